@@ -1,0 +1,16 @@
+import type { Command } from 'commander';
+import { migrate, SCHEMA } from '../../engine/db/schema';
+import { action } from '../run';
+
+export function register(program: Command): void {
+  const cmd = program.command('db').description('the graph schema');
+  cmd
+    .command('migrate')
+    .description('create the constraints and indexes truyvet needs (idempotent)')
+    .action(
+      action(async () => {
+        await migrate();
+        console.log(`schema up to date: ${SCHEMA.length} constraints and indexes`);
+      }),
+    );
+}

@@ -1,0 +1,25 @@
+import { Command } from 'commander';
+import { register as registerNeo4j } from './commands/neo4j';
+import { register as registerDb } from './commands/db';
+
+/**
+ * `truyvet …`: one module per command family under cli/commands, each exporting `register`.
+ * Connection settings come from NEO4J_URI / NEO4J_USER / NEO4J_PASSWORD (README).
+ */
+const program = new Command();
+program
+  .name('truyvet')
+  .description('contact tracing over checkpoint movement data, on Neo4j')
+  .showHelpAfterError()
+  .configureOutput({ outputError: (s, write) => write(`truyvet: ${s.replace(/^error: /, '')}`) })
+  .exitOverride((err) => {
+    process.exit(err.code === 'commander.helpDisplayed' || err.code === 'commander.version' ? 0 : 2);
+  });
+
+registerNeo4j(program);
+registerDb(program);
+
+program.parseAsync(process.argv).catch((e: unknown) => {
+  console.error(`truyvet: ${(e as Error).message}`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,81 @@
+import os from 'node:os';
+import path from 'node:path';
+
+/**
+ * Every setting truyvet reads from the environment, in one place, with its default.
+ * The README's configuration table is written from this file; keep them in step.
+ */
+
+const env = (name: string): string | undefined => {
+  const v = process.env[name];
+  return v === undefined || v === '' ? undefined : v;
+};
+
+const intEnv = (name: string, fallback: number): number => {
+  const raw = env(name);
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n <= 0) throw new Error(`${name}=${raw} is not a positive integer`);
+  return n;
+};
+
+/** Where the local Neo4j lives (its data, config, logs, password). Outside the work tree. */
+export function localNeo4jHome(): string {
+  const base = env('XDG_DATA_HOME') ?? path.join(os.homedir(), '.local', 'share');
+  return env('TRUYVET_NEO4J_HOME') ?? path.join(base, 'truyvet', 'neo4j');
+}
+
+/** Where downloaded Neo4j jars are cached, one folder per version. */
+export function neo4jJarCache(): string {
+  const base = env('XDG_CACHE_HOME') ?? path.join(os.homedir(), '.cache');
+  return env('TRUYVET_NEO4J_CACHE') ?? path.join(base, 'truyvet');
+}
+
+/** Secrets truyvet generates for the local setup when the environment gives none. */
+export function localSecretsDir(): string {
+  const base = env('XDG_DATA_HOME') ?? path.join(os.homedir(), '.local', 'share');
+  return env('TRUYVET_SECRETS_DIR') ?? path.join(base, 'truyvet', 'secrets');
+}
+
+export interface LocalNeo4jSettings {
+  readonly home: string;
+  readonly boltPort: number;
+  readonly heap: string;
+  readonly pageCache: string;
+  readonly startTimeoutSeconds: number;
+}
+
+export function localNeo4jSettings(): LocalNeo4jSettings {
+  return {
+    home: localNeo4jHome(),
+    boltPort: intEnv('TRUYVET_NEO4J_BOLT_PORT', 7687),
+    // 2 cores / 24 GiB: the heap holds query state, the page cache the store. Benchmarks at
+    // 10M passages want more page cache (README, "Benchmarks").
+    heap: env('TRUYVET_NEO4J_HEAP') ?? '2g',
+    pageCache: env('TRUYVET_NEO4J_PAGECACHE') ?? '2g',
+    startTimeoutSeconds: intEnv('TRUYVET_NEO4J_START_TIMEOUT', 180),
+  };
+}
+
+export interface ConnectionSettings {
+  readonly uri: string;
+  readonly user: string;
+  /** Undefined means: read the local server's generated password file. */
+  readonly password: string | undefined;
+  readonly database: string | undefined;
+}
+
+export function connectionSettings(): ConnectionSettings {
+  const port = intEnv('TRUYVET_NEO4J_BOLT_PORT', 7687);
+  return {
+    uri: env('NEO4J_URI') ?? `bolt://127.0.0.1:${port}`,
+    user: env('NEO4J_USER') ?? 'neo4j',
+    password: env('NEO4J_PASSWORD'),
+    database: env('NEO4J_DATABASE'),
+  };
+}
+
+/** True when NEO4J_URI is not set, i.e. truyvet talks to the Neo4j it starts itself. */
+export function usesLocalNeo4j(): boolean {
+  return env('NEO4J_URI') === undefined;
+}

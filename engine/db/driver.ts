@@ -1,0 +1,144 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import neo4j, { type Driver, type ManagedTransaction, type QueryResult, type RecordShape, type ServerInfo } from 'neo4j-driver';
+import { connectionSettings, localNeo4jHome, usesLocalNeo4j } from '../config';
+import { TruyvetError, unavailable } from '../errors';
+
+/**
+ * One driver per process (CONVENTIONS.md). `neo4j://` URIs route: reads go through read
+ * routing (`readQuery`), writes through write routing (`writeTx`). Errors leave this module as
+ * TruyvetError, so callers never see a driver error or a Cypher text.
+ */
+
+let shared: Driver | undefined;
+
+export function localPasswordFile(home: string = localNeo4jHome()): string {
+  return path.join(home, 'password');
+}
+
+function password(): string {
+  const s = connectionSettings();
+  if (s.password !== undefined) return s.password;
+  if (usesLocalNeo4j()) {
+    try {
+      return fs.readFileSync(localPasswordFile(), 'utf8').trim();
+    } catch {
+      throw unavailable(`no NEO4J_PASSWORD and no local password file at ${localPasswordFile()}; start the local server with 'truyvet neo4j start'`);
+    }
+  }
+  throw unavailable('NEO4J_PASSWORD is not set');
+}
+
+export function getDriver(): Driver {
+  if (!shared) {
+    const s = connectionSettings();
+    shared = neo4j.driver(s.uri, neo4j.auth.basic(s.user, password()), {
+      disableLosslessIntegers: true,
+      maxConnectionPoolSize: 50,
+      connectionAcquisitionTimeout: 30_000,
+      userAgent: 'truyvet/0.1',
+    });
+  }
+  return shared;
+}
+
+export async function closeDriver(): Promise<void> {
+  const d = shared;
+  shared = undefined;
+  if (d) await d.close();
+}
+
+export function database(): string | undefined {
+  return connectionSettings().database;
+}
+
+export interface QueryOptions {
+  /** Server-side transaction timeout in milliseconds. */
+  readonly timeoutMs?: number;
+}
+
+/** A read through read routing; returns mapped records. */
+export async function readQuery<T, R extends RecordShape = RecordShape>(
+  cypher: string,
+  params: Record<string, unknown>,
+  map: (record: R) => T,
+  options: QueryOptions = {},
+): Promise<T[]> {
+  const session = getDriver().session({ defaultAccessMode: neo4j.session.READ, ...dbOpt() });
+  try {
+    const res: QueryResult<R> = await session.executeRead((tx) => tx.run<R>(cypher, params), txConfig(options));
+    return res.records.map((r) => map(r.toObject()));
+  } catch (e) {
+    throw mapDriverError(e);
+  } finally {
+    await session.close();
+  }
+}
+
+/** Several statements in one write transaction through write routing. `work` must be idempotent: it may be retried. */
+export async function writeTx<T>(work: (tx: ManagedTransaction) => Promise<T>, options: QueryOptions = {}): Promise<T> {
+  const session = getDriver().session({ defaultAccessMode: neo4j.session.WRITE, ...dbOpt() });
+  try {
+    return await session.executeWrite(work, txConfig(options));
+  } catch (e) {
+    throw mapDriverError(e);
+  } finally {
+    await session.close();
+  }
+}
+
+/** A single write statement; returns mapped records. */
+export async function writeQuery<T, R extends RecordShape = RecordShape>(
+  cypher: string,
+  params: Record<string, unknown>,
+  map: (record: R) => T,
+  options: QueryOptions = {},
+): Promise<T[]> {
+  return writeTx(async (tx) => (await tx.run<R>(cypher, params)).records.map((r) => map(r.toObject())), options);
+}
+
+/** Schema statements run outside explicit transactions (auto-commit). */
+export async function runAutoCommit(cypher: string, params: Record<string, unknown> = {}): Promise<QueryResult> {
+  const session = getDriver().session({ defaultAccessMode: neo4j.session.WRITE, ...dbOpt() });
+  try {
+    return await session.run(cypher, params);
+  } catch (e) {
+    throw mapDriverError(e);
+  } finally {
+    await session.close();
+  }
+}
+
+export async function serverInfo(): Promise<ServerInfo> {
+  try {
+    return await getDriver().getServerInfo(dbOpt());
+  } catch (e) {
+    throw mapDriverError(e);
+  }
+}
+
+function dbOpt(): { database?: string } {
+  const db = database();
+  return db === undefined ? {} : { database: db };
+}
+
+function txConfig(options: QueryOptions): { timeout?: number } {
+  return options.timeoutMs === undefined ? {} : { timeout: options.timeoutMs };
+}
+
+/** Driver and server errors → TruyvetError; the message never carries Cypher or parameters. */
+export function mapDriverError(e: unknown): Error {
+  if (e instanceof TruyvetError) return e;
+  const code = (e as { code?: string }).code ?? '';
+  if (code === 'ServiceUnavailable' || code === 'SessionExpired' || /ECONNREFUSED|connect/i.test(String((e as Error).message ?? ''))) {
+    return unavailable('the database is not reachable', e);
+  }
+  if (code.startsWith('Neo.ClientError.Security.')) return unavailable('the database refused the credentials', e);
+  if (code === 'Neo.ClientError.Transaction.TransactionTimedOut' || code === 'Neo.ClientError.Transaction.TransactionTimedOutClientConfiguration') {
+    return new TruyvetError('unavailable', 'the query took longer than its time limit', [], { cause: e });
+  }
+  if (code === 'Neo.ClientError.Schema.ConstraintValidationFailed') {
+    return new TruyvetError('conflict', 'a record with the same key already exists', [], { cause: e });
+  }
+  return e instanceof Error ? e : new Error(String(e));
+}

@@ -1,0 +1,108 @@
+import { runAutoCommit, readQuery } from './driver';
+import { int, num } from './convert';
+import { DEFAULT_WINDOW_SECONDS } from '../windows';
+import { invalidInput } from '../errors';
+
+/**
+ * The graph's constraints and indexes (DESIGN.md, "Graph shape"), applied idempotently by
+ * `truyvet db migrate` and before import and serve. Each entry is named so a test can check it
+ * in SHOW CONSTRAINTS / SHOW INDEXES. Add to the table; never rename an entry in place.
+ */
+export interface SchemaItem {
+  readonly name: string;
+  readonly kind: 'constraint' | 'index';
+  /** Node label or relationship type. */
+  readonly entity: string;
+  readonly properties: readonly string[];
+  readonly statement: string;
+}
+
+const unique = (name: string, label: string, props: string[]): SchemaItem => ({
+  name,
+  kind: 'constraint',
+  entity: label,
+  properties: props,
+  statement: `CREATE CONSTRAINT ${name} IF NOT EXISTS FOR (n:${label}) REQUIRE ${props.length === 1 ? `n.${props[0]}` : `(${props.map((p) => `n.${p}`).join(', ')})`} IS UNIQUE`,
+});
+const relUnique = (name: string, type: string, props: string[]): SchemaItem => ({
+  name,
+  kind: 'constraint',
+  entity: type,
+  properties: props,
+  statement: `CREATE CONSTRAINT ${name} IF NOT EXISTS FOR ()-[r:${type}]-() REQUIRE ${props.map((p) => `r.${p}`).join(', ')} IS UNIQUE`,
+});
+const nodeIndex = (name: string, label: string, props: string[]): SchemaItem => ({
+  name,
+  kind: 'index',
+  entity: label,
+  properties: props,
+  statement: `CREATE INDEX ${name} IF NOT EXISTS FOR (n:${label}) ON (${props.map((p) => `n.${p}`).join(', ')})`,
+});
+const relIndex = (name: string, type: string, props: string[]): SchemaItem => ({
+  name,
+  kind: 'index',
+  entity: type,
+  properties: props,
+  statement: `CREATE INDEX ${name} IF NOT EXISTS FOR ()-[r:${type}]-() ON (${props.map((p) => `r.${p}`).join(', ')})`,
+});
+
+export const SCHEMA: readonly SchemaItem[] = [
+  unique('person_id', 'Person', ['id']),
+  unique('station_id', 'Station', ['id']),
+  // A window is one station's time bucket; the composite key also serves the range seek
+  // "station = $s AND start in [lo, hi]" that every co-location lookup makes.
+  unique('window_key', 'Window', ['station', 'start']),
+  // One PASSED relationship per (passage, window touched); `key` = passageId#windowStart.
+  relUnique('passed_key', 'PASSED', ['key']),
+  relIndex('passed_passage', 'PASSED', ['passageId']),
+  nodeIndex('window_start', 'Window', ['start']),
+  nodeIndex('station_jurisdiction', 'Station', ['province', 'district', 'commune']),
+  unique('declaration_id', 'Declaration', ['id']),
+  unique('meta_key', 'TruyvetMeta', ['key']),
+];
+
+export async function migrate(): Promise<void> {
+  for (const item of SCHEMA) await runAutoCommit(item.statement);
+  await runAutoCommit('CALL db.awaitIndexes(300)');
+  await ensureWindowSize();
+}
+
+/** Names of this database's constraints and indexes (the migration's check). */
+export async function existingSchemaNames(): Promise<{ constraints: string[]; indexes: string[] }> {
+  const constraints = await readQuery('SHOW CONSTRAINTS YIELD name RETURN name', {}, (r: { name: string }) => r.name);
+  const indexes = await readQuery('SHOW INDEXES YIELD name RETURN name', {}, (r: { name: string }) => r.name);
+  return { constraints, indexes };
+}
+
+let windowMsCache: number | undefined;
+
+/**
+ * The bucket size is a property of the database: every stored passage is linked by it. The first
+ * migration records TRUYVET_WINDOW_SECONDS (default = the default tolerance, 15 min); later runs
+ * read it back and refuse a different setting instead of silently breaking lookups.
+ */
+async function ensureWindowSize(): Promise<void> {
+  const wanted = process.env['TRUYVET_WINDOW_SECONDS'];
+  const seconds = wanted === undefined || wanted === '' ? DEFAULT_WINDOW_SECONDS : Number(wanted);
+  if (!Number.isInteger(seconds) || seconds < 60 || seconds > 86_400) {
+    throw invalidInput(`TRUYVET_WINDOW_SECONDS=${wanted ?? ''} must be a whole number of seconds between 60 and 86400`);
+  }
+  const rows = await runAutoCommit(
+    `MERGE (m:TruyvetMeta {key: 'windowSeconds'}) ON CREATE SET m.value = $seconds RETURN m.value AS value`,
+    { seconds: int(seconds) },
+  );
+  const stored = num(rows.records[0]?.get('value'));
+  if (wanted !== undefined && wanted !== '' && stored !== seconds) {
+    throw invalidInput(`this database uses ${stored}-second windows; TRUYVET_WINDOW_SECONDS=${seconds} would not find its passages`);
+  }
+  windowMsCache = stored * 1000;
+}
+
+/** The database's window (bucket) size in milliseconds. */
+export async function windowSizeMs(): Promise<number> {
+  if (windowMsCache === undefined) {
+    const rows = await readQuery(`MATCH (m:TruyvetMeta {key: 'windowSeconds'}) RETURN m.value AS value`, {}, (r) => num(r['value']));
+    windowMsCache = (rows[0] ?? DEFAULT_WINDOW_SECONDS) * 1000;
+  }
+  return windowMsCache;
+}

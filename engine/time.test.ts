@@ -1,0 +1,50 @@
+import { isoUtc, parseDurationSeconds, parseInstant } from './time';
+
+describe('parseInstant', () => {
+  it('reads an instant without offset in Asia/Ho_Chi_Minh (UTC+7) by default', () => {
+    const r = parseInstant('2021-08-02T07:30:00');
+    expect(r).toEqual({ ok: true, ms: Date.UTC(2021, 7, 2, 0, 30), hadOffset: false });
+  });
+
+  it('reads an instant without offset in the zone it is given', () => {
+    const r = parseInstant('2021-08-02T07:30', 'UTC');
+    expect(r.ok && isoUtc(r.ms)).toBe('2021-08-02T07:30:00.000Z');
+  });
+
+  it.each([
+    ['2021-08-02T07:30:00+07:00', '2021-08-02T00:30:00.000Z'],
+    ['2021-08-02T07:30:00+0700', '2021-08-02T00:30:00.000Z'],
+    ['2021-08-02T07:30:00+07', '2021-08-02T00:30:00.000Z'],
+    ['2021-08-02T07:30:00.250Z', '2021-08-02T07:30:00.250Z'],
+    ['2021-08-02 07:30:00Z', '2021-08-02T07:30:00.000Z'],
+    ['2021-08-01T23:59:59-05:00', '2021-08-02T04:59:59.000Z'],
+  ])('reads %s with its offset as %s', (text, iso) => {
+    const r = parseInstant(text);
+    expect(r.ok && isoUtc(r.ms)).toBe(iso);
+  });
+
+  it.each(['', 'yesterday', '2021-13-01T00:00:00Z', '2021-02-30T00:00:00Z', '2021-08-02T24:00:00Z', '2021-08-02T07:60Z', '2021-08-02', '2021-08-02T07:30:00+15:00'])(
+    'rejects %p with a reason',
+    (text) => {
+      const r = parseInstant(text);
+      expect(r.ok).toBe(false);
+      if (!r.ok) expect(r.reason.length).toBeGreaterThan(5);
+    },
+  );
+
+  it('rejects an unknown zone', () => {
+    expect(parseInstant('2021-08-02T07:30:00', 'Mars/Olympus').ok).toBe(false);
+  });
+});
+
+describe('parseDurationSeconds', () => {
+  it.each([
+    ['15m', 900],
+    ['90s', 90],
+    ['1h30m', 5400],
+    ['21d', 21 * 86400],
+    ['600', 600],
+  ])('reads %s as %d seconds', (text, s) => expect(parseDurationSeconds(text)).toBe(s));
+
+  it.each(['', '15 minutes', '-5m', '1.5h'])('refuses %p', (text) => expect(parseDurationSeconds(text)).toBeUndefined());
+});

@@ -1,0 +1,98 @@
+import { TZDate } from '@date-fns/tz';
+
+/** The zone for instants written without an offset, unless a station says otherwise. */
+export const DEFAULT_TZ = 'Asia/Ho_Chi_Minh';
+
+const ISO_RE =
+  /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
+
+const zoneCheck = new Map<string, boolean>();
+
+/** True when `tz` is an IANA zone this runtime knows. */
+export function isValidTimeZone(tz: string): boolean {
+  let ok = zoneCheck.get(tz);
+  if (ok === undefined) {
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: tz });
+      ok = true;
+    } catch {
+      ok = false;
+    }
+    zoneCheck.set(tz, ok);
+  }
+  return ok;
+}
+
+export type InstantParse = { ok: true; ms: number; hadOffset: boolean } | { ok: false; reason: string };
+
+/**
+ * Reads an ISO 8601 instant. With an offset (`Z`, `+07:00`, `+0700`, `+07`) it is absolute;
+ * without one it is a wall-clock time in `tz` (DESIGN.md: the station's zone). Returns epoch
+ * milliseconds in UTC, or why the text is not an instant; never throws, so an importer can
+ * name the line and carry on.
+ */
+export function parseInstant(text: string, tz: string = DEFAULT_TZ): InstantParse {
+  const m = ISO_RE.exec(text.trim());
+  if (!m) return { ok: false, reason: `'${clip(text)}' is not an ISO 8601 date-time (e.g. 2021-08-02T07:30:00+07:00)` };
+  const [, ys, mos, ds, hs, mis, ss, frac, off] = m;
+  const y = Number(ys), mo = Number(mos), d = Number(ds), h = Number(hs), mi = Number(mis);
+  const s = ss === undefined ? 0 : Number(ss);
+  const ms = frac === undefined ? 0 : Math.floor(Number(`0.${frac}`) * 1000);
+  if (mo < 1 || mo > 12) return { ok: false, reason: `month ${mos} out of range in '${clip(text)}'` };
+  if (d < 1 || d > daysInMonth(y, mo)) return { ok: false, reason: `day ${ds} does not exist in ${ys}-${mos}` };
+  if (h > 23 || mi > 59 || s > 59) return { ok: false, reason: `time ${hs}:${mis}:${ss ?? '00'} out of range in '${clip(text)}'` };
+  if (off !== undefined) {
+    const offsetMin = parseOffset(off);
+    if (offsetMin === undefined) return { ok: false, reason: `offset '${off}' out of range` };
+    return { ok: true, ms: Date.UTC(y, mo - 1, d, h, mi, s, ms) - offsetMin * 60_000, hadOffset: true };
+  }
+  if (!isValidTimeZone(tz)) return { ok: false, reason: `unknown time zone '${tz}'` };
+  return { ok: true, ms: new TZDate(y, mo - 1, d, h, mi, s, ms, tz).getTime(), hadOffset: false };
+}
+
+/** Like parseInstant, but throws a plain Error; for trusted callers (CLI flags are checked by zod first). */
+export function instantMs(text: string, tz: string = DEFAULT_TZ): number {
+  const r = parseInstant(text, tz);
+  if (!r.ok) throw new Error(r.reason);
+  return r.ms;
+}
+
+/** Epoch milliseconds → ISO 8601 in UTC (`…Z`), the one format instants leave truyvet in. */
+export function isoUtc(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+function parseOffset(off: string): number | undefined {
+  if (off.toUpperCase() === 'Z') return 0;
+  const sign = off.startsWith('-') ? -1 : 1;
+  const digits = off.slice(1).replace(':', '');
+  const hh = Number(digits.slice(0, 2));
+  const mm = digits.length > 2 ? Number(digits.slice(2, 4)) : 0;
+  if (hh > 14 || mm > 59) return undefined;
+  return sign * (hh * 60 + mm);
+}
+
+function daysInMonth(y: number, mo: number): number {
+  return new Date(Date.UTC(y, mo, 0)).getUTCDate();
+}
+
+function clip(s: string): string {
+  return s.length > 40 ? `${s.slice(0, 40)}…` : s;
+}
+
+const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
+
+/**
+ * Reads a duration like `15m`, `90s`, `1h30m`, `21d` (or a bare number of seconds) into seconds.
+ * Undefined when the text is not one.
+ */
+export function parseDurationSeconds(text: string): number | undefined {
+  const t = text.trim().toLowerCase();
+  if (/^\d+$/.test(t)) return Number(t);
+  if (!/^(\d+[smhd])+$/.test(t)) return undefined;
+  let total = 0;
+  for (const part of t.matchAll(/(\d+)([smhd])/g)) {
+    total += Number(part[1]) * (UNIT_SECONDS[part[2] ?? 's'] ?? 1);
+  }
+  return total;
+}

@@ -1,0 +1,109 @@
+/**
+ * Domain types shared by every part. The TraceResult and import summary shapes are a contract
+ * with tools outside the code (DESIGN.md, "Interfaces"): extend, never rename or drop a field.
+ * Instants inside the engine are epoch milliseconds (UTC); they leave it as ISO strings.
+ */
+
+/** A jurisdiction path: province › district › commune (2021) or province › commune (2025). */
+export interface Jurisdiction {
+  readonly province: string;
+  readonly district?: string;
+  readonly commune?: string;
+}
+
+export type StationKind = 'checkpoint' | 'market' | 'clinic' | 'hospital' | 'school' | 'supermarket' | 'bus_station' | 'workplace' | 'pharmacy' | 'other';
+
+export interface Station {
+  readonly id: string;
+  readonly name: string;
+  readonly province: string;
+  /** Empty string when the unit has no district (the 2025 two-level system). */
+  readonly district: string;
+  readonly commune: string;
+  readonly lat: number;
+  readonly lon: number;
+  readonly tz: string;
+  readonly kind: string;
+}
+
+/** A passage as stored: `personId` is the graph's pseudonymous key, instants in epoch ms UTC. */
+export interface Passage {
+  readonly id: string;
+  readonly personId: string;
+  readonly stationId: string;
+  readonly at: number;
+  /** Equals `at` for a point scan. */
+  readonly leftAt: number;
+  readonly source: string;
+}
+
+export type TraceMode = 'time-respecting' | 'naive';
+
+export interface TraceParams {
+  /** The graph's (pseudonymous) person key of the case. */
+  readonly f0: string;
+  readonly from: number;
+  readonly to: number;
+  /** No contact after this counts, at any generation. Default: `to`. */
+  readonly until?: number;
+  /** Default 2; 1…MAX_TRACE_DEPTH. */
+  readonly depth?: number;
+  /** Default 900 (15 min). */
+  readonly toleranceSeconds?: number;
+  readonly mode?: TraceMode;
+}
+
+export interface TracePerson {
+  id: string;
+  generation: number;
+  exposureAt: string;
+  via: string[];
+  score: number;
+}
+
+export interface TraceContact {
+  source: string;
+  target: string;
+  stationId: string;
+  at: string;
+  overlapSeconds: number;
+  generation: number;
+  /** [source's passage, target's passage]. */
+  passages: [string, string];
+}
+
+export interface TraceResult {
+  f0: string;
+  params: {
+    from: string;
+    to: string;
+    until?: string;
+    depth: number;
+    toleranceSeconds: number;
+    mode: TraceMode;
+  };
+  people: TracePerson[];
+  contacts: TraceContact[];
+  stats: { people: number; contacts: number; milliseconds: number };
+}
+
+export interface ImportReject {
+  line: number;
+  field: string;
+  reason: string;
+}
+
+export interface ImportSummary {
+  file: string;
+  read: number;
+  imported: number;
+  duplicates: number;
+  rejected: number;
+  seconds: number;
+  rowsPerSecond: number;
+  rejects: ImportReject[];
+}
+
+export const DEFAULT_TOLERANCE_SECONDS = 900;
+export const DEFAULT_DEPTH = 2;
+export const MAX_TRACE_DEPTH = 6;

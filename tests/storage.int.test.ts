@@ -1,0 +1,119 @@
+import { closeDriver, readQuery } from '../engine/db/driver';
+import { derivedPassageId, passagesOfPerson, writePassages, type PassageWrite } from '../engine/db/passages';
+import { windowSizeMs } from '../engine/db/schema';
+import { listStations, upsertStations } from '../engine/db/stations';
+import { pseudonym, seal } from '../engine/identity';
+import type { Station } from '../engine/types';
+import { num } from '../engine/db/convert';
+import { newRunId, removeRunData } from './helpers/run-data';
+
+const run = newRunId('st');
+const raw = [`${run}-P1`, `${run}-P2`];
+const M = 60_000;
+const T0 = Date.UTC(2021, 7, 2, 1, 0);
+
+const station = (n: number, over: Partial<Station> = {}): Station => ({
+  id: `${run}-S${n}`,
+  name: `Chốt kiểm soát ${n}`,
+  province: '79',
+  district: '760',
+  commune: `2673${n}`,
+  lat: 10.77 + n / 100,
+  lon: 106.7,
+  tz: 'Asia/Ho_Chi_Minh',
+  kind: 'checkpoint',
+  ...over,
+});
+
+const passage = (person: string, stationNo: number, at: number, leftAt = at, id?: string): PassageWrite => {
+  const personId = pseudonym(person);
+  const stationId = `${run}-S${stationNo}`;
+  return { id: id ?? derivedPassageId(personId, stationId, at, leftAt), personId, personRef: seal(person), stationId, at, leftAt, source: 'test' };
+};
+
+beforeAll(async () => {
+  await upsertStations([station(1), station(2, { province: '01', district: '001', commune: '00001', kind: 'market' })]);
+});
+afterAll(async () => {
+  await removeRunData(run, raw);
+  await closeDriver();
+});
+
+describe('storage of stations', () => {
+  it('reads back the stations it wrote, with every field', async () => {
+    const got = await listStations({ ids: [`${run}-S1`, `${run}-S2`] });
+    expect(got).toEqual([station(1), station(2, { province: '01', district: '001', commune: '00001', kind: 'market' })]);
+  });
+
+  it('lists only the stations inside a jurisdiction prefix', async () => {
+    const inHcmc = await listStations({ scope: { province: '79' }, ids: [`${run}-S1`, `${run}-S2`] });
+    expect(inHcmc.map((s) => s.id)).toEqual([`${run}-S1`]);
+    const inCommune = await listStations({ scope: { province: '79', district: '760', commune: '99999' }, ids: [`${run}-S1`] });
+    expect(inCommune).toEqual([]);
+  });
+
+  it('updates a station written again with the same id instead of duplicating it', async () => {
+    await upsertStations([station(1, { name: 'Chốt mới' })]);
+    const got = await listStations({ ids: [`${run}-S1`] });
+    expect(got).toHaveLength(1);
+    expect(got[0]?.name).toBe('Chốt mới');
+    await upsertStations([station(1)]);
+  });
+});
+
+describe('storage of passages', () => {
+  it('writes passages and reads them back per person, in time order, each once', async () => {
+    const w = await windowSizeMs();
+    const dwell = passage(raw[0]!, 2, T0 + 5 * M, T0 + 50 * M); // touches several windows
+    const scan = passage(raw[0]!, 1, T0);
+    const outcome = await writePassages([dwell, scan], w);
+    expect([...outcome.values()]).toEqual(['imported', 'imported']);
+    const got = await passagesOfPerson(pseudonym(raw[0]!), T0 - M, T0 + 60 * M);
+    expect(got.map((p) => [p.id, p.stationId, p.at, p.leftAt])).toEqual([
+      [scan.id, scan.stationId, scan.at, scan.leftAt],
+      [dwell.id, dwell.stationId, dwell.at, dwell.leftAt],
+    ]);
+  });
+
+  it('links a dwell passage to every window it touches, each window to its station', async () => {
+    const w = await windowSizeMs();
+    const p = passage(raw[1]!, 1, T0 + 100 * M, T0 + 100 * M + 2 * w);
+    await writePassages([p], w);
+    const rows = await readQuery(
+      `MATCH (:Person {id: $pid})-[r:PASSED {passageId: $id}]->(w:Window)-[:AT]->(s:Station) RETURN w.start AS start, s.id AS station ORDER BY start`,
+      { pid: p.personId, id: p.id },
+      (r) => ({ start: num(r['start']), station: r['station'] as string }),
+    );
+    expect(rows).toHaveLength(3);
+    expect(rows.every((r) => r.station === p.stationId)).toBe(true);
+    expect(rows[1]!.start - rows[0]!.start).toBe(w);
+  });
+
+  it('counts an exact repeat as a duplicate and changes nothing', async () => {
+    const w = await windowSizeMs();
+    const p = passage(raw[0]!, 1, T0 + 200 * M);
+    await writePassages([p], w);
+    const count = () => readQuery(`MATCH ()-[r:PASSED {passageId: $id}]->() RETURN count(r) AS n`, { id: p.id }, (r) => num(r['n']));
+    const before = await count();
+    const again = await writePassages([p, p], w);
+    expect(again.get(p.id)).toBe('duplicate');
+    expect(await count()).toEqual(before);
+  });
+
+  it('reports a conflict when a known passage id arrives with different content', async () => {
+    const w = await windowSizeMs();
+    const p = passage(raw[0]!, 1, T0 + 300 * M, T0 + 300 * M, `${run}-X1`);
+    await writePassages([p], w);
+    const other = { ...p, at: p.at + M, leftAt: p.leftAt + M };
+    const res = await writePassages([other], w);
+    expect(res.get(p.id)).toBe('conflict');
+    const got = await passagesOfPerson(p.personId, p.at - M, p.at + 2 * M);
+    expect(got.filter((x) => x.id === p.id).map((x) => x.at)).toEqual([p.at]);
+  });
+
+  it('marks a person first seen in a passage as not registered, and keeps the raw key sealed', async () => {
+    const rows = await readQuery(`MATCH (p:Person {id: $pid}) RETURN p.registered AS registered, p.ref AS ref`, { pid: pseudonym(raw[0]!) }, (r) => r);
+    expect(rows[0]?.['registered']).toBe(false);
+    expect(String(rows[0]?.['ref'])).not.toContain(raw[0]!);
+  });
+});
