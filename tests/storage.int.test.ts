@@ -3,12 +3,13 @@ import { derivedPassageId, passagesOfPerson, writePassages, type PassageWrite } 
 import { windowSizeMs } from '../engine/db/schema';
 import { listStations, upsertStations } from '../engine/db/stations';
 import { pseudonym, seal } from '../engine/identity';
+import { rawKeys, readIdentities, upsertPeople } from '../engine/db/people';
 import type { Station } from '../engine/types';
 import { num } from '../engine/db/convert';
 import { newRunId, removeRunData } from './helpers/run-data';
 
 const run = newRunId('st');
-const raw = [`${run}-P1`, `${run}-P2`];
+const raw = [`${run}-P1`, `${run}-P2`, `${run}-R1`];
 const M = 60_000;
 const T0 = Date.UTC(2021, 7, 2, 1, 0);
 
@@ -117,3 +118,38 @@ describe('storage of passages', () => {
     expect(String(rows[0]?.['ref'])).not.toContain(raw[0]!);
   });
 });
+
+describe('storage of the registry', () => {
+  const person = {
+    personId: `${run}-R1`,
+    fullName: 'Nguyễn Thị Ánh',
+    birthDate: '1990-04-30',
+    sex: 'F',
+    phone: '0901234567',
+    province: '79',
+    district: '760',
+    commune: '26734',
+  };
+
+  it('stores a registry row sealed and reads it back by pseudonym', async () => {
+    const out = await upsertPeople([person]);
+    expect(out.get(pseudonym(person.personId))).toBe('imported');
+    const got = await readIdentities([pseudonym(person.personId)]);
+    expect(got.get(pseudonym(person.personId))).toEqual({ pid: pseudonym(person.personId), ...person });
+    const stored = await readQuery('MATCH (i:Identity {pid: $pid}) RETURN i.data AS data', { pid: pseudonym(person.personId) }, (r) => String(r['data']));
+    expect(stored[0]).not.toContain('Ánh');
+    expect(stored[0]).not.toContain(person.phone);
+  });
+
+  it('recognises an unchanged row as a duplicate and a changed one as an update', async () => {
+    expect((await upsertPeople([person])).get(pseudonym(person.personId))).toBe('duplicate');
+    expect((await upsertPeople([{ ...person, phone: '0907654321' }])).get(pseudonym(person.personId))).toBe('updated');
+  });
+
+  it('gives privileged tools the raw key behind a pseudonym', async () => {
+    const keys = await rawKeys([pseudonym(person.personId), pseudonym(raw[0]!)]);
+    expect(keys.get(pseudonym(person.personId))).toBe(person.personId);
+    expect(keys.get(pseudonym(raw[0]!))).toBe(raw[0]);
+  });
+});
+

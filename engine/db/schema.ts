@@ -57,6 +57,7 @@ export const SCHEMA: readonly SchemaItem[] = [
   relIndex('passed_passage', 'PASSED', ['passageId']),
   nodeIndex('window_start', 'Window', ['start']),
   nodeIndex('station_jurisdiction', 'Station', ['province', 'district', 'commune']),
+  unique('identity_pid', 'Identity', ['pid']),
   unique('declaration_id', 'Declaration', ['id']),
   unique('meta_key', 'TruyvetMeta', ['key']),
 ];

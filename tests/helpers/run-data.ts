@@ -10,7 +10,7 @@ export function newRunId(label = 't'): string {
   return `${label}${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
 }
 
-/** Deletes the run's stations with their windows and passages, and the run's people. */
+/** Deletes the run's stations with their windows and passages, and the run's people with their registry rows. */
 export async function removeRunData(prefix: string, rawPersonIds: readonly string[] = []): Promise<void> {
   await writeQuery(
     `MATCH (s:Station) WHERE s.id STARTS WITH $prefix
@@ -26,6 +26,13 @@ export async function removeRunData(prefix: string, rawPersonIds: readonly strin
   );
   const pids = rawPersonIds.map(pseudonym);
   if (pids.length > 0) {
-    await writeQuery(`UNWIND $pids AS pid MATCH (p:Person {id: pid}) DETACH DELETE p`, { pids }, () => undefined);
+    await writeQuery(
+      `UNWIND $pids AS pid
+       OPTIONAL MATCH (p:Person {id: pid})
+       OPTIONAL MATCH (i:Identity {pid: pid})
+       DETACH DELETE p, i`,
+      { pids },
+      () => undefined,
+    );
   }
 }
