@@ -1,0 +1,131 @@
+import { compactVerify, SignJWT, decodeProtectedHeader } from 'jose';
+import { z } from 'zod';
+import { qrValidDays } from './config';
+import { qrKeys, QR_ALG, type QrKeySet } from './keys';
+
+/**
+ * truyvet's own QR code: a compact JWS (ES256) whose payload names the pseudonymous person, the
+ * declaration, when it was issued and until when it is valid. No personal data: a code read by
+ * anyone shows only keyed hashes. About 300 characters, a version-13 QR code at level M.
+ *
+ * Verification here is cryptographic only (signature, key, shape). Whether the code was valid
+ * *when scanned* is a separate pure question (tokenValidity), so a scan can record an expired or
+ * future code as such instead of just "invalid".
+ */
+
+export const QR_ISSUER = 'truyvet';
+
+/** The declaration outcome a code was issued for (rejected declarations get no code). */
+export type QrStatus = 'accepted' | 'accepted_with_warnings' | 'unverified';
+const STATUS_CODE: Record<QrStatus, string> = { accepted: 'a', accepted_with_warnings: 'w', unverified: 'u' };
+const CODE_STATUS: Record<string, QrStatus> = { a: 'accepted', w: 'accepted_with_warnings', u: 'unverified' };
+
+export interface QrClaims {
+  /** Pseudonymous person key (`p…`). */
+  readonly personId: string;
+  readonly declarationId: string;
+  readonly status: QrStatus;
+  /** Epoch ms (whole seconds). */
+  readonly issuedAt: number;
+  readonly validUntil: number;
+  readonly kid: string;
+}
+
+export interface IssuedQr {
+  readonly token: string;
+  readonly claims: QrClaims;
+}
+
+export interface IssueQrInput {
+  readonly personId: string;
+  readonly declarationId: string;
+  readonly status: QrStatus;
+  /** Epoch ms; truncated to whole seconds (JWT NumericDate). */
+  readonly issuedAt: number;
+  /** Default TRUYVET_QR_VALID_DAYS (3). */
+  readonly validDays?: number;
+}
+
+export async function issueQrToken(input: IssueQrInput, keys?: QrKeySet): Promise<IssuedQr> {
+  const k = keys ?? (await qrKeys());
+  const iat = Math.floor(input.issuedAt / 1000);
+  const exp = iat + Math.round((input.validDays ?? qrValidDays()) * 86_400);
+  const token = await new SignJWT({ did: input.declarationId, st: STATUS_CODE[input.status] })
+    .setProtectedHeader({ alg: QR_ALG, kid: k.kid })
+    .setIssuer(QR_ISSUER)
+    .setSubject(input.personId)
+    .setIssuedAt(iat)
+    .setExpirationTime(exp)
+    .sign(k.privateKey);
+  return {
+    token,
+    claims: { personId: input.personId, declarationId: input.declarationId, status: input.status, issuedAt: iat * 1000, validUntil: exp * 1000, kid: k.kid },
+  };
+}
+
+const payloadSchema = z.object({
+  iss: z.literal(QR_ISSUER),
+  sub: z.string().regex(/^p[0-9a-f]{24}$/),
+  did: z.string().min(1).max(64),
+  st: z.enum(['a', 'w', 'u']),
+  iat: z.number().int().nonnegative(),
+  exp: z.number().int().positive(),
+});
+
+export type QrRejection = 'malformed' | 'unknown_key' | 'bad_signature';
+export type QrVerifyResult = { ok: true; claims: QrClaims } | { ok: false; reason: QrRejection };
+
+const JWS_RE = /^[A-Za-z0-9_-]{10,200}\.[A-Za-z0-9_-]{10,600}\.[A-Za-z0-9_-]{40,200}$/;
+
+/** True when the text has the shape of a compact JWS (so a scan knows which verifier to use). */
+export function looksLikeSignedQr(text: string): boolean {
+  return JWS_RE.test(text.trim());
+}
+
+/** Signature, key and claim shape; never the clock (see tokenValidity). Never throws. */
+export async function verifyQrToken(token: string, keys?: QrKeySet): Promise<QrVerifyResult> {
+  const t = token.trim();
+  if (!JWS_RE.test(t)) return { ok: false, reason: 'malformed' };
+  let kid: string;
+  try {
+    const h = decodeProtectedHeader(t);
+    if (h.alg !== QR_ALG || typeof h.kid !== 'string') return { ok: false, reason: 'malformed' };
+    kid = h.kid;
+  } catch {
+    return { ok: false, reason: 'malformed' };
+  }
+  const k = keys ?? (await qrKeys());
+  const key = k.verifyKeys.get(kid);
+  if (key === undefined) return { ok: false, reason: 'unknown_key' };
+  let payload: Uint8Array;
+  try {
+    ({ payload } = await compactVerify(t, key, { algorithms: [QR_ALG] }));
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    return { ok: false, reason: code === 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED' ? 'bad_signature' : 'malformed' };
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(new TextDecoder().decode(payload));
+  } catch {
+    return { ok: false, reason: 'malformed' };
+  }
+  const p = payloadSchema.safeParse(json);
+  if (!p.success || p.data.exp <= p.data.iat) return { ok: false, reason: 'malformed' };
+  return {
+    ok: true,
+    claims: { personId: p.data.sub, declarationId: p.data.did, status: CODE_STATUS[p.data.st]!, issuedAt: p.data.iat * 1000, validUntil: p.data.exp * 1000, kid },
+  };
+}
+
+export type TokenValidity = 'valid' | 'expired' | 'not_yet_valid';
+
+/**
+ * Was the code valid at instant `at` (epoch ms)? A code issued after `at` by more than the
+ * clock-skew allowance is `not_yet_valid` (a device clock far behind, or a forged issue time).
+ */
+export function tokenValidity(claims: Pick<QrClaims, 'issuedAt' | 'validUntil'>, at: number, skewMs: number): TokenValidity {
+  if (claims.issuedAt > at + skewMs) return 'not_yet_valid';
+  if (at >= claims.validUntil) return 'expired';
+  return 'valid';
+}

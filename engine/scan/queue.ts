@@ -1,0 +1,102 @@
+import { unavailable, type TruyvetError } from '../errors';
+import { decideScans, type ScanDecision, type ScanInput } from './service';
+
+/**
+ * Groups concurrent scans into batches: a checkpoint rush is many small requests, and one read
+ * plus two write transactions per batch costs far less than per scan (each commit is a disk
+ * flush). A batch leaves when it is full or `maxWaitMs` after its first scan, whichever comes
+ * first, so a lone scan waits at most that long. Build one queue per process (the API app) and
+ * `close()` it on shutdown.
+ */
+
+export interface ScanQueueOptions {
+  /** Default 256. */
+  readonly maxBatch?: number;
+  /** Default 4 ms. */
+  readonly maxWaitMs?: number;
+  /** Batches in flight at once (default 2: this machine has 2 cores). */
+  readonly concurrency?: number;
+}
+
+interface Waiting {
+  readonly input: ScanInput;
+  readonly resolve: (d: ScanDecision) => void;
+  readonly reject: (e: unknown) => void;
+}
+
+export class ScanQueue {
+  private readonly maxBatch: number;
+  private readonly maxWaitMs: number;
+  private readonly concurrency: number;
+  private waiting: Waiting[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private inFlight = 0;
+  private readonly ready: Waiting[][] = [];
+  private closed = false;
+  private readonly idle = new Set<() => void>();
+
+  constructor(options: ScanQueueOptions = {}) {
+    this.maxBatch = options.maxBatch ?? 256;
+    this.maxWaitMs = options.maxWaitMs ?? 4;
+    this.concurrency = options.concurrency ?? 2;
+  }
+
+  submit(input: ScanInput): Promise<ScanDecision> {
+    if (this.closed) return Promise.reject(unavailable('the scan queue is closed'));
+    return new Promise<ScanDecision>((resolve, reject) => {
+      this.waiting.push({ input, resolve, reject });
+      if (this.waiting.length >= this.maxBatch) this.cut();
+      else this.timer ??= setTimeout(() => this.cut(), this.maxWaitMs);
+    });
+  }
+
+  /** Stops taking scans and resolves once every accepted scan is decided. */
+  async close(): Promise<void> {
+    this.closed = true;
+    this.cut();
+    if (this.inFlight === 0 && this.ready.length === 0) return;
+    await new Promise<void>((resolve) => this.idle.add(resolve));
+  }
+
+  private cut(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.waiting.length > 0) {
+      this.ready.push(this.waiting);
+      this.waiting = [];
+    }
+    this.pump();
+  }
+
+  private pump(): void {
+    while (this.inFlight < this.concurrency && this.ready.length > 0) {
+      const batch = this.ready.shift()!;
+      this.inFlight++;
+      void this.run(batch).finally(() => {
+        this.inFlight--;
+        this.pump();
+        if (this.inFlight === 0 && this.ready.length === 0 && this.waiting.length === 0) {
+          for (const done of this.idle) done();
+          this.idle.clear();
+        }
+      });
+    }
+  }
+
+  private async run(batch: Waiting[]): Promise<void> {
+    try {
+      const outcomes = await decideScans(batch.map((w) => w.input));
+      batch.forEach((w, i) => {
+        const o = outcomes[i]!;
+        if (o.ok) w.resolve(o.decision);
+        else w.reject(o.error satisfies TruyvetError);
+      });
+    } catch (e) {
+      for (const w of batch) w.reject(e);
+    }
+  }
+}
+
+export function createScanQueue(options: ScanQueueOptions = {}): ScanQueue {
+  return new ScanQueue(options);
+}

@@ -1,0 +1,312 @@
+import { readIdentities } from '../db/people';
+import { writePassages, type PassageWrite } from '../db/passages';
+import { windowSizeMs } from '../db/schema';
+import { compareBirthDates } from '../declarations/registry-check';
+import { nationalQrName } from '../declarations/names';
+import { forbidden, invalidInput, notFound, TruyvetError } from '../errors';
+import { normalizeRawKey, pseudonym, seal } from '../identity';
+import { qrClockSkewSeconds } from '../qr/config';
+import { looksLikeNationalQr, parseNationalQr, type NationalQrParse } from '../qr/national';
+import { looksLikeSignedQr, verifyQrToken, type QrVerifyResult } from '../qr/token';
+import { isoUtc } from '../time';
+import type { Jurisdiction } from '../types';
+import { ALERT_FLAGS, decide, REASON_MESSAGES, type CodeKind, type NationalCheck, type ScanFlag, type ScanReason } from './decide';
+import { maxSpeedKmh, travelCheck } from './geo';
+import { readScanContext, scopeParams, writeScans, type NeighbourScan, type StoredScan } from './storage';
+
+/**
+ * A checkpoint scan, end to end: read the code (truyvet's signed code, or the national personal
+ * code), look up what the graph knows (station and jurisdiction, an earlier scan with the same
+ * id, isolation, a newer code, the person's neighbouring scans), decide (decide.ts), store the
+ * Scan and, when the person is identified, a passage (source `qr`). Works on batches, so a
+ * server can group concurrent requests into one read and two writes (ScanQueue).
+ */
+
+export interface ScanInput {
+  /** The text the device read from the QR code. */
+  readonly qrText: string;
+  /** Made by the device; the same id again returns the first decision. */
+  readonly scanId: string;
+  readonly stationId: string;
+  /** The officer's account id: a replay from another account is refused. */
+  readonly officerId: string;
+  /** The officer's jurisdiction; null only for roles the API lets scan anywhere. */
+  readonly jurisdiction: Jurisdiction | null;
+  /** Server time, epoch ms. */
+  readonly now: number;
+  /** When the device scanned (an offline queue sends later); default `now`. */
+  readonly scannedAt?: number;
+}
+
+export interface ScanDecision {
+  readonly scanId: string;
+  readonly stationId: string;
+  readonly decision: 'pass' | 'stop';
+  readonly reason: ScanReason;
+  readonly message_vi: string;
+  readonly message_en: string;
+  readonly flags: ScanFlag[];
+  readonly codeKind: CodeKind;
+  /** Pseudonymous person key, when the code identified someone. */
+  readonly personId: string | null;
+  readonly declarationId: string | null;
+  readonly validUntil: string | null;
+  readonly scannedAt: string;
+  readonly decidedAt: string;
+  /** The passage written for this scan, when the person was identified. */
+  readonly passageId: string | null;
+  readonly trust: 'signed' | 'national' | null;
+  /** With `copied_code`: the other scan, and the speed it would have taken. */
+  readonly copiedOf: string | null;
+  readonly impossibleSpeedKmh: number | null;
+  /** True when this scan id had been decided before and this is that first decision. */
+  readonly replay: boolean;
+}
+
+export type ScanOutcome = { ok: true; decision: ScanDecision } | { ok: false; error: TruyvetError };
+
+const SCAN_ID_RE = /^[A-Za-z0-9][A-Za-z0-9._:-]{7,63}$/;
+/** How old an offline scan may be when it reaches the server. */
+const MAX_OFFLINE_MS = 7 * 86_400_000;
+
+/** One scan; throws TruyvetError (invalid_input, not_found, forbidden, conflict, unavailable). */
+export async function decideScan(input: ScanInput): Promise<ScanDecision> {
+  const [r] = await decideScans([input]);
+  if (!r!.ok) throw r!.error;
+  return r!.decision;
+}
+
+interface Pending {
+  readonly i: number;
+  readonly input: ScanInput;
+  readonly at: number;
+  readonly kind: CodeKind;
+  readonly verification?: QrVerifyResult;
+  readonly national?: NationalQrParse;
+  nationalCheck?: NationalCheck;
+  readonly pid: string | null;
+  readonly rawKey: string | null;
+}
+
+/** A batch of scans (from different officers too); outcomes in input order, one failure never sinks the others. */
+export async function decideScans(inputs: readonly ScanInput[]): Promise<ScanOutcome[]> {
+  const out: ScanOutcome[] = new Array<ScanOutcome>(inputs.length);
+  const reading: Promise<Pending>[] = [];
+  for (let i = 0; i < inputs.length; i++) {
+    const input = inputs[i]!;
+    const problem = checkInput(input);
+    if (problem !== undefined) {
+      out[i] = { ok: false, error: problem };
+      continue;
+    }
+    reading.push(readCode(i, input));
+  }
+  // Signature checks run on libuv's thread pool: started together, they use every core.
+  const pending = await Promise.all(reading);
+  if (pending.length === 0) return out;
+
+  const nationalPids = pending.filter((p) => p.kind === 'national' && p.pid !== null).map((p) => p.pid!);
+  const registry = await readIdentities([...new Set(nationalPids)]);
+  for (const p of pending) {
+    if (p.kind !== 'national' || p.national === undefined || !p.national.ok) continue;
+    const reg = registry.get(p.pid!);
+    const q = p.national.value;
+    p.nationalCheck =
+      reg === undefined
+        ? 'absent'
+        : normalizeRawKey(reg.personId) === q.documentNumber && nationalQrName(reg.fullName) === nationalQrName(q.fullName) && compareBirthDates(q.birthDate, reg.birthDate) === 'same'
+          ? 'match'
+          : 'mismatch';
+  }
+
+  const ctx = await readScanContext(
+    pending.map((p) => ({
+      i: p.i,
+      scanId: p.input.scanId,
+      stationId: p.input.stationId,
+      ...scopeParams(p.input.jurisdiction),
+      pid: p.pid,
+      iat: p.verification?.ok === true ? p.verification.claims.issuedAt : null,
+      at: p.at,
+    })),
+  );
+
+  const skewMs = qrClockSkewSeconds() * 1000;
+  const maxKmh = maxSpeedKmh();
+  const writes: { p: Pending; scan: StoredScan }[] = [];
+  const replays: { p: Pending; scan: StoredScan }[] = [];
+  const batchSeen = new Map<string, NeighbourScan[]>();
+  for (const p of pending) {
+    const c = ctx.get(p.i);
+    if (c === undefined || !c.stationExists) {
+      out[p.i] = { ok: false, error: notFound(`unknown station '${p.input.stationId}'`) };
+      continue;
+    }
+    if (!c.inScope || c.station === null) {
+      out[p.i] = { ok: false, error: forbidden(`station '${p.input.stationId}' is outside your jurisdiction`) };
+      continue;
+    }
+    if (c.old !== null) {
+      replays.push({ p, scan: c.old });
+      continue;
+    }
+    const here = { lat: c.station.lat, lon: c.station.lon, at: p.at };
+    const neighbours = [c.prev, c.next, ...(p.pid === null ? [] : (batchSeen.get(p.pid) ?? []))].filter((n): n is NeighbourScan => n !== null && n.id !== p.input.scanId);
+    let impossible: { scanId: string; kmh: number } | undefined;
+    for (const n of neighbours) {
+      const t = travelCheck(n, here, maxKmh);
+      if (t.impossible && (impossible === undefined || t.kmh > impossible.kmh)) impossible = { scanId: n.id, kmh: t.kmh };
+    }
+    const d = decide({
+      kind: p.kind,
+      ...(p.verification === undefined ? {} : { verification: p.verification }),
+      ...(p.national === undefined ? {} : { national: p.national }),
+      ...(p.nationalCheck === undefined ? {} : { nationalCheck: p.nationalCheck }),
+      at: p.at,
+      skewMs,
+      isolation: c.isolation,
+      newerCodeExists: c.newerCodeExists,
+      impossibleTravelWith: impossible,
+    });
+    const claims = p.verification?.ok === true ? p.verification.claims : undefined;
+    const scan: StoredScan = {
+      id: p.input.scanId,
+      officerId: p.input.officerId,
+      stationId: p.input.stationId,
+      at: p.at,
+      decidedAt: p.input.now,
+      decision: d.decision,
+      reason: d.reason,
+      flags: d.flags,
+      flagged: d.flags.some((f) => ALERT_FLAGS.has(f)),
+      kind: p.kind,
+      pid: p.pid,
+      declarationId: claims?.declarationId ?? null,
+      validUntil: claims?.validUntil ?? null,
+      lat: c.station.lat,
+      lon: c.station.lon,
+      passageId: d.trust === null ? null : passageIdOf(p.input.scanId),
+      trust: d.trust,
+      copiedOf: impossible?.scanId ?? null,
+      kmh: impossible === undefined || !Number.isFinite(impossible.kmh) ? null : Math.round(impossible.kmh),
+    };
+    writes.push({ p, scan });
+    if (d.trust !== null && p.pid !== null) {
+      const seen = batchSeen.get(p.pid) ?? [];
+      seen.push({ id: scan.id, at: scan.at, lat: scan.lat, lon: scan.lon });
+      batchSeen.set(p.pid, seen);
+    }
+  }
+
+  // Two inputs of one batch with the same id: the first is written, the later ones replay it.
+  const firstById = new Map<string, { p: Pending; scan: StoredScan }>();
+  const toWrite: { p: Pending; scan: StoredScan }[] = [];
+  for (const w of writes) {
+    if (firstById.has(w.scan.id)) replays.push({ p: w.p, scan: w.scan });
+    else {
+      firstById.set(w.scan.id, w);
+      toWrite.push(w);
+    }
+  }
+  const stored = await writeScans(toWrite.map((w) => ({ ...scopeParams(w.p.input.jurisdiction), scan: w.scan })));
+  const passages: PassageWrite[] = [];
+  for (const w of toWrite) {
+    const s = stored.get(w.scan.id);
+    if (s === undefined) {
+      out[w.p.i] = { ok: false, error: forbidden(`station '${w.p.input.stationId}' is outside your jurisdiction`) };
+      continue;
+    }
+    if (!s.created) {
+      replays.push({ p: w.p, scan: s.scan });
+      continue;
+    }
+    out[w.p.i] = { ok: true, decision: toDecision(s.scan, false) };
+    const pw = passageOf(s.scan, w.p.rawKey);
+    if (pw !== undefined) passages.push(pw);
+  }
+  for (const r of replays) {
+    const first = firstById.get(r.scan.id);
+    const scan = stored.get(r.scan.id)?.scan ?? first?.scan ?? r.scan;
+    if (scan.officerId !== r.p.input.officerId) {
+      out[r.p.i] = { ok: false, error: new TruyvetError('conflict', `scan id '${r.p.input.scanId}' was already used by another account`) };
+      continue;
+    }
+    out[r.p.i] = { ok: true, decision: toDecision(scan, true) };
+    // The first attempt may have stored the scan and failed before its passage: writing the
+    // passage again is idempotent (a duplicate), so a replay repairs it.
+    const pw = passageOf(scan, r.p.rawKey);
+    if (pw !== undefined && !passages.some((x) => x.id === pw.id)) passages.push(pw);
+  }
+  if (passages.length > 0) await writePassages(passages, await windowSizeMs());
+  return out;
+}
+
+function checkInput(input: ScanInput): TruyvetError | undefined {
+  if (!SCAN_ID_RE.test(input.scanId)) return invalidInput(`scan id must be 8–64 letters, digits or . _ : - (got ${input.scanId.length} characters)`, [{ field: 'scanId', reason: 'bad format' }]);
+  if (input.qrText.length === 0 || input.qrText.length > 2000) return invalidInput('the QR text must be 1–2000 characters', [{ field: 'qrText', reason: 'bad length' }]);
+  const at = input.scannedAt ?? input.now;
+  if (!Number.isSafeInteger(at)) return invalidInput('scannedAt is not an instant', [{ field: 'scannedAt', reason: 'not an instant' }]);
+  if (at > input.now + qrClockSkewSeconds() * 1000) return invalidInput('scannedAt lies in the future', [{ field: 'scannedAt', reason: 'in the future' }]);
+  if (at < input.now - MAX_OFFLINE_MS) return invalidInput('scannedAt is more than 7 days old', [{ field: 'scannedAt', reason: 'too old' }]);
+  return undefined;
+}
+
+async function readCode(i: number, input: ScanInput): Promise<Pending> {
+  const at = input.scannedAt ?? input.now;
+  const text = input.qrText.trim();
+  if (looksLikeSignedQr(text)) {
+    const v = await verifyQrToken(text);
+    return { i, input, at, kind: 'signed', verification: v, pid: v.ok ? v.claims.personId : null, rawKey: null };
+  }
+  if (looksLikeNationalQr(text)) {
+    const n = parseNationalQr(text);
+    const number = n.ok ? n.value.documentNumber : null;
+    return { i, input, at, kind: 'national', national: n, pid: number === null ? null : pseudonym(number), rawKey: number };
+  }
+  return { i, input, at, kind: 'unreadable', pid: null, rawKey: null };
+}
+
+export function passageIdOf(scanId: string): string {
+  return `qr-${scanId}`;
+}
+
+function passageOf(s: StoredScan, rawKey: string | null): PassageWrite | undefined {
+  if (s.passageId === null || s.pid === null || (s.trust !== 'signed' && s.trust !== 'national')) return undefined;
+  return {
+    id: s.passageId,
+    personId: s.pid,
+    // A signed code carries no raw key; a person it names was created with one at declaration.
+    // Sealed only if the person is new to the graph (writePassages calls it then).
+    personRef: () => seal(rawKey ?? ''),
+    stationId: s.stationId,
+    at: s.at,
+    leftAt: s.at,
+    source: 'qr',
+    trust: s.trust,
+  };
+}
+
+export function toDecision(s: StoredScan, replay: boolean): ScanDecision {
+  const reason = s.reason as ScanReason;
+  const m = REASON_MESSAGES[reason] ?? REASON_MESSAGES.unreadable;
+  return {
+    scanId: s.id,
+    stationId: s.stationId,
+    decision: s.decision,
+    reason,
+    message_vi: m.vi,
+    message_en: m.en,
+    flags: s.flags as ScanFlag[],
+    codeKind: s.kind as CodeKind,
+    personId: s.pid,
+    declarationId: s.declarationId,
+    validUntil: s.validUntil === null ? null : isoUtc(s.validUntil),
+    scannedAt: isoUtc(s.at),
+    decidedAt: isoUtc(s.decidedAt),
+    passageId: s.passageId,
+    trust: s.trust === 'signed' || s.trust === 'national' ? s.trust : null,
+    copiedOf: s.copiedOf,
+    impossibleSpeedKmh: s.kmh,
+    replay,
+  };
+}

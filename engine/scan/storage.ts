@@ -1,0 +1,239 @@
+import { int, num, numOrNull, str } from '../db/convert';
+import { readQuery, writeQuery } from '../db/driver';
+import type { Jurisdiction } from '../types';
+import { toStatus, type IsolationStatus } from './isolation';
+
+/**
+ * Checkpoint scans in the graph: `(:Scan {id, officerId, stationId, at, decision, reason, flags,
+ * flagged, kind, pid, declarationId, validUntil, lat, lon, passageId, trust, copiedOf, kmh,
+ * decidedAt})`, unique by the client-made id so a replayed offline queue records nothing twice.
+ * The station's position is copied onto the scan so the copied-code check reads one node per
+ * neighbouring scan. Every query takes the officer's jurisdiction as parameters: the database
+ * itself refuses a station outside it.
+ */
+
+export interface ScopeParams {
+  readonly province: string | null;
+  readonly district: string | null;
+  readonly commune: string | null;
+}
+
+export function scopeParams(j: Jurisdiction | null): ScopeParams {
+  return { province: j?.province ?? null, district: j?.district ?? null, commune: j?.commune ?? null };
+}
+
+const IN_SCOPE = (st: string, row: string) =>
+  `(${row}.province IS NULL OR ${st}.province = ${row}.province) AND (${row}.district IS NULL OR ${st}.district = ${row}.district) AND (${row}.commune IS NULL OR ${st}.commune = ${row}.commune)`;
+
+export interface ContextRow extends ScopeParams {
+  readonly i: number;
+  readonly scanId: string;
+  readonly stationId: string;
+  readonly pid: string | null;
+  /** Issue time of the scanned code (epoch ms), to find a newer code; null for national codes. */
+  readonly iat: number | null;
+  readonly at: number;
+}
+
+export interface NeighbourScan {
+  readonly id: string;
+  readonly at: number;
+  readonly lat: number;
+  readonly lon: number;
+}
+
+export interface ScanContext {
+  readonly stationExists: boolean;
+  readonly inScope: boolean;
+  readonly station: { readonly lat: number; readonly lon: number } | null;
+  readonly old: StoredScan | null;
+  readonly isolation: IsolationStatus | undefined;
+  readonly newerCodeExists: boolean;
+  readonly prev: NeighbourScan | null;
+  readonly next: NeighbourScan | null;
+}
+
+const CONTEXT = `
+UNWIND $rows AS row
+OPTIONAL MATCH (st:Station {id: row.stationId})
+OPTIONAL MATCH (old:Scan {id: row.scanId})
+OPTIONAL MATCH (iso:Isolation {pid: row.pid})
+CALL (row) {
+  OPTIONAL MATCH (:Person {id: row.pid})-[:DECLARED]->(d:Declaration)
+  WHERE row.iat IS NOT NULL AND d.qrIssuedAt > row.iat
+  RETURN count(d) > 0 AS newer
+}
+CALL (row) {
+  OPTIONAL MATCH (s:Scan) WHERE s.pid = row.pid AND s.at <= row.at AND s.id <> row.scanId AND s.trust IS NOT NULL
+  WITH s ORDER BY s.at DESC LIMIT 1
+  RETURN CASE WHEN s IS NULL THEN null ELSE s {.id, .at, .lat, .lon} END AS prev
+}
+CALL (row) {
+  OPTIONAL MATCH (s:Scan) WHERE s.pid = row.pid AND s.at > row.at AND s.id <> row.scanId AND s.trust IS NOT NULL
+  WITH s ORDER BY s.at ASC LIMIT 1
+  RETURN CASE WHEN s IS NULL THEN null ELSE s {.id, .at, .lat, .lon} END AS next
+}
+RETURN row.i AS i, st IS NOT NULL AS stationExists,
+  st IS NOT NULL AND ${IN_SCOPE('st', 'row')} AS inScope,
+  CASE WHEN st IS NULL THEN null ELSE st {.lat, .lon} END AS station,
+  CASE WHEN old IS NULL THEN null ELSE old {.*} END AS old,
+  CASE WHEN iso IS NULL THEN null ELSE iso {.*} END AS iso,
+  newer, prev, next`;
+
+/** Everything a batch of scans needs to be decided, in one read. */
+export async function readScanContext(rows: readonly ContextRow[]): Promise<Map<number, ScanContext>> {
+  const params = rows.map((r) => ({ ...r, i: int(r.i), at: int(r.at), iat: r.iat === null ? null : int(r.iat) }));
+  const res = await readQuery(CONTEXT, { rows: params }, (r) => {
+    const station = r['station'] as Record<string, unknown> | null;
+    return [
+      num(r['i']),
+      {
+        stationExists: r['stationExists'] === true,
+        inScope: r['inScope'] === true,
+        station: station === null ? null : { lat: num(station['lat']), lon: num(station['lon']) },
+        old: r['old'] === null ? null : toStoredScan(r['old']),
+        isolation: r['iso'] === null ? undefined : toStatus(r['iso']),
+        newerCodeExists: r['newer'] === true,
+        prev: toNeighbour(r['prev']),
+        next: toNeighbour(r['next']),
+      },
+    ] as const;
+  });
+  return new Map(res);
+}
+
+function toNeighbour(v: unknown): NeighbourScan | null {
+  if (v === null || v === undefined) return null;
+  const s = v as Record<string, unknown>;
+  return { id: str(s['id']), at: num(s['at']), lat: num(s['lat']), lon: num(s['lon']) };
+}
+
+/** A scan as stored (and as its first decision is replayed). */
+export interface StoredScan {
+  readonly id: string;
+  readonly officerId: string;
+  readonly stationId: string;
+  readonly at: number;
+  readonly decidedAt: number;
+  readonly decision: 'pass' | 'stop';
+  readonly reason: string;
+  readonly flags: string[];
+  readonly flagged: boolean;
+  readonly kind: string;
+  readonly pid: string | null;
+  readonly declarationId: string | null;
+  readonly validUntil: number | null;
+  readonly lat: number;
+  readonly lon: number;
+  readonly passageId: string | null;
+  readonly trust: string | null;
+  readonly copiedOf: string | null;
+  readonly kmh: number | null;
+}
+
+export function toStoredScan(v: unknown): StoredScan {
+  const s = v as Record<string, unknown>;
+  const optStr = (x: unknown) => (typeof x === 'string' ? x : null);
+  return {
+    id: str(s['id']),
+    officerId: str(s['officerId']),
+    stationId: str(s['stationId']),
+    at: num(s['at']),
+    decidedAt: num(s['decidedAt']),
+    decision: str(s['decision']) as 'pass' | 'stop',
+    reason: str(s['reason']),
+    flags: Array.isArray(s['flags']) ? (s['flags'] as unknown[]).map(str) : [],
+    flagged: s['flagged'] === true,
+    kind: str(s['kind']),
+    pid: optStr(s['pid']),
+    declarationId: optStr(s['declarationId']),
+    validUntil: numOrNull(s['validUntil']),
+    lat: num(s['lat']),
+    lon: num(s['lon']),
+    passageId: optStr(s['passageId']),
+    trust: optStr(s['trust']),
+    copiedOf: optStr(s['copiedOf']),
+    kmh: numOrNull(s['kmh']),
+  };
+}
+
+const WRITE = `
+UNWIND $rows AS row
+MATCH (st:Station {id: row.props.stationId})
+WHERE ${IN_SCOPE('st', 'row')}
+MERGE (s:Scan {id: row.props.id})
+  ON CREATE SET s += row.props, s.fresh = true
+WITH row, s, coalesce(s.fresh, false) AS created
+REMOVE s.fresh
+RETURN s.id AS id, created, s {.*} AS scan`;
+
+export interface ScanWrite extends ScopeParams {
+  readonly scan: StoredScan;
+}
+
+/**
+ * Creates scans that are new; for an id already stored returns the stored one (`created`
+ * false), so two devices racing with one id both get the first decision. A row whose station
+ * is not in its scope is not written and not returned.
+ */
+export async function writeScans(rows: readonly ScanWrite[]): Promise<Map<string, { created: boolean; scan: StoredScan }>> {
+  if (rows.length === 0) return new Map();
+  const params = rows.map((r) => ({
+    province: r.province,
+    district: r.district,
+    commune: r.commune,
+    props: {
+      ...r.scan,
+      at: int(r.scan.at),
+      decidedAt: int(r.scan.decidedAt),
+      validUntil: r.scan.validUntil === null ? null : int(r.scan.validUntil),
+    },
+  }));
+  const res = await writeQuery(WRITE, { rows: params }, (r) => [str(r['id']), { created: r['created'] === true, scan: toStoredScan(r['scan']) }] as const);
+  return new Map(res);
+}
+
+const FLAGGED = `
+MATCH (s:Scan)
+WHERE s.flagged = true AND s.at >= $from AND s.at <= $to
+  AND ($flag IS NULL OR $flag IN s.flags)
+MATCH (st:Station {id: s.stationId})
+WHERE ($province IS NULL OR st.province = $province)
+  AND ($district IS NULL OR st.district = $district)
+  AND ($commune IS NULL OR st.commune = $commune)
+RETURN s {.*} AS scan
+ORDER BY s.at DESC, s.id
+SKIP $skip LIMIT $limit`;
+
+export interface FlaggedScanQuery {
+  /** Stations' jurisdiction (any prefix); null = everywhere. */
+  readonly scope: Jurisdiction | null;
+  readonly from: number;
+  readonly to: number;
+  /** Only scans with this flag (e.g. `copied_code`). */
+  readonly flag?: string;
+  readonly skip?: number;
+  readonly limit?: number;
+}
+
+/** Scans with an alert flag (copied, tampered, expired, isolated …), newest first: the tracers' list. */
+export async function listFlaggedScans(q: FlaggedScanQuery): Promise<StoredScan[]> {
+  return readQuery(
+    FLAGGED,
+    {
+      ...scopeParams(q.scope),
+      from: int(q.from),
+      to: int(q.to),
+      flag: q.flag ?? null,
+      skip: int(Math.trunc(q.skip ?? 0)),
+      limit: int(Math.min(Math.trunc(q.limit ?? 100), 10_000)),
+    },
+    (r) => toStoredScan(r['scan']),
+  );
+}
+
+/** One stored scan, or undefined. */
+export async function getScan(id: string): Promise<StoredScan | undefined> {
+  const rows = await readQuery('MATCH (s:Scan {id: $id}) RETURN s {.*} AS scan', { id }, (r) => toStoredScan(r['scan']));
+  return rows[0];
+}

@@ -1,0 +1,158 @@
+import path from 'node:path';
+import { closeDriver, readQuery } from '../../engine/db/driver';
+import { upsertPeople } from '../../engine/db/people';
+import { validateDeclaration, type UnifiedDeclaration, type UnifiedDeclarationInput } from '../../engine/declarations/form';
+import { importDeclarationRecords, importDeclarationsFile } from '../../engine/declarations/import';
+import { fromPlatform, loadPlatform } from '../../engine/declarations/mapping';
+import { submitDeclaration, submitDeclarations } from '../../engine/declarations/service';
+import { getDeclaration, latestQrOfPerson, listDeclarations, readDeclarationContent } from '../../engine/declarations/storage';
+import { pseudonym } from '../../engine/identity';
+import { verifyQrToken } from '../../engine/qr/token';
+import { newRunId } from '../helpers/run-data';
+import { randomCccd, removeDeclarationData, useTestQrKey } from './helpers';
+
+const run = newRunId('dc');
+const NOW = Date.UTC(2021, 7, 14, 3, 0);
+const DAY = 86_400_000;
+const an = randomCccd(1987, 'male');
+const binh = randomCccd(1990, 'female', '001');
+const stranger = randomCccd(2001, 'male', '048');
+// The fixture's people (fixtures/platforms/tokhaiyte.csv): cleaned up too.
+const fixtureNumbers = ['001190000123', '079087012345'];
+
+const declaration = (number: string, over: Partial<UnifiedDeclarationInput> = {}): UnifiedDeclaration => {
+  const r = validateDeclaration({
+    document: { type: 'CCCD', number },
+    fullName: 'Nguyễn Văn An',
+    birthDate: '1987-01-18',
+    sex: 'male',
+    phone: '0901234567',
+    address: { province: '79', district: '760', commune: '26734' },
+    symptoms: [],
+    exposure: { visitedAffectedArea: false, contactWithCase: false, contactWithSymptomatic: false, contactWithTraveller: false },
+    platform: 'truyvet',
+    sourceRef: `${run}-${Math.random().toString(36).slice(2)}`,
+    declaredAt: '2021-08-14T09:00:00+07:00',
+    ...over,
+  });
+  if (!r.ok) throw new Error(JSON.stringify(r.issues));
+  return r.value;
+};
+
+beforeAll(async () => {
+  useTestQrKey();
+  await removeDeclarationData(run, fixtureNumbers);
+  await upsertPeople([
+    { personId: an, fullName: 'Nguyễn Văn An', birthDate: '1987-01-18', sex: 'M', phone: '0901234567', province: '79', district: '760', commune: '26734' },
+    { personId: binh, fullName: 'Trần Thị Bình', birthDate: '1990-04-30', sex: 'F', phone: '0912345678', province: '01', district: '001', commune: '00001' },
+  ]);
+});
+afterAll(async () => {
+  await removeDeclarationData(run, [an, binh, stranger, ...fixtureNumbers]);
+  await closeDriver();
+});
+
+describe('submitting a declaration', () => {
+  it('accepts a declaration that matches the registry and issues a code valid 3 days for the pseudonymous person', async () => {
+    const r = await submitDeclaration(declaration(an), { now: NOW });
+    expect(r).toMatchObject({ status: 'accepted', reasons: [], warnings: [], duplicate: false, personId: pseudonym(an) });
+    expect(r.qr).not.toBeNull();
+    const v = await verifyQrToken(r.qr!.token);
+    expect(v.ok && v.claims).toMatchObject({ personId: pseudonym(an), declarationId: r.declarationId, issuedAt: NOW, validUntil: NOW + 3 * DAY });
+    expect(r.qr!.validUntil).toBe(new Date(NOW + 3 * DAY).toISOString());
+  });
+
+  it('accepts a name written without diacritics, with a warning', async () => {
+    const r = await submitDeclaration(declaration(an, { fullName: 'NGUYEN VAN AN' }), { now: NOW });
+    expect(r.status).toBe('accepted_with_warnings');
+    expect(r.warnings.map((w) => w.code)).toEqual(['name_missing_diacritics']);
+    expect(r.qr).not.toBeNull();
+  });
+
+  it('rejects a declaration that does not match the registry, with reasons, and keeps it for review', async () => {
+    const r = await submitDeclaration(declaration(binh, { fullName: 'Trần Thị Bình', sex: 'female', birthDate: '1990-04-03' }), { now: NOW });
+    expect(r.status).toBe('rejected');
+    expect(r.qr).toBeNull();
+    expect(r.reasons.map((x) => [x.path, x.code])).toEqual([['birthDate', 'registry_birth_date_mismatch']]);
+    expect(r.reasons[0]!.message_vi).toContain('không khớp');
+    const stored = await getDeclaration(r.declarationId);
+    expect(stored).toMatchObject({ status: 'rejected', personId: pseudonym(binh), qr: null, province: '79' });
+    const review = await listDeclarations({ status: 'rejected', scope: { province: '79', district: '760' }, from: NOW - DAY, to: NOW + DAY, limit: 10_000 });
+    expect(review.map((d) => d.id)).toContain(r.declarationId);
+    const elsewhere = await listDeclarations({ status: 'rejected', scope: { province: '01' }, from: NOW - DAY, to: NOW + DAY, limit: 10_000 });
+    expect(elsewhere.map((d) => d.id)).not.toContain(r.declarationId);
+  });
+
+  it('marks a person absent from the registry unverified, issues a code, and makes them traceable', async () => {
+    const r = await submitDeclaration(declaration(stranger, { fullName: 'Lê Hoàng Cường', birthDate: '2001-12-05', address: { province: '48', commune: '20194' } }), { now: NOW });
+    expect(r.status).toBe('unverified');
+    expect(r.qr).not.toBeNull();
+    const person = await readQuery('MATCH (p:Person {id: $pid})-[:DECLARED]->(d:Declaration) RETURN p.registered AS registered, d.id AS id', { pid: pseudonym(stranger) }, (x) => x);
+    expect(person).toEqual([{ registered: false, id: r.declarationId }]);
+  });
+
+  it('returns the first receipt when the same declaration arrives twice', async () => {
+    const d = declaration(an);
+    const first = await submitDeclaration(d, { now: NOW });
+    const again = await submitDeclaration(d, { now: NOW + 60_000 });
+    expect(again).toEqual({ ...first, duplicate: true });
+    const n = await readQuery('MATCH (d:Declaration {id: $id}) RETURN count(d) AS n', { id: first.declarationId }, (x) => Number(x['n']));
+    expect(n).toEqual([1]);
+  });
+
+  it('seals the content: the stored node shows no name, number or phone, and privileged reads get it back', async () => {
+    const d = declaration(an, { symptoms: ['fever'] });
+    const r = await submitDeclaration(d, { now: NOW });
+    const [raw] = await readQuery('MATCH (d:Declaration {id: $id}) RETURN d {.*} AS d', { id: r.declarationId }, (x) => JSON.stringify(x['d']));
+    expect(raw).not.toContain('Nguyễn');
+    expect(raw).not.toContain(an);
+    expect(raw).not.toContain('0901234567');
+    expect(raw).not.toContain('fever');
+    expect(await readDeclarationContent(r.declarationId)).toEqual(d);
+  });
+
+  it('lets the newest code win when a person declares again', async () => {
+    const older = await submitDeclaration(declaration(an), { now: NOW + DAY });
+    const newer = await submitDeclaration(declaration(an), { now: NOW + 2 * DAY });
+    expect(older.qr!.token).not.toBe(newer.qr!.token);
+    expect(await latestQrOfPerson(pseudonym(an))).toMatchObject({ declarationId: newer.declarationId, token: newer.qr!.token });
+  });
+
+  it('checks a batch against the registry in one go and answers in input order', async () => {
+    const rs = await submitDeclarations([declaration(stranger, { fullName: 'Lê Hoàng Cường', birthDate: '2001-12-05' }), declaration(an), declaration(an, { fullName: 'Nguyễn Văn Ân' })], { now: NOW });
+    expect(rs.map((r) => r.status)).toEqual(['unverified', 'accepted', 'rejected']);
+  });
+});
+
+describe('importing platform exports', () => {
+  it('imports the health-declaration site CSV: a registry mismatch is stored as rejected, not dropped', async () => {
+    // The fixture's Nguyễn Văn An is registered with another birth year; Trần Thị Bình is not registered.
+    await upsertPeople([{ personId: '079087012345', fullName: 'Nguyễn Văn An', birthDate: '1988-01-18', sex: 'M', phone: '0901234567', province: '79', district: '760', commune: '26734' }]);
+    const file = path.join(__dirname, '..', '..', 'fixtures', 'platforms', 'tokhaiyte.csv');
+    const s = await importDeclarationsFile(file, { platform: 'tokhaiyte', now: NOW });
+    expect(s).toMatchObject({ read: 2, imported: 2, duplicates: 0, rejected: 0, rejects: [], statuses: { accepted: 0, accepted_with_warnings: 0, rejected: 1, unverified: 1 }, qrIssued: 1 });
+    const again = await importDeclarationsFile(file, { platform: 'tokhaiyte', now: NOW });
+    expect(again).toMatchObject({ read: 2, imported: 0, duplicates: 2 });
+  });
+
+  it('rejects a record it cannot map with its line and platform field, and goes on with the rest', async () => {
+    const m = loadPlatform('movement');
+    const good = { declarationId: `${run}-MV1`, createdAt: '2021-08-14T07:30:00+07:00', identityType: 'CCCD', identityNumber: an, fullName: 'Nguyễn Văn An', dateOfBirth: '18/01/1987', gender: true, phoneNumber: '0901234567', provinceCode: '79', districtCode: '760', wardCode: '26734', symptoms: [], contactToPlace: false, closeToRiskingPeople: false, closeToSicking: false, closeToCountry: false };
+    expect(fromPlatform(m, good).ok).toBe(true);
+    const s = await importDeclarationRecords(
+      [
+        { line: 1, record: good },
+        { line: 2, record: { ...good, declarationId: `${run}-MV2`, vehicleType: 'TRUC_THANG' } },
+        { line: 3, record: { ...good, declarationId: `${run}-MV3`, petName: 'Mèo' } },
+      ],
+      { platform: 'movement', now: NOW },
+    );
+    expect(s).toMatchObject({ read: 3, imported: 1, rejected: 2, statuses: { accepted: 1 } });
+    expect(s.rejects.map((r) => [r.line, r.field])).toEqual([
+      [2, 'vehicleType'],
+      [3, 'petName'],
+    ]);
+    expect(s.rejects[0]!.reason).toContain("'TRUC_THANG'");
+    expect(s.rejects[0]!.reason).toContain("platform 'movement'");
+  });
+});
