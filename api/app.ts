@@ -1,0 +1,173 @@
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import express, { type ErrorRequestHandler, type Express, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import { rateLimit } from 'express-rate-limit';
+import type { z } from 'zod';
+import { forbidden, isTruyvetError, unavailable } from '../engine/errors';
+import { serverInfo } from '../engine/db/driver';
+import type { Logger } from '../engine/logger';
+import { TokenVerifier, type Principal } from './auth';
+import { mayCall } from './authorize';
+import { auditAs, type AppContext, type AppDeps, type Ctx, type Handler } from './context';
+import { errorHandler, HttpError, problem, sendProblem, validationError } from './errors';
+import { HANDLERS } from './handlers';
+import { ImportJobs, type ImportRunner } from './imports';
+import { ROUTE_LIST, type RouteDef, type RouteId } from './routes';
+import { Empty } from './schemas';
+
+/**
+ * Builds the Express app from its dependencies; does not listen (api/main.ts does). Each route
+ * of the table in api/routes.ts goes through the same steps, in this order:
+ * authenticate (401) → role (403) → validate params, query, body (400) → handler (which checks
+ * the jurisdiction and audits) → response parsed through its schema → JSON.
+ */
+
+export interface CreateAppOptions extends AppDeps {
+  /** The engine's passages import; absent → uploads answer 503. */
+  readonly importRunner?: ImportRunner | undefined;
+}
+
+export interface TruyvetApp extends Express {
+  readonly truyvet: AppContext;
+}
+
+export function createApp(deps: CreateAppOptions): TruyvetApp {
+  const now = deps.now ?? Date.now;
+  const ctx: AppContext = {
+    settings: deps.settings,
+    logger: deps.logger,
+    now,
+    tokens: new TokenVerifier(deps.settings.oidc, now),
+    imports: new ImportJobs(deps.importRunner, deps.settings.uploadDir, deps.logger, now),
+    db: { down: false },
+  };
+  const app = express() as unknown as TruyvetApp & { truyvet: AppContext };
+  app.truyvet = ctx;
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.set('query parser', 'simple');
+
+  app.use(requestLog(deps.logger));
+  app.use(securityHeaders);
+  const limited = (limit: number, what: string) =>
+    rateLimit({
+      windowMs: 60_000,
+      limit,
+      standardHeaders: 'draft-8',
+      legacyHeaders: false,
+      handler: (_req, res) => sendProblem(res, problem(429, 'rate_limited', `too many ${what}; try again in a minute`)),
+    });
+  app.use('/api', (_req, res, next) => {
+    // Nothing the API answers belongs in a cache: most of it is personal or changes by the minute.
+    res.setHeader('Cache-Control', 'no-store');
+    next();
+  });
+  app.use('/api', limited(deps.settings.requestsPerMinute, 'requests'));
+  const loginLimit = limited(deps.settings.loginPerMinute, 'login attempts');
+  const json = express.json({ limit: deps.settings.jsonLimitBytes, strict: true });
+
+  for (const r of ROUTE_LIST) {
+    const h = HANDLERS[r.id as RouteId];
+    const chain: RequestHandler[] = [];
+    if (r.id === 'token') chain.push(loginLimit);
+    if (r.body) chain.push(requireJson, json);
+    app[r.method](r.path, ...chain, (req: Request, res: Response) => runRoute(ctx, h, req, res));
+  }
+  app.use('/api', (_req, res) => sendProblem(res, problem(404, 'not_found', 'no such route')));
+
+  // The tracers' view (viz/dist, built by the viz issue) at `/`.
+  if (fs.existsSync(deps.settings.vizDir)) {
+    app.use(express.static(deps.settings.vizDir, { index: 'index.html', fallthrough: true, maxAge: 0 }));
+  } else {
+    app.get('/', (_req, res) => {
+      res.type('text/plain').send('truyvet API: see /api/openapi.json (the view is not built: viz/dist is missing)\n');
+    });
+  }
+  app.use(((err, _req, _res, next) => {
+    if (isTruyvetError(err) && err.code === 'unavailable' && err.cause !== undefined) ctx.db.down = true;
+    next(err);
+  }) as ErrorRequestHandler);
+  app.use(errorHandler(deps.logger));
+  return app;
+}
+
+async function runRoute(ctx: AppContext, h: Handler, req: Request, res: Response): Promise<void> {
+  const r: RouteDef = h.route;
+  res.locals['routeId'] = r.id;
+  if (ctx.db.down && r.id !== 'health' && r.id !== 'openapi') {
+    try {
+      await serverInfo();
+      ctx.db.down = false;
+    } catch {
+      throw unavailable('the database is not reachable');
+    }
+  }
+  let principal: Principal | undefined;
+  if (r.access !== 'public') {
+    principal = await ctx.tokens.principal(req.headers.authorization, (note) => {
+      void auditAs(ctx, undefined)({ actor: note.username ?? '?', action: 'auth.refused', outcome: 'denied', details: { route: r.id, reason: note.reason } }).catch(
+        () => undefined,
+      );
+    });
+    if (!mayCall(r, principal.role)) {
+      await auditAs(ctx, principal)({ action: 'access.denied', outcome: 'denied', details: { route: r.id, reason: 'role' } });
+      throw forbidden(`the ${principal.role} role may not use ${r.method.toUpperCase()} ${r.path}`);
+    }
+  }
+  const params = parse('params', r.params ?? Empty, req.params);
+  const query = parse('query', r.query ?? Empty, req.query);
+  const body = r.body ? parse('body', r.body, req.body as unknown) : {};
+  const c = { params, query, body, principal, req, res, app: ctx, audit: auditAs(ctx, principal) } as unknown as Ctx<RouteDef>;
+  const reply = await h.run(c);
+  const status = reply.status ?? 200;
+  if (reply.raw) {
+    res.status(status).type(reply.raw.contentType).send(reply.raw.data);
+    return;
+  }
+  const schema = r.responses[status]?.schema;
+  // Parsing drops every field the schema does not name: the schema is the allow-list of what leaves.
+  const out = schema ? schema.parse(reply.body) : reply.body;
+  res.status(status).json(out);
+}
+
+function parse<S extends z.ZodType>(where: 'params' | 'query' | 'body', schema: S, value: unknown): z.output<S> {
+  const r = schema.safeParse(value ?? {});
+  if (!r.success) throw validationError(where, r.error);
+  return r.data;
+}
+
+const requireJson: RequestHandler = (req, _res, next) => {
+  if (!req.is('application/json')) {
+    next(new HttpError(415, 'unsupported_media_type', 'send the body as JSON with Content-Type: application/json'));
+    return;
+  }
+  next();
+};
+
+const securityHeaders: RequestHandler = (_req, res, next) => {
+  res.setHeader('X-Content-Type-Options', 'nosniff');
+  res.setHeader('X-Frame-Options', 'DENY');
+  res.setHeader('Referrer-Policy', 'no-referrer');
+  res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
+  res.setHeader('Content-Security-Policy', "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'");
+  next();
+};
+
+/**
+ * One line per request: id, method, the route's id (not the URL: a path or query can hold ids),
+ * status, milliseconds. Never headers, bodies or query strings.
+ */
+function requestLog(logger: Logger): RequestHandler {
+  return (req: Request, res: Response, next: NextFunction) => {
+    const started = process.hrtime.bigint();
+    const reqId = randomBytes(6).toString('hex');
+    res.locals['reqId'] = reqId;
+    res.setHeader('X-Request-Id', reqId);
+    res.on('finish', () => {
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      const route = (res.locals['routeId'] as string | undefined) ?? (req.path.startsWith('/api') ? 'unmatched' : 'static');
+      logger.info({ reqId, method: req.method, route, status: res.statusCode, ms: Math.round(ms * 10) / 10 }, 'request');
+    });
+    next();
+  };
+}

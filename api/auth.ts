@@ -1,0 +1,154 @@
+import { randomBytes } from 'node:crypto';
+import { createRemoteJWKSet, decodeJwt, jwtVerify, SignJWT, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import { getAccount, type Account } from '../engine/accounts/accounts';
+import { isRole, jurisdictionProblem, needsJurisdiction, parseJurisdiction, type Role } from '../engine/accounts/roles';
+import { TruyvetError } from '../engine/errors';
+import { secretKey } from '../engine/secrets';
+import type { Jurisdiction } from '../engine/types';
+import type { OidcSettings } from './settings';
+
+/**
+ * Tokens. truyvet's own tokens are JWTs signed with HS256 and TRUYVET_JWT_SECRET (a symmetric
+ * key: the only verifier is this server, so there is no public key to publish), 15 minutes by
+ * default, carrying only the username (`sub`) and the account's token version (`tv`). The role
+ * and jurisdiction are NOT taken from the token: every request reads the account (one index
+ * lookup), so disabling an account or changing its role counts from the next request on.
+ * Optionally, tokens of an external identity provider are accepted (JWKS URL, issuer, audience);
+ * their role and jurisdiction come from claims, and a local account of the same name
+ * (`oidc:<sub>`), when one exists, can switch such a user off at once.
+ */
+
+export const ISSUER = 'truyvet';
+export const AUDIENCE = 'truyvet-api';
+
+export interface Principal {
+  readonly username: string;
+  readonly role: Role;
+  readonly jurisdiction?: Jurisdiction;
+  readonly via: 'password' | 'oidc';
+}
+
+const refused = (why: string): TruyvetError => new TruyvetError('unauthenticated', why);
+
+export async function issueToken(account: Account, seconds: number, now: number): Promise<string> {
+  const iat = Math.floor(now / 1000);
+  return new SignJWT({ tv: account.tokenVersion })
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setSubject(account.username)
+    .setIssuer(ISSUER)
+    .setAudience(AUDIENCE)
+    .setIssuedAt(iat)
+    .setExpirationTime(iat + seconds)
+    .setJti(randomBytes(9).toString('base64url'))
+    .sign(secretKey('TRUYVET_JWT_SECRET'));
+}
+
+/** What a refused token says, for the audit (never the token itself). */
+export interface RefusalNote {
+  readonly username?: string;
+  readonly reason: string;
+}
+
+export class TokenVerifier {
+  private readonly jwks: JWTVerifyGetKey | undefined;
+
+  constructor(
+    private readonly oidc: OidcSettings | undefined,
+    private readonly now: () => number,
+  ) {
+    this.jwks = oidc ? createRemoteJWKSet(new URL(oidc.jwksUrl), { cooldownDuration: 30_000, timeoutDuration: 5000 }) : undefined;
+  }
+
+  /**
+   * The principal behind an Authorization header, or a TruyvetError('unauthenticated'). The
+   * `note` callback hears why a token of a known account was refused, for the audit.
+   */
+  async principal(header: string | undefined, note: (n: RefusalNote) => void = () => undefined): Promise<Principal> {
+    const m = /^Bearer ([A-Za-z0-9_\-.]{10,8192})$/.exec(header ?? '');
+    if (!m) throw refused(header === undefined ? 'a bearer token is required' : 'the Authorization header is not a bearer token');
+    const token = m[1] as string;
+    let iss: string | undefined;
+    try {
+      iss = decodeJwt(token).iss;
+    } catch {
+      throw refused('the token is not valid');
+    }
+    if (this.oidc && this.jwks && iss === this.oidc.issuer) return this.external(token, this.oidc, this.jwks, note);
+    return this.local(token, note);
+  }
+
+  private async local(token: string, note: (n: RefusalNote) => void): Promise<Principal> {
+    let payload: JWTPayload;
+    try {
+      ({ payload } = await jwtVerify(token, secretKey('TRUYVET_JWT_SECRET'), {
+        issuer: ISSUER,
+        audience: AUDIENCE,
+        algorithms: ['HS256'],
+        currentDate: new Date(this.now()),
+        requiredClaims: ['sub', 'exp', 'iat'],
+      }));
+    } catch {
+      throw refused('the token is not valid or has expired');
+    }
+    const username = payload.sub as string;
+    const account = await getAccount(username);
+    if (!account) throw refused('the token is not valid or has expired');
+    if (account.disabled) {
+      note({ username, reason: 'disabled' });
+      throw refused('the account is disabled');
+    }
+    if (payload['tv'] !== account.tokenVersion) {
+      note({ username, reason: 'stale token' });
+      throw refused('the token is no longer valid; log in again');
+    }
+    return { username, role: account.role, ...(account.jurisdiction ? { jurisdiction: account.jurisdiction } : {}), via: 'password' };
+  }
+
+  private async external(token: string, oidc: OidcSettings, jwks: JWTVerifyGetKey, note: (n: RefusalNote) => void): Promise<Principal> {
+    let payload: JWTPayload;
+    try {
+      ({ payload } = await jwtVerify(token, jwks, {
+        issuer: oidc.issuer,
+        audience: oidc.audience,
+        algorithms: ['RS256', 'PS256', 'ES256', 'ES384', 'EdDSA'],
+        currentDate: new Date(this.now()),
+        requiredClaims: ['sub', 'exp'],
+      }));
+    } catch (e) {
+      // A JWKS that cannot be fetched is the provider's outage, not a bad token.
+      if ((e as { code?: string }).code === 'ERR_JWKS_TIMEOUT' || /fetch|ECONNREFUSED/i.test(String((e as Error).message))) {
+        throw new TruyvetError('unavailable', 'the identity provider does not answer');
+      }
+      throw refused('the token is not valid or has expired');
+    }
+    const username = `oidc:${payload.sub as string}`;
+    const role = payload[oidc.roleClaim];
+    if (typeof role !== 'string' || !isRole(role)) throw refused(`the token has no valid '${oidc.roleClaim}' claim`);
+    const jurisdiction = claimJurisdiction(payload[oidc.jurisdictionClaim]);
+    if (jurisdiction === null) throw refused(`the token's '${oidc.jurisdictionClaim}' claim is not a jurisdiction`);
+    if (needsJurisdiction(role) && jurisdiction === undefined) throw refused(`the ${role} role needs a '${oidc.jurisdictionClaim}' claim`);
+    const local = await getAccount(username);
+    if (local?.disabled) {
+      note({ username, reason: 'disabled' });
+      throw refused('the account is disabled');
+    }
+    return { username, role, ...(jurisdiction ? { jurisdiction } : {}), via: 'oidc' };
+  }
+}
+
+/** `{province, district?, commune?}` or `79/760/26734`; undefined when absent, null when malformed. */
+export function claimJurisdiction(v: unknown): Jurisdiction | undefined | null {
+  if (v === undefined || v === null) return undefined;
+  try {
+    if (typeof v === 'string') return parseJurisdiction(v);
+    if (typeof v !== 'object') return null;
+    const o = v as Record<string, unknown>;
+    if (typeof o['province'] !== 'string') return null;
+    const j: { province: string; district?: string; commune?: string } = { province: o['province'] };
+    if (typeof o['district'] === 'string' && o['district'] !== '') j.district = o['district'];
+    if (typeof o['commune'] === 'string' && o['commune'] !== '') j.commune = o['commune'];
+    return jurisdictionProblem(j) === undefined ? j : null;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,69 @@
+import type { Request, Response } from 'express';
+import type { z } from 'zod';
+import { appendAudit } from '../engine/audit/store';
+import type { AuditEntry } from '../engine/audit/chain';
+import type { Logger } from '../engine/logger';
+import type { Principal, TokenVerifier } from './auth';
+import type { ImportJobs } from './imports';
+import type { RouteDef } from './routes';
+import type { ApiSettings } from './settings';
+
+/** What the app is built from (api/app.ts). Tests pass their own settings, logger and clock. */
+export interface AppDeps {
+  readonly settings: ApiSettings;
+  readonly logger: Logger;
+  /** The clock; tests freeze it. */
+  readonly now?: () => number;
+}
+
+/** The deps with defaults filled in, shared by every handler. */
+export interface AppContext {
+  readonly settings: ApiSettings;
+  readonly logger: Logger;
+  readonly now: () => number;
+  readonly tokens: TokenVerifier;
+  readonly imports: ImportJobs;
+  /**
+   * Set when a request found the database unreachable. The driver retries a failing transaction
+   * for up to 30 s before giving up; while this is set, requests first make one quick probe and
+   * answer 503 at once if it fails, instead of each waiting out the retries.
+   */
+  readonly db: { down: boolean };
+}
+
+type Out<S> = S extends z.ZodType ? z.output<S> : Record<string, never>;
+
+export interface Ctx<R extends RouteDef> {
+  readonly params: Out<R['params']>;
+  readonly query: Out<R['query']>;
+  readonly body: Out<R['body']>;
+  readonly principal: R['access'] extends 'public' ? Principal | undefined : Principal;
+  readonly req: Request;
+  readonly res: Response;
+  readonly app: AppContext;
+  /** Appends an audit event as the caller; awaited before the answer leaves. */
+  readonly audit: (e: Omit<AuditEntry, 'actor' | 'role'> & { actor?: string; role?: string }) => Promise<void>;
+}
+
+export interface Reply {
+  readonly status?: number;
+  readonly body: unknown;
+  /** A non-JSON answer (an SVG, a PNG): sent as is with this content type instead of `body`. */
+  readonly raw?: { readonly contentType: string; readonly data: string | Buffer };
+}
+
+export interface Handler<R extends RouteDef = RouteDef> {
+  readonly route: R;
+  readonly run: (ctx: Ctx<R>) => Promise<Reply>;
+}
+
+export function handler<const R extends RouteDef>(route: R, run: (ctx: Ctx<R>) => Promise<Reply>): Handler<R> {
+  return { route, run };
+}
+
+export function auditAs(app: AppContext, principal: Principal | undefined) {
+  return async (e: Omit<AuditEntry, 'actor' | 'role'> & { actor?: string; role?: string }): Promise<void> => {
+    const entry: AuditEntry = { ...e, actor: e.actor ?? principal?.username ?? '-', role: e.role ?? principal?.role ?? '-' };
+    await appendAudit(entry, app.now(), app.settings.auditChain);
+  };
+}

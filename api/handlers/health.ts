@@ -1,0 +1,15 @@
+import { serverInfo } from '../../engine/db/driver';
+import { handler } from '../context';
+import { routes } from '../routes';
+
+/** 200 only when Neo4j answers; never a 200 that hides a dead database. */
+export const health = handler(routes.health, async ({ app }) => {
+  try {
+    await serverInfo();
+    app.db.down = false;
+    return { body: { status: 'ok', database: 'up' } };
+  } catch {
+    app.db.down = true;
+    return { status: 503, body: { status: 'unavailable', database: 'down' } };
+  }
+});

@@ -1,0 +1,28 @@
+import { forbidden, notFound } from '../../engine/errors';
+import { getTraceRecord } from '../../engine/privacy/trace-records';
+import { traceAccess } from '../../engine/privacy/visibility';
+import { instantMs, isoUtc } from '../../engine/time';
+import { hotspots as rankHotspots } from '../../engine/trace';
+import { handler } from '../context';
+import { routes } from '../routes';
+
+/**
+ * Hotspots of a trace the caller opened: the engine ranks station × window cells by the trace's
+ * people (F0 and, unless `generations` narrows it, everyone found) over the trace's period.
+ */
+export const hotspots = handler(routes.hotspots, async ({ query, principal, app, audit }) => {
+  const rec = await getTraceRecord(query.trace, true);
+  if (!rec) throw notFound(`no trace '${query.trace}'`);
+  if (traceAccess(principal, rec.owner) !== 'owner') {
+    await audit({ action: 'access.denied', outcome: 'denied', target: rec.id, requestRef: rec.requestRef, details: { route: 'hotspots', reason: 'not the owner' } });
+    throw forbidden('only the tracer who opened this trace may rank its hotspots');
+  }
+  if (!rec.result) throw notFound(`the result of trace '${rec.id}' was removed by the retention rule`);
+  const maxGen = query.generations ?? Number.MAX_SAFE_INTEGER;
+  const cases = [rec.result.f0, ...rec.result.people.filter((p) => p.generation <= maxGen).map((p) => p.id)];
+  const from = instantMs(rec.result.params.from);
+  const to = instantMs(rec.result.params.until ?? rec.result.params.to);
+  const r = await rankHotspots({ cases, from, to, limit: query.limit }, { timeoutMs: app.settings.traceTimeoutMs });
+  await audit({ action: 'hotspots.read', outcome: 'ok', target: rec.id, requestRef: rec.requestRef, count: cases.length, details: { cells: r.hotspots.length } });
+  return { body: { trace: rec.id, windowSeconds: r.windowSeconds, from: isoUtc(from), to: isoUtc(to), cases: cases.length, hotspots: r.hotspots } };
+});

@@ -1,0 +1,38 @@
+import type { Handler } from '../context';
+import type { RouteId, Routes } from '../routes';
+import { accountsCreate, accountsList, accountsUpdate } from './accounts';
+import { auditList, auditVerify } from './audit';
+import { me, token } from './auth';
+import { health } from './health';
+import { hotspots } from './hotspots';
+import { importsCreate, importsGet } from './imports';
+import { openapi } from './openapi';
+import { timeline } from './people';
+import { stationPassages, stationsCreate, stationsList } from './stations';
+import { tracesCreate, tracesGet, tracesList } from './traces';
+
+/** Every route's handler, by route id: the compiler checks none is missing and each fits its route. */
+const byId = {
+  health,
+  openapi,
+  token,
+  me,
+  accountsList,
+  accountsCreate,
+  accountsUpdate,
+  stationsList,
+  stationsCreate,
+  stationPassages,
+  importsCreate,
+  importsGet,
+  tracesCreate,
+  tracesList,
+  tracesGet,
+  timeline,
+  hotspots,
+  auditList,
+  auditVerify,
+} satisfies { [K in RouteId]: Handler<Routes[K]> };
+
+// Each handler's context type depends on its own route; the app calls them all the same way.
+export const HANDLERS = byId as unknown as Readonly<Record<RouteId, Handler>>;

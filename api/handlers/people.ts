@@ -1,0 +1,61 @@
+import { passagesOfPerson } from '../../engine/db/passages';
+import { listStations } from '../../engine/db/stations';
+import { forbidden, notFound } from '../../engine/errors';
+import { getTraceRecord, peopleOf } from '../../engine/privacy/trace-records';
+import { fullIdentities, traceAccess } from '../../engine/privacy/visibility';
+import { instantMs, isoUtc } from '../../engine/time';
+import { handler } from '../context';
+import { routes } from '../routes';
+
+/**
+ * A person's timeline, only through a trace: the caller names the trace (its own) that found
+ * this person, and sees the person's passages within that trace's period [from, until]. So
+ * every look at someone's movements is tied to the health authority's request that justified
+ * the trace, and the audit says which.
+ */
+export const timeline = handler(routes.timeline, async ({ params, query, principal, audit }) => {
+  const rec = await getTraceRecord(query.trace, true);
+  if (!rec) throw notFound(`no trace '${query.trace}'`);
+  if (traceAccess(principal, rec.owner) !== 'owner') {
+    await audit({ action: 'access.denied', outcome: 'denied', target: params.id, requestRef: rec.requestRef, details: { route: 'timeline', trace: rec.id, reason: 'not the owner' } });
+    throw forbidden('only the tracer who opened this trace may read timelines through it');
+  }
+  if (!rec.result) throw notFound(`the result of trace '${rec.id}' was removed by the retention rule`);
+  if (!peopleOf(rec.result).has(params.id)) {
+    await audit({ action: 'access.denied', outcome: 'denied', target: params.id, requestRef: rec.requestRef, details: { route: 'timeline', trace: rec.id, reason: 'not in the trace' } });
+    throw forbidden('this person is not in that trace');
+  }
+  const lo = instantMs(rec.result.params.from);
+  const hi = instantMs(rec.result.params.until ?? rec.result.params.to);
+  const from = Math.max(lo, query.from ?? lo);
+  const to = Math.min(hi, query.to ?? hi);
+  const passages = from <= to ? await passagesOfPerson(params.id, from, to) : [];
+  const stationIds = [...new Set(passages.map((p) => p.stationId))];
+  const names = new Map((stationIds.length > 0 ? await listStations({ ids: stationIds }) : []).map((s) => [s.id, s.name]));
+  const identity = (await fullIdentities([params.id]))[params.id];
+  await audit({
+    action: 'timeline.read',
+    outcome: 'ok',
+    target: params.id,
+    requestRef: rec.requestRef,
+    count: 1,
+    details: { trace: rec.id, passages: passages.length },
+  });
+  return {
+    body: {
+      person: params.id,
+      trace: rec.id,
+      from: isoUtc(from),
+      to: isoUtc(to),
+      ...(identity ? { identity } : {}),
+      passages: passages.map((p) => ({
+        id: p.id,
+        stationId: p.stationId,
+        stationName: names.get(p.stationId) ?? '',
+        at: isoUtc(p.at),
+        leftAt: isoUtc(p.leftAt),
+        source: p.source,
+      })),
+    },
+  };
+});

@@ -1,0 +1,147 @@
+import { pseudonym } from '../../engine/identity';
+import { forbidden, isTruyvetError, notFound } from '../../engine/errors';
+import { getTraceRecord, listTraceRecords, newTraceId, type TraceRecordMeta } from '../../engine/privacy/trace-records';
+import { saveTraceRecord } from '../../engine/privacy/trace-records';
+import { fullIdentities, traceAccess } from '../../engine/privacy/visibility';
+import { isoUtc, parseDurationSeconds } from '../../engine/time';
+import { trace, traceWithSensitivity, type SensitivityRow, type TraceWithSensitivity } from '../../engine/trace';
+import { DEFAULT_TOLERANCE_SECONDS, type TraceParams, type TraceResult } from '../../engine/types';
+import { handler, type AppContext } from '../context';
+import { HttpError } from '../errors';
+import { routes } from '../routes';
+import { capResult, pageOf } from '../trace-pages';
+
+function seconds(t: number | string | undefined): number | undefined {
+  return typeof t === 'string' ? parseDurationSeconds(t) : t;
+}
+
+function metaOut(m: TraceRecordMeta) {
+  return { ...m, createdAt: isoUtc(m.createdAt) };
+}
+
+function generations(result: TraceResult): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const p of result.people) out[`f${p.generation}`] = (out[`f${p.generation}`] ?? 0) + 1;
+  return out;
+}
+
+function sensitivityOf(result: TraceResult): SensitivityRow[] | undefined {
+  return (result as Partial<TraceWithSensitivity>).sensitivity;
+}
+
+async function pageBody(app: AppContext, meta: TraceRecordMeta, result: TraceResult, number: number, size: number | undefined) {
+  const page = pageOf(result, number, size ?? app.settings.defaultPageSize);
+  const identities = await fullIdentities([result.f0, ...page.people.map((p) => p.id)]);
+  return {
+    body: {
+      id: meta.id,
+      f0: result.f0,
+      params: result.params,
+      people: page.people,
+      contacts: page.contacts,
+      stats: result.stats,
+      requestRef: meta.requestRef,
+      purpose: meta.purpose,
+      createdAt: isoUtc(meta.createdAt),
+      owner: meta.owner,
+      page: page.page,
+      truncated: meta.truncated,
+      peopleFound: meta.peopleFound,
+      identities,
+      ...(sensitivityOf(result) ? { sensitivity: sensitivityOf(result) } : {}),
+    },
+    identities: Object.keys(identities).length,
+  };
+}
+
+/**
+ * Opens a trace. F0 arrives as the raw key the health authority knows and is pseudonymised at
+ * once; the engine and the stored record see only the pseudonym. The answer (to this tracer)
+ * names F0 and the first page's people in full; the audit records the request number, the
+ * purpose and how many people were found and named, never who.
+ */
+export const tracesCreate = handler(routes.tracesCreate, async ({ body, principal, app, audit }) => {
+  if (body.depth > app.settings.maxTraceDepth) {
+    throw new HttpError(400, 'validation', 'the request body is not valid', [{ path: 'body.depth', message: `at most ${app.settings.maxTraceDepth}` }]);
+  }
+  const toleranceSeconds = seconds(body.tolerance);
+  const params: TraceParams = {
+    f0: pseudonym(body.f0),
+    from: body.from,
+    to: body.to,
+    depth: body.depth,
+    mode: body.mode,
+    ...(body.until !== undefined ? { until: body.until } : {}),
+    ...(toleranceSeconds !== undefined ? { toleranceSeconds } : {}),
+  };
+  const id = newTraceId();
+  let found: TraceResult;
+  try {
+    const options = { timeoutMs: app.settings.traceTimeoutMs };
+    found = body.sensitivity
+      ? await traceWithSensitivity(params, [toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS, ...body.sensitivity.map((t) => seconds(t) ?? 0)], options)
+      : await trace(params, options);
+  } catch (e) {
+    await audit({
+      action: 'trace.create',
+      outcome: 'failed',
+      target: id,
+      requestRef: body.requestRef,
+      purpose: body.purpose,
+      details: { reason: isTruyvetError(e) ? e.code : 'error' },
+    });
+    throw e;
+  }
+  const { result, truncated } = capResult(found, app.settings.maxTracePeople);
+  const meta: TraceRecordMeta = {
+    id,
+    owner: principal.username,
+    requestRef: body.requestRef,
+    purpose: body.purpose,
+    createdAt: app.now(),
+    f0: result.f0,
+    params: result.params,
+    stats: result.stats,
+    peopleFound: found.people.length,
+    truncated,
+    hasResult: true,
+  };
+  await saveTraceRecord(meta, result);
+  const out = await pageBody(app, meta, result, 1, body.pageSize);
+  await audit({
+    action: 'trace.create',
+    outcome: 'ok',
+    target: id,
+    requestRef: body.requestRef,
+    purpose: body.purpose,
+    count: found.people.length,
+    details: { depth: result.params.depth, mode: result.params.mode, identities: out.identities, truncated, ...generations(found) },
+  });
+  return { status: 201, body: out.body };
+});
+
+export const tracesGet = handler(routes.tracesGet, async ({ params, query, principal, app, audit }) => {
+  const head = await getTraceRecord(params.id, false);
+  if (!head) throw notFound(`no trace '${params.id}'`);
+  const access = traceAccess(principal, head.owner);
+  if (access === 'none') {
+    await audit({ action: 'access.denied', outcome: 'denied', target: head.id, requestRef: head.requestRef, details: { route: 'tracesGet', reason: 'not the owner' } });
+    throw forbidden('only the tracer who opened this trace may read it');
+  }
+  if (access === 'metadata') {
+    await audit({ action: 'trace.read', outcome: 'ok', target: head.id, requestRef: head.requestRef, count: 0, details: { metadataOnly: true } });
+    return { body: metaOut(head) };
+  }
+  const rec = await getTraceRecord(params.id, true);
+  if (!rec?.result) throw notFound(`the result of trace '${params.id}' was removed by the retention rule`);
+  const out = await pageBody(app, rec, rec.result, query.page, query.pageSize);
+  await audit({ action: 'trace.read', outcome: 'ok', target: rec.id, requestRef: rec.requestRef, count: out.identities, details: { page: query.page } });
+  return { body: out.body };
+});
+
+export const tracesList = handler(routes.tracesList, async ({ query, principal, audit }) => {
+  const mine = principal.role === 'tracer';
+  const traces = await listTraceRecords({ ...(mine ? { owner: principal.username } : {}), skip: query.skip, limit: query.limit });
+  await audit({ action: 'trace.list', outcome: 'ok', count: 0, details: { traces: traces.length, own: mine } });
+  return { body: { traces: traces.map(metaOut) } };
+});

@@ -1,0 +1,144 @@
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { Transform, type Readable } from 'node:stream';
+import type { Logger } from '../engine/logger';
+import { isoUtc } from '../engine/time';
+import type { ImportSummary } from '../engine/types';
+import { HttpError } from './errors';
+
+/**
+ * Import jobs of the API. An upload streams to a private temporary file (constant memory,
+ * with a byte limit), then the engine's import pipeline reads that file like `truyvet import
+ * passages FILE`, so the API and the CLI import exactly the same way — idempotent and resumable
+ * by passage id. Jobs live in this process's memory (one server; a restarted server forgets
+ * them, and re-uploading the same file then counts every row as a duplicate, changing nothing).
+ */
+
+export interface ImportProgress {
+  read: number;
+  imported: number;
+  duplicates: number;
+  rejected: number;
+}
+
+/** Runs the engine's passages import over a file; `onProgress` hears running counts. */
+export type ImportRunner = (file: string, label: string, onProgress: (p: ImportProgress) => void) => Promise<ImportSummary>;
+
+export type JobState = 'receiving' | 'queued' | 'running' | 'done' | 'failed';
+
+export interface ImportJob {
+  readonly id: string;
+  readonly kind: 'passages';
+  state: JobState;
+  readonly owner: string;
+  bytes: number;
+  readonly startedAt: string;
+  finishedAt?: string;
+  progress: ImportProgress;
+  summary?: ImportSummary;
+  error?: string;
+}
+
+const KEEP_JOBS = 1000;
+
+export class ImportJobs {
+  private readonly jobs = new Map<string, ImportJob>();
+  private queue: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly runner: ImportRunner | undefined,
+    private readonly dir: string,
+    private readonly logger: Logger,
+    private readonly now: () => number,
+  ) {}
+
+  get available(): boolean {
+    return this.runner !== undefined;
+  }
+
+  get(id: string): ImportJob | undefined {
+    return this.jobs.get(id);
+  }
+
+  /**
+   * Streams `body` to a temporary file (at most `maxBytes`; more is a 413), then queues the
+   * import. Imports run one at a time: two big files at once would only fight for the database.
+   */
+  async receive(body: Readable, owner: string, label: string, maxBytes: number, onDone: (job: ImportJob) => Promise<void>): Promise<ImportJob> {
+    const id = `im${randomBytes(12).toString('hex')}`;
+    const job: ImportJob = {
+      id,
+      kind: 'passages',
+      state: 'receiving',
+      owner,
+      bytes: 0,
+      startedAt: isoUtc(this.now()),
+      progress: { read: 0, imported: 0, duplicates: 0, rejected: 0 },
+    };
+    this.remember(job);
+    fs.mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+    const file = path.join(this.dir, `${id}.csv`);
+    const counter = new Transform({
+      transform(chunk: Buffer, _enc, done) {
+        job.bytes += chunk.length;
+        if (job.bytes > maxBytes) done(new HttpError(413, 'too_large', `the upload is larger than ${maxBytes} bytes`));
+        else done(null, chunk);
+      },
+    });
+    try {
+      await pipeline(body, counter, fs.createWriteStream(file, { mode: 0o600 }));
+    } catch (e) {
+      this.jobs.delete(id);
+      fs.rmSync(file, { force: true });
+      throw e;
+    }
+    job.state = 'queued';
+    this.queue = this.queue.then(() => this.run(job, file, label, onDone));
+    return job;
+  }
+
+  /** Resolves when every queued import has finished (tests, shutdown). */
+  async idle(): Promise<void> {
+    await this.queue;
+  }
+
+  private async run(job: ImportJob, file: string, label: string, onDone: (job: ImportJob) => Promise<void>): Promise<void> {
+    job.state = 'running';
+    try {
+      if (!this.runner) throw new Error('the import pipeline is not available');
+      const summary = await this.runner(file, label, (p) => {
+        job.progress = { ...p };
+      });
+      job.summary = summary;
+      job.progress = { read: summary.read, imported: summary.imported, duplicates: summary.duplicates, rejected: summary.rejected };
+      job.state = 'done';
+    } catch (e) {
+      job.state = 'failed';
+      // The message of an engine error is short and names no personal value; anything else is logged by type only.
+      job.error = (e as { name?: string }).name === 'TruyvetError' ? (e as Error).message : 'the import failed';
+      this.logger.error({ job: job.id, type: (e as Error).name }, 'import failed');
+    } finally {
+      job.finishedAt = isoUtc(this.now());
+      fs.rmSync(file, { force: true });
+    }
+    try {
+      await onDone(job);
+    } catch (e) {
+      this.logger.error({ job: job.id, type: (e as Error).name }, 'could not record the end of an import');
+    }
+  }
+
+  private remember(job: ImportJob): void {
+    this.jobs.set(job.id, job);
+    if (this.jobs.size > KEEP_JOBS) {
+      for (const [id, j] of this.jobs) {
+        if (j.state === 'done' || j.state === 'failed') {
+          this.jobs.delete(id);
+          break;
+        }
+      }
+    }
+  }
+}

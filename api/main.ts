@@ -1,0 +1,112 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createAccount, getAccount } from '../engine/accounts/accounts';
+import { appendAudit } from '../engine/audit/store';
+import { closeDriver } from '../engine/db/driver';
+import { migrate } from '../engine/db/schema';
+import type { Logger } from '../engine/logger';
+import { purge } from '../engine/retention/purge';
+import { nextDailyRun } from '../engine/retention/schedule';
+import { isoUtc } from '../engine/time';
+import { createApp, type TruyvetApp } from './app';
+import type { ImportRunner } from './imports';
+import type { ApiSettings } from './settings';
+
+/**
+ * Runs the API: migrates the schema, creates the first admin from the environment if absent,
+ * listens, runs the retention purge daily, and on SIGTERM/SIGINT stops taking connections,
+ * lets requests in flight finish (up to 10 s), closes the driver and returns.
+ */
+
+export interface ServeOptions {
+  readonly port: number;
+  readonly host: string;
+  readonly settings: ApiSettings;
+  readonly logger: Logger;
+  readonly importRunner?: ImportRunner | undefined;
+}
+
+export interface RunningServer {
+  readonly url: string;
+  readonly app: TruyvetApp;
+  readonly server: Server;
+  /** Resolves once the server has shut down. */
+  readonly closed: Promise<void>;
+  readonly stop: () => Promise<void>;
+}
+
+export async function ensureFirstAdmin(logger: Logger, auditChain: string): Promise<void> {
+  const username = process.env['TRUYVET_ADMIN_USER'];
+  const password = process.env['TRUYVET_ADMIN_PASSWORD'];
+  if (!username) return;
+  if (await getAccount(username)) return;
+  if (!password) {
+    logger.warn('TRUYVET_ADMIN_USER is set but TRUYVET_ADMIN_PASSWORD is not: no admin account created');
+    return;
+  }
+  const a = await createAccount({ username, password, role: 'admin' }, Date.now());
+  await appendAudit({ actor: 'system', role: 'system', action: 'account.create', outcome: 'ok', target: a.username, details: { newRole: 'admin', from: 'environment' } }, Date.now(), auditChain);
+  logger.info('created the first admin account from TRUYVET_ADMIN_USER');
+}
+
+export async function serve(o: ServeOptions): Promise<RunningServer> {
+  const { logger, settings } = o;
+  await migrate();
+  await ensureFirstAdmin(logger, settings.auditChain);
+  const app = createApp({ settings, logger, importRunner: o.importRunner });
+  const server = await new Promise<Server>((resolve, reject) => {
+    // Express 5 calls this back on a listen error too (port taken, address not available).
+    const s = app.listen(o.port, o.host, (err?: Error) => (err ? reject(err) : resolve(s)));
+  });
+  server.headersTimeout = 30_000;
+  server.requestTimeout = 0; // uploads of big CSV files may take minutes; the byte limit bounds them
+  const addr = server.address() as AddressInfo;
+  const url = `http://${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}`;
+  logger.info({ url }, 'listening');
+
+  let purgeTimer: NodeJS.Timeout | undefined;
+  const schedule = () => {
+    if (settings.purgeAt === undefined) return;
+    const at = nextDailyRun(Date.now(), settings.purgeAt);
+    logger.info({ next: isoUtc(at) }, 'retention purge scheduled');
+    purgeTimer = setTimeout(() => void dailyPurge().finally(schedule), at - Date.now());
+    purgeTimer.unref();
+  };
+  const dailyPurge = async () => {
+    try {
+      const now = Date.now();
+      const report = await purge({ now, olderThanMs: settings.retentionDays * 86_400_000 });
+      await appendAudit(
+        { actor: 'system', role: 'system', action: 'purge', outcome: 'ok', details: { ...report, retentionDays: settings.retentionDays } },
+        Date.now(),
+        settings.auditChain,
+      );
+      logger.info({ ...report }, 'retention purge done');
+    } catch (e) {
+      logger.error({ type: (e as Error).name }, 'retention purge failed');
+    }
+  };
+  schedule();
+
+  let resolveClosed: () => void = () => undefined;
+  const closed = new Promise<void>((r) => (resolveClosed = r));
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> => {
+    stopping ??= (async () => {
+      logger.info('shutting down');
+      if (purgeTimer) clearTimeout(purgeTimer);
+      const done = new Promise<void>((r) => server.close(() => r()));
+      server.closeIdleConnections();
+      const force = setTimeout(() => server.closeAllConnections(), 10_000);
+      force.unref();
+      await done;
+      clearTimeout(force);
+      await closeDriver().catch(() => undefined);
+      logger.info('stopped');
+      logger.flush();
+      resolveClosed();
+    })();
+    return stopping;
+  };
+  return { url, app, server, closed, stop };
+}

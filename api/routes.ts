@@ -1,0 +1,264 @@
+import type { z } from 'zod';
+import type { Role } from '../engine/accounts/roles';
+import * as s from './schemas';
+
+/**
+ * THE route table: every route of the API with the roles allowed to call it, whether the
+ * caller's jurisdiction limits what it sees, whether it returns personal data, and its zod
+ * schemas. The app registers exactly these routes (api/app.ts), the OpenAPI document is made
+ * from them (api/openapi.ts), and the API tests walk them role by role.
+ */
+
+export type Access = 'public' | readonly Role[];
+
+export interface ResponseDef {
+  readonly description: string;
+  readonly schema?: z.ZodType;
+  /** Default application/json. */
+  readonly contentType?: string;
+}
+
+export interface RouteDef {
+  readonly id: string;
+  readonly method: 'get' | 'post' | 'patch';
+  /** Express path syntax (`/api/stations/:id`). */
+  readonly path: string;
+  readonly summary: string;
+  readonly access: Access;
+  /** The caller's jurisdiction narrows what this route reads or writes. */
+  readonly scoped: boolean;
+  /** Returns personal data (identities or movement data): audited, never cached. */
+  readonly personal: boolean;
+  readonly params?: z.ZodType;
+  readonly query?: z.ZodType;
+  readonly body?: z.ZodType;
+  /** How the body arrives: JSON (default) or a raw CSV stream. */
+  readonly bodyKind?: 'json' | 'csv';
+  readonly responses: Readonly<Record<number, ResponseDef>>;
+}
+
+const ALL: readonly Role[] = ['admin', 'tracer', 'officer', 'importer', 'auditor'];
+
+const def = <const R extends RouteDef>(r: R): R => r;
+
+export const routes = {
+  health: def({
+    id: 'health',
+    method: 'get',
+    path: '/api/health',
+    summary: 'Is the server up and the database reachable (200), or not (503)',
+    access: 'public',
+    scoped: false,
+    personal: false,
+    responses: { 200: { description: 'up', schema: s.Health }, 503: { description: 'the database does not answer', schema: s.Health } },
+  }),
+  openapi: def({
+    id: 'openapi',
+    method: 'get',
+    path: '/api/openapi.json',
+    summary: 'This API as an OpenAPI 3.1 document',
+    access: 'public',
+    scoped: false,
+    personal: false,
+    responses: { 200: { description: 'the document' } },
+  }),
+  token: def({
+    id: 'token',
+    method: 'post',
+    path: '/api/auth/token',
+    summary: 'Log in with a username and password; returns a short-lived bearer token',
+    access: 'public',
+    scoped: false,
+    personal: false,
+    body: s.TokenRequest,
+    responses: { 200: { description: 'a token', schema: s.TokenResponse } },
+  }),
+  me: def({
+    id: 'me',
+    method: 'get',
+    path: '/api/auth/me',
+    summary: 'Who the token belongs to, with the role and jurisdiction in force now',
+    access: ALL,
+    scoped: false,
+    personal: false,
+    responses: { 200: { description: 'the caller', schema: s.Me } },
+  }),
+  accountsList: def({
+    id: 'accountsList',
+    method: 'get',
+    path: '/api/accounts',
+    summary: 'List accounts',
+    access: ['admin'],
+    scoped: false,
+    personal: false,
+    responses: { 200: { description: 'accounts', schema: s.AccountList } },
+  }),
+  accountsCreate: def({
+    id: 'accountsCreate',
+    method: 'post',
+    path: '/api/accounts',
+    summary: 'Create an account',
+    access: ['admin'],
+    scoped: false,
+    personal: false,
+    body: s.AccountCreate,
+    responses: { 201: { description: 'created', schema: s.AccountOut } },
+  }),
+  accountsUpdate: def({
+    id: 'accountsUpdate',
+    method: 'patch',
+    path: '/api/accounts/:username',
+    summary: 'Change role, jurisdiction, password, or disable/enable; effective on the next request',
+    access: ['admin'],
+    scoped: false,
+    personal: false,
+    params: s.UsernameParams,
+    body: s.AccountUpdate,
+    responses: { 200: { description: 'the account after the change', schema: s.AccountOut } },
+  }),
+  stationsList: def({
+    id: 'stationsList',
+    method: 'get',
+    path: '/api/stations',
+    summary: "Stations, limited to the caller's jurisdiction",
+    access: ALL,
+    scoped: true,
+    personal: false,
+    query: s.StationListQuery,
+    responses: { 200: { description: 'stations', schema: s.StationList } },
+  }),
+  stationsCreate: def({
+    id: 'stationsCreate',
+    method: 'post',
+    path: '/api/stations',
+    summary: "Create or update a station (officers: only inside their jurisdiction)",
+    access: ['admin', 'officer'],
+    scoped: true,
+    personal: false,
+    body: s.StationCreate,
+    responses: { 201: { description: 'stored', schema: s.StationOut } },
+  }),
+  stationPassages: def({
+    id: 'stationPassages',
+    method: 'get',
+    path: '/api/stations/:id/passages',
+    summary: "Passages at a station inside the officer's jurisdiction, with masked identities",
+    access: ['officer'],
+    scoped: true,
+    personal: true,
+    params: s.StationParams,
+    query: s.StationPassagesQuery,
+    responses: { 200: { description: 'passages', schema: s.StationPassages } },
+  }),
+  importsCreate: def({
+    id: 'importsCreate',
+    method: 'post',
+    path: '/api/imports/passages',
+    summary: 'Upload a passages.csv (streamed, text/csv); answers a job id at once, the import runs on',
+    access: ['importer'],
+    scoped: false,
+    personal: false,
+    query: s.ImportQuery,
+    bodyKind: 'csv',
+    responses: { 202: { description: 'accepted; follow the job', schema: s.ImportJob } },
+  }),
+  importsGet: def({
+    id: 'importsGet',
+    method: 'get',
+    path: '/api/imports/:id',
+    summary: 'Progress and summary of an import job',
+    access: ['importer', 'admin'],
+    scoped: false,
+    personal: false,
+    params: s.ImportParams,
+    responses: { 200: { description: 'the job', schema: s.ImportJob } },
+  }),
+  tracesCreate: def({
+    id: 'tracesCreate',
+    method: 'post',
+    path: '/api/traces',
+    summary: "Open a trace for a case on the health authority's request; answers the first page",
+    access: ['tracer'],
+    scoped: false,
+    personal: true,
+    body: s.TraceCreate,
+    responses: { 201: { description: 'the trace, first page', schema: s.TracePage } },
+  }),
+  tracesList: def({
+    id: 'tracesList',
+    method: 'get',
+    path: '/api/traces',
+    summary: "Stored traces' metadata: a tracer's own, or all for admins and auditors",
+    access: ['tracer', 'admin', 'auditor'],
+    scoped: false,
+    personal: false,
+    query: s.TraceListQuery,
+    responses: { 200: { description: 'traces', schema: s.TraceList } },
+  }),
+  tracesGet: def({
+    id: 'tracesGet',
+    method: 'get',
+    path: '/api/traces/:id',
+    summary: 'A stored trace: a page of the result for the tracer who opened it, metadata for admins and auditors',
+    access: ['tracer', 'admin', 'auditor'],
+    scoped: false,
+    personal: true,
+    params: s.TraceParamsPath,
+    query: s.TracePageQuery,
+    responses: { 200: { description: 'the trace', schema: s.TraceGet } },
+  }),
+  timeline: def({
+    id: 'timeline',
+    method: 'get',
+    path: '/api/people/:id/timeline',
+    summary: "A person's passages, for the tracer whose trace names that person",
+    access: ['tracer'],
+    scoped: false,
+    personal: true,
+    params: s.PersonParams,
+    query: s.TimelineQuery,
+    responses: { 200: { description: 'the timeline', schema: s.Timeline } },
+  }),
+  hotspots: def({
+    id: 'hotspots',
+    method: 'get',
+    path: '/api/hotspots',
+    summary: "Station × time-window cells ranked by the passages of a trace's people",
+    access: ['tracer'],
+    scoped: false,
+    personal: true,
+    query: s.HotspotsQuery,
+    responses: { 200: { description: 'hotspots', schema: s.Hotspots } },
+  }),
+  auditList: def({
+    id: 'auditList',
+    method: 'get',
+    path: '/api/audit',
+    summary: 'The audit log, oldest first, paged by seq',
+    access: ['auditor'],
+    scoped: false,
+    personal: false,
+    query: s.AuditQuery,
+    responses: { 200: { description: 'events', schema: s.AuditList } },
+  }),
+  auditVerify: def({
+    id: 'auditVerify',
+    method: 'get',
+    path: '/api/audit/verify',
+    summary: "Check the audit log's hash chain",
+    access: ['auditor', 'admin'],
+    scoped: false,
+    personal: false,
+    responses: { 200: { description: 'the check', schema: s.AuditVerify } },
+  }),
+} as const;
+
+export type Routes = typeof routes;
+export type RouteId = keyof Routes;
+
+export const ROUTE_LIST: readonly RouteDef[] = Object.values(routes);
+
+/** `/api/stations/:id` → `/api/stations/{id}` (OpenAPI's syntax). */
+export function openApiPath(path: string): string {
+  return path.replace(/:([A-Za-z_]+)/g, '{$1}');
+}

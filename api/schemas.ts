@@ -1,0 +1,457 @@
+import { z } from 'zod';
+import { AUDIT_ACTIONS } from '../engine/audit/chain';
+import { ROLES, UNIT_CODE_RE } from '../engine/accounts/roles';
+import { isValidTimeZone, parseInstant } from '../engine/time';
+import { MAX_TRACE_DEPTH } from '../engine/types';
+import { TRACE_ID_RE } from '../engine/privacy/trace-records';
+
+/**
+ * Every request and response of the API as a zod schema; the OpenAPI document is generated from
+ * these (api/openapi.ts). Request objects are strict: an unknown field is a 400. Responses are
+ * parsed through their schema before they leave, which drops any field a schema does not name,
+ * so a stray property (a hash, a sealed value) cannot leak by accident.
+ */
+
+// ---- building blocks --------------------------------------------------------------------------
+
+/** An ISO 8601 instant; without an offset it is read in Asia/Ho_Chi_Minh (DESIGN.md). Parsed to epoch ms. */
+export const Instant = z
+  .string()
+  .max(40)
+  .transform((text, ctx) => {
+    const r = parseInstant(text);
+    if (!r.ok) {
+      ctx.addIssue({ code: 'custom', message: 'not an ISO 8601 date-time (e.g. 2021-08-02T07:30:00+07:00)' });
+      return z.NEVER;
+    }
+    return r.ms;
+  })
+  .meta({ description: 'ISO 8601 date-time; without an offset it is read in Asia/Ho_Chi_Minh', example: '2021-08-02T07:30:00+07:00' });
+
+export const IsoOut = z.string().meta({ description: 'ISO 8601 instant in UTC', example: '2021-08-02T00:30:00.000Z' });
+
+const code = z.string().regex(UNIT_CODE_RE, 'an administrative code (digits)');
+
+export const Jurisdiction = z
+  .strictObject({ province: code, district: code.optional(), commune: code.optional() })
+  .meta({ id: 'Jurisdiction', description: 'province › district › commune (2021) or province › commune (2025); any prefix' });
+
+export const RoleSchema = z.enum(ROLES).meta({ id: 'Role' });
+
+/** Ids of stations: opaque text from the source files, stored literally. */
+const StationId = z
+  .string()
+  .min(1)
+  .max(64)
+  // eslint-disable-next-line no-control-regex
+  .regex(/^[^\u0000-\u001f\u007f]+$/, 'no control characters');
+
+export const PersonPid = z.string().regex(/^p[0-9a-f]{24}$/, 'a pseudonymous person id (p + 24 hex digits)');
+export const TraceId = z.string().regex(TRACE_ID_RE, 'a trace id');
+export const Username = z.string().min(1).max(140);
+
+const intQuery = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+export const Problem = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string().optional(),
+    code: z.string(),
+    errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  })
+  .meta({ id: 'Problem', description: 'RFC 9457 problem details (application/problem+json)' });
+
+// ---- health -----------------------------------------------------------------------------------
+
+export const Health = z.object({ status: z.enum(['ok', 'unavailable']), database: z.enum(['up', 'down']) }).meta({ id: 'Health' });
+
+// ---- auth and accounts ------------------------------------------------------------------------
+
+export const TokenRequest = z.strictObject({ username: Username, password: z.string().min(1).max(256) }).meta({ id: 'TokenRequest' });
+
+export const TokenResponse = z
+  .object({
+    accessToken: z.string(),
+    tokenType: z.literal('Bearer'),
+    expiresIn: z.number().int().meta({ description: 'seconds' }),
+    username: z.string(),
+    role: RoleSchema,
+    jurisdiction: Jurisdiction.optional(),
+  })
+  .meta({ id: 'TokenResponse' });
+
+export const Me = z
+  .object({ username: z.string(), role: RoleSchema, jurisdiction: Jurisdiction.optional(), via: z.enum(['password', 'oidc']) })
+  .meta({ id: 'Me' });
+
+export const AccountOut = z
+  .object({
+    username: z.string(),
+    role: RoleSchema,
+    jurisdiction: Jurisdiction.optional(),
+    disabled: z.boolean(),
+    locked: z.boolean(),
+    createdAt: IsoOut,
+    updatedAt: IsoOut,
+  })
+  .meta({ id: 'Account' });
+
+export const AccountList = z.object({ accounts: z.array(AccountOut) }).meta({ id: 'AccountList' });
+
+export const AccountCreate = z
+  .strictObject({ username: z.string().min(3).max(64), password: z.string().min(1).max(256), role: RoleSchema, jurisdiction: Jurisdiction.optional() })
+  .meta({ id: 'AccountCreate' });
+
+export const AccountUpdate = z
+  .strictObject({
+    role: RoleSchema.optional(),
+    jurisdiction: Jurisdiction.nullable().optional().meta({ description: 'null: the whole country' }),
+    disabled: z.boolean().optional(),
+    password: z.string().min(1).max(256).optional(),
+  })
+  .refine((v) => Object.keys(v).length > 0, { message: 'nothing to change' })
+  .meta({ id: 'AccountUpdate' });
+
+export const UsernameParams = z.strictObject({ username: Username });
+
+// ---- stations ---------------------------------------------------------------------------------
+
+export const STATION_KINDS = ['checkpoint', 'market', 'clinic', 'hospital', 'school', 'supermarket', 'bus_station', 'workplace', 'pharmacy', 'other'] as const;
+
+export const StationOut = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    province: z.string(),
+    district: z.string(),
+    commune: z.string(),
+    lat: z.number(),
+    lon: z.number(),
+    tz: z.string(),
+    kind: z.string(),
+  })
+  .meta({ id: 'Station' });
+
+export const StationCreate = z
+  .strictObject({
+    id: StationId,
+    name: z.string().min(1).max(200),
+    province: code,
+    district: z.union([code, z.literal('')]).default('').meta({ description: 'empty in the 2025 two-level system' }),
+    commune: code,
+    lat: z.number().min(-90).max(90),
+    lon: z.number().min(-180).max(180),
+    tz: z.string().refine(isValidTimeZone, 'an IANA time zone').default('Asia/Ho_Chi_Minh'),
+    kind: z.enum(STATION_KINDS).default('checkpoint'),
+  })
+  .meta({ id: 'StationCreate' });
+
+export const StationListQuery = z
+  .strictObject({
+    province: code.optional(),
+    district: code.optional(),
+    commune: code.optional(),
+    skip: intQuery(0, 1_000_000).default(0),
+    limit: intQuery(1, 5000).default(1000),
+  })
+  .refine((q) => q.province !== undefined || (q.district === undefined && q.commune === undefined), {
+    message: 'district and commune filters need a province',
+    path: ['province'],
+  });
+
+export const StationList = z.object({ stations: z.array(StationOut), skip: z.number().int(), limit: z.number().int() }).meta({ id: 'StationList' });
+
+export const StationParams = z.strictObject({ id: StationId });
+
+const PeriodQuery = {
+  from: Instant,
+  to: Instant,
+};
+
+export const StationPassagesQuery = z
+  .strictObject({ ...PeriodQuery, skip: intQuery(0, 1_000_000).default(0), limit: intQuery(1, 1000).default(200) })
+  .refine((q) => q.from <= q.to, { message: 'from is after to', path: ['from'] })
+  .refine((q) => q.to - q.from <= 31 * 86_400_000, { message: 'at most 31 days at a time', path: ['to'] });
+
+export const MaskedIdentity = z
+  .object({
+    rawKey: z.string().meta({ description: 'masked: the last three characters' }),
+    registered: z.boolean(),
+    name: z.string().optional().meta({ description: 'initials only' }),
+    birthYear: z.string().optional(),
+    phone: z.string().optional().meta({ description: 'masked: the last three digits' }),
+  })
+  .meta({ id: 'MaskedIdentity' });
+
+export const PassageOut = z
+  .object({ id: z.string(), personId: z.string(), stationId: z.string(), at: IsoOut, leftAt: IsoOut, source: z.string() })
+  .meta({ id: 'Passage' });
+
+export const StationPassages = z
+  .object({
+    station: StationOut,
+    from: IsoOut,
+    to: IsoOut,
+    passages: z.array(PassageOut),
+    people: z.record(z.string(), MaskedIdentity),
+    skip: z.number().int(),
+    limit: z.number().int(),
+  })
+  .meta({ id: 'StationPassages' });
+
+// ---- traces -----------------------------------------------------------------------------------
+
+export const Tolerance = z
+  .union([z.number().int().min(0).max(86_400), z.string().regex(/^(\d+[smh])+$|^\d+$/, 'a duration such as 15m, 90s, 1h')])
+  .meta({ description: 'seconds, or a duration such as 15m' });
+
+// Letters (with Vietnamese ones), digits and the punctuation of official numbers (`123/SYT-NVY`).
+export const TRACE_REQUEST_REF_RE = /^[A-Za-z0-9\u00C0-\u1EF9][A-Za-z0-9\u00C0-\u1EF9 ./_:#-]{2,79}$/;
+
+export const traceCreate = (maxDepth: number) =>
+  z
+    .strictObject({
+      f0: z.string().min(1).max(64).meta({ description: "the case's person key as in the source files (a national id); pseudonymised at once" }),
+      from: Instant,
+      to: Instant,
+      until: Instant.optional(),
+      depth: z.number().int().min(1).max(Math.min(maxDepth, MAX_TRACE_DEPTH)).default(2),
+      tolerance: Tolerance.optional(),
+      mode: z.enum(['time-respecting', 'naive']).default('time-respecting'),
+      requestRef: z.string().regex(TRACE_REQUEST_REF_RE, "the health authority's request number (3–80 letters, digits, . / _ : # -)"),
+      purpose: z.string().trim().min(3).max(500),
+      pageSize: z.number().int().min(1).max(1000).optional(),
+      sensitivity: z
+        .array(Tolerance)
+        .min(1)
+        .max(8)
+        .optional()
+        .meta({ description: 'more tolerances to count F1, F2, … for (the sensitivity panel); the trace itself uses `tolerance`' }),
+    })
+    .refine((v) => v.from <= v.to, { message: 'from is after to', path: ['from'] })
+    .meta({ id: 'TraceCreate' });
+
+export const TraceCreate = traceCreate(MAX_TRACE_DEPTH);
+
+export const TracePerson = z
+  .object({ id: z.string(), generation: z.number().int(), exposureAt: IsoOut, via: z.array(z.string()), score: z.number() })
+  .meta({ id: 'TracePerson' });
+
+export const TraceContact = z
+  .object({
+    source: z.string(),
+    target: z.string(),
+    stationId: z.string(),
+    at: IsoOut,
+    overlapSeconds: z.number(),
+    generation: z.number().int(),
+    passages: z.tuple([z.string(), z.string()]),
+  })
+  .meta({ id: 'TraceContact' });
+
+export const TraceParamsOut = z
+  .object({
+    from: IsoOut,
+    to: IsoOut,
+    until: IsoOut.optional(),
+    depth: z.number().int(),
+    toleranceSeconds: z.number().int(),
+    mode: z.enum(['time-respecting', 'naive']),
+  })
+  .meta({ id: 'TraceParams' });
+
+export const TraceStats = z.object({ people: z.number().int(), contacts: z.number().int(), milliseconds: z.number() });
+
+export const FullIdentity = z
+  .object({
+    rawKey: z.string(),
+    registered: z.boolean(),
+    fullName: z.string().optional(),
+    birthDate: z.string().optional(),
+    sex: z.string().optional(),
+    phone: z.string().optional(),
+  })
+  .meta({ id: 'Identity' });
+
+export const PageInfo = z
+  .object({ number: z.number().int(), size: z.number().int(), totalPeople: z.number().int(), totalPages: z.number().int() })
+  .meta({ id: 'Page' });
+
+export const TracePage = z
+  .object({
+    id: z.string(),
+    f0: z.string(),
+    params: TraceParamsOut,
+    people: z.array(TracePerson),
+    contacts: z.array(TraceContact),
+    stats: TraceStats,
+    requestRef: z.string(),
+    purpose: z.string(),
+    createdAt: IsoOut,
+    owner: z.string(),
+    page: PageInfo,
+    truncated: z.boolean().meta({ description: 'true when the result cap cut people (stats still count all found)' }),
+    peopleFound: z.number().int(),
+    identities: z.record(z.string(), FullIdentity).meta({ description: 'F0 and the people of this page, by pseudonymous id' }),
+    sensitivity: z
+      .array(z.object({ toleranceSeconds: z.number().int(), counts: z.record(z.string(), z.number().int()) }))
+      .optional()
+      .meta({ description: 'people per generation at each tolerance asked for, the trace\'s own first' }),
+  })
+  .meta({ id: 'TracePage', description: 'The TraceResult of DESIGN.md (one page of people, with the contacts that reached them), extended' });
+
+export const TraceMeta = z
+  .object({
+    id: z.string(),
+    owner: z.string(),
+    requestRef: z.string(),
+    purpose: z.string(),
+    createdAt: IsoOut,
+    f0: z.string(),
+    params: TraceParamsOut,
+    stats: TraceStats,
+    peopleFound: z.number().int(),
+    truncated: z.boolean(),
+    hasResult: z.boolean(),
+  })
+  .meta({ id: 'TraceMeta', description: "a stored trace without its people: what admins and auditors see" });
+
+export const TraceParamsPath = z.strictObject({ id: TraceId });
+
+export const TracePageQuery = z.strictObject({ page: intQuery(1, 1_000_000).default(1), pageSize: intQuery(1, 1000).optional() });
+
+export const TraceGet = z.union([TracePage, TraceMeta]);
+
+export const TraceListQuery = z.strictObject({ skip: intQuery(0, 1_000_000).default(0), limit: intQuery(1, 500).default(50) });
+
+export const TraceList = z.object({ traces: z.array(TraceMeta) }).meta({ id: 'TraceList' });
+
+// ---- people -----------------------------------------------------------------------------------
+
+export const PersonParams = z.strictObject({ id: PersonPid });
+
+export const TimelineQuery = z
+  .strictObject({
+    trace: TraceId.meta({ description: 'the trace, opened by the caller, that names this person' }),
+    from: Instant.optional(),
+    to: Instant.optional(),
+  })
+  .refine((q) => q.from === undefined || q.to === undefined || q.from <= q.to, { message: 'from is after to', path: ['from'] });
+
+export const TimelinePassage = z
+  .object({ id: z.string(), stationId: z.string(), stationName: z.string(), at: IsoOut, leftAt: IsoOut, source: z.string() })
+  .meta({ id: 'TimelinePassage' });
+
+export const Timeline = z
+  .object({
+    person: z.string(),
+    trace: z.string(),
+    from: IsoOut,
+    to: IsoOut,
+    identity: FullIdentity.optional(),
+    passages: z.array(TimelinePassage),
+  })
+  .meta({ id: 'Timeline' });
+
+// ---- hotspots ---------------------------------------------------------------------------------
+
+export const HotspotsQuery = z
+  .strictObject({
+    trace: TraceId.meta({ description: 'rank the cells of the people of this trace (opened by the caller)' }),
+    generations: intQuery(0, MAX_TRACE_DEPTH).optional().meta({ description: 'include people up to this generation (0 = F0 only); default all' }),
+    limit: intQuery(1, 500).default(50),
+  });
+
+export const Hotspot = z
+  .object({
+    stationId: z.string(),
+    stationName: z.string(),
+    windowStart: IsoOut,
+    windowEnd: IsoOut,
+    cases: z.number().int().meta({ description: 'distinct people of the trace with a passage in the cell' }),
+    passages: z.number().int(),
+    people: z.array(z.string()).meta({ description: 'their pseudonymous ids' }),
+  })
+  .meta({ id: 'Hotspot' });
+
+export const Hotspots = z
+  .object({ trace: z.string(), windowSeconds: z.number().int(), from: IsoOut, to: IsoOut, cases: z.number().int(), hotspots: z.array(Hotspot) })
+  .meta({ id: 'Hotspots' });
+
+// ---- imports ----------------------------------------------------------------------------------
+
+export const ImportJob = z
+  .object({
+    id: z.string(),
+    kind: z.literal('passages'),
+    state: z.enum(['receiving', 'queued', 'running', 'done', 'failed']),
+    owner: z.string(),
+    bytes: z.number().int(),
+    startedAt: IsoOut,
+    finishedAt: IsoOut.optional(),
+    progress: z.object({ read: z.number().int(), imported: z.number().int(), duplicates: z.number().int(), rejected: z.number().int() }),
+    summary: z
+      .object({
+        file: z.string(),
+        read: z.number().int(),
+        imported: z.number().int(),
+        duplicates: z.number().int(),
+        rejected: z.number().int(),
+        seconds: z.number(),
+        rowsPerSecond: z.number(),
+        rejects: z.array(z.object({ line: z.number().int(), field: z.string(), reason: z.string() })),
+      })
+      .optional(),
+    error: z.string().optional(),
+  })
+  .meta({ id: 'ImportJob' });
+
+export const ImportParams = z.strictObject({ id: z.string().regex(/^im[0-9a-f]{24}$/, 'an import job id') });
+
+export const ImportQuery = z.strictObject({ name: z.string().max(200).optional().meta({ description: 'a label for the upload (the file name)' }) });
+
+// ---- audit ------------------------------------------------------------------------------------
+
+export const AuditQuery = z.strictObject({
+  from: Instant.optional(),
+  to: Instant.optional(),
+  actor: z.string().max(140).optional(),
+  action: z.enum(AUDIT_ACTIONS).optional(),
+  requestRef: z.string().max(80).optional(),
+  after: intQuery(0, Number.MAX_SAFE_INTEGER).default(0).meta({ description: 'events after this seq (the next page cursor)' }),
+  limit: intQuery(1, 1000).default(100),
+});
+
+export const AuditEventOut = z
+  .object({
+    seq: z.number().int(),
+    at: IsoOut,
+    actor: z.string(),
+    role: z.string(),
+    action: z.string(),
+    outcome: z.string(),
+    target: z.string().optional(),
+    requestRef: z.string().optional(),
+    purpose: z.string().optional(),
+    count: z.number().int().optional(),
+    details: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])).optional(),
+    prev: z.string(),
+    hash: z.string(),
+  })
+  .meta({ id: 'AuditEvent' });
+
+export const AuditList = z.object({ events: z.array(AuditEventOut), next: z.number().int().optional() }).meta({ id: 'AuditList' });
+
+export const AuditVerify = z
+  .object({
+    ok: z.boolean(),
+    events: z.number().int(),
+    headSeq: z.number().int(),
+    headHash: z.string(),
+    problems: z.array(z.object({ seq: z.number().int(), reason: z.string() })),
+  })
+  .meta({ id: 'AuditVerify' });
+
+export const Empty = z.strictObject({});

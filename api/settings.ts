@@ -1,0 +1,118 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { DEFAULT_LOCKOUT, type LockoutPolicy } from '../engine/accounts/accounts';
+import { defaultChain } from '../engine/audit/store';
+import { MAX_TRACE_DEPTH } from '../engine/types';
+
+/**
+ * The server's settings from the environment, with their defaults (README, "Configuration").
+ * Read once at start; tests build settings by hand and pass them to createApp.
+ */
+
+const env = (name: string): string | undefined => {
+  const v = process.env[name];
+  return v === undefined || v === '' ? undefined : v;
+};
+
+function intEnv(name: string, fallback: number, min = 1, max = Number.MAX_SAFE_INTEGER): number {
+  const raw = env(name);
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`${name}=${raw} must be a whole number from ${min} to ${max}`);
+  return n;
+}
+
+export interface OidcSettings {
+  /** Where the identity provider publishes its signing keys. */
+  readonly jwksUrl: string;
+  readonly issuer: string;
+  readonly audience: string;
+  /** Claim holding the truyvet role. */
+  readonly roleClaim: string;
+  /** Claim holding the jurisdiction: `{province, district?, commune?}` or `79/760/26734`. */
+  readonly jurisdictionClaim: string;
+}
+
+export interface ApiSettings {
+  /** Lifetime of the tokens POST /api/auth/token issues. */
+  readonly tokenSeconds: number;
+  readonly lockout: LockoutPolicy;
+  /** Login attempts per client IP per minute. */
+  readonly loginPerMinute: number;
+  /** Requests per client IP per minute on everything else. */
+  readonly requestsPerMinute: number;
+  /** Deepest trace the API accepts (the engine allows up to MAX_TRACE_DEPTH). */
+  readonly maxTraceDepth: number;
+  /** Most people a stored trace keeps; more are cut, and the answer says so. */
+  readonly maxTracePeople: number;
+  /** Server-side time limit of each trace query. */
+  readonly traceTimeoutMs: number;
+  readonly defaultPageSize: number;
+  /** Largest JSON body. */
+  readonly jsonLimitBytes: number;
+  /** Largest CSV upload. */
+  readonly importLimitBytes: number;
+  /** Where uploads wait for the import pipeline. */
+  readonly uploadDir: string;
+  readonly retentionDays: number;
+  /** Local time of day (HH:MM, Asia/Ho_Chi_Minh) of the daily purge, or undefined when off. */
+  readonly purgeAt: string | undefined;
+  readonly oidc: OidcSettings | undefined;
+  /** The audit chain this server appends to (tests use their own). */
+  readonly auditChain: string;
+  /** Where the built view lives; served at `/`. */
+  readonly vizDir: string;
+}
+
+export const DEFAULT_RETENTION_DAYS = 21;
+
+/** viz/dist next to the sources (run through tsx) or next to dist/ (the compiled build). */
+function vizDist(): string {
+  const candidates = [path.resolve(__dirname, '..', 'viz', 'dist'), path.resolve(__dirname, '..', '..', 'viz', 'dist')];
+  return candidates.find((c) => fs.existsSync(c)) ?? (candidates[0] as string);
+}
+
+export function retentionDaysFromEnv(): number {
+  return intEnv('TRUYVET_RETENTION_DAYS', DEFAULT_RETENTION_DAYS, 1, 3650);
+}
+
+export function settingsFromEnv(): ApiSettings {
+  const purge = env('TRUYVET_PURGE_AT') ?? '03:00';
+  if (purge !== 'off' && !/^([01]\d|2[0-3]):[0-5]\d$/.test(purge)) throw new Error(`TRUYVET_PURGE_AT=${purge} must be HH:MM or off`);
+  const jwksUrl = env('TRUYVET_OIDC_JWKS_URL');
+  let oidc: OidcSettings | undefined;
+  if (jwksUrl !== undefined) {
+    const issuer = env('TRUYVET_OIDC_ISSUER');
+    const audience = env('TRUYVET_OIDC_AUDIENCE');
+    if (issuer === undefined || audience === undefined) throw new Error('TRUYVET_OIDC_JWKS_URL needs TRUYVET_OIDC_ISSUER and TRUYVET_OIDC_AUDIENCE');
+    oidc = {
+      jwksUrl,
+      issuer,
+      audience,
+      roleClaim: env('TRUYVET_OIDC_ROLE_CLAIM') ?? 'truyvet_role',
+      jurisdictionClaim: env('TRUYVET_OIDC_JURISDICTION_CLAIM') ?? 'truyvet_jurisdiction',
+    };
+  }
+  return {
+    tokenSeconds: intEnv('TRUYVET_TOKEN_MINUTES', 15, 1, 24 * 60) * 60,
+    lockout: {
+      maxFailures: intEnv('TRUYVET_LOCKOUT_ATTEMPTS', DEFAULT_LOCKOUT.maxFailures, 1, 1000),
+      lockMs: intEnv('TRUYVET_LOCKOUT_MINUTES', DEFAULT_LOCKOUT.lockMs / 60_000, 1, 7 * 24 * 60) * 60_000,
+    },
+    loginPerMinute: intEnv('TRUYVET_LOGIN_PER_MINUTE', 10),
+    requestsPerMinute: intEnv('TRUYVET_REQUESTS_PER_MINUTE', 600),
+    maxTraceDepth: intEnv('TRUYVET_TRACE_MAX_DEPTH', 5, 1, MAX_TRACE_DEPTH),
+    maxTracePeople: intEnv('TRUYVET_TRACE_MAX_PEOPLE', 20_000),
+    traceTimeoutMs: intEnv('TRUYVET_TRACE_TIMEOUT_MS', 30_000, 100),
+    defaultPageSize: 200,
+    jsonLimitBytes: 64 * 1024,
+    importLimitBytes: intEnv('TRUYVET_IMPORT_MAX_MB', 1024) * 1024 * 1024,
+    uploadDir: env('TRUYVET_UPLOAD_DIR') ?? path.join(os.tmpdir(), 'truyvet-uploads'),
+    retentionDays: retentionDaysFromEnv(),
+    purgeAt: purge === 'off' ? undefined : purge,
+    oidc,
+    auditChain: defaultChain(),
+    vizDir: env('TRUYVET_VIZ_DIR') ?? vizDist(),
+  };
+}

@@ -1,0 +1,30 @@
+import type { TraceResult } from '../engine/types';
+
+/**
+ * Paging and the result cap of stored traces. Pure. People keep the engine's order (generation,
+ * then exposure time); a page carries its people and the contacts that reached them, so each
+ * person on a page comes with all of their evidence. `stats` stays the whole result's.
+ */
+
+export function capResult(result: TraceResult, maxPeople: number): { result: TraceResult; truncated: boolean } {
+  if (result.people.length <= maxPeople) return { result, truncated: false };
+  const people = result.people.slice(0, maxPeople);
+  const kept = new Set([result.f0, ...people.map((p) => p.id)]);
+  const contacts = result.contacts.filter((c) => kept.has(c.source) && kept.has(c.target));
+  return { result: { ...result, people, contacts }, truncated: true };
+}
+
+export interface TracePageOf {
+  readonly people: TraceResult['people'];
+  readonly contacts: TraceResult['contacts'];
+  readonly page: { number: number; size: number; totalPeople: number; totalPages: number };
+}
+
+export function pageOf(result: TraceResult, number: number, size: number): TracePageOf {
+  const totalPeople = result.people.length;
+  const totalPages = Math.max(1, Math.ceil(totalPeople / size));
+  const people = result.people.slice((number - 1) * size, number * size);
+  const ids = new Set(people.map((p) => p.id));
+  const contacts = result.contacts.filter((c) => ids.has(c.target));
+  return { people, contacts, page: { number, size, totalPeople, totalPages } };
+}

@@ -1,0 +1,38 @@
+import type { Command } from 'commander';
+import { defaultChain, listAudit, verifyAudit } from '../../engine/audit/store';
+import { action, EXIT } from '../run';
+
+export function register(program: Command): void {
+  const cmd = program.command('audit').description('the tamper-evident audit log');
+
+  cmd
+    .command('verify')
+    .description('check the hash chain; exit 1 and name the first bad seq when an event was edited or deleted')
+    .option('--chain <name>', 'which chain (default: TRUYVET_AUDIT_CHAIN or main)', defaultChain())
+    .option('--json', 'print the report as JSON')
+    .action(
+      action(async (o: { chain: string; json?: boolean }) => {
+        const r = await verifyAudit(o.chain);
+        if (o.json) console.log(JSON.stringify(r));
+        else if (r.ok) console.log(`audit chain '${r.chain}' intact: ${r.events} events, head seq ${r.headSeq}, head hash ${r.headHash}`);
+        else {
+          console.log(`audit chain '${r.chain}' BROKEN: ${r.problems.length} problem(s) in ${r.events} events; first bad seq ${r.problems[0]?.seq ?? '?'}`);
+          for (const p of r.problems.slice(0, 50)) console.log(`  seq ${p.seq}: ${p.reason}`);
+        }
+        return r.ok ? EXIT.ok : EXIT.failure;
+      }),
+    );
+
+  cmd
+    .command('list')
+    .description('print events, oldest first, as JSON lines')
+    .option('--chain <name>', 'which chain (default: TRUYVET_AUDIT_CHAIN or main)', defaultChain())
+    .option('--after <seq>', 'events after this seq', '0')
+    .option('--limit <n>', 'how many', '100')
+    .action(
+      action(async (o: { chain: string; after: string; limit: string }) => {
+        const events = await listAudit({ chain: o.chain, afterSeq: Number(o.after) || 0, limit: Math.min(10_000, Number(o.limit) || 100) });
+        for (const e of events) console.log(JSON.stringify(e));
+      }),
+    );
+}

@@ -1,0 +1,58 @@
+import type { Jurisdiction, Passage } from '../types';
+import { int, num, str } from '../db/convert';
+import { readQuery } from '../db/driver';
+import { windowSizeMs } from '../db/schema';
+import { bucketStart } from '../windows';
+import { scopeParams } from './jurisdiction';
+
+/**
+ * Reads of movement data that a jurisdiction limits. The scope is a parameter of the Cypher:
+ * a station outside the scope matches nothing, whatever the caller checked before.
+ */
+
+const AT_STATION = `
+MATCH (st:Station {id: $stationId})
+WHERE ($province IS NULL OR st.province = $province)
+  AND ($district IS NULL OR st.district = $district)
+  AND ($commune IS NULL OR st.commune = $commune)
+MATCH (w:Window {station: st.id}) WHERE w.start >= $lo AND w.start <= $to
+MATCH (p:Person)-[r:PASSED]->(w)
+WHERE r.leftAt >= $from AND r.at <= $to
+WITH DISTINCT r.passageId AS id, p.id AS personId, r.at AS at, r.leftAt AS leftAt, r.source AS source
+RETURN id, personId, at, leftAt, source
+ORDER BY at, id
+SKIP $skip LIMIT $limit`;
+
+export interface StationPassagesQuery {
+  readonly stationId: string;
+  readonly scope: Jurisdiction | undefined;
+  readonly from: number;
+  readonly to: number;
+  readonly skip: number;
+  readonly limit: number;
+}
+
+/** Passages at one station that touch [from, to], in time order; none when the station is outside the scope. */
+export async function passagesAtStation(q: StationPassagesQuery): Promise<Passage[]> {
+  const windowMs = await windowSizeMs();
+  return readQuery(
+    AT_STATION,
+    {
+      stationId: q.stationId,
+      ...scopeParams(q.scope),
+      lo: int(bucketStart(q.from, windowMs)),
+      from: int(q.from),
+      to: int(q.to),
+      skip: int(q.skip),
+      limit: int(q.limit),
+    },
+    (r) => ({
+      id: str(r['id']),
+      personId: str(r['personId']),
+      stationId: q.stationId,
+      at: num(r['at']),
+      leftAt: num(r['leftAt']),
+      source: str(r['source']),
+    }),
+  );
+}

@@ -1,0 +1,109 @@
+import { randomBytes } from 'node:crypto';
+import { seal, unseal } from '../identity';
+import type { TraceResult } from '../types';
+import { int, num, str } from '../db/convert';
+import { readQuery, writeQuery } from '../db/driver';
+
+/**
+ * A trace opened through the API is kept as `(:TraceRecord)`: who opened it, on which request
+ * of the health authority (requestRef) and for what purpose, plus the result, sealed
+ * (AES-GCM, TRUYVET_DATA_KEY) because "who met whom, where and when" is as sensitive as the
+ * movement data it comes from. It lives here, next to the rules of who may read it
+ * (visibility.ts), rather than in the trace engine, which knows nothing about callers.
+ */
+
+export interface TraceRecordMeta {
+  readonly id: string;
+  readonly owner: string;
+  readonly requestRef: string;
+  readonly purpose: string;
+  /** Epoch ms. */
+  readonly createdAt: number;
+  /** The case's pseudonymous id. */
+  readonly f0: string;
+  readonly params: TraceResult['params'];
+  readonly stats: TraceResult['stats'];
+  /** People the engine found (before any cut). */
+  readonly peopleFound: number;
+  /** True when the stored result keeps fewer people than found (the result cap). */
+  readonly truncated: boolean;
+  /** False once retention removed the result (the metadata stays for accountability). */
+  readonly hasResult: boolean;
+}
+
+export interface TraceRecord extends TraceRecordMeta {
+  readonly result: TraceResult | undefined;
+}
+
+export function newTraceId(): string {
+  return `tr${randomBytes(12).toString('hex')}`;
+}
+
+export const TRACE_ID_RE = /^tr[0-9a-f]{24}$/;
+
+export async function saveTraceRecord(meta: Omit<TraceRecordMeta, 'hasResult'>, result: TraceResult): Promise<void> {
+  await writeQuery(
+    `CREATE (t:TraceRecord {id: $id, owner: $owner, requestRef: $requestRef, purpose: $purpose, createdAt: $createdAt,
+       f0: $f0, params: $params, stats: $stats, peopleFound: $peopleFound, truncated: $truncated, result: $result})
+     RETURN t.id AS id`,
+    {
+      id: meta.id,
+      owner: meta.owner,
+      requestRef: meta.requestRef,
+      purpose: meta.purpose,
+      createdAt: int(meta.createdAt),
+      f0: meta.f0,
+      params: JSON.stringify(meta.params),
+      stats: JSON.stringify(meta.stats),
+      peopleFound: int(meta.peopleFound),
+      truncated: meta.truncated,
+      result: seal(JSON.stringify(result)),
+    },
+    () => undefined,
+  );
+}
+
+const META = 't {.id, .owner, .requestRef, .purpose, .createdAt, .f0, .params, .stats, .peopleFound, .truncated, hasResult: t.result IS NOT NULL}';
+
+function toMeta(v: unknown): TraceRecordMeta {
+  const t = v as Record<string, unknown>;
+  return {
+    id: str(t['id']),
+    owner: str(t['owner']),
+    requestRef: str(t['requestRef']),
+    purpose: str(t['purpose']),
+    createdAt: num(t['createdAt']),
+    f0: str(t['f0']),
+    params: JSON.parse(str(t['params'])) as TraceResult['params'],
+    stats: JSON.parse(str(t['stats'])) as TraceResult['stats'],
+    peopleFound: num(t['peopleFound']),
+    truncated: t['truncated'] === true,
+    hasResult: t['hasResult'] === true,
+  };
+}
+
+export async function getTraceRecord(id: string, withResult: boolean): Promise<TraceRecord | undefined> {
+  const rows = await readQuery(
+    `MATCH (t:TraceRecord {id: $id}) RETURN ${META} AS t, CASE WHEN $withResult THEN t.result END AS result`,
+    { id, withResult },
+    (r) => ({ meta: toMeta(r['t']), sealed: r['result'] as unknown }),
+  );
+  const row = rows[0];
+  if (!row) return undefined;
+  const result = typeof row.sealed === 'string' ? (JSON.parse(unseal(row.sealed)) as TraceResult) : undefined;
+  return { ...row.meta, result };
+}
+
+export async function listTraceRecords(q: { owner?: string; skip: number; limit: number }): Promise<TraceRecordMeta[]> {
+  return readQuery(
+    `MATCH (t:TraceRecord) WHERE $owner IS NULL OR t.owner = $owner
+     RETURN ${META} AS t ORDER BY t.createdAt DESC, t.id SKIP $skip LIMIT $limit`,
+    { owner: q.owner ?? null, skip: int(q.skip), limit: int(q.limit) },
+    (r) => toMeta(r['t']),
+  );
+}
+
+/** Every person a stored trace names: F0 and the people it found. */
+export function peopleOf(result: TraceResult): Set<string> {
+  return new Set([result.f0, ...result.people.map((p) => p.id)]);
+}

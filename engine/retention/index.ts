@@ -1,0 +1,2 @@
+export * from './purge';
+export * from './schedule';

@@ -1,0 +1,148 @@
+import { closeDriver, readQuery } from '../../engine/db/driver';
+import { num } from '../../engine/db/convert';
+import { ROUTE_LIST, openApiPath } from '../../api/routes';
+import { newRunId, removeRunData } from '../helpers/run-data';
+import { station } from './city';
+import { cleanupRun, makeAccount, runProvince, startServer, type TestServer } from './harness';
+
+const run = newRunId('er');
+const province = runProvince();
+let server: TestServer;
+let admin = '';
+
+beforeAll(async () => {
+  server = await startServer(run);
+  const a = await makeAccount(run, 'admin', 'admin');
+  admin = await server.login(a.username, a.password);
+});
+afterAll(async () => {
+  await server.close();
+  await removeRunData(run);
+  await cleanupRun(run);
+  await closeDriver();
+});
+
+interface ProblemBody {
+  type: string;
+  title: string;
+  status: number;
+  code: string;
+  detail: string;
+  errors?: { path: string; message: string }[];
+}
+
+const noLeak = (text: string) => {
+  expect(text).not.toMatch(/\n\s+at /);
+  expect(text).not.toMatch(/MATCH|MERGE|UNWIND|Neo4jError|neo4j/i);
+};
+
+describe('problem+json answers', () => {
+  it('answers an unknown API route with 404', async () => {
+    const r = await server.request<ProblemBody>('GET', '/api/nothing/here', { token: admin });
+    expect(r.status).toBe(404);
+    expect(r.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(r.body).toMatchObject({ status: 404, title: 'Not Found', code: 'not_found' });
+  });
+
+  it('answers a body that is not JSON with 400, and a body of another type with 415', async () => {
+    const bad = await server.request<ProblemBody>('POST', '/api/stations', { token: admin, body: '{"id": ', headers: { 'content-type': 'application/json' } });
+    expect(bad.status).toBe(400);
+    expect(bad.body.code).toBe('malformed');
+    const form = await server.request<ProblemBody>('POST', '/api/stations', { token: admin, body: 'id=1', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    expect(form.status).toBe(415);
+    noLeak(bad.text);
+  });
+
+  it('answers an oversized body with 413', async () => {
+    const r = await server.request<ProblemBody>('POST', '/api/stations', { token: admin, json: { ...station(`${run}-big`, province), name: 'x'.repeat(100_000) } });
+    expect(r.status).toBe(413);
+    expect(r.body.code).toBe('too_large');
+  });
+
+  it('names every bad field by its path (400)', async () => {
+    const r = await server.request<ProblemBody>('POST', '/api/stations', { token: admin, json: { id: '', name: 'n', province: 'HCM', commune: '1', lat: 200, lon: 0, kind: 'castle' } });
+    expect(r.status).toBe(400);
+    expect([...new Set(r.body.errors?.map((e) => e.path))].sort()).toEqual(['body.id', 'body.kind', 'body.lat', 'body.province']);
+  });
+
+  it('refuses unknown extra fields in a body and in a query', async () => {
+    const body = await server.request<ProblemBody>('POST', '/api/stations', { token: admin, json: { ...station(`${run}-x`, province), isAdmin: true } });
+    expect(body.status).toBe(400);
+    expect(body.body.errors?.[0]?.message).toMatch(/isAdmin/);
+    const query = await server.request<ProblemBody>('GET', '/api/stations?debug=1', { token: admin });
+    expect(query.status).toBe(400);
+    const noQueryRoute = await server.request<ProblemBody>('GET', '/api/auth/me?as=admin', { token: admin });
+    expect(noQueryRoute.status).toBe(400);
+  });
+
+  it('answers 409 for an account that exists, and 422 for a password the policy refuses', async () => {
+    const dup = await server.request<ProblemBody>('POST', '/api/accounts', { token: admin, json: { username: `${run}-admin`, password: 'long enough pass 1', role: 'tracer' } });
+    expect(dup.status).toBe(409);
+    const weak = await server.request<ProblemBody>('POST', '/api/accounts', { token: admin, json: { username: `${run}-weak`, password: 'short', role: 'tracer' } });
+    expect(weak.status).toBe(422);
+    expect(weak.body.errors?.[0]?.path).toBe('password');
+    noLeak(dup.text);
+  });
+});
+
+describe('hostile input is data', () => {
+  const nasty = [`x' OR 1=1 //`, `"}) MATCH (n) DETACH DELETE n //`, `\\u0027; CALL db.clearQueryCaches() //`, '=HYPERLINK("http://evil")'];
+
+  it('stores Cypher-like ids and names literally and changes no other node', async () => {
+    const countMine = () => readQuery('MATCH (s:Station) WHERE s.id STARTS WITH $run RETURN count(s) AS n', { run }, (r) => num(r['n']));
+    const countAll = () => readQuery('MATCH (n:Account) WHERE n.username STARTS WITH $run RETURN count(n) AS n', { run }, (r) => num(r['n']));
+    const [before] = await countMine();
+    const [accountsBefore] = await countAll();
+    for (const [i, text] of nasty.entries()) {
+      const r = await server.request('POST', '/api/stations', { token: admin, json: { ...station(`${run}-${text}`, province), name: text } });
+      expect([i, r.status]).toEqual([i, 201]);
+    }
+    const list = await server.request<{ stations: { id: string; name: string }[] }>('GET', `/api/stations?province=${province}`, { token: admin });
+    expect(list.body.stations.map((s) => s.name).sort()).toEqual([...nasty].sort());
+    expect(list.body.stations.map((s) => s.id).sort()).toEqual(nasty.map((t) => `${run}-${t}`).sort());
+    expect((await countMine())[0]).toBe((before ?? 0) + nasty.length);
+    expect((await countAll())[0]).toBe(accountsBefore);
+  });
+
+  it('answers a Cypher-like username with the ordinary 401, and a Cypher-like F0 with 404', async () => {
+    for (const text of nasty) {
+      const r = await server.request('POST', '/api/auth/token', { json: { username: text, password: 'whatever pass 1' } });
+      expect(r.status).toBe(401);
+    }
+    const t = await makeAccount(run, 'tracer', 'tracer');
+    const token = await server.login(t.username, t.password);
+    const r = await server.request('POST', '/api/traces', {
+      token,
+      json: { f0: nasty[1], from: '2021-08-01T00:00:00Z', to: '2021-08-02T00:00:00Z', requestRef: 'SYT-1', purpose: 'injection test' },
+    });
+    expect(r.status).toBe(404);
+    noLeak(r.text);
+  });
+});
+
+describe('the OpenAPI document', () => {
+  it('describes every route of the table, with its parameters, its success schema and its problems', async () => {
+    const r = await server.request<{ openapi: string; paths: Record<string, Record<string, { operationId: string; responses: Record<string, { content?: Record<string, { schema?: unknown }> }>; parameters?: { name: string; in: string }[]; security?: unknown[] }>> }>(
+      'GET',
+      '/api/openapi.json',
+    );
+    expect(r.status).toBe(200);
+    expect(r.body.openapi).toBe('3.1.0');
+    const ops = Object.entries(r.body.paths).flatMap(([p, methods]) => Object.entries(methods).map(([m, op]) => ({ key: `${m} ${p}`, op })));
+    expect(ops.map((o) => o.key).sort()).toEqual(ROUTE_LIST.map((rt) => `${rt.method} ${openApiPath(rt.path)}`).sort());
+    for (const rt of ROUTE_LIST) {
+      const op = r.body.paths[openApiPath(rt.path)]?.[rt.method];
+      expect(op?.operationId).toBe(rt.id);
+      const success = Object.keys(rt.responses).filter((s) => s.startsWith('2'));
+      for (const s of success) expect(op?.responses[s]).toBeDefined();
+      if (rt.id !== 'openapi') expect(op?.responses[success[0]!]?.content?.['application/json']?.schema).toBeDefined();
+      expect(op?.responses['400']?.content?.['application/problem+json']).toBeDefined();
+      if (rt.access !== 'public') {
+        expect(op?.security).toEqual([{ bearer: [] }]);
+        expect(op?.responses['401']).toBeDefined();
+        expect(op?.responses['403']).toBeDefined();
+      }
+      for (const name of rt.path.match(/:(\w+)/g) ?? []) expect(op?.parameters?.some((p) => p.in === 'path' && p.name === name.slice(1))).toBe(true);
+    }
+  });
+});

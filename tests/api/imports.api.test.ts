@@ -1,0 +1,102 @@
+import { listAudit } from '../../engine/audit/store';
+import { closeDriver } from '../../engine/db/driver';
+import { passagesOfPerson } from '../../engine/db/passages';
+import { upsertStations } from '../../engine/db/stations';
+import { pseudonym } from '../../engine/identity';
+import { importRunner } from '../../api/import-runner';
+import { newRunId, removeRunData } from '../helpers/run-data';
+import { station } from './city';
+import { cleanupRun, makeAccount, runProvince, startServer, type TestServer } from './harness';
+
+const run = newRunId('im');
+const people = [`${run}-P1`, `${run}-P2`];
+let server: TestServer;
+let importer = '';
+let other = '';
+let admin = '';
+
+const HEADER = 'passage_id,person_id,station_id,at,left_at,source';
+const csv = [
+  HEADER,
+  `${run}-x1,${people[0]},${run}-S1,2021-08-02T07:30:00+07:00,,qr`,
+  `${run}-x2,${people[1]},${run}-S1,2021-08-02T07:35:00,2021-08-02T08:00:00,market`,
+  `${run}-x3,${people[1]},${run}-NOPE,2021-08-02T07:35:00,,qr`,
+  `${run}-x4,${people[0]},${run}-S1,not a time,,qr`,
+].join('\n');
+
+interface Job {
+  id: string;
+  state: string;
+  progress: { read: number };
+  summary?: { file: string; read: number; imported: number; duplicates: number; rejected: number; rejects: { line: number; field: string }[] };
+}
+
+async function upload(body: string, token = importer, type = 'text/csv') {
+  return server.request<Job>('POST', '/api/imports/passages?name=checkpoint-log.csv', { token, body, headers: { 'content-type': type } });
+}
+
+async function waitDone(id: string, token = importer): Promise<Job> {
+  for (let i = 0; i < 200; i++) {
+    const r = await server.request<Job>('GET', `/api/imports/${id}`, { token });
+    if (r.body.state === 'done' || r.body.state === 'failed') return r.body;
+    await new Promise((res) => setTimeout(res, 50));
+  }
+  throw new Error('the import did not finish');
+}
+
+beforeAll(async () => {
+  server = await startServer(run, { importRunner, settings: { importLimitBytes: 4096 } });
+  await upsertStations([station(`${run}-S1`, runProvince())]);
+  const accounts = await Promise.all([makeAccount(run, 'imp', 'importer'), makeAccount(run, 'imp2', 'importer'), makeAccount(run, 'admin', 'admin')]);
+  [importer, other, admin] = (await Promise.all(accounts.map((a) => server.login(a.username, a.password)))) as [string, string, string];
+});
+afterAll(async () => {
+  await server.close();
+  await removeRunData(run, people);
+  await cleanupRun(run);
+  await closeDriver();
+});
+
+describe('passage upload', () => {
+  it('answers 202 with a job, imports through the engine pipeline, and reports line-numbered rejects', async () => {
+    const r = await upload(csv);
+    expect(r.status).toBe(202);
+    expect(r.body.id).toMatch(/^im[0-9a-f]{24}$/);
+    const job = await waitDone(r.body.id);
+    expect(job.state).toBe('done');
+    expect(job.summary).toMatchObject({ file: 'checkpoint-log.csv', read: 4, imported: 2, duplicates: 0, rejected: 2 });
+    expect(job.summary?.rejects.map((x) => [x.line, x.field])).toEqual([
+      [4, 'station_id'],
+      [5, 'at'],
+    ]);
+    const stored = await passagesOfPerson(pseudonym(people[1]!), Date.UTC(2021, 7, 2), Date.UTC(2021, 7, 3));
+    expect(stored.map((p) => [p.id, p.leftAt - p.at])).toEqual([[`${run}-x2`, 25 * 60_000]]);
+    const events = await listAudit({ chain: run, limit: 100 });
+    expect(events.filter((e) => e.target === r.body.id).map((e) => e.action)).toEqual(['import.start', 'import.finish']);
+  });
+
+  it('counts every known row as a duplicate when the same file comes again', async () => {
+    const job = await waitDone((await upload(csv)).body.id);
+    expect(job.summary).toMatchObject({ read: 4, imported: 0, duplicates: 2, rejected: 2 });
+  });
+
+  it('shows a job to its importer and to admins, not to another importer', async () => {
+    const id = (await upload(csv)).body.id;
+    await waitDone(id);
+    expect((await server.request('GET', `/api/imports/${id}`, { token: admin })).status).toBe(200);
+    expect((await server.request('GET', `/api/imports/${id}`, { token: other })).status).toBe(404);
+  });
+
+  it('refuses an upload over the byte limit (413) and a body that is not CSV (415)', async () => {
+    const big = `${HEADER}\n${`${run}-y,${people[0]},${run}-S1,2021-08-02T07:30:00Z,,qr\n`.repeat(200)}`;
+    const r = await upload(big);
+    expect(r.status).toBe(413);
+    expect((await upload('{"a":1}', importer, 'application/json')).status).toBe(415);
+  });
+
+  it('fails a job whose file has no header, with a short reason', async () => {
+    const job = await waitDone((await upload('')).body.id);
+    expect(job).toMatchObject({ state: 'failed' });
+    expect(JSON.stringify(job)).not.toMatch(/truyvet-test-uploads|\/tmp\//);
+  });
+});

@@ -1,0 +1,198 @@
+import { ROLES, type Role } from '../../engine/accounts/roles';
+import { closeDriver } from '../../engine/db/driver';
+import { importRunner } from '../../api/import-runner';
+import { ROUTE_LIST, type RouteId } from '../../api/routes';
+import { newRunId, removeRunData } from '../helpers/run-data';
+import { buildCity, station, TRACE_PERIOD, type City } from './city';
+import { cleanupRun, makeAccount, runProvince, startServer, type TestServer } from './harness';
+
+/**
+ * The route × role × jurisdiction matrix, generated from the route table: every route, called
+ * by every role, on a resource inside and outside the caller's jurisdiction, answers the status
+ * this file expects. The expectations below are written by hand, apart from api/routes.ts, so
+ * a change of who may do what in the table fails here until it is made on purpose in both.
+ * Every account has the jurisdiction `inside` (one province of the run's own).
+ */
+
+const run = newRunId('mx');
+const inside = runProvince();
+let outside = runProvince();
+while (outside === inside) outside = runProvince();
+
+/** Who may call each route (hand-written, independent of api/routes.ts). 'public' = anyone. */
+const ALLOWED: Record<RouteId, readonly Role[] | 'public'> = {
+  health: 'public',
+  openapi: 'public',
+  token: 'public',
+  me: ['admin', 'tracer', 'officer', 'importer', 'auditor'],
+  accountsList: ['admin'],
+  accountsCreate: ['admin'],
+  accountsUpdate: ['admin'],
+  stationsList: ['admin', 'tracer', 'officer', 'importer', 'auditor'],
+  stationsCreate: ['admin', 'officer'],
+  stationPassages: ['officer'],
+  importsCreate: ['importer'],
+  importsGet: ['importer', 'admin'],
+  tracesCreate: ['tracer'],
+  tracesList: ['tracer', 'admin', 'auditor'],
+  tracesGet: ['tracer', 'admin', 'auditor'],
+  timeline: ['tracer'],
+  hotspots: ['tracer'],
+  auditList: ['auditor'],
+  auditVerify: ['auditor', 'admin'],
+};
+
+type Where = 'inside' | 'outside';
+interface Call {
+  method: string;
+  path: string;
+  json?: unknown;
+  body?: string;
+  headers?: Record<string, string>;
+}
+interface Spec {
+  /** The request, for a resource inside or outside the caller's jurisdiction. */
+  call: (where: Where, role: Role) => Call;
+  /** Status when the role may call the route (and the resource is inside). */
+  ok: number;
+  /** True when a resource outside the jurisdiction is refused (403) even for an allowed role. */
+  scopedRefusal?: boolean;
+}
+
+let server: TestServer;
+let city: City;
+const tokens = {} as Record<Role, string>;
+const passwords = {} as Record<Role, string>;
+let traceId = '';
+let importId = '';
+let counter = 0;
+const next = () => `${run}-n${++counter}`;
+
+const SPECS: Record<RouteId, Spec> = {
+  health: { call: () => ({ method: 'GET', path: '/api/health' }), ok: 200 },
+  openapi: { call: () => ({ method: 'GET', path: '/api/openapi.json' }), ok: 200 },
+  token: { call: (_w, role) => ({ method: 'POST', path: '/api/auth/token', json: { username: `${run}-${role}`, password: passwords[role] } }), ok: 200 },
+  me: { call: () => ({ method: 'GET', path: '/api/auth/me' }), ok: 200 },
+  accountsList: { call: () => ({ method: 'GET', path: '/api/accounts' }), ok: 200 },
+  accountsCreate: {
+    call: () => ({ method: 'POST', path: '/api/accounts', json: { username: next(), password: 'another long pass 7', role: 'auditor' } }),
+    ok: 201,
+  },
+  accountsUpdate: { call: () => ({ method: 'PATCH', path: `/api/accounts/${run}-spare`, json: { role: 'auditor' } }), ok: 200 },
+  stationsList: { call: (w) => ({ method: 'GET', path: `/api/stations?province=${w === 'inside' ? inside : outside}` }), ok: 200 },
+  stationsCreate: {
+    call: (w) => ({ method: 'POST', path: '/api/stations', json: { ...station(next(), w === 'inside' ? inside : outside), tz: 'Asia/Ho_Chi_Minh' } }),
+    ok: 201,
+    scopedRefusal: true,
+  },
+  stationPassages: {
+    call: (w) => ({
+      method: 'GET',
+      path: `/api/stations/${encodeURIComponent(w === 'inside' ? city.stations.s1.id : city.stations.s3.id)}/passages?from=${TRACE_PERIOD.from}&to=${TRACE_PERIOD.to}`,
+    }),
+    ok: 200,
+    scopedRefusal: true,
+  },
+  importsCreate: {
+    call: () => ({ method: 'POST', path: '/api/imports/passages?name=m.csv', body: 'passage_id,person_id,station_id,at,left_at,source\n', headers: { 'content-type': 'text/csv' } }),
+    ok: 202,
+  },
+  importsGet: { call: () => ({ method: 'GET', path: `/api/imports/${importId}` }), ok: 200 },
+  tracesCreate: {
+    call: () => ({ method: 'POST', path: '/api/traces', json: { f0: city.raw.f0, ...TRACE_PERIOD, requestRef: 'SYT-2021/0815', purpose: 'matrix test' } }),
+    ok: 201,
+  },
+  tracesList: { call: () => ({ method: 'GET', path: '/api/traces' }), ok: 200 },
+  tracesGet: { call: () => ({ method: 'GET', path: `/api/traces/${traceId}` }), ok: 200 },
+  timeline: { call: () => ({ method: 'GET', path: `/api/people/${city.pid.a}/timeline?trace=${traceId}` }), ok: 200 },
+  hotspots: { call: () => ({ method: 'GET', path: `/api/hotspots?trace=${traceId}` }), ok: 200 },
+  auditList: { call: () => ({ method: 'GET', path: '/api/audit?limit=5' }), ok: 200 },
+  auditVerify: { call: () => ({ method: 'GET', path: '/api/audit/verify' }), ok: 200 },
+};
+
+beforeAll(async () => {
+  server = await startServer(run, { importRunner });
+  city = await buildCity(run, inside, outside);
+  for (const role of ROLES) {
+    const a = await makeAccount(run, role, role, { province: inside });
+    passwords[role] = a.password;
+    tokens[role] = await server.login(a.username, a.password);
+  }
+  await makeAccount(run, 'spare', 'auditor');
+  const t = await server.request<{ id: string }>('POST', '/api/traces', {
+    token: tokens.tracer,
+    json: { f0: city.raw.f0, ...TRACE_PERIOD, requestRef: 'SYT-2021/0815', purpose: 'matrix setup' },
+  });
+  traceId = t.body.id;
+  const imp = await server.request<{ id: string }>('POST', '/api/imports/passages', {
+    token: tokens.importer,
+    body: 'passage_id,person_id,station_id,at,left_at,source\n',
+    headers: { 'content-type': 'text/csv' },
+  });
+  importId = imp.body.id ?? 'im000000000000000000000000';
+});
+
+afterAll(async () => {
+  await server.close();
+  await removeRunData(run, city.allRaw);
+  await cleanupRun(run);
+  await closeDriver();
+});
+
+describe('the route table and this matrix', () => {
+  it('name the same routes', () => {
+    expect(Object.keys(SPECS).sort()).toEqual(ROUTE_LIST.map((r) => r.id).sort());
+    expect(Object.keys(ALLOWED).sort()).toEqual(ROUTE_LIST.map((r) => r.id).sort());
+  });
+
+  it('agree on who may call each route', () => {
+    for (const r of ROUTE_LIST) expect([r.id, r.access]).toEqual([r.id, ALLOWED[r.id as RouteId]]);
+  });
+});
+
+const cases = ROUTE_LIST.flatMap((r) => ROLES.flatMap((role) => (['inside', 'outside'] as const).map((where) => [r.id as RouteId, role, where] as const)));
+
+describe('route × role × jurisdiction', () => {
+  it.each(cases)('%s called by %s on a resource %s the jurisdiction answers as expected', async (id, role, where) => {
+    const spec = SPECS[id];
+    const who = ALLOWED[id];
+    const allowed = who === 'public' || who.includes(role);
+    const expected = !allowed ? 403 : spec.scopedRefusal && where === 'outside' ? 403 : spec.ok;
+    const c = spec.call(where, role);
+    const res = await server.request(c.method, c.path, { token: tokens[role], ...(c.json !== undefined ? { json: c.json } : {}), ...(c.body !== undefined ? { body: c.body } : {}), ...(c.headers ? { headers: c.headers } : {}) });
+    expect([id, role, where, res.status]).toEqual([id, role, where, expected]);
+    if (res.status >= 400) expect(res.headers.get('content-type')).toMatch(/application\/problem\+json/);
+  });
+
+  it.each(ROUTE_LIST.filter((r) => r.access !== 'public').map((r) => [r.id as RouteId]))('%s without a token answers 401', async (id) => {
+    const c = SPECS[id].call('inside', 'admin');
+    const res = await server.request(c.method, c.path, { ...(c.json !== undefined ? { json: c.json } : {}), ...(c.body !== undefined ? { body: c.body } : {}), ...(c.headers ? { headers: c.headers } : {}) });
+    expect(res.status).toBe(401);
+    expect(res.headers.get('www-authenticate')).toBe('Bearer');
+  });
+});
+
+describe('jurisdiction inside the query', () => {
+  it('gives a scoped caller only the stations inside its jurisdiction, even when it asks for everything', async () => {
+    const all = await server.request<{ stations: { province: string }[] }>('GET', '/api/stations?limit=5000', { token: tokens.officer });
+    expect(all.status).toBe(200);
+    expect(all.body.stations.length).toBeGreaterThan(0);
+    expect(all.body.stations.every((s) => s.province === inside)).toBe(true);
+    const out = await server.request<{ stations: unknown[] }>('GET', `/api/stations?province=${outside}`, { token: tokens.officer });
+    expect(out.body.stations).toEqual([]);
+  });
+
+  it('shows an officer the passages of a station inside, with masked identities only', async () => {
+    const res = await server.request<{ passages: { personId: string }[]; people: Record<string, { name?: string; rawKey: string; phone?: string }> }>(
+      'GET',
+      `/api/stations/${encodeURIComponent(city.stations.s1.id)}/passages?from=${TRACE_PERIOD.from}&to=${TRACE_PERIOD.to}`,
+      { token: tokens.officer },
+    );
+    expect(res.status).toBe(200);
+    expect(res.body.passages.map((p) => p.personId).sort()).toEqual([city.pid.f0, city.pid.a, city.pid.d].sort());
+    expect(res.body.people[city.pid.f0]?.name).toBe('N. T. ' + `${run}CANARY`.slice(0, 1) + '.');
+    expect(res.text).not.toContain('CANARY');
+    expect(res.text).not.toContain('0900000001');
+    expect(res.headers.get('cache-control')).toBe('no-store');
+  });
+});

@@ -1,0 +1,148 @@
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { listAudit, dropChain } from '../../engine/audit/store';
+import { num } from '../../engine/db/convert';
+import { closeDriver, readQuery, writeQuery } from '../../engine/db/driver';
+import { derivedPassageId, writePassages, type PassageWrite } from '../../engine/db/passages';
+import { upsertPeople } from '../../engine/db/people';
+import { windowSizeMs } from '../../engine/db/schema';
+import { upsertStations } from '../../engine/db/stations';
+import { pseudonym, seal } from '../../engine/identity';
+import { getTraceRecord, newTraceId, saveTraceRecord } from '../../engine/privacy/trace-records';
+import { purge, purgeTraceResults } from '../../engine/retention/purge';
+import { newRunId, removeRunData } from '../helpers/run-data';
+import { station } from './city';
+import { runProvince } from './harness';
+
+/**
+ * Retention at the exact boundary, with a frozen clock: `now` is a parameter. The data lives in
+ * a province of the run's own and in 1989, so no purge here can touch anyone else's data.
+ */
+
+const exec = promisify(execFile);
+const BIN = path.join(__dirname, '..', '..', 'bin', 'truyvet.js');
+const run = newRunId('rt');
+const province = runProvince();
+const DAY = 86_400_000;
+const NOW = Date.UTC(1990, 0, 22, 3, 0);
+const CUT = NOW - 21 * DAY;
+const raw = { old: `${run}-old`, edge: `${run}-edge`, span: `${run}-span`, reg: `${run}-reg`, batch: `${run}-b` };
+const allRaw = Object.values(raw);
+
+const passage = (key: string, stationId: string, at: number, leftAt = at): PassageWrite => {
+  const personId = pseudonym(key);
+  return { id: derivedPassageId(personId, stationId, at, leftAt), personId, personRef: seal(key), stationId, at, leftAt, source: 'test' };
+};
+const s1 = station(`${run}-S1`, province);
+const s2 = station(`${run}-S2`, province);
+const s3 = station(`${run}-S3`, province);
+
+const count = async (q: string, p: Record<string, unknown> = {}) => (await readQuery(q, { run, ...p }, (r) => num(r['n'])))[0] ?? 0;
+const passagesOf = (key: string) => count('MATCH (:Person {id: $pid})-[r:PASSED]->() RETURN count(DISTINCT r.passageId) AS n', { pid: pseudonym(key) });
+const personExists = (key: string) => count('MATCH (p:Person {id: $pid}) RETURN count(p) AS n', { pid: pseudonym(key) });
+const windowsOf = (st: string) => count('MATCH (w:Window {station: $st}) RETURN count(w) AS n', { st });
+
+beforeAll(async () => {
+  await upsertStations([s1, s2, s3]);
+  await upsertPeople([{ personId: raw.reg, fullName: 'Đỗ Văn Giữ', birthDate: '1970-01-01', sex: 'M', phone: '0911111111', province, district: '001', commune: '00001' }]);
+  const w = await windowSizeMs();
+  await writePassages(
+    [
+      passage(raw.old, s1.id, CUT - 2 * 3600_000, CUT - 1), // ended 1 ms before the cut: goes
+      passage(raw.edge, s2.id, CUT - 3600_000, CUT), // ended exactly at the cut: stays
+      passage(raw.span, s2.id, CUT - 3 * 3600_000, CUT + 3600_000), // started before, ended after: stays
+      passage(raw.reg, s1.id, CUT - 5 * DAY), // a registered person's old passage: the passage goes, the person stays
+      ...[1, 2, 3].map((i) => passage(raw.batch, s3.id, CUT - i * DAY)),
+    ],
+    w,
+  );
+});
+afterAll(async () => {
+  await writeQuery('MATCH (t:TraceRecord) WHERE t.owner STARTS WITH $run DELETE t', { run }, () => undefined);
+  await removeRunData(run, allRaw);
+  await dropChain(run);
+  await closeDriver();
+});
+
+describe('purge at the exact boundary', () => {
+  it('counts in a dry run what it would delete, and deletes nothing', async () => {
+    const r = await purge({ now: NOW, olderThanMs: 21 * DAY, dryRun: true, scope: { province } });
+    expect(r).toMatchObject({ dryRun: true, cutoff: new Date(CUT).toISOString(), passages: 5, people: 2 });
+    expect(r.windows).toBeGreaterThan(0);
+    expect(await passagesOf(raw.old)).toBe(1);
+  });
+
+  it('deletes passages that ended before the cut-off, keeps one ending exactly at it, in batches', async () => {
+    const dry = await purge({ now: NOW, olderThanMs: 21 * DAY, dryRun: true, scope: { province } });
+    const windowsBefore = await windowsOf(s1.id);
+    const r = await purge({ now: NOW, olderThanMs: 21 * DAY, batchSize: 2, scope: { province } });
+    expect(r).toMatchObject({ dryRun: false, passages: 5, people: 2, windows: dry.windows });
+    expect(r.batches).toBe(3);
+    expect(await passagesOf(raw.old)).toBe(0);
+    expect(await passagesOf(raw.reg)).toBe(0);
+    expect(await passagesOf(raw.batch)).toBe(0);
+    expect(await passagesOf(raw.edge)).toBe(1);
+    expect(await passagesOf(raw.span)).toBe(1);
+    // Unregistered people left with nothing go; a registered person stays in the registry.
+    expect(await personExists(raw.old)).toBe(0);
+    expect(await personExists(raw.batch)).toBe(0);
+    expect(await personExists(raw.reg)).toBe(1);
+    expect(await personExists(raw.edge)).toBe(1);
+    // S1's windows held only old passages: all gone. S2 keeps the windows of the kept passages.
+    expect(windowsBefore).toBeGreaterThan(0);
+    expect(await windowsOf(s1.id)).toBe(0);
+    expect(await windowsOf(s3.id)).toBe(0);
+    expect(await windowsOf(s2.id)).toBeGreaterThan(0);
+  });
+
+  it('deletes the passage at the cut-off one millisecond later', async () => {
+    const r = await purge({ now: NOW + 1, olderThanMs: 21 * DAY, scope: { province } });
+    expect(r.passages).toBe(1);
+    expect(await passagesOf(raw.edge)).toBe(0);
+    expect(await passagesOf(raw.span)).toBe(1);
+  });
+
+  it('is idempotent: a second run deletes nothing', async () => {
+    const r = await purge({ now: NOW + 1, olderThanMs: 21 * DAY, scope: { province } });
+    expect(r).toMatchObject({ passages: 0, relationships: 0, people: 0 });
+  });
+});
+
+describe('stored trace results', () => {
+  it('lose their result, not their metadata, once older than the cut-off', async () => {
+    const base = { owner: `${run}-t`, requestRef: 'R-1', purpose: 'p', f0: pseudonym(raw.old), peopleFound: 0, truncated: false };
+    const params = { from: '1989-01-01T00:00:00.000Z', to: '1989-01-02T00:00:00.000Z', depth: 2, toleranceSeconds: 900, mode: 'time-respecting' as const };
+    const stats = { people: 0, contacts: 0, milliseconds: 1 };
+    const result = { f0: base.f0, params, people: [], contacts: [], stats };
+    const oldId = newTraceId();
+    const edgeId = newTraceId();
+    await saveTraceRecord({ ...base, id: oldId, createdAt: CUT - 1, params, stats }, result);
+    await saveTraceRecord({ ...base, id: edgeId, createdAt: CUT, params, stats }, result);
+    expect(await purgeTraceResults(NOW, 21 * DAY, false)).toBe(1);
+    const oldRec = await getTraceRecord(oldId, true);
+    const edgeRec = await getTraceRecord(edgeId, true);
+    expect(oldRec).toMatchObject({ hasResult: false, requestRef: 'R-1', result: undefined });
+    expect(edgeRec?.hasResult).toBe(true);
+  });
+});
+
+describe('truyvet purge', () => {
+  it('prints what it deleted as JSON and audits the purge', async () => {
+    // With the real clock, everything of 1989 is old: the new passage and the one that spanned the cut.
+    const w = await windowSizeMs();
+    await writePassages([passage(raw.old, s1.id, CUT - DAY)], w);
+    const out = await exec(process.execPath, [BIN, 'purge', '--older-than', '21d', '--jurisdiction', province, '--json'], {
+      env: { ...process.env, TRUYVET_AUDIT_CHAIN: run },
+    });
+    const report = JSON.parse(out.stdout) as { passages: number; dryRun: boolean };
+    expect(report).toMatchObject({ passages: 2, dryRun: false });
+    const [e] = await listAudit({ chain: run, action: 'purge', limit: 10 });
+    expect(e).toMatchObject({ role: 'cli', details: { passages: 2, jurisdiction: province } });
+    expect(await passagesOf(raw.span)).toBe(0);
+  });
+
+  it('refuses a period it cannot read (exit 2)', async () => {
+    await expect(exec(process.execPath, [BIN, 'purge', '--older-than', 'three weeks'], { env: { ...process.env, TRUYVET_AUDIT_CHAIN: run } })).rejects.toMatchObject({ code: 2 });
+  });
+});

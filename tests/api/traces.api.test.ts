@@ -1,0 +1,216 @@
+import { listAudit } from '../../engine/audit/store';
+import { closeDriver } from '../../engine/db/driver';
+import { newRunId, removeRunData } from '../helpers/run-data';
+import { buildCity, T0, M, TRACE_PERIOD, type City } from './city';
+import { cleanupRun, makeAccount, runProvince, startServer, type TestServer } from './harness';
+
+const run = newRunId('tr');
+const province = runProvince();
+let server: TestServer;
+let city: City;
+const tok = { tracer: '', other: '', admin: '', auditor: '' };
+const ref = 'SYT-HCM 2021/0815';
+
+interface Page {
+  id: string;
+  f0: string;
+  params: { depth: number; toleranceSeconds: number; mode: string };
+  people: { id: string; generation: number }[];
+  contacts: { source: string; target: string; passages: string[] }[];
+  stats: { people: number; contacts: number };
+  page: { number: number; size: number; totalPeople: number; totalPages: number };
+  identities: Record<string, { rawKey: string; fullName?: string; phone?: string; registered: boolean }>;
+  truncated: boolean;
+  peopleFound: number;
+  requestRef: string;
+  sensitivity?: { toleranceSeconds: number; counts: Record<string, number> }[];
+}
+
+const open = (json: Record<string, unknown>, token = tok.tracer, s = server) =>
+  s.request<Page>('POST', '/api/traces', { token, json: { f0: city.raw.f0, ...TRACE_PERIOD, requestRef: ref, purpose: 'isolate contacts of a confirmed case', ...json } });
+
+beforeAll(async () => {
+  server = await startServer(run, { settings: { maxTraceDepth: 3 } });
+  city = await buildCity(run, province, runProvince());
+  for (const [k, role] of [['tracer', 'tracer'], ['other', 'tracer'], ['admin', 'admin'], ['auditor', 'auditor']] as const) {
+    const a = await makeAccount(run, k, role);
+    tok[k] = await server.login(a.username, a.password);
+  }
+});
+afterAll(async () => {
+  await server.close();
+  await removeRunData(run, city.allRaw);
+  await cleanupRun(run);
+  await closeDriver();
+});
+
+describe('opening a trace', () => {
+  it.each([
+    ['requestRef', { requestRef: undefined }],
+    ['purpose', { purpose: undefined }],
+    ['purpose', { purpose: '  ' }],
+    ['requestRef', { requestRef: 'x' }],
+    ['depth', { depth: 7 }],
+    ['depth', { depth: 4 }],
+    ['from', { from: 'yesterday' }],
+    ['from', { from: TRACE_PERIOD.to, to: TRACE_PERIOD.from }],
+    ['', { extra: 'field' }],
+  ])('refuses a request with a bad or missing %s (400 with the field path)', async (field, over) => {
+    const res = await open(over);
+    expect(res.status).toBe(400);
+    const paths = (res.body as unknown as { errors: { path: string }[] }).errors.map((e) => e.path);
+    expect(paths.some((p) => p.startsWith('body') && p.includes(field))).toBe(true);
+  });
+
+  it('finds F1 and F2 with evidence, keeps the TraceResult shape, and names the people only to its tracer', async () => {
+    const res = await open({});
+    expect(res.status).toBe(201);
+    expect(res.headers.get('cache-control')).toBe('no-store');
+    const b = res.body;
+    expect(Object.keys(b)).toEqual(expect.arrayContaining(['f0', 'params', 'people', 'contacts', 'stats', 'id', 'page', 'identities']));
+    expect(b.f0).toBe(city.pid.f0);
+    expect(b.people.map((p) => [p.id, p.generation]).sort()).toEqual([[city.pid.a, 1], [city.pid.b, 2], [city.pid.d, 1]].sort());
+    expect(b.contacts.every((c) => c.passages.length === 2)).toBe(true);
+    expect(b.identities[city.pid.f0]).toMatchObject({ rawKey: city.raw.f0, fullName: city.registry[0]!.fullName, phone: '0900000001', registered: true });
+    expect(b.identities[city.pid.d]).toEqual({ rawKey: city.raw.d, registered: false });
+    expect(b.identities[city.pid.c]).toBeUndefined();
+  });
+
+  it('records the request number, purpose and counts in the audit, never who', async () => {
+    const res = await open({ requestRef: `${ref}-A` });
+    const [e] = await listAudit({ chain: run, action: 'trace.create', requestRef: `${ref}-A`, limit: 10 });
+    expect(e).toMatchObject({ target: res.body.id, outcome: 'ok', purpose: 'isolate contacts of a confirmed case', count: 3, role: 'tracer' });
+    expect(e?.details).toMatchObject({ f1: 2, f2: 1, identities: 4 });
+    const text = JSON.stringify(e);
+    for (const raw of city.allRaw) expect(text).not.toContain(raw);
+    expect(text).not.toContain('CANARY');
+    expect(text).not.toContain(city.pid.a);
+  });
+
+  it('answers 404 for an F0 the graph does not know, and audits the failed attempt', async () => {
+    const res = await open({ f0: `${run}-nobody`, requestRef: `${ref}-404` });
+    expect(res.status).toBe(404);
+    const [e] = await listAudit({ chain: run, action: 'trace.create', requestRef: `${ref}-404`, limit: 10 });
+    expect(e).toMatchObject({ outcome: 'failed', details: { reason: 'not_found' } });
+  });
+
+  it('adds the sensitivity counts when asked for more tolerances', async () => {
+    const res = await open({ tolerance: '15m', sensitivity: ['1m', 3600] });
+    expect(res.status).toBe(201);
+    expect(res.body.sensitivity?.map((r) => r.toleranceSeconds)).toEqual([900, 60, 3600]);
+    expect(res.body.sensitivity?.[0]?.counts).toEqual({ '1': 2, '2': 1 });
+  });
+});
+
+describe('pages and the result cap', () => {
+  it('pages the people, each page with the contacts that reached its people', async () => {
+    const first = await open({ pageSize: 1 });
+    expect(first.body.page).toEqual({ number: 1, size: 1, totalPeople: 3, totalPages: 3 });
+    const seen = [...first.body.people];
+    for (const n of [2, 3]) {
+      const p = await server.request<Page>('GET', `/api/traces/${first.body.id}?page=${n}&pageSize=1`, { token: tok.tracer });
+      expect(p.status).toBe(200);
+      expect(p.body.people).toHaveLength(1);
+      expect(p.body.contacts.every((c) => c.target === p.body.people[0]!.id)).toBe(true);
+      expect(p.body.contacts.length).toBeGreaterThan(0);
+      expect(Object.keys(p.body.identities).sort()).toEqual([city.pid.f0, p.body.people[0]!.id].sort());
+      seen.push(...p.body.people);
+    }
+    expect(seen.map((p) => p.generation)).toEqual([1, 1, 2]);
+    const beyond = await server.request<Page>('GET', `/api/traces/${first.body.id}?page=4&pageSize=1`, { token: tok.tracer });
+    expect(beyond.body.people).toEqual([]);
+  });
+
+  it('keeps at most the capped number of people and says so', async () => {
+    const capped = await startServer(run, { settings: { maxTracePeople: 1 } });
+    try {
+      const res = await open({}, tok.tracer, capped);
+      expect(res.status).toBe(201);
+      expect(res.body.truncated).toBe(true);
+      expect(res.body.peopleFound).toBe(3);
+      expect(res.body.page.totalPeople).toBe(1);
+      expect(res.body.people[0]?.generation).toBe(1);
+    } finally {
+      await capped.close();
+    }
+  });
+});
+
+describe('who may read a stored trace', () => {
+  let id = '';
+  beforeAll(async () => {
+    id = (await open({ requestRef: `${ref}-R` })).body.id;
+  });
+
+  it('refuses another tracer (403) and audits the attempt', async () => {
+    const res = await server.request('GET', `/api/traces/${id}`, { token: tok.other });
+    expect(res.status).toBe(403);
+    const denied = await listAudit({ chain: run, action: 'access.denied', requestRef: `${ref}-R`, limit: 10 });
+    expect(denied.length).toBeGreaterThan(0);
+  });
+
+  it.each(['admin', 'auditor'] as const)('shows an %s the metadata only: no people, no identities', async (who) => {
+    const res = await server.request<Record<string, unknown>>('GET', `/api/traces/${id}`, { token: tok[who] });
+    expect(res.status).toBe(200);
+    expect(res.body['requestRef']).toBe(`${ref}-R`);
+    expect(res.body['peopleFound']).toBe(3);
+    expect(res.body['people']).toBeUndefined();
+    expect(res.body['identities']).toBeUndefined();
+    for (const raw of city.allRaw) expect(res.text).not.toContain(raw);
+    expect(res.text).not.toContain(city.pid.a);
+  });
+
+  it('lists a tracer only its own traces', async () => {
+    const mine = await server.request<{ traces: { owner: string }[] }>('GET', '/api/traces', { token: tok.tracer });
+    const theirs = await server.request<{ traces: { owner: string }[] }>('GET', '/api/traces', { token: tok.other });
+    expect(mine.body.traces.length).toBeGreaterThan(0);
+    expect(mine.body.traces.every((t) => t.owner === `${run}-tracer`)).toBe(true);
+    expect(theirs.body.traces).toEqual([]);
+  });
+});
+
+describe('timelines and hotspots, through a trace', () => {
+  let id = '';
+  beforeAll(async () => {
+    id = (await open({ requestRef: `${ref}-T` })).body.id;
+  });
+
+  it("gives the trace's tracer a person's passages in the trace period, with the identity, audited", async () => {
+    const res = await server.request<{ passages: { stationId: string; stationName: string; at: string }[]; identity: { rawKey: string } }>(
+      'GET',
+      `/api/people/${city.pid.a}/timeline?trace=${id}`,
+      { token: tok.tracer },
+    );
+    expect(res.status).toBe(200);
+    expect(res.headers.get('cache-control')).toBe('no-store');
+    expect(res.body.passages.map((p) => p.stationId)).toEqual([city.stations.s1.id, city.stations.s2.id]);
+    expect(res.body.passages[0]?.stationName).toBe(city.stations.s1.name);
+    expect(res.body.identity.rawKey).toBe(city.raw.a);
+    const [e] = await listAudit({ chain: run, action: 'timeline.read', requestRef: `${ref}-T`, limit: 10 });
+    expect(e).toMatchObject({ target: city.pid.a, count: 1, details: { trace: id, passages: 2 } });
+  });
+
+  it('narrows the timeline to the asked period inside the trace period', async () => {
+    const res = await server.request<{ passages: unknown[]; from: string }>(
+      'GET',
+      `/api/people/${city.pid.a}/timeline?trace=${id}&from=${new Date(T0 + 60 * M).toISOString()}&to=2030-01-01T00:00:00Z`,
+      { token: tok.tracer },
+    );
+    expect(res.body.passages).toHaveLength(1);
+    expect(res.body.from).toBe(new Date(T0 + 60 * M).toISOString());
+  });
+
+  it('refuses the timeline of a person the trace does not name, and to another tracer', async () => {
+    expect((await server.request('GET', `/api/people/${city.pid.c}/timeline?trace=${id}`, { token: tok.tracer })).status).toBe(403);
+    expect((await server.request('GET', `/api/people/${city.pid.a}/timeline?trace=${id}`, { token: tok.other })).status).toBe(403);
+  });
+
+  it("ranks the cells where the trace's people were together", async () => {
+    const res = await server.request<{ hotspots: { stationId: string; cases: number }[]; cases: number }>('GET', `/api/hotspots?trace=${id}`, { token: tok.tracer });
+    expect(res.status).toBe(200);
+    expect(res.body.cases).toBe(4);
+    // 15-minute cells: F0 (01:00–01:30) with A at 01:10, then with D at 01:20.
+    expect(res.body.hotspots.slice(0, 2).map((h) => [h.stationId, h.cases])).toEqual([[city.stations.s1.id, 2], [city.stations.s1.id, 2]]);
+    expect((await server.request('GET', `/api/hotspots?trace=${id}`, { token: tok.other })).status).toBe(403);
+  });
+});
