@@ -1,0 +1,269 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parse } from 'csv-parse/sync';
+import { chromium, type BrowserContext, type Download, type Page } from 'playwright-core';
+import { closeDriver } from '../../engine/db/driver';
+import { pseudonym } from '../../engine/identity';
+import { trace } from '../../engine/trace';
+import type { TraceResult } from '../../engine/types';
+import { buildViz } from '../../viz/build';
+import { toLocalInput } from '../../viz/src/time';
+import { cleanupRun, makeAccount, startServer, type TestServer } from '../api/harness';
+import { newRunId } from '../helpers/run-data';
+import { makeCity, removeCity, type E2eCity, type PlantedCase } from './city';
+
+/**
+ * The tracers' view in a real headless Chromium (Debian's, driven by playwright-core; nothing is
+ * downloaded) against the real API in process and the real Neo4j, on a generated city under this
+ * run's ids: log in, trace a planted F0, compare the F1/F2 counts with the engine's own trace,
+ * open a person's timeline, export the CSV and the graph, switch the language. Screenshots go to
+ * test-output/e2e/; with TRUYVET_UPDATE_SCREENSHOT=1 the README's docs/screenshot.png too.
+ */
+
+const CHROMIUM = process.env['TRUYVET_CHROMIUM'] ?? '/usr/bin/chromium';
+const ROOT = path.resolve(__dirname, '..', '..');
+const SHOTS = path.join(ROOT, 'test-output', 'e2e');
+const run = newRunId('e2e');
+
+let city: E2eCity;
+let planted: PlantedCase;
+let server: TestServer;
+let browser: BrowserContext;
+let page: Page;
+let engine: TraceResult;
+let account: { username: string; password: string };
+let userDataDir: string;
+let vizDir: string;
+const requests: string[] = [];
+const pageErrors: string[] = [];
+/** Raw person key → pseudonymous id, for the people of the city. */
+const pidOf = new Map<string, string>();
+
+const count = (r: Pick<TraceResult, 'people'>, g: number) => r.people.filter((p) => p.generation === g).length;
+
+async function shot(name: string): Promise<void> {
+  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+}
+
+async function downloadOf(click: () => Promise<void>): Promise<{ download: Download; bytes: Buffer }> {
+  const [download] = await Promise.all([page.waitForEvent('download'), click()]);
+  const file = await download.path();
+  return { download, bytes: fs.readFileSync(file) };
+}
+
+beforeAll(async () => {
+  if (!fs.existsSync(CHROMIUM)) {
+    throw new Error(`the browser tests need Chromium at ${CHROMIUM}: apt-get install -y chromium (or set TRUYVET_CHROMIUM)`);
+  }
+  fs.mkdirSync(SHOTS, { recursive: true });
+  vizDir = fs.mkdtempSync(path.join(os.tmpdir(), `truyvet-e2e-viz-${run}-`));
+  await buildViz(vizDir);
+  city = await makeCity(run, { people: 250, stations: 20, days: 3, seed: 7, start: '2021-08-01' });
+  for (const raw of city.rawKeys) pidOf.set(raw, pseudonym(raw));
+  planted = city.outbreaks[0]!;
+  engine = await trace({ f0: pseudonym(planted.f0), from: Date.parse(planted.from), to: Date.parse(planted.to), depth: 2, toleranceSeconds: 900 });
+  account = await makeAccount(run, 'tracer', 'tracer');
+  server = await startServer(run, { settings: { vizDir } });
+
+  userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), `truyvet-e2e-chromium-${run}-`));
+  browser = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+    viewport: { width: 1600, height: 1200 },
+    acceptDownloads: true,
+    locale: 'vi-VN',
+    timezoneId: 'Europe/Paris', // the view must show Ho Chi Minh City time whatever the machine's zone
+  });
+  page = browser.pages()[0] ?? (await browser.newPage());
+  page.setDefaultTimeout(30_000);
+  page.on('request', (r) => requests.push(r.url()));
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  page.on('console', (m) => {
+    // The wrong-password test provokes the one 401 the browser reports by itself.
+    if (m.type() === 'error' && !m.text().includes('status of 401')) pageErrors.push(m.text());
+  });
+}, 300_000);
+
+afterAll(async () => {
+  await browser?.close().catch(() => undefined);
+  await server?.close().catch(() => undefined);
+  if (city) await removeCity(city);
+  await cleanupRun(run);
+  await closeDriver();
+  for (const dir of [userDataDir, vizDir]) if (dir) fs.rmSync(dir, { recursive: true, force: true });
+}, 120_000);
+
+describe('the tracers’ view in Chromium', () => {
+  it('the planted F0 reaches F1s and F2s in the engine, few enough to draw them all (the scene is worth testing)', () => {
+    expect(count(engine, 1)).toBeGreaterThan(3);
+    expect(count(engine, 2)).toBeGreaterThan(3);
+    expect(engine.people.length).toBeLessThanOrEqual(300);
+  });
+
+  it('is served at / by the API and asks a tracer to log in', async () => {
+    await page.goto(server.url + '/');
+    await page.waitForSelector('#login:not([hidden])');
+    expect(await page.getAttribute('html', 'lang')).toBe('vi');
+    expect(await page.textContent('#login-title')).toBe('Đăng nhập');
+  });
+
+  it('refuses a wrong password without saying more', async () => {
+    await page.fill('#username', account.username);
+    await page.fill('#password', 'not the password');
+    await page.click('#login-submit');
+    await page.waitForFunction(() => (document.querySelector('#login-error')?.textContent ?? '') !== '');
+    expect(await page.textContent('#login-error')).toContain('Sai tên đăng nhập hoặc mật khẩu');
+    expect(await page.isHidden('#workspace')).toBe(true);
+  });
+
+  it('logs a tracer in, keeping the token out of storage and cookies', async () => {
+    await page.fill('#password', account.password);
+    await page.click('#login-submit');
+    await page.waitForSelector('#workspace:not([hidden])');
+    expect(await page.textContent('#who')).toContain(account.username);
+    const stored = await page.evaluate(() => ({ local: localStorage.length, session: sessionStorage.length, cookie: document.cookie }));
+    expect(stored).toEqual({ local: 0, session: 0, cookie: '' });
+  });
+
+  it('traces the planted F0 and shows the engine’s numbers of F1 and F2', async () => {
+    await page.fill('#f0', planted.f0);
+    await page.fill('#from', toLocalInput(planted.from));
+    await page.fill('#to', toLocalInput(planted.to));
+    await page.fill('#depth', '2');
+    await page.fill('#tolerance', '15');
+    await page.fill('#requestRef', '123/SYT-NVY');
+    await page.fill('#purpose', 'Truy vết ca F0 theo công văn của Sở Y tế');
+    await page.click('#run-trace');
+    await page.waitForSelector('[data-testid=count-f1]', { timeout: 120_000 });
+    expect(Number(await page.textContent('[data-testid=count-f1]'))).toBe(count(engine, 1));
+    expect(Number(await page.textContent('[data-testid=count-f2]'))).toBe(count(engine, 2));
+
+    const drawn = async (g: number) => page.locator(`#graph g.node[data-generation="${g}"]`).count();
+    expect(await drawn(0)).toBe(1);
+    expect(await drawn(1)).toBe(count(engine, 1));
+    expect(await drawn(2)).toBe(count(engine, 2));
+    await page.waitForSelector('#hotspots tbody tr');
+    await page.waitForSelector('#sensitivity table');
+    await shot('01-trace-vi');
+  }, 150_000);
+
+  it('shows the sensitivity to the tolerance, agreeing with the trace at its own tolerance', async () => {
+    const row = page.locator('#sensitivity tbody tr', { hasText: '15 phút' });
+    expect(await row.locator('td').allTextContents()).toEqual([String(count(engine, 1)), String(count(engine, 2))]);
+    expect(await page.locator('#sensitivity tbody tr').count()).toBe(4);
+  });
+
+  it('clicking an F2 node shows their timeline and the evidence of each contact that reached them', async () => {
+    const node = page.locator('#graph g.node[data-generation="2"]').first();
+    const id = (await node.getAttribute('data-id'))!;
+    await node.dispatchEvent('click');
+    await page.waitForSelector('[data-testid=person-timeline] tbody tr');
+    const raw = [...pidOf].find(([, pid]) => pid === id)![0];
+    expect(await page.textContent('#details')).toContain(raw);
+    const reachedBy = engine.contacts.filter((c) => c.target === id);
+    expect(await page.locator('#details table.evidence').first().locator('tbody tr').count()).toBe(reachedBy.length);
+    // Their passages used as evidence are marked in their movements.
+    expect(await page.locator('[data-testid=person-timeline] tr.evidence-row').count()).toBeGreaterThan(0);
+    // The timeline gives them a lane with their passages; the graph marks them as selected.
+    expect(await page.locator(`#timeline g.lane[data-id="${id}"] rect.passage`).count()).toBeGreaterThan(0);
+    expect(await node.getAttribute('aria-pressed')).toBe('true');
+    // The list jumped to the page with their row, selected.
+    expect(await page.getAttribute(`#people tr[data-id="${id}"]`, 'aria-selected')).toBe('true');
+    await shot('02-person-vi');
+  });
+
+  it('works from the keyboard: Tab to a list row, Enter selects it', async () => {
+    await page.selectOption('#people-generation', '1');
+    const row = page.locator('#people tbody tr').nth(2);
+    const id = (await row.getAttribute('data-id'))!;
+    await page.focus('#people-generation');
+    for (let i = 0; i < 3; i++) await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-id'))).toBe(id);
+    await page.keyboard.press('Enter');
+    await page.waitForSelector(`#people tr[data-id="${id}"][aria-selected="true"]`);
+    expect(await page.getAttribute(`#graph g.node[data-id="${id}"]`, 'aria-pressed')).toBe('true');
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-id'))).toBe(id);
+    await page.selectOption('#people-generation', '');
+  });
+
+  it('exports the people as an Excel-friendly CSV with every person of the trace', async () => {
+    const { download, bytes } = await downloadOf(() => page.click('#export-csv'));
+    expect(download.suggestedFilename()).toMatch(/^truyvet-tr[0-9a-f]+-people\.csv$/);
+    expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    const rows: string[][] = parse(bytes.toString('utf8').slice(1));
+    expect(rows[0]![0]).toBe('Thế hệ');
+    const body = rows.slice(1);
+    expect(body).toHaveLength(1 + engine.people.length);
+    expect(body[0]!.slice(0, 2)).toEqual(['F0', planted.f0]);
+    const byGen = (g: string) => body.filter((r) => r[0] === g).length;
+    expect([byGen('F1'), byGen('F2')]).toEqual([count(engine, 1), count(engine, 2)]);
+    const keys = new Set(body.slice(1).map((r) => pidOf.get(r[1]!)));
+    expect(keys).toEqual(new Set(engine.people.map((p) => p.id)));
+    for (const r of body) for (const cell of r) expect(/^[=+\-@\t\r]/.test(cell)).toBe(false);
+    fs.writeFileSync(path.join(SHOTS, 'people.csv'), bytes);
+  });
+
+  it('exports the graph as SVG and PNG', async () => {
+    const svg = await downloadOf(() => page.click('#export-svg'));
+    const text = svg.bytes.toString('utf8');
+    expect(svg.download.suggestedFilename()).toMatch(/-graph\.svg$/);
+    expect(text.startsWith('<svg')).toBe(true);
+    expect(text).toContain('xmlns="http://www.w3.org/2000/svg"');
+    expect(text.match(/class="node"/g)?.length).toBe(await page.locator('#graph g.node').count());
+    expect(text).not.toContain('tabindex');
+    const png = await downloadOf(() => page.click('#export-png'));
+    expect(png.download.suggestedFilename()).toMatch(/-graph\.png$/);
+    expect([...png.bytes.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+    expect(png.bytes.length).toBeGreaterThan(20_000);
+    fs.writeFileSync(path.join(SHOTS, 'graph.svg'), svg.bytes);
+    fs.writeFileSync(path.join(SHOTS, 'graph.png'), png.bytes);
+  });
+
+  it('selecting a hotspot highlights its station on the map', async () => {
+    await page.locator('#hotspots tbody tr').first().click();
+    const picked = page.locator('#hotspots tbody tr[aria-selected="true"]');
+    await picked.waitFor();
+    const station = (await picked.getAttribute('data-station'))!;
+    expect(await page.locator('#map circle.station[aria-pressed="true"]').evaluateAll((cs) => cs.map((c) => c.getAttribute('data-id')))).toEqual([station]);
+    expect(await page.locator('#timeline rect.hot-window').count()).toBe(1);
+    await page.keyboard.press('Escape');
+    await page.waitForSelector('#hotspots tbody tr[aria-selected="true"]', { state: 'detached' });
+  });
+
+  it('switches to English, with dates still in Ho Chi Minh City time', async () => {
+    await page.click('#lang-en');
+    expect(await page.textContent('#graph-title')).toBe('Transmission graph');
+    expect(await page.getAttribute('html', 'lang')).toBe('en');
+    const from = new Intl.DateTimeFormat('en-GB', { timeZone: 'Asia/Ho_Chi_Minh', year: 'numeric', month: 'short', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(
+      Date.parse(planted.from),
+    );
+    expect(await page.textContent('#summary')).toContain(from);
+    expect(await page.locator('#sensitivity tbody tr', { hasText: '15 min' }).count()).toBe(1);
+    // An F2 for the picture: the details then show a whole chain F0 → F1 → F2.
+    const node = page.locator('#graph g.node[data-generation="2"]').nth(5);
+    await node.dispatchEvent('click');
+    await page.waitForSelector('[data-testid=person-timeline] tbody tr');
+    expect(await page.textContent('#details')).toContain('Chain from F0');
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await shot('03-person-en');
+    if (process.env['TRUYVET_UPDATE_SCREENSHOT'] === '1') {
+      await page.screenshot({ path: path.join(ROOT, 'docs', 'screenshot.png'), clip: { x: 0, y: 0, width: 1600, height: 1200 } });
+    }
+  });
+
+  it('never asked another origin for anything, and raised no script error', () => {
+    const foreign = requests.filter((u) => !u.startsWith(server.url) && !u.startsWith('blob:') && !u.startsWith('data:'));
+    expect(foreign).toEqual([]);
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('logging out forgets the trace', async () => {
+    await page.click('#logout');
+    await page.waitForSelector('#login:not([hidden])');
+    expect(await page.isHidden('#workspace')).toBe(true);
+    expect(await page.locator('#graph g.node').count()).toBe(0);
+    expect(await page.textContent('#summary')).toBe('');
+  });
+});

@@ -1,0 +1,368 @@
+/**
+ * The view's words in Vietnamese (default) and English. `en` must have exactly the keys of `vi`
+ * (the compiler checks it, and a unit test checks every key the sources use exists). Parameters
+ * are written `{name}`.
+ */
+
+export type Lang = 'vi' | 'en';
+export const LANGS: readonly Lang[] = ['vi', 'en'];
+
+export const vi = {
+  'app.skip': 'Bỏ qua đến nội dung',
+  'app.subtitle': 'Truy vết tiếp xúc',
+  'lang.label': 'Ngôn ngữ',
+
+  'auth.title': 'Đăng nhập',
+  'auth.hint': 'Dành cho cán bộ truy vết. Phiên đăng nhập chỉ nằm trong trang này: tải lại trang là đăng xuất.',
+  'auth.username': 'Tên đăng nhập',
+  'auth.password': 'Mật khẩu',
+  'auth.submit': 'Đăng nhập',
+  'auth.logout': 'Đăng xuất',
+  'auth.refused': 'Sai tên đăng nhập hoặc mật khẩu, hoặc tài khoản đang bị khóa.',
+  'auth.notTracer': 'Tài khoản này có vai trò {role}; trang này dành cho cán bộ truy vết.',
+  'auth.expired': 'Phiên đăng nhập đã hết hạn. Vui lòng đăng nhập lại.',
+
+  'role.tracer': 'truy vết',
+  'role.admin': 'quản trị',
+  'role.officer': 'cán bộ chốt',
+  'role.importer': 'nhập dữ liệu',
+  'role.auditor': 'kiểm toán',
+
+  'form.title': 'Truy vết một ca F0',
+  'form.f0': 'Mã định danh F0 (CCCD)',
+  'form.period': 'Thời kỳ lây nhiễm (giờ TP.HCM)',
+  'form.from': 'Từ',
+  'form.to': 'Đến',
+  'form.until': 'Mốc cuối (không bắt buộc)',
+  'form.depth': 'Độ sâu (F1…F5)',
+  'form.tolerance': 'Dung sai (phút)',
+  'form.mode': 'Cách tính',
+  'form.modeTime': 'Theo trình tự thời gian',
+  'form.modeNaive': 'Bỏ qua trình tự (để so sánh)',
+  'form.sensitivity': 'Tính thêm độ nhạy (dung sai 5, 15, 30, 60 phút)',
+  'form.requestRef': 'Số văn bản yêu cầu',
+  'form.requestRefExample': 'vd. 123/SYT-NVY',
+  'form.purpose': 'Mục đích',
+  'form.submit': 'Truy vết',
+  'form.running': 'Đang truy vết…',
+  'form.loadingPage': 'Đang tải trang {page}/{pages}…',
+  'form.done': 'Xong: {people} người, {ms} ms.',
+  'form.opened': 'Đã mở lần truy vết {id}.',
+  'form.needF0': 'Nhập mã định danh của F0.',
+  'form.needPeriod': 'Nhập thời kỳ lây nhiễm (ngày và giờ).',
+  'form.periodOrder': 'Thời điểm bắt đầu phải trước thời điểm kết thúc.',
+  'form.badDepth': 'Độ sâu là số nguyên từ 1 đến 5.',
+  'form.badTolerance': 'Dung sai là số phút từ 0 đến 1440.',
+  'form.needRef': 'Nhập số văn bản yêu cầu và mục đích (ít nhất 3 ký tự).',
+
+  'recent.title': 'Các lần truy vết gần đây',
+  'recent.people': '{n} người',
+
+  'summary.title': 'Kết quả',
+  'summary.params': 'độ sâu {depth} · dung sai {tolerance} · {mode}',
+  'summary.stats': '{people} người, {contacts} tiếp xúc, {ms} ms',
+  'summary.ref': 'Văn bản {ref} · mã truy vết {id}',
+  'summary.truncated': 'Tìm thấy {found} người nhưng máy chủ chỉ lưu {kept} người đầu tiên (giới hạn kết quả).',
+  'summary.partial': 'Mới tải {loaded} trên {total} người.',
+
+  'graph.title': 'Sơ đồ lây truyền',
+  'graph.aria': 'Sơ đồ lây truyền: F0 ở giữa, mỗi vòng là một thế hệ. Dùng Tab để chọn người, Enter để xem chi tiết.',
+  'graph.zoomIn': 'Phóng to',
+  'graph.zoomOut': 'Thu nhỏ',
+  'graph.fit': 'Vừa khung',
+  'graph.firstOnly': 'Chỉ tiếp xúc đầu tiên',
+  'graph.firstOnlyNote': 'Mỗi người chỉ vẽ mũi tên của lần tiếp xúc đầu tiên ({n} cặp tiếp xúc khác đang ẩn; bấm “Chỉ tiếp xúc đầu tiên” để hiện tất cả).',
+  'graph.hidden': 'Đang vẽ {drawn} trên {total} người; {hidden} người không vẽ để sơ đồ mượt. Xem họ trong danh sách (chọn một người sẽ vẽ người đó cùng chuỗi lây).',
+  'graph.legendNote': 'Số trong nút là thế hệ; mũi tên đi từ người lây sang người bị lây; nhãn là điểm và giờ tiếp xúc đầu tiên.',
+
+  'details.title': 'Người được chọn',
+  'details.empty': 'Chọn một người trên sơ đồ, danh sách hoặc dòng thời gian.',
+  'details.birth': 'Ngày sinh',
+  'details.sex': 'Giới tính',
+  'details.registry': 'Dân cư',
+  'details.chain': 'Chuỗi lây từ F0',
+  'details.reachedBy': 'Bị lây qua {n} tiếp xúc',
+  'details.reached': 'Đã tiếp xúc với {n} người ở thế hệ sau',
+  'details.passages': 'Lộ trình trong thời kỳ truy vết',
+  'details.loading': 'Đang tải lộ trình…',
+  'details.noPassages': 'Không có lượt qua nào trong thời kỳ này.',
+  'details.source': 'Nguồn',
+  'details.evidence': 'Bằng chứng',
+  'details.usedAsEvidence': 'tiếp xúc',
+
+  'evidence.time': 'Thời điểm',
+  'evidence.station': 'Điểm',
+  'evidence.from': 'Từ người',
+  'evidence.to': 'Đến người',
+  'evidence.overlap': 'Trùng',
+  'evidence.passages': 'Lượt qua',
+
+  'people.title': 'Danh sách F1, F2…',
+  'people.filter': 'Thế hệ',
+  'people.all': 'Tất cả',
+  'people.gen': 'F',
+  'people.key': 'Mã định danh',
+  'people.name': 'Họ tên',
+  'people.phone': 'Điện thoại',
+  'people.exposure': 'Phơi nhiễm lúc',
+  'people.score': 'Điểm nguy cơ',
+  'people.via': 'Qua',
+  'people.unregistered': '(không có trong dữ liệu dân cư)',
+  'people.prev': '‹ Trang trước',
+  'people.next': 'Trang sau ›',
+  'people.range': '{first}–{last} / {total} người · trang {page}/{pages}',
+
+  'timeline.title': 'Dòng thời gian',
+  'timeline.aria': 'Dòng thời gian: mỗi dòng là một người; vạch đứng là tiếp xúc; vùng tô màu là thời kỳ lây nhiễm.',
+  'timeline.infectious': 'Thời kỳ lây nhiễm',
+  'timeline.notice': 'Mỗi dòng là một người (F0, chuỗi lây của người được chọn, rồi trang danh sách đang xem). Vạch đứng nối hai dòng là một tiếp xúc.',
+  'timeline.hidden': '{n} người khác không có dòng.',
+  'timeline.notLoaded': 'Chưa tải lộ trình: chọn người này để tải.',
+  'timeline.loadAll': 'Tải lộ trình các dòng',
+
+  'map.title': 'Bản đồ điểm',
+  'map.aria': 'Bản đồ các điểm: vòng tròn càng lớn càng nhiều tiếp xúc; màu theo loại điểm.',
+  'map.exposures': '{n} tiếp xúc',
+  'map.people': '{n} người bị lây tại đây',
+  'map.sizeNote': 'Kích thước: số tiếp xúc; chấm xám: điểm không có tiếp xúc.',
+  'map.unknown': '{n} điểm có tiếp xúc nằm ngoài danh sách điểm bạn được xem.',
+
+  'kind.checkpoint': 'chốt kiểm soát',
+  'kind.market': 'chợ',
+  'kind.clinic': 'trạm y tế',
+  'kind.hospital': 'bệnh viện',
+  'kind.school': 'trường học',
+  'kind.supermarket': 'siêu thị',
+  'kind.bus_station': 'bến xe',
+  'kind.workplace': 'nơi làm việc',
+  'kind.pharmacy': 'nhà thuốc',
+  'kind.other': 'khác',
+
+  'hot.title': 'Điểm nóng',
+  'hot.station': 'Điểm',
+  'hot.window': 'Khung giờ',
+  'hot.cases': 'Số người',
+  'hot.passages': 'Lượt qua',
+  'hot.none': 'Không có điểm nóng.',
+  'hot.error': 'Chưa có danh sách điểm nóng: {reason}',
+
+  'sens.title': 'Độ nhạy theo dung sai',
+  'sens.aria': 'Số F1, F2… theo dung sai',
+  'sens.xAxis': 'Dung sai (phút)',
+  'sens.tolerance': 'Dung sai',
+  'sens.unavailable': 'Lần truy vết này không tính độ nhạy: đánh dấu ô “Tính thêm độ nhạy” rồi truy vết lại.',
+
+  'export.csv': 'Tải CSV',
+  'export.svg': 'Tải SVG',
+  'export.png': 'Tải PNG',
+
+  'csv.generation': 'Thế hệ',
+  'csv.personKey': 'Mã định danh',
+  'csv.fullName': 'Họ tên',
+  'csv.birthDate': 'Ngày sinh',
+  'csv.sex': 'Giới tính',
+  'csv.phone': 'Điện thoại',
+  'csv.registered': 'Có trong dữ liệu dân cư',
+  'csv.exposureAt': 'Phơi nhiễm lúc (giờ TP.HCM)',
+  'csv.score': 'Điểm nguy cơ',
+  'csv.via': 'Qua',
+  'csv.contacts': 'Số tiếp xúc',
+  'csv.firstStation': 'Điểm tiếp xúc đầu tiên',
+  'csv.yes': 'có',
+  'csv.no': 'không',
+
+  'unit.min': 'phút',
+  'error.network': 'Không kết nối được máy chủ.',
+} as const;
+
+export type MessageKey = keyof typeof vi;
+
+export const en: Record<MessageKey, string> = {
+  'app.skip': 'Skip to content',
+  'app.subtitle': 'Contact tracing',
+  'lang.label': 'Language',
+
+  'auth.title': 'Log in',
+  'auth.hint': 'For tracers. The session lives in this page only: reloading the page logs you out.',
+  'auth.username': 'Username',
+  'auth.password': 'Password',
+  'auth.submit': 'Log in',
+  'auth.logout': 'Log out',
+  'auth.refused': 'Wrong username or password, or the account is locked.',
+  'auth.notTracer': 'This account has the {role} role; this page is for tracers.',
+  'auth.expired': 'Your session has expired. Please log in again.',
+
+  'role.tracer': 'tracer',
+  'role.admin': 'admin',
+  'role.officer': 'checkpoint officer',
+  'role.importer': 'importer',
+  'role.auditor': 'auditor',
+
+  'form.title': 'Trace a case (F0)',
+  'form.f0': 'F0 person key (national ID)',
+  'form.period': 'Infectious period (Ho Chi Minh City time)',
+  'form.from': 'From',
+  'form.to': 'To',
+  'form.until': 'Horizon (optional)',
+  'form.depth': 'Depth (F1…F5)',
+  'form.tolerance': 'Tolerance (minutes)',
+  'form.mode': 'Mode',
+  'form.modeTime': 'Time-respecting',
+  'form.modeNaive': 'Ignore time order (to compare)',
+  'form.sensitivity': 'Also count at tolerances of 5, 15, 30, 60 min (sensitivity)',
+  'form.requestRef': 'Request reference',
+  'form.requestRefExample': 'e.g. 123/SYT-NVY',
+  'form.purpose': 'Purpose',
+  'form.submit': 'Trace',
+  'form.running': 'Tracing…',
+  'form.loadingPage': 'Loading page {page}/{pages}…',
+  'form.done': 'Done: {people} people, {ms} ms.',
+  'form.opened': 'Opened trace {id}.',
+  'form.needF0': "Enter the case's person key.",
+  'form.needPeriod': 'Enter the infectious period (date and time).',
+  'form.periodOrder': 'The start must be before the end.',
+  'form.badDepth': 'Depth is a whole number from 1 to 5.',
+  'form.badTolerance': 'Tolerance is a number of minutes from 0 to 1440.',
+  'form.needRef': 'Enter the request reference and the purpose (at least 3 characters).',
+
+  'recent.title': 'Recent traces',
+  'recent.people': '{n} people',
+
+  'summary.title': 'Result',
+  'summary.params': 'depth {depth} · tolerance {tolerance} · {mode}',
+  'summary.stats': '{people} people, {contacts} contacts, {ms} ms',
+  'summary.ref': 'Request {ref} · trace {id}',
+  'summary.truncated': 'Found {found} people but the server keeps only the first {kept} (result cap).',
+  'summary.partial': 'Loaded {loaded} of {total} people so far.',
+
+  'graph.title': 'Transmission graph',
+  'graph.aria': 'Transmission graph: F0 in the centre, one ring per generation. Tab to a person, Enter for details.',
+  'graph.zoomIn': 'Zoom in',
+  'graph.zoomOut': 'Zoom out',
+  'graph.fit': 'Fit',
+  'graph.firstOnly': 'First contacts only',
+  'graph.firstOnlyNote': 'Each person shows only the arrow of their first contact ({n} other contact pairs hidden; press “First contacts only” to show them all).',
+  'graph.hidden': 'Drawing {drawn} of {total} people; {hidden} are not drawn to keep the graph smooth. See them in the list (selecting one draws them with their chain).',
+  'graph.legendNote': 'The number in a node is its generation; arrows go from who passed it on to who got it; labels give the first contact’s place and time.',
+
+  'details.title': 'Selected person',
+  'details.empty': 'Select a person in the graph, the list or the timeline.',
+  'details.birth': 'Born',
+  'details.sex': 'Sex',
+  'details.registry': 'Registry',
+  'details.chain': 'Chain from F0',
+  'details.reachedBy': 'Reached through {n} contacts',
+  'details.reached': 'Met {n} people of the next generation',
+  'details.passages': 'Movements in the trace period',
+  'details.loading': 'Loading movements…',
+  'details.noPassages': 'No passages in this period.',
+  'details.source': 'Source',
+  'details.evidence': 'Evidence',
+  'details.usedAsEvidence': 'contact',
+
+  'evidence.time': 'Time',
+  'evidence.station': 'Place',
+  'evidence.from': 'From',
+  'evidence.to': 'To',
+  'evidence.overlap': 'Overlap',
+  'evidence.passages': 'Passages',
+
+  'people.title': 'F1, F2… list',
+  'people.filter': 'Generation',
+  'people.all': 'All',
+  'people.gen': 'F',
+  'people.key': 'Person key',
+  'people.name': 'Name',
+  'people.phone': 'Phone',
+  'people.exposure': 'Exposed at',
+  'people.score': 'Risk score',
+  'people.via': 'Via',
+  'people.unregistered': '(not in the registry)',
+  'people.prev': '‹ Previous',
+  'people.next': 'Next ›',
+  'people.range': '{first}–{last} of {total} people · page {page}/{pages}',
+
+  'timeline.title': 'Timeline',
+  'timeline.aria': 'Timeline: one lane per person; vertical links are contacts; the shaded band is the infectious period.',
+  'timeline.infectious': 'Infectious period',
+  'timeline.notice': "One lane per person (F0, the selected person's chain, then the list page on screen). A vertical link between two lanes is a contact.",
+  'timeline.hidden': '{n} more people have no lane.',
+  'timeline.notLoaded': 'Movements not loaded: select this person to load them.',
+  'timeline.loadAll': "Load the lanes' movements",
+
+  'map.title': 'Station map',
+  'map.aria': 'Station map: bigger circles mean more contacts; color by kind of place.',
+  'map.exposures': '{n} contacts',
+  'map.people': '{n} people reached here',
+  'map.sizeNote': 'Size: number of contacts; grey dots: places without contacts.',
+  'map.unknown': '{n} contact stations are outside the stations you may see.',
+
+  'kind.checkpoint': 'checkpoint',
+  'kind.market': 'market',
+  'kind.clinic': 'clinic',
+  'kind.hospital': 'hospital',
+  'kind.school': 'school',
+  'kind.supermarket': 'supermarket',
+  'kind.bus_station': 'bus station',
+  'kind.workplace': 'workplace',
+  'kind.pharmacy': 'pharmacy',
+  'kind.other': 'other',
+
+  'hot.title': 'Hotspots',
+  'hot.station': 'Place',
+  'hot.window': 'Time window',
+  'hot.cases': 'People',
+  'hot.passages': 'Passages',
+  'hot.none': 'No hotspots.',
+  'hot.error': 'No hotspot list yet: {reason}',
+
+  'sens.title': 'Sensitivity to the tolerance',
+  'sens.aria': 'F1, F2… counts by tolerance',
+  'sens.xAxis': 'Tolerance (minutes)',
+  'sens.tolerance': 'Tolerance',
+  'sens.unavailable': 'This trace was run without the sensitivity counts: tick “Also count at tolerances…” and trace again.',
+
+  'export.csv': 'Download CSV',
+  'export.svg': 'Download SVG',
+  'export.png': 'Download PNG',
+
+  'csv.generation': 'Generation',
+  'csv.personKey': 'Person key',
+  'csv.fullName': 'Full name',
+  'csv.birthDate': 'Birth date',
+  'csv.sex': 'Sex',
+  'csv.phone': 'Phone',
+  'csv.registered': 'In the registry',
+  'csv.exposureAt': 'Exposed at (Ho Chi Minh City time)',
+  'csv.score': 'Risk score',
+  'csv.via': 'Via',
+  'csv.contacts': 'Contacts',
+  'csv.firstStation': 'First contact place',
+  'csv.yes': 'yes',
+  'csv.no': 'no',
+
+  'unit.min': 'min',
+  'error.network': 'The server does not answer.',
+};
+
+const DICTS: Record<Lang, Readonly<Record<string, string>>> = { vi, en };
+
+/**
+ * The text of `key` in `lang`, with `{name}` replaced from `params`. Keys built from data (a
+ * station kind the view does not know) fall back to their last part, never to nothing.
+ */
+export function t(lang: Lang, key: string, params: Readonly<Record<string, string | number>> = {}): string {
+  const text = DICTS[lang][key] ?? DICTS.vi[key] ?? key.slice(key.lastIndexOf('.') + 1);
+  return text.replace(/\{(\w+)\}/g, (m, name: string) => (name in params ? String(params[name]) : m));
+}
+
+/** Sets the texts of the static page: `data-i18n` (text), `-placeholder`, `-aria` (aria-label and title). */
+export function applyI18n(root: ParentNode, lang: Lang): void {
+  for (const el of root.querySelectorAll<HTMLElement>('[data-i18n]')) el.textContent = t(lang, el.dataset['i18n'] ?? '');
+  for (const el of root.querySelectorAll<HTMLInputElement>('[data-i18n-placeholder]')) el.placeholder = t(lang, el.dataset['i18nPlaceholder'] ?? '');
+  for (const el of root.querySelectorAll<HTMLElement>('[data-i18n-aria]')) {
+    const text = t(lang, el.dataset['i18nAria'] ?? '');
+    el.setAttribute('aria-label', text);
+    el.title = text;
+  }
+}

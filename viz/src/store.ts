@@ -1,0 +1,86 @@
+import type { Lang } from './i18n';
+import type { Hotspot, HotspotList, LoadedTrace, Station, Timeline } from './types';
+
+/**
+ * The page's state and the selection that links the views: selecting a person, a station or a
+ * hotspot in one view highlights it in all the others. Listeners run after every change.
+ */
+
+export interface Selection {
+  readonly person?: string;
+  readonly station?: string;
+  /** A hotspot cell: its station, window and the trace people who passed there. */
+  readonly hotspot?: Hotspot;
+}
+
+export interface Session {
+  readonly username: string;
+  readonly role: string;
+}
+
+export interface State {
+  lang: Lang;
+  session: Session | undefined;
+  trace: LoadedTrace | undefined;
+  stations: ReadonlyMap<string, Station>;
+  stationList: readonly Station[];
+  timelines: Map<string, Timeline>;
+  timelineErrors: Map<string, string>;
+  hotspots: HotspotList | undefined;
+  hotspotError: string | undefined;
+  selection: Selection;
+  /** People list: 1-based page, and the generation shown (undefined: all). */
+  listPage: number;
+  listGeneration: number | undefined;
+  /** Graph links: every pair, or only each person's first contact; 'auto' picks by density. */
+  graphLinks: 'auto' | 'all' | 'first';
+}
+
+export type Change = 'lang' | 'session' | 'trace' | 'stations' | 'timelines' | 'hotspots' | 'selection' | 'list' | 'graph';
+
+export class Store {
+  readonly state: State = {
+    lang: 'vi',
+    session: undefined,
+    trace: undefined,
+    stations: new Map(),
+    stationList: [],
+    timelines: new Map(),
+    timelineErrors: new Map(),
+    hotspots: undefined,
+    hotspotError: undefined,
+    selection: {},
+    listPage: 1,
+    listGeneration: undefined,
+    graphLinks: 'auto',
+  };
+  private readonly listeners: ((c: Change) => void)[] = [];
+
+  subscribe(fn: (c: Change) => void): void {
+    this.listeners.push(fn);
+  }
+
+  update(change: Change, mutate: (s: State) => void): void {
+    mutate(this.state);
+    for (const fn of this.listeners) fn(change);
+  }
+
+  select(selection: Selection): void {
+    this.update('selection', (s) => (s.selection = selection));
+  }
+}
+
+/** Does the selection concern this person (themself, or a hotspot they passed through)? */
+export function selectsPerson(sel: Selection, id: string): boolean {
+  if (sel.person === id) return true;
+  return sel.hotspot?.people.includes(id) ?? false;
+}
+
+export function hasSelection(sel: Selection): boolean {
+  return sel.person !== undefined || sel.station !== undefined || sel.hotspot !== undefined;
+}
+
+/** The station the selection points at, directly or through a hotspot. */
+export function selectedStation(sel: Selection): string | undefined {
+  return sel.station ?? sel.hotspot?.stationId;
+}

@@ -1,0 +1,67 @@
+import { h, onActivate } from '../dom';
+import { t, type Lang } from '../i18n';
+import { hotspotRows } from '../map-data';
+import type { Selection } from '../store';
+import { formatDateTime, formatTime } from '../time';
+import type { Hotspot, HotspotList, Station } from '../types';
+
+/** The hotspot list: station × time-window cells ranked by how many of the trace's people passed. */
+export function renderHotspots(
+  host: HTMLElement,
+  hotspots: HotspotList | undefined,
+  error: string | undefined,
+  stations: ReadonlyMap<string, Station>,
+  lang: Lang,
+  selection: Selection,
+  onSelect: (h: Hotspot) => void,
+): void {
+  const focused = host.querySelector(':focus')?.getAttribute('data-rank');
+  host.replaceChildren();
+  if (error !== undefined) {
+    host.append(h('p', { class: 'note' }, t(lang, 'hot.error', { reason: error })));
+    return;
+  }
+  if (!hotspots) return;
+  const rows = hotspotRows(hotspots.hotspots, stations);
+  if (rows.length === 0) {
+    host.append(h('p', { class: 'note' }, t(lang, 'hot.none')));
+    return;
+  }
+  const tbody = h('tbody');
+  for (const r of rows) {
+    const picked = selection.hotspot !== undefined && selection.hotspot.stationId === r.hotspot.stationId && selection.hotspot.windowStart === r.hotspot.windowStart;
+    const tr = h(
+      'tr',
+      { tabindex: 0, 'data-rank': r.rank, 'data-station': r.hotspot.stationId, 'aria-selected': String(picked), class: picked ? 'selected' : undefined },
+      h('td', {}, String(r.rank)),
+      h('td', {}, r.stationName),
+      h('td', {}, `${formatDateTime(r.hotspot.windowStart, lang)} – ${formatTime(r.hotspot.windowEnd, lang)}`),
+      h('td', { class: 'num' }, String(r.hotspot.cases)),
+      h('td', { class: 'num' }, String(r.hotspot.passages)),
+    );
+    onActivate(tr, () => onSelect(r.hotspot));
+    tbody.append(tr);
+  }
+  host.append(
+    h(
+      'table',
+      { class: 'compact rows' },
+      h('caption', { class: 'sr-only' }, t(lang, 'hot.title')),
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          h('th', { scope: 'col' }, '#'),
+          h('th', { scope: 'col' }, t(lang, 'hot.station')),
+          h('th', { scope: 'col' }, t(lang, 'hot.window')),
+          h('th', { scope: 'col', class: 'num' }, t(lang, 'hot.cases')),
+          h('th', { scope: 'col', class: 'num' }, t(lang, 'hot.passages')),
+        ),
+      ),
+      tbody,
+    ),
+  );
+  if (focused) host.querySelector<HTMLElement>(`tr[data-rank="${focused}"]`)?.focus();
+}
