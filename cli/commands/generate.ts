@@ -20,6 +20,10 @@ const Flags = z.object({
   seed: whole('seed', LIMITS.seed),
   start: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { error: '--start must be a date YYYY-MM-DD' }),
   outbreaks: whole('outbreaks', [0, 1000]).optional(),
+  mobility: z.coerce
+    .number({ error: '--mobility must be a number' })
+    .gt(0, { error: '--mobility must be above 0' })
+    .max(1, { error: '--mobility must be at most 1' }),
   json: z.boolean().default(false),
 });
 
@@ -34,6 +38,7 @@ export function register(program: Command): void {
     .option('--seed <n>', 'random seed: same arguments, same bytes', String(DEFAULT_CITY.seed))
     .option('--start <date>', 'first day (YYYY-MM-DD, Ho Chi Minh City time)', DEFAULT_CITY.start)
     .option('--outbreaks <n>', 'planted outbreak clusters (default: grows with --people, at most 5)')
+    .option('--mobility <p>', 'chance a person goes out on a given day (lockdown ≈ 0.1)', String(DEFAULT_CITY.mobility))
     .option('--json', 'print one JSON summary line instead of progress and text')
     .action(
       action(async (raw: Record<string, unknown>) => {
@@ -45,7 +50,7 @@ export function register(program: Command): void {
         const bar = f.json ? undefined : progressBar();
         const summary = await generateCity(
           f.out,
-          { people: f.people, stations: f.stations, days: f.days, seed: f.seed, start: f.start, ...(f.outbreaks === undefined ? {} : { outbreaks: f.outbreaks }) },
+          { people: f.people, stations: f.stations, days: f.days, seed: f.seed, start: f.start, mobility: f.mobility, ...(f.outbreaks === undefined ? {} : { outbreaks: f.outbreaks }) },
           bar?.update,
         ).finally(() => bar?.stop());
         if (f.json) {

@@ -1,0 +1,52 @@
+import type { Command } from 'commander';
+import { rawKeys } from '../../engine/db/people';
+import { invalidInput, notFound } from '../../engine/errors';
+import { normalizeRawKey, pseudonym } from '../../engine/identity';
+import { DEFAULT_TZ } from '../../engine/time';
+import { DEFAULT_HOTSPOTS, hotspots } from '../../engine/trace';
+import { action } from '../run';
+import { flagInstant, localTime, printTable, wholeFlag } from './trace';
+
+/**
+ * `truyvet hotspots`: station × time-window cells ranked by how many of the cases passed there.
+ * The cases are required: the graph has no list of confirmed cases, the tracer brings it.
+ */
+export function register(program: Command): void {
+  program
+    .command('hotspots')
+    .description("rank station × time-window cells by the cases' passages in them")
+    .requiredOption('--from <iso>', 'start (ISO 8601; no offset = Ho Chi Minh City time)')
+    .requiredOption('--to <iso>', 'end')
+    .requiredOption('--cases <ids>', 'the cases: person ids as in passages.csv, comma-separated')
+    .option('--limit <n>', 'how many cells', String(DEFAULT_HOTSPOTS))
+    .option('--json', 'print JSON')
+    .action(
+      action(async (o: { from: string; to: string; cases: string; limit: string; json?: boolean }) => {
+        const raws = [...new Set(o.cases.split(',').map(normalizeRawKey).filter((c) => c !== ''))];
+        if (raws.length === 0) throw invalidInput('--cases must name at least one person', [{ field: '--cases', reason: 'empty' }]);
+        const pidToRaw = new Map(raws.map((r) => [pseudonym(r), r]));
+        const from = flagInstant('--from', o.from);
+        const to = flagInstant('--to', o.to);
+        const r = await hotspots({ cases: [...pidToRaw.keys()], from, to, limit: wholeFlag('--limit', o.limit) });
+        if (r.missing.length > 0) throw notFound(`unknown person${r.missing.length > 1 ? 's' : ''}: ${r.missing.map((m) => `'${pidToRaw.get(m) ?? m}'`).join(', ')}`);
+        const more = await rawKeys([...new Set(r.hotspots.flatMap((h) => h.people))].filter((p) => !pidToRaw.has(p)));
+        const k = (pid: string): string => pidToRaw.get(pid) ?? more.get(pid) ?? pid;
+        const out = {
+          from: new Date(from).toISOString(),
+          to: new Date(to).toISOString(),
+          windowSeconds: r.windowSeconds,
+          cases: raws,
+          hotspots: r.hotspots.map((h) => ({ ...h, people: h.people.map(k).sort() })),
+        };
+        if (o.json === true) {
+          console.log(JSON.stringify(out));
+          return;
+        }
+        printTable(
+          ['#', 'station', 'name', `window (${DEFAULT_TZ})`, 'cases', 'passages'],
+          out.hotspots.map((h, i) => [String(i + 1), h.stationId, h.stationName, `${localTime(h.windowStart)} +${r.windowSeconds / 60}m`, String(h.cases), String(h.passages)]),
+        );
+        console.log(`${out.hotspots.length} cells for ${raws.length} case${raws.length > 1 ? 's' : ''}, ${localTime(out.from)} → ${localTime(out.to)}`);
+      }),
+    );
+}

@@ -1,0 +1,121 @@
+import { isoUtc } from '../time';
+import type { TraceContact, TracePerson, TraceResult } from '../types';
+import { contactTime, overlapMs, type Interval } from './colocation';
+import type { ResolvedTrace } from './params';
+import { riskScore } from './scoring';
+
+/**
+ * Pure assembly of a trace from the contact edges each generation's query found: who is reached,
+ * when (exposure), through whom (via), with which evidence. No driver, no clock.
+ */
+
+export interface PassageRef extends Interval {
+  readonly id: string;
+}
+
+/** A qualifying contact edge as the query returns it: source in F(k−1), target new in Fk. */
+export interface ContactRow {
+  readonly source: string;
+  readonly target: string;
+  readonly stationId: string;
+  /** The source's passage. */
+  readonly a: PassageRef;
+  /** The target's passage. */
+  readonly b: PassageRef;
+}
+
+export interface Reached {
+  readonly id: string;
+  readonly generation: number;
+  /** Earliest contact time (ms) among the edges that reached the person in their generation. */
+  readonly exposureAt: number;
+  /** Every previous-generation person with at least one such edge, sorted. */
+  readonly via: string[];
+  readonly contacts: number;
+  readonly overlapMs: number;
+}
+
+export interface Edge {
+  readonly source: string;
+  readonly target: string;
+  readonly stationId: string;
+  readonly at: number;
+  readonly overlapMs: number;
+  readonly generation: number;
+  readonly passages: [string, string];
+}
+
+/** The people a generation reaches and its edges, from that generation's qualifying rows. */
+export function assembleGeneration(generation: number, rows: readonly ContactRow[]): { people: Reached[]; contacts: Edge[] } {
+  const byTarget = new Map<string, { exposureAt: number; via: Set<string>; contacts: number; overlapMs: number }>();
+  const contacts: Edge[] = [];
+  for (const r of rows) {
+    const at = contactTime(r.a, r.b);
+    const ov = overlapMs(r.a, r.b);
+    contacts.push({ source: r.source, target: r.target, stationId: r.stationId, at, overlapMs: ov, generation, passages: [r.a.id, r.b.id] });
+    const t = byTarget.get(r.target);
+    if (t === undefined) {
+      byTarget.set(r.target, { exposureAt: at, via: new Set([r.source]), contacts: 1, overlapMs: ov });
+    } else {
+      if (at < t.exposureAt) t.exposureAt = at;
+      t.via.add(r.source);
+      t.contacts += 1;
+      t.overlapMs += ov;
+    }
+  }
+  const people = [...byTarget].map(([id, t]) => ({
+    id,
+    generation,
+    exposureAt: t.exposureAt,
+    via: [...t.via].sort(),
+    contacts: t.contacts,
+    overlapMs: t.overlapMs,
+  }));
+  return { people, contacts };
+}
+
+const byPerson = (x: Reached, y: Reached): number => x.generation - y.generation || x.exposureAt - y.exposureAt || cmp(x.id, y.id);
+const byEdge = (x: Edge, y: Edge): number =>
+  x.generation - y.generation || x.at - y.at || cmp(x.source, y.source) || cmp(x.target, y.target) || cmp(x.passages[0], y.passages[0]) || cmp(x.passages[1], y.passages[1]);
+
+/**
+ * The TraceResult (DESIGN.md, "Interfaces"): people by generation then exposure time, contacts
+ * by generation then contact time; instants as ISO strings in UTC. Ids are as given (the graph's
+ * pseudonyms, unless the caller mapped them).
+ */
+export function traceResult(p: ResolvedTrace, people: readonly Reached[], contacts: readonly Edge[], milliseconds: number): TraceResult {
+  const outPeople: TracePerson[] = [...people].sort(byPerson).map((r) => ({
+    id: r.id,
+    generation: r.generation,
+    exposureAt: isoUtc(r.exposureAt),
+    via: r.via,
+    score: riskScore({ generation: r.generation, contacts: r.contacts, overlapSeconds: r.overlapMs / 1000 }),
+  }));
+  const outContacts: TraceContact[] = [...contacts].sort(byEdge).map((e) => ({
+    source: e.source,
+    target: e.target,
+    stationId: e.stationId,
+    at: isoUtc(e.at),
+    overlapSeconds: e.overlapMs / 1000,
+    generation: e.generation,
+    passages: e.passages,
+  }));
+  return {
+    f0: p.f0,
+    params: {
+      from: isoUtc(p.from),
+      to: isoUtc(p.to),
+      until: isoUtc(p.until),
+      depth: p.depth,
+      toleranceSeconds: p.toleranceSeconds,
+      mode: p.mode,
+    },
+    people: outPeople,
+    contacts: outContacts,
+    stats: { people: outPeople.length, contacts: outContacts.length, milliseconds },
+  };
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

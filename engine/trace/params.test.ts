@@ -1,0 +1,27 @@
+import { resolveTraceParams } from './params';
+
+const base = { f0: 'p1', from: 1_000, to: 2_000 };
+
+describe('trace parameters', () => {
+  it('fills the defaults: until = to, depth 2, 15 minutes, time-respecting', () => {
+    expect(resolveTraceParams(base)).toEqual({ ...base, until: 2_000, depth: 2, toleranceSeconds: 900, tolMs: 900_000, mode: 'time-respecting' });
+  });
+
+  it('accepts from = to, an until after to, tolerance 0 and depth 6', () => {
+    expect(resolveTraceParams({ ...base, to: 1_000, until: 5_000, toleranceSeconds: 0, depth: 6 })).toMatchObject({ until: 5_000, tolMs: 0, depth: 6 });
+  });
+
+  it.each([
+    [{ ...base, f0: '' }, 'f0'],
+    [{ ...base, from: 3_000 }, 'from'],
+    [{ ...base, until: 999 }, 'until'],
+    [{ ...base, depth: 0 }, 'depth'],
+    [{ ...base, depth: 7 }, 'depth'],
+    [{ ...base, toleranceSeconds: -1 }, 'toleranceSeconds'],
+    [{ ...base, toleranceSeconds: Number.POSITIVE_INFINITY }, 'toleranceSeconds'],
+    [{ ...base, mode: 'sideways' as never }, 'mode'],
+    [{ ...base, to: 1.5 }, 'to'],
+  ])('refuses %o as invalid input on %s', (p, field) => {
+    expect(() => resolveTraceParams(p)).toThrow(expect.objectContaining({ code: 'invalid_input', details: [expect.objectContaining({ field })] }) as Error);
+  });
+});

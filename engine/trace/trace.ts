@@ -1,0 +1,61 @@
+import { performance } from 'node:perf_hooks';
+import type { QueryOptions } from '../db/driver';
+import { windowSizeMs } from '../db/schema';
+import { notFound } from '../errors';
+import type { TraceParams, TraceResult } from '../types';
+import { assembleGeneration, traceResult, type ContactRow, type Edge, type Reached } from './assemble';
+import { resolveTraceParams, type ResolvedTrace } from './params';
+import { contactsFromFrontier, personExists, type FrontierEntry, type GenerationQuery } from './queries';
+
+export type GenerationRunner = (q: GenerationQuery, options: QueryOptions) => Promise<ContactRow[]>;
+
+export interface TraceOptions extends QueryOptions {
+  /** How one generation's contacts are found; the benchmark swaps in a profiling or DuckDB runner. */
+  readonly runGeneration?: GenerationRunner;
+}
+
+/**
+ * Traces F1…Fd of a case in Neo4j (DESIGN.md, "Core semantics"), one query per generation:
+ *
+ * - F1: contacts with F0's passages at contact times in [from, min(to, until)].
+ * - Fk, k ≥ 2: contacts with an F(k−1) person p at contact times in [exposureAt(p), until]
+ *   (time-respecting), or in [from, until] (naive).
+ * - A person is placed at the first generation that reaches them; F0 is never in `people`.
+ * - exposureAt = the earliest qualifying contact time into the person in that generation;
+ *   via = every F(k−1) person with at least one such contact; `contacts` lists every such
+ *   contact edge (each pair of passages once), not only the earliest.
+ *
+ * Ids in and out are the graph's pseudonymous person keys. Throws TruyvetError: invalid_input for
+ * bad parameters, not_found for an F0 the graph does not know. An F0 without passages in the
+ * period gets an empty, valid result.
+ */
+export async function trace(params: TraceParams, options: TraceOptions = {}): Promise<TraceResult> {
+  const started = performance.now();
+  const p = resolveTraceParams(params);
+  const { people, contacts } = await traceGenerations(p, options);
+  return traceResult(p, people, contacts, Math.round(performance.now() - started));
+}
+
+/** The generations of a resolved trace, before shaping; shared with the sensitivity panel. */
+export async function traceGenerations(p: ResolvedTrace, options: TraceOptions = {}): Promise<{ people: Reached[]; contacts: Edge[] }> {
+  const windowMs = await windowSizeMs();
+  const run = options.runGeneration ?? contactsFromFrontier;
+  const seen = [p.f0];
+  const people: Reached[] = [];
+  const contacts: Edge[] = [];
+  let frontier: FrontierEntry[] = [{ pid: p.f0, since: p.from }];
+  for (let k = 1; k <= p.depth && frontier.length > 0; k++) {
+    const hi = k === 1 ? Math.min(p.to, p.until) : p.until;
+    const rows = await run({ frontier, hi, tolMs: p.tolMs, windowMs, seen }, options);
+    if (k === 1 && rows.length === 0 && !(await personExists(p.f0, options))) throw notFound(`unknown F0 '${p.f0}': no such person in the graph`);
+    const gen = assembleGeneration(k, rows);
+    // Loops, not push(...xs): a generation can hold more contacts than a call has argument slots.
+    for (const r of gen.people) {
+      people.push(r);
+      seen.push(r.id);
+    }
+    for (const c of gen.contacts) contacts.push(c);
+    frontier = gen.people.map((r) => ({ pid: r.id, since: p.mode === 'naive' ? p.from : r.exposureAt }));
+  }
+  return { people, contacts };
+}

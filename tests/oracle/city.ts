@@ -1,0 +1,181 @@
+import fc from 'fast-check';
+import { writePassages, type PassageWrite } from '../../engine/db/passages';
+import { upsertStations } from '../../engine/db/stations';
+import { pseudonym, seal } from '../../engine/identity';
+import { riskScore } from '../../engine/trace/scoring';
+import { parseInstant } from '../../engine/time';
+import type { Station, TraceResult } from '../../engine/types';
+import type { OraclePassage, OracleResult } from './trace';
+
+/**
+ * Random small cities for the differential tests: a few stations, bursts of passages whose gaps
+ * sit exactly on the tolerance and just past it (τ, τ + 1 s, τ − 1 ms), dwell intervals spanning
+ * several windows, bursts around local midnight, and instants written with an offset, in UTC, or
+ * without an offset (read in Asia/Ho_Chi_Minh, UTC+7 since 1975).
+ */
+
+const S = 1000;
+const MIN = 60 * S;
+const H = 60 * MIN;
+const DAY = 24 * H;
+const HCM_OFFSET = 7 * H;
+/** 2021-08-02T00:00 in Ho Chi Minh City. */
+export const CITY_BASE = Date.UTC(2021, 7, 1, 17);
+
+export interface CityPassage {
+  readonly person: number;
+  readonly station: number;
+  readonly at: number;
+  readonly leftAt: number;
+  /** How `at` and `leftAt` are written in the source ("+07:00", "Z" or no offset). */
+  readonly writtenAs: 'offset' | 'utc' | 'local';
+}
+
+export interface City {
+  readonly stations: number;
+  /** People 0…people−1 take part in bursts; person `people` (the loner) has one passage weeks away. */
+  readonly people: number;
+  readonly passages: CityPassage[];
+}
+
+const gap = (tolMs: number) =>
+  fc.oneof(
+    fc.constantFrom(0, tolMs, tolMs + S, tolMs - 1, tolMs + 1, 2 * tolMs + S),
+    fc.integer({ min: 0, max: tolMs }),
+    fc.integer({ min: -30 * MIN, max: 2 * tolMs + MIN }),
+  );
+const dwell = fc.constantFrom(0, 0, 0, 0, 59 * S, 10 * MIN, 45 * MIN, 3 * H);
+const anchor = fc.record({
+  day: fc.integer({ min: 0, max: 1 }),
+  // Local midnight (and just before it), morning, noon, late evening.
+  at: fc.constantFrom(-10 * MIN, -1, 0, 7 * H, 12 * H, 23 * H + 50 * MIN),
+  jitter: fc.integer({ min: 0, max: 20 * MIN }),
+});
+
+/** A random city whose gaps are drawn around the tolerance `tolMs`. */
+export function cityArb(tolMs: number): fc.Arbitrary<City> {
+  return fc
+    .record({ stations: fc.integer({ min: 1, max: 3 }), people: fc.integer({ min: 4, max: 10 }) })
+    .chain(({ stations, people }) =>
+      fc
+        .array(
+          fc.record({
+            station: fc.integer({ min: 0, max: stations - 1 }),
+            anchor,
+            members: fc.array(
+              fc.record({
+                person: fc.integer({ min: 0, max: people - 1 }),
+                gap: gap(tolMs),
+                afterArrival: fc.boolean(),
+                dwell,
+                writtenAs: fc.constantFrom<CityPassage['writtenAs']>('offset', 'utc', 'local'),
+              }),
+              { minLength: 1, maxLength: 3 },
+            ),
+          }),
+          { minLength: 3, maxLength: 14 },
+        )
+        .map((bursts) => {
+          const passages: CityPassage[] = [];
+          for (const b of bursts) {
+            const start = CITY_BASE + b.anchor.day * DAY + b.anchor.at + b.anchor.jitter;
+            let prev: { at: number; leftAt: number } | undefined;
+            for (const m of b.members) {
+              // Each passage starts `gap` after the previous one left (gaps of τ, τ + 1 s, τ − 1 ms
+              // are contacts or not by a hair), or after it arrived (inside a dwell).
+              const at = prev === undefined ? start : (m.afterArrival ? prev.at : prev.leftAt) + m.gap;
+              const leftAt = at + m.dwell;
+              passages.push({ person: m.person, station: b.station, at, leftAt, writtenAs: m.writtenAs });
+              prev = { at, leftAt };
+            }
+          }
+          passages.push({ person: people, station: 0, at: CITY_BASE - 20 * DAY, leftAt: CITY_BASE - 20 * DAY, writtenAs: 'local' });
+          return { stations, people, passages };
+        }),
+    );
+}
+
+/** The instant as the source would write it. */
+export function written(ms: number, as: CityPassage['writtenAs']): string {
+  if (as === 'utc') return new Date(ms).toISOString();
+  const local = new Date(ms + HCM_OFFSET).toISOString().slice(0, -1);
+  return as === 'offset' ? `${local}+07:00` : local;
+}
+
+function read(text: string): number {
+  const r = parseInstant(text);
+  if (!r.ok) throw new Error(r.reason);
+  return r.ms;
+}
+
+/** Names of one stored city: every id starts with the run prefix, so cleanup finds it. */
+export class CityNames {
+  constructor(readonly prefix: string) {}
+  station(n: number): string {
+    return `${this.prefix}-S${n}`;
+  }
+  raw(n: number): string {
+    return `${this.prefix}-P${n}`;
+  }
+  pid(n: number): string {
+    return pseudonym(this.raw(n));
+  }
+  passage(i: number): string {
+    return `${this.prefix}-x${i}`;
+  }
+}
+
+export function stationRow(id: string): Station {
+  return { id, name: id, province: '79', district: '760', commune: '26734', lat: 10.77, lon: 106.7, tz: 'Asia/Ho_Chi_Minh', kind: 'checkpoint' };
+}
+
+/**
+ * Writes the city to Neo4j the way an import would (instants parsed from their written form)
+ * and returns the same passages for the oracle, with instants as generated (pure arithmetic).
+ */
+export async function storeCity(city: City, names: CityNames, windowMs: number): Promise<OraclePassage[]> {
+  await upsertStations(Array.from({ length: city.stations }, (_, s) => stationRow(names.station(s))));
+  const writes: PassageWrite[] = city.passages.map((p, i) => ({
+    id: names.passage(i),
+    personId: names.pid(p.person),
+    personRef: seal(names.raw(p.person)),
+    stationId: names.station(p.station),
+    at: read(written(p.at, p.writtenAs)),
+    leftAt: read(written(p.leftAt, p.writtenAs)),
+    source: 'test',
+  }));
+  await writePassages(writes, windowMs);
+  return city.passages.map((p, i) => ({ id: names.passage(i), person: names.pid(p.person), station: names.station(p.station), at: p.at, leftAt: p.leftAt }));
+}
+
+/** A result reduced to what both sides must agree on, in a canonical order. */
+export interface Comparable {
+  people: { id: string; generation: number; exposureAt: string; via: string[]; score: number }[];
+  contacts: { source: string; target: string; stationId: string; at: string; overlapSeconds: number; generation: number; passages: [string, string] }[];
+}
+
+const key = (c: Comparable['contacts'][number]): string => `${c.generation}|${c.passages[0]}|${c.passages[1]}|${c.source}|${c.target}`;
+
+export function fromEngine(r: TraceResult): Comparable {
+  return {
+    people: [...r.people].map((p) => ({ id: p.id, generation: p.generation, exposureAt: p.exposureAt, via: p.via, score: p.score })).sort((a, b) => (a.id < b.id ? -1 : 1)),
+    contacts: [...r.contacts].sort((a, b) => (key(a) < key(b) ? -1 : 1)),
+  };
+}
+
+export function fromOracle(r: OracleResult): Comparable {
+  return {
+    people: r.people
+      .map((p) => ({
+        id: p.id,
+        generation: p.generation,
+        exposureAt: new Date(p.exposureAt).toISOString(),
+        via: p.via,
+        score: riskScore({ generation: p.generation, contacts: p.contacts, overlapSeconds: p.overlapMs / 1000 }),
+      }))
+      .sort((a, b) => (a.id < b.id ? -1 : 1)),
+    contacts: r.contacts
+      .map((c) => ({ source: c.source, target: c.target, stationId: c.stationId, at: new Date(c.at).toISOString(), overlapSeconds: c.overlapMs / 1000, generation: c.generation, passages: c.passages }))
+      .sort((a, b) => (key(a) < key(b) ? -1 : 1)),
+  };
+}

@@ -1,0 +1,129 @@
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { closeDriver } from '../../engine/db/driver';
+import { writePassages } from '../../engine/db/passages';
+import { windowSizeMs } from '../../engine/db/schema';
+import { upsertStations } from '../../engine/db/stations';
+import { pseudonym, seal } from '../../engine/identity';
+import { instantMs } from '../../engine/time';
+import { newRunId, removeRunData } from '../helpers/run-data';
+import { stationRow } from '../oracle/city';
+
+/**
+ * `truyvet trace` and `truyvet hotspots` as a script would call them: raw person keys in and out,
+ * instants with or without offsets, the JSON contract, exit codes.
+ */
+
+const run = newRunId('tc');
+const key = (n: string): string => `${run}-${n}`;
+const S1 = `${run}-S1`;
+const S2 = `${run}-S2`;
+const t = (hhmm: string): number => instantMs(`2021-08-02T${hhmm}`);
+const BIN = path.join(__dirname, '..', '..', 'bin', 'truyvet.js');
+
+async function truyvet(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const r = await promisify(execFile)(process.execPath, [BIN, ...args], { env: process.env, timeout: 60_000 });
+    return { code: 0, stdout: r.stdout, stderr: r.stderr };
+  } catch (e) {
+    const x = e as { code?: number; stdout?: string; stderr?: string };
+    return { code: x.code ?? -1, stdout: x.stdout ?? '', stderr: x.stderr ?? '' };
+  }
+}
+
+beforeAll(async () => {
+  await upsertStations([stationRow(S1), { ...stationRow(S2), name: 'Chợ Bình Tây' }]);
+  const rows: [string, string, number, number?][] = [
+    ['A', S1, t('10:00'), t('10:30')],
+    ['B', S1, t('10:20')], // F1 at 15 min tolerance (inside A's stay)
+    ['C', S1, t('10:50')], // 20 min after A left: F1 only at 30 min or more
+    ['B', S2, t('12:00')],
+    ['D', S2, t('12:05')], // F2 through B (F1 at 30 min, through A)
+    ['A', S2, t('12:30')],
+  ];
+  await writePassages(
+    rows.map(([p, s, at, leftAt], i) => ({ id: key(`x${i}`), personId: pseudonym(key(p)), personRef: seal(key(p)), stationId: s, at, leftAt: leftAt ?? at, source: 'test' })),
+    await windowSizeMs(),
+  );
+});
+afterAll(async () => {
+  await removeRunData(run, ['A', 'B', 'C', 'D'].map(key));
+  await closeDriver();
+});
+
+describe('truyvet trace', () => {
+  it('prints the TraceResult with raw keys, reading instants without offset in Ho Chi Minh City time', async () => {
+    const r = await truyvet(['trace', '--f0', key('A'), '--from', '2021-08-02T00:00', '--to', '2021-08-02T23:59:59', '--json']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout) as Record<string, unknown>;
+    expect(out).toEqual({
+      f0: key('A'),
+      params: { from: '2021-08-01T17:00:00.000Z', to: '2021-08-02T16:59:59.000Z', until: '2021-08-02T16:59:59.000Z', depth: 2, toleranceSeconds: 900, mode: 'time-respecting' },
+      people: [
+        { id: key('B'), generation: 1, exposureAt: '2021-08-02T03:20:00.000Z', via: [key('A')], score: 0.393 },
+        { id: key('D'), generation: 2, exposureAt: '2021-08-02T05:05:00.000Z', via: [key('B')], score: 0.197 },
+      ],
+      contacts: [
+        { source: key('A'), target: key('B'), stationId: S1, at: '2021-08-02T03:20:00.000Z', overlapSeconds: 0, generation: 1, passages: [key('x0'), key('x1')] },
+        { source: key('B'), target: key('D'), stationId: S2, at: '2021-08-02T05:05:00.000Z', overlapSeconds: 0, generation: 2, passages: [key('x3'), key('x4')] },
+      ],
+      stats: { people: 2, contacts: 2, milliseconds: expect.any(Number) as number },
+    });
+  });
+
+  it('adds the sensitivity panel for a list of tolerances and traces with the first one', async () => {
+    const r = await truyvet(['trace', '--f0', key('A'), '--from', '2021-08-02T00:00:00+07:00', '--to', '2021-08-02T16:59:59Z', '--tolerance', '30m,5m', '--depth', '2', '--json']);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout) as { params: { toleranceSeconds: number }; people: { id: string }[]; sensitivity: unknown };
+    expect(out.params.toleranceSeconds).toBe(1800);
+    expect(out.people.map((p) => p.id).sort()).toEqual([key('B'), key('C'), key('D')]);
+    expect(out.sensitivity).toEqual([
+      { toleranceSeconds: 1800, counts: { '1': 3, '2': 0 } },
+      { toleranceSeconds: 300, counts: { '1': 1, '2': 1 } },
+    ]);
+  });
+
+  it('prints a readable table with local exposure times and a summary line', async () => {
+    const r = await truyvet(['trace', '--f0', key('A'), '--from', '2021-08-02', '--to', '2021-08-02T23:59', '--until', '2021-08-02T11:00', '--naive']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`F1   ${key('B')}  2021-08-02 10:20:00`);
+    expect(r.stdout).not.toContain(key('D'));
+    expect(r.stdout).toMatch(/1 people \(F1 1, F2 0\), 1 contacts, naive/);
+  });
+
+  it('exits 4 for an unknown F0 and 2 for bad input, naming the problem', async () => {
+    const unknown = await truyvet(['trace', '--f0', key('nobody'), '--from', '2021-08-02', '--to', '2021-08-03']);
+    expect(unknown.code).toBe(4);
+    expect(unknown.stderr).toContain(`unknown person '${key('nobody')}'`);
+    const bad = await truyvet(['trace', '--f0', key('A'), '--from', '2021-08-03', '--to', '2021-08-02']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('is after to');
+  });
+});
+
+describe('truyvet hotspots', () => {
+  it('ranks the cells where most cases passed, with raw keys and station names', async () => {
+    const r = await truyvet(['hotspots', '--from', '2021-08-02T00:00', '--to', '2021-08-02T23:59', '--cases', `${key('D')},${key('B')}`, '--json']);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout) as { hotspots: Record<string, unknown>[]; cases: string[] };
+    expect(out.cases).toEqual([key('D'), key('B')]);
+    expect(out.hotspots[0]).toEqual({
+      stationId: S2,
+      stationName: 'Chợ Bình Tây',
+      windowStart: '2021-08-02T05:00:00.000Z',
+      windowEnd: '2021-08-02T05:15:00.000Z',
+      cases: 2,
+      passages: 2,
+      people: [key('B'), key('D')].sort(),
+    });
+    expect(out.hotspots.slice(1).map((h) => [h['stationId'], h['windowStart'], h['cases']])).toEqual([[S1, '2021-08-02T03:15:00.000Z', 1]]);
+  });
+
+  it('exits 4 naming a case the graph does not know', async () => {
+    const r = await truyvet(['hotspots', '--from', '2021-08-02', '--to', '2021-08-03', '--cases', `${key('B')},${key('ghost')}`]);
+    expect(r.code).toBe(4);
+    expect(r.stderr).toContain(`'${key('ghost')}'`);
+  });
+});

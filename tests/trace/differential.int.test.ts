@@ -1,0 +1,87 @@
+import fc from 'fast-check';
+import { closeDriver } from '../../engine/db/driver';
+import { windowSizeMs } from '../../engine/db/schema';
+import { trace } from '../../engine/trace';
+import type { TraceMode } from '../../engine/types';
+import { newRunId, removeRunData } from '../helpers/run-data';
+import { CITY_BASE, cityArb, CityNames, fromEngine, fromOracle, storeCity, type City } from '../oracle/city';
+import { referenceTrace } from '../oracle/trace';
+
+/**
+ * Differential tests: on random small cities, the Neo4j trace equals the in-memory oracle
+ * (tests/oracle/trace.ts) exactly — people with generation, exposure time, via and score, and the
+ * whole set of contacts with their evidence — for depths 1–4, both modes and tolerances of
+ * 0, 5, 15 and 60 minutes (60 is wider than the 15-minute windows).
+ * Runs are seeded (FC_SEED to explore others, FC_RUNS for more of them).
+ */
+
+const run = newRunId('df');
+const rawKeys: string[] = [];
+let cityNo = 0;
+const M = 60_000;
+const D = 24 * 60 * M;
+
+afterAll(async () => {
+  await removeRunData(run, rawKeys);
+  await closeDriver();
+});
+
+interface TraceCase {
+  readonly f0: number;
+  readonly from: number;
+  readonly to: number;
+  readonly until: number | undefined;
+  readonly depth: number;
+  readonly mode: TraceMode;
+}
+
+/** Bounds that fall on passage instants (±1 ms), anywhere, or around the whole city. */
+function instantArb(city: City, wide: number): fc.Arbitrary<number> {
+  const marks = city.passages.flatMap((p) => [p.at, p.leftAt]);
+  return fc.oneof(
+    { arbitrary: fc.tuple(fc.constantFrom(...marks), fc.constantFrom(-1, 0, 0, 1)).map(([t, d]) => t + d), weight: 2 },
+    { arbitrary: fc.integer({ min: CITY_BASE - D, max: CITY_BASE + 3 * D }), weight: 1 },
+    { arbitrary: fc.constant(wide), weight: 2 },
+  );
+}
+
+function caseArb(city: City): fc.Arbitrary<TraceCase> {
+  return fc
+    .record({
+      a: instantArb(city, CITY_BASE - D),
+      b: instantArb(city, CITY_BASE + 3 * D),
+      until: fc.option(instantArb(city, CITY_BASE + 4 * D), { nil: undefined }),
+      // Anyone with a passage; person `people` is the loner, with no passage in range.
+      f0: fc.constantFrom(...new Set(city.passages.map((p) => p.person))),
+      depth: fc.integer({ min: 1, max: 4 }),
+      mode: fc.constantFrom<TraceMode>('time-respecting', 'naive'),
+    })
+    .map(({ a, b, until, ...rest }) => {
+      const from = Math.min(a, b);
+      return { ...rest, from, to: Math.max(a, b), until: until === undefined ? undefined : Math.max(until, from) };
+    });
+}
+
+const scenario = fc
+  .constantFrom(0, 300, 900, 900, 3600)
+  .chain((tol) => cityArb(tol * 1000).chain((city) => fc.record({ tol: fc.constant(tol), city: fc.constant(city), cases: fc.array(caseArb(city), { minLength: 3, maxLength: 3 }) })));
+
+describe('trace against the oracle', () => {
+  it('on random small cities, Neo4j gives exactly the reference people and contacts', async () => {
+    const windowMs = await windowSizeMs();
+    await fc.assert(
+      fc.asyncProperty(scenario, async ({ tol, city, cases }) => {
+        const names = new CityNames(`${run}-${cityNo++}`);
+        for (let n = 0; n <= city.people; n++) rawKeys.push(names.raw(n));
+        const passages = await storeCity(city, names, windowMs);
+        for (const c of cases) {
+          const params = { f0: names.pid(c.f0), from: c.from, to: c.to, depth: c.depth, toleranceSeconds: tol, mode: c.mode, ...(c.until === undefined ? {} : { until: c.until }) };
+          const got = fromEngine(await trace(params));
+          const want = fromOracle(referenceTrace(passages, params));
+          expect(got).toEqual(want);
+        }
+      }),
+      { numRuns: Number(process.env['FC_RUNS'] ?? 40), seed: Number(process.env['FC_SEED'] ?? 20210802), endOnFailure: true },
+    );
+  });
+});
