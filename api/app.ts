@@ -6,6 +6,7 @@ import type { z } from 'zod';
 import { forbidden, isTruyvetError, unavailable } from '../engine/errors';
 import { serverInfo } from '../engine/db/driver';
 import type { Logger } from '../engine/logger';
+import { createScanQueue } from '../engine/scan/queue';
 import { TokenVerifier, type Principal } from './auth';
 import { mayCall } from './authorize';
 import { auditAs, type AppContext, type AppDeps, type Ctx, type Handler } from './context';
@@ -39,6 +40,7 @@ export function createApp(deps: CreateAppOptions): TruyvetApp {
     now,
     tokens: new TokenVerifier(deps.settings.oidc, now),
     imports: new ImportJobs(deps.importRunner, deps.settings.uploadDir, deps.logger, now),
+    scans: deps.scanQueue ?? createScanQueue(deps.settings.scanQueue),
     db: { down: false },
   };
   const app = express() as unknown as TruyvetApp & { truyvet: AppContext };
@@ -63,14 +65,18 @@ export function createApp(deps: CreateAppOptions): TruyvetApp {
     next();
   });
   app.use('/api', limited(deps.settings.requestsPerMinute, 'requests'));
-  const loginLimit = limited(deps.settings.loginPerMinute, 'login attempts');
+  const ownLimits: Record<NonNullable<RouteDef['rateLimit']>, RequestHandler> = {
+    login: limited(deps.settings.loginPerMinute, 'login attempts'),
+    declarations: limited(deps.settings.declarationsPerMinute, 'declarations'),
+  };
   const json = express.json({ limit: deps.settings.jsonLimitBytes, strict: true });
+  const declarationJson = express.json({ limit: deps.settings.declarationLimitBytes, strict: true });
 
   for (const r of ROUTE_LIST) {
     const h = HANDLERS[r.id as RouteId];
     const chain: RequestHandler[] = [];
-    if (r.id === 'token') chain.push(loginLimit);
-    if (r.body) chain.push(requireJson, json);
+    if (r.rateLimit) chain.push(ownLimits[r.rateLimit]);
+    if (r.body) chain.push(requireJson, r.bodyLimit === 'declaration' ? declarationJson : json);
     app[r.method](r.path, ...chain, (req: Request, res: Response) => runRoute(ctx, h, req, res));
   }
   app.use('/api', (_req, res) => sendProblem(res, problem(404, 'not_found', 'no such route')));
@@ -94,7 +100,7 @@ export function createApp(deps: CreateAppOptions): TruyvetApp {
 async function runRoute(ctx: AppContext, h: Handler, req: Request, res: Response): Promise<void> {
   const r: RouteDef = h.route;
   res.locals['routeId'] = r.id;
-  if (ctx.db.down && r.id !== 'health' && r.id !== 'openapi') {
+  if (ctx.db.down && r.id !== 'health' && r.id !== 'openapi' && r.id !== 'jwks') {
     try {
       await serverInfo();
       ctx.db.down = false;
@@ -116,7 +122,7 @@ async function runRoute(ctx: AppContext, h: Handler, req: Request, res: Response
   }
   const params = parse('params', r.params ?? Empty, req.params);
   const query = parse('query', r.query ?? Empty, req.query);
-  const body = r.body ? parse('body', r.body, req.body as unknown) : {};
+  const body = !r.body ? {} : r.bodyCheck === 'handler' ? (req.body as unknown) : parse('body', r.body, req.body as unknown);
   const c = { params, query, body, principal, req, res, app: ctx, audit: auditAs(ctx, principal) } as unknown as Ctx<RouteDef>;
   const reply = await h.run(c);
   const status = reply.status ?? 200;

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createRemoteJWKSet, decodeJwt, jwtVerify, SignJWT, type JWTPayload, type JWTVerifyGetKey } from 'jose';
-import { getAccount, type Account } from '../engine/accounts/accounts';
+import { getAccounts, type Account } from '../engine/accounts/accounts';
 import { isRole, jurisdictionProblem, needsJurisdiction, parseJurisdiction, type Role } from '../engine/accounts/roles';
 import { TruyvetError } from '../engine/errors';
 import { secretKey } from '../engine/secrets';
@@ -49,8 +49,47 @@ export interface RefusalNote {
   readonly reason: string;
 }
 
+/**
+ * Every request reads its account, so a disabled account or a changed role counts from the very
+ * next request. Under load that is a database round trip per request; this loader groups the
+ * lookups of the requests that arrive in one turn of the event loop into one read. That read
+ * starts after each of those requests arrived, so it sees every change committed before any of
+ * them was sent: the promise still holds (no cache, nothing read ahead of time).
+ */
+export class AccountLoader {
+  private pending = new Map<string, { resolve: (a: Account | undefined) => void; reject: (e: unknown) => void }[]>();
+  private scheduled = false;
+
+  load(username: string): Promise<Account | undefined> {
+    return new Promise((resolve, reject) => {
+      const waiting = this.pending.get(username);
+      if (waiting) waiting.push({ resolve, reject });
+      else this.pending.set(username, [{ resolve, reject }]);
+      if (!this.scheduled) {
+        this.scheduled = true;
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  private flush(): void {
+    this.scheduled = false;
+    const batch = this.pending;
+    this.pending = new Map();
+    getAccounts([...batch.keys()]).then(
+      (found) => {
+        for (const [username, waiting] of batch) for (const w of waiting) w.resolve(found.get(username));
+      },
+      (e: unknown) => {
+        for (const waiting of batch.values()) for (const w of waiting) w.reject(e);
+      },
+    );
+  }
+}
+
 export class TokenVerifier {
   private readonly jwks: JWTVerifyGetKey | undefined;
+  private readonly accounts = new AccountLoader();
 
   constructor(
     private readonly oidc: OidcSettings | undefined,
@@ -91,7 +130,7 @@ export class TokenVerifier {
       throw refused('the token is not valid or has expired');
     }
     const username = payload.sub as string;
-    const account = await getAccount(username);
+    const account = await this.accounts.load(username);
     if (!account) throw refused('the token is not valid or has expired');
     if (account.disabled) {
       note({ username, reason: 'disabled' });
@@ -127,7 +166,7 @@ export class TokenVerifier {
     const jurisdiction = claimJurisdiction(payload[oidc.jurisdictionClaim]);
     if (jurisdiction === null) throw refused(`the token's '${oidc.jurisdictionClaim}' claim is not a jurisdiction`);
     if (needsJurisdiction(role) && jurisdiction === undefined) throw refused(`the ${role} role needs a '${oidc.jurisdictionClaim}' claim`);
-    const local = await getAccount(username);
+    const local = await this.accounts.load(username);
     if (local?.disabled) {
       note({ username, reason: 'disabled' });
       throw refused('the account is disabled');

@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import { appendAudit } from '../engine/audit/store';
 import type { AuditEntry } from '../engine/audit/chain';
 import type { Logger } from '../engine/logger';
+import type { ScanQueue } from '../engine/scan/queue';
 import type { Principal, TokenVerifier } from './auth';
 import type { ImportJobs } from './imports';
 import type { RouteDef } from './routes';
@@ -14,6 +15,11 @@ export interface AppDeps {
   readonly logger: Logger;
   /** The clock; tests freeze it. */
   readonly now?: () => number;
+  /**
+   * Groups concurrent checkpoint scans into batches (engine/scan/queue.ts); one per process.
+   * Absent → the app builds one. Whoever runs the server closes it on shutdown (api/main.ts).
+   */
+  readonly scanQueue?: ScanQueue;
 }
 
 /** The deps with defaults filled in, shared by every handler. */
@@ -23,6 +29,7 @@ export interface AppContext {
   readonly now: () => number;
   readonly tokens: TokenVerifier;
   readonly imports: ImportJobs;
+  readonly scans: ScanQueue;
   /**
    * Set when a request found the database unreachable. The driver retries a failing transaction
    * for up to 30 s before giving up; while this is set, requests first make one quick probe and
@@ -36,7 +43,8 @@ type Out<S> = S extends z.ZodType ? z.output<S> : Record<string, never>;
 export interface Ctx<R extends RouteDef> {
   readonly params: Out<R['params']>;
   readonly query: Out<R['query']>;
-  readonly body: Out<R['body']>;
+  /** A route with `bodyCheck: 'handler'` gets the parsed JSON as it came, to validate itself. */
+  readonly body: R extends { bodyCheck: 'handler' } ? unknown : Out<R['body']>;
   readonly principal: R['access'] extends 'public' ? Principal | undefined : Principal;
   readonly req: Request;
   readonly res: Response;

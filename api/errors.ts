@@ -33,6 +33,20 @@ const TITLES: Readonly<Record<number, string>> = {
   503: 'Service Unavailable',
 };
 
+/** One field's problem; declarations add their issue code and both languages. */
+export interface ProblemError {
+  path: string;
+  message: string;
+  code?: string;
+  message_vi?: string;
+  message_en?: string;
+}
+
+/** RFC 9457 extension members a problem may carry (only ids, never personal data). */
+export interface ProblemExtensions {
+  declarationId?: string;
+}
+
 /** HTTP-level problems that are not engine errors: malformed requests, sizes, rates. */
 export class HttpError extends Error {
   override readonly name = 'HttpError';
@@ -40,22 +54,23 @@ export class HttpError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
-    readonly errors: readonly { path: string; message: string }[] = [],
+    readonly errors: readonly ProblemError[] = [],
+    readonly extensions: ProblemExtensions = {},
   ) {
     super(message);
   }
 }
 
-export interface ProblemBody {
+export interface ProblemBody extends ProblemExtensions {
   type: string;
   title: string;
   status: number;
   detail?: string;
   code: string;
-  errors?: { path: string; message: string }[];
+  errors?: ProblemError[];
 }
 
-export function problem(status: number, code: string, detail: string, errors: readonly { path: string; message: string }[] = []): ProblemBody {
+export function problem(status: number, code: string, detail: string, errors: readonly ProblemError[] = [], extensions: ProblemExtensions = {}): ProblemBody {
   return {
     type: status === 500 ? 'about:blank' : `https://truyvet.invalid/problems/${code}`,
     title: TITLES[status] ?? 'Error',
@@ -63,6 +78,7 @@ export function problem(status: number, code: string, detail: string, errors: re
     detail,
     code,
     ...(errors.length > 0 ? { errors: [...errors] } : {}),
+    ...extensions,
   };
 }
 
@@ -100,7 +116,7 @@ export function toProblem(e: unknown): ProblemBody {
     const errors = e.details.map((d) => ({ path: d.field ?? (d.line !== undefined ? `line ${d.line}` : ''), message: d.reason }));
     return problem(status, e.code, e.message, errors);
   }
-  if (e instanceof HttpError) return problem(e.status, e.code, e.message, e.errors);
+  if (e instanceof HttpError) return problem(e.status, e.code, e.message, e.errors, e.extensions);
   const bp = typeof e === 'object' && e !== null ? bodyParserProblem(e) : undefined;
   if (bp) return bp;
   return problem(500, 'internal', 'internal error');

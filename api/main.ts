@@ -101,6 +101,8 @@ export async function serve(o: ServeOptions): Promise<RunningServer> {
       force.unref();
       await done;
       clearTimeout(force);
+      // Scans accepted before the close are decided and written before the driver goes.
+      await app.truyvet.scans.close().catch(() => undefined);
       await closeDriver().catch(() => undefined);
       logger.info('stopped');
       logger.flush();

@@ -20,7 +20,7 @@ export interface ResponseDef {
 
 export interface RouteDef {
   readonly id: string;
-  readonly method: 'get' | 'post' | 'patch';
+  readonly method: 'get' | 'post' | 'put' | 'patch';
   /** Express path syntax (`/api/stations/:id`). */
   readonly path: string;
   readonly summary: string;
@@ -34,6 +34,16 @@ export interface RouteDef {
   readonly body?: z.ZodType;
   /** How the body arrives: JSON (default) or a raw CSV stream. */
   readonly bodyKind?: 'json' | 'csv';
+  /**
+   * `handler`: the app parses the JSON but does not validate it; the handler does, with an engine
+   * validator whose field issues carry Vietnamese and English messages (the citizen's
+   * declaration). `body` is still the schema the OpenAPI document shows.
+   */
+  readonly bodyCheck?: 'handler';
+  /** Own per-client rate limit (requests per minute, from the settings) on top of the API's. */
+  readonly rateLimit?: 'login' | 'declarations';
+  /** Own body-size limit from the settings instead of the API's JSON limit. */
+  readonly bodyLimit?: 'declaration';
   readonly responses: Readonly<Record<number, ResponseDef>>;
 }
 
@@ -71,6 +81,7 @@ export const routes = {
     scoped: false,
     personal: false,
     body: s.TokenRequest,
+    rateLimit: 'login',
     responses: { 200: { description: 'a token', schema: s.TokenResponse } },
   }),
   me: def({
@@ -229,6 +240,119 @@ export const routes = {
     personal: true,
     query: s.HotspotsQuery,
     responses: { 200: { description: 'hotspots', schema: s.Hotspots } },
+  }),
+  jwks: def({
+    id: 'jwks',
+    method: 'get',
+    path: '/.well-known/jwks.json',
+    summary: 'The public keys that sign QR codes (JWKS), so checkpoint devices verify codes offline; cacheable',
+    access: 'public',
+    scoped: false,
+    personal: false,
+    responses: { 200: { description: 'the key set', schema: s.Jwks } },
+  }),
+  declarationsSubmit: def({
+    id: 'declarationsSubmit',
+    method: 'post',
+    path: '/api/declarations',
+    summary:
+      "A citizen's unified health and movement declaration (no login; rate-limited per client). Checked against the population registry; answers the QR code (201), or 422 with the reasons when the registry rejects it (it is kept for review)",
+    access: 'public',
+    scoped: false,
+    personal: true,
+    body: s.DeclarationBody,
+    bodyCheck: 'handler',
+    rateLimit: 'declarations',
+    bodyLimit: 'declaration',
+    responses: {
+      201: { description: 'stored; the QR code and links to its images', schema: s.DeclarationReceiptOut },
+      200: { description: 'the same declaration was sent before: its first receipt', schema: s.DeclarationReceiptOut },
+    },
+  }),
+  declarationsList: def({
+    id: 'declarationsList',
+    method: 'get',
+    path: '/api/declarations',
+    summary: "Stored declarations (e.g. status=rejected, for review), limited to declarants living inside the caller's jurisdiction; identities masked",
+    access: ['admin', 'tracer'],
+    scoped: true,
+    personal: true,
+    query: s.DeclarationListQuery,
+    responses: { 200: { description: 'declarations, newest first', schema: s.DeclarationList } },
+  }),
+  qrSvg: def({
+    id: 'qrSvg',
+    method: 'get',
+    path: '/api/qr/:id.svg',
+    summary: "The QR code of a declaration as SVG, for its holder: the link from the declaration's receipt (its `key` is the capability)",
+    access: 'public',
+    scoped: false,
+    personal: true,
+    params: s.QrParams,
+    query: s.QrQuery,
+    responses: { 200: { description: 'the QR code', contentType: 'image/svg+xml', schema: s.SvgText } },
+  }),
+  qrPng: def({
+    id: 'qrPng',
+    method: 'get',
+    path: '/api/qr/:id.png',
+    summary: "The QR code of a declaration as PNG, for its holder (same link rule as the SVG)",
+    access: 'public',
+    scoped: false,
+    personal: true,
+    params: s.QrParams,
+    query: s.QrQuery,
+    responses: { 200: { description: 'the QR code', contentType: 'image/png', schema: s.PngBytes } },
+  }),
+  scansCreate: def({
+    id: 'scansCreate',
+    method: 'post',
+    path: '/api/scans',
+    summary:
+      "A checkpoint scan at a station inside the officer's jurisdiction: verifies the code (truyvet's signed code or the national personal QR), decides pass or stop, records a passage. The same scanId again returns the first decision (200)",
+    access: ['officer'],
+    scoped: true,
+    personal: false,
+    body: s.ScanCreate,
+    responses: {
+      201: { description: 'decided and recorded', schema: s.ScanDecisionOut },
+      200: { description: 'a replayed scanId: the first decision, nothing recorded', schema: s.ScanDecisionOut },
+    },
+  }),
+  scansFlagged: def({
+    id: 'scansFlagged',
+    method: 'get',
+    path: '/api/scans/flagged',
+    summary: "Scans with an alert (copied, tampered, expired, future-dated code, isolated person …) at stations inside the caller's jurisdiction, newest first",
+    access: ['tracer'],
+    scoped: true,
+    personal: true,
+    query: s.FlaggedScansQuery,
+    responses: { 200: { description: 'flagged scans', schema: s.FlaggedScans } },
+  }),
+  isolationSet: def({
+    id: 'isolationSet',
+    method: 'put',
+    path: '/api/people/:id/isolation',
+    summary: "Set or release a person's isolation, through a trace the caller opened that names the person; while it holds, every scan says stop",
+    access: ['tracer'],
+    scoped: false,
+    personal: true,
+    params: s.PersonParams,
+    body: s.IsolationPut,
+    responses: { 200: { description: 'the status now', schema: s.IsolationOut } },
+  }),
+  isolationGet: def({
+    id: 'isolationGet',
+    method: 'get',
+    path: '/api/people/:id/isolation',
+    summary: "A person's isolation status, through a trace the caller opened that names the person",
+    access: ['tracer'],
+    scoped: false,
+    personal: true,
+    params: s.PersonParams,
+    query: s.IsolationQuery,
+    responses: { 200: { description: 'the status', schema: s.IsolationOut } },
   }),
   auditList: def({
     id: 'auditList',

@@ -4,6 +4,10 @@ import { ROLES, UNIT_CODE_RE } from '../engine/accounts/roles';
 import { isValidTimeZone, parseInstant } from '../engine/time';
 import { MAX_TRACE_DEPTH } from '../engine/types';
 import { TRACE_ID_RE } from '../engine/privacy/trace-records';
+import { DECLARATION_STATUSES } from '../engine/declarations/registry-check';
+import { unifiedDeclarationSchema } from '../engine/declarations/form';
+import { ALERT_FLAGS, SCAN_FLAGS, SCAN_REASONS } from '../engine/scan/decide';
+import { ISOLATION_CLASSES } from '../engine/scan/isolation';
 
 /**
  * Every request and response of the API as a zod schema; the OpenAPI document is generated from
@@ -59,7 +63,18 @@ export const Problem = z
     status: z.number().int(),
     detail: z.string().optional(),
     code: z.string(),
-    errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+    errors: z
+      .array(
+        z.object({
+          path: z.string(),
+          message: z.string(),
+          code: z.string().optional().meta({ description: "the field issue's code (declarations)" }),
+          message_vi: z.string().optional().meta({ description: 'the message in Vietnamese (declarations)' }),
+          message_en: z.string().optional(),
+        }),
+      )
+      .optional(),
+    declarationId: z.string().optional().meta({ description: 'a registry-rejected declaration, kept for review under this id' }),
   })
   .meta({ id: 'Problem', description: 'RFC 9457 problem details (application/problem+json)' });
 
@@ -453,5 +468,198 @@ export const AuditVerify = z
     problems: z.array(z.object({ seq: z.number().int(), reason: z.string() })),
   })
   .meta({ id: 'AuditVerify' });
+
+// ---- declarations and QR codes (issue 6) ------------------------------------------------------
+
+/**
+ * The unified declaration as a citizen sends it. The route validates it in the handler with the
+ * engine's validateDeclaration (the same zod schema, with Vietnamese and English messages per
+ * field); this schema is what the OpenAPI document shows.
+ */
+export const DeclarationBody = unifiedDeclarationSchema.meta({ id: 'Declaration', description: 'the unified health and movement declaration (one form for every platform)' });
+
+export const FieldIssueOut = z
+  .object({ path: z.string(), code: z.string(), message_vi: z.string(), message_en: z.string() })
+  .meta({ id: 'FieldIssue' });
+
+export const QrOut = z
+  .object({
+    token: z.string().meta({ description: 'the text of the QR code: a compact JWS (ES256), verifiable with /.well-known/jwks.json' }),
+    issuedAt: IsoOut,
+    validUntil: IsoOut,
+    svg: z.string().meta({ description: 'link to the code as SVG (for the holder; keep it private: the key in it is the capability)' }),
+    png: z.string().meta({ description: 'link to the code as PNG' }),
+  })
+  .meta({ id: 'QrCode' });
+
+export const DeclarationReceiptOut = z
+  .object({
+    declarationId: z.string(),
+    status: z.enum(DECLARATION_STATUSES),
+    warnings: z.array(FieldIssueOut),
+    qr: QrOut,
+    duplicate: z.boolean().meta({ description: 'true when this declaration had been sent before (the first receipt)' }),
+  })
+  .meta({ id: 'DeclarationReceipt' });
+
+export const DeclarationListQuery = z
+  .strictObject({
+    status: z.enum(DECLARATION_STATUSES).optional(),
+    from: Instant.optional().meta({ description: 'declared at or after' }),
+    to: Instant.optional(),
+    province: code.optional(),
+    district: code.optional(),
+    commune: code.optional(),
+    skip: intQuery(0, 1_000_000).default(0),
+    limit: intQuery(1, 1000).default(100),
+  })
+  .refine((q) => q.province !== undefined || (q.district === undefined && q.commune === undefined), {
+    message: 'district and commune filters need a province',
+    path: ['province'],
+  })
+  .refine((q) => q.from === undefined || q.to === undefined || q.from <= q.to, { message: 'from is after to', path: ['from'] });
+
+export const DeclarationSummaryOut = z
+  .object({
+    id: z.string(),
+    personId: z.string(),
+    status: z.enum(DECLARATION_STATUSES),
+    platform: z.string(),
+    declaredAt: IsoOut,
+    receivedAt: IsoOut,
+    reasons: z.array(FieldIssueOut),
+    warnings: z.array(FieldIssueOut),
+    home: z.object({ province: z.string(), district: z.string(), commune: z.string() }),
+    hasQr: z.boolean(),
+    person: MaskedIdentity.optional(),
+  })
+  .meta({ id: 'DeclarationSummary' });
+
+export const DeclarationList = z
+  .object({ declarations: z.array(DeclarationSummaryOut), skip: z.number().int(), limit: z.number().int() })
+  .meta({ id: 'DeclarationList' });
+
+export const DECLARATION_ID_RE = /^d[0-9a-f]{24}$/;
+export const QrParams = z.strictObject({ id: z.string().regex(DECLARATION_ID_RE, 'a declaration id (d + 24 hex digits)') });
+export const QrQuery = z.strictObject({
+  key: z.string().regex(/^[A-Za-z0-9_-]{22}$/, 'the key from the receipt').meta({ description: "the link's key, from the declaration's receipt" }),
+});
+export const SvgText = z.string().meta({ description: 'SVG document' });
+export const PngBytes = z.string().meta({ description: 'PNG image', format: 'binary' });
+
+export const Jwks = z
+  .object({
+    keys: z.array(
+      z.object({ kty: z.string(), crv: z.string().optional(), x: z.string().optional(), y: z.string().optional(), kid: z.string().optional(), alg: z.string().optional(), use: z.string().optional() }),
+    ),
+  })
+  .meta({ id: 'Jwks', description: 'RFC 7517 JSON Web Key Set (public keys only)' });
+
+// ---- checkpoint scans -------------------------------------------------------------------------
+
+/** Same rule as the engine's (engine/scan/service.ts): made by the device, unique per scan. */
+export const SCAN_ID_RE = /^[A-Za-z0-9][A-Za-z0-9._:-]{7,63}$/;
+
+export const ScanCreate = z
+  .strictObject({
+    qrText: z.string().min(1).max(2000).meta({ description: "the text read from the QR code: truyvet's signed code or the national personal QR" }),
+    scanId: z.string().regex(SCAN_ID_RE, '8–64 letters, digits or . _ : - made by the device').meta({ description: 'made by the device; sending it again returns the first decision' }),
+    stationId: StationId,
+    scannedAt: Instant.optional().meta({ description: 'when the device scanned (an offline queue sends later); default now' }),
+  })
+  .meta({ id: 'ScanCreate' });
+
+export const ScanDecisionOut = z
+  .object({
+    scanId: z.string(),
+    stationId: z.string(),
+    decision: z.enum(['pass', 'stop']),
+    reason: z.enum(SCAN_REASONS),
+    message_vi: z.string(),
+    message_en: z.string(),
+    flags: z.array(z.enum(SCAN_FLAGS)),
+    codeKind: z.enum(['signed', 'national', 'unreadable']),
+    personId: z.string().nullable().meta({ description: 'pseudonymous person id, when the code identified someone' }),
+    declarationId: z.string().nullable(),
+    validUntil: IsoOut.nullable(),
+    scannedAt: IsoOut,
+    decidedAt: IsoOut,
+    passageId: z.string().nullable().meta({ description: 'the passage (source qr) this scan wrote, when the person was identified' }),
+    trust: z.enum(['signed', 'national']).nullable().meta({ description: "the passage's evidence level: national codes are unsigned, lower trust" }),
+    copiedOf: z.string().nullable(),
+    impossibleSpeedKmh: z.number().nullable(),
+    replay: z.boolean(),
+  })
+  .meta({ id: 'ScanDecision' });
+
+const ALERTS = [...ALERT_FLAGS] as [string, ...string[]];
+
+export const FlaggedScansQuery = z
+  .strictObject({
+    ...PeriodQuery,
+    flag: z.enum(ALERTS).optional(),
+    province: code.optional(),
+    district: code.optional(),
+    commune: code.optional(),
+    skip: intQuery(0, 1_000_000).default(0),
+    limit: intQuery(1, 1000).default(100),
+  })
+  .refine((q) => q.from <= q.to, { message: 'from is after to', path: ['from'] })
+  .refine((q) => q.province !== undefined || (q.district === undefined && q.commune === undefined), {
+    message: 'district and commune filters need a province',
+    path: ['province'],
+  });
+
+export const FlaggedScanOut = z
+  .object({
+    id: z.string(),
+    stationId: z.string(),
+    officer: z.string(),
+    at: IsoOut,
+    decidedAt: IsoOut,
+    decision: z.enum(['pass', 'stop']),
+    reason: z.string(),
+    flags: z.array(z.string()),
+    codeKind: z.string(),
+    personId: z.string().nullable(),
+    declarationId: z.string().nullable(),
+    validUntil: IsoOut.nullable(),
+    trust: z.string().nullable(),
+    copiedOf: z.string().nullable(),
+    impossibleSpeedKmh: z.number().nullable(),
+  })
+  .meta({ id: 'FlaggedScan' });
+
+export const FlaggedScans = z
+  .object({ from: IsoOut, to: IsoOut, scans: z.array(FlaggedScanOut), skip: z.number().int(), limit: z.number().int() })
+  .meta({ id: 'FlaggedScans' });
+
+// ---- isolation --------------------------------------------------------------------------------
+
+export const IsolationPut = z
+  .strictObject({
+    trace: TraceId.meta({ description: 'the trace, opened by the caller, that names this person (its request number is audited)' }),
+    isolated: z.boolean().meta({ description: 'false releases the person' }),
+    classification: z.enum(ISOLATION_CLASSES),
+    since: Instant,
+    until: Instant.nullable().optional().meta({ description: 'end of the isolation; absent or null: until released' }),
+  })
+  .refine((v) => v.until === undefined || v.until === null || v.since < v.until, { message: 'until is not after since', path: ['until'] })
+  .meta({ id: 'IsolationPut' });
+
+export const IsolationQuery = z.strictObject({ trace: TraceId.meta({ description: 'the trace, opened by the caller, that names this person' }) });
+
+export const IsolationOut = z
+  .object({
+    personId: z.string(),
+    isolated: z.boolean(),
+    classification: z.enum(ISOLATION_CLASSES),
+    since: IsoOut,
+    until: IsoOut.nullable(),
+    setBy: z.string(),
+    updatedAt: IsoOut,
+    inForce: z.boolean().meta({ description: 'true when the isolation holds now (scans say stop)' }),
+  })
+  .meta({ id: 'Isolation' });
 
 export const Empty = z.strictObject({});

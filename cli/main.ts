@@ -1,6 +1,16 @@
 import { Command } from 'commander';
 import { register as registerNeo4j } from './commands/neo4j';
 import { register as registerDb } from './commands/db';
+import { register as registerGenerate } from './commands/generate';
+import { register as registerServe } from './commands/serve';
+import { register as registerAccounts } from './commands/accounts';
+import { register as registerAudit } from './commands/audit';
+import { register as registerPurge } from './commands/purge';
+import { register as registerTrace } from './commands/trace';
+import { register as registerHotspots } from './commands/hotspots';
+import { register as registerDeclarations } from './commands/declarations';
+import { register as registerImport } from './commands/import';
+import { register as registerUp } from './commands/up';
 
 /**
  * `truyvet …`: one module per command family under cli/commands, each exporting `register`.
@@ -18,6 +28,16 @@ program
 
 registerNeo4j(program);
 registerDb(program);
+registerGenerate(program);
+registerServe(program);
+registerAccounts(program);
+registerAudit(program);
+registerPurge(program);
+registerTrace(program);
+registerHotspots(program);
+registerDeclarations(program);
+registerImport(program);
+registerUp(program);
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   console.error(`truyvet: ${(e as Error).message}`);

@@ -2,6 +2,10 @@ import type { Handler } from '../context';
 import type { RouteId, Routes } from '../routes';
 import { accountsCreate, accountsList, accountsUpdate } from './accounts';
 import { auditList, auditVerify } from './audit';
+import { declarationsList, declarationsSubmit } from './declarations';
+import { isolationGet, isolationSet } from './isolation';
+import { jwks, qrPng, qrSvg } from './qr';
+import { scansCreate, scansFlagged } from './scans';
 import { me, token } from './auth';
 import { health } from './health';
 import { hotspots } from './hotspots';
@@ -30,6 +34,15 @@ const byId = {
   tracesGet,
   timeline,
   hotspots,
+  jwks,
+  declarationsSubmit,
+  declarationsList,
+  qrSvg,
+  qrPng,
+  scansCreate,
+  scansFlagged,
+  isolationSet,
+  isolationGet,
   auditList,
   auditVerify,
 } satisfies { [K in RouteId]: Handler<Routes[K]> };

@@ -20,24 +20,7 @@ export function register(program: Command): void {
     .option('--platform <name>', `${UNIFIED_PLATFORM} or a mapping name (see 'truyvet declarations platforms')`, UNIFIED_PLATFORM)
     .option('--issue-at <when>', "when QR codes are issued: 'declared' (the record's time, for history) or 'now'", 'declared')
     .option('--json', 'print one JSON summary line')
-    .action(
-      action(async (file: string, o: { platform: string; issueAt: string; json?: boolean }) => {
-        if (o.platform !== UNIFIED_PLATFORM && !listPlatforms().includes(o.platform)) {
-          throw invalidInput(`--platform: unknown platform '${o.platform}'; known: ${[UNIFIED_PLATFORM, ...listPlatforms()].join(', ')}`);
-        }
-        if (o.issueAt !== 'declared' && o.issueAt !== 'now') throw invalidInput(`--issue-at must be 'declared' or 'now', not '${o.issueAt}'`);
-        await migrate();
-        const s = await importDeclarationsFile(file, {
-          platform: o.platform,
-          now: Date.now(),
-          issueAt: o.issueAt === 'now' ? 'now' : 'declaredAt',
-          clock: Date.now,
-        });
-        if (o.json === true) console.log(JSON.stringify(s));
-        else printSummary(s);
-        return s.read > 0 && s.rejected === s.read ? EXIT.failure : EXIT.ok;
-      }),
-    );
+    .action(action(importDeclarations));
   decl
     .command('platforms')
     .description('list the platform mappings')
@@ -64,6 +47,32 @@ export function register(program: Command): void {
         console.log(JSON.stringify(await publicJwks()));
       }),
     );
+}
+
+export interface DeclarationImportFlags {
+  platform?: string;
+  issueAt?: string;
+  json?: boolean;
+}
+
+/** `truyvet declarations import FILE` and its alias `truyvet import declarations FILE`. */
+export async function importDeclarations(file: string, o: DeclarationImportFlags): Promise<number> {
+  const platform = o.platform ?? UNIFIED_PLATFORM;
+  const issueAt = o.issueAt ?? 'declared';
+  if (platform !== UNIFIED_PLATFORM && !listPlatforms().includes(platform)) {
+    throw invalidInput(`--platform: unknown platform '${platform}'; known: ${[UNIFIED_PLATFORM, ...listPlatforms()].join(', ')}`);
+  }
+  if (issueAt !== 'declared' && issueAt !== 'now') throw invalidInput(`--issue-at must be 'declared' or 'now', not '${issueAt}'`);
+  await migrate();
+  const s = await importDeclarationsFile(file, {
+    platform,
+    now: Date.now(),
+    issueAt: issueAt === 'now' ? 'now' : 'declaredAt',
+    clock: Date.now,
+  });
+  if (o.json === true) console.log(JSON.stringify(s));
+  else printSummary(s);
+  return s.read > 0 && s.rejected === s.read ? EXIT.failure : EXIT.ok;
 }
 
 function printSummary(s: DeclarationImportSummary): void {

@@ -122,6 +122,13 @@ export async function getAccount(username: string): Promise<Account | undefined>
   return rows[0];
 }
 
+/** Several accounts in one read (the API batches the per-request lookups of concurrent requests). */
+export async function getAccounts(usernames: readonly string[]): Promise<Map<string, Account>> {
+  if (usernames.length === 0) return new Map();
+  const rows = await readQuery(`UNWIND $usernames AS u MATCH (a:Account {username: u}) RETURN ${FIELDS} AS a`, { usernames: [...new Set(usernames)] }, (r) => toAccount(r['a']));
+  return new Map(rows.map((a) => [a.username, a]));
+}
+
 /** The account with its password hash, for the login check only. */
 export async function getCredentials(username: string): Promise<{ account: Account; passwordHash: string } | undefined> {
   const rows = await readQuery(

@@ -28,6 +28,10 @@ export const AUDIT_ACTIONS = [
   'audit.verify',
   'access.denied',
   'purge',
+  'declarations.read',
+  'scans.flagged.read',
+  'isolation.set',
+  'isolation.read',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -36,6 +36,9 @@ export function getDriver(): Driver {
       disableLosslessIntegers: true,
       maxConnectionPoolSize: 50,
       connectionAcquisitionTimeout: 30_000,
+      // Retrying a failing transaction for the default 30 s would hold an API request that long
+      // when the database is down; 5 s covers a leader switch in a cluster.
+      maxTransactionRetryTime: 5_000,
       userAgent: 'truyvet/0.1',
     });
   }

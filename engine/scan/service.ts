@@ -1,18 +1,20 @@
 import { readIdentities } from '../db/people';
-import { writePassages, type PassageWrite } from '../db/passages';
+import { writeTx } from '../db/driver';
+import { writePassagesIn, type PassageWrite } from '../db/passages';
 import { windowSizeMs } from '../db/schema';
 import { compareBirthDates } from '../declarations/registry-check';
 import { nationalQrName } from '../declarations/names';
-import { forbidden, invalidInput, notFound, TruyvetError } from '../errors';
+import { forbidden, invalidInput, isTruyvetError, notFound, TruyvetError } from '../errors';
 import { normalizeRawKey, pseudonym, seal } from '../identity';
 import { qrClockSkewSeconds } from '../qr/config';
 import { looksLikeNationalQr, parseNationalQr, type NationalQrParse } from '../qr/national';
 import { looksLikeSignedQr, verifyQrToken, type QrVerifyResult } from '../qr/token';
 import { isoUtc } from '../time';
+import { bucketStart } from '../windows';
 import type { Jurisdiction } from '../types';
 import { ALERT_FLAGS, decide, REASON_MESSAGES, type CodeKind, type NationalCheck, type ScanFlag, type ScanReason } from './decide';
 import { maxSpeedKmh, travelCheck } from './geo';
-import { readScanContext, scopeParams, writeScans, type NeighbourScan, type StoredScan } from './storage';
+import { readScanContext, scopeParams, writeScansIn, type NeighbourScan, type StoredScan } from './storage';
 
 /**
  * A checkpoint scan, end to end: read the code (truyvet's signed code, or the national personal
@@ -208,37 +210,69 @@ export async function decideScans(inputs: readonly ScanInput[]): Promise<ScanOut
       toWrite.push(w);
     }
   }
-  const stored = await writeScans(toWrite.map((w) => ({ ...scopeParams(w.p.input.jurisdiction), scan: w.scan })));
-  const passages: PassageWrite[] = [];
-  for (const w of toWrite) {
-    const s = stored.get(w.scan.id);
-    if (s === undefined) {
-      out[w.p.i] = { ok: false, error: forbidden(`station '${w.p.input.stationId}' is outside your jurisdiction`) };
-      continue;
-    }
-    if (!s.created) {
-      replays.push({ p: w.p, scan: s.scan });
-      continue;
-    }
-    out[w.p.i] = { ok: true, decision: toDecision(s.scan, false) };
-    const pw = passageOf(s.scan, w.p.rawKey);
-    if (pw !== undefined) passages.push(pw);
-  }
-  for (const r of replays) {
-    const first = firstById.get(r.scan.id);
-    const scan = stored.get(r.scan.id)?.scan ?? first?.scan ?? r.scan;
-    if (scan.officerId !== r.p.input.officerId) {
-      out[r.p.i] = { ok: false, error: new TruyvetError('conflict', `scan id '${r.p.input.scanId}' was already used by another account`) };
-      continue;
-    }
-    out[r.p.i] = { ok: true, decision: toDecision(scan, true) };
-    // The first attempt may have stored the scan and failed before its passage: writing the
-    // passage again is idempotent (a duplicate), so a replay repairs it.
-    const pw = passageOf(scan, r.p.rawKey);
-    if (pw !== undefined && !passages.some((x) => x.id === pw.id)) passages.push(pw);
-  }
-  if (passages.length > 0) await writePassages(passages, await windowSizeMs());
+  if (toWrite.length === 0 && replays.length === 0) return out;
+  const windowMs = await windowSizeMs();
+  // The scans and their passages commit together: one transaction (one disk flush) per batch.
+  // Work inside it is recomputed on a retry, so it only returns what it decided.
+  const decided = await withConflictRetry(() =>
+    writeTx(async (tx) => {
+      const answers: [number, ScanOutcome][] = [];
+      const stored = await writeScansIn(
+        tx,
+        toWrite.map((w) => {
+          const passage = passageOf(w.scan, w.p.rawKey) === undefined ? undefined : { window: bucketStart(w.scan.at, windowMs), ref: w.p.rawKey === null ? null : seal(w.p.rawKey) };
+          return { ...scopeParams(w.p.input.jurisdiction), scan: w.scan, ...(passage ? { passage } : {}) };
+        }),
+      );
+      const passages: PassageWrite[] = [];
+      const replayed = [...replays];
+      for (const w of toWrite) {
+        const s = stored.get(w.scan.id);
+        if (s === undefined) {
+          answers.push([w.p.i, { ok: false, error: forbidden(`station '${w.p.input.stationId}' is outside your jurisdiction`) }]);
+          continue;
+        }
+        if (!s.created) {
+          replayed.push({ p: w.p, scan: s.scan });
+          continue;
+        }
+        // Its passage was written with it.
+        answers.push([w.p.i, { ok: true, decision: toDecision(s.scan, false) }]);
+      }
+      const passageIds = new Set<string>();
+      for (const r of replayed) {
+        const first = firstById.get(r.scan.id);
+        const scan = stored.get(r.scan.id)?.scan ?? first?.scan ?? r.scan;
+        if (scan.officerId !== r.p.input.officerId) {
+          answers.push([r.p.i, { ok: false, error: new TruyvetError('conflict', `scan id '${r.p.input.scanId}' was already used by another account`) }]);
+          continue;
+        }
+        answers.push([r.p.i, { ok: true, decision: toDecision(scan, true) }]);
+        // The first attempt may have stored the scan and failed before its passage: writing the
+        // passage again is idempotent (a duplicate), so a replay repairs it.
+        const pw = passageOf(scan, r.p.rawKey);
+        if (pw !== undefined && !passageIds.has(pw.id)) {
+          passageIds.add(pw.id);
+          passages.push(pw);
+        }
+      }
+      if (passages.length > 0) await writePassagesIn(tx, passages, windowMs);
+      return answers;
+    }),
+  );
+  for (const [i, o] of decided) out[i] = o;
   return out;
+}
+
+/** A concurrent writer of the same passage makes a constraint conflict: the batch is tried again (then it sees a duplicate). */
+async function withConflictRetry<T>(work: () => Promise<T>, attempts = 3): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await work();
+    } catch (e) {
+      if (!(isTruyvetError(e) && e.code === 'conflict') || attempt >= attempts) throw e;
+    }
+  }
 }
 
 function checkInput(input: ScanInput): TruyvetError | undefined {

@@ -1,5 +1,6 @@
 import { int, num, numOrNull, str } from '../db/convert';
-import { readQuery, writeQuery } from '../db/driver';
+import type { ManagedTransaction } from 'neo4j-driver';
+import { readQuery, writeTx } from '../db/driver';
 import type { Jurisdiction } from '../types';
 import { toStatus, type IsolationStatus } from './isolation';
 
@@ -157,18 +158,43 @@ export function toStoredScan(v: unknown): StoredScan {
   };
 }
 
+// A new scan that identified someone gets its passage in the same statement: the scan id is
+// unique and the scan is new, so its passage (`qr-<scan id>`) cannot exist yet, and the
+// classification writePassages does for imports (duplicate or conflict?) is not needed. The
+// PASSED relationship and its window are the ones writePassages makes (engine/db/passages.ts):
+// a scan is a point, so it touches exactly one window.
 const WRITE = `
 UNWIND $rows AS row
 MATCH (st:Station {id: row.props.stationId})
 WHERE ${IN_SCOPE('st', 'row')}
 MERGE (s:Scan {id: row.props.id})
   ON CREATE SET s += row.props, s.fresh = true
-WITH row, s, coalesce(s.fresh, false) AS created
+WITH row, st, s, coalesce(s.fresh, false) AS created
 REMOVE s.fresh
+WITH row, st, s, created
+CALL (row, st, created) {
+  WITH row, st WHERE created AND row.passage IS NOT NULL
+  MERGE (p:Person {id: row.props.pid})
+    ON CREATE SET p.ref = row.passage.ref, p.registered = false
+  MERGE (w:Window {station: st.id, start: row.passage.window})
+  WITH row, st, p, w
+  CALL (w, st) {
+    WITH w, st WHERE NOT EXISTS { (w)-[:AT]->() }
+    CREATE (w)-[:AT]->(st)
+  }
+  CREATE (p)-[:PASSED {key: row.props.passageId + '#' + toString(row.passage.window), passageId: row.props.passageId,
+    at: row.props.at, leftAt: row.props.at, source: 'qr', trust: row.props.trust}]->(w)
+}
 RETURN s.id AS id, created, s {.*} AS scan`;
 
 export interface ScanWrite extends ScopeParams {
   readonly scan: StoredScan;
+  /**
+   * The passage to write with a new scan (its window start, and the sealed raw key for a
+   * person new to the graph, when the code carried one), or absent when the scan identified
+   * nobody.
+   */
+  readonly passage?: { readonly window: number; readonly ref: string | null };
 }
 
 /**
@@ -178,10 +204,17 @@ export interface ScanWrite extends ScopeParams {
  */
 export async function writeScans(rows: readonly ScanWrite[]): Promise<Map<string, { created: boolean; scan: StoredScan }>> {
   if (rows.length === 0) return new Map();
+  return writeTx((tx) => writeScansIn(tx, rows));
+}
+
+/** writeScans inside a transaction the caller opened. */
+export async function writeScansIn(tx: ManagedTransaction, rows: readonly ScanWrite[]): Promise<Map<string, { created: boolean; scan: StoredScan }>> {
+  if (rows.length === 0) return new Map();
   const params = rows.map((r) => ({
     province: r.province,
     district: r.district,
     commune: r.commune,
+    passage: r.passage === undefined ? null : { window: int(r.passage.window), ref: r.passage.ref },
     props: {
       ...r.scan,
       at: int(r.scan.at),
@@ -189,8 +222,8 @@ export async function writeScans(rows: readonly ScanWrite[]): Promise<Map<string
       validUntil: r.scan.validUntil === null ? null : int(r.scan.validUntil),
     },
   }));
-  const res = await writeQuery(WRITE, { rows: params }, (r) => [str(r['id']), { created: r['created'] === true, scan: toStoredScan(r['scan']) }] as const);
-  return new Map(res);
+  const res = await tx.run(WRITE, { rows: params });
+  return new Map(res.records.map((r) => [str(r.get('id')), { created: r.get('created') === true, scan: toStoredScan(r.get('scan')) }] as const));
 }
 
 const FLAGGED = `

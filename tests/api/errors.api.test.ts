@@ -135,7 +135,8 @@ describe('the OpenAPI document', () => {
       expect(op?.operationId).toBe(rt.id);
       const success = Object.keys(rt.responses).filter((s) => s.startsWith('2'));
       for (const s of success) expect(op?.responses[s]).toBeDefined();
-      if (rt.id !== 'openapi') expect(op?.responses[success[0]!]?.content?.['application/json']?.schema).toBeDefined();
+      const media = rt.responses[Number(success[0])]?.contentType ?? 'application/json';
+      if (rt.id !== 'openapi') expect(op?.responses[success[0]!]?.content?.[media]?.schema).toBeDefined();
       expect(op?.responses['400']?.content?.['application/problem+json']).toBeDefined();
       if (rt.access !== 'public') {
         expect(op?.security).toEqual([{ bearer: [] }]);

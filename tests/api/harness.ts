@@ -29,6 +29,8 @@ export function testSettings(run: string, over: Partial<ApiSettings> = {}): ApiS
     lockout: { maxFailures: 5, lockMs: 15 * 60_000 },
     loginPerMinute: 10_000,
     requestsPerMinute: 100_000,
+    declarationsPerMinute: 100_000,
+    declarationLimitBytes: 16 * 1024,
     maxTraceDepth: 5,
     maxTracePeople: 20_000,
     traceTimeoutMs: 30_000,
@@ -109,6 +111,7 @@ export async function startServer(
     },
     async close() {
       await app.truyvet.imports.idle();
+      await app.truyvet.scans.close();
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
       fs.rmSync(app.truyvet.settings.uploadDir, { recursive: true, force: true });

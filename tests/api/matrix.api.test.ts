@@ -2,8 +2,10 @@ import { ROLES, type Role } from '../../engine/accounts/roles';
 import { closeDriver } from '../../engine/db/driver';
 import { importRunner } from '../../api/import-runner';
 import { ROUTE_LIST, type RouteId } from '../../api/routes';
-import { newRunId, removeRunData } from '../helpers/run-data';
+import { newRunId } from '../helpers/run-data';
+import { removeDeclarationData } from '../declarations/helpers';
 import { buildCity, station, TRACE_PERIOD, type City } from './city';
+import { citizen, declarationJson, type ReceiptBody } from './citizens';
 import { cleanupRun, makeAccount, runProvince, startServer, type TestServer } from './harness';
 
 /**
@@ -38,6 +40,15 @@ const ALLOWED: Record<RouteId, readonly Role[] | 'public'> = {
   tracesGet: ['tracer', 'admin', 'auditor'],
   timeline: ['tracer'],
   hotspots: ['tracer'],
+  jwks: 'public',
+  declarationsSubmit: 'public',
+  declarationsList: ['admin', 'tracer'],
+  qrSvg: 'public',
+  qrPng: 'public',
+  scansCreate: ['officer'],
+  scansFlagged: ['tracer'],
+  isolationSet: ['tracer'],
+  isolationGet: ['tracer'],
   auditList: ['auditor'],
   auditVerify: ['auditor', 'admin'],
 };
@@ -65,8 +76,17 @@ const tokens = {} as Record<Role, string>;
 const passwords = {} as Record<Role, string>;
 let traceId = '';
 let importId = '';
+let receipt: ReceiptBody;
+const declared: string[] = [];
 let counter = 0;
 const next = () => `${run}-n${++counter}`;
+/** A new citizen's declaration each call (a repeat would answer 200, the first receipt). */
+const declaration = () => {
+  const c = citizen('Võ Thị Mai', 1990, 'female');
+  declared.push(c.number);
+  return declarationJson(c, Date.now() - 60_000, next());
+};
+const qrLink = (kind: 'svg' | 'png') => receipt.qr[kind];
 
 const SPECS: Record<RouteId, Spec> = {
   health: { call: () => ({ method: 'GET', path: '/api/health' }), ok: 200 },
@@ -106,6 +126,22 @@ const SPECS: Record<RouteId, Spec> = {
   tracesGet: { call: () => ({ method: 'GET', path: `/api/traces/${traceId}` }), ok: 200 },
   timeline: { call: () => ({ method: 'GET', path: `/api/people/${city.pid.a}/timeline?trace=${traceId}` }), ok: 200 },
   hotspots: { call: () => ({ method: 'GET', path: `/api/hotspots?trace=${traceId}` }), ok: 200 },
+  jwks: { call: () => ({ method: 'GET', path: '/.well-known/jwks.json' }), ok: 200 },
+  declarationsSubmit: { call: () => ({ method: 'POST', path: '/api/declarations', json: declaration() }), ok: 201 },
+  declarationsList: { call: (w) => ({ method: 'GET', path: `/api/declarations?province=${w === 'inside' ? inside : outside}&limit=5` }), ok: 200 },
+  qrSvg: { call: () => ({ method: 'GET', path: qrLink('svg') }), ok: 200 },
+  qrPng: { call: () => ({ method: 'GET', path: qrLink('png') }), ok: 200 },
+  scansCreate: {
+    call: (w) => ({ method: 'POST', path: '/api/scans', json: { qrText: receipt.qr.token, scanId: next(), stationId: w === 'inside' ? city.stations.s1.id : city.stations.s3.id } }),
+    ok: 201,
+    scopedRefusal: true,
+  },
+  scansFlagged: { call: (w) => ({ method: 'GET', path: `/api/scans/flagged?from=${TRACE_PERIOD.from}&to=${TRACE_PERIOD.to}&province=${w === 'inside' ? inside : outside}` }), ok: 200 },
+  isolationSet: {
+    call: () => ({ method: 'PUT', path: `/api/people/${city.pid.a}/isolation`, json: { trace: traceId, isolated: false, classification: 'F1', since: TRACE_PERIOD.from } }),
+    ok: 200,
+  },
+  isolationGet: { call: () => ({ method: 'GET', path: `/api/people/${city.pid.a}/isolation?trace=${traceId}` }), ok: 200 },
   auditList: { call: () => ({ method: 'GET', path: '/api/audit?limit=5' }), ok: 200 },
   auditVerify: { call: () => ({ method: 'GET', path: '/api/audit/verify' }), ok: 200 },
 };
@@ -130,11 +166,19 @@ beforeAll(async () => {
     headers: { 'content-type': 'text/csv' },
   });
   importId = imp.body.id ?? 'im000000000000000000000000';
+  const d = await server.request<ReceiptBody>('POST', '/api/declarations', { json: declaration() });
+  if (d.status !== 201) throw new Error(`declaration answered ${d.status}: ${d.text}`);
+  receipt = d.body;
+  const iso = await server.request('PUT', `/api/people/${city.pid.a}/isolation`, {
+    token: tokens.tracer,
+    json: { trace: traceId, isolated: false, classification: 'F1', since: TRACE_PERIOD.from },
+  });
+  if (iso.status !== 200) throw new Error(`isolation answered ${iso.status}: ${iso.text}`);
 });
 
 afterAll(async () => {
   await server.close();
-  await removeRunData(run, city.allRaw);
+  await removeDeclarationData(run, [...city.allRaw, ...declared]);
   await cleanupRun(run);
   await closeDriver();
 });

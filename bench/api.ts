@@ -1,0 +1,209 @@
+/**
+ * API benchmark (issue 5, item 11), run by hand; prints one JSON document on stdout, progress on
+ * stderr:
+ *
+ *   npm run bench:api -- [--connections 4,16] [--seconds 20] [--cases 200] [--days 1] [--seed 1] [--log-level info] [--keep]
+ *
+ * On the reusable benchmark city (bench/http.ts: 913,028 passages, 2,000 stations), it starts
+ * the real server (`truyvet serve`, real Neo4j), creates a tracer account, and runs autocannon
+ * against
+ * - POST /api/traces, depth 2, time-respecting, for `--cases` people drawn (seeded) from the
+ *   passages file, each with an infectious period of `--days` days starting two days before
+ *   one of their passages (default 1 day). On this city a depth-2 trace grows fast with the
+ *   period: one day finds some hundreds of people, three days some ten thousand (a third of
+ *   the city), and takes seconds;
+ * - GET /api/people/:id/timeline through traces opened beforehand (each F0 and the people
+ *   on the first page of its trace),
+ * at each connection count: requests/s, p50/p95/p99, error rate, the server's peak RSS.
+ *
+ * The per-IP request limit (TRUYVET_REQUESTS_PER_MINUTE, default 600) is raised for the run.
+ * The traces the bench opened, its account and its audit chain are removed at the end.
+ */
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import readline from 'node:readline';
+import { createAccount } from '../engine/accounts/accounts';
+import { dropChain } from '../engine/audit/store';
+import { closeDriver, runAutoCommit } from '../engine/db/driver';
+import { migrate } from '../engine/db/schema';
+import { parseInstant } from '../engine/time';
+import { ensureCity, intList, load, log, login, machine, settle, startServer, type LoadResult } from './http';
+
+const DAY = 86_400_000;
+
+interface Args {
+  connections: number[];
+  seconds: number;
+  cases: number;
+  days: number;
+  seed: number;
+  logLevel: string;
+  keep: boolean;
+}
+
+function args(argv: readonly string[]): Args {
+  const a: Args = { connections: [4, 16], seconds: 20, cases: 200, days: 1, seed: 1, logLevel: 'info', keep: false };
+  for (let i = 0; i < argv.length; i++) {
+    const k = argv[i];
+    const v = () => String(argv[++i]);
+    if (k === '--connections') a.connections = intList(v());
+    else if (k === '--seconds') a.seconds = Number(v());
+    else if (k === '--cases') a.cases = Number(v());
+    else if (k === '--days') a.days = Number(v());
+    else if (k === '--seed') a.seed = Number(v());
+    else if (k === '--log-level') a.logLevel = v();
+    else if (k === '--keep') a.keep = true;
+    else throw new Error(`unknown flag ${k}`);
+  }
+  return a;
+}
+
+/** mulberry32: a small seeded generator, so the same flags pick the same cases. */
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
+interface Case {
+  f0: string;
+  from: string;
+  to: string;
+}
+
+/** `n` passages drawn by reservoir sampling; each gives a case around its instant. */
+async function drawCases(file: string, n: number, days: number, seed: number): Promise<Case[]> {
+  const random = rng(seed);
+  const picked: { person: string; at: string }[] = [];
+  const lines = readline.createInterface({ input: fs.createReadStream(file), crlfDelay: Infinity });
+  let seen = 0;
+  let header = true;
+  for await (const line of lines) {
+    if (header) {
+      header = false;
+      continue;
+    }
+    const cells = line.split(',');
+    const row = { person: cells[1]!, at: cells[3]! };
+    seen++;
+    if (picked.length < n) picked.push(row);
+    else {
+      const j = Math.floor(random() * seen);
+      if (j < n) picked[j] = row;
+    }
+  }
+  return picked.map((p) => {
+    const r = parseInstant(p.at);
+    if (!r.ok) throw new Error(`bad instant ${p.at}`);
+    const from = r.ms - 2 * DAY;
+    return { f0: p.person, from: new Date(from).toISOString(), to: new Date(from + days * DAY).toISOString() };
+  });
+}
+
+const traceBody = (c: Case) => JSON.stringify({ f0: c.f0, from: c.from, to: c.to, depth: 2, requestRef: 'BENCH-2021/0001', purpose: 'API benchmark', pageSize: 200 });
+
+async function main(): Promise<void> {
+  const a = args(process.argv.slice(2));
+  await migrate();
+  const city = await ensureCity();
+  log(`city: ${city.dir} (${city.passages} passages, ${city.reused ? 'reused' : 'imported now'})`);
+  const cases = await drawCases(path.join(city.dir, 'passages.csv'), a.cases, a.days, a.seed);
+
+  const run = `ba${Date.now().toString(36)}`;
+  const password = randomBytes(18).toString('base64url');
+  const tracer = `${run}-tracer`;
+  await createAccount({ username: tracer, password, role: 'tracer' }, Date.now());
+  const server = await startServer({
+    LOG_LEVEL: a.logLevel,
+    TRUYVET_REQUESTS_PER_MINUTE: '100000000',
+    TRUYVET_TOKEN_MINUTES: '240',
+    TRUYVET_AUDIT_CHAIN: run,
+    TRUYVET_PURGE_AT: 'off',
+  });
+  const traces: LoadResult[] = [];
+  const timelines: LoadResult[] = [];
+  const sizes: number[] = [];
+  try {
+    log(`server ${server.url} (pid ${server.pid})`);
+    const token = await login(server.url, tracer, password);
+
+    // Traces to read timelines through, and the sizes of the traces the bench runs.
+    const pairs: { trace: string; person: string }[] = [];
+    for (const c of cases.slice(0, 10)) {
+      const started = performance.now();
+      const r = await fetch(`${server.url}/api/traces`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: traceBody(c) });
+      if (r.status !== 201) throw new Error(`trace answered ${r.status}: ${await r.text()}`);
+      const t = (await r.json()) as { id: string; f0: string; people: { id: string }[]; peopleFound: number };
+      sizes.push(t.peopleFound);
+      log(`  trace of ${t.peopleFound} people in ${Math.round(performance.now() - started)} ms`);
+      for (const p of [t.f0, ...t.people.slice(0, 20).map((x) => x.id)]) pairs.push({ trace: t.id, person: p });
+    }
+
+    for (const c of a.connections) {
+      log(`POST /api/traces, ${c} connections, ${a.seconds} s`);
+      await settle(server.url);
+      // A trace may take seconds; the client waits up to a minute (the server's own limit is
+      // TRUYVET_TRACE_TIMEOUT_MS, 30 s), so a slow trace counts as latency, not as an abandoned request.
+      const r = await load({ url: server.url, method: 'POST', path: () => '/api/traces', body: (i) => traceBody(cases[i % cases.length]!), token, connections: c, seconds: a.seconds, server, timeout: 60 });
+      log(`  ${r.rate} traces/s, p50 ${r.p50} ms, p99 ${r.p99} ms, errors ${r.errors} ${JSON.stringify(r.statuses)}, server peak RSS ${r.peakRssMB} MB`);
+      traces.push(r);
+    }
+    for (const c of a.connections) {
+      log(`GET /api/people/:id/timeline, ${c} connections, ${a.seconds} s`);
+      await settle(server.url);
+      const r = await load({
+        timeout: 60,
+        url: server.url,
+        method: 'GET',
+        path: (i) => {
+          const p = pairs[i % pairs.length]!;
+          return `/api/people/${p.person}/timeline?trace=${p.trace}`;
+        },
+        token,
+        connections: c,
+        seconds: a.seconds,
+        server,
+      });
+      log(`  ${r.rate} timelines/s, p50 ${r.p50} ms, p99 ${r.p99} ms, errors ${r.errors} ${JSON.stringify(r.statuses)}, server peak RSS ${r.peakRssMB} MB`);
+      timelines.push(r);
+    }
+  } finally {
+    await server.stop();
+    if (!a.keep) {
+      log('removing the traces the bench opened, its account and its audit chain');
+      await runAutoCommit('MATCH (t:TraceRecord {owner: $u}) CALL (t) { DETACH DELETE t } IN TRANSACTIONS OF 1 ROWS', { u: tracer });
+      await runAutoCommit('MATCH (a:Account {username: $u}) DELETE a', { u: tracer });
+      await dropChain(run);
+    }
+    await closeDriver();
+  }
+  sizes.sort((x, y) => x - y);
+  const trace16 = traces.find((r) => r.connections === 16);
+  process.stdout.write(
+    `${JSON.stringify(
+      {
+        bench: 'api',
+        machine: machine(),
+        city: { dir: city.dir, passages: city.passages },
+        settings: { logLevel: a.logLevel, seconds: a.seconds, cases: cases.length, days: a.days, depth: 2, requestsPerMinute: 100_000_000 },
+        traceSizes: { traces: sizes.length, peopleFoundP50: sizes[Math.floor(sizes.length / 2)] ?? 0, peopleFoundMax: sizes.at(-1) ?? 0 },
+        traces,
+        timelines,
+        target: { errorRatePercent: 0.1, traceP99MsAt16: 500, met: trace16 === undefined ? null : trace16.errorRate < 0.1 && trace16.p99 < 500 },
+      },
+      null,
+      1,
+    )}\n`,
+  );
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`${(e as Error).stack ?? String(e)}\n`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,168 @@
+/**
+ * Checkpoint scan benchmark (issue 6), run by hand; prints one JSON document on stdout, progress
+ * on stderr:
+ *
+ *   npm run bench:scan -- [--connections 10,50,100] [--seconds 15] [--codes 20000] [--log-level info] [--city-only] [--keep]
+ *
+ * On the reusable benchmark city (bench/http.ts: 913,028 passages, 2,000 stations), it starts
+ * the real server (`truyvet serve` in a child process, real Neo4j), creates an officer account
+ * for the whole province, signs `--codes` valid QR codes for people of the registry (as
+ * POST /api/declarations would, without going through it), and runs autocannon on
+ * POST /api/scans with a unique scan id per request, once per connection count: scans/s,
+ * p50/p95/p99, errors, the server's peak RSS. Each person is always scanned at the same
+ * station, so no scan is a "copied code"; every answer is a pass with a passage written.
+ *
+ * The per-IP request limit (TRUYVET_REQUESTS_PER_MINUTE, default 600) is raised for the run.
+ * The bench's scans, their passages and windows, its account and its audit chain are removed
+ * at the end (unless --keep); the city stays.
+ */
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import readline from 'node:readline';
+import { createAccount } from '../engine/accounts/accounts';
+import { dropChain } from '../engine/audit/store';
+import { closeDriver, readQuery, runAutoCommit } from '../engine/db/driver';
+import { migrate } from '../engine/db/schema';
+import { pseudonym } from '../engine/identity';
+import { issueQrToken } from '../engine/qr/token';
+import { ensureCity, intList, load, log, login, machine, startServer, type LoadResult } from './http';
+
+interface Args {
+  connections: number[];
+  seconds: number;
+  codes: number;
+  logLevel: string;
+  cityOnly: boolean;
+  keep: boolean;
+}
+
+function args(argv: readonly string[]): Args {
+  const a: Args = { connections: [10, 50, 100], seconds: 15, codes: 20_000, logLevel: 'info', cityOnly: false, keep: false };
+  for (let i = 0; i < argv.length; i++) {
+    const k = argv[i];
+    const v = () => String(argv[++i]);
+    if (k === '--connections') a.connections = intList(v());
+    else if (k === '--seconds') a.seconds = Number(v());
+    else if (k === '--codes') a.codes = Number(v());
+    else if (k === '--log-level') a.logLevel = v();
+    else if (k === '--city-only') a.cityOnly = true;
+    else if (k === '--keep') a.keep = true;
+    else throw new Error(`unknown flag ${k}`);
+  }
+  return a;
+}
+
+async function csvColumn(file: string, column: number, limit: number): Promise<string[]> {
+  const out: string[] = [];
+  const lines = readline.createInterface({ input: fs.createReadStream(file), crlfDelay: Infinity });
+  let header = true;
+  for await (const line of lines) {
+    if (header) {
+      header = false;
+      continue;
+    }
+    out.push(line.split(',')[column]!);
+    if (out.length >= limit) break;
+  }
+  lines.close();
+  return out;
+}
+
+/** Removes what the scans wrote: Scan nodes, their passages, and the windows of these stations left empty. */
+export async function removeScans(run: string, since: number, stations: readonly string[]): Promise<void> {
+  await runAutoCommit(`MATCH (s:Scan) WHERE s.id STARTS WITH $run CALL (s) { DETACH DELETE s } IN TRANSACTIONS OF 5000 ROWS`, { run });
+  await runAutoCommit(`MATCH ()-[r:PASSED]->() WHERE r.passageId STARTS WITH $qr CALL (r) { DELETE r } IN TRANSACTIONS OF 5000 ROWS`, { qr: `qr-${run}` });
+  await runAutoCommit(
+    `MATCH (w:Window) WHERE w.start >= $since AND w.station IN $stations AND NOT EXISTS { (w)<-[:PASSED]-() } CALL (w) { DETACH DELETE w } IN TRANSACTIONS OF 5000 ROWS`,
+    { since: Math.floor(since / 3_600_000) * 3_600_000 - 3_600_000, stations },
+  );
+}
+
+async function main(): Promise<void> {
+  const a = args(process.argv.slice(2));
+  await migrate();
+  const city = await ensureCity();
+  log(`city: ${city.dir} (${city.passages} passages, ${city.reused ? 'reused' : 'imported now'})`);
+  if (a.cityOnly) {
+    await closeDriver();
+    return;
+  }
+
+  const run = `bs${Date.now().toString(36)}`;
+  const since = Date.now();
+  const password = randomBytes(18).toString('base64url');
+  const officer = `${run}-officer`;
+  await createAccount({ username: officer, password, role: 'officer', jurisdiction: { province: '79' } }, Date.now());
+
+  const people = await csvColumn(path.join(city.dir, 'people.csv'), 0, a.codes);
+  const stations = await csvColumn(path.join(city.dir, 'stations.csv'), 0, 10_000);
+  log(`signing ${people.length} QR codes`);
+  const codes: string[] = [];
+  for (const raw of people) {
+    const pid = pseudonym(raw);
+    codes.push((await issueQrToken({ personId: pid, declarationId: `d${pid.slice(1)}`, status: 'accepted', issuedAt: Date.now() })).token);
+  }
+
+  const server = await startServer({
+    LOG_LEVEL: a.logLevel,
+    TRUYVET_REQUESTS_PER_MINUTE: '100000000',
+    TRUYVET_TOKEN_MINUTES: '240',
+    TRUYVET_AUDIT_CHAIN: run,
+    TRUYVET_PURGE_AT: 'off',
+  });
+  const runs: LoadResult[] = [];
+  let decisions: Record<string, number> | undefined;
+  try {
+    log(`server ${server.url} (pid ${server.pid})`);
+    const token = await login(server.url, officer, password);
+    let n = 0;
+    const body = () => {
+      const k = n++;
+      const person = k % codes.length;
+      return JSON.stringify({ qrText: codes[person], scanId: `${run}-${k}`, stationId: stations[person % stations.length] });
+    };
+    // Warm-up: JIT, connection pools, the first windows of today.
+    await load({ url: server.url, method: 'POST', path: () => '/api/scans', body, token, connections: 10, seconds: 3, server });
+    for (const c of a.connections) {
+      log(`${c} connections, ${a.seconds} s`);
+      const r = await load({ url: server.url, method: 'POST', path: () => '/api/scans', body, token, connections: c, seconds: a.seconds, server });
+      log(`  ${r.rate} scans/s, p50 ${r.p50} ms, p99 ${r.p99} ms, errors ${r.errors} ${JSON.stringify(r.statuses)}, server peak RSS ${r.peakRssMB} MB`);
+      runs.push(r);
+    }
+    decisions = Object.fromEntries(
+      await readQuery('MATCH (s:Scan) WHERE s.id STARTS WITH $run RETURN s.decision + ":" + s.reason AS d, count(*) AS n', { run }, (r) => [String(r['d']), Number(r['n'])] as const),
+    );
+  } finally {
+    await server.stop();
+    if (!a.keep) {
+      log('removing the bench scans, their passages, the account and the audit chain');
+      await removeScans(run, since, stations);
+      await runAutoCommit('MATCH (a:Account {username: $u}) DELETE a', { u: officer });
+      await dropChain(run);
+    }
+    await closeDriver();
+  }
+  const best = runs.reduce<LoadResult | undefined>((b, r) => (b === undefined || r.rate > b.rate ? r : b), undefined);
+  process.stdout.write(
+    `${JSON.stringify(
+      {
+        bench: 'scan',
+        machine: machine(),
+        city: { dir: city.dir, passages: city.passages },
+        settings: { logLevel: a.logLevel, seconds: a.seconds, codes: codes.length, requestsPerMinute: 100_000_000 },
+        runs,
+        decisions,
+        best: best && { connections: best.connections, scansPerSecond: best.rate, p50: best.p50, p99: best.p99 },
+        target: { scansPerSecond: 2000, p99Ms: 50 },
+      },
+      null,
+      1,
+    )}\n`,
+  );
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`${(e as Error).stack ?? String(e)}\n`);
+  process.exitCode = 1;
+});
