@@ -51,8 +51,8 @@ export function localNeo4jSettings(): LocalNeo4jSettings {
     boltPort: intEnv('TRUYVET_NEO4J_BOLT_PORT', 7687),
     // 2 cores / 24 GiB: the heap holds query state, the page cache the store. Benchmarks at
     // 10M passages want more page cache (README, "Benchmarks").
-    heap: env('TRUYVET_NEO4J_HEAP') ?? '2g',
-    pageCache: env('TRUYVET_NEO4J_PAGECACHE') ?? '2g',
+    heap: env('TRUYVET_NEO4J_HEAP') ?? '4g',
+    pageCache: env('TRUYVET_NEO4J_PAGECACHE') ?? '4g',
     startTimeoutSeconds: intEnv('TRUYVET_NEO4J_START_TIMEOUT', 180),
   };
 }

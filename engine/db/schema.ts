@@ -60,6 +60,21 @@ export const SCHEMA: readonly SchemaItem[] = [
   unique('identity_pid', 'Identity', ['pid']),
   unique('declaration_id', 'Declaration', ['id']),
   unique('meta_key', 'TruyvetMeta', ['key']),
+  // API (issue 5): accounts, the hash-chained audit log (one head node per chain serialises
+  // appends; (chain, seq) unique so two appends can never fork it), stored trace results.
+  unique('account_username', 'Account', ['username']),
+  unique('audit_head_chain', 'AuditHead', ['chain']),
+  unique('audit_event_seq', 'AuditEvent', ['chain', 'seq']),
+  unique('trace_record_id', 'TraceRecord', ['id']),
+  // Declarations and checkpoint scans (issue 6): a scan id is the client's, unique so a replayed
+  // offline queue records nothing twice; scans by person and time find the previous and next
+  // scan for the copied-code check; flagged scans by time for tracers; one isolation status
+  // per person.
+  nodeIndex('declaration_status', 'Declaration', ['status', 'declaredAt']),
+  unique('scan_id', 'Scan', ['id']),
+  nodeIndex('scan_person_at', 'Scan', ['pid', 'at']),
+  nodeIndex('scan_flagged_at', 'Scan', ['flagged', 'at']),
+  unique('isolation_pid', 'Isolation', ['pid']),
 ];
 
 export async function migrate(): Promise<void> {

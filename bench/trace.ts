@@ -1,0 +1,307 @@
+/**
+ * Trace benchmark (run by hand; prints one JSON document on stdout, progress on stderr):
+ *
+ *   npm run bench:trace -- DIR [--traces 200] [--days 14] [--seed 1] [--check 10] [--profile 200] [--no-duckdb]
+ *
+ * DIR holds a generated city (`truyvet generate`) whose stations.csv and passages.csv are already
+ * imported into the Neo4j that NEO4J_URI (default: the local one) points at, with the same
+ * TRUYVET_PSEUDONYM_KEY. The bench picks `--traces` random people (seeded) who have passages,
+ * each with a `--days` infectious period ending at a random instant of the city's span, and:
+ *
+ * - times the engine's trace at depth 1 and depth 2 (p50/p95/p99, after a warm-up);
+ * - sums the database hits of every generation query's PROFILE tree, per trace;
+ * - answers the same traces with DuckDB over the same passages.csv: the same generation loop and
+ *   assembly, each generation one band join (`b.at <= a.leftAt + τ AND b.leftAt >= a.at − τ` on
+ *   the same station), and reports its percentiles and the ratio DuckDB / Neo4j;
+ * - checks on `--check` traces that both give the same F1 and F2 (people, generation, exposure).
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { DuckDBInstance, listValue, LIST, VARCHAR, BIGINT, type DuckDBConnection, type DuckDBPreparedStatement } from '@duckdb/node-api';
+import { num, str } from '../engine/db/convert';
+import { closeDriver, getDriver, serverInfo } from '../engine/db/driver';
+import { windowSizeMs } from '../engine/db/schema';
+import { pseudonym } from '../engine/identity';
+import { localNeo4jHome } from '../engine/config';
+import { contactRows, GENERATION_CYPHER, generationParams, resolveTraceParams, traceGenerations, type ContactRow, type GenerationQuery, type GenerationRunner } from '../engine/trace';
+import type { TraceResult } from '../engine/types';
+import { trace } from '../engine/trace';
+
+const DAY = 86_400_000;
+
+interface Args {
+  dir: string;
+  traces: number;
+  days: number;
+  seed: number;
+  check: number;
+  profile: number;
+  duckdb: boolean;
+}
+
+function args(argv: string[]): Args {
+  const a: Args = { dir: '', traces: 200, days: 14, seed: 1, check: 10, profile: 200, duckdb: true };
+  // Depth 2 in a dense city takes seconds per trace: PROFILE doubles that, so it can be narrowed.
+  for (let i = 0; i < argv.length; i++) {
+    const k = argv[i]!;
+    const num = (): number => {
+      const v = Number(argv[++i]);
+      if (!Number.isInteger(v) || v < 0) throw new Error(`${k} needs a whole number`);
+      return v;
+    };
+    if (k === '--traces') a.traces = num();
+    else if (k === '--days') a.days = num();
+    else if (k === '--seed') a.seed = num();
+    else if (k === '--check') a.check = num();
+    else if (k === '--profile') a.profile = num();
+    else if (k === '--no-duckdb') a.duckdb = false;
+    else if (!k.startsWith('--') && a.dir === '') a.dir = k;
+    else throw new Error(`unknown argument ${k}`);
+  }
+  if (a.dir === '') throw new Error('usage: bench/trace.ts DIR [--traces 200] [--days 14] [--seed 1] [--check 10] [--profile 200] [--no-duckdb]');
+  return a;
+}
+
+/** mulberry32: small, seeded, good enough to pick people and periods. */
+function prng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) | 0;
+    let t = Math.imul(s ^ (s >>> 15), 1 | s);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function percentiles(xs: readonly number[]): { p50: number; p95: number; p99: number; mean: number; max: number } {
+  const s = [...xs].sort((x, y) => x - y);
+  const at = (q: number): number => s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))] ?? 0;
+  const r = (v: number): number => Math.round(v * 10) / 10;
+  return { p50: r(at(0.5)), p95: r(at(0.95)), p99: r(at(0.99)), mean: r(s.reduce((x, y) => x + y, 0) / Math.max(1, s.length)), max: r(s[s.length - 1] ?? 0) };
+}
+
+const say = (m: string): void => {
+  process.stderr.write(`[bench:trace] ${m}\n`);
+};
+
+// ---- DuckDB -----------------------------------------------------------------------------------
+
+async function loadDuck(dir: string): Promise<{ con: DuckDBConnection; seconds: number; passages: number; people: string[]; span: [number, number] }> {
+  const t0 = performance.now();
+  const inst = await DuckDBInstance.create(':memory:', { threads: String(os.cpus().length) });
+  const con = await inst.connect();
+  const q = (s: string): string => `'${s.replace(/'/g, "''")}'`;
+  await con.run(`CREATE TABLE st AS SELECT station_id, coalesce(nullif(tz, ''), 'Asia/Ho_Chi_Minh') AS tz FROM read_csv(${q(path.join(dir, 'stations.csv'))}, header = true, all_varchar = true)`);
+  await con.run(`CREATE TABLE raw AS SELECT * FROM read_csv(${q(path.join(dir, 'passages.csv'))}, header = true, all_varchar = true)`);
+  // Instants as truyvet reads them: with an offset absolute, without one in the station's zone.
+  const ms = (col: string): string =>
+    `CASE WHEN regexp_matches(${col}, '([Zz]|[+-][0-9]{2}(:?[0-9]{2})?)$') THEN epoch_ms(${col}::TIMESTAMPTZ) ELSE epoch_ms(timezone(st.tz, ${col}::TIMESTAMP)) END`;
+  await con.run(`CREATE TABLE p0 AS SELECT row_number() OVER () AS rn, r.passage_id, trim(r.person_id) AS person_id, r.station_id,
+    ${ms('r.at')} AS at_ms, ${ms("coalesce(nullif(r.left_at, ''), r.at)")} AS left_ms
+    FROM raw r JOIN st USING (station_id)`);
+  await con.run('DROP TABLE raw');
+  const people = (await con.runAndReadAll('SELECT DISTINCT person_id FROM p0 ORDER BY person_id')).getRows().map((r) => String(r[0]));
+  // The graph's ids are pseudonyms of the raw keys: give DuckDB the same ids, so answers compare.
+  await con.run('CREATE TABLE ids (person_id VARCHAR, pid VARCHAR)');
+  const app = await con.createAppender('ids');
+  for (const raw of people) {
+    app.appendVarchar(raw);
+    app.appendVarchar(pseudonym(raw));
+    app.endRow();
+  }
+  app.closeSync();
+  await con.run(`CREATE TABLE passages AS SELECT coalesce(nullif(p0.passage_id, ''), 'row' || p0.rn) AS id, ids.pid, p0.station_id, p0.at_ms, p0.left_ms
+    FROM p0 JOIN ids USING (person_id) ORDER BY p0.station_id, p0.at_ms`);
+  await con.run('DROP TABLE p0');
+  await con.run('CREATE INDEX passages_pid ON passages (pid)');
+  const [row] = (await con.runAndReadAll('SELECT count(*), min(at_ms), max(left_ms) FROM passages')).getRows();
+  return { con, seconds: (performance.now() - t0) / 1000, passages: Number(row?.[0]), people, span: [Number(row?.[1]), Number(row?.[2])] };
+}
+
+const DUCK_GENERATION = `
+WITH f AS (SELECT unnest($pids) AS pid, unnest($sinces) AS since),
+a AS (
+  SELECT f.pid AS src, f.since, p.id, p.station_id, p.at_ms, p.left_ms
+  FROM f JOIN passages p ON p.pid = f.pid
+  WHERE p.at_ms <= $hi AND p.left_ms >= f.since - $tol)
+SELECT a.src AS source, b.pid AS target, a.station_id AS station, a.id AS aId, a.at_ms AS aAt, a.left_ms AS aLeft,
+       b.id AS bId, b.at_ms AS bAt, b.left_ms AS bLeft
+FROM a JOIN passages b
+  ON b.station_id = a.station_id AND b.at_ms <= a.left_ms + $tol AND b.left_ms >= a.at_ms - $tol
+WHERE b.at_ms <= $hi AND (a.at_ms >= a.since OR b.at_ms >= a.since)
+  AND b.pid NOT IN (SELECT unnest($seen))`;
+
+function duckRunner(stmt: DuckDBPreparedStatement): GenerationRunner {
+  return async (g: GenerationQuery): Promise<ContactRow[]> => {
+    stmt.bind(
+      {
+        pids: listValue(g.frontier.map((f) => f.pid)),
+        sinces: listValue(g.frontier.map((f) => BigInt(f.since))),
+        hi: BigInt(g.hi),
+        tol: BigInt(g.tolMs),
+        seen: listValue([...g.seen]),
+      },
+      { pids: LIST(VARCHAR), sinces: LIST(BIGINT), hi: BIGINT, tol: BIGINT, seen: LIST(VARCHAR) },
+    );
+    const reader = await stmt.runAndReadAll();
+    return reader.getRowObjectsJS().map((r) => ({
+      source: str(r['source']),
+      target: str(r['target']),
+      stationId: str(r['station']),
+      a: { id: str(r['aId']), at: num(r['aAt']), leftAt: num(r['aLeft']) },
+      b: { id: str(r['bId']), at: num(r['bAt']), leftAt: num(r['bLeft']) },
+    }));
+  };
+}
+
+// ---- Neo4j ------------------------------------------------------------------------------------
+
+interface ProfileNode {
+  dbHits: number;
+  children: ProfileNode[];
+}
+const hitsOf = (p: ProfileNode): number => p.dbHits + p.children.reduce((s, c) => s + hitsOf(c), 0);
+
+function profilingRunner(counter: { hits: number }): GenerationRunner {
+  return async (g: GenerationQuery): Promise<ContactRow[]> => {
+    const session = getDriver().session({ defaultAccessMode: 'READ' });
+    try {
+      const res = await session.run(`PROFILE ${GENERATION_CYPHER}`, generationParams(g));
+      const prof = res.summary.profile;
+      if (prof !== false) counter.hits += hitsOf(prof);
+      const rows: ContactRow[] = [];
+      for (const r of res.records) contactRows(r.toObject(), rows);
+      return rows;
+    } finally {
+      await session.close();
+    }
+  };
+}
+
+function neo4jPeakRss(): number | undefined {
+  try {
+    const pid = fs.readFileSync(path.join(localNeo4jHome(), 'run', 'truyvet-neo4j.pid'), 'utf8').trim();
+    const m = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Math.round(Number(m[1]) / 1024) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function setsOf(r: { people: readonly { id: string; generation: number; exposureAt: number | string }[] }, maxGen: number): string[] {
+  return r.people
+    .filter((p) => p.generation <= maxGen)
+    .map((p) => `${p.generation}|${p.id}|${typeof p.exposureAt === 'number' ? p.exposureAt : Date.parse(p.exposureAt)}`)
+    .sort();
+}
+
+async function main(): Promise<void> {
+  const a = args(process.argv.slice(2));
+  const rnd = prng(a.seed);
+
+  say(`loading ${a.dir}/passages.csv into DuckDB…`);
+  const duck = await loadDuck(a.dir);
+  say(`DuckDB: ${duck.passages} passages, ${duck.people.length} people in ${duck.seconds.toFixed(1)} s`);
+
+  const period = a.days * DAY;
+  const traces = Array.from({ length: a.traces }, () => {
+    const raw = duck.people[Math.floor(rnd() * duck.people.length)]!;
+    const lo = duck.span[0] + period;
+    const to = lo >= duck.span[1] ? duck.span[1] : Math.floor(lo + rnd() * (duck.span[1] - lo));
+    return { f0: pseudonym(raw), from: to - period, to };
+  });
+
+  const windowMs = await windowSizeMs();
+  const info = await serverInfo();
+  const neo: Record<string, number[]> = { '1': [], '2': [] };
+  const hits: Record<string, number[]> = { '1': [], '2': [] };
+  const size: Record<string, number[]> = { '1': [], '2': [] };
+
+  say('warming up Neo4j…');
+  for (const t of traces.slice(0, Math.min(20, traces.length))) await trace({ ...t, depth: 1 });
+  for (const t of traces.slice(0, Math.min(3, traces.length))) await trace({ ...t, depth: 2 });
+
+  for (const depth of [1, 2]) {
+    say(`Neo4j depth ${depth}: ${traces.length} traces…`);
+    for (const t of traces) {
+      const t0 = performance.now();
+      const r = await trace({ ...t, depth });
+      neo[depth]!.push(performance.now() - t0);
+      size[depth]!.push(r.people.length);
+    }
+    say(`Neo4j depth ${depth}: PROFILE of ${Math.min(a.profile, traces.length)} traces…`);
+    for (const t of traces.slice(0, a.profile)) {
+      const counter = { hits: 0 };
+      await traceGenerations(resolveTraceParams({ ...t, depth }), { runGeneration: profilingRunner(counter) });
+      hits[depth]!.push(counter.hits);
+    }
+  }
+
+  const duckMs: Record<string, number[]> = { '1': [], '2': [] };
+  let check: { traces: number; mismatches: number; examples: unknown[] } | undefined;
+  if (a.duckdb) {
+    const stmt = await duck.con.prepare(DUCK_GENERATION);
+    const runGeneration = duckRunner(stmt);
+    say('warming up DuckDB…');
+    for (const t of traces.slice(0, Math.min(5, traces.length))) await traceGenerations(resolveTraceParams({ ...t, depth: 2 }), { runGeneration });
+    for (const depth of [1, 2]) {
+      say(`DuckDB depth ${depth}: ${traces.length} traces…`);
+      for (const t of traces) {
+        const t0 = performance.now();
+        await traceGenerations(resolveTraceParams({ ...t, depth }), { runGeneration });
+        duckMs[depth]!.push(performance.now() - t0);
+      }
+    }
+    say(`checking ${Math.min(a.check, traces.length)} traces: Neo4j and DuckDB give the same F1 and F2…`);
+    check = { traces: 0, mismatches: 0, examples: [] };
+    for (const t of traces.slice(0, a.check)) {
+      const n: TraceResult = await trace({ ...t, depth: 2 });
+      const d = await traceGenerations(resolveTraceParams({ ...t, depth: 2 }), { runGeneration });
+      const ns = setsOf(n, 2);
+      const ds = setsOf(d, 2);
+      check.traces++;
+      if (ns.join('\n') !== ds.join('\n')) {
+        check.mismatches++;
+        const nset = new Set(ns);
+        const dset = new Set(ds);
+        check.examples.push({ f0: t.f0, neo4jOnly: ns.filter((x) => !dset.has(x)).length, duckdbOnly: ds.filter((x) => !nset.has(x)).length });
+      }
+    }
+  }
+
+  const ratio = (depth: string): { p50: number; p95: number; p99: number } | undefined => {
+    if (!a.duckdb) return undefined;
+    const n = percentiles(neo[depth]!);
+    const d = percentiles(duckMs[depth]!);
+    const r = (x: number, y: number): number => Math.round((x / Math.max(y, 0.001)) * 100) / 100;
+    return { p50: r(d.p50, n.p50), p95: r(d.p95, n.p95), p99: r(d.p99, n.p99) };
+  };
+  const hitStats = (xs: number[]): { mean: number; p50: number } => {
+    const p = percentiles(xs);
+    return { mean: Math.round(p.mean), p50: Math.round(p.p50) };
+  };
+
+  const out = {
+    city: { dir: path.resolve(a.dir), passages: duck.passages, people: duck.people.length, spanDays: Math.round(((duck.span[1] - duck.span[0]) / DAY) * 10) / 10 },
+    machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model ?? '', memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, neo4j: info.agent ?? '', loadAverage: os.loadavg().map((x) => Math.round(x * 100) / 100) },
+    settings: { traces: a.traces, periodDays: a.days, seed: a.seed, toleranceSeconds: 900, windowSeconds: windowMs / 1000, mode: 'time-respecting' },
+    neo4j: {
+      depth1: { ms: percentiles(neo['1']!), people: percentiles(size['1']!), dbHits: hitStats(hits['1']!) },
+      depth2: { ms: percentiles(neo['2']!), people: percentiles(size['2']!), dbHits: hitStats(hits['2']!) },
+    },
+    duckdb: a.duckdb ? { loadSeconds: Math.round(duck.seconds * 10) / 10, depth1: { ms: percentiles(duckMs['1']!) }, depth2: { ms: percentiles(duckMs['2']!) } } : null,
+    ratioDuckdbOverNeo4j: a.duckdb ? { depth1: ratio('1'), depth2: ratio('2') } : null,
+    check: check ?? null,
+    rssMiB: { bench: Math.round(process.resourceUsage().maxRSS / 1024), neo4j: neo4jPeakRss() ?? null },
+  };
+  console.log(JSON.stringify(out, null, 2));
+}
+
+main()
+  .catch((e: unknown) => {
+    console.error(`bench:trace: ${(e as Error).message}`);
+    process.exitCode = 1;
+  })
+  .finally(() => closeDriver());

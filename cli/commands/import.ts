@@ -1,0 +1,123 @@
+import { Argument, type Command } from 'commander';
+import { SingleBar } from 'cli-progress';
+import { migrate } from '../../engine/db/schema';
+import { invalidInput } from '../../engine/errors';
+import {
+  builtInProfiles,
+  checkImportFile,
+  DEFAULT_BATCH_SIZE,
+  IMPORT_KINDS,
+  importStateDir,
+  loadProfile,
+  parseMapSpec,
+  runImport,
+  type ImportKind,
+  type ImportProgress,
+  type ImportResult,
+} from '../../engine/import';
+import { action, EXIT } from '../run';
+import { importDeclarations } from './declarations';
+
+interface ImportFlags {
+  json?: boolean;
+  report?: string;
+  map?: string;
+  profile?: string;
+  batch?: string;
+  resume: boolean;
+  platform?: string;
+  issueAt?: string;
+}
+
+export function register(program: Command): void {
+  program
+    .command('import')
+    .description('stream a CSV file of stations, people or passages into the graph (or a declarations file: see --platform)')
+    .addArgument(new Argument('<kind>', 'what the file holds').choices([...IMPORT_KINDS, 'declarations']))
+    .argument('<file>', 'CSV file: UTF-8 (BOM tolerated), header row, RFC 4180 quoting')
+    .option('--json', 'print one JSON summary line on stdout, no progress bar')
+    .option('--report <file>', 'write every rejected row to this CSV file (line, field, reason, value)')
+    .option('--map <renames>', 'rename source columns: SRC=DEST,… e.g. "Số CCCD=person_id,Mã chốt=station_id"')
+    .option('--profile <name>', `column names of another platform's export: ${builtInProfiles().map((p) => p.name).join(', ')}, or a profile .json file`)
+    .option('--batch <rows>', `rows per write transaction (default ${DEFAULT_BATCH_SIZE})`)
+    .option('--platform <name>', "declarations only: the export's platform mapping (the generator's declarations.jsonl is generic-json)", 'generic-json')
+    .option('--issue-at <when>', "declarations only: when QR codes are issued, 'declared' or 'now'", 'declared')
+    .option('--no-resume', `start from the beginning even if an interrupted run left a checkpoint (in ${importStateDir()})`)
+    .action(
+      action(async (kind: ImportKind | 'declarations', file: string, flags: ImportFlags) => {
+        if (kind === 'declarations') return importDeclarations(file, flags);
+        const batchSize = flags.batch === undefined ? undefined : Number(flags.batch);
+        if (batchSize !== undefined && !Number.isInteger(batchSize)) throw invalidInput(`--batch ${flags.batch ?? ''} is not a whole number`);
+        const profile = flags.profile === undefined ? undefined : loadProfile(flags.profile);
+        const map = flags.map === undefined ? {} : parseMapSpec(flags.map);
+        checkImportFile(file);
+        await migrate();
+        const progress = flags.json || !process.stderr.isTTY ? undefined : progressBar();
+        let result: ImportResult;
+        try {
+          result = await runImport({
+            kind,
+            file,
+            map,
+            clock: () => performance.now(),
+            resume: flags.resume,
+            ...(batchSize === undefined ? {} : { batchSize }),
+            ...(profile === undefined ? {} : { profile }),
+            ...(flags.report === undefined ? {} : { reportFile: flags.report }),
+            ...(progress ? { onProgress: progress.update } : {}),
+          });
+        } finally {
+          progress?.stop();
+        }
+        for (const w of result.warnings) console.error(`truyvet: warning: ${w}`);
+        if (flags.json) console.log(JSON.stringify(result));
+        else console.log(describe(result));
+        return EXIT.ok;
+      }),
+    );
+}
+
+/** Rows, rate and ETA on stderr; the ETA comes from the bytes parsed out of the file's size. */
+function progressBar(): { update: (p: ImportProgress) => void; stop: () => void } {
+  const bar = new SingleBar({
+    format: 'importing [{bar}] {percentage}% | {rows} rows | {rate} rows/s | ETA {eta_formatted}',
+    stream: process.stderr,
+    hideCursor: true,
+    etaBuffer: 50,
+    fps: 5,
+  });
+  const t0 = performance.now();
+  let started = false;
+  return {
+    update: (p) => {
+      const rate = Math.round(p.parsed / Math.max(0.001, (performance.now() - t0) / 1000));
+      if (!started) {
+        bar.start(Math.max(1, p.totalBytes), 0, { rows: 0, rate: 0 });
+        started = true;
+      }
+      bar.update(p.bytes, { rows: p.parsed.toLocaleString('en'), rate: rate.toLocaleString('en') });
+    },
+    stop: () => {
+      if (started) bar.stop();
+    },
+  };
+}
+
+function describe(r: ImportResult): string {
+  const n = (x: number) => x.toLocaleString('en');
+  const lines = [
+    `${r.kind} from ${r.file}: ${r.seconds.toFixed(1)} s, ${n(r.rowsPerSecond)} rows/s${r.resumedAtLine !== null ? ` (resumed at line ${r.resumedAtLine})` : ''}`,
+    `  read        ${n(r.read)}`,
+    `  imported    ${n(r.imported)}${r.updated > 0 ? ` (${n(r.updated)} of them updated)` : ''}`,
+    `  duplicates  ${n(r.duplicates)}`,
+    `  rejected    ${n(r.rejected)}`,
+  ];
+  if (r.rejects.length > 0) {
+    const shown = r.rejects.slice(0, 10);
+    lines.push(`  first rejects:`);
+    for (const x of shown) lines.push(`    line ${x.line}, ${x.field}: ${x.reason}`);
+    if (r.rejected > shown.length) lines.push(`    … ${n(r.rejected - shown.length)} more${r.report ? '' : ' (--report FILE lists them all)'}`);
+  }
+  if (r.report) lines.push(`  rejects report: ${r.report}`);
+  return lines.join('\n');
+}

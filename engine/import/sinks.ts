@@ -1,0 +1,149 @@
+import { derivedPassageId, writePassages, type PassageWrite } from '../db/passages';
+import { upsertPeople, type RegistryRecord } from '../db/people';
+import { writeStations } from '../db/station-upserts';
+import { pseudonym, seal } from '../identity';
+import type { Station } from '../types';
+import { passageValidator, personValidator, stationValidator, type PassageRow, type RowValidator } from './rows';
+
+/**
+ * What each kind of file does with its valid rows: one call per batch, one outcome per row in
+ * order. Repeats inside a batch are judged here (the storage functions see distinct keys);
+ * repeats across batches by the database, since batches commit one after another.
+ */
+
+export type RowOutcome = 'imported' | 'updated' | 'duplicate' | { readonly field: string; readonly reason: string };
+
+export interface PendingRow<T> {
+  readonly line: number;
+  readonly value: T;
+}
+
+export interface Sink<T> {
+  readonly validate: RowValidator<T>;
+  write(rows: readonly PendingRow<T>[]): Promise<RowOutcome[]>;
+}
+
+export interface SinkContext {
+  readonly dayFirst: boolean;
+  /** Id of this import run (kept across a resume). */
+  readonly runId: string;
+}
+
+export function stationSink(): Sink<Station> {
+  // Stations files are small (a city has thousands): the whole file's ids fit in memory, so a
+  // station repeated with other values anywhere in the file is caught.
+  const seen = new Map<string, { line: number; digest: string }>();
+  return {
+    validate: stationValidator(),
+    async write(rows) {
+      const out: RowOutcome[] = new Array<RowOutcome>(rows.length);
+      const fresh: Station[] = [];
+      const freshIdx: number[] = [];
+      rows.forEach((r, i) => {
+        const digest = JSON.stringify(r.value);
+        const prev = seen.get(r.value.id);
+        if (prev) {
+          out[i] = prev.digest === digest ? 'duplicate' : { field: 'station_id', reason: `station_id '${clip(r.value.id)}' repeats line ${prev.line} with other values` };
+          return;
+        }
+        seen.set(r.value.id, { line: r.line, digest });
+        fresh.push(r.value);
+        freshIdx.push(i);
+      });
+      const res = await writeStations(fresh);
+      freshIdx.forEach((i, k) => (out[i] = res.get(fresh[k]!.id) ?? 'imported'));
+      return out;
+    },
+  };
+}
+
+export function personSink(c: SinkContext): Sink<RegistryRecord> {
+  return {
+    validate: personValidator(c),
+    async write(rows) {
+      const out: RowOutcome[] = new Array<RowOutcome>(rows.length);
+      const first = new Map<string, { line: number; digest: string; idx: number }>();
+      const fresh: RegistryRecord[] = [];
+      rows.forEach((r, i) => {
+        const pid = pseudonym(r.value.personId);
+        const digest = JSON.stringify(r.value);
+        const prev = first.get(pid);
+        if (prev) {
+          out[i] = prev.digest === digest ? 'duplicate' : { field: 'person_id', reason: `person_id repeats line ${prev.line} with other data` };
+          return;
+        }
+        first.set(pid, { line: r.line, digest, idx: i });
+        fresh.push(r.value);
+      });
+      const res = await upsertPeople(fresh, { runId: c.runId });
+      for (const [pid, f] of first) {
+        const o = res.get(pid) ?? 'imported';
+        out[f.idx] = o === 'conflict' ? { field: 'person_id', reason: 'person_id repeats an earlier row of this file with other data' } : o;
+      }
+      return out;
+    },
+  };
+}
+
+export interface PassageSinkContext extends SinkContext {
+  readonly zones: ReadonlyMap<string, string>;
+  readonly windowMs: number;
+}
+
+const PID_CACHE = 100_000;
+
+export function passageSink(c: PassageSinkContext): Sink<PassageRow> {
+  // A person passes many checkpoints: remember recent pseudonyms instead of an HMAC per row.
+  // Bounded, so memory stays flat on any file.
+  const pids = new Map<string, string>();
+  const pidOf = (raw: string): string => {
+    let pid = pids.get(raw);
+    if (pid === undefined) {
+      if (pids.size >= PID_CACHE) pids.clear();
+      pid = pseudonym(raw);
+      pids.set(raw, pid);
+    }
+    return pid;
+  };
+  return {
+    validate: passageValidator(c),
+    async write(rows) {
+      const out: RowOutcome[] = new Array<RowOutcome>(rows.length);
+      const first = new Map<string, { line: number; idx: number; w: PassageWrite }>();
+      const writes: PassageWrite[] = [];
+      rows.forEach((r, i) => {
+        const v = r.value;
+        const personId = pidOf(v.rawPersonId);
+        const id = v.passageId ?? derivedPassageId(personId, v.stationId, v.at, v.leftAt);
+        const w: PassageWrite = {
+          id,
+          personId,
+          // Sealed only if the person turns out to be new to the graph.
+          personRef: () => seal(v.rawPersonId),
+          stationId: v.stationId,
+          at: v.at,
+          leftAt: v.leftAt,
+          source: v.source,
+        };
+        const prev = first.get(id);
+        if (prev) {
+          const same = prev.w.personId === personId && prev.w.stationId === w.stationId && prev.w.at === w.at && prev.w.leftAt === w.leftAt;
+          out[i] = same ? 'duplicate' : { field: 'passage_id', reason: `passage_id '${clip(id)}' repeats line ${prev.line} with other content` };
+          return;
+        }
+        first.set(id, { line: r.line, idx: i, w });
+        writes.push(w);
+      });
+      const res = await writePassages(writes, c.windowMs);
+      for (const [id, f] of first) {
+        const o = res.get(id) ?? 'imported';
+        out[f.idx] = o === 'conflict' ? { field: 'passage_id', reason: `passage_id '${clip(id)}' is already stored with other content` } : o;
+      }
+      return out;
+    },
+  };
+}
+
+function clip(s: string): string {
+  return s.length > 40 ? `${s.slice(0, 40)}…` : s;
+}
