@@ -37,6 +37,12 @@ export function localSecretsDir(): string {
   return env('TRUYVET_SECRETS_DIR') ?? path.join(base, 'truyvet', 'secrets');
 }
 
+/** Checkpoints of interrupted imports (engine/import/checkpoint.ts). */
+export function importStateDir(): string {
+  const base = env('XDG_STATE_HOME') ?? path.join(os.homedir(), '.local', 'state');
+  return env('TRUYVET_IMPORT_STATE_DIR') ?? path.join(base, 'truyvet', 'imports');
+}
+
 export interface LocalNeo4jSettings {
   readonly home: string;
   readonly boltPort: number;

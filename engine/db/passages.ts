@@ -1,16 +1,27 @@
 import { createHash } from 'node:crypto';
 import type { Passage } from '../types';
-import { windowStarts } from '../windows';
+import { spanBounds, spanClass } from '../windows';
 import { int, num, str } from './convert';
 import type { ManagedTransaction } from 'neo4j-driver';
 import { readQuery, writeTx } from './driver';
 import { isTruyvetError } from '../errors';
 
 /**
- * Passages in the graph: `(:Person)-[:PASSED {passageId, key, at, leftAt, source}]->(:Window)`,
- * one relationship per window the passage touches (see engine/windows.ts). Instants are stored
- * as epoch milliseconds (UTC) INTEGERs: the trace compares them millions of times, and integer
- * comparison is cheaper than temporal values. Writes are idempotent by passage id.
+ * Passages in the graph: one `(:Passage {id, pid, station, at, leftAt, span, source, trust?})`
+ * node per passage, no relationships. `pid` is the person's pseudonymous key, `station` the
+ * station id, `span` its duration class (engine/windows.ts). Indexes (engine/db/schema.ts):
+ * `id` unique (idempotent writes), (station, span, at) for co-location lookups, (pid, at) for a
+ * person's passages.
+ *
+ * Why not DESIGN.md's `(:Person)-[:PASSED]->(:Window)`: a passage had one relationship per
+ * 15-minute window it touched (5.4 on average in the generated cities: dwell intervals of hours),
+ * each with two index entries, plus window MERGEs and AT links, and every write locked the busy
+ * windows and the person. A node per passage is one write with three index entries and no lock
+ * on anything shared; the co-location lookup is a range seek per duration class instead of a
+ * bucket read (README, "Benchmarks": bench/storage.ts measures both layouts).
+ *
+ * Instants are epoch milliseconds (UTC) INTEGERs: the trace compares them millions of times, and
+ * integer comparison is cheaper than temporal values. Writes are idempotent by passage id.
  */
 
 export type WriteOutcome = 'imported' | 'duplicate' | 'conflict';
@@ -43,46 +54,29 @@ export function derivedPassageId(personId: string, stationId: string, at: number
 // A batch is one write transaction of three statements: which ids are stored already (same
 // id: identical content → duplicate, different → conflict), which people of the new rows the
 // graph knows (only new people get a sealed ref: sealing is the importer's costliest step),
-// then the writes for new rows only. Rows go as lists, not maps: Bolt packs them faster, and
-// at 50,000 rows a second the packing is a large part of the work.
+// then the writes for new rows only. Rows go as lists, not maps: Bolt packs them faster.
 const CLASSIFY = `
 UNWIND $ids AS id
-MATCH (op:Person)-[old:PASSED {passageId: id}]->(ow:Window)
-WITH id, head(collect([op.id, ow.station, old.at, old.leftAt])) AS o
-RETURN id, o[0] AS personId, o[1] AS stationId, o[2] AS at, o[3] AS leftAt`;
+MATCH (x:Passage {id: id})
+RETURN id, x.pid AS personId, x.station AS stationId, x.at AS at, x.leftAt AS leftAt`;
 
 const KNOWN_PEOPLE = `
 UNWIND $pids AS pid
 MATCH (p:Person {id: pid})
 RETURN pid`;
 
-// A new window gets its AT link in the same transaction, so "no AT yet" means "created just
-// now" (a degree check, cheaper than marking new windows with a property and removing it).
-// row = [id, personId, stationId, at, leftAt, source, firstWindowStart, trust]
-// The window starts of a row are range(firstWindowStart, leftAt, $size), as windowStarts() gives.
-// CREATE, not MERGE, for PASSED: the ids were just classified in this transaction, and the
-// unique constraint on PASSED.key turns a concurrent writer of the same passage into an error
-// that writePassages retries (then as a duplicate).
+// row = [id, personId, stationId, at, leftAt, span, source, trust]. CREATE, not MERGE: the ids
+// were just classified in this transaction, and the unique constraint on Passage.id turns a
+// concurrent writer of the same passage into an error that writePassages retries (then as a
+// duplicate). A null trust writes no property.
 const CREATE = `
 CALL () {
   UNWIND $people AS pp
   MERGE (p:Person {id: pp[0]})
     ON CREATE SET p.ref = pp[1], p.registered = false
 }
-CALL () {
-  UNWIND $windows AS ww
-  MERGE (w:Window {station: ww[0], start: ww[1]})
-  WITH w, ww WHERE NOT EXISTS { (w)-[:AT]->() }
-  MATCH (st:Station {id: ww[0]})
-  CREATE (w)-[:AT]->(st)
-}
 UNWIND $rows AS row
-MERGE (p:Person {id: row[1]})
-  ON CREATE SET p.registered = false
-WITH row, p
-UNWIND range(row[6], row[4], $size) AS ws
-MATCH (w:Window {station: row[2], start: ws})
-CREATE (p)-[:PASSED {key: row[0] + '#' + toString(ws), passageId: row[0], at: row[3], leftAt: row[4], source: row[5], trust: row[7]}]->(w)`;
+CREATE (:Passage {id: row[0], pid: row[1], station: row[2], at: row[3], leftAt: row[4], span: row[5], source: row[6], trust: row[7]})`;
 
 const ATTEMPTS = 3;
 
@@ -90,13 +84,14 @@ const ATTEMPTS = 3;
  * Writes a batch of passages in one transaction; returns each passage id's outcome. Within the
  * batch the first row of an id counts, later ones are duplicates. Callers check station
  * existence first (a passage at an unknown station is a reject, not a write).
+ * `_windowMs` is not used since passages are nodes (kept so callers need not change).
  */
-export async function writePassages(rows: readonly PassageWrite[], windowMs: number): Promise<Map<string, WriteOutcome>> {
+export async function writePassages(rows: readonly PassageWrite[], _windowMs?: number): Promise<Map<string, WriteOutcome>> {
   const first = new Map<string, PassageWrite>();
   for (const p of rows) if (!first.has(p.id)) first.set(p.id, p);
   for (let attempt = 1; ; attempt++) {
     try {
-      return await writeBatch(first, windowMs);
+      return await writeBatch(first);
     } catch (e) {
       // Another writer stored one of these passages between our check and our write.
       if (!(isTruyvetError(e) && e.code === 'conflict') || attempt >= ATTEMPTS) throw e;
@@ -109,13 +104,13 @@ export async function writePassages(rows: readonly PassageWrite[], windowMs: num
  * commit together (a checkpoint scan and its passage: one commit, one disk flush, per batch).
  * No retry here: a conflict fails the caller's transaction, and the caller retries it whole.
  */
-export async function writePassagesIn(tx: ManagedTransaction, rows: readonly PassageWrite[], windowMs: number): Promise<Map<string, WriteOutcome>> {
+export async function writePassagesIn(tx: ManagedTransaction, rows: readonly PassageWrite[], _windowMs?: number): Promise<Map<string, WriteOutcome>> {
   const first = new Map<string, PassageWrite>();
   for (const p of rows) if (!first.has(p.id)) first.set(p.id, p);
-  return writeBatch(first, windowMs, tx);
+  return writeBatch(first, tx);
 }
 
-async function writeBatch(first: ReadonlyMap<string, PassageWrite>, windowMs: number, inTx?: ManagedTransaction): Promise<Map<string, WriteOutcome>> {
+async function writeBatch(first: ReadonlyMap<string, PassageWrite>, inTx?: ManagedTransaction): Promise<Map<string, WriteOutcome>> {
   const work = async (tx: ManagedTransaction): Promise<Map<string, WriteOutcome>> => {
     const out = new Map<string, WriteOutcome>();
     const stored = await tx.run(CLASSIFY, { ids: [...first.keys()] });
@@ -143,30 +138,19 @@ async function writeBatch(first: ReadonlyMap<string, PassageWrite>, windowMs: nu
       const ref = refOf.get(pid);
       people.push([pid, typeof ref === 'function' ? ref() : (ref ?? '')]);
     }
-    const windows = new Map<string, [string, ReturnType<typeof int>]>();
-    const params: unknown[][] = [];
-    for (const p of fresh) {
-      const starts = windowStarts(p.at, p.leftAt, windowMs);
-      for (const ws of starts) {
-        const k = `${p.stationId}\u0000${ws}`;
-        if (!windows.has(k)) windows.set(k, [p.stationId, int(ws)]);
-      }
-      params.push([p.id, p.personId, p.stationId, int(p.at), int(p.leftAt), p.source, int(starts[0] ?? p.at), p.trust ?? null]);
-    }
-    await tx.run(CREATE, { people, windows: [...windows.values()], rows: params, size: int(windowMs) });
+    const params = fresh.map((p) => [p.id, p.personId, p.stationId, int(p.at), int(p.leftAt), int(spanClass(p.at, p.leftAt)), p.source, p.trust ?? null]);
+    await tx.run(CREATE, { people, rows: params });
     return out;
   };
   return inTx ? work(inTx) : writeTx(work);
 }
 
 const OF_PERSON = `
-MATCH (p:Person {id: $personId})-[r:PASSED]->(w:Window)
-WHERE r.leftAt >= $from AND r.at <= $to
-WITH DISTINCT r.passageId AS id, r.at AS at, r.leftAt AS leftAt, r.source AS source, w.station AS stationId
-RETURN id, at, leftAt, source, stationId
+MATCH (x:Passage) WHERE x.pid = $personId AND x.at <= $to AND x.leftAt >= $from
+RETURN x.id AS id, x.at AS at, x.leftAt AS leftAt, x.source AS source, x.station AS stationId
 ORDER BY at, id`;
 
-/** A person's passages that touch [from, to], each once, in time order. */
+/** A person's passages that touch [from, to], in time order. */
 export async function passagesOfPerson(personId: string, from: number, to: number): Promise<Passage[]> {
   return readQuery(OF_PERSON, { personId, from: int(from), to: int(to) }, (r) => ({
     id: str(r['id']),
@@ -176,4 +160,14 @@ export async function passagesOfPerson(personId: string, from: number, to: numbe
     leftAt: num(r['leftAt']),
     source: str(r['source']),
   }));
+}
+
+/**
+ * The Cypher parameter `$spans` of a lookup "passages at a station touching [lo, hi]": with it,
+ * `UNWIND $spans AS sp MATCH (x:Passage) WHERE x.station = s AND x.span = sp[0]
+ * AND x.at >= lo - sp[1] AND x.at <= hi AND x.leftAt >= lo` is one bounded range seek per
+ * duration class (engine/windows.ts).
+ */
+export function spansParam(): ReturnType<typeof int>[][] {
+  return spanBounds().map(([k, d]) => [int(k), int(d)]);
 }

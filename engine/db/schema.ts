@@ -24,13 +24,6 @@ const unique = (name: string, label: string, props: string[]): SchemaItem => ({
   properties: props,
   statement: `CREATE CONSTRAINT ${name} IF NOT EXISTS FOR (n:${label}) REQUIRE ${props.length === 1 ? `n.${props[0]}` : `(${props.map((p) => `n.${p}`).join(', ')})`} IS UNIQUE`,
 });
-const relUnique = (name: string, type: string, props: string[]): SchemaItem => ({
-  name,
-  kind: 'constraint',
-  entity: type,
-  properties: props,
-  statement: `CREATE CONSTRAINT ${name} IF NOT EXISTS FOR ()-[r:${type}]-() REQUIRE ${props.map((p) => `r.${p}`).join(', ')} IS UNIQUE`,
-});
 const nodeIndex = (name: string, label: string, props: string[]): SchemaItem => ({
   name,
   kind: 'index',
@@ -38,24 +31,17 @@ const nodeIndex = (name: string, label: string, props: string[]): SchemaItem => 
   properties: props,
   statement: `CREATE INDEX ${name} IF NOT EXISTS FOR (n:${label}) ON (${props.map((p) => `n.${p}`).join(', ')})`,
 });
-const relIndex = (name: string, type: string, props: string[]): SchemaItem => ({
-  name,
-  kind: 'index',
-  entity: type,
-  properties: props,
-  statement: `CREATE INDEX ${name} IF NOT EXISTS FOR ()-[r:${type}]-() ON (${props.map((p) => `r.${p}`).join(', ')})`,
-});
 
 export const SCHEMA: readonly SchemaItem[] = [
   unique('person_id', 'Person', ['id']),
   unique('station_id', 'Station', ['id']),
-  // A window is one station's time bucket; the composite key also serves the range seek
-  // "station = $s AND start in [lo, hi]" that every co-location lookup makes.
-  unique('window_key', 'Window', ['station', 'start']),
-  // One PASSED relationship per (passage, window touched); `key` = passageId#windowStart.
-  relUnique('passed_key', 'PASSED', ['key']),
-  relIndex('passed_passage', 'PASSED', ['passageId']),
-  nodeIndex('window_start', 'Window', ['start']),
+  // Passages are nodes (engine/db/passages.ts, which says why; they replaced the (:Window)
+  // buckets and PASSED relationships, see OBSOLETE): the id is the idempotency key; (station,
+  // span, at) serves the co-location lookup, one range seek per duration class; (pid, at) a
+  // person's passages, the trace's frontier.
+  unique('passage_id', 'Passage', ['id']),
+  nodeIndex('passage_station_span_at', 'Passage', ['station', 'span', 'at']),
+  nodeIndex('passage_person_at', 'Passage', ['pid', 'at']),
   nodeIndex('station_jurisdiction', 'Station', ['province', 'district', 'commune']),
   unique('identity_pid', 'Identity', ['pid']),
   unique('declaration_id', 'Declaration', ['id']),
@@ -77,7 +63,20 @@ export const SCHEMA: readonly SchemaItem[] = [
   unique('isolation_pid', 'Isolation', ['pid']),
 ];
 
+/**
+ * Entries of the window layout that passage nodes replaced. Dropped by the migration: nothing
+ * writes Window nodes or PASSED relationships any more, and their index upkeep would be waste.
+ * Passages stored in that layout are not read by this code: re-import them (README, "Storage").
+ */
+export const OBSOLETE: readonly { readonly name: string; readonly kind: 'constraint' | 'index' }[] = [
+  { name: 'window_key', kind: 'constraint' },
+  { name: 'passed_key', kind: 'constraint' },
+  { name: 'passed_passage', kind: 'index' },
+  { name: 'window_start', kind: 'index' },
+];
+
 export async function migrate(): Promise<void> {
+  for (const o of OBSOLETE) await runAutoCommit(`DROP ${o.kind === 'constraint' ? 'CONSTRAINT' : 'INDEX'} ${o.name} IF EXISTS`);
   for (const item of SCHEMA) await runAutoCommit(item.statement);
   await runAutoCommit('CALL db.awaitIndexes(300)');
   await ensureWindowSize();

@@ -1,8 +1,8 @@
 import { createHash, type Hash } from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
+import { importStateDir } from '../config';
 
 /**
  * Resume points of interrupted imports. Correctness does not depend on them: every write is
@@ -48,12 +48,7 @@ const checkpointSchema = z.object({
 
 export type Checkpoint = z.infer<typeof checkpointSchema>;
 
-export function importStateDir(): string {
-  const own = process.env['TRUYVET_IMPORT_STATE_DIR'];
-  if (own) return own;
-  const base = process.env['XDG_STATE_HOME'] || path.join(os.homedir(), '.local', 'state');
-  return path.join(base, 'truyvet', 'imports');
-}
+export { importStateDir };
 
 /** The checkpoint file of one import: same file, same kind, same column renames. */
 export function checkpointPath(absFile: string, kind: string, renames: ReadonlyMap<string, string>): string {

@@ -1,6 +1,6 @@
 import { derivedPassageId, writePassages, type PassageWrite } from '../db/passages';
 import { upsertPeople, type RegistryRecord } from '../db/people';
-import { writeStations } from '../db/station-upserts';
+import { upsertStations } from '../db/stations';
 import { pseudonym, seal } from '../identity';
 import type { Station } from '../types';
 import { passageValidator, personValidator, stationValidator, type PassageRow, type RowValidator } from './rows';
@@ -50,7 +50,7 @@ export function stationSink(): Sink<Station> {
         fresh.push(r.value);
         freshIdx.push(i);
       });
-      const res = await writeStations(fresh);
+      const res = await upsertStations(fresh);
       freshIdx.forEach((i, k) => (out[i] = res.get(fresh[k]!.id) ?? 'imported'));
       return out;
     },
