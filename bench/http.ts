@@ -82,7 +82,7 @@ export async function ensureCity(dir = benchCityDir()): Promise<{ dir: string; r
   const marker = file('imported.json');
   const there = async () => {
     const s = await readQuery('MATCH (s:Station {id: $id}) RETURN count(s) AS n', { id: stations.first[0] }, (r) => Number(r['n']));
-    const p = await readQuery('MATCH ()-[r:PASSED {passageId: $id}]->() RETURN count(r) AS n', { id: passages.last[0] }, (r) => Number(r['n']));
+    const p = await readQuery('MATCH (r:Passage {id: $id}) RETURN count(r) AS n', { id: passages.last[0] }, (r) => Number(r['n']));
     return s[0] === 1 && (p[0] ?? 0) > 0;
   };
   if (fs.existsSync(marker) && (await there())) {

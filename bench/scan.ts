@@ -69,14 +69,10 @@ async function csvColumn(file: string, column: number, limit: number): Promise<s
   return out;
 }
 
-/** Removes what the scans wrote: Scan nodes, their passages, and the windows of these stations left empty. */
-export async function removeScans(run: string, since: number, stations: readonly string[]): Promise<void> {
+/** Removes what the scans wrote: Scan nodes and their passages (ids `qr-<scan id>`, unique-indexed). */
+export async function removeScans(run: string, _since: number, _stations: readonly string[]): Promise<void> {
   await runAutoCommit(`MATCH (s:Scan) WHERE s.id STARTS WITH $run CALL (s) { DETACH DELETE s } IN TRANSACTIONS OF 5000 ROWS`, { run });
-  await runAutoCommit(`MATCH ()-[r:PASSED]->() WHERE r.passageId STARTS WITH $qr CALL (r) { DELETE r } IN TRANSACTIONS OF 5000 ROWS`, { qr: `qr-${run}` });
-  await runAutoCommit(
-    `MATCH (w:Window) WHERE w.start >= $since AND w.station IN $stations AND NOT EXISTS { (w)<-[:PASSED]-() } CALL (w) { DETACH DELETE w } IN TRANSACTIONS OF 5000 ROWS`,
-    { since: Math.floor(since / 3_600_000) * 3_600_000 - 3_600_000, stations },
-  );
+  await runAutoCommit(`MATCH (x:Passage) WHERE x.id STARTS WITH $qr CALL (x) { DELETE x } IN TRANSACTIONS OF 5000 ROWS`, { qr: `qr-${run}` });
 }
 
 async function main(): Promise<void> {

@@ -5,7 +5,7 @@
  *
  * DIR holds a generated city (`truyvet generate`) whose stations.csv and passages.csv are already
  * imported into the Neo4j that NEO4J_URI (default: the local one) points at, with the same
- * TRUYVET_PSEUDONYM_KEY. The bench picks `--traces` random people (seeded) who have passages,
+ * TRUYVET_PSEUDONYM_KEY. The bench picks `--traces` random people (seeded) among those with a passage in their period,
  * each with a `--days` infectious period ending at a random instant of the city's span, and:
  *
  * - times the engine's trace at depth 1 and depth 2 (p50/p95/p99, after a warm-up);
@@ -25,7 +25,7 @@ import { closeDriver, getDriver, serverInfo } from '../engine/db/driver';
 import { windowSizeMs } from '../engine/db/schema';
 import { pseudonym } from '../engine/identity';
 import { localNeo4jHome } from '../engine/config';
-import { contactRows, GENERATION_CYPHER, generationParams, resolveTraceParams, traceGenerations, type ContactRow, type GenerationQuery, type GenerationRunner } from '../engine/trace';
+import { contactsFromFrontier, resolveTraceParams, traceGenerations, type ContactRow, type GenerationQuery, type GenerationRunner } from '../engine/trace';
 import type { TraceResult } from '../engine/types';
 import { trace } from '../engine/trace';
 
@@ -165,19 +165,18 @@ interface ProfileNode {
 const hitsOf = (p: ProfileNode): number => p.dbHits + p.children.reduce((s, c) => s + hitsOf(c), 0);
 
 function profilingRunner(counter: { hits: number }): GenerationRunner {
-  return async (g: GenerationQuery): Promise<ContactRow[]> => {
-    const session = getDriver().session({ defaultAccessMode: 'READ' });
-    try {
-      const res = await session.run(`PROFILE ${GENERATION_CYPHER}`, generationParams(g));
-      const prof = res.summary.profile;
-      if (prof !== false) counter.hits += hitsOf(prof);
-      const rows: ContactRow[] = [];
-      for (const r of res.records) contactRows(r.toObject(), rows);
-      return rows;
-    } finally {
-      await session.close();
-    }
-  };
+  return (g: GenerationQuery): Promise<ContactRow[]> =>
+    contactsFromFrontier(g, {}, async (cypher, params) => {
+      const session = getDriver().session({ defaultAccessMode: 'READ' });
+      try {
+        const res = await session.run(`PROFILE ${cypher}`, params);
+        const prof = res.summary.profile;
+        if (prof !== false) counter.hits += hitsOf(prof);
+        return res.records;
+      } finally {
+        await session.close();
+      }
+    });
 }
 
 function neo4jPeakRss(): number | undefined {
@@ -205,19 +204,27 @@ async function main(): Promise<void> {
   const duck = await loadDuck(a.dir);
   say(`DuckDB: ${duck.passages} passages, ${duck.people.length} people in ${duck.seconds.toFixed(1)} s`);
 
+  // F0s: uniform among the people with at least one passage in their (random) period.
   const period = a.days * DAY;
-  const traces = Array.from({ length: a.traces }, () => {
-    const raw = duck.people[Math.floor(rnd() * duck.people.length)]!;
+  const traces: { f0: string; from: number; to: number }[] = [];
+  for (let i = 0; i < a.traces; i++) {
     const lo = duck.span[0] + period;
     const to = lo >= duck.span[1] ? duck.span[1] : Math.floor(lo + rnd() * (duck.span[1] - lo));
-    return { f0: pseudonym(raw), from: to - period, to };
-  });
+    const from = to - period;
+    const active = `SELECT DISTINCT pid FROM passages WHERE left_ms >= ${from} AND at_ms <= ${to}`;
+    const [c] = (await duck.con.runAndReadAll(`SELECT count(*) FROM (${active})`)).getRows();
+    const n = Number(c?.[0] ?? 0);
+    if (n === 0) throw new Error('no passages in the period');
+    const [row] = (await duck.con.runAndReadAll(`${active} ORDER BY pid LIMIT 1 OFFSET ${Math.floor(rnd() * n)}`)).getRows();
+    traces.push({ f0: String(row?.[0]), from, to });
+  }
 
   const windowMs = await windowSizeMs();
   const info = await serverInfo();
   const neo: Record<string, number[]> = { '1': [], '2': [] };
   const hits: Record<string, number[]> = { '1': [], '2': [] };
   const size: Record<string, number[]> = { '1': [], '2': [] };
+  const slowest: Record<string, { f0: string; from: string; to: string; ms: number; people: number; contacts: number }> = {};
 
   say('warming up Neo4j…');
   for (const t of traces.slice(0, Math.min(20, traces.length))) await trace({ ...t, depth: 1 });
@@ -228,8 +235,10 @@ async function main(): Promise<void> {
     for (const t of traces) {
       const t0 = performance.now();
       const r = await trace({ ...t, depth });
-      neo[depth]!.push(performance.now() - t0);
+      const ms = performance.now() - t0;
+      neo[depth]!.push(ms);
       size[depth]!.push(r.people.length);
+      if (ms > (slowest[depth]?.ms ?? -1)) slowest[depth] = { f0: t.f0, from: new Date(t.from).toISOString(), to: new Date(t.to).toISOString(), ms: Math.round(ms), people: r.people.length, contacts: r.contacts.length };
     }
     say(`Neo4j depth ${depth}: PROFILE of ${Math.min(a.profile, traces.length)} traces…`);
     for (const t of traces.slice(0, a.profile)) {
@@ -288,8 +297,8 @@ async function main(): Promise<void> {
     machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model ?? '', memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, neo4j: info.agent ?? '', loadAverage: os.loadavg().map((x) => Math.round(x * 100) / 100) },
     settings: { traces: a.traces, periodDays: a.days, seed: a.seed, toleranceSeconds: 900, windowSeconds: windowMs / 1000, mode: 'time-respecting' },
     neo4j: {
-      depth1: { ms: percentiles(neo['1']!), people: percentiles(size['1']!), dbHits: hitStats(hits['1']!) },
-      depth2: { ms: percentiles(neo['2']!), people: percentiles(size['2']!), dbHits: hitStats(hits['2']!) },
+      depth1: { ms: percentiles(neo['1']!), people: percentiles(size['1']!), dbHits: hitStats(hits['1']!), slowest: slowest['1'] ?? null },
+      depth2: { ms: percentiles(neo['2']!), people: percentiles(size['2']!), dbHits: hitStats(hits['2']!), slowest: slowest['2'] ?? null },
     },
     duckdb: a.duckdb ? { loadSeconds: Math.round(duck.seconds * 10) / 10, depth1: { ms: percentiles(duckMs['1']!) }, depth2: { ms: percentiles(duckMs['2']!) } } : null,
     ratioDuckdbOverNeo4j: a.duckdb ? { depth1: ratio('1'), depth2: ratio('2') } : null,

@@ -48,3 +48,11 @@ describe('parseDurationSeconds', () => {
 
   it.each(['', '15 minutes', '-5m', '1.5h'])('refuses %p', (text) => expect(parseDurationSeconds(text)).toBeUndefined());
 });
+
+describe('isoUtc', () => {
+  it('formats exactly as Date.toISOString, across days, millisecond edges and out-of-range instants', () => {
+    const xs = [0, 1, 999, 1000, 59_999, 86_399_999, 86_400_000, Date.UTC(2021, 7, 2, 0, 30), Date.UTC(2024, 1, 29, 23, 59, 59, 7), Date.UTC(9999, 11, 31, 23, 59, 59, 999), -1, -86_400_001, Date.UTC(10000, 0, 1), 1.5];
+    for (let i = 0; i < 2000; i++) xs.push(Math.floor(Date.UTC(2021, 0, 1) + i * 7_777_777.7));
+    for (const x of xs) expect(isoUtc(x)).toBe(new Date(x).toISOString());
+  });
+});

@@ -1,4 +1,4 @@
-import { bucketStart, lookupRange, windowStarts } from './windows';
+import { bucketStart, lookupRange, spanBounds, spanClass, spanMaxMs, SPAN_CLASSES, windowStarts } from './windows';
 
 const M = 60_000;
 
@@ -22,5 +22,27 @@ describe('windows', () => {
   it('widens a lookup by the tolerance on both sides', () => {
     expect(lookupRange(20 * M, 20 * M, 15 * M, 15 * M)).toEqual([0, 30 * M]);
     expect(lookupRange(20 * M, 20 * M, 60 * M, 15 * M)).toEqual([-45 * M, 75 * M]);
+  });
+});
+
+describe('duration classes (spans)', () => {
+  it('puts a point scan and a stay of up to 15 minutes in class 0, and grows fourfold from there', () => {
+    expect(spanClass(0, 0)).toBe(0);
+    expect(spanClass(0, 15 * M)).toBe(0);
+    expect(spanClass(0, 15 * M + 1)).toBe(1);
+    expect(spanClass(0, 60 * M)).toBe(1);
+    expect(spanClass(0, 60 * M + 1)).toBe(2);
+    expect(spanClass(0, 16 * 60 * M)).toBe(3);
+  });
+
+  it('keeps every stay, however long, in the last, unbounded class', () => {
+    const years = 50 * 365 * 24 * 60 * M;
+    expect(spanClass(0, years)).toBe(SPAN_CLASSES - 1);
+    expect(spanMaxMs(SPAN_CLASSES - 1)).toBeGreaterThan(years);
+    expect(spanBounds()).toHaveLength(SPAN_CLASSES);
+  });
+
+  it('bounds each class so that every stay of the class lasts at most its bound', () => {
+    for (const [k, max] of spanBounds()) expect(spanClass(0, max)).toBe(k);
   });
 });

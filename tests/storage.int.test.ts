@@ -5,7 +5,7 @@ import { listStations, upsertStations } from '../engine/db/stations';
 import { pseudonym, seal } from '../engine/identity';
 import { rawKeys, readIdentities, upsertPeople } from '../engine/db/people';
 import type { Station } from '../engine/types';
-import { num } from '../engine/db/convert';
+import { num, str } from '../engine/db/convert';
 import { newRunId, removeRunData } from './helpers/run-data';
 
 const run = newRunId('st');
@@ -76,25 +76,23 @@ describe('storage of passages', () => {
     ]);
   });
 
-  it('links a dwell passage to every window it touches, each window to its station', async () => {
-    const w = await windowSizeMs();
-    const p = passage(raw[1]!, 1, T0 + 100 * M, T0 + 100 * M + 2 * w);
-    await writePassages([p], w);
+  it('stores a dwell passage as one node with its person, station, duration class and both instants', async () => {
+    const p = passage(raw[1]!, 1, T0 + 100 * M, T0 + 100 * M + 5 * 60 * M);
+    await writePassages([p]);
     const rows = await readQuery(
-      `MATCH (:Person {id: $pid})-[r:PASSED {passageId: $id}]->(w:Window)-[:AT]->(s:Station) RETURN w.start AS start, s.id AS station ORDER BY start`,
-      { pid: p.personId, id: p.id },
-      (r) => ({ start: num(r['start']), station: r['station'] as string }),
+      `MATCH (x:Passage {id: $id}) RETURN x.pid AS pid, x.station AS station, x.span AS span, x.at AS at, x.leftAt AS leftAt`,
+      { id: p.id },
+      (r) => ({ pid: str(r['pid']), station: str(r['station']), span: num(r['span']), at: num(r['at']), leftAt: num(r['leftAt']) }),
     );
-    expect(rows).toHaveLength(3);
-    expect(rows.every((r) => r.station === p.stationId)).toBe(true);
-    expect(rows[1]!.start - rows[0]!.start).toBe(w);
+    // Five hours: more than 4 h (class 2), at most 16 h (class 3).
+    expect(rows).toEqual([{ pid: p.personId, station: p.stationId, span: 3, at: p.at, leftAt: p.leftAt }]);
   });
 
   it('counts an exact repeat as a duplicate and changes nothing', async () => {
     const w = await windowSizeMs();
     const p = passage(raw[0]!, 1, T0 + 200 * M);
     await writePassages([p], w);
-    const count = () => readQuery(`MATCH ()-[r:PASSED {passageId: $id}]->() RETURN count(r) AS n`, { id: p.id }, (r) => num(r['n']));
+    const count = () => readQuery(`MATCH (x:Passage {id: $id}) RETURN count(x) AS n`, { id: p.id }, (r) => num(r['n']));
     const before = await count();
     const again = await writePassages([p, p], w);
     expect(again.get(p.id)).toBe('duplicate');

@@ -78,6 +78,18 @@ export async function readQuery<T, R extends RecordShape = RecordShape>(
   }
 }
 
+/** Several read statements in one read transaction (one session, one round trip to begin and end). */
+export async function readTx<T>(work: (tx: ManagedTransaction) => Promise<T>, options: QueryOptions = {}): Promise<T> {
+  const session = getDriver().session({ defaultAccessMode: neo4j.session.READ, ...dbOpt() });
+  try {
+    return await session.executeRead(work, txConfig(options));
+  } catch (e) {
+    throw mapDriverError(e);
+  } finally {
+    await session.close();
+  }
+}
+
 /** Several statements in one write transaction through write routing. `work` must be idempotent: it may be retried. */
 export async function writeTx<T>(work: (tx: ManagedTransaction) => Promise<T>, options: QueryOptions = {}): Promise<T> {
   const session = getDriver().session({ defaultAccessMode: neo4j.session.WRITE, ...dbOpt() });

@@ -33,14 +33,13 @@ import { passageSink, personSink, stationSink, type PendingRow, type RowOutcome,
  */
 
 /**
- * Rows per transaction. Measured on the 2-core build machine with Neo4j beside the importer
- * (README, "Import"): one row per transaction is 15–20 times slower (a fixed ~15 ms a
- * transaction), and from 500 to 20,000 rows the rate is flat within the noise. The server holds
- * a whole transaction's state in its heap, so batches stay small enough for a shared 2-GB heap
- * (a 5,000-row batch was being committed when such a heap ran out under three heavy clients);
- * at 2,000 rows the fixed cost is about 1% of a batch here.
+ * Rows per transaction. Measured on the 2-core build machine with Neo4j (4-GB heap) beside the
+ * importer (README, "Benchmarks"), passages as nodes: 2,000 rows 10.4k rows/s, 5,000 12.7k,
+ * 10,000 11.4k (100k-row samples of the design city); one row per transaction is far slower (a
+ * fixed ~10 ms a transaction). A passage node is a small transaction state (one node, three
+ * index entries), so 5,000 rows stay well inside a shared heap.
  */
-export const DEFAULT_BATCH_SIZE = 2000;
+export const DEFAULT_BATCH_SIZE = 5000;
 /** How many rejects the summary carries; the report file has them all. */
 export const SUMMARY_REJECTS = 100;
 /** A batch also ends after this many rejects, so a file of garbage does not pile up in memory. */

@@ -1,8 +1,7 @@
 import type { Jurisdiction, Passage } from '../types';
 import { int, num, str } from '../db/convert';
 import { readQuery } from '../db/driver';
-import { windowSizeMs } from '../db/schema';
-import { bucketStart } from '../windows';
+import { spansParam } from '../db/passages';
 import { scopeParams } from './jurisdiction';
 
 /**
@@ -15,11 +14,10 @@ MATCH (st:Station {id: $stationId})
 WHERE ($province IS NULL OR st.province = $province)
   AND ($district IS NULL OR st.district = $district)
   AND ($commune IS NULL OR st.commune = $commune)
-MATCH (w:Window {station: st.id}) WHERE w.start >= $lo AND w.start <= $to
-MATCH (p:Person)-[r:PASSED]->(w)
-WHERE r.leftAt >= $from AND r.at <= $to
-WITH DISTINCT r.passageId AS id, p.id AS personId, r.at AS at, r.leftAt AS leftAt, r.source AS source
-RETURN id, personId, at, leftAt, source
+UNWIND $spans AS sp
+MATCH (x:Passage) WHERE x.station = st.id AND x.span = sp[0] AND x.at >= $from - sp[1] AND x.at <= $to
+WITH x WHERE x.leftAt >= $from
+RETURN x.id AS id, x.pid AS personId, x.at AS at, x.leftAt AS leftAt, x.source AS source
 ORDER BY at, id
 SKIP $skip LIMIT $limit`;
 
@@ -34,13 +32,12 @@ export interface StationPassagesQuery {
 
 /** Passages at one station that touch [from, to], in time order; none when the station is outside the scope. */
 export async function passagesAtStation(q: StationPassagesQuery): Promise<Passage[]> {
-  const windowMs = await windowSizeMs();
   return readQuery(
     AT_STATION,
     {
       stationId: q.stationId,
       ...scopeParams(q.scope),
-      lo: int(bucketStart(q.from, windowMs)),
+      spans: spansParam(),
       from: int(q.from),
       to: int(q.to),
       skip: int(q.skip),

@@ -1,14 +1,15 @@
 import { performance } from 'node:perf_hooks';
 import { int, num } from '../db/convert';
 import { readQuery, writeQuery, writeTx } from '../db/driver';
+import { spansParam } from '../db/passages';
 import { scopeParams } from '../privacy/jurisdiction';
 import { isoUtc } from '../time';
 import type { Jurisdiction } from '../types';
 
 /**
  * Retention (README, "Retention"): passages whose `leftAt` is before the cut-off (now minus the
- * retention period) are deleted, with the windows they leave empty and the unregistered people
- * they leave without any relationship; stored trace results older than the cut-off lose their
+ * retention period) are deleted, with the unregistered people they leave without any passage or
+ * relationship; stored trace results older than the cut-off lose their
  * result (their metadata stays, for accountability). A passage ending exactly at the cut-off
  * stays. Work goes in batches of whole passages, each its own transaction, so a purge of
  * millions of passages never builds one giant transaction and can be stopped and run again.
@@ -31,7 +32,10 @@ export interface PurgeReport {
   readonly cutoff: string;
   readonly dryRun: boolean;
   readonly passages: number;
-  /** PASSED relationships (a passage has one per window it touches). */
+  /**
+   * Always 0 since passages are nodes (engine/db/passages.ts): they were the PASSED links and
+   * emptied (:Window) buckets of the earlier layout; kept so the report keeps its shape.
+   */
   readonly relationships: number;
   readonly windows: number;
   readonly people: number;
@@ -42,57 +46,50 @@ export interface PurgeReport {
 
 export const DEFAULT_PURGE_BATCH = 5000;
 
-const IN_SCOPE = (w: string) => `($province IS NULL OR EXISTS {
-  MATCH (${w})-[:AT]->(s:Station)
-  WHERE s.province = $province AND ($district IS NULL OR s.district = $district) AND ($commune IS NULL OR s.commune = $commune) })`;
+// Old passages are found per station in scope and per duration class, by a range seek on the
+// (station, span, at) index (a passage that ended before the cut-off started before it), so
+// the purge reads what it deletes, not the whole store.
+const OLD = `
+MATCH (s:Station)
+WHERE $province IS NULL OR (s.province = $province AND ($district IS NULL OR s.district = $district) AND ($commune IS NULL OR s.commune = $commune))
+UNWIND $spans AS sp
+MATCH (x:Passage) WHERE x.station = s.id AND x.span = sp[0] AND x.at < $cut
+WITH x WHERE x.leftAt < $cut`;
 
-const PICK = `
-MATCH (w:Window) WHERE w.start < $cut AND ${IN_SCOPE('w')}
-MATCH (:Person)-[r:PASSED]->(w) WHERE r.leftAt < $cut
-WITH DISTINCT r.passageId AS pid LIMIT $batch
-RETURN collect(pid) AS pids`;
+const PICK = `${OLD}
+WITH x.id AS id LIMIT $batch
+RETURN collect(id) AS ids`;
 
 const DELETE_PASSAGES = `
-UNWIND $pids AS pid
-MATCH (p:Person)-[r:PASSED {passageId: pid}]->(w:Window)
-WITH p, w, r
-DELETE r
-RETURN count(r) AS rels, collect(DISTINCT elementId(w)) AS windows, collect(DISTINCT elementId(p)) AS people`;
-
-const DELETE_EMPTY_WINDOWS = `
 UNWIND $ids AS id
-MATCH (w:Window) WHERE elementId(w) = id AND NOT EXISTS { ()-[:PASSED]->(w) }
-DETACH DELETE w
-RETURN count(*) AS n`;
+MATCH (x:Passage {id: id})
+WITH x, x.pid AS pid
+DELETE x
+RETURN count(*) AS n, collect(DISTINCT pid) AS people`;
 
 // Registered people stay (the registry is not movement data); so does anyone still linked to
-// anything (a declaration, another passage).
+// anything (a declaration) or with a passage left.
 const DELETE_ORPHANS = `
-UNWIND $ids AS id
-MATCH (p:Person) WHERE elementId(p) = id AND coalesce(p.registered, false) = false AND NOT EXISTS { (p)--() }
+UNWIND $pids AS pid
+MATCH (p:Person {id: pid})
+WHERE coalesce(p.registered, false) = false AND NOT EXISTS { (p)--() }
+  AND NOT EXISTS { MATCH (y:Passage) WHERE y.pid = pid AND y.at IS NOT NULL }
 DELETE p
 RETURN count(*) AS n`;
 
-const SWEEP_WINDOWS = `
-MATCH (w:Window) WHERE w.start < $cut AND ${IN_SCOPE('w')} AND NOT EXISTS { ()-[:PASSED]->(w) }
-WITH w LIMIT $batch
-DETACH DELETE w
-RETURN count(*) AS n`;
+const COUNT = `${OLD}
+RETURN count(x) AS passages`;
 
-const COUNT = `
-MATCH (w:Window) WHERE w.start < $cut AND ${IN_SCOPE('w')}
-OPTIONAL MATCH (:Person)-[r:PASSED]->(w) WHERE r.leftAt < $cut
-WITH w, collect(r) AS old
-WITH w, old, NOT EXISTS { MATCH ()-[k:PASSED]->(w) WHERE k.leftAt >= $cut } AS emptied
-UNWIND (CASE WHEN size(old) = 0 THEN [null] ELSE old END) AS r
-RETURN count(DISTINCT r.passageId) AS passages, count(r) AS rels, count(DISTINCT CASE WHEN emptied THEN w END) AS windows`;
-
-const COUNT_ORPHANS = `
-MATCH (w:Window) WHERE w.start < $cut AND ${IN_SCOPE('w')}
-MATCH (p:Person)-[r:PASSED]->(w) WHERE r.leftAt < $cut
-WITH DISTINCT p WHERE coalesce(p.registered, false) = false
-  AND NOT EXISTS { MATCH (p)-[x]-() WHERE type(x) <> 'PASSED' }
-  AND NOT EXISTS { MATCH (p)-[k:PASSED]->(w2:Window) WHERE k.leftAt >= $cut OR NOT ${IN_SCOPE('w2')} }
+// People whose every passage would go (all in scope, all ended before the cut-off).
+const COUNT_ORPHANS = `${OLD}
+WITH DISTINCT x.pid AS pid
+MATCH (p:Person {id: pid})
+WHERE coalesce(p.registered, false) = false AND NOT EXISTS { (p)--() }
+  AND NOT EXISTS {
+    MATCH (y:Passage) WHERE y.pid = pid AND y.at IS NOT NULL
+    MATCH (t:Station {id: y.station})
+    WHERE y.leftAt >= $cut OR NOT ($province IS NULL OR (t.province = $province AND ($district IS NULL OR t.district = $district) AND ($commune IS NULL OR t.commune = $commune)))
+  }
 RETURN count(p) AS n`;
 
 const TRACE_RESULTS = (dry: boolean) => `
@@ -118,48 +115,37 @@ export async function purge(o: PurgeOptions): Promise<PurgeReport> {
   const started = performance.now();
   const cut = cutoffMs(o.now, o.olderThanMs);
   const batch = o.batchSize ?? DEFAULT_PURGE_BATCH;
-  const params = { cut: int(cut), now: int(o.now), batch: int(batch), ...scopeParams(o.scope) };
+  const params = { cut: int(cut), now: int(o.now), batch: int(batch), spans: spansParam(), ...scopeParams(o.scope) };
   const dryRun = o.dryRun === true;
   let passages = 0;
-  let relationships = 0;
-  let windows = 0;
+  const relationships = 0;
+  const windows = 0;
   let people = 0;
   let batches = 0;
   let traceResults = 0;
 
   if (dryRun) {
-    const [c] = await readQuery(COUNT, params, (r) => ({ passages: num(r['passages']), rels: num(r['rels']), windows: num(r['windows']) }));
+    const [c] = await readQuery(COUNT, params, (r) => num(r['passages']));
     const [orphans] = await readQuery(COUNT_ORPHANS, params, (r) => num(r['n']));
-    passages = c?.passages ?? 0;
-    relationships = c?.rels ?? 0;
-    windows = c?.windows ?? 0;
+    passages = c ?? 0;
     people = orphans ?? 0;
     if (o.scope === undefined) traceResults = await purgeTraceResults(o.now, o.olderThanMs, true);
   } else {
     for (;;) {
       const done = await writeTx(async (tx) => {
-        const picked = (await tx.run(PICK, params)).records[0]?.get('pids') as string[] | undefined;
+        const picked = (await tx.run(PICK, params)).records[0]?.get('ids') as string[] | undefined;
         if (!picked || picked.length === 0) return undefined;
-        const del = (await tx.run(DELETE_PASSAGES, { pids: picked })).records[0];
-        const winIds = (del?.get('windows') as string[] | undefined) ?? [];
-        const personIds = (del?.get('people') as string[] | undefined) ?? [];
-        const w = num((await tx.run(DELETE_EMPTY_WINDOWS, { ids: winIds })).records[0]?.get('n') ?? 0);
-        const p = num((await tx.run(DELETE_ORPHANS, { ids: personIds })).records[0]?.get('n') ?? 0);
-        return { passages: picked.length, rels: num(del?.get('rels') ?? 0), windows: w, people: p };
+        const del = (await tx.run(DELETE_PASSAGES, { ids: picked })).records[0];
+        const pids = (del?.get('people') as string[] | undefined) ?? [];
+        const p = num((await tx.run(DELETE_ORPHANS, { pids })).records[0]?.get('n') ?? 0);
+        return { passages: picked.length, people: p };
       });
       if (!done) break;
       batches++;
       passages += done.passages;
-      relationships += done.rels;
-      windows += done.windows;
       people += done.people;
       o.onBatch?.(passages);
       if (done.passages < batch) break;
-    }
-    for (;;) {
-      const [n] = await writeQuery(SWEEP_WINDOWS, params, (r) => num(r['n']));
-      windows += n ?? 0;
-      if ((n ?? 0) < batch) break;
     }
     if (o.scope === undefined) traceResults = await purgeTraceResults(o.now, o.olderThanMs, false);
   }

@@ -161,8 +161,8 @@ export function toStoredScan(v: unknown): StoredScan {
 // A new scan that identified someone gets its passage in the same statement: the scan id is
 // unique and the scan is new, so its passage (`qr-<scan id>`) cannot exist yet, and the
 // classification writePassages does for imports (duplicate or conflict?) is not needed. The
-// PASSED relationship and its window are the ones writePassages makes (engine/db/passages.ts):
-// a scan is a point, so it touches exactly one window.
+// Passage node is the one writePassages makes (engine/db/passages.ts): a scan is a point, so its
+// duration class (span) is 0.
 const WRITE = `
 UNWIND $rows AS row
 MATCH (st:Station {id: row.props.stationId})
@@ -176,14 +176,8 @@ CALL (row, st, created) {
   WITH row, st WHERE created AND row.passage IS NOT NULL
   MERGE (p:Person {id: row.props.pid})
     ON CREATE SET p.ref = row.passage.ref, p.registered = false
-  MERGE (w:Window {station: st.id, start: row.passage.window})
-  WITH row, st, p, w
-  CALL (w, st) {
-    WITH w, st WHERE NOT EXISTS { (w)-[:AT]->() }
-    CREATE (w)-[:AT]->(st)
-  }
-  CREATE (p)-[:PASSED {key: row.props.passageId + '#' + toString(row.passage.window), passageId: row.props.passageId,
-    at: row.props.at, leftAt: row.props.at, source: 'qr', trust: row.props.trust}]->(w)
+  CREATE (:Passage {id: row.props.passageId, pid: row.props.pid, station: st.id, at: row.props.at, leftAt: row.props.at,
+    span: 0, source: 'qr', trust: row.props.trust})
 }
 RETURN s.id AS id, created, s {.*} AS scan`;
 

@@ -1,4 +1,4 @@
-import { assembleGeneration, traceResult } from './assemble';
+import { assembleGeneration, sortEdges, traceResult, type Edge } from './assemble';
 import { resolveTraceParams } from './params';
 
 const row = (source: string, target: string, a: [number, number], b: [number, number], ids: [string, string]) => ({
@@ -36,5 +36,24 @@ describe('assembling a generation', () => {
       ['b', 0],
     ]);
     expect(r.stats).toEqual({ people: 2, contacts: 2, milliseconds: 7 });
+  });
+});
+
+describe('sorting contact edges', () => {
+  const edge = (generation: number, at: number, source: string, target: string, p0: string, p1: string): Edge => ({ source, target, stationId: 'S', at, overlapMs: 0, generation, passages: [p0, p1] });
+  const naive = (xs: Edge[]): Edge[] =>
+    [...xs].sort((x, y) => x.generation - y.generation || x.at - y.at || (x.source < y.source ? -1 : x.source > y.source ? 1 : 0) || (x.target < y.target ? -1 : x.target > y.target ? 1 : 0) || (x.passages[0] < y.passages[0] ? -1 : x.passages[0] > y.passages[0] ? 1 : 0) || (x.passages[1] < y.passages[1] ? -1 : x.passages[1] > y.passages[1] ? 1 : 0));
+
+  it('orders by generation, time, then ids, exactly like the comparator, with many ties', () => {
+    let seed = 7;
+    const rnd = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
+    for (const grouped of [true, false]) {
+      const xs: Edge[] = [];
+      for (let g = 1; g <= 3; g++) for (let i = 0; i < 400; i++) xs.push(edge(grouped ? g : 1 + rnd(3), rnd(50), `s${rnd(4)}`, `t${rnd(4)}`, `a${rnd(3)}`, `b${rnd(3)}`));
+      expect(sortEdges(xs)).toEqual(naive(xs));
+    }
   });
 });

@@ -91,7 +91,7 @@ export function traceResult(p: ResolvedTrace, people: readonly Reached[], contac
     via: r.via,
     score: riskScore({ generation: r.generation, contacts: r.contacts, overlapSeconds: r.overlapMs / 1000 }),
   }));
-  const outContacts: TraceContact[] = [...contacts].sort(byEdge).map((e) => ({
+  const outContacts: TraceContact[] = sortEdges(contacts).map((e) => ({
     source: e.source,
     target: e.target,
     stationId: e.stationId,
@@ -114,6 +114,42 @@ export function traceResult(p: ResolvedTrace, people: readonly Reached[], contac
     contacts: outContacts,
     stats: { people: outPeople.length, contacts: outContacts.length, milliseconds },
   };
+}
+
+/**
+ * `[...contacts].sort(byEdge)`, faster on large traces (millions of edges): edges arrive grouped
+ * by generation, so each generation is sorted by contact time on a typed array of keys, and only
+ * runs of equal times go through the full comparator.
+ */
+export function sortEdges(contacts: readonly Edge[]): Edge[] {
+  const n = contacts.length;
+  for (let i = 1; i < n; i++) if (contacts[i]!.generation < contacts[i - 1]!.generation) return [...contacts].sort(byEdge);
+  const at = new Float64Array(n);
+  const idx = new Uint32Array(n);
+  for (let i = 0; i < n; i++) {
+    at[i] = contacts[i]!.at;
+    idx[i] = i;
+  }
+  const out: Edge[] = new Array<Edge>(n);
+  let start = 0;
+  while (start < n) {
+    const gen = contacts[start]!.generation;
+    let end = start;
+    while (end < n && contacts[end]!.generation === gen) end++;
+    idx.subarray(start, end).sort((x, y) => at[x]! - at[y]!);
+    for (let i = start; i < end; ) {
+      let j = i + 1;
+      while (j < end && at[idx[j]!] === at[idx[i]!]) j++;
+      if (j - i === 1) out[i] = contacts[idx[i]!]!;
+      else {
+        const run = Array.from(idx.subarray(i, j), (k) => contacts[k]!).sort(byEdge);
+        for (let k = 0; k < run.length; k++) out[i + k] = run[k]!;
+      }
+      i = j;
+    }
+    start = end;
+  }
+  return out;
 }
 
 function cmp(a: string, b: string): number {

@@ -5,7 +5,7 @@ import { invalidInput } from '../errors';
 import { isoUtc } from '../time';
 
 /**
- * Hotspots: the station × time-window cells (the graph's Window nodes) ranked by how many of the
+ * Hotspots: the station × time-window cells (window-sized buckets of time) ranked by how many of the
  * given cases passed through them in [from, to], then by how many of their passages did. Where
  * several cases were at once is where a cluster most likely spread.
  */
@@ -43,18 +43,19 @@ export interface HotspotResult {
 export const DEFAULT_HOTSPOTS = 20;
 export const MAX_HOTSPOTS = 1000;
 
-// A passage's relationship to a window exists only if the passage touches that window, so
-// counting relationships per window counts the cases' passages in the cell.
+// A cell is a station and a window-sized bucket of time (the database's window size); a passage
+// counts in every cell its [at, leftAt] touches that meets [from, to].
 const HOTSPOTS = `
 UNWIND $cases AS pid
-MATCH (p:Person {id: pid})-[r:PASSED]->(w:Window)
-WHERE r.at <= $to AND r.leftAt >= $from AND w.start <= $to AND w.start + $size > $from
-WITH w, count(r) AS passages, collect(DISTINCT p.id) AS people
-WITH w, passages, people, size(people) AS cases
-ORDER BY cases DESC, passages DESC, w.start, w.station
+MATCH (x:Passage) WHERE x.pid = pid AND x.at <= $to AND x.leftAt >= $from
+UNWIND range(x.at - ((x.at % $size) + $size) % $size, x.leftAt, $size) AS start
+WITH x, start WHERE start <= $to AND start + $size > $from
+WITH x.station AS station, start, count(x) AS passages, collect(DISTINCT x.pid) AS people
+WITH station, start, passages, people, size(people) AS cases
+ORDER BY cases DESC, passages DESC, start, station
 LIMIT $limit
-OPTIONAL MATCH (w)-[:AT]->(s:Station)
-RETURN w.station AS stationId, s.name AS stationName, w.start AS start, cases, passages, people
+OPTIONAL MATCH (s:Station {id: station})
+RETURN station AS stationId, s.name AS stationName, start, cases, passages, people
 ORDER BY cases DESC, passages DESC, start, stationId`;
 
 const KNOWN = 'UNWIND $cases AS pid MATCH (p:Person {id: pid}) RETURN p.id AS id';

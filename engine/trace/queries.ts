@@ -1,46 +1,40 @@
 import { int, num, str } from '../db/convert';
-import { readQuery, type QueryOptions } from '../db/driver';
+import type { Record as Neo4jRecord } from 'neo4j-driver';
+import { readQuery, readTx, type QueryOptions } from '../db/driver';
+import { spanBounds, spanClass } from '../windows';
 import type { ContactRow } from './assemble';
 
 /**
- * The trace's Cypher, one statement per generation for the whole frontier.
+ * The trace's Cypher: two statements per generation for the whole frontier, the pairing in JS.
  *
- * 1. For each frontier person p (with `since`, the earliest contact time that may count for
- *    them) read p's passages, each once (only through the window holding its start).
- * 2. For each passage a, the bucket range [lo, hi] any co-located passage must touch:
- *    [a.at − τ, a.leftAt + τ], narrowed to contact times in [since, $hi].
- * 3. Group the passages by the (station, bucket) cells they need, so a cell that several frontier
- *    passages need (the F1s met F0 in the same place) is read once: one seek on the composite
- *    (station, start) index per cell, one expansion of its passages b, people already in the
- *    trace ($seen: F0, earlier generations, the frontier) dropped there.
- * 4. Match each b against the cell's frontier passages in a list comprehension (far cheaper
- *    than a row per pair): co-location, contact time max(a.at, b.at) in [since, $hi]
- *    (`a.at >= since OR b.at >= since`, both at most $hi), and b kept only at the first cell of
- *    a's range it touches, so each (a, b) pair comes out once without a DISTINCT.
- * One record per target passage b with the list of its source passages keeps the Bolt stream
- * small. Measured (README, "Benchmarks"): against a range seek per frontier passage and a record
- * per pair, half the database hits and a third of the wall time on dense cities.
+ * 1. FRONTIER: each frontier person's passages that can still give a contact (one seek on the
+ *    (pid, at) index per person).
+ * 2. In JS, per passage a and duration class k, the start-time range any co-located passage b of
+ *    class k must lie in: b.at ∈ [a.at − τ − maxDuration(k), min(a.leftAt + τ, hi)] (and
+ *    b.at ≥ since when a started before since: the contact time max(a.at, b.at) must not be
+ *    before the person's own exposure). The ranges of one station and class are merged, so a
+ *    cell several frontier passages need (the F1s met F0 in the same place) is read once.
+ * 3. CANDIDATES: one range seek on the (station, span, at) index per merged range, b.leftAt
+ *    checked against the lowest a.at − τ of the range; nothing else is read.
+ * 4. In JS: people already in the trace dropped (a Set, not `NOT IN $seen` per row), each b
+ *    matched against the station's frontier passages with the co-location predicate and the
+ *    contact-time bounds. Each (a, b) pair comes out once: a b is read once per class range.
+ * Measured (README, "Benchmarks"): against one Cypher statement pairing in list comprehensions
+ * over (:Window) buckets, fewer database hits and a far smaller Bolt stream.
  */
-const GENERATION = `
+const FRONTIER = `
 UNWIND $frontier AS f
-MATCH (p:Person {id: f.pid})-[a:PASSED]->(wa:Window)
-WHERE a.at >= wa.start AND a.at <= $hi AND a.leftAt >= f.since - $tol
-WITH f, p, a, wa.station AS station,
-     CASE WHEN a.at >= f.since THEN a.at - $tol ELSE f.since END AS loT,
-     CASE WHEN a.leftAt + $tol < $hi THEN a.leftAt + $tol ELSE $hi END AS hiT
-WITH station, hiT - ((hiT % $size) + $size) % $size AS hi,
-     {src: p.id, id: a.passageId, at: a.at, leftAt: a.leftAt, since: f.since, lo: loT - ((loT % $size) + $size) % $size} AS x
-UNWIND range(x.lo, hi, $size) AS start
-WITH station, start, collect(x) AS xs
-MATCH (w:Window {station: station, start: start})<-[b:PASSED]-(q:Person)
-WHERE b.at <= $hi AND NOT q.id IN $seen
-WITH station, start, xs, q, b, b.at AS bAt, b.leftAt AS bLeft
-WITH station, q, b, bAt, bLeft,
-     [x IN xs WHERE (start = x.lo OR bAt >= start)
-        AND bAt <= x.leftAt + $tol AND bLeft >= x.at - $tol
-        AND (x.at >= x.since OR bAt >= x.since) | [x.src, x.id, x.at, x.leftAt]] AS sources
-WHERE size(sources) > 0
-RETURN station, q.id AS target, b.passageId AS bId, bAt, bLeft, sources`;
+MATCH (a:Passage) WHERE a.pid = f[0] AND a.at <= $hi
+WITH f, a WHERE a.leftAt >= f[1] - $tol
+RETURN f[0] AS src, f[1] AS since, a.id AS id, a.station AS station, toFloat(a.at) AS at, toFloat(a.leftAt) AS leftAt`;
+
+const CANDIDATES = `
+UNWIND $cells AS c
+MATCH (b:Passage) WHERE b.station = c[0] AND b.span = c[1] AND b.at >= c[2] AND b.at <= c[3]
+WITH c, b WHERE b.leftAt >= c[4]
+RETURN c[0] AS station, b.pid AS pid, b.id AS id, toFloat(b.at) AS at, toFloat(b.leftAt) AS leftAt`;
+
+export const GENERATION_STATEMENTS = { frontier: FRONTIER, candidates: CANDIDATES } as const;
 
 export interface FrontierEntry {
   readonly pid: string;
@@ -53,39 +47,137 @@ export interface GenerationQuery {
   /** Latest contact time that counts (ms). */
   readonly hi: number;
   readonly tolMs: number;
+  /** Not used by the passage layout's lookup (kept for runners written for the window layout). */
   readonly windowMs: number;
   /** People who can no longer be reached: F0, earlier generations and the frontier. */
   readonly seen: readonly string[];
 }
 
-export function generationParams(q: GenerationQuery): Record<string, unknown> {
-  return {
-    frontier: q.frontier.map((f) => ({ pid: f.pid, since: int(f.since) })),
+/**
+ * Runs one read statement of a generation and returns its records; the benchmark swaps in
+ * PROFILE. Fields are read by position (FRONTIER and CANDIDATES say the order).
+ */
+export type StatementReader = (cypher: string, params: Record<string, unknown>) => Promise<Neo4jRecord[]>;
+
+interface FrontierPassage {
+  readonly src: string;
+  readonly since: number;
+  readonly id: string;
+  readonly at: number;
+  readonly leftAt: number;
+}
+
+/** A cell of the candidate read: [station, span class, lowest b.at, highest b.at, lowest b.leftAt]. */
+type Cell = [string, number, number, number, number];
+
+/**
+ * The merged start-time ranges to read per station and duration class. Exported for tests of
+ * the range arithmetic.
+ */
+export function candidateCells(byStation: ReadonlyMap<string, readonly FrontierPassage[]>, hi: number, tolMs: number): Cell[] {
+  const cells: Cell[] = [];
+  const spans = spanBounds();
+  for (const [station, as] of byStation) {
+    for (const [k, maxMs] of spans) {
+      // [lo, hi, minLeft] per passage, then merged where they overlap.
+      const ranges: [number, number, number][] = [];
+      for (const a of as) {
+        const top = Math.min(a.leftAt + tolMs, hi);
+        let lo = a.at - tolMs - maxMs;
+        if (a.at < a.since && lo < a.since) lo = a.since;
+        if (lo <= top) ranges.push([lo, top, a.at - tolMs]);
+      }
+      ranges.sort((x, y) => x[0] - y[0]);
+      let cur: [number, number, number] | undefined;
+      for (const r of ranges) {
+        if (cur && r[0] <= cur[1]) {
+          cur[1] = Math.max(cur[1], r[1]);
+          cur[2] = Math.min(cur[2], r[2]);
+        } else {
+          if (cur) cells.push([station, k, cur[0], cur[1], cur[2]]);
+          cur = [r[0], r[1], r[2]];
+        }
+      }
+      if (cur) cells.push([station, k, cur[0], cur[1], cur[2]]);
+    }
+  }
+  return cells;
+}
+
+/**
+ * Every qualifying contact edge from the frontier to a person not yet in the trace. Both
+ * statements run in one read transaction. Instants come back as floats (exact below 2^53): a
+ * JS number straight from Bolt instead of an Integer object per value, on streams of tens of
+ * thousands of records.
+ */
+export async function contactsFromFrontier(q: GenerationQuery, options: QueryOptions = {}, read?: StatementReader): Promise<ContactRow[]> {
+  if (q.frontier.length === 0) return [];
+  if (read) return generation(q, read);
+  return readTx((tx) => generation(q, async (cypher, params) => (await tx.run(cypher, params)).records), options);
+}
+
+async function generation(q: GenerationQuery, run: StatementReader): Promise<ContactRow[]> {
+  const frontierRecords = await run(FRONTIER, {
+    frontier: q.frontier.map((f) => [f.pid, int(f.since)]),
     hi: int(q.hi),
     tol: int(q.tolMs),
-    size: int(q.windowMs),
-    seen: q.seen,
-  };
-}
-
-export const GENERATION_CYPHER = GENERATION;
-
-/** Every qualifying contact edge from the frontier to a person not yet in the trace. */
-export async function contactsFromFrontier(q: GenerationQuery, options: QueryOptions = {}): Promise<ContactRow[]> {
-  if (q.frontier.length === 0) return [];
-  const rows: ContactRow[] = [];
-  await readQuery(GENERATION, generationParams(q), (r) => contactRows(r, rows), options);
-  return rows;
-}
-
-/** One record of the generation query (a target passage and its sources) as ContactRows, appended to `out`. */
-export function contactRows(r: Record<string, unknown>, out: ContactRow[]): void {
-  const target = str(r['target']);
-  const stationId = str(r['station']);
-  const b = { id: str(r['bId']), at: num(r['bAt']), leftAt: num(r['bLeft']) };
-  for (const s of r['sources'] as unknown[][]) {
-    out.push({ source: str(s[0]), target, stationId, a: { id: str(s[1]), at: num(s[2]), leftAt: num(s[3]) }, b });
+  });
+  const byStation = new Map<string, FrontierPassage[]>();
+  for (const r of frontierRecords) {
+    // src, since, id, station, at, leftAt
+    const station = str(r.get(3));
+    const a: FrontierPassage = { src: str(r.get(0)), since: num(r.get(1)), id: str(r.get(2)), at: num(r.get(4)), leftAt: num(r.get(5)) };
+    const list = byStation.get(station);
+    if (list) list.push(a);
+    else byStation.set(station, [a]);
   }
+  const cells = candidateCells(byStation, q.hi, q.tolMs);
+  if (cells.length === 0) return [];
+  const candidates = await run(CANDIDATES, { cells: cells.map((c) => [c[0], int(c[1]), int(c[2]), int(c[3]), int(c[4])]) });
+
+  // A busy station can hold hundreds of frontier passages (the F1s all met F0 there): per
+  // station and duration class, sorted by arrival, so each b is matched by binary search against
+  // [b.at − τ − class bound, b.leftAt + τ] instead of against all of them.
+  const sorted = new Map<string, { max: number; as: FrontierPassage[] }[]>();
+  for (const [station, as] of byStation) {
+    const classes = spanBounds().map(([, max]) => ({ max, as: [] as FrontierPassage[] }));
+    for (const a of as) classes[spanClass(a.at, a.leftAt)]!.as.push(a);
+    for (const c of classes) c.as.sort((x, y) => x.at - y.at);
+    sorted.set(station, classes.filter((c) => c.as.length > 0));
+  }
+  const seen = new Set(q.seen);
+  const tol = q.tolMs;
+  const rows: ContactRow[] = [];
+  for (const r of candidates) {
+    // station, pid, id, at, leftAt
+    const target = r.get(1) as string;
+    if (seen.has(target)) continue;
+    const stationId = str(r.get(0));
+    const bAt = num(r.get(3));
+    const bLeft = num(r.get(4));
+    if (bAt > q.hi) continue;
+    let b: ContactRow['b'] | undefined;
+    for (const { max, as } of sorted.get(stationId) ?? []) {
+      const lo = bAt - tol - max;
+      let i = 0;
+      let j = as.length;
+      while (i < j) {
+        const mid = (i + j) >>> 1;
+        if (as[mid]!.at < lo) i = mid + 1;
+        else j = mid;
+      }
+      for (; i < as.length; i++) {
+        const a = as[i]!;
+        if (a.at > bLeft + tol) break;
+        // Co-location (engine/trace/colocation.ts) and a contact time max(a.at, b.at) in [since, hi].
+        if (bAt > a.leftAt + tol) continue;
+        if (a.at < a.since && bAt < a.since) continue;
+        b ??= { id: str(r.get(2)), at: bAt, leftAt: bLeft };
+        rows.push({ source: a.src, target: str(target), stationId, a, b });
+      }
+    }
+  }
+  return rows;
 }
 
 export async function personExists(pid: string, options: QueryOptions = {}): Promise<boolean> {

@@ -39,9 +39,9 @@ const s2 = station(`${run}-S2`, province);
 const s3 = station(`${run}-S3`, province);
 
 const count = async (q: string, p: Record<string, unknown> = {}) => (await readQuery(q, { run, ...p }, (r) => num(r['n'])))[0] ?? 0;
-const passagesOf = (key: string) => count('MATCH (:Person {id: $pid})-[r:PASSED]->() RETURN count(DISTINCT r.passageId) AS n', { pid: pseudonym(key) });
+const passagesOf = (key: string) => count('MATCH (x:Passage) WHERE x.pid = $pid AND x.at IS NOT NULL RETURN count(x) AS n', { pid: pseudonym(key) });
 const personExists = (key: string) => count('MATCH (p:Person {id: $pid}) RETURN count(p) AS n', { pid: pseudonym(key) });
-const windowsOf = (st: string) => count('MATCH (w:Window {station: $st}) RETURN count(w) AS n', { st });
+const atStation = (st: string) => count('MATCH (x:Passage) WHERE x.station = $st AND x.span IS NOT NULL AND x.at IS NOT NULL RETURN count(x) AS n', { st });
 
 beforeAll(async () => {
   await upsertStations([s1, s2, s3]);
@@ -69,15 +69,15 @@ describe('purge at the exact boundary', () => {
   it('counts in a dry run what it would delete, and deletes nothing', async () => {
     const r = await purge({ now: NOW, olderThanMs: 21 * DAY, dryRun: true, scope: { province } });
     expect(r).toMatchObject({ dryRun: true, cutoff: new Date(CUT).toISOString(), passages: 5, people: 2 });
-    expect(r.windows).toBeGreaterThan(0);
     expect(await passagesOf(raw.old)).toBe(1);
   });
 
   it('deletes passages that ended before the cut-off, keeps one ending exactly at it, in batches', async () => {
     const dry = await purge({ now: NOW, olderThanMs: 21 * DAY, dryRun: true, scope: { province } });
-    const windowsBefore = await windowsOf(s1.id);
+    const s1Before = await atStation(s1.id);
     const r = await purge({ now: NOW, olderThanMs: 21 * DAY, batchSize: 2, scope: { province } });
-    expect(r).toMatchObject({ dryRun: false, passages: 5, people: 2, windows: dry.windows });
+    expect(r).toMatchObject({ dryRun: false, passages: 5, people: 2 });
+    expect(dry).toMatchObject({ passages: 5, people: 2 });
     expect(r.batches).toBe(3);
     expect(await passagesOf(raw.old)).toBe(0);
     expect(await passagesOf(raw.reg)).toBe(0);
@@ -89,11 +89,11 @@ describe('purge at the exact boundary', () => {
     expect(await personExists(raw.batch)).toBe(0);
     expect(await personExists(raw.reg)).toBe(1);
     expect(await personExists(raw.edge)).toBe(1);
-    // S1's windows held only old passages: all gone. S2 keeps the windows of the kept passages.
-    expect(windowsBefore).toBeGreaterThan(0);
-    expect(await windowsOf(s1.id)).toBe(0);
-    expect(await windowsOf(s3.id)).toBe(0);
-    expect(await windowsOf(s2.id)).toBeGreaterThan(0);
+    // S1 and S3 held only old passages: nothing left there. S2 keeps the passages not yet ended.
+    expect(s1Before).toBe(2);
+    expect(await atStation(s1.id)).toBe(0);
+    expect(await atStation(s3.id)).toBe(0);
+    expect(await atStation(s2.id)).toBe(2);
   });
 
   it('deletes the passage at the cut-off one millisecond later', async () => {

@@ -76,7 +76,7 @@ function scan(token: string, qrText: string, stationId = S1.id, over: Record<str
 }
 
 const passageTrust = (passageId: string) =>
-  readQuery('MATCH (p:Person)-[r:PASSED {passageId: $id}]->() RETURN DISTINCT p.id AS pid, r.source AS source, r.trust AS trust', { id: passageId }, (r) => ({
+  readQuery('MATCH (r:Passage {id: $id}) MATCH (p:Person {id: r.pid}) RETURN p.id AS pid, r.source AS source, r.trust AS trust', { id: passageId }, (r) => ({
     pid: r['pid'] as unknown,
     source: r['source'] as unknown,
     trust: r['trust'] as unknown,
@@ -149,7 +149,7 @@ describe('POST /api/scans', () => {
     expect([first.status, again.status]).toEqual([201, 200]);
     expect(again.body).toEqual({ ...first.body, replay: true });
     expect(await readQuery('MATCH (s:Scan {id: $id}) RETURN count(s) AS n', { id }, (r) => Number(r['n']))).toEqual([1]);
-    expect(await readQuery('MATCH ()-[r:PASSED {passageId: $id}]->() RETURN count(r) AS n', { id: first.body.passageId }, (r) => Number(r['n']))).toEqual([1]);
+    expect(await readQuery('MATCH (r:Passage {id: $id}) RETURN count(r) AS n', { id: first.body.passageId }, (r) => Number(r['n']))).toEqual([1]);
     // The same id from another officer's device is a conflict, not a replay.
     const other = await server.request('POST', '/api/scans', { token: tokens.officer2, json: { qrText: qr.token, scanId: id, stationId: S3.id } });
     expect(other.status).toBe(409);

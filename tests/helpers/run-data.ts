@@ -10,20 +10,20 @@ export function newRunId(label = 't'): string {
   return `${label}${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
 }
 
-/** Deletes the run's stations with their windows and passages, and the run's people with their registry rows. */
+/** Deletes the run's stations with their passages, and the run's people with their registry rows. */
 export async function removeRunData(prefix: string, rawPersonIds: readonly string[] = []): Promise<void> {
+  // Passages by station id: stations are found by prefix, their passages by the (station, span,
+  // at) index, which Neo4j uses only with a predicate on each of its properties (hence the
+  // existence checks; without them, a scan of every passage). Passages at a station that was
+  // never imported carry the prefix too.
   await writeQuery(
     `MATCH (s:Station) WHERE s.id STARTS WITH $prefix
-     OPTIONAL MATCH (w:Window)-[:AT]->(s)
-     DETACH DELETE w, s`,
+     OPTIONAL MATCH (x:Passage) WHERE x.station = s.id AND x.span IS NOT NULL AND x.at IS NOT NULL
+     DETACH DELETE x, s`,
     { prefix },
     () => undefined,
   );
-  await writeQuery(
-    `MATCH (w:Window) WHERE w.station STARTS WITH $prefix DETACH DELETE w`,
-    { prefix },
-    () => undefined,
-  );
+  await writeQuery(`MATCH (x:Passage) WHERE x.station STARTS WITH $prefix AND x.span IS NOT NULL AND x.at IS NOT NULL DETACH DELETE x`, { prefix }, () => undefined);
   const pids = rawPersonIds.map(pseudonym);
   if (pids.length > 0) {
     await writeQuery(

@@ -51,15 +51,18 @@ export interface StoredPassage {
   at: number;
   leftAt: number;
   source: string;
-  /** PASSED relationships of the passage (one per window touched). */
+  /** Passage nodes with this id (exactly one, whatever the dwell). */
   links: number;
 }
 
-/** Every passage at the run's stations, sorted, each once with its number of window links. */
+// The existence checks let the (station, span, at) index serve the prefix (without them: a scan of every passage).
+const RUN_PASSAGES = 'MATCH (x:Passage) WHERE x.station STARTS WITH $prefix AND x.span IS NOT NULL AND x.at IS NOT NULL';
+
+/** Every passage at the run's stations, sorted, each once with its number of nodes. */
 export async function storedPassages(prefix: string): Promise<StoredPassage[]> {
   return readQuery(
-    `MATCH (p:Person)-[r:PASSED]->(w:Window) WHERE w.station STARTS WITH $prefix
-     WITH r.passageId AS id, p.id AS personId, w.station AS stationId, r.at AS at, r.leftAt AS leftAt, r.source AS source, count(r) AS links
+    `${RUN_PASSAGES}
+     WITH x.id AS id, x.pid AS personId, x.station AS stationId, x.at AS at, x.leftAt AS leftAt, x.source AS source, count(x) AS links
      RETURN id, personId, stationId, at, leftAt, source, links ORDER BY id, personId, at`,
     { prefix },
     (r) => ({
@@ -74,33 +77,33 @@ export async function storedPassages(prefix: string): Promise<StoredPassage[]> {
   );
 }
 
-/** Node and relationship counts of the run's part of the graph. */
-export async function graphCounts(prefix: string): Promise<{ windows: number; passed: number; at: number; people: number }> {
+/** Node counts of the run's part of the graph: passages, and the people who made them. */
+export async function graphCounts(prefix: string): Promise<{ passages: number; people: number }> {
   const [row] = await readQuery(
-    `MATCH (w:Window) WHERE w.station STARTS WITH $prefix
-     OPTIONAL MATCH (p:Person)-[r:PASSED]->(w)
-     WITH count(DISTINCT w) AS windows, count(r) AS passed, count(DISTINCT p) AS people
-     OPTIONAL MATCH (w2:Window)-[a:AT]->(s:Station) WHERE s.id STARTS WITH $prefix
-     RETURN windows, passed, people, count(a) AS at`,
+    `${RUN_PASSAGES}
+     WITH count(x) AS passages, collect(DISTINCT x.pid) AS pids
+     OPTIONAL MATCH (p:Person) WHERE p.id IN pids
+     RETURN passages, count(p) AS people`,
     { prefix },
-    (r) => ({ windows: num(r['windows']), passed: num(r['passed']), at: num(r['at']), people: num(r['people']) }),
+    (r) => ({ passages: num(r['passages']), people: num(r['people']) }),
   );
-  return row ?? { windows: 0, passed: 0, at: 0, people: 0 };
+  return row ?? { passages: 0, people: 0 };
 }
 
 /**
- * Removes the run's stations, windows, passages, and the people whose raw keys are given (or,
- * with `passagePeople`, every person who passed one of the run's windows), in batches.
+ * Removes the run's stations, passages, and the people whose raw keys are given (or, with
+ * `passagePeople`, every person with a passage at one of the run's stations), in batches.
  */
 export async function removeImportRun(prefix: string, rawPersonIds: readonly string[] = [], passagePeople = true): Promise<void> {
   if (passagePeople) {
     await runAutoCommit(
-      `MATCH (p:Person)-[:PASSED]->(w:Window) WHERE w.station STARTS WITH $prefix
-       WITH DISTINCT p CALL (p) { OPTIONAL MATCH (i:Identity {pid: p.id}) DETACH DELETE p, i } IN TRANSACTIONS OF 1000 ROWS`,
+      `${RUN_PASSAGES}
+       WITH DISTINCT x.pid AS pid MATCH (p:Person {id: pid})
+       CALL (p) { OPTIONAL MATCH (i:Identity {pid: p.id}) DETACH DELETE p, i } IN TRANSACTIONS OF 1000 ROWS`,
       { prefix },
     );
   }
-  await runAutoCommit(`MATCH (w:Window) WHERE w.station STARTS WITH $prefix CALL (w) { DETACH DELETE w } IN TRANSACTIONS OF 2000 ROWS`, { prefix });
+  await runAutoCommit(`${RUN_PASSAGES} CALL (x) { DELETE x } IN TRANSACTIONS OF 5000 ROWS`, { prefix });
   await runAutoCommit(`MATCH (s:Station) WHERE s.id STARTS WITH $prefix CALL (s) { DETACH DELETE s } IN TRANSACTIONS OF 500 ROWS`, { prefix });
   const pids = rawPersonIds.map(pseudonym);
   if (pids.length > 0) {

@@ -152,6 +152,24 @@ describe('co-location', () => {
     expect(r.contacts.filter((c) => s.name(c.target) === 'B')).toHaveLength(1);
   });
 
+  it('finds stays that began long before the case passed (one per duration class), and only those that last until then', async () => {
+    // The lookup seeks each duration class from (arrival − τ − longest duration of the class):
+    // stays of 14 min, 50 min, 3 h, 15 h, 2.5 days and 9 days all still there at 12:00 on the 10th.
+    const s = await scene([
+      ['A', S1, t('12:00', 10)],
+      ['B', S1, t('11:46', 10), t('12:00', 10)],
+      ['C', S1, t('11:10', 10), t('12:00', 10)],
+      ['D', S1, t('09:00', 10), t('12:00', 10)],
+      ['E', S1, t('21:00', 9), t('12:00', 10)],
+      ['F', S1, t('00:00', 8), t('12:00', 10)],
+      ['G', S1, t('12:00', 1), t('12:00', 10)],
+      // A 9-day stay that ended 15 min 1 s before A came: no contact.
+      ['H', S1, t('00:00', 1), t('11:44:59', 10)],
+    ]);
+    const r = await s.trace({ f0: 'A', from: t('00:00', 1), to: t('23:59', 10), depth: 1 });
+    expect(names(s, r)).toEqual(['B', 'C', 'D', 'E', 'F', 'G']);
+  });
+
   it('measures overlap without the tolerance: shared dwell time, else zero', async () => {
     const s = await scene([
       ['A', S1, t('10:00'), t('11:00')],
