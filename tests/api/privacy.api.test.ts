@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, createHmac } from 'node:crypto';
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { closeDriver, readQuery } from '../../engine/db/driver';
@@ -94,6 +95,7 @@ async function spawnServer(env: Record<string, string>): Promise<{ child: ChildP
 describe('logs', () => {
   it('of a real server process carry none of the canary names, ids, phones, passwords or tokens', async () => {
     const adminPassword = `Pw-${canary}-admin`;
+    const uploadDir = path.join(os.tmpdir(), `truyvet-up-${run}`);
     const srv = await spawnServer({
       LOG_LEVEL: 'trace',
       TRUYVET_PURGE_AT: 'off',
@@ -101,7 +103,7 @@ describe('logs', () => {
       TRUYVET_ADMIN_USER: `${run}-boss`,
       TRUYVET_ADMIN_PASSWORD: adminPassword,
       TRUYVET_SCRYPT_LOG2N: '10',
-      TRUYVET_UPLOAD_DIR: path.join(os.tmpdir(), `truyvet-up-${run}`),
+      TRUYVET_UPLOAD_DIR: uploadDir,
     });
     const secrets: string[] = [canary, adminPassword, ...city.allRaw, ...city.registry.map((r) => r.phone)];
     let requests = 0;
@@ -165,6 +167,7 @@ describe('logs', () => {
       srv.child.kill('SIGTERM');
     }
     expect(await srv.exit).toBe(0);
+    fs.rmSync(uploadDir, { recursive: true, force: true });
     const out = srv.output();
     const lines = out.split('\n').filter((l) => l.includes('"msg":"request"'));
     expect(lines.length).toBeGreaterThanOrEqual(requests);
