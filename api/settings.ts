@@ -51,6 +51,8 @@ export interface ApiSettings {
   readonly maxTraceDepth: number;
   /** Most people a stored trace keeps; more are cut, and the answer says so. */
   readonly maxTracePeople: number;
+  /** Contact edges a trace may gather before it is refused as too large (engine/trace/trace.ts). */
+  readonly maxTraceContacts: number;
   /** Server-side time limit of each trace query. */
   readonly traceTimeoutMs: number;
   readonly defaultPageSize: number;
@@ -113,6 +115,7 @@ export function settingsFromEnv(): ApiSettings {
     declarationLimitBytes: 16 * 1024,
     maxTraceDepth: intEnv('TRUYVET_TRACE_MAX_DEPTH', 5, 1, MAX_TRACE_DEPTH),
     maxTracePeople: intEnv('TRUYVET_TRACE_MAX_PEOPLE', 20_000),
+    maxTraceContacts: intEnv('TRUYVET_TRACE_MAX_CONTACTS', 1_000_000, 1),
     traceTimeoutMs: intEnv('TRUYVET_TRACE_TIMEOUT_MS', 30_000, 100),
     defaultPageSize: 200,
     jsonLimitBytes: 64 * 1024,

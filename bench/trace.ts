@@ -1,7 +1,7 @@
 /**
  * Trace benchmark (run by hand; prints one JSON document on stdout, progress on stderr):
  *
- *   npm run bench:trace -- DIR [--traces 200] [--days 14] [--seed 1] [--check 10] [--profile 200] [--no-duckdb]
+ *   npm run bench:trace -- DIR [--traces 200] [--days 14] [--seed 1] [--check 10] [--profile 200] [--depth2-traces N] [--no-duckdb]
  *
  * DIR holds a generated city (`truyvet generate`) whose stations.csv and passages.csv are already
  * imported into the Neo4j that NEO4J_URI (default: the local one) points at, with the same
@@ -25,8 +25,9 @@ import { closeDriver, getDriver, serverInfo } from '../engine/db/driver';
 import { windowSizeMs } from '../engine/db/schema';
 import { pseudonym } from '../engine/identity';
 import { localNeo4jHome } from '../engine/config';
-import { contactsFromFrontier, resolveTraceParams, traceGenerations, type ContactRow, type GenerationQuery, type GenerationRunner } from '../engine/trace';
+import { contactsFromFrontier, DEFAULT_MAX_CONTACTS, resolveTraceParams, traceTooLarge, traceGenerations, type ContactRow, type GenerationQuery, type GenerationRunner } from '../engine/trace';
 import type { TraceResult } from '../engine/types';
+import { isTruyvetError } from '../engine/errors';
 import { trace } from '../engine/trace';
 
 const DAY = 86_400_000;
@@ -39,10 +40,13 @@ interface Args {
   check: number;
   profile: number;
   duckdb: boolean;
+  /** Traces timed at depth 2 (the first of the --traces); depth 2 on a large city can take seconds each. */
+  depth2Traces: number;
+  maxContacts: number;
 }
 
 function args(argv: string[]): Args {
-  const a: Args = { dir: '', traces: 200, days: 14, seed: 1, check: 10, profile: 200, duckdb: true };
+  const a: Args = { dir: '', traces: 200, days: 14, seed: 1, check: 10, profile: 200, duckdb: true, depth2Traces: -1, maxContacts: DEFAULT_MAX_CONTACTS };
   // Depth 2 in a dense city takes seconds per trace: PROFILE doubles that, so it can be narrowed.
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i]!;
@@ -57,10 +61,13 @@ function args(argv: string[]): Args {
     else if (k === '--check') a.check = num();
     else if (k === '--profile') a.profile = num();
     else if (k === '--no-duckdb') a.duckdb = false;
+    else if (k === '--depth2-traces') a.depth2Traces = num();
+    else if (k === '--max-contacts') a.maxContacts = num();
     else if (!k.startsWith('--') && a.dir === '') a.dir = k;
     else throw new Error(`unknown argument ${k}`);
   }
-  if (a.dir === '') throw new Error('usage: bench/trace.ts DIR [--traces 200] [--days 14] [--seed 1] [--check 10] [--profile 200] [--no-duckdb]');
+  if (a.dir === '') throw new Error('usage: bench/trace.ts DIR [--traces 200] [--days 14] [--seed 1] [--check 10] [--profile 200] [--depth2-traces N] [--max-contacts N] [--no-duckdb]');
+  if (a.depth2Traces < 0 || a.depth2Traces > a.traces) a.depth2Traces = a.traces;
   return a;
 }
 
@@ -131,7 +138,8 @@ SELECT a.src AS source, b.pid AS target, a.station_id AS station, a.id AS aId, a
 FROM a JOIN passages b
   ON b.station_id = a.station_id AND b.at_ms <= a.left_ms + $tol AND b.left_ms >= a.at_ms - $tol
 WHERE b.at_ms <= $hi AND (a.at_ms >= a.since OR b.at_ms >= a.since)
-  AND b.pid NOT IN (SELECT unnest($seen))`;
+  AND b.pid NOT IN (SELECT unnest($seen))
+LIMIT $lim`;
 
 function duckRunner(stmt: DuckDBPreparedStatement): GenerationRunner {
   return async (g: GenerationQuery): Promise<ContactRow[]> => {
@@ -142,10 +150,13 @@ function duckRunner(stmt: DuckDBPreparedStatement): GenerationRunner {
         hi: BigInt(g.hi),
         tol: BigInt(g.tolMs),
         seen: listValue([...g.seen]),
+        // One row past the budget is enough to know the trace is too large (as the engine stops).
+        lim: BigInt(Number.isFinite(g.maxContacts ?? Infinity) ? (g.maxContacts ?? 0) + 1 : 2 ** 62),
       },
-      { pids: LIST(VARCHAR), sinces: LIST(BIGINT), hi: BIGINT, tol: BIGINT, seen: LIST(VARCHAR) },
+      { pids: LIST(VARCHAR), sinces: LIST(BIGINT), hi: BIGINT, tol: BIGINT, seen: LIST(VARCHAR), lim: BIGINT },
     );
     const reader = await stmt.runAndReadAll();
+    if (g.maxContacts !== undefined && reader.currentRowCount > g.maxContacts) throw traceTooLarge(g.maxContacts);
     return reader.getRowObjectsJS().map((r) => ({
       source: str(r['source']),
       target: str(r['target']),
@@ -196,6 +207,16 @@ function setsOf(r: { people: readonly { id: string; generation: number; exposure
     .sort();
 }
 
+/** Runs a trace; a trace refused as too large (over --max-contacts) gives undefined. */
+async function orRefused<T>(work: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await work();
+  } catch (e) {
+    if (isTruyvetError(e) && e.code === 'invalid_input' && e.message.includes('too large')) return undefined;
+    throw e;
+  }
+}
+
 async function main(): Promise<void> {
   const a = args(process.argv.slice(2));
   const rnd = prng(a.seed);
@@ -227,24 +248,31 @@ async function main(): Promise<void> {
   const slowest: Record<string, { f0: string; from: string; to: string; ms: number; people: number; contacts: number }> = {};
 
   say('warming up Neo4j…');
-  for (const t of traces.slice(0, Math.min(20, traces.length))) await trace({ ...t, depth: 1 });
-  for (const t of traces.slice(0, Math.min(3, traces.length))) await trace({ ...t, depth: 2 });
+  const tracesAt = (depth: number): typeof traces => (depth === 1 ? traces : traces.slice(0, a.depth2Traces));
+  const lim = { maxContacts: a.maxContacts };
+  const refused: Record<string, number> = { '1': 0, '2': 0 };
+  const duckRefused: Record<string, number> = { '1': 0, '2': 0 };
+  for (const t of traces.slice(0, Math.min(20, traces.length))) await orRefused(() => trace({ ...t, depth: 1 }, lim));
+  for (const t of tracesAt(2).slice(0, 3)) await orRefused(() => trace({ ...t, depth: 2 }, lim));
 
   for (const depth of [1, 2]) {
-    say(`Neo4j depth ${depth}: ${traces.length} traces…`);
-    for (const t of traces) {
+    say(`Neo4j depth ${depth}: ${tracesAt(depth).length} traces…`);
+    for (const t of tracesAt(depth)) {
       const t0 = performance.now();
-      const r = await trace({ ...t, depth });
+      const r = await orRefused(() => trace({ ...t, depth }, lim));
       const ms = performance.now() - t0;
       neo[depth]!.push(ms);
+      if (r === undefined) {
+        refused[depth]!++;
+        continue;
+      }
       size[depth]!.push(r.people.length);
       if (ms > (slowest[depth]?.ms ?? -1)) slowest[depth] = { f0: t.f0, from: new Date(t.from).toISOString(), to: new Date(t.to).toISOString(), ms: Math.round(ms), people: r.people.length, contacts: r.contacts.length };
     }
-    say(`Neo4j depth ${depth}: PROFILE of ${Math.min(a.profile, traces.length)} traces…`);
-    for (const t of traces.slice(0, a.profile)) {
+    say(`Neo4j depth ${depth}: PROFILE of ${Math.min(a.profile, tracesAt(depth).length)} traces…`);
+    for (const t of tracesAt(depth).slice(0, a.profile)) {
       const counter = { hits: 0 };
-      await traceGenerations(resolveTraceParams({ ...t, depth }), { runGeneration: profilingRunner(counter) });
-      hits[depth]!.push(counter.hits);
+      if (await orRefused(() => traceGenerations(resolveTraceParams({ ...t, depth }), { ...lim, runGeneration: profilingRunner(counter) }))) hits[depth]!.push(counter.hits);
     }
   }
 
@@ -254,20 +282,21 @@ async function main(): Promise<void> {
     const stmt = await duck.con.prepare(DUCK_GENERATION);
     const runGeneration = duckRunner(stmt);
     say('warming up DuckDB…');
-    for (const t of traces.slice(0, Math.min(5, traces.length))) await traceGenerations(resolveTraceParams({ ...t, depth: 2 }), { runGeneration });
+    for (const t of tracesAt(2).slice(0, 5)) await orRefused(() => traceGenerations(resolveTraceParams({ ...t, depth: 2 }), { ...lim, runGeneration }));
     for (const depth of [1, 2]) {
-      say(`DuckDB depth ${depth}: ${traces.length} traces…`);
-      for (const t of traces) {
+      say(`DuckDB depth ${depth}: ${tracesAt(depth).length} traces…`);
+      for (const t of tracesAt(depth)) {
         const t0 = performance.now();
-        await traceGenerations(resolveTraceParams({ ...t, depth }), { runGeneration });
+        if (!(await orRefused(() => traceGenerations(resolveTraceParams({ ...t, depth }), { ...lim, runGeneration })))) duckRefused[depth]!++;
         duckMs[depth]!.push(performance.now() - t0);
       }
     }
     say(`checking ${Math.min(a.check, traces.length)} traces: Neo4j and DuckDB give the same F1 and F2…`);
     check = { traces: 0, mismatches: 0, examples: [] };
-    for (const t of traces.slice(0, a.check)) {
-      const n: TraceResult = await trace({ ...t, depth: 2 });
-      const d = await traceGenerations(resolveTraceParams({ ...t, depth: 2 }), { runGeneration });
+    for (const t of tracesAt(2).slice(0, a.check)) {
+      const n: TraceResult | undefined = await orRefused(() => trace({ ...t, depth: 2 }, lim));
+      const d = await orRefused(() => traceGenerations(resolveTraceParams({ ...t, depth: 2 }), { ...lim, runGeneration }));
+      if (n === undefined || d === undefined) continue;
       const ns = setsOf(n, 2);
       const ds = setsOf(d, 2);
       check.traces++;
@@ -295,12 +324,12 @@ async function main(): Promise<void> {
   const out = {
     city: { dir: path.resolve(a.dir), passages: duck.passages, people: duck.people.length, spanDays: Math.round(((duck.span[1] - duck.span[0]) / DAY) * 10) / 10 },
     machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model ?? '', memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, neo4j: info.agent ?? '', loadAverage: os.loadavg().map((x) => Math.round(x * 100) / 100) },
-    settings: { traces: a.traces, periodDays: a.days, seed: a.seed, toleranceSeconds: 900, windowSeconds: windowMs / 1000, mode: 'time-respecting' },
+    settings: { traces: a.traces, depth2Traces: a.depth2Traces, maxContacts: a.maxContacts, periodDays: a.days, seed: a.seed, toleranceSeconds: 900, windowSeconds: windowMs / 1000, mode: 'time-respecting' },
     neo4j: {
-      depth1: { ms: percentiles(neo['1']!), people: percentiles(size['1']!), dbHits: hitStats(hits['1']!), slowest: slowest['1'] ?? null },
-      depth2: { ms: percentiles(neo['2']!), people: percentiles(size['2']!), dbHits: hitStats(hits['2']!), slowest: slowest['2'] ?? null },
+      depth1: { refusedTooLarge: refused['1'], ms: percentiles(neo['1']!), people: percentiles(size['1']!), dbHits: hitStats(hits['1']!), slowest: slowest['1'] ?? null },
+      depth2: { refusedTooLarge: refused['2'], ms: percentiles(neo['2']!), people: percentiles(size['2']!), dbHits: hitStats(hits['2']!), slowest: slowest['2'] ?? null },
     },
-    duckdb: a.duckdb ? { loadSeconds: Math.round(duck.seconds * 10) / 10, depth1: { ms: percentiles(duckMs['1']!) }, depth2: { ms: percentiles(duckMs['2']!) } } : null,
+    duckdb: a.duckdb ? { loadSeconds: Math.round(duck.seconds * 10) / 10, depth1: { refusedTooLarge: duckRefused['1'], ms: percentiles(duckMs['1']!) }, depth2: { refusedTooLarge: duckRefused['2'], ms: percentiles(duckMs['2']!) } } : null,
     ratioDuckdbOverNeo4j: a.duckdb ? { depth1: ratio('1'), depth2: ratio('2') } : null,
     check: check ?? null,
     rssMiB: { bench: Math.round(process.resourceUsage().maxRSS / 1024), neo4j: neo4jPeakRss() ?? null },

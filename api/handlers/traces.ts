@@ -77,7 +77,7 @@ export const tracesCreate = handler(routes.tracesCreate, async ({ body, principa
   const id = newTraceId();
   let found: TraceResult;
   try {
-    const options = { timeoutMs: app.settings.traceTimeoutMs };
+    const options = { timeoutMs: app.settings.traceTimeoutMs, maxContacts: app.settings.maxTraceContacts };
     found = body.sensitivity
       ? await traceWithSensitivity(params, [toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS, ...body.sensitivity.map((t) => seconds(t) ?? 0)], options)
       : await trace(params, options);

@@ -3,7 +3,7 @@ import { rawKeys } from '../../engine/db/people';
 import { invalidInput, isTruyvetError, notFound } from '../../engine/errors';
 import { normalizeRawKey, pseudonym } from '../../engine/identity';
 import { DEFAULT_TZ, parseDurationSeconds, parseInstant } from '../../engine/time';
-import { traceWithSensitivity, type TraceWithSensitivity } from '../../engine/trace';
+import { DEFAULT_MAX_CONTACTS, traceWithSensitivity, type TraceWithSensitivity } from '../../engine/trace';
 import { DEFAULT_DEPTH, type TraceResult } from '../../engine/types';
 import { action } from '../run';
 
@@ -23,9 +23,10 @@ export function register(program: Command): void {
     .option('--depth <n>', 'generations to trace, 1 to 6', String(DEFAULT_DEPTH))
     .option('--tolerance <list>', 'co-location tolerance, e.g. 15m; a list (5m,15m,30m,60m) adds a sensitivity panel; the trace uses the first', '15m')
     .option('--naive', 'ignore the time order from F2 on (compare with the time-respecting default)')
+    .option('--max-contacts <n>', 'stop with an error past this many contact edges (the result is held in memory)', String(DEFAULT_MAX_CONTACTS))
     .option('--json', 'print the TraceResult as JSON')
     .action(
-      action(async (o: { f0: string; from: string; to: string; until?: string; depth: string; tolerance: string; naive?: boolean; json?: boolean }) => {
+      action(async (o: { f0: string; from: string; to: string; until?: string; depth: string; tolerance: string; naive?: boolean; maxContacts: string; json?: boolean }) => {
         const raw = normalizeRawKey(o.f0);
         if (raw === '') throw invalidInput('--f0 must not be empty', [{ field: '--f0', reason: 'empty' }]);
         const tolerances = parseTolerances(o.tolerance);
@@ -38,9 +39,10 @@ export function register(program: Command): void {
           mode: o.naive === true ? ('naive' as const) : ('time-respecting' as const),
           ...(until === undefined ? {} : { until }),
         };
+        const maxContacts = wholeFlag('--max-contacts', o.maxContacts);
         let found: TraceWithSensitivity;
         try {
-          found = await traceWithSensitivity(params, tolerances);
+          found = await traceWithSensitivity(params, tolerances, { maxContacts });
         } catch (e) {
           if (isTruyvetError(e) && e.code === 'not_found') throw notFound(`unknown person '${raw}': no passage or registry row has this id`);
           throw e;

@@ -90,7 +90,7 @@ export interface PassageSinkContext extends SinkContext {
   readonly windowMs: number;
 }
 
-const PID_CACHE = 100_000;
+const PID_CACHE = 10_000;
 
 export function passageSink(c: PassageSinkContext): Sink<PassageRow> {
   // A person passes many checkpoints: remember recent pseudonyms instead of an HMAC per row.

@@ -1,6 +1,7 @@
 import { int, num, str } from '../db/convert';
 import type { Record as Neo4jRecord } from 'neo4j-driver';
 import { readQuery, readTx, type QueryOptions } from '../db/driver';
+import { invalidInput, type TruyvetError } from '../errors';
 import { spanBounds, spanClass } from '../windows';
 import type { ContactRow } from './assemble';
 
@@ -51,6 +52,25 @@ export interface GenerationQuery {
   readonly windowMs: number;
   /** People who can no longer be reached: F0, earlier generations and the frontier. */
   readonly seen: readonly string[];
+  /**
+   * Most contact rows this generation may return (the trace's remaining budget); past it, an
+   * invalid_input error instead of a result too large to hold. Unlimited when undefined.
+   */
+  readonly maxContacts?: number;
+}
+
+/**
+ * Cells per candidate statement: a generation's candidates are read and matched a slice at a
+ * time, so the contact budget is checked before a huge generation is held whole in memory.
+ */
+const CELLS_PER_STATEMENT = 1000;
+
+/** The error of a trace that reaches more contacts than its budget. */
+export function traceTooLarge(maxContacts: number): TruyvetError {
+  return invalidInput(
+    `the trace is too large to answer: more than ${maxContacts} contact edges; narrow the period, the depth or the tolerance`,
+    [{ field: 'depth', reason: `more than ${maxContacts} contact edges` }],
+  );
 }
 
 /**
@@ -133,7 +153,6 @@ async function generation(q: GenerationQuery, run: StatementReader): Promise<Con
   }
   const cells = candidateCells(byStation, q.hi, q.tolMs);
   if (cells.length === 0) return [];
-  const candidates = await run(CANDIDATES, { cells: cells.map((c) => [c[0], int(c[1]), int(c[2]), int(c[3]), int(c[4])]) });
 
   // A busy station can hold hundreds of frontier passages (the F1s all met F0 there): per
   // station and duration class, sorted by arrival, so each b is matched by binary search against
@@ -147,35 +166,41 @@ async function generation(q: GenerationQuery, run: StatementReader): Promise<Con
   }
   const seen = new Set(q.seen);
   const tol = q.tolMs;
+  const limit = q.maxContacts ?? Infinity;
   const rows: ContactRow[] = [];
-  for (const r of candidates) {
-    // station, pid, id, at, leftAt
-    const target = r.get(1) as string;
-    if (seen.has(target)) continue;
-    const stationId = str(r.get(0));
-    const bAt = num(r.get(3));
-    const bLeft = num(r.get(4));
-    if (bAt > q.hi) continue;
-    let b: ContactRow['b'] | undefined;
-    for (const { max, as } of sorted.get(stationId) ?? []) {
-      const lo = bAt - tol - max;
-      let i = 0;
-      let j = as.length;
-      while (i < j) {
-        const mid = (i + j) >>> 1;
-        if (as[mid]!.at < lo) i = mid + 1;
-        else j = mid;
-      }
-      for (; i < as.length; i++) {
-        const a = as[i]!;
-        if (a.at > bLeft + tol) break;
-        // Co-location (engine/trace/colocation.ts) and a contact time max(a.at, b.at) in [since, hi].
-        if (bAt > a.leftAt + tol) continue;
-        if (a.at < a.since && bAt < a.since) continue;
-        b ??= { id: str(r.get(2)), at: bAt, leftAt: bLeft };
-        rows.push({ source: a.src, target: str(target), stationId, a, b });
+  for (let from = 0; from < cells.length; from += CELLS_PER_STATEMENT) {
+    const slice = cells.slice(from, from + CELLS_PER_STATEMENT);
+    const candidates = await run(CANDIDATES, { cells: slice.map((c) => [c[0], int(c[1]), int(c[2]), int(c[3]), int(c[4])]) });
+    for (const r of candidates) {
+      // station, pid, id, at, leftAt
+      const target = r.get(1) as string;
+      if (seen.has(target)) continue;
+      const stationId = str(r.get(0));
+      const bAt = num(r.get(3));
+      const bLeft = num(r.get(4));
+      if (bAt > q.hi) continue;
+      let b: ContactRow['b'] | undefined;
+      for (const { max, as } of sorted.get(stationId) ?? []) {
+        const lo = bAt - tol - max;
+        let i = 0;
+        let j = as.length;
+        while (i < j) {
+          const mid = (i + j) >>> 1;
+          if (as[mid]!.at < lo) i = mid + 1;
+          else j = mid;
+        }
+        for (; i < as.length; i++) {
+          const a = as[i]!;
+          if (a.at > bLeft + tol) break;
+          // Co-location (engine/trace/colocation.ts) and a contact time max(a.at, b.at) in [since, hi].
+          if (bAt > a.leftAt + tol) continue;
+          if (a.at < a.since && bAt < a.since) continue;
+          b ??= { id: str(r.get(2)), at: bAt, leftAt: bLeft };
+          rows.push({ source: a.src, target: str(target), stationId, a, b });
+        }
       }
     }
+    if (rows.length > limit) throw traceTooLarge(limit);
   }
   return rows;
 }

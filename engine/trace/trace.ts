@@ -5,14 +5,23 @@ import { notFound } from '../errors';
 import type { TraceParams, TraceResult } from '../types';
 import { assembleGeneration, traceResult, type ContactRow, type Edge, type Reached } from './assemble';
 import { resolveTraceParams, type ResolvedTrace } from './params';
-import { contactsFromFrontier, personExists, type FrontierEntry, type GenerationQuery } from './queries';
+import { contactsFromFrontier, personExists, traceTooLarge, type FrontierEntry, type GenerationQuery } from './queries';
 
 export type GenerationRunner = (q: GenerationQuery, options: QueryOptions) => Promise<ContactRow[]>;
 
 export interface TraceOptions extends QueryOptions {
   /** How one generation's contacts are found; the benchmark swaps in a profiling or DuckDB runner. */
   readonly runGeneration?: GenerationRunner;
+  /**
+   * Most contact edges a trace may gather before it stops with invalid_input ("too large to
+   * answer"): every edge is held in memory and returned, and a long period at depth 2 in a dense
+   * city can reach most of it. Default DEFAULT_MAX_CONTACTS; Infinity for none.
+   */
+  readonly maxContacts?: number;
 }
+
+/** About 1 GB of memory in a trace's working set; far beyond what a tracer can read. */
+export const DEFAULT_MAX_CONTACTS = 2_000_000;
 
 /**
  * Traces F1…Fd of a case in Neo4j (DESIGN.md, "Core semantics"), one query per generation:
@@ -40,13 +49,15 @@ export async function trace(params: TraceParams, options: TraceOptions = {}): Pr
 export async function traceGenerations(p: ResolvedTrace, options: TraceOptions = {}): Promise<{ people: Reached[]; contacts: Edge[] }> {
   const windowMs = await windowSizeMs();
   const run = options.runGeneration ?? contactsFromFrontier;
+  const maxContacts = options.maxContacts ?? DEFAULT_MAX_CONTACTS;
   const seen = [p.f0];
   const people: Reached[] = [];
   const contacts: Edge[] = [];
   let frontier: FrontierEntry[] = [{ pid: p.f0, since: p.from }];
   for (let k = 1; k <= p.depth && frontier.length > 0; k++) {
     const hi = k === 1 ? Math.min(p.to, p.until) : p.until;
-    const rows = await run({ frontier, hi, tolMs: p.tolMs, windowMs, seen }, options);
+    const rows = await run({ frontier, hi, tolMs: p.tolMs, windowMs, seen, maxContacts: maxContacts - contacts.length }, options);
+    if (contacts.length + rows.length > maxContacts) throw traceTooLarge(maxContacts);
     if (k === 1 && rows.length === 0 && !(await personExists(p.f0, options))) throw notFound(`unknown F0 '${p.f0}': no such person in the graph`);
     const gen = assembleGeneration(k, rows);
     // Loops, not push(...xs): a generation can hold more contacts than a call has argument slots.

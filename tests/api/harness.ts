@@ -33,6 +33,7 @@ export function testSettings(run: string, over: Partial<ApiSettings> = {}): ApiS
     declarationLimitBytes: 16 * 1024,
     maxTraceDepth: 5,
     maxTracePeople: 20_000,
+    maxTraceContacts: 1_000_000,
     traceTimeoutMs: 30_000,
     defaultPageSize: 200,
     jsonLimitBytes: 64 * 1024,

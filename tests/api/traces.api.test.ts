@@ -134,6 +134,18 @@ describe('pages and the result cap', () => {
       await capped.close();
     }
   });
+
+  it('refuses a trace past the contact budget with 422, saying why', async () => {
+    const small = await startServer(run, { settings: { maxTraceContacts: 1 } });
+    try {
+      const res = await open({ requestRef: `${ref}-BIG` }, tok.tracer, small);
+      expect(res.status).toBe(422);
+      expect(res.headers.get('content-type')).toContain('application/problem+json');
+      expect(res.text).toContain('too large');
+    } finally {
+      await small.close();
+    }
+  });
 });
 
 describe('who may read a stored trace', () => {

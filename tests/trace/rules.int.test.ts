@@ -414,4 +414,19 @@ describe('the result and its errors', () => {
     const s = await scene([['A', S1, t('10:00')]]);
     await expect(s.trace({ f0: 'A', from: FROM, to: TO, depth: 6 })).resolves.toMatchObject({ people: [] });
   });
+
+  it('refuses a trace past its contact budget with invalid_input, and answers one exactly at it', async () => {
+    // F0 meets B and C at S1 (2 edges); B meets D at S2 (1 edge): 3 edges in all at depth 2.
+    const s = await scene([
+      ['A', S1, t('10:00')],
+      ['B', S1, t('10:05')],
+      ['C', S1, t('10:10')],
+      ['B', S2, t('12:00')],
+      ['D', S2, t('12:05')],
+    ]);
+    const q = { f0: s.pid('A'), from: FROM, to: TO, depth: 2 };
+    await expect(trace(q, { maxContacts: 3 })).resolves.toMatchObject({ stats: { people: 3, contacts: 3 } });
+    await expect(trace(q, { maxContacts: 2 })).rejects.toMatchObject({ code: 'invalid_input', message: expect.stringContaining('too large') as string });
+    await expect(trace(q, { maxContacts: 1 })).rejects.toMatchObject({ code: 'invalid_input', details: [expect.objectContaining({ field: 'depth' })] });
+  });
 });
