@@ -1,5 +1,5 @@
 import { forbidden, notFound } from '../../engine/errors';
-import { getTraceRecord, peopleOf, type TraceRecordMeta } from '../../engine/privacy/trace-records';
+import { traceNaming as traceNamingRecord, type TraceRecordMeta } from '../../engine/privacy/trace-records';
 import { traceAccess } from '../../engine/privacy/visibility';
 import { getIsolation, isIsolatedAt, setIsolation, type IsolationStatus } from '../../engine/scan/isolation';
 import { isoUtc } from '../../engine/time';
@@ -21,15 +21,16 @@ async function traceNaming(
   principal: Principal,
   audit: Ctx<RouteDef>['audit'],
 ): Promise<Pick<TraceRecordMeta, 'id' | 'requestRef'>> {
-  const rec = await getTraceRecord(traceId, true);
-  if (!rec) throw notFound(`no trace '${traceId}'`);
+  const found = await traceNamingRecord(traceId, personId);
+  if (!found) throw notFound(`no trace '${traceId}'`);
+  const rec = found.meta;
   const denied = async (reason: string, message: string) => {
     await audit({ action: 'access.denied', outcome: 'denied', target: personId, requestRef: rec.requestRef, details: { route, trace: rec.id, reason } });
     return forbidden(message);
   };
   if (traceAccess(principal, rec.owner) !== 'owner') throw await denied('not the owner', 'only the tracer who opened this trace may act through it');
-  if (!rec.result) throw notFound(`the result of trace '${rec.id}' was removed by the retention rule`);
-  if (!peopleOf(rec.result).has(personId)) throw await denied('not in the trace', 'this person is not in that trace');
+  if (!rec.hasResult) throw notFound(`the result of trace '${rec.id}' was removed by the retention rule`);
+  if (!found.names) throw await denied('not in the trace', 'this person is not in that trace');
   return rec;
 }
 

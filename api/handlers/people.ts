@@ -1,7 +1,7 @@
 import { passagesOfPerson } from '../../engine/db/passages';
 import { listStations } from '../../engine/db/stations';
 import { forbidden, notFound } from '../../engine/errors';
-import { getTraceRecord, peopleOf } from '../../engine/privacy/trace-records';
+import { traceNaming } from '../../engine/privacy/trace-records';
 import { fullIdentities, traceAccess } from '../../engine/privacy/visibility';
 import { instantMs, isoUtc } from '../../engine/time';
 import { handler } from '../context';
@@ -14,19 +14,20 @@ import { routes } from '../routes';
  * the trace, and the audit says which.
  */
 export const timeline = handler(routes.timeline, async ({ params, query, principal, audit }) => {
-  const rec = await getTraceRecord(query.trace, true);
-  if (!rec) throw notFound(`no trace '${query.trace}'`);
+  const found = await traceNaming(query.trace, params.id);
+  if (!found) throw notFound(`no trace '${query.trace}'`);
+  const rec = found.meta;
   if (traceAccess(principal, rec.owner) !== 'owner') {
     await audit({ action: 'access.denied', outcome: 'denied', target: params.id, requestRef: rec.requestRef, details: { route: 'timeline', trace: rec.id, reason: 'not the owner' } });
     throw forbidden('only the tracer who opened this trace may read timelines through it');
   }
-  if (!rec.result) throw notFound(`the result of trace '${rec.id}' was removed by the retention rule`);
-  if (!peopleOf(rec.result).has(params.id)) {
+  if (!rec.hasResult) throw notFound(`the result of trace '${rec.id}' was removed by the retention rule`);
+  if (!found.names) {
     await audit({ action: 'access.denied', outcome: 'denied', target: params.id, requestRef: rec.requestRef, details: { route: 'timeline', trace: rec.id, reason: 'not in the trace' } });
     throw forbidden('this person is not in that trace');
   }
-  const lo = instantMs(rec.result.params.from);
-  const hi = instantMs(rec.result.params.until ?? rec.result.params.to);
+  const lo = instantMs(rec.params.from);
+  const hi = instantMs(rec.params.until ?? rec.params.to);
   const from = Math.max(lo, query.from ?? lo);
   const to = Math.min(hi, query.to ?? hi);
   const passages = from <= to ? await passagesOfPerson(params.id, from, to) : [];

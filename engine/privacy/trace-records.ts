@@ -1,5 +1,6 @@
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { seal, unseal } from '../identity';
+import { secretKey } from '../secrets';
 import type { TraceResult } from '../types';
 import { int, num, str } from '../db/convert';
 import { readQuery, writeQuery } from '../db/driver';
@@ -44,7 +45,8 @@ export const TRACE_ID_RE = /^tr[0-9a-f]{24}$/;
 export async function saveTraceRecord(meta: Omit<TraceRecordMeta, 'hasResult'>, result: TraceResult): Promise<void> {
   await writeQuery(
     `CREATE (t:TraceRecord {id: $id, owner: $owner, requestRef: $requestRef, purpose: $purpose, createdAt: $createdAt,
-       f0: $f0, params: $params, stats: $stats, peopleFound: $peopleFound, truncated: $truncated, result: $result})
+       f0: $f0, params: $params, stats: $stats, peopleFound: $peopleFound, truncated: $truncated, result: $result,
+       members: $members})
      RETURN t.id AS id`,
     {
       id: meta.id,
@@ -58,6 +60,7 @@ export async function saveTraceRecord(meta: Omit<TraceRecordMeta, 'hasResult'>, 
       peopleFound: int(meta.peopleFound),
       truncated: meta.truncated,
       result: seal(JSON.stringify(result)),
+      members: [...peopleOf(result)].map((pid) => memberDigest(meta.id, pid)),
     },
     () => undefined,
   );
@@ -92,6 +95,33 @@ export async function getTraceRecord(id: string, withResult: boolean): Promise<T
   if (!row) return undefined;
   const result = typeof row.sealed === 'string' ? (JSON.parse(unseal(row.sealed)) as TraceResult) : undefined;
   return { ...row.meta, result };
+}
+
+/**
+ * Who a stored trace names, without unsealing its result (megabytes for a large trace, read on
+ * every timeline): `members` holds a keyed digest of (trace, person) for F0 and every person
+ * kept, so the list says nothing to a reader of the database, not even across traces.
+ */
+function memberDigest(traceId: string, pid: string): string {
+  return createHmac('sha256', secretKey('TRUYVET_DATA_KEY')).update(`trace-member\u0000${traceId}\u0000${pid}`).digest('base64url').slice(0, 22);
+}
+
+/**
+ * A stored trace's metadata and whether it names `pid` (F0 or a person kept); undefined when no
+ * such trace. `names` is false once retention removed the result.
+ */
+export async function traceNaming(id: string, pid: string): Promise<{ meta: TraceRecordMeta; names: boolean } | undefined> {
+  const rows = await readQuery(
+    `MATCH (t:TraceRecord {id: $id}) RETURN ${META} AS t, t.result IS NOT NULL AND $digest IN coalesce(t.members, []) AS names, t.members IS NULL AS old`,
+    { id, digest: memberDigest(id, pid) },
+    (r) => ({ meta: toMeta(r['t']), names: r['names'] === true, old: r['old'] === true }),
+  );
+  const row = rows[0];
+  if (!row) return undefined;
+  if (!row.old) return { meta: row.meta, names: row.names };
+  // Stored before `members` existed: the result says.
+  const rec = await getTraceRecord(id, true);
+  return rec && { meta: row.meta, names: rec.result !== undefined && peopleOf(rec.result).has(pid) };
 }
 
 export async function listTraceRecords(q: { owner?: string; skip: number; limit: number }): Promise<TraceRecordMeta[]> {

@@ -94,7 +94,7 @@ RETURN count(p) AS n`;
 
 const TRACE_RESULTS = (dry: boolean) => `
 MATCH (t:TraceRecord) WHERE t.createdAt < $cut AND t.result IS NOT NULL
-${dry ? '' : 'SET t.result = null, t.resultPurgedAt = $now'}
+${dry ? '' : 'SET t.result = null, t.members = null, t.resultPurgedAt = $now'}
 RETURN count(t) AS n`;
 
 /**

@@ -61,9 +61,10 @@ export interface GenerationQuery {
 
 /**
  * Cells per candidate statement: a generation's candidates are read and matched a slice at a
- * time, so the contact budget is checked before a huge generation is held whole in memory.
+ * time, so a huge generation is never held whole in memory (a statement's records are buffered:
+ * a hundred busy station-classes over two weeks of a 10M-passage city are already ~10^5 rows).
  */
-const CELLS_PER_STATEMENT = 1000;
+const CELLS_PER_STATEMENT = 100;
 
 /** The error of a trace that reaches more contacts than its budget. */
 export function traceTooLarge(maxContacts: number): TruyvetError {
@@ -196,11 +197,11 @@ async function generation(q: GenerationQuery, run: StatementReader): Promise<Con
           if (bAt > a.leftAt + tol) continue;
           if (a.at < a.since && bAt < a.since) continue;
           b ??= { id: str(r.get(2)), at: bAt, leftAt: bLeft };
-          rows.push({ source: a.src, target: str(target), stationId, a, b });
+          // Checked per edge: one busy station can pair thousands of passages with each other.
+          if (rows.push({ source: a.src, target: str(target), stationId, a, b }) > limit) throw traceTooLarge(limit);
         }
       }
     }
-    if (rows.length > limit) throw traceTooLarge(limit);
   }
   return rows;
 }

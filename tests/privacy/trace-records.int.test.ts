@@ -1,0 +1,71 @@
+import { closeDriver, readQuery, writeQuery } from '../../engine/db/driver';
+import { newTraceId, saveTraceRecord, traceNaming } from '../../engine/privacy/trace-records';
+import type { TraceResult } from '../../engine/types';
+
+/** Who a stored trace names, read without unsealing its result. */
+
+const f0 = 'pF0aaaaaaaaaaaaaaaaaaaaaaa';
+const f1 = 'pF1bbbbbbbbbbbbbbbbbbbbbbb';
+const stranger = 'pXXcccccccccccccccccccccc';
+const ids: string[] = [];
+
+const result = (): TraceResult => ({
+  f0,
+  params: { from: '2021-08-01T00:00:00.000Z', to: '2021-08-02T00:00:00.000Z', until: '2021-08-02T00:00:00.000Z', depth: 1, toleranceSeconds: 900, mode: 'time-respecting' },
+  people: [{ id: f1, generation: 1, exposureAt: '2021-08-01T10:00:00.000Z', via: [f0], score: 0.393 }],
+  contacts: [],
+  stats: { people: 1, contacts: 0, milliseconds: 1 },
+});
+
+async function store(): Promise<string> {
+  const id = newTraceId();
+  ids.push(id);
+  const r = result();
+  await saveTraceRecord({ id, owner: 'trtest', requestRef: 'REQ-1', purpose: 'test', createdAt: Date.now(), f0, params: r.params, stats: r.stats, peopleFound: 1, truncated: false }, r);
+  return id;
+}
+
+const members = async (id: string): Promise<string[]> => {
+  const [m] = await readQuery('MATCH (t:TraceRecord {id: $id}) RETURN t.members AS m', { id }, (r) => r['m'] as string[]);
+  return m ?? [];
+};
+
+afterAll(async () => {
+  await writeQuery('UNWIND $ids AS id MATCH (t:TraceRecord {id: id}) DELETE t', { ids }, () => undefined);
+  await closeDriver();
+});
+
+describe('trace membership', () => {
+  it('names F0 and the people kept, and nobody else', async () => {
+    const id = await store();
+    expect((await traceNaming(id, f0))?.names).toBe(true);
+    expect((await traceNaming(id, f1))?.names).toBe(true);
+    expect((await traceNaming(id, stranger))?.names).toBe(false);
+    expect(await traceNaming(newTraceId(), f0)).toBeUndefined();
+  });
+
+  it('stores keyed digests per trace: no person id, and the same person differs across traces', async () => {
+    const ma = await members(await store());
+    const mb = await members(await store());
+    expect(ma).toHaveLength(2);
+    expect(ma.join(' ')).not.toContain(f0.slice(1, 12));
+    expect(ma.join(' ')).not.toContain(f1.slice(1, 12));
+    expect(ma.filter((d) => mb.includes(d))).toEqual([]);
+  });
+
+  it('names nobody once retention removed the result', async () => {
+    const id = await store();
+    await writeQuery('MATCH (t:TraceRecord {id: $id}) SET t.result = null, t.members = null', { id }, () => undefined);
+    const got = await traceNaming(id, f1);
+    expect(got?.meta.hasResult).toBe(false);
+    expect(got?.names).toBe(false);
+  });
+
+  it('falls back to the sealed result for a trace stored before membership digests', async () => {
+    const id = await store();
+    await writeQuery('MATCH (t:TraceRecord {id: $id}) REMOVE t.members', { id }, () => undefined);
+    expect(await members(id)).toEqual([]);
+    expect((await traceNaming(id, f1))?.names).toBe(true);
+    expect((await traceNaming(id, stranger))?.names).toBe(false);
+  });
+});
