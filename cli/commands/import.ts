@@ -5,7 +5,7 @@ import { invalidInput } from '../../engine/errors';
 import {
   builtInProfiles,
   checkImportFile,
-  DEFAULT_BATCH_SIZE,
+  DEFAULT_BATCH_SIZES,
   IMPORT_KINDS,
   importStateDir,
   loadProfile,
@@ -39,7 +39,7 @@ export function register(program: Command): void {
     .option('--report <file>', 'write every rejected row to this CSV file (line, field, reason, value)')
     .option('--map <renames>', 'rename source columns: SRC=DEST,… e.g. "Số CCCD=person_id,Mã chốt=station_id"')
     .option('--profile <name>', `column names of another platform's export: ${builtInProfiles().map((p) => p.name).join(', ')}, or a profile .json file`)
-    .option('--batch <rows>', `rows per write transaction (default ${DEFAULT_BATCH_SIZE})`)
+    .option('--batch <rows>', `rows per write transaction (default ${DEFAULT_BATCH_SIZES.passages}; people ${DEFAULT_BATCH_SIZES.people})`)
     .option('--platform <name>', "declarations only: the export's platform mapping (the generator's declarations.jsonl is generic-json)", 'generic-json')
     .option('--issue-at <when>', "declarations only: when QR codes are issued, 'declared' or 'now'", 'declared')
     .option('--no-resume', `start from the beginning even if an interrupted run left a checkpoint (in ${importStateDir()})`)

@@ -40,6 +40,12 @@ import { passageSink, personSink, stationSink, type PendingRow, type RowOutcome,
  * index entries), so 5,000 rows stay well inside a shared heap.
  */
 export const DEFAULT_BATCH_SIZE = 5000;
+/**
+ * Registry rows are sealed one by one and each batch stays alive across its write, so its
+ * garbage reaches the old generation: 2,000 rows keep a registry import's peak RSS under
+ * 300 MB (200,000 new people: 279 MB at 5,000, 235 MB at 2,000, and no slower).
+ */
+export const DEFAULT_BATCH_SIZES: Readonly<Record<ImportKind, number>> = { stations: DEFAULT_BATCH_SIZE, people: 2000, passages: DEFAULT_BATCH_SIZE };
 /** How many rejects the summary carries; the report file has them all. */
 export const SUMMARY_REJECTS = 100;
 /** A batch also ends after this many rejects, so a file of garbage does not pile up in memory. */
@@ -93,7 +99,7 @@ interface Batch<T> {
 
 export async function runImport(o: ImportOptions): Promise<ImportResult> {
   const started = o.clock();
-  const batchSize = o.batchSize ?? DEFAULT_BATCH_SIZE;
+  const batchSize = o.batchSize ?? DEFAULT_BATCH_SIZES[o.kind];
   if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 100_000) {
     throw invalidInput(`batch size ${batchSize} must be a whole number from 1 to 100000`);
   }
