@@ -29,6 +29,7 @@ import { closeDriver, runAutoCommit } from '../engine/db/driver';
 import { migrate } from '../engine/db/schema';
 import { parseInstant } from '../engine/time';
 import { ensureCity, intList, load, log, login, machine, settle, startServer, type LoadResult } from './http';
+import { mulberry32 } from './random';
 
 const DAY = 86_400_000;
 
@@ -59,18 +60,6 @@ function args(argv: readonly string[]): Args {
   return a;
 }
 
-/** mulberry32: a small seeded generator, so the same flags pick the same cases. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 interface Case {
   f0: string;
   from: string;
@@ -79,7 +68,7 @@ interface Case {
 
 /** `n` passages drawn by reservoir sampling; each gives a case around its instant. */
 async function drawCases(file: string, n: number, days: number, seed: number): Promise<Case[]> {
-  const random = rng(seed);
+  const random = mulberry32(seed);
   const picked: { person: string; at: string }[] = [];
   const lines = readline.createInterface({ input: fs.createReadStream(file), crlfDelay: Infinity });
   let seen = 0;

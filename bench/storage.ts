@@ -34,6 +34,7 @@ import { parseInstant } from '../engine/time';
 import { windowStarts } from '../engine/windows';
 import { FILES } from '../fixtures/generator';
 import { rawCity } from './city';
+import { mulberry32 } from './random';
 
 const TOL = 15 * 60_000;
 const WINDOW = 15 * 60_000;
@@ -215,13 +216,7 @@ async function main(): Promise<void> {
     out['windowLayout'] = { windows: num(links?.get('windows')), passedRelationships: num(links?.get('rels')), relationshipsPerPassage: Math.round((num(links?.get('rels')) / a.rows) * 100) / 100 };
 
     // Lookups: random passages of the sample, the same ones in both layouts.
-    let s = a.seed >>> 0;
-    const rnd = (): number => {
-      s = (s + 0x6d2b79f5) | 0;
-      let t = Math.imul(s ^ (s >>> 15), 1 | s);
-      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
+    const rnd = mulberry32(a.seed);
     const picks = Array.from({ length: a.lookups }, () => Math.floor(rnd() * a.rows));
     const session = getDriver().session({ defaultAccessMode: 'READ' });
     const lookups: Record<string, unknown> = {};

@@ -22,12 +22,12 @@ import { performance } from 'node:perf_hooks';
 import { DuckDBInstance, listValue, LIST, VARCHAR, BIGINT, type DuckDBConnection, type DuckDBPreparedStatement } from '@duckdb/node-api';
 import { num, str } from '../engine/db/convert';
 import { closeDriver, getDriver, serverInfo } from '../engine/db/driver';
-import { windowSizeMs } from '../engine/db/schema';
 import { pseudonym } from '../engine/identity';
 import { localNeo4jHome } from '../engine/config';
 import { contactsFromFrontier, DEFAULT_MAX_CONTACTS, resolveTraceParams, traceTooLarge, traceGenerations, type ContactRow, type GenerationQuery, type GenerationRunner } from '../engine/trace';
 import type { TraceResult } from '../engine/types';
 import { isTruyvetError } from '../engine/errors';
+import { mulberry32 } from './random';
 import { trace } from '../engine/trace';
 
 const DAY = 86_400_000;
@@ -69,17 +69,6 @@ function args(argv: string[]): Args {
   if (a.dir === '') throw new Error('usage: bench/trace.ts DIR [--traces 200] [--days 14] [--seed 1] [--check 10] [--profile 200] [--depth2-traces N] [--max-contacts N] [--no-duckdb]');
   if (a.depth2Traces < 0 || a.depth2Traces > a.traces) a.depth2Traces = a.traces;
   return a;
-}
-
-/** mulberry32: small, seeded, good enough to pick people and periods. */
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) | 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function percentiles(xs: readonly number[]): { p50: number; p95: number; p99: number; mean: number; max: number } {
@@ -219,7 +208,7 @@ async function orRefused<T>(work: () => Promise<T>): Promise<T | undefined> {
 
 async function main(): Promise<void> {
   const a = args(process.argv.slice(2));
-  const rnd = prng(a.seed);
+  const rnd = mulberry32(a.seed);
 
   say(`loading ${a.dir}/passages.csv into DuckDB…`);
   const duck = await loadDuck(a.dir);
@@ -240,7 +229,6 @@ async function main(): Promise<void> {
     traces.push({ f0: String(row?.[0]), from, to });
   }
 
-  const windowMs = await windowSizeMs();
   const info = await serverInfo();
   const neo: Record<string, number[]> = { '1': [], '2': [] };
   const hits: Record<string, number[]> = { '1': [], '2': [] };
@@ -324,7 +312,7 @@ async function main(): Promise<void> {
   const out = {
     city: { dir: path.resolve(a.dir), passages: duck.passages, people: duck.people.length, spanDays: Math.round(((duck.span[1] - duck.span[0]) / DAY) * 10) / 10 },
     machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model ?? '', memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, neo4j: info.agent ?? '', loadAverage: os.loadavg().map((x) => Math.round(x * 100) / 100) },
-    settings: { traces: a.traces, depth2Traces: a.depth2Traces, maxContacts: a.maxContacts, periodDays: a.days, seed: a.seed, toleranceSeconds: 900, windowSeconds: windowMs / 1000, mode: 'time-respecting' },
+    settings: { traces: a.traces, depth2Traces: a.depth2Traces, maxContacts: a.maxContacts, periodDays: a.days, seed: a.seed, toleranceSeconds: 900, mode: 'time-respecting' },
     neo4j: {
       depth1: { refusedTooLarge: refused['1'], ms: percentiles(neo['1']!), people: percentiles(size['1']!), dbHits: hitStats(hits['1']!), slowest: slowest['1'] ?? null },
       depth2: { refusedTooLarge: refused['2'], ms: percentiles(neo['2']!), people: percentiles(size['2']!), dbHits: hitStats(hits['2']!), slowest: slowest['2'] ?? null },

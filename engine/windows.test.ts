@@ -1,4 +1,4 @@
-import { bucketStart, lookupRange, spanBounds, spanClass, spanMaxMs, SPAN_CLASSES, windowStarts } from './windows';
+import { bucketStart, spanBounds, spanClass, spanMaxMs, SPAN_CLASSES, windowStarts } from './windows';
 
 const M = 60_000;
 
@@ -17,11 +17,6 @@ describe('windows', () => {
     expect(windowStarts(20 * M, 46 * M, 15 * M)).toEqual([15 * M, 30 * M, 45 * M]);
     expect(windowStarts(20 * M, 45 * M, 15 * M)).toEqual([15 * M, 30 * M, 45 * M]);
     expect(windowStarts(20 * M, 45 * M - 1, 15 * M)).toEqual([15 * M, 30 * M]);
-  });
-
-  it('widens a lookup by the tolerance on both sides', () => {
-    expect(lookupRange(20 * M, 20 * M, 15 * M, 15 * M)).toEqual([0, 30 * M]);
-    expect(lookupRange(20 * M, 20 * M, 60 * M, 15 * M)).toEqual([-45 * M, 75 * M]);
   });
 });
 

@@ -19,14 +19,6 @@ export function windowStarts(at: number, leftAt: number, sizeMs: number): number
 }
 
 /**
- * The bucket starts `[lo, hi]` a co-location lookup must read for a passage [at, leftAt] with
- * tolerance `tolMs`: any passage that can co-locate touches [at − τ, leftAt + τ].
- */
-export function lookupRange(at: number, leftAt: number, tolMs: number, sizeMs: number): [number, number] {
-  return [bucketStart(at - tolMs, sizeMs), bucketStart(leftAt + tolMs, sizeMs)];
-}
-
-/**
  * Duration classes ("spans") of the passage layout (engine/db/passages.ts). A passage node is
  * indexed on (station, span, at); a passage of class k lasts at most spanMaxMs(k), so the
  * passages of class k that can touch an instant t all start in [t − spanMaxMs(k), t]: a range

@@ -1,6 +1,5 @@
 import { closeDriver, readQuery } from '../engine/db/driver';
 import { derivedPassageId, passagesOfPerson, writePassages, type PassageWrite } from '../engine/db/passages';
-import { windowSizeMs } from '../engine/db/schema';
 import { listStations, upsertStations } from '../engine/db/stations';
 import { pseudonym, seal } from '../engine/identity';
 import { rawKeys, readIdentities, upsertPeople } from '../engine/db/people';
@@ -64,10 +63,9 @@ describe('storage of stations', () => {
 
 describe('storage of passages', () => {
   it('writes passages and reads them back per person, in time order, each once', async () => {
-    const w = await windowSizeMs();
     const dwell = passage(raw[0]!, 2, T0 + 5 * M, T0 + 50 * M); // touches several windows
     const scan = passage(raw[0]!, 1, T0);
-    const outcome = await writePassages([dwell, scan], w);
+    const outcome = await writePassages([dwell, scan]);
     expect([...outcome.values()]).toEqual(['imported', 'imported']);
     const got = await passagesOfPerson(pseudonym(raw[0]!), T0 - M, T0 + 60 * M);
     expect(got.map((p) => [p.id, p.stationId, p.at, p.leftAt])).toEqual([
@@ -89,22 +87,20 @@ describe('storage of passages', () => {
   });
 
   it('counts an exact repeat as a duplicate and changes nothing', async () => {
-    const w = await windowSizeMs();
     const p = passage(raw[0]!, 1, T0 + 200 * M);
-    await writePassages([p], w);
+    await writePassages([p]);
     const count = () => readQuery(`MATCH (x:Passage {id: $id}) RETURN count(x) AS n`, { id: p.id }, (r) => num(r['n']));
     const before = await count();
-    const again = await writePassages([p, p], w);
+    const again = await writePassages([p, p]);
     expect(again.get(p.id)).toBe('duplicate');
     expect(await count()).toEqual(before);
   });
 
   it('reports a conflict when a known passage id arrives with different content', async () => {
-    const w = await windowSizeMs();
     const p = passage(raw[0]!, 1, T0 + 300 * M, T0 + 300 * M, `${run}-X1`);
-    await writePassages([p], w);
+    await writePassages([p]);
     const other = { ...p, at: p.at + M, leftAt: p.leftAt + M };
-    const res = await writePassages([other], w);
+    const res = await writePassages([other]);
     expect(res.get(p.id)).toBe('conflict');
     const got = await passagesOfPerson(p.personId, p.at - M, p.at + 2 * M);
     expect(got.filter((x) => x.id === p.id).map((x) => x.at)).toEqual([p.at]);

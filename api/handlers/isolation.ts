@@ -1,5 +1,5 @@
 import { forbidden, notFound } from '../../engine/errors';
-import { traceNaming as traceNamingRecord, type TraceRecordMeta } from '../../engine/privacy/trace-records';
+import { traceNaming, type TraceRecordMeta } from '../../engine/privacy/trace-records';
 import { traceAccess } from '../../engine/privacy/visibility';
 import { getIsolation, isIsolatedAt, setIsolation, type IsolationStatus } from '../../engine/scan/isolation';
 import { isoUtc } from '../../engine/time';
@@ -14,14 +14,14 @@ import { routes } from '../routes';
  * to the health authority's request number in the audit.
  */
 
-async function traceNaming(
+async function throughTrace(
   route: 'isolationSet' | 'isolationGet',
   traceId: string,
   personId: string,
   principal: Principal,
   audit: Ctx<RouteDef>['audit'],
 ): Promise<Pick<TraceRecordMeta, 'id' | 'requestRef'>> {
-  const found = await traceNamingRecord(traceId, personId);
+  const found = await traceNaming(traceId, personId);
   if (!found) throw notFound(`no trace '${traceId}'`);
   const rec = found.meta;
   const denied = async (reason: string, message: string) => {
@@ -48,7 +48,7 @@ function out(s: IsolationStatus, now: number) {
 }
 
 export const isolationSet = handler(routes.isolationSet, async ({ params, body, principal, app, audit }) => {
-  const rec = await traceNaming('isolationSet', body.trace, params.id, principal, audit);
+  const rec = await throughTrace('isolationSet', body.trace, params.id, principal, audit);
   const now = app.now();
   const s = await setIsolation({
     personId: params.id,
@@ -71,7 +71,7 @@ export const isolationSet = handler(routes.isolationSet, async ({ params, body, 
 });
 
 export const isolationGet = handler(routes.isolationGet, async ({ params, query, principal, app, audit }) => {
-  const rec = await traceNaming('isolationGet', query.trace, params.id, principal, audit);
+  const rec = await throughTrace('isolationGet', query.trace, params.id, principal, audit);
   const s = await getIsolation(params.id);
   if (!s) throw notFound('no isolation was ever set for this person');
   await audit({ action: 'isolation.read', outcome: 'ok', target: params.id, requestRef: rec.requestRef, count: 1, details: { trace: rec.id } });

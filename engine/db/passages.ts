@@ -84,9 +84,8 @@ const ATTEMPTS = 3;
  * Writes a batch of passages in one transaction; returns each passage id's outcome. Within the
  * batch the first row of an id counts, later ones are duplicates. Callers check station
  * existence first (a passage at an unknown station is a reject, not a write).
- * `_windowMs` is not used since passages are nodes (kept so callers need not change).
  */
-export async function writePassages(rows: readonly PassageWrite[], _windowMs?: number): Promise<Map<string, WriteOutcome>> {
+export async function writePassages(rows: readonly PassageWrite[]): Promise<Map<string, WriteOutcome>> {
   const first = new Map<string, PassageWrite>();
   for (const p of rows) if (!first.has(p.id)) first.set(p.id, p);
   for (let attempt = 1; ; attempt++) {
@@ -104,7 +103,7 @@ export async function writePassages(rows: readonly PassageWrite[], _windowMs?: n
  * commit together (a checkpoint scan and its passage: one commit, one disk flush, per batch).
  * No retry here: a conflict fails the caller's transaction, and the caller retries it whole.
  */
-export async function writePassagesIn(tx: ManagedTransaction, rows: readonly PassageWrite[], _windowMs?: number): Promise<Map<string, WriteOutcome>> {
+export async function writePassagesIn(tx: ManagedTransaction, rows: readonly PassageWrite[]): Promise<Map<string, WriteOutcome>> {
   const first = new Map<string, PassageWrite>();
   for (const p of rows) if (!first.has(p.id)) first.set(p.id, p);
   return writeBatch(first, tx);

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { windowSizeMs } from '../db/schema';
 import { stationZones } from '../db/stations';
 import { invalidInput, notFound } from '../errors';
 import type { ImportReject, ImportSummary } from '../types';
@@ -278,8 +277,7 @@ async function makeSink(o: ImportOptions, runId: string): Promise<Sink<unknown>>
     case 'people':
       return personSink({ dayFirst, runId });
     case 'passages': {
-      const [zones, windowMs] = await Promise.all([stationZones(), windowSizeMs()]);
-      return passageSink({ dayFirst, runId, zones, windowMs });
+      return passageSink({ dayFirst, runId, zones: await stationZones() });
     }
   }
 }

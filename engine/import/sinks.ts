@@ -87,7 +87,6 @@ export function personSink(c: SinkContext): Sink<RegistryRecord> {
 
 export interface PassageSinkContext extends SinkContext {
   readonly zones: ReadonlyMap<string, string>;
-  readonly windowMs: number;
 }
 
 const PID_CACHE = 10_000;
@@ -134,7 +133,7 @@ export function passageSink(c: PassageSinkContext): Sink<PassageRow> {
         first.set(id, { line: r.line, idx: i, w });
         writes.push(w);
       });
-      const res = await writePassages(writes, c.windowMs);
+      const res = await writePassages(writes);
       for (const [id, f] of first) {
         const o = res.get(id) ?? 'imported';
         out[f.idx] = o === 'conflict' ? { field: 'passage_id', reason: `passage_id '${clip(id)}' is already stored with other content` } : o;

@@ -1,7 +1,6 @@
 import { readIdentities } from '../db/people';
 import { writeTx } from '../db/driver';
 import { writePassagesIn, type PassageWrite } from '../db/passages';
-import { windowSizeMs } from '../db/schema';
 import { compareBirthDates } from '../declarations/registry-check';
 import { nationalQrName } from '../declarations/names';
 import { forbidden, invalidInput, isTruyvetError, notFound, TruyvetError } from '../errors';
@@ -10,7 +9,6 @@ import { qrClockSkewSeconds } from '../qr/config';
 import { looksLikeNationalQr, parseNationalQr, type NationalQrParse } from '../qr/national';
 import { looksLikeSignedQr, verifyQrToken, type QrVerifyResult } from '../qr/token';
 import { isoUtc } from '../time';
-import { bucketStart } from '../windows';
 import type { Jurisdiction } from '../types';
 import { ALERT_FLAGS, decide, REASON_MESSAGES, type CodeKind, type NationalCheck, type ScanFlag, type ScanReason } from './decide';
 import { maxSpeedKmh, travelCheck } from './geo';
@@ -211,7 +209,6 @@ export async function decideScans(inputs: readonly ScanInput[]): Promise<ScanOut
     }
   }
   if (toWrite.length === 0 && replays.length === 0) return out;
-  const windowMs = await windowSizeMs();
   // The scans and their passages commit together: one transaction (one disk flush) per batch.
   // Work inside it is recomputed on a retry, so it only returns what it decided.
   const decided = await withConflictRetry(() =>
@@ -220,7 +217,7 @@ export async function decideScans(inputs: readonly ScanInput[]): Promise<ScanOut
       const stored = await writeScansIn(
         tx,
         toWrite.map((w) => {
-          const passage = passageOf(w.scan, w.p.rawKey) === undefined ? undefined : { window: bucketStart(w.scan.at, windowMs), ref: w.p.rawKey === null ? null : seal(w.p.rawKey) };
+          const passage = passageOf(w.scan, w.p.rawKey) === undefined ? undefined : { ref: w.p.rawKey === null ? null : seal(w.p.rawKey) };
           return { ...scopeParams(w.p.input.jurisdiction), scan: w.scan, ...(passage ? { passage } : {}) };
         }),
       );
@@ -256,7 +253,7 @@ export async function decideScans(inputs: readonly ScanInput[]): Promise<ScanOut
           passages.push(pw);
         }
       }
-      if (passages.length > 0) await writePassagesIn(tx, passages, windowMs);
+      if (passages.length > 0) await writePassagesIn(tx, passages);
       return answers;
     }),
   );

@@ -188,7 +188,7 @@ export interface ScanWrite extends ScopeParams {
    * person new to the graph, when the code carried one), or absent when the scan identified
    * nobody.
    */
-  readonly passage?: { readonly window: number; readonly ref: string | null };
+  readonly passage?: { readonly ref: string | null };
 }
 
 /**
@@ -208,7 +208,7 @@ export async function writeScansIn(tx: ManagedTransaction, rows: readonly ScanWr
     province: r.province,
     district: r.district,
     commune: r.commune,
-    passage: r.passage === undefined ? null : { window: int(r.passage.window), ref: r.passage.ref },
+    passage: r.passage === undefined ? null : { ref: r.passage.ref },
     props: {
       ...r.scan,
       at: int(r.scan.at),

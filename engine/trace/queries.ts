@@ -35,8 +35,6 @@ MATCH (b:Passage) WHERE b.station = c[0] AND b.span = c[1] AND b.at >= c[2] AND 
 WITH c, b WHERE b.leftAt >= c[4]
 RETURN c[0] AS station, b.pid AS pid, b.id AS id, toFloat(b.at) AS at, toFloat(b.leftAt) AS leftAt`;
 
-export const GENERATION_STATEMENTS = { frontier: FRONTIER, candidates: CANDIDATES } as const;
-
 export interface FrontierEntry {
   readonly pid: string;
   /** Contacts before this instant (ms) do not count for this person. */
@@ -48,8 +46,6 @@ export interface GenerationQuery {
   /** Latest contact time that counts (ms). */
   readonly hi: number;
   readonly tolMs: number;
-  /** Not used by the passage layout's lookup (kept for runners written for the window layout). */
-  readonly windowMs: number;
   /** People who can no longer be reached: F0, earlier generations and the frontier. */
   readonly seen: readonly string[];
   /**

@@ -1,6 +1,5 @@
 import { performance } from 'node:perf_hooks';
 import type { QueryOptions } from '../db/driver';
-import { windowSizeMs } from '../db/schema';
 import { notFound } from '../errors';
 import type { TraceParams, TraceResult } from '../types';
 import { assembleGeneration, traceResult, type ContactRow, type Edge, type Reached } from './assemble';
@@ -47,7 +46,6 @@ export async function trace(params: TraceParams, options: TraceOptions = {}): Pr
 
 /** The generations of a resolved trace, before shaping; shared with the sensitivity panel. */
 export async function traceGenerations(p: ResolvedTrace, options: TraceOptions = {}): Promise<{ people: Reached[]; contacts: Edge[] }> {
-  const windowMs = await windowSizeMs();
   const run = options.runGeneration ?? contactsFromFrontier;
   const maxContacts = options.maxContacts ?? DEFAULT_MAX_CONTACTS;
   const seen = [p.f0];
@@ -56,7 +54,7 @@ export async function traceGenerations(p: ResolvedTrace, options: TraceOptions =
   let frontier: FrontierEntry[] = [{ pid: p.f0, since: p.from }];
   for (let k = 1; k <= p.depth && frontier.length > 0; k++) {
     const hi = k === 1 ? Math.min(p.to, p.until) : p.until;
-    const rows = await run({ frontier, hi, tolMs: p.tolMs, windowMs, seen, maxContacts: maxContacts - contacts.length }, options);
+    const rows = await run({ frontier, hi, tolMs: p.tolMs, seen, maxContacts: maxContacts - contacts.length }, options);
     if (contacts.length + rows.length > maxContacts) throw traceTooLarge(maxContacts);
     if (k === 1 && rows.length === 0 && !(await personExists(p.f0, options))) throw notFound(`unknown F0 '${p.f0}': no such person in the graph`);
     const gen = assembleGeneration(k, rows);

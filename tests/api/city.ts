@@ -1,4 +1,3 @@
-import { windowSizeMs } from '../../engine/db/schema';
 import { derivedPassageId, writePassages, type PassageWrite } from '../../engine/db/passages';
 import { upsertPeople, type RegistryRecord } from '../../engine/db/people';
 import { upsertStations } from '../../engine/db/stations';
@@ -49,7 +48,6 @@ export async function buildCity(run: string, inside: string, outside: string, ca
     person(raw.c, `Phạm Văn ${canary}`, '0900000004'),
   ];
   await upsertPeople(registry);
-  const w = await windowSizeMs();
   const p = (key: string, st: Station, at: number, leftAt = at): PassageWrite => {
     const personId = pseudonym(key);
     return { id: derivedPassageId(personId, st.id, at, leftAt), personId, personRef: seal(key), stationId: st.id, at, leftAt, source: 'test' };
@@ -63,7 +61,6 @@ export async function buildCity(run: string, inside: string, outside: string, ca
       p(raw.b, stations.s2, T0 + 125 * M),
       p(raw.c, stations.s3, T0),
     ],
-    w,
   );
   return { stations, raw, pid, registry, allRaw: Object.values(raw) };
 }

@@ -6,7 +6,6 @@ import { num } from '../../engine/db/convert';
 import { closeDriver, readQuery, writeQuery } from '../../engine/db/driver';
 import { derivedPassageId, writePassages, type PassageWrite } from '../../engine/db/passages';
 import { upsertPeople } from '../../engine/db/people';
-import { windowSizeMs } from '../../engine/db/schema';
 import { upsertStations } from '../../engine/db/stations';
 import { pseudonym, seal } from '../../engine/identity';
 import { getTraceRecord, newTraceId, saveTraceRecord } from '../../engine/privacy/trace-records';
@@ -46,7 +45,6 @@ const atStation = (st: string) => count('MATCH (x:Passage) WHERE x.station = $st
 beforeAll(async () => {
   await upsertStations([s1, s2, s3]);
   await upsertPeople([{ personId: raw.reg, fullName: 'Đỗ Văn Giữ', birthDate: '1970-01-01', sex: 'M', phone: '0911111111', province, district: '001', commune: '00001' }]);
-  const w = await windowSizeMs();
   await writePassages(
     [
       passage(raw.old, s1.id, CUT - 2 * 3600_000, CUT - 1), // ended 1 ms before the cut: goes
@@ -55,7 +53,6 @@ beforeAll(async () => {
       passage(raw.reg, s1.id, CUT - 5 * DAY), // a registered person's old passage: the passage goes, the person stays
       ...[1, 2, 3].map((i) => passage(raw.batch, s3.id, CUT - i * DAY)),
     ],
-    w,
   );
 });
 afterAll(async () => {
@@ -130,8 +127,7 @@ describe('stored trace results', () => {
 describe('truyvet purge', () => {
   it('prints what it deleted as JSON and audits the purge', async () => {
     // With the real clock, everything of 1989 is old: the new passage and the one that spanned the cut.
-    const w = await windowSizeMs();
-    await writePassages([passage(raw.old, s1.id, CUT - DAY)], w);
+    await writePassages([passage(raw.old, s1.id, CUT - DAY)]);
     const out = await exec(process.execPath, [BIN, 'purge', '--older-than', '21d', '--jurisdiction', province, '--json'], {
       env: { ...process.env, TRUYVET_AUDIT_CHAIN: run },
     });

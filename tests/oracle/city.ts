@@ -133,7 +133,7 @@ export function stationRow(id: string): Station {
  * Writes the city to Neo4j the way an import would (instants parsed from their written form)
  * and returns the same passages for the oracle, with instants as generated (pure arithmetic).
  */
-export async function storeCity(city: City, names: CityNames, windowMs: number): Promise<OraclePassage[]> {
+export async function storeCity(city: City, names: CityNames): Promise<OraclePassage[]> {
   await upsertStations(Array.from({ length: city.stations }, (_, s) => stationRow(names.station(s))));
   const writes: PassageWrite[] = city.passages.map((p, i) => ({
     id: names.passage(i),
@@ -144,7 +144,7 @@ export async function storeCity(city: City, names: CityNames, windowMs: number):
     leftAt: read(written(p.leftAt, p.writtenAs)),
     source: 'test',
   }));
-  await writePassages(writes, windowMs);
+  await writePassages(writes);
   return city.passages.map((p, i) => ({ id: names.passage(i), person: names.pid(p.person), station: names.station(p.station), at: p.at, leftAt: p.leftAt }));
 }
 

@@ -1,6 +1,5 @@
 import fc from 'fast-check';
 import { closeDriver } from '../../engine/db/driver';
-import { windowSizeMs } from '../../engine/db/schema';
 import { trace } from '../../engine/trace';
 import type { TraceMode } from '../../engine/types';
 import { newRunId, removeRunData } from '../helpers/run-data';
@@ -68,12 +67,11 @@ const scenario = fc
 
 describe('trace against the oracle', () => {
   it('on random small cities, Neo4j gives exactly the reference people and contacts', async () => {
-    const windowMs = await windowSizeMs();
     await fc.assert(
       fc.asyncProperty(scenario, async ({ tol, city, cases }) => {
         const names = new CityNames(`${run}-${cityNo++}`);
         for (let n = 0; n <= city.people; n++) rawKeys.push(names.raw(n));
-        const passages = await storeCity(city, names, windowMs);
+        const passages = await storeCity(city, names);
         for (const c of cases) {
           const params = { f0: names.pid(c.f0), from: c.from, to: c.to, depth: c.depth, toleranceSeconds: tol, mode: c.mode, ...(c.until === undefined ? {} : { until: c.until }) };
           const got = fromEngine(await trace(params));

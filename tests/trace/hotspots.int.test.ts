@@ -1,6 +1,5 @@
 import { closeDriver } from '../../engine/db/driver';
 import { writePassages } from '../../engine/db/passages';
-import { windowSizeMs } from '../../engine/db/schema';
 import { upsertStations } from '../../engine/db/stations';
 import { pseudonym, seal } from '../../engine/identity';
 import { instantMs } from '../../engine/time';
@@ -29,7 +28,6 @@ beforeAll(async () => {
   ];
   await writePassages(
     rows.map(([p, s, at, leftAt], i) => ({ id: key(`x${i}`), personId: pid(p), personRef: seal(key(p)), stationId: s, at, leftAt: leftAt ?? at, source: 'test' })),
-    await windowSizeMs(),
   );
 });
 afterAll(async () => {

@@ -1,6 +1,5 @@
 import { closeDriver } from '../../engine/db/driver';
 import { writePassages } from '../../engine/db/passages';
-import { windowSizeMs } from '../../engine/db/schema';
 import { upsertStations } from '../../engine/db/stations';
 import { pseudonym, seal } from '../../engine/identity';
 import { instantMs } from '../../engine/time';
@@ -57,7 +56,6 @@ async function scene(rows: readonly Row[]): Promise<Scene> {
   const passages: OraclePassage[] = rows.map(([person, station, at, leftAt], i) => ({ id: `${tag}-x${i}`, person: pid(person), station: `${tag}-${station}`, at, leftAt: leftAt ?? at }));
   await writePassages(
     passages.map((p, i) => ({ id: p.id, personId: p.person, personRef: seal(`${tag}-${rows[i]![0]}`), stationId: p.station, at: p.at, leftAt: p.leftAt, source: 'test' })),
-    await windowSizeMs(),
   );
   return {
     pid,
