@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, webcrypto } from 'node:crypto';
 import { createRemoteJWKSet, decodeJwt, jwtVerify, SignJWT, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import { getAccounts, type Account } from '../engine/accounts/accounts';
 import { isRole, jurisdictionProblem, needsJurisdiction, parseJurisdiction, type Role } from '../engine/accounts/roles';
@@ -30,6 +30,20 @@ export interface Principal {
 
 const refused = (why: string): TruyvetError => new TruyvetError('unauthenticated', why);
 
+// jose turns raw key bytes into a WebCrypto key on every call (an import and a key object per
+// request); importing once per key is a few percent of a scan's CPU. Keyed by the bytes
+// secretKey() hands out, so a test that changes the secret gets a new key.
+const hmacKeys = new WeakMap<Buffer, Promise<webcrypto.CryptoKey>>();
+function jwtKey(): Promise<webcrypto.CryptoKey> {
+  const raw = secretKey('TRUYVET_JWT_SECRET');
+  let key = hmacKeys.get(raw);
+  if (key === undefined) {
+    key = webcrypto.subtle.importKey('raw', raw, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']);
+    hmacKeys.set(raw, key);
+  }
+  return key;
+}
+
 export async function issueToken(account: Account, seconds: number, now: number): Promise<string> {
   const iat = Math.floor(now / 1000);
   return new SignJWT({ tv: account.tokenVersion })
@@ -40,7 +54,7 @@ export async function issueToken(account: Account, seconds: number, now: number)
     .setIssuedAt(iat)
     .setExpirationTime(iat + seconds)
     .setJti(randomBytes(9).toString('base64url'))
-    .sign(secretKey('TRUYVET_JWT_SECRET'));
+    .sign(await jwtKey());
 }
 
 /** What a refused token says, for the audit (never the token itself). */
@@ -119,7 +133,7 @@ export class TokenVerifier {
   private async local(token: string, note: (n: RefusalNote) => void): Promise<Principal> {
     let payload: JWTPayload;
     try {
-      ({ payload } = await jwtVerify(token, secretKey('TRUYVET_JWT_SECRET'), {
+      ({ payload } = await jwtVerify(token, await jwtKey(), {
         issuer: ISSUER,
         audience: AUDIENCE,
         algorithms: ['HS256'],

@@ -10,6 +10,8 @@
  *   --keep            keep the main city in the database and its files in ~/.cache/truyvet/city-…,
  *                     ready for bench/trace.ts (the JSON says the prefix and directory)
  *   --no-reimport     skip the re-import of the whole file (every row a duplicate)
+ *   --floor N         also let Neo4j create N passage nodes from Cypher alone (no client work), with
+ *                     one, two and three writers: the most any importer could store here (default 200,000; 0 skips)
  *   --remove PREFIX   only remove what a kept city put in the database, then exit
  *
  * The city comes from the seeded generator (bench/city.ts: 2,000 stations, 14 days), cached under
@@ -23,6 +25,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { once } from 'node:events';
+import { serverOnlyFloor, type FloorRun } from './floor';
 import { closeDriver } from '../engine/db/driver';
 import { migrate } from '../engine/db/schema';
 import { DEFAULT_BATCH_SIZE } from '../engine/import';
@@ -41,10 +44,11 @@ interface Args {
   keep: boolean;
   reimport: boolean;
   remove: string | undefined;
+  floor: number;
 }
 
 function args(argv: readonly string[]): Args {
-  const a: Args = { rows: 1_000_000, city: 'design', seed: 2021, batch: DEFAULT_BATCH_SIZE, perRow: 10_000, sweep: [], sweepRows: 100_000, keep: false, reimport: true, remove: undefined };
+  const a: Args = { rows: 1_000_000, city: 'design', seed: 2021, batch: DEFAULT_BATCH_SIZE, perRow: 10_000, sweep: [], sweepRows: 100_000, keep: false, reimport: true, remove: undefined, floor: 200_000 };
   for (let i = 0; i < argv.length; i++) {
     const next = () => Number(argv[++i]);
     switch (argv[i]) {
@@ -59,6 +63,7 @@ function args(argv: readonly string[]): Args {
       case '--keep': a.keep = true; break;
       case '--no-reimport': a.reimport = false; break;
       case '--remove': a.remove = argv[++i]; break;
+      case '--floor': a.floor = next(); break;
       default: throw new Error(`unknown flag ${argv[i]}`);
     }
   }
@@ -156,6 +161,21 @@ async function main(): Promise<void> {
       const perRow = await importCli('passages', sample.files.passages, 1);
       result['perRowTransaction'] = { rows: perRow.rows, seconds: perRow.seconds, rowsPerSecond: perRow.rowsPerSecond, batchedIsFasterBy: Math.round((passages.rowsPerSecond / Math.max(1, perRow.rowsPerSecond)) * 10) / 10 };
       progress('perRowTransaction', result['perRowTransaction']);
+    }
+
+    // The floor: Neo4j alone, on a graph of the same size, then its nodes go.
+    if (a.floor > 0) {
+      const runs: FloorRun[] = [];
+      for (const writers of [1, 2, 3]) {
+        const prefix = `${run}f${writers}-`;
+        written.set(prefix, false);
+        runs.push(await serverOnlyFloor(prefix, a.floor, a.batch, writers));
+        progress('serverOnly', runs[runs.length - 1]);
+        await removePrefix(prefix);
+        written.delete(prefix);
+      }
+      const best = Math.max(...runs.map((r) => r.rowsPerSecond));
+      result['serverOnly'] = { runs, importerShareOfFloor: Math.round((passages.rowsPerSecond / best) * 100) / 100 };
     }
 
     // Batch sizes, each on a fresh copy of the first rows.

@@ -43,10 +43,12 @@ interface Args {
   /** Traces timed at depth 2 (the first of the --traces); depth 2 on a large city can take seconds each. */
   depth2Traces: number;
   maxContacts: number;
+  /** A JSON file of picked traces: read when it exists (DuckDB is then not needed), else written. */
+  f0s: string | undefined;
 }
 
 function args(argv: string[]): Args {
-  const a: Args = { dir: '', traces: 200, days: 14, seed: 1, check: 10, profile: 200, duckdb: true, depth2Traces: -1, maxContacts: DEFAULT_MAX_CONTACTS };
+  const a: Args = { dir: '', traces: 200, days: 14, seed: 1, check: 10, profile: 200, duckdb: true, depth2Traces: -1, maxContacts: DEFAULT_MAX_CONTACTS, f0s: undefined };
   // Depth 2 in a dense city takes seconds per trace: PROFILE doubles that, so it can be narrowed.
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i]!;
@@ -63,10 +65,11 @@ function args(argv: string[]): Args {
     else if (k === '--no-duckdb') a.duckdb = false;
     else if (k === '--depth2-traces') a.depth2Traces = num();
     else if (k === '--max-contacts') a.maxContacts = num();
+    else if (k === '--f0s') a.f0s = String(argv[++i]);
     else if (!k.startsWith('--') && a.dir === '') a.dir = k;
     else throw new Error(`unknown argument ${k}`);
   }
-  if (a.dir === '') throw new Error('usage: bench/trace.ts DIR [--traces 200] [--days 14] [--seed 1] [--check 10] [--profile 200] [--depth2-traces N] [--max-contacts N] [--no-duckdb]');
+  if (a.dir === '') throw new Error('usage: bench/trace.ts DIR [--traces 200] [--days 14] [--seed 1] [--check 10] [--profile 200] [--depth2-traces N] [--max-contacts N] [--no-duckdb] [--f0s FILE]');
   if (a.depth2Traces < 0 || a.depth2Traces > a.traces) a.depth2Traces = a.traces;
   return a;
 }
@@ -210,14 +213,20 @@ async function main(): Promise<void> {
   const a = args(process.argv.slice(2));
   const rnd = mulberry32(a.seed);
 
-  say(`loading ${a.dir}/passages.csv into DuckDB…`);
-  const duck = await loadDuck(a.dir);
-  say(`DuckDB: ${duck.passages} passages, ${duck.people.length} people in ${duck.seconds.toFixed(1)} s`);
+  // Picking F0s needs the passages in DuckDB (minutes at 10M): --f0s keeps the picks for the next run.
+  const saved = a.f0s !== undefined && fs.existsSync(a.f0s) ? (JSON.parse(fs.readFileSync(a.f0s, 'utf8')) as { f0: string; from: number; to: number }[]) : undefined;
+  if (saved !== undefined && saved.length < a.traces) throw new Error(`${a.f0s} holds ${saved.length} traces, fewer than --traces ${a.traces}`);
+  let duck: Awaited<ReturnType<typeof loadDuck>> | undefined;
+  if (a.duckdb || saved === undefined) {
+    say(`loading ${a.dir}/passages.csv into DuckDB…`);
+    duck = await loadDuck(a.dir);
+    say(`DuckDB: ${duck.passages} passages, ${duck.people.length} people in ${duck.seconds.toFixed(1)} s`);
+  }
 
   // F0s: uniform among the people with at least one passage in their (random) period.
   const period = a.days * DAY;
-  const traces: { f0: string; from: number; to: number }[] = [];
-  for (let i = 0; i < a.traces; i++) {
+  const traces: { f0: string; from: number; to: number }[] = saved?.slice(0, a.traces) ?? [];
+  for (let i = 0; duck !== undefined && saved === undefined && i < a.traces; i++) {
     const lo = duck.span[0] + period;
     const to = lo >= duck.span[1] ? duck.span[1] : Math.floor(lo + rnd() * (duck.span[1] - lo));
     const from = to - period;
@@ -228,6 +237,7 @@ async function main(): Promise<void> {
     const [row] = (await duck.con.runAndReadAll(`${active} ORDER BY pid LIMIT 1 OFFSET ${Math.floor(rnd() * n)}`)).getRows();
     traces.push({ f0: String(row?.[0]), from, to });
   }
+  if (a.f0s !== undefined && saved === undefined) fs.writeFileSync(a.f0s, JSON.stringify(traces));
 
   const info = await serverInfo();
   const neo: Record<string, number[]> = { '1': [], '2': [] };
@@ -266,7 +276,7 @@ async function main(): Promise<void> {
 
   const duckMs: Record<string, number[]> = { '1': [], '2': [] };
   let check: { traces: number; mismatches: number; examples: unknown[] } | undefined;
-  if (a.duckdb) {
+  if (a.duckdb && duck !== undefined) {
     const stmt = await duck.con.prepare(DUCK_GENERATION);
     const runGeneration = duckRunner(stmt);
     say('warming up DuckDB…');
@@ -310,14 +320,14 @@ async function main(): Promise<void> {
   };
 
   const out = {
-    city: { dir: path.resolve(a.dir), passages: duck.passages, people: duck.people.length, spanDays: Math.round(((duck.span[1] - duck.span[0]) / DAY) * 10) / 10 },
+    city: duck === undefined ? { dir: path.resolve(a.dir) } : { dir: path.resolve(a.dir), passages: duck.passages, people: duck.people.length, spanDays: Math.round(((duck.span[1] - duck.span[0]) / DAY) * 10) / 10 },
     machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model ?? '', memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, neo4j: info.agent ?? '', loadAverage: os.loadavg().map((x) => Math.round(x * 100) / 100) },
     settings: { traces: a.traces, depth2Traces: a.depth2Traces, maxContacts: a.maxContacts, periodDays: a.days, seed: a.seed, toleranceSeconds: 900, mode: 'time-respecting' },
     neo4j: {
       depth1: { refusedTooLarge: refused['1'], ms: percentiles(neo['1']!), people: percentiles(size['1']!), dbHits: hitStats(hits['1']!), slowest: slowest['1'] ?? null },
       depth2: { refusedTooLarge: refused['2'], ms: percentiles(neo['2']!), people: percentiles(size['2']!), dbHits: hitStats(hits['2']!), slowest: slowest['2'] ?? null },
     },
-    duckdb: a.duckdb ? { loadSeconds: Math.round(duck.seconds * 10) / 10, depth1: { refusedTooLarge: duckRefused['1'], ms: percentiles(duckMs['1']!) }, depth2: { refusedTooLarge: duckRefused['2'], ms: percentiles(duckMs['2']!) } } : null,
+    duckdb: a.duckdb && duck !== undefined ? { loadSeconds: Math.round(duck.seconds * 10) / 10, depth1: { refusedTooLarge: duckRefused['1'], ms: percentiles(duckMs['1']!) }, depth2: { refusedTooLarge: duckRefused['2'], ms: percentiles(duckMs['2']!) } } : null,
     ratioDuckdbOverNeo4j: a.duckdb ? { depth1: ratio('1'), depth2: ratio('2') } : null,
     check: check ?? null,
     rssMiB: { bench: Math.round(process.resourceUsage().maxRSS / 1024), neo4j: neo4jPeakRss() ?? null },

@@ -18,13 +18,16 @@ import { readCsv, type CsvItem } from './csv';
 import { planColumns, renames, type ImportKind } from './header';
 import type { ImportProfile } from './profiles';
 import { RejectReport, reportValue, type ReportRow } from './report';
+import { collectIfOver } from './memory';
 import { passageSink, personSink, stationSink, type PendingRow, type RowOutcome, type Sink } from './sinks';
 
 /**
  * The batch import: reads a CSV file as a stream, validates each row, and writes valid rows in
  * batches of `batchSize`, one write transaction per batch, with the next batch parsed while the
- * previous one is in the database (one batch in flight: batches commit in file order, which the
- * counting and the resume point rely on). Memory is bounded by two batches whatever the file size.
+ * previous ones are in the database. A sink may have several batches in flight (passages: two,
+ * so Neo4j writes on both cores while the importer parses); their outcomes are still counted,
+ * reported and checkpointed in file order, so the resume point never passes a batch that did not
+ * commit. Memory is bounded by a few batches whatever the file size.
  *
  * Counting: every record after the header is `read` once and ends as exactly one of imported
  * (new or changed), duplicate (already stored as is, or repeated in the file) or rejected
@@ -148,12 +151,10 @@ export async function runImport(o: ImportOptions): Promise<ImportResult> {
   const startLine = cp ? cp.nextLine : 1;
 
   let batch: Batch<unknown> = { rows: [], rejects: [], read: 0, endByte: startByte, endLine: startLine - 1 };
-  let inflight: Promise<void> | undefined;
   let failure: Error | undefined;
   let parsed = counts.read;
 
-  const commit = async (b: Batch<unknown>): Promise<void> => {
-    const outcomes: RowOutcome[] = b.rows.length > 0 ? await sink.write(b.rows) : [];
+  const account = (b: Batch<unknown>, outcomes: readonly RowOutcome[]): void => {
     const rejects = b.rejects.slice();
     outcomes.forEach((out, i) => {
       if (out === 'imported') counts.imported++;
@@ -187,14 +188,28 @@ export async function runImport(o: ImportOptions): Promise<ImportResult> {
     }
   };
 
+  // Accounting runs in file order on one chain; `window` holds the batches not yet accounted.
+  const concurrency = Math.max(1, sink.concurrency ?? 1);
+  const window: Promise<void>[] = [];
+  let accounted: Promise<void> = Promise.resolve();
   const dispatch = async (): Promise<void> => {
     const b = batch;
     batch = { rows: [], rejects: [], read: 0, endByte: b.endByte, endLine: b.endLine };
-    if (inflight) await inflight;
+    while (window.length >= concurrency) await window.shift();
     if (failure !== undefined) throw failure;
-    inflight = commit(b).catch((e: unknown) => {
-      failure = e instanceof Error ? e : new Error(String(e));
+    collectIfOver();
+    const written: Promise<RowOutcome[]> = b.rows.length > 0 ? sink.write(b.rows) : Promise.resolve([]);
+    // Handled here, awaited in order below: a batch may fail while an earlier one is still in flight.
+    written.catch(() => undefined);
+    accounted = accounted.then(async () => {
+      if (failure !== undefined) return;
+      try {
+        account(b, await written);
+      } catch (e) {
+        failure = e instanceof Error ? e : new Error(String(e));
+      }
     });
+    window.push(accounted);
     o.onProgress?.({ bytes: b.endByte, totalBytes: stat.size, parsed, counts });
   };
 
@@ -223,7 +238,7 @@ export async function runImport(o: ImportOptions): Promise<ImportResult> {
       if (batch.rows.length >= batchSize || batch.rejects.length >= MAX_PENDING_REJECTS) await dispatch();
     }
     await dispatch();
-    if (inflight) await inflight;
+    await accounted;
     if (failure !== undefined) throw failure;
   } finally {
     report?.close();

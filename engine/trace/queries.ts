@@ -1,4 +1,4 @@
-import { int, num, str } from '../db/convert';
+import { int, num } from '../db/convert';
 import type { Record as Neo4jRecord } from 'neo4j-driver';
 import { readQuery, readTx, type QueryOptions } from '../db/driver';
 import { invalidInput, type TruyvetError } from '../errors';
@@ -9,14 +9,16 @@ import type { ContactRow } from './assemble';
  * The trace's Cypher: two statements per generation for the whole frontier, the pairing in JS.
  *
  * 1. FRONTIER: each frontier person's passages that can still give a contact (one seek on the
- *    (pid, at) index per person).
+ *    (pid, at) index per person), one record of parallel lists per person.
  * 2. In JS, per passage a and duration class k, the start-time range any co-located passage b of
  *    class k must lie in: b.at ∈ [a.at − τ − maxDuration(k), min(a.leftAt + τ, hi)] (and
  *    b.at ≥ since when a started before since: the contact time max(a.at, b.at) must not be
  *    before the person's own exposure). The ranges of one station and class are merged, so a
  *    cell several frontier passages need (the F1s met F0 in the same place) is read once.
  * 3. CANDIDATES: one range seek on the (station, span, at) index per merged range, b.leftAt
- *    checked against the lowest a.at − τ of the range; nothing else is read.
+ *    checked against the lowest a.at − τ of the range; nothing else is read. A range comes back
+ *    as one record of parallel lists (pids, ids, ats, leftAts), not a record per passage: on
+ *    the 10M city the server time of 100 depth-1 traces went from 1.90 s to 1.56 s (same process, A/B).
  * 4. In JS: people already in the trace dropped (a Set, not `NOT IN $seen` per row), each b
  *    matched against the station's frontier passages with the co-location predicate and the
  *    contact-time bounds. Each (a, b) pair comes out once: a b is read once per class range.
@@ -24,16 +26,24 @@ import type { ContactRow } from './assemble';
  * over (:Window) buckets, fewer database hits and a far smaller Bolt stream.
  */
 const FRONTIER = `
-UNWIND $frontier AS f
-MATCH (a:Passage) WHERE a.pid = f[0] AND a.at <= $hi
-WITH f, a WHERE a.leftAt >= f[1] - $tol
-RETURN f[0] AS src, f[1] AS since, a.id AS id, a.station AS station, toFloat(a.at) AS at, toFloat(a.leftAt) AS leftAt`;
+UNWIND range(0, size($frontier) - 1) AS i
+CALL (i) {
+  WITH $frontier[i] AS f
+  MATCH (a:Passage) WHERE a.pid = f[0] AND a.at <= $hi
+  WITH f, a WHERE a.leftAt >= f[1] - $tol
+  RETURN collect(a.id) AS ids, collect(a.station) AS stations, collect(toFloat(a.at)) AS ats, collect(toFloat(a.leftAt)) AS lefts
+}
+RETURN i, ids, stations, ats, lefts`;
 
 const CANDIDATES = `
-UNWIND $cells AS c
-MATCH (b:Passage) WHERE b.station = c[0] AND b.span = c[1] AND b.at >= c[2] AND b.at <= c[3]
-WITH c, b WHERE b.leftAt >= c[4]
-RETURN c[0] AS station, b.pid AS pid, b.id AS id, toFloat(b.at) AS at, toFloat(b.leftAt) AS leftAt`;
+UNWIND range(0, size($cells) - 1) AS i
+CALL (i) {
+  WITH $cells[i] AS c
+  MATCH (b:Passage) WHERE b.station = c[0] AND b.span = c[1] AND b.at >= c[2] AND b.at <= c[3]
+  WITH c, b WHERE b.leftAt >= c[4]
+  RETURN collect(b.pid) AS pids, collect(b.id) AS ids, collect(toFloat(b.at)) AS ats, collect(toFloat(b.leftAt)) AS lefts
+}
+RETURN i, pids, ids, ats, lefts`;
 
 export interface FrontierEntry {
   readonly pid: string;
@@ -141,12 +151,18 @@ async function generation(q: GenerationQuery, run: StatementReader): Promise<Con
   });
   const byStation = new Map<string, FrontierPassage[]>();
   for (const r of frontierRecords) {
-    // src, since, id, station, at, leftAt
-    const station = str(r.get(3));
-    const a: FrontierPassage = { src: str(r.get(0)), since: num(r.get(1)), id: str(r.get(2)), at: num(r.get(4)), leftAt: num(r.get(5)) };
-    const list = byStation.get(station);
-    if (list) list.push(a);
-    else byStation.set(station, [a]);
+    // frontier index, then the person's passages as parallel lists: ids, stations, ats, leftAts
+    const f = q.frontier[num(r.get(0))]!;
+    const ids = r.get(1) as string[];
+    const stations = r.get(2) as string[];
+    const ats = r.get(3) as number[];
+    const lefts = r.get(4) as number[];
+    for (let n = 0; n < ids.length; n++) {
+      const a: FrontierPassage = { src: f.pid, since: f.since, id: ids[n]!, at: ats[n]!, leftAt: lefts[n]! };
+      const list = byStation.get(stations[n]!);
+      if (list) list.push(a);
+      else byStation.set(stations[n]!, [a]);
+    }
   }
   const cells = candidateCells(byStation, q.hi, q.tolMs);
   if (cells.length === 0) return [];
@@ -167,34 +183,41 @@ async function generation(q: GenerationQuery, run: StatementReader): Promise<Con
   const rows: ContactRow[] = [];
   for (let from = 0; from < cells.length; from += CELLS_PER_STATEMENT) {
     const slice = cells.slice(from, from + CELLS_PER_STATEMENT);
-    const candidates = await run(CANDIDATES, { cells: slice.map((c) => [c[0], int(c[1]), int(c[2]), int(c[3]), int(c[4])]) });
-    for (const r of candidates) {
-      // station, pid, id, at, leftAt
-      const target = r.get(1) as string;
-      if (seen.has(target)) continue;
-      const stationId = str(r.get(0));
-      const bAt = num(r.get(3));
-      const bLeft = num(r.get(4));
-      if (bAt > q.hi) continue;
-      let b: ContactRow['b'] | undefined;
-      for (const { max, as } of sorted.get(stationId) ?? []) {
-        const lo = bAt - tol - max;
-        let i = 0;
-        let j = as.length;
-        while (i < j) {
-          const mid = (i + j) >>> 1;
-          if (as[mid]!.at < lo) i = mid + 1;
-          else j = mid;
-        }
-        for (; i < as.length; i++) {
-          const a = as[i]!;
-          if (a.at > bLeft + tol) break;
-          // Co-location (engine/trace/colocation.ts) and a contact time max(a.at, b.at) in [since, hi].
-          if (bAt > a.leftAt + tol) continue;
-          if (a.at < a.since && bAt < a.since) continue;
-          b ??= { id: str(r.get(2)), at: bAt, leftAt: bLeft };
-          // Checked per edge: one busy station can pair thousands of passages with each other.
-          if (rows.push({ source: a.src, target: str(target), stationId, a, b }) > limit) throw traceTooLarge(limit);
+    const lists = await run(CANDIDATES, { cells: slice.map((c) => [c[0], int(c[1]), int(c[2]), int(c[3]), int(c[4])]) });
+    for (const r of lists) {
+      // cell index, then the cell's passages as parallel lists: pids, ids, ats, leftAts
+      const stationId = slice[num(r.get(0))]![0];
+      const classes = sorted.get(stationId) ?? [];
+      const pids = r.get(1) as string[];
+      const ids = r.get(2) as string[];
+      const ats = r.get(3) as number[];
+      const lefts = r.get(4) as number[];
+      for (let n = 0; n < pids.length; n++) {
+        const target = pids[n]!;
+        if (seen.has(target)) continue;
+        const bAt = ats[n]!;
+        const bLeft = lefts[n]!;
+        if (bAt > q.hi) continue;
+        let b: ContactRow['b'] | undefined;
+        for (const { max, as } of classes) {
+          const lo = bAt - tol - max;
+          let i = 0;
+          let j = as.length;
+          while (i < j) {
+            const mid = (i + j) >>> 1;
+            if (as[mid]!.at < lo) i = mid + 1;
+            else j = mid;
+          }
+          for (; i < as.length; i++) {
+            const a = as[i]!;
+            if (a.at > bLeft + tol) break;
+            // Co-location (engine/trace/colocation.ts) and a contact time max(a.at, b.at) in [since, hi].
+            if (bAt > a.leftAt + tol) continue;
+            if (a.at < a.since && bAt < a.since) continue;
+            b ??= { id: ids[n]!, at: bAt, leftAt: bLeft };
+            // Checked per edge: one busy station can pair thousands of passages with each other.
+            if (rows.push({ source: a.src, target, stationId, a, b }) > limit) throw traceTooLarge(limit);
+          }
         }
       }
     }
