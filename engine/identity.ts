@@ -28,16 +28,25 @@ export function isPseudonym(text: string): boolean {
 
 /** Seals text with AES-256-GCM; output `v1.<iv>.<tag>.<ciphertext>` in base64url. */
 export function seal(plain: string): string {
+  return sealBytes(Buffer.from(plain, 'utf8'));
+}
+
+/** seal() of bytes (a compressed document, for one). */
+export function sealBytes(plain: Buffer): string {
   const iv = randomBytes(12);
   const c = createCipheriv('aes-256-gcm', secretKey('TRUYVET_DATA_KEY'), iv);
-  const body = Buffer.concat([c.update(plain, 'utf8'), c.final()]);
+  const body = Buffer.concat([c.update(plain), c.final()]);
   return ['v1', iv.toString('base64url'), c.getAuthTag().toString('base64url'), body.toString('base64url')].join('.');
 }
 
 export function unseal(sealed: string): string {
+  return unsealBytes(sealed).toString('utf8');
+}
+
+export function unsealBytes(sealed: string): Buffer {
   const [v, iv, tag, body] = sealed.split('.');
   if (v !== 'v1' || iv === undefined || tag === undefined || body === undefined) throw new Error('not a sealed value');
   const d = createDecipheriv('aes-256-gcm', secretKey('TRUYVET_DATA_KEY'), Buffer.from(iv, 'base64url'));
   d.setAuthTag(Buffer.from(tag, 'base64url'));
-  return Buffer.concat([d.update(Buffer.from(body, 'base64url')), d.final()]).toString('utf8');
+  return Buffer.concat([d.update(Buffer.from(body, 'base64url')), d.final()]);
 }

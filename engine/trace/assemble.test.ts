@@ -56,4 +56,13 @@ describe('sorting contact edges', () => {
       expect(sortEdges(xs)).toEqual(naive(xs));
     }
   });
+
+  it('gives the same order with real instants, and past the packed keys range (the fallback)', () => {
+    const t0 = Date.UTC(2021, 7, 1);
+    for (const spread of [14 * 86_400_000, 2 ** 52]) {
+      const xs: Edge[] = [];
+      for (let i = 0; i < 3000; i++) xs.push(edge(1 + (i >= 2000 ? 1 : 0), t0 + Math.floor(((i * 7919) % 1000) / 1000 * spread / 1000) * 1000, `s${i % 7}`, `t${i % 5}`, `a${i % 3}`, `b${i % 2}`));
+      expect(sortEdges(xs)).toEqual(naive(xs));
+    }
+  });
 });

@@ -1,5 +1,6 @@
 import { closeDriver, readQuery, writeQuery } from '../../engine/db/driver';
-import { newTraceId, saveTraceRecord, traceNaming } from '../../engine/privacy/trace-records';
+import { seal } from '../../engine/identity';
+import { getTraceRecord, newTraceId, saveTraceRecord, traceNaming } from '../../engine/privacy/trace-records';
 import type { TraceResult } from '../../engine/types';
 
 /** Who a stored trace names, read without unsealing its result. */
@@ -67,5 +68,28 @@ describe('trace membership', () => {
     expect(await members(id)).toEqual([]);
     expect((await traceNaming(id, f1))?.names).toBe(true);
     expect((await traceNaming(id, stranger))?.names).toBe(false);
+  });
+});
+
+describe('the stored result', () => {
+  const stored = async (id: string): Promise<string> => {
+    const [r] = await readQuery('MATCH (t:TraceRecord {id: $id}) RETURN t.result AS r', { id }, (x) => x['r'] as string);
+    return r!;
+  };
+
+  it('is compressed and sealed: no person id readable in the graph, the same result read back', async () => {
+    const id = await store();
+    const raw = await stored(id);
+    expect(raw.startsWith('z.v1.')).toBe(true);
+    expect(raw).not.toContain(f0.slice(1, 12));
+    expect(raw).not.toContain(f1.slice(1, 12));
+    expect((await getTraceRecord(id, true))?.result).toEqual(result());
+  });
+
+  it('still reads a result stored before compression (sealed JSON)', async () => {
+    const id = await store();
+    await writeQuery('MATCH (t:TraceRecord {id: $id}) SET t.result = $r', { id, r: seal(JSON.stringify(result())) }, () => undefined);
+    expect((await stored(id)).startsWith('v1.')).toBe(true);
+    expect((await getTraceRecord(id, true))?.result).toEqual(result());
   });
 });
