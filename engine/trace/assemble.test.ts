@@ -10,6 +10,14 @@ const row = (source: string, target: string, a: [number, number], b: [number, nu
 });
 
 describe('assembling a generation', () => {
+  it('lists every distinct source once in via, however many reach one person', () => {
+    const rows = [];
+    for (let i = 0; i < 120; i++) rows.push(row(`s${(i * 7) % 40}`, 'x', [i, i], [i, i], [`a${i}`, `b${i}`]));
+    const [x] = assembleGeneration(1, rows).people;
+    expect(x!.via).toEqual(Array.from({ length: 40 }, (_, i) => `s${i}`).sort());
+    expect(x!.contacts).toBe(120);
+  });
+
   it('takes the earliest contact as exposure, every source as via, and keeps every edge', () => {
     const g = assembleGeneration(2, [row('q', 'x', [500, 500], [400, 900], ['a1', 'b1']), row('p', 'x', [100, 300], [200, 200], ['a2', 'b2']), row('p', 'y', [50, 50], [60, 60], ['a3', 'b3'])]);
     expect(g.people).toEqual([

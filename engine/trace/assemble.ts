@@ -47,31 +47,50 @@ export interface Edge {
 
 /** The people a generation reaches and its edges, from that generation's qualifying rows. */
 export function assembleGeneration(generation: number, rows: readonly ContactRow[]): { people: Reached[]; contacts: Edge[] } {
-  const byTarget = new Map<string, { exposureAt: number; via: Set<string>; contacts: number; overlapMs: number }>();
-  const contacts: Edge[] = [];
-  for (const r of rows) {
+  const byTarget = new Map<string, Target>();
+  const contacts: Edge[] = new Array<Edge>(rows.length);
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i]!;
     const at = contactTime(r.a, r.b);
     const ov = overlapMs(r.a, r.b);
-    contacts.push({ source: r.source, target: r.target, stationId: r.stationId, at, overlapMs: ov, generation, passages: [r.a.id, r.b.id] });
+    contacts[i] = { source: r.source, target: r.target, stationId: r.stationId, at, overlapMs: ov, generation, passages: [r.a.id, r.b.id] };
     const t = byTarget.get(r.target);
     if (t === undefined) {
-      byTarget.set(r.target, { exposureAt: at, via: new Set([r.source]), contacts: 1, overlapMs: ov });
+      byTarget.set(r.target, { exposureAt: at, via: [r.source], viaSet: undefined, contacts: 1, overlapMs: ov });
     } else {
       if (at < t.exposureAt) t.exposureAt = at;
-      t.via.add(r.source);
+      addVia(t, r.source);
       t.contacts += 1;
       t.overlapMs += ov;
     }
   }
-  const people = [...byTarget].map(([id, t]) => ({
-    id,
-    generation,
-    exposureAt: t.exposureAt,
-    via: [...t.via].sort(),
-    contacts: t.contacts,
-    overlapMs: t.overlapMs,
-  }));
+  const people: Reached[] = [];
+  for (const [id, t] of byTarget) people.push({ id, generation, exposureAt: t.exposureAt, via: t.via.sort(), contacts: t.contacts, overlapMs: t.overlapMs });
   return { people, contacts };
+}
+
+interface Target {
+  exposureAt: number;
+  /** Distinct sources; a Set beside it only once there are many (a Set per person reached was most of a large generation's garbage). */
+  via: string[];
+  viaSet: Set<string> | undefined;
+  contacts: number;
+  overlapMs: number;
+}
+
+const VIA_SCAN = 16;
+
+function addVia(t: Target, source: string): void {
+  if (t.viaSet !== undefined) {
+    if (!t.viaSet.has(source)) {
+      t.viaSet.add(source);
+      t.via.push(source);
+    }
+    return;
+  }
+  if (t.via.includes(source)) return;
+  t.via.push(source);
+  if (t.via.length > VIA_SCAN) t.viaSet = new Set(t.via);
 }
 
 const byPerson = (x: Reached, y: Reached): number => x.generation - y.generation || x.exposureAt - y.exposureAt || cmp(x.id, y.id);
