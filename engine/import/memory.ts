@@ -6,7 +6,7 @@ import vm from 'node:vm';
  * A soft memory ceiling for long imports. V8 sizes its heap from the machine's memory (GBs here)
  * and lets garbage pile up before a full collection: an import makes tens of MB of short-lived
  * rows a second while its live set stays ~30 MB, so its RSS saws between ~200 and ~310 MB. Past
- * the soft limit a full collection runs at once (a few ms, at most once per batch), which keeps
+ * the soft limit a full collection runs before the next batch (at most once a second), which keeps
  * the importer under its 300-MB promise without a command-line flag.
  */
 export const SOFT_RSS_BYTES = 240 * 1024 * 1024;

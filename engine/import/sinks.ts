@@ -98,7 +98,7 @@ export interface PassageSinkContext extends SinkContext {
 const PID_CACHE = 10_000;
 /**
  * Passage batches written at once. Measured (README, "Benchmarks"): with one, Neo4j waits for
- * the importer and the importer for Neo4j, each about half busy; two keep both cores working.
+ * the importer and the importer for Neo4j, neither busy all the time; two keep both cores working.
  */
 export const PASSAGE_WRITERS = 2;
 
@@ -116,7 +116,7 @@ export function passageSink(c: PassageSinkContext): Sink<PassageRow> {
     return pid;
   };
   // Batches in flight: their passage ids, and when they are done.
-  const inFlight = new Set<{ ids: ReadonlySet<string>; done: Promise<unknown> }>();
+  const inFlight = new Set<{ ids: ReadonlyMap<string, unknown>; done: Promise<unknown> }>();
   return {
     validate: passageValidator(c),
     concurrency: PASSAGE_WRITERS,
@@ -149,13 +149,12 @@ export function passageSink(c: PassageSinkContext): Sink<PassageRow> {
       });
       // A passage id also in a batch still in flight: wait for it, so the earlier row is stored
       // first and this one is a duplicate or a conflict exactly as in a one-at-a-time import.
-      const ids = new Set(first.keys());
-      const earlier = [...inFlight].filter((f) => [...ids].some((id) => f.ids.has(id)));
+      const earlier = [...inFlight].filter((f) => writes.some((w) => f.ids.has(w.id)));
       const done = (async () => {
         if (earlier.length > 0) await Promise.allSettled(earlier.map((f) => f.done));
         return writePassages(writes);
       })();
-      const entry = { ids, done };
+      const entry = { ids: first, done };
       inFlight.add(entry);
       let res: Map<string, WriteOutcome>;
       try {

@@ -19,11 +19,9 @@ afterAll(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-it('writes more than one batch at a time', () => {
-  expect(PASSAGE_WRITERS).toBeGreaterThan(1);
-});
-
 it('a repeated passage id in the next batch in flight: the first row in the file wins, every time', async () => {
+  // With one writer nothing below would race.
+  expect(PASSAGE_WRITERS).toBeGreaterThan(1);
   const at = (m: number) => new Date(Date.UTC(2021, 7, 2, 8, m)).toISOString();
   const lines = [
     'passage_id,person_id,station_id,at,left_at,source',
