@@ -18,6 +18,7 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { once } from 'node:events';
 import { runAutoCommit } from '../engine/db/driver';
+import { CELL_SEEK } from '../engine/db/passages';
 import { FILES, generateCity } from '../fixtures/generator';
 
 export const CACHE = path.join(os.homedir(), '.cache', 'truyvet');
@@ -98,7 +99,7 @@ export async function prefixedCity(raw: string, dest: string, prefix: string, pa
  * would outgrow the server's transaction memory).
  */
 export async function removePrefix(prefix: string): Promise<void> {
-  const passages = 'MATCH (x:Passage) WHERE x.station STARTS WITH $prefix AND x.span IS NOT NULL AND x.at IS NOT NULL';
+  const passages = `MATCH (x:Passage) ${CELL_SEEK('x')} AND x.station STARTS WITH $prefix AND x.span IS NOT NULL AND x.at IS NOT NULL`;
   await runAutoCommit(
     `${passages} WITH DISTINCT x.pid AS pid
      CALL (pid) { OPTIONAL MATCH (p:Person {id: pid}) OPTIONAL MATCH (i:Identity {pid: pid}) DETACH DELETE p, i } IN TRANSACTIONS OF 5000 ROWS`,

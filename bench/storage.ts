@@ -27,7 +27,7 @@ import readline from 'node:readline';
 import { closeDriver, getDriver, runAutoCommit } from '../engine/db/driver';
 import { int, num, str } from '../engine/db/convert';
 import { migrate } from '../engine/db/schema';
-import { derivedPassageId, writePassages, spansParam, type PassageWrite } from '../engine/db/passages';
+import { CELL_SEEK, derivedPassageId, writePassages, spansParam, type PassageWrite } from '../engine/db/passages';
 import { upsertStations } from '../engine/db/stations';
 import { pseudonym, seal } from '../engine/identity';
 import { parseInstant } from '../engine/time';
@@ -128,8 +128,8 @@ WHERE q.id <> $pid AND b.at <= $leftAt + $tol AND b.leftAt >= $at - $tol
 RETURN DISTINCT b.passageId AS id`;
 const NODE_LOOKUP = `
 UNWIND $spans AS sp
-MATCH (b:Passage) WHERE b.station = $station AND b.span = sp[0] AND b.at >= $at - $tol - sp[1] AND b.at <= $leftAt + $tol
-WITH b WHERE b.leftAt >= $at - $tol AND b.pid <> $pid
+MATCH (b:Passage) ${CELL_SEEK('b')} AND b.station = $station AND b.span = sp[0] AND b.at >= $at - $tol - sp[1] AND b.at <= $leftAt + $tol
+  AND b.leftAt >= $at - $tol AND b.pid <> $pid
 RETURN b.id AS id`;
 
 interface ProfileNode {
@@ -254,7 +254,7 @@ async function main(): Promise<void> {
     say('removing the sample…');
     const pids = [...new Set([...(await readSample(path.join(raw.dir, FILES.passages), a.rows, layouts.window, zones)), ...(await readSample(path.join(raw.dir, FILES.passages), a.rows, layouts.node, zones))].map((p) => p.personId))];
     await runAutoCommit('MATCH (w:BenchWindow) WHERE w.station STARTS WITH $p CALL (w) { DETACH DELETE w } IN TRANSACTIONS OF 2000 ROWS', { p: layouts.window });
-    await runAutoCommit('MATCH (x:Passage) WHERE x.station STARTS WITH $p AND x.span IS NOT NULL AND x.at IS NOT NULL CALL (x) { DELETE x } IN TRANSACTIONS OF 20000 ROWS', { p: layouts.node });
+    await runAutoCommit(`MATCH (x:Passage) ${CELL_SEEK('x')} AND x.station STARTS WITH $p AND x.span IS NOT NULL AND x.at IS NOT NULL CALL (x) { DELETE x } IN TRANSACTIONS OF 20000 ROWS`, { p: layouts.node });
     await runAutoCommit('UNWIND $pids AS pid MATCH (p:Person {id: pid}) CALL (p) { DETACH DELETE p } IN TRANSACTIONS OF 5000 ROWS', { pids });
     await runAutoCommit('MATCH (s:Station) WHERE s.id STARTS WITH $run CALL (s) { DETACH DELETE s } IN TRANSACTIONS OF 1000 ROWS', { run });
     for (const d of LEGACY_DROP) await runAutoCommit(d);

@@ -1,7 +1,7 @@
 import type { Jurisdiction, Passage } from '../types';
 import { int, num, str } from '../db/convert';
 import { readQuery } from '../db/driver';
-import { spansParam } from '../db/passages';
+import { CELL_SEEK, spansParam } from '../db/passages';
 import { scopeParams } from './jurisdiction';
 
 /**
@@ -15,8 +15,7 @@ WHERE ($province IS NULL OR st.province = $province)
   AND ($district IS NULL OR st.district = $district)
   AND ($commune IS NULL OR st.commune = $commune)
 UNWIND $spans AS sp
-MATCH (x:Passage) WHERE x.station = st.id AND x.span = sp[0] AND x.at >= $from - sp[1] AND x.at <= $to
-WITH x WHERE x.leftAt >= $from
+MATCH (x:Passage) ${CELL_SEEK('x')} AND x.station = st.id AND x.span = sp[0] AND x.at >= $from - sp[1] AND x.at <= $to AND x.leftAt >= $from
 RETURN x.id AS id, x.pid AS personId, x.at AS at, x.leftAt AS leftAt, x.source AS source
 ORDER BY at, id
 SKIP $skip LIMIT $limit`;

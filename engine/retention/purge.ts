@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { int, num } from '../db/convert';
 import { readQuery, writeQuery, writeTx } from '../db/driver';
-import { spansParam } from '../db/passages';
+import { CELL_SEEK, PERSON_SEEK, spansParam } from '../db/passages';
 import { scopeParams } from '../privacy/jurisdiction';
 import { isoUtc } from '../time';
 import type { Jurisdiction } from '../types';
@@ -53,8 +53,7 @@ const OLD = `
 MATCH (s:Station)
 WHERE $province IS NULL OR (s.province = $province AND ($district IS NULL OR s.district = $district) AND ($commune IS NULL OR s.commune = $commune))
 UNWIND $spans AS sp
-MATCH (x:Passage) WHERE x.station = s.id AND x.span = sp[0] AND x.at < $cut
-WITH x WHERE x.leftAt < $cut`;
+MATCH (x:Passage) ${CELL_SEEK('x')} AND x.station = s.id AND x.span = sp[0] AND x.at < $cut AND x.leftAt < $cut`;
 
 const PICK = `${OLD}
 WITH x.id AS id LIMIT $batch
@@ -73,7 +72,7 @@ const DELETE_ORPHANS = `
 UNWIND $pids AS pid
 MATCH (p:Person {id: pid})
 WHERE coalesce(p.registered, false) = false AND NOT EXISTS { (p)--() }
-  AND NOT EXISTS { MATCH (y:Passage) WHERE y.pid = pid AND y.at IS NOT NULL }
+  AND NOT EXISTS { MATCH (y:Passage) ${PERSON_SEEK('y')} AND y.pid = pid }
 DELETE p
 RETURN count(*) AS n`;
 
@@ -86,7 +85,7 @@ WITH DISTINCT x.pid AS pid
 MATCH (p:Person {id: pid})
 WHERE coalesce(p.registered, false) = false AND NOT EXISTS { (p)--() }
   AND NOT EXISTS {
-    MATCH (y:Passage) WHERE y.pid = pid AND y.at IS NOT NULL
+    MATCH (y:Passage) ${PERSON_SEEK('y')} AND y.pid = pid
     MATCH (t:Station {id: y.station})
     WHERE y.leftAt >= $cut OR NOT ($province IS NULL OR (t.province = $province AND ($district IS NULL OR t.district = $district) AND ($commune IS NULL OR t.commune = $commune)))
   }

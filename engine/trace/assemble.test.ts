@@ -1,4 +1,4 @@
-import { assembleGeneration, sortEdges, traceResult, type Edge } from './assemble';
+import { assembleGeneration, sortEdges, sortPeople, traceResult, type Edge, type Reached } from './assemble';
 import { resolveTraceParams } from './params';
 
 const row = (source: string, target: string, a: [number, number], b: [number, number], ids: [string, string]) => ({
@@ -71,6 +71,20 @@ describe('sorting contact edges', () => {
       const xs: Edge[] = [];
       for (let i = 0; i < 3000; i++) xs.push(edge(1 + (i >= 2000 ? 1 : 0), t0 + Math.floor(((i * 7919) % 1000) / 1000 * spread / 1000) * 1000, `s${i % 7}`, `t${i % 5}`, `a${i % 3}`, `b${i % 2}`));
       expect(sortEdges(xs)).toEqual(naive(xs));
+    }
+  });
+});
+
+describe('sorting people', () => {
+  const person = (generation: number, exposureAt: number, id: string): Reached => ({ id, generation, exposureAt, via: [], contacts: 1, overlapMs: 0 });
+  const naive = (xs: Reached[]): Reached[] => [...xs].sort((x, y) => x.generation - y.generation || x.exposureAt - y.exposureAt || (x.id < y.id ? -1 : x.id > y.id ? 1 : 0));
+
+  it('orders by generation, exposure, then id, exactly like the comparator, grouped or not', () => {
+    const t0 = Date.UTC(2021, 7, 1);
+    for (const grouped of [true, false]) {
+      const xs: Reached[] = [];
+      for (let i = 0; i < 3000; i++) xs.push(person(grouped ? 1 + Math.floor(i / 1000) : 1 + ((i * 31) % 3), t0 + ((i * 7919) % 97) * 60_000, `p${(i * 104729) % 3001}`));
+      expect(sortPeople(xs)).toEqual(naive(xs));
     }
   });
 });

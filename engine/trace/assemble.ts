@@ -103,7 +103,7 @@ const byEdge = (x: Edge, y: Edge): number =>
  * pseudonyms, unless the caller mapped them).
  */
 export function traceResult(p: ResolvedTrace, people: readonly Reached[], contacts: readonly Edge[], milliseconds: number): TraceResult {
-  const outPeople: TracePerson[] = [...people].sort(byPerson).map((r) => ({
+  const outPeople: TracePerson[] = sortPeople(people).map((r) => ({
     id: r.id,
     generation: r.generation,
     exposureAt: isoUtc(r.exposureAt),
@@ -136,44 +136,60 @@ export function traceResult(p: ResolvedTrace, people: readonly Reached[], contac
 }
 
 /**
- * `[...contacts].sort(byEdge)`, faster on large traces (millions of edges): edges arrive grouped
- * by generation, so each generation is ordered by contact time with a native numeric sort of
- * packed keys ((at − earliest) · 2^bits + index, exact below 2^53), and only runs of equal times
- * go through the full comparator. A comparator sort of the indices took most of the time of a
- * large depth-2 assembly; the packed keys need the edges' times within ~49 days of each other
- * for two million edges, and anything else falls back to the comparator.
+ * `[...contacts].sort(byEdge)`, faster on large traces (millions of edges): see sortByTime.
  */
 export function sortEdges(contacts: readonly Edge[]): Edge[] {
-  const n = contacts.length;
+  return sortByTime(contacts, edgeGeneration, edgeTime, byEdge);
+}
+
+/** `[...people].sort(byPerson)`, the same way: the comparator sort was most of shaping a 45k-person result. */
+export function sortPeople(people: readonly Reached[]): Reached[] {
+  return sortByTime(people, personGeneration, exposureTime, byPerson);
+}
+
+const edgeGeneration = (e: Edge): number => e.generation;
+const edgeTime = (e: Edge): number => e.at;
+const personGeneration = (r: Reached): number => r.generation;
+const exposureTime = (r: Reached): number => r.exposureAt;
+
+/**
+ * `[...items].sort(full)` where `full` orders by generation, then time, then anything else.
+ * Items arrive grouped by generation, so each generation is ordered by time with a native numeric
+ * sort of packed keys ((time − earliest) · 2^bits + index, exact below 2^53), and only runs of
+ * equal times go through `full`. The packed keys need the times within ~49 days of each other
+ * for two million items; anything else (and items not grouped by generation) falls back to `full`.
+ */
+export function sortByTime<T>(items: readonly T[], generation: (x: T) => number, time: (x: T) => number, full: (x: T, y: T) => number): T[] {
+  const n = items.length;
   let min = Infinity;
   let max = -Infinity;
   for (let i = 0; i < n; i++) {
-    const e = contacts[i]!;
-    if (i > 0 && e.generation < contacts[i - 1]!.generation) return [...contacts].sort(byEdge);
-    if (!Number.isSafeInteger(e.at)) return [...contacts].sort(byEdge);
-    if (e.at < min) min = e.at;
-    if (e.at > max) max = e.at;
+    const t = time(items[i]!);
+    if (i > 0 && generation(items[i]!) < generation(items[i - 1]!)) return [...items].sort(full);
+    if (!Number.isSafeInteger(t)) return [...items].sort(full);
+    if (t < min) min = t;
+    if (t > max) max = t;
   }
   const scale = 2 ** Math.max(1, Math.ceil(Math.log2(n + 1)));
-  if ((max - min + 1) * scale > Number.MAX_SAFE_INTEGER) return [...contacts].sort(byEdge);
-  const out: Edge[] = new Array<Edge>(n);
+  if ((max - min + 1) * scale > Number.MAX_SAFE_INTEGER) return [...items].sort(full);
+  const out: T[] = new Array<T>(n);
   let start = 0;
   while (start < n) {
-    const gen = contacts[start]!.generation;
+    const gen = generation(items[start]!);
     let end = start;
-    while (end < n && contacts[end]!.generation === gen) end++;
+    while (end < n && generation(items[end]!) === gen) end++;
     const keys = new Float64Array(end - start);
-    for (let i = start; i < end; i++) keys[i - start] = (contacts[i]!.at - min) * scale + i;
+    for (let i = start; i < end; i++) keys[i - start] = (time(items[i]!) - min) * scale + i;
     keys.sort();
     for (let k = 0; k < keys.length; ) {
-      const time = Math.floor(keys[k]! / scale);
+      const t = Math.floor(keys[k]! / scale);
       let j = k + 1;
-      while (j < keys.length && Math.floor(keys[j]! / scale) === time) j++;
-      if (j - k === 1) out[start + k] = contacts[keys[k]! - time * scale]!;
+      while (j < keys.length && Math.floor(keys[j]! / scale) === t) j++;
+      if (j - k === 1) out[start + k] = items[keys[k]! - t * scale]!;
       else {
-        const run: Edge[] = [];
-        for (let r = k; r < j; r++) run.push(contacts[keys[r]! - time * scale]!);
-        run.sort(byEdge);
+        const run: T[] = [];
+        for (let r = k; r < j; r++) run.push(items[keys[r]! - t * scale]!);
+        run.sort(full);
         for (let r = 0; r < run.length; r++) out[start + k + r] = run[r]!;
       }
       k = j;

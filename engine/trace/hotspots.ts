@@ -1,5 +1,6 @@
 import { int, num, str, strOrEmpty } from '../db/convert';
 import { readQuery, type QueryOptions } from '../db/driver';
+import { PERSON_SEEK } from '../db/passages';
 import { windowSizeMs } from '../db/schema';
 import { invalidInput } from '../errors';
 import { isoUtc } from '../time';
@@ -47,7 +48,7 @@ export const MAX_HOTSPOTS = 1000;
 // counts in every cell its [at, leftAt] touches that meets [from, to].
 const HOTSPOTS = `
 UNWIND $cases AS pid
-MATCH (x:Passage) WHERE x.pid = pid AND x.at <= $to AND x.leftAt >= $from
+MATCH (x:Passage) ${PERSON_SEEK('x')} AND x.pid = pid AND x.at <= $to AND x.leftAt >= $from
 UNWIND range(x.at - ((x.at % $size) + $size) % $size, x.leftAt, $size) AS start
 WITH x, start WHERE start <= $to AND start + $size > $from
 WITH x.station AS station, start, count(x) AS passages, collect(DISTINCT x.pid) AS people

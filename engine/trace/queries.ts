@@ -3,22 +3,24 @@ import type { Record as Neo4jRecord } from 'neo4j-driver';
 import { readQuery, readTx, type QueryOptions } from '../db/driver';
 import { invalidInput, type TruyvetError } from '../errors';
 import { spanBounds, spanClass } from '../windows';
+import { CELL_SEEK, PERSON_SEEK } from '../db/passages';
 import type { ContactRow } from './assemble';
 
 /**
  * The trace's Cypher: two statements per generation for the whole frontier, the pairing in JS.
  *
  * 1. FRONTIER: each frontier person's passages that can still give a contact (one seek on the
- *    (pid, at) index per person), one record of parallel lists per person.
+ *    (pid, at, …) index per person), records of parallel lists per person.
  * 2. In JS, per passage a and duration class k, the start-time range any co-located passage b of
  *    class k must lie in: b.at ∈ [a.at − τ − maxDuration(k), min(a.leftAt + τ, hi)] (and
  *    b.at ≥ since when a started before since: the contact time max(a.at, b.at) must not be
  *    before the person's own exposure). The ranges of one station and class are merged, so a
  *    cell several frontier passages need (the F1s met F0 in the same place) is read once.
- * 3. CANDIDATES: one range seek on the (station, span, at) index per merged range, b.leftAt
- *    checked against the lowest a.at − τ of the range; nothing else is read. A range comes back
- *    as one record of parallel lists (pids, ids, ats, leftAts), not a record per passage: on
- *    the 10M city Neo4j's time in 100 depth-1 traces' statements went from 2.00 s to 1.64 s (same process, A/B).
+ * 3. CANDIDATES: one range seek on the (station, span, at, …) index per merged range, b.leftAt
+ *    checked against the lowest a.at − τ of the range; the index holds every property read, so
+ *    the node store is not touched. A range comes back as records of parallel lists (pids, ids,
+ *    ats, leftAts) of at most RECORD_LIST_MAX passages, not a record per passage: on the 10M city
+ *    Neo4j's time in 100 depth-1 traces' statements went from 2.00 s to 1.64 s (same process, A/B).
  * 4. In JS: people already in the trace dropped (a Set, not `NOT IN $seen` per row), each b
  *    matched against the station's frontier passages with the co-location predicate and the
  *    contact-time bounds. Each (a, b) pair comes out once: a b is read once per class range.
@@ -29,21 +31,31 @@ const FRONTIER = `
 UNWIND range(0, size($frontier) - 1) AS i
 CALL (i) {
   WITH $frontier[i] AS f
-  MATCH (a:Passage) WHERE a.pid = f[0] AND a.at <= $hi
-  WITH f, a WHERE a.leftAt >= f[1] - $tol
+  MATCH (a:Passage) ${PERSON_SEEK('a')} AND a.pid = f[0] AND a.at <= $hi AND a.leftAt >= f[1] - $tol
   RETURN collect(a.id) AS ids, collect(a.station) AS stations, collect(toFloat(a.at)) AS ats, collect(toFloat(a.leftAt)) AS lefts
 }
-RETURN i, ids, stations, ats, lefts`;
+UNWIND range(0, size(ids) - 1, $chunk) AS s
+RETURN i, ids[s..s + $chunk], stations[s..s + $chunk], ats[s..s + $chunk], lefts[s..s + $chunk]`;
 
 const CANDIDATES = `
 UNWIND range(0, size($cells) - 1) AS i
 CALL (i) {
   WITH $cells[i] AS c
-  MATCH (b:Passage) WHERE b.station = c[0] AND b.span = c[1] AND b.at >= c[2] AND b.at <= c[3]
-  WITH c, b WHERE b.leftAt >= c[4]
+  MATCH (b:Passage) ${CELL_SEEK('b')} AND b.station = c[0] AND b.span = c[1] AND b.at >= c[2] AND b.at <= c[3] AND b.leftAt >= c[4]
   RETURN collect(b.pid) AS pids, collect(b.id) AS ids, collect(toFloat(b.at)) AS ats, collect(toFloat(b.leftAt)) AS lefts
 }
-RETURN i, pids, ids, ats, lefts`;
+UNWIND range(0, size(pids) - 1, $chunk) AS s
+RETURN i, pids[s..s + $chunk], ids[s..s + $chunk], ats[s..s + $chunk], lefts[s..s + $chunk]`;
+
+/**
+ * Most passages per record. A Bolt message longer than a chunk reaches the driver as several
+ * buffers, and it then reads every byte by walking the buffer list and every float through an
+ * 8-byte copy (neo4j-driver 6.3, CombinedBuffer): a busy cell's record of tens of kilobytes
+ * decoded several times slower than the same passages in short records. On the 10M city's
+ * largest depth-1 traces (~45k people) the statements' wall time went from 150–220 ms to
+ * 50–75 ms with 100 per record (300: 80–100 ms; 40: no better than 100).
+ */
+const RECORD_LIST_MAX = 100;
 
 export interface FrontierEntry {
   readonly pid: string;
@@ -145,6 +157,7 @@ export async function contactsFromFrontier(q: GenerationQuery, options: QueryOpt
 
 async function generation(q: GenerationQuery, run: StatementReader): Promise<ContactRow[]> {
   const frontierRecords = await run(FRONTIER, {
+    chunk: int(RECORD_LIST_MAX),
     frontier: q.frontier.map((f) => [f.pid, int(f.since)]),
     hi: int(q.hi),
     tol: int(q.tolMs),
@@ -183,7 +196,7 @@ async function generation(q: GenerationQuery, run: StatementReader): Promise<Con
   const rows: ContactRow[] = [];
   for (let from = 0; from < cells.length; from += CELLS_PER_STATEMENT) {
     const slice = cells.slice(from, from + CELLS_PER_STATEMENT);
-    const lists = await run(CANDIDATES, { cells: slice.map((c) => [c[0], int(c[1]), int(c[2]), int(c[3]), int(c[4])]) });
+    const lists = await run(CANDIDATES, { chunk: int(RECORD_LIST_MAX), cells: slice.map((c) => [c[0], int(c[1]), int(c[2]), int(c[3]), int(c[4])]) });
     for (const r of lists) {
       // cell index, then the cell's passages as parallel lists: pids, ids, ats, leftAts
       const stationId = slice[num(r.get(0))]![0];

@@ -4,7 +4,7 @@ import { promisify } from 'node:util';
 import { listAudit, dropChain } from '../../engine/audit/store';
 import { num } from '../../engine/db/convert';
 import { closeDriver, readQuery, writeQuery } from '../../engine/db/driver';
-import { derivedPassageId, writePassages, type PassageWrite } from '../../engine/db/passages';
+import { CELL_SEEK, PERSON_SEEK, derivedPassageId, writePassages, type PassageWrite } from '../../engine/db/passages';
 import { upsertPeople } from '../../engine/db/people';
 import { upsertStations } from '../../engine/db/stations';
 import { pseudonym, seal } from '../../engine/identity';
@@ -38,9 +38,9 @@ const s2 = station(`${run}-S2`, province);
 const s3 = station(`${run}-S3`, province);
 
 const count = async (q: string, p: Record<string, unknown> = {}) => (await readQuery(q, { run, ...p }, (r) => num(r['n'])))[0] ?? 0;
-const passagesOf = (key: string) => count('MATCH (x:Passage) WHERE x.pid = $pid AND x.at IS NOT NULL RETURN count(x) AS n', { pid: pseudonym(key) });
+const passagesOf = (key: string) => count(`MATCH (x:Passage) ${PERSON_SEEK('x')} AND x.pid = $pid RETURN count(x) AS n`, { pid: pseudonym(key) });
 const personExists = (key: string) => count('MATCH (p:Person {id: $pid}) RETURN count(p) AS n', { pid: pseudonym(key) });
-const atStation = (st: string) => count('MATCH (x:Passage) WHERE x.station = $st AND x.span IS NOT NULL AND x.at IS NOT NULL RETURN count(x) AS n', { st });
+const atStation = (st: string) => count(`MATCH (x:Passage) ${CELL_SEEK('x')} AND x.station = $st AND x.span IS NOT NULL AND x.at IS NOT NULL RETURN count(x) AS n`, { st });
 
 beforeAll(async () => {
   await upsertStations([s1, s2, s3]);

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { num, str } from '../../engine/db/convert';
 import { readQuery, runAutoCommit } from '../../engine/db/driver';
+import { CELL_SEEK } from '../../engine/db/passages';
 import { pseudonym } from '../../engine/identity';
 import { runImport, type ImportOptions, type ImportResult } from '../../engine/import';
 
@@ -56,7 +57,7 @@ export interface StoredPassage {
 }
 
 // The existence checks let the (station, span, at) index serve the prefix (without them: a scan of every passage).
-const RUN_PASSAGES = 'MATCH (x:Passage) WHERE x.station STARTS WITH $prefix AND x.span IS NOT NULL AND x.at IS NOT NULL';
+const RUN_PASSAGES = `MATCH (x:Passage) ${CELL_SEEK('x')} AND x.station STARTS WITH $prefix AND x.span IS NOT NULL AND x.at IS NOT NULL`;
 
 /** Every passage at the run's stations, sorted, each once with its number of nodes. */
 export async function storedPassages(prefix: string): Promise<StoredPassage[]> {
