@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import neo4j, { type Driver, type ManagedTransaction, type QueryResult, type RecordShape, type ServerInfo } from 'neo4j-driver';
+import neo4j, { type Driver, type ManagedTransaction, type QueryResult, type Record as Neo4jRecord, type RecordShape, type ServerInfo } from 'neo4j-driver';
 import { connectionSettings, localNeo4jHome, usesLocalNeo4j } from '../config';
 import { TruyvetError, unavailable } from '../errors';
 
@@ -11,6 +11,13 @@ import { TruyvetError, unavailable } from '../errors';
  */
 
 let shared: Driver | undefined;
+
+/**
+ * How long a failing read or transaction is retried (the driver's default is 30 s): retrying for
+ * that long would hold an API request that long when the database is down; 5 s covers a leader
+ * switch in a cluster or a pooled connection broken by a restart.
+ */
+const RETRY_MS = 5_000;
 
 export function localPasswordFile(home: string = localNeo4jHome()): string {
   return path.join(home, 'password');
@@ -36,9 +43,7 @@ export function getDriver(): Driver {
       disableLosslessIntegers: true,
       maxConnectionPoolSize: 50,
       connectionAcquisitionTimeout: 30_000,
-      // Retrying a failing transaction for the default 30 s would hold an API request that long
-      // when the database is down; 5 s covers a leader switch in a cluster.
-      maxTransactionRetryTime: 5_000,
+      maxTransactionRetryTime: RETRY_MS,
       userAgent: 'truyvet/0.1',
     });
   }
@@ -67,27 +72,38 @@ export async function readQuery<T, R extends RecordShape = RecordShape>(
   map: (record: R) => T,
   options: QueryOptions = {},
 ): Promise<T[]> {
-  const session = getDriver().session({ defaultAccessMode: neo4j.session.READ, ...dbOpt() });
-  try {
-    const res: QueryResult<R> = await session.executeRead((tx) => tx.run<R>(cypher, params), txConfig(options));
-    return res.records.map((r) => map(r.toObject()));
-  } catch (e) {
-    throw mapDriverError(e);
-  } finally {
-    await session.close();
+  return readStatements(async (run) => (await run(cypher, params)).map((r) => map(r.toObject() as R)), options);
+}
+
+/** Runs one read statement and returns all its records. */
+export type StatementRunner = (cypher: string, params: Record<string, unknown>) => Promise<Neo4jRecord[]>;
+
+/**
+ * Read statements run one after another on one session, each its own auto-commit transaction:
+ * no BEGIN and COMMIT round trips, 0.4–0.8 ms of a median 10M-city trace's ~7 ms (A/B on the
+ * same traces). An explicit transaction would give no more consistency: Neo4j reads are read
+ * committed, each statement sees what was committed when it ran. Like executeRead, a retryable
+ * failure (a pooled connection a restart broke, a database still starting) runs `work` again on
+ * a new session, for up to RETRY_MS; `work` must only read.
+ */
+export async function readStatements<T>(work: (run: StatementRunner) => Promise<T>, options: QueryOptions = {}): Promise<T> {
+  const deadline = Date.now() + RETRY_MS;
+  for (let attempt = 0; ; attempt++) {
+    const session = getDriver().session({ defaultAccessMode: neo4j.session.READ, ...dbOpt() });
+    try {
+      return await work(async (cypher, params) => (await session.run(cypher, params, txConfig(options))).records);
+    } catch (e) {
+      if (!neo4j.isRetryableError(e) || Date.now() + retryDelay(attempt) > deadline) throw mapDriverError(e);
+      await new Promise((resolve) => setTimeout(resolve, retryDelay(attempt)));
+    } finally {
+      await session.close();
+    }
   }
 }
 
-/** Several read statements in one read transaction (one session, one round trip to begin and end). */
-export async function readTx<T>(work: (tx: ManagedTransaction) => Promise<T>, options: QueryOptions = {}): Promise<T> {
-  const session = getDriver().session({ defaultAccessMode: neo4j.session.READ, ...dbOpt() });
-  try {
-    return await session.executeRead(work, txConfig(options));
-  } catch (e) {
-    throw mapDriverError(e);
-  } finally {
-    await session.close();
-  }
+/** 100 ms, 200 ms, 400 ms … at most 1 s between attempts. */
+function retryDelay(attempt: number): number {
+  return Math.min(1_000, 100 * 2 ** attempt);
 }
 
 /** Several statements in one write transaction through write routing. `work` must be idempotent: it may be retried. */

@@ -1,6 +1,5 @@
 import { int, num } from '../db/convert';
-import type { Record as Neo4jRecord } from 'neo4j-driver';
-import { readQuery, readTx, type QueryOptions } from '../db/driver';
+import { readQuery, readStatements, type QueryOptions, type StatementRunner } from '../db/driver';
 import { invalidInput, type TruyvetError } from '../errors';
 import { spanBounds, spanClass } from '../windows';
 import { CELL_SEEK, PERSON_SEEK } from '../db/passages';
@@ -96,7 +95,7 @@ export function traceTooLarge(maxContacts: number): TruyvetError {
  * Runs one read statement of a generation and returns its records; the benchmark swaps in
  * PROFILE. Fields are read by position (FRONTIER and CANDIDATES say the order).
  */
-export type StatementReader = (cypher: string, params: Record<string, unknown>) => Promise<Neo4jRecord[]>;
+export type StatementReader = StatementRunner;
 
 interface FrontierPassage {
   readonly src: string;
@@ -144,15 +143,15 @@ export function candidateCells(byStation: ReadonlyMap<string, readonly FrontierP
 }
 
 /**
- * Every qualifying contact edge from the frontier to a person not yet in the trace. Both
- * statements run in one read transaction. Instants come back as floats (exact below 2^53): a
+ * Every qualifying contact edge from the frontier to a person not yet in the trace. The
+ * statements run one by one on one session (readStatements says why not in one transaction). Instants come back as floats (exact below 2^53): a
  * JS number straight from Bolt instead of an Integer object per value, on streams of tens of
  * thousands of records.
  */
 export async function contactsFromFrontier(q: GenerationQuery, options: QueryOptions = {}, read?: StatementReader): Promise<ContactRow[]> {
   if (q.frontier.length === 0) return [];
   if (read) return generation(q, read);
-  return readTx((tx) => generation(q, async (cypher, params) => (await tx.run(cypher, params)).records), options);
+  return readStatements((run) => generation(q, run), options);
 }
 
 async function generation(q: GenerationQuery, run: StatementReader): Promise<ContactRow[]> {
