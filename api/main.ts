@@ -51,7 +51,7 @@ export async function ensureFirstAdmin(logger: Logger, auditChain: string): Prom
 
 export async function serve(o: ServeOptions): Promise<RunningServer> {
   const { logger, settings } = o;
-  await migrate();
+  await migrate((building) => logger.info({ building }, 'building indexes before serving'));
   await ensureFirstAdmin(logger, settings.auditChain);
   const app = createApp({ settings, logger, importRunner: o.importRunner });
   const server = await new Promise<Server>((resolve, reject) => {

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { migrate, SCHEMA } from '../../engine/db/schema';
+import { describeIndexProgress, migrate, SCHEMA } from '../../engine/db/schema';
 import { action } from '../run';
 
 export function register(program: Command): void {
@@ -9,7 +9,7 @@ export function register(program: Command): void {
     .description('create the constraints and indexes truyvet needs (idempotent)')
     .action(
       action(async () => {
-        await migrate();
+        await migrate((building) => console.error(describeIndexProgress(building)));
         console.log(`schema up to date: ${SCHEMA.length} constraints and indexes`);
       }),
     );

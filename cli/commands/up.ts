@@ -8,7 +8,7 @@ import { localSecretsDir, usesLocalNeo4j } from '../../engine/config';
 import { importDeclarationsFile } from '../../engine/declarations/import';
 import { readQuery } from '../../engine/db/driver';
 import { num } from '../../engine/db/convert';
-import { migrate } from '../../engine/db/schema';
+import { describeIndexProgress, migrate } from '../../engine/db/schema';
 import { invalidInput } from '../../engine/errors';
 import { runImport, type ImportKind } from '../../engine/import';
 import { logger } from '../../engine/logger';
@@ -67,7 +67,7 @@ export function register(program: Command): void {
         } else {
           say(`using the Neo4j at NEO4J_URI`);
         }
-        await migrate();
+        await migrate((building) => say(describeIndexProgress(building)));
 
         const stations = await countStations();
         if (stations === 0) await loadDemoCity(f.people, f.days, say);

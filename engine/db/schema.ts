@@ -1,7 +1,7 @@
 import { runAutoCommit, readQuery } from './driver';
 import { int, num } from './convert';
 import { DEFAULT_WINDOW_SECONDS } from '../windows';
-import { invalidInput } from '../errors';
+import { invalidInput, unavailable } from '../errors';
 
 /**
  * The graph's constraints and indexes (DESIGN.md, "Graph shape"), applied idempotently by
@@ -81,11 +81,46 @@ export const OBSOLETE: readonly { readonly name: string; readonly kind: 'constra
   { name: 'passage_person_at', kind: 'index' },
 ];
 
-export async function migrate(): Promise<void> {
+/** An index still being built, and how far along. */
+export interface IndexProgress {
+  readonly name: string;
+  readonly percent: number;
+}
+
+/**
+ * Creates what is missing and drops what is obsolete, then waits until every index is online.
+ * On a large store a new index builds for minutes (the covering passage indexes: ~75 s per 10M
+ * passages): `progress` hears the ones still building every few seconds.
+ */
+export async function migrate(progress?: (building: IndexProgress[]) => void): Promise<void> {
   for (const o of OBSOLETE) await runAutoCommit(`DROP ${o.kind === 'constraint' ? 'CONSTRAINT' : 'INDEX'} ${o.name} IF EXISTS`);
   for (const item of SCHEMA) await runAutoCommit(item.statement);
-  await runAutoCommit('CALL db.awaitIndexes(300)');
+  await awaitIndexes(progress);
   await ensureWindowSize();
+}
+
+/**
+ * Resolves once no index is populating. An index that failed to build stops the wait with its
+ * failure message (queries that hint it could never run), instead of waiting for it forever.
+ */
+export async function awaitIndexes(progress?: (building: IndexProgress[]) => void, pollMs = 2_000): Promise<void> {
+  for (;;) {
+    const rows = await readQuery(
+      "SHOW INDEXES YIELD name, state, populationPercent, failureMessage WHERE state <> 'ONLINE' RETURN name, state, populationPercent, failureMessage ORDER BY name",
+      {},
+      (r: { name: string; state: string; populationPercent: number | null; failureMessage: string | null }) => r,
+    );
+    const failed = rows.find((r) => r.state === 'FAILED');
+    if (failed) throw unavailable(`index ${failed.name} failed to build: ${failed.failureMessage ?? 'no reason given'}; drop it and run 'truyvet db migrate' again`);
+    if (rows.length === 0) return;
+    progress?.(rows.map((r) => ({ name: r.name, percent: Math.round(num(r.populationPercent ?? 0) * 10) / 10 })));
+    await new Promise((resolve) => setTimeout(resolve, pollMs));
+  }
+}
+
+/** "building indexes: passage_cell 45.2 %, passage_person 3 %" */
+export function describeIndexProgress(building: readonly IndexProgress[]): string {
+  return `building indexes: ${building.map((b) => `${b.name} ${b.percent} %`).join(', ')}`;
 }
 
 /** Names of this database's constraints and indexes (the migration's check). */
