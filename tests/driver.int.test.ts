@@ -47,6 +47,24 @@ describe('readStatements', () => {
     expect(own).toBe(1);
   });
 
+  it('bounds its statements together by timeoutMs, as one transaction was bounded', async () => {
+    let ran = 0;
+    await expect(
+      readStatements(
+        async (run) => {
+          await run('RETURN 1 AS one', {});
+          ran++;
+          await new Promise((resolve) => setTimeout(resolve, 400));
+          await run('RETURN 2 AS two', {});
+          ran++;
+        },
+        { timeoutMs: 300 },
+      ),
+    ).rejects.toMatchObject({ code: 'unavailable', message: 'the query took longer than its time limit' });
+    expect(ran).toBe(1);
+    await expect(readStatements(async (run) => (await run('RETURN 1 AS one', {})).length, { timeoutMs: 5_000 })).resolves.toBe(1);
+  });
+
   it('gives up with unavailable once retrying would pass its time limit', async () => {
     let attempts = 0;
     const started = Date.now();

@@ -84,14 +84,21 @@ export type StatementRunner = (cypher: string, params: Record<string, unknown>) 
  * same traces). An explicit transaction would give no more consistency: Neo4j reads are read
  * committed, each statement sees what was committed when it ran. Like executeRead, a retryable
  * failure (a pooled connection a restart broke, a database still starting) runs `work` again on
- * a new session, for up to RETRY_MS; `work` must only read.
+ * a new session, for up to RETRY_MS; `work` must only read. `timeoutMs` bounds the statements
+ * together, as it bounded the one transaction they replace: each gets what is left of it.
  */
 export async function readStatements<T>(work: (run: StatementRunner) => Promise<T>, options: QueryOptions = {}): Promise<T> {
   const deadline = Date.now() + RETRY_MS;
   for (let attempt = 0; ; attempt++) {
     const session = getDriver().session({ defaultAccessMode: neo4j.session.READ, ...dbOpt() });
+    const until = options.timeoutMs === undefined ? undefined : Date.now() + options.timeoutMs;
     try {
-      return await work(async (cypher, params) => (await session.run(cypher, params, txConfig(options))).records);
+      return await work(async (cypher, params) => {
+        if (until === undefined) return (await session.run(cypher, params)).records;
+        const left = until - Date.now();
+        if (left <= 0) throw timedOut();
+        return (await session.run(cypher, params, { timeout: left })).records;
+      });
     } catch (e) {
       if (!neo4j.isRetryableError(e) || Date.now() + retryDelay(attempt) > deadline) throw mapDriverError(e);
       await new Promise((resolve) => setTimeout(resolve, retryDelay(attempt)));
@@ -157,6 +164,10 @@ function txConfig(options: QueryOptions): { timeout?: number } {
   return options.timeoutMs === undefined ? {} : { timeout: options.timeoutMs };
 }
 
+function timedOut(cause?: unknown): TruyvetError {
+  return new TruyvetError('unavailable', 'the query took longer than its time limit', [], cause === undefined ? {} : { cause });
+}
+
 /** Driver and server errors → TruyvetError; the message never carries Cypher or parameters. */
 export function mapDriverError(e: unknown): Error {
   if (e instanceof TruyvetError) return e;
@@ -166,7 +177,7 @@ export function mapDriverError(e: unknown): Error {
   }
   if (code.startsWith('Neo.ClientError.Security.')) return unavailable('the database refused the credentials', e);
   if (code === 'Neo.ClientError.Transaction.TransactionTimedOut' || code === 'Neo.ClientError.Transaction.TransactionTimedOutClientConfiguration') {
-    return new TruyvetError('unavailable', 'the query took longer than its time limit', [], { cause: e });
+    return timedOut(e);
   }
   if (code === 'Neo.ClientError.Schema.ConstraintValidationFailed') {
     return new TruyvetError('conflict', 'a record with the same key already exists', [], { cause: e });

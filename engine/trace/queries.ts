@@ -144,9 +144,9 @@ export function candidateCells(byStation: ReadonlyMap<string, readonly FrontierP
 
 /**
  * Every qualifying contact edge from the frontier to a person not yet in the trace. The
- * statements run one by one on one session (readStatements says why not in one transaction). Instants come back as floats (exact below 2^53): a
- * JS number straight from Bolt instead of an Integer object per value, on streams of tens of
- * thousands of records.
+ * statements run one by one on one session (readStatements says why not in one transaction).
+ * Instants come back as floats (exact below 2^53): a JS number straight from Bolt instead of an
+ * Integer object per value, on streams of tens of thousands of records.
  */
 export async function contactsFromFrontier(q: GenerationQuery, options: QueryOptions = {}, read?: StatementReader): Promise<ContactRow[]> {
   if (q.frontier.length === 0) return [];
