@@ -56,6 +56,18 @@ describe('isoUtc', () => {
     for (const x of xs) expect(isoUtc(x)).toBe(new Date(x).toISOString());
   });
 
+  it('formats exactly as Date.toISOString on random instants over 1970–9999, month and leap-day edges included', () => {
+    let seed = 2021;
+    const rnd = (): number => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    const xs: number[] = [];
+    for (let i = 0; i < 200_000; i++) xs.push(Math.floor(rnd() * Date.UTC(10000, 0, 1)));
+    for (const y of [1970, 1999, 2000, 2021, 2100, 2400, 9999]) for (const [m, d] of [[0, 1], [1, 28], [1, 29], [2, 1], [11, 31]] as const) xs.push(Date.UTC(y, m, d) - 1, Date.UTC(y, m, d), Date.UTC(y, m, d, 23, 59, 59, 999));
+    for (const x of xs) expect(isoUtc(x)).toBe(new Date(x).toISOString());
+  });
+
   it('gives the right answer for repeated and alternating instants (it keeps the last one)', () => {
     const a = Date.UTC(2021, 7, 2, 0, 30);
     const b = a + 1;

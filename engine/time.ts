@@ -59,13 +59,14 @@ export function instantMs(text: string, tz: string = DEFAULT_TZ): number {
 
 /** Epoch milliseconds → ISO 8601 in UTC (`…Z`), the one format instants leave truyvet in. */
 export function isoUtc(ms: number): string {
-  // A trace result formats every contact time (hundreds of thousands in a large trace) in time
-  // order, and many edges share one instant (everyone already at a station meets an arrival at
-  // the arrival): the last answer is kept and given again, one string for all of them. Measured
-  // on 865k depth-2 edges (shaping plus JSON.stringify of the result): 2.9 s → 2.1 s against the
-  // arithmetic formatter this replaced, whose concatenated strings were also slower to serialize.
+  // A trace result formats every contact time and exposure (thousands in a median 10M-city
+  // trace, where Date.toISOString was ~1 ms of ~7), in time order, and many share one instant
+  // (everyone already at a station meets an arrival at the arrival): the last answer is given
+  // again, and a new one is built from character codes, ~4× faster than toISOString and, unlike
+  // a concatenation, a flat string that serializes as fast as toISOString's. Exactly what
+  // Date.toISOString gives for 1970–9999 (tested on random instants); anything else goes through it.
   if (ms === lastIsoMs) return lastIso;
-  const iso = new Date(ms).toISOString();
+  const iso = Number.isInteger(ms) && ms >= 0 && ms < MAX_FAST_ISO ? isoFromCodes(ms) : new Date(ms).toISOString();
   lastIsoMs = ms;
   lastIso = iso;
   return iso;
@@ -73,6 +74,57 @@ export function isoUtc(ms: number): string {
 
 let lastIsoMs = Number.NaN;
 let lastIso = '';
+const DAY_MS = 86_400_000;
+const MAX_FAST_ISO = Date.UTC(10000, 0, 1);
+const ZERO = 48;
+/** The date part's character codes, for the day last formatted. */
+let codesDay = Number.NaN;
+const dateCodes: number[] = new Array<number>(10).fill(ZERO);
+
+function isoFromCodes(ms: number): string {
+  const day = Math.floor(ms / DAY_MS);
+  if (day !== codesDay) {
+    codesDay = day;
+    const [y, m, d] = civilFromDays(day);
+    const c = dateCodes;
+    c[0] = ZERO + Math.floor(y / 1000);
+    c[1] = ZERO + (Math.floor(y / 100) % 10);
+    c[2] = ZERO + (Math.floor(y / 10) % 10);
+    c[3] = ZERO + (y % 10);
+    c[5] = ZERO + Math.floor(m / 10);
+    c[6] = ZERO + (m % 10);
+    c[8] = ZERO + Math.floor(d / 10);
+    c[9] = ZERO + (d % 10);
+  }
+  let r = ms - day * DAY_MS;
+  const h = Math.floor(r / 3_600_000);
+  r -= h * 3_600_000;
+  const mi = Math.floor(r / 60_000);
+  r -= mi * 60_000;
+  const s = Math.floor(r / 1000);
+  const l = r - s * 1000;
+  const c = dateCodes;
+  // "YYYY-MM-DDTHH:MM:SS.mmmZ": 45 '-', 84 'T', 58 ':', 46 '.', 90 'Z'.
+  return String.fromCharCode(
+    c[0]!, c[1]!, c[2]!, c[3]!, 45, c[5]!, c[6]!, 45, c[8]!, c[9]!, 84,
+    ZERO + Math.floor(h / 10), ZERO + (h % 10), 58, ZERO + Math.floor(mi / 10), ZERO + (mi % 10), 58,
+    ZERO + Math.floor(s / 10), ZERO + (s % 10), 46, ZERO + Math.floor(l / 100), ZERO + (Math.floor(l / 10) % 10), ZERO + (l % 10), 90,
+  );
+}
+
+/** Days since 1970-01-01 → proleptic Gregorian [year, month 1–12, day 1–31] (H. Hinnant's civil_from_days). */
+function civilFromDays(days: number): [number, number, number] {
+  const z = days + 719_468;
+  const era = Math.floor(z / 146_097);
+  const doe = z - era * 146_097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const m = mp < 10 ? mp + 3 : mp - 9;
+  const y = yoe + era * 400 + (m <= 2 ? 1 : 0);
+  return [y, m, d];
+}
 
 function parseOffset(off: string): number | undefined {
   if (off.toUpperCase() === 'Z') return 0;
