@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import neo4j, { type Driver, type ManagedTransaction, type QueryResult, type Record as Neo4jRecord, type RecordShape, type ServerInfo } from 'neo4j-driver';
 import { connectionSettings, localNeo4jHome, usesLocalNeo4j } from '../config';
 import { TruyvetError, unavailable } from '../errors';
@@ -101,7 +102,7 @@ export async function readStatements<T>(work: (run: StatementRunner) => Promise<
       });
     } catch (e) {
       if (!neo4j.isRetryableError(e) || Date.now() + retryDelay(attempt) > deadline) throw mapDriverError(e);
-      await new Promise((resolve) => setTimeout(resolve, retryDelay(attempt)));
+      await sleep(retryDelay(attempt));
     } finally {
       await session.close();
     }

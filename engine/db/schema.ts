@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { runAutoCommit, readQuery } from './driver';
 import { int, num } from './convert';
 import { DEFAULT_WINDOW_SECONDS } from '../windows';
@@ -114,7 +115,7 @@ export async function awaitIndexes(progress?: (building: IndexProgress[]) => voi
     if (failed) throw unavailable(`index ${failed.name} failed to build: ${failed.failureMessage ?? 'no reason given'}; drop it and run 'truyvet db migrate' again`);
     if (rows.length === 0) return;
     progress?.(rows.map((r) => ({ name: r.name, percent: Math.round(num(r.populationPercent ?? 0) * 10) / 10 })));
-    await new Promise((resolve) => setTimeout(resolve, pollMs));
+    await sleep(pollMs);
   }
 }
 

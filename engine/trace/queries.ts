@@ -91,12 +91,6 @@ export function traceTooLarge(maxContacts: number): TruyvetError {
   );
 }
 
-/**
- * Runs one read statement of a generation and returns its records; the benchmark swaps in
- * PROFILE. Fields are read by position (FRONTIER and CANDIDATES say the order).
- */
-export type StatementReader = StatementRunner;
-
 interface FrontierPassage {
   readonly src: string;
   readonly since: number;
@@ -146,15 +140,17 @@ export function candidateCells(byStation: ReadonlyMap<string, readonly FrontierP
  * Every qualifying contact edge from the frontier to a person not yet in the trace. The
  * statements run one by one on one session (readStatements says why not in one transaction).
  * Instants come back as floats (exact below 2^53): a JS number straight from Bolt instead of an
- * Integer object per value, on streams of tens of thousands of records.
+ * Integer object per value, on streams of tens of thousands of records. `read` replaces the
+ * statement runner (the benchmark's PROFILE); records are read by position, in the order
+ * FRONTIER and CANDIDATES return their fields.
  */
-export async function contactsFromFrontier(q: GenerationQuery, options: QueryOptions = {}, read?: StatementReader): Promise<ContactRow[]> {
+export async function contactsFromFrontier(q: GenerationQuery, options: QueryOptions = {}, read?: StatementRunner): Promise<ContactRow[]> {
   if (q.frontier.length === 0) return [];
   if (read) return generation(q, read);
   return readStatements((run) => generation(q, run), options);
 }
 
-async function generation(q: GenerationQuery, run: StatementReader): Promise<ContactRow[]> {
+async function generation(q: GenerationQuery, run: StatementRunner): Promise<ContactRow[]> {
   const frontierRecords = await run(FRONTIER, {
     chunk: int(RECORD_LIST_MAX),
     frontier: q.frontier.map((f) => [f.pid, int(f.since)]),
