@@ -159,6 +159,22 @@ const securityHeaders: RequestHandler = (_req, res, next) => {
   next();
 };
 
+// Random request ids drawn from a pool: one randomBytes call per request cost ~16 µs of a scan's
+// ~700 (bench:scan), 1/1024 of that per id from a pool. Random, not a counter, so the header
+// tells a client nothing about how many requests the server has seen.
+const ID_BYTES = 6;
+const ID_POOL = 1024;
+let idPool = Buffer.alloc(0);
+let idNext = 0;
+function requestId(): string {
+  if (idNext >= idPool.length) {
+    idPool = randomBytes(ID_BYTES * ID_POOL);
+    idNext = 0;
+  }
+  idNext += ID_BYTES;
+  return idPool.toString('hex', idNext - ID_BYTES, idNext);
+}
+
 /**
  * One line per request: id, method, the route's id (not the URL: a path or query can hold ids),
  * status, milliseconds. Never headers, bodies or query strings.
@@ -166,7 +182,7 @@ const securityHeaders: RequestHandler = (_req, res, next) => {
 function requestLog(logger: Logger): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {
     const started = process.hrtime.bigint();
-    const reqId = randomBytes(6).toString('hex');
+    const reqId = requestId();
     res.locals['reqId'] = reqId;
     res.setHeader('X-Request-Id', reqId);
     res.on('finish', () => {

@@ -18,6 +18,7 @@ import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
 import autocannon, { type Request as AcRequest } from 'autocannon';
+import { localNeo4jHome } from '../engine/config';
 import { readQuery } from '../engine/db/driver';
 
 export const ROOT = path.join(__dirname, '..');
@@ -175,6 +176,35 @@ export interface LoadResult {
   errorRate: number;
   statuses: Record<string, number>;
   peakRssMB: number | null;
+  /**
+   * CPU time per answered request, ms (user + system, from /proc): the server process, the local
+   * Neo4j (when this machine runs it: its pid file under the launcher's home) and this process
+   * (autocannon). All share the same cores, so their sum bounds the rate.
+   */
+  cpuMsPerRequest: { server: number | null; neo4j: number | null; bench: number } | null;
+}
+
+/** CPU seconds (user + system) a process has used so far, or null when /proc cannot tell. */
+function cpuSeconds(pid: number | null): number | null {
+  if (pid === null) return null;
+  try {
+    // Fields after the command (which may hold spaces) start at the last ')'.
+    const rest = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ').pop()!.split(' ');
+    return (Number(rest[11]) + Number(rest[12])) / CLOCK_TICKS;
+  } catch {
+    return null;
+  }
+}
+/** Linux's USER_HZ: 100 on every platform Node runs on. */
+const CLOCK_TICKS = 100;
+
+function localNeo4jPid(): number | null {
+  if (process.env['NEO4J_URI'] !== undefined) return null;
+  try {
+    return Number(fs.readFileSync(path.join(localNeo4jHome(), 'run', 'truyvet-neo4j.pid'), 'utf8').trim()) || null;
+  } catch {
+    return null;
+  }
 }
 
 function percentile(sorted: readonly number[], q: number): number {
@@ -212,6 +242,8 @@ export async function load(o: {
       return { ...req, path: o.path(k), ...(o.body ? { body: o.body(k) } : {}) };
     },
   };
+  const neo4jPid = localNeo4jPid();
+  const cpu0 = { server: cpuSeconds(o.server.pid), neo4j: cpuSeconds(neo4jPid), bench: process.cpuUsage() };
   const started = performance.now();
   const res = await new Promise<autocannon.Result>((resolve, reject) => {
     const instance = autocannon({ url: o.url, connections: o.connections, duration: o.seconds, requests: [request], timeout: o.timeout ?? 10 }, (err, result) =>
@@ -224,6 +256,16 @@ export async function load(o: {
     });
   });
   const seconds = (performance.now() - started) / 1000;
+  const spent = (before: number | null, after: number | null) => (before === null || after === null || latencies.length === 0 ? null : round(((after - before) * 1000) / latencies.length, 3));
+  const benchCpu = process.cpuUsage(cpu0.bench);
+  const cpuMsPerRequest =
+    latencies.length === 0
+      ? null
+      : {
+          server: spent(cpu0.server, cpuSeconds(o.server.pid)),
+          neo4j: spent(cpu0.neo4j, cpuSeconds(neo4jPid)),
+          bench: round((benchCpu.user + benchCpu.system) / 1000 / latencies.length, 3),
+        };
   latencies.sort((a, b) => a - b);
   const non2xx = Object.entries(statuses).reduce((n, [s, c]) => (s.startsWith('2') ? n : n + c), 0);
   // autocannon's `errors` already counts its timeouts.
@@ -244,6 +286,7 @@ export async function load(o: {
     errorRate: requests === 0 ? 0 : round((errors / requests) * 100, 3),
     statuses,
     peakRssMB: o.server.peakRssMB(),
+    cpuMsPerRequest,
   };
 }
 

@@ -9,7 +9,7 @@ import { scopeParams } from './jurisdiction';
  * a station outside the scope matches nothing, whatever the caller checked before.
  */
 
-const AT_STATION = `
+export const AT_STATION = `
 MATCH (st:Station {id: $stationId})
 WHERE ($province IS NULL OR st.province = $province)
   AND ($district IS NULL OR st.district = $district)

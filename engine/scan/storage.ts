@@ -54,23 +54,29 @@ export interface ScanContext {
   readonly next: NeighbourScan | null;
 }
 
-const CONTEXT = `
+// Every lookup names its index with USING INDEX SEEK. Planned while Scan was nearly empty (a
+// young deployment, or bench:scan after its clean-up), the neighbouring-scan lookups became full
+// scans of the Scan(pid, at) index, kept in the plan cache while thousands of scans arrived:
+// 2–8 ms of Neo4j CPU per scan instead of 0.3–0.5 (tests/plans.int.test.ts).
+export const CONTEXT = `
 UNWIND $rows AS row
-OPTIONAL MATCH (st:Station {id: row.stationId})
-OPTIONAL MATCH (old:Scan {id: row.scanId})
-OPTIONAL MATCH (iso:Isolation {pid: row.pid})
+OPTIONAL MATCH (st:Station {id: row.stationId}) USING INDEX SEEK st:Station(id)
+OPTIONAL MATCH (old:Scan {id: row.scanId}) USING INDEX SEEK old:Scan(id)
+OPTIONAL MATCH (iso:Isolation {pid: row.pid}) USING INDEX SEEK iso:Isolation(pid)
 CALL (row) {
-  OPTIONAL MATCH (:Person {id: row.pid})-[:DECLARED]->(d:Declaration)
+  OPTIONAL MATCH (p:Person {id: row.pid})-[:DECLARED]->(d:Declaration) USING INDEX SEEK p:Person(id)
   WHERE row.iat IS NOT NULL AND d.qrIssuedAt > row.iat
   RETURN count(d) > 0 AS newer
 }
 CALL (row) {
-  OPTIONAL MATCH (s:Scan) WHERE s.pid = row.pid AND s.at <= row.at AND s.id <> row.scanId AND s.trust IS NOT NULL
+  OPTIONAL MATCH (s:Scan) USING INDEX SEEK s:Scan(pid, at)
+  WHERE s.pid = row.pid AND s.at <= row.at AND s.id <> row.scanId AND s.trust IS NOT NULL
   WITH s ORDER BY s.at DESC LIMIT 1
   RETURN CASE WHEN s IS NULL THEN null ELSE s {.id, .at, .lat, .lon} END AS prev
 }
 CALL (row) {
-  OPTIONAL MATCH (s:Scan) WHERE s.pid = row.pid AND s.at > row.at AND s.id <> row.scanId AND s.trust IS NOT NULL
+  OPTIONAL MATCH (s:Scan) USING INDEX SEEK s:Scan(pid, at)
+  WHERE s.pid = row.pid AND s.at > row.at AND s.id <> row.scanId AND s.trust IS NOT NULL
   WITH s ORDER BY s.at ASC LIMIT 1
   RETURN CASE WHEN s IS NULL THEN null ELSE s {.id, .at, .lat, .lon} END AS next
 }
@@ -165,7 +171,7 @@ export function toStoredScan(v: unknown): StoredScan {
 // duration class (span) is 0.
 const WRITE = `
 UNWIND $rows AS row
-MATCH (st:Station {id: row.props.stationId})
+MATCH (st:Station {id: row.props.stationId}) USING INDEX SEEK st:Station(id)
 WHERE ${IN_SCOPE('st', 'row')}
 MERGE (s:Scan {id: row.props.id})
   ON CREATE SET s += row.props, s.fresh = true

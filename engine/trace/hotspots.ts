@@ -46,7 +46,7 @@ export const MAX_HOTSPOTS = 1000;
 
 // A cell is a station and a window-sized bucket of time (the database's window size); a passage
 // counts in every cell its [at, leftAt] touches that meets [from, to].
-const HOTSPOTS = `
+export const HOTSPOTS = `
 UNWIND $cases AS pid
 MATCH (x:Passage) ${PERSON_SEEK('x')} AND x.pid = pid AND x.at <= $to AND x.leftAt >= $from
 UNWIND range(x.at - ((x.at % $size) + $size) % $size, x.leftAt, $size) AS start

@@ -26,7 +26,8 @@ import type { ContactRow } from './assemble';
  * Measured (README, "Benchmarks"): against one Cypher statement pairing in list comprehensions
  * over (:Window) buckets, fewer database hits and a far smaller Bolt stream.
  */
-const FRONTIER = `
+/** Exported for tests/plans.int.test.ts, which checks that every hot read seeks its index. */
+export const FRONTIER = `
 UNWIND range(0, size($frontier) - 1) AS i
 CALL (i) {
   WITH $frontier[i] AS f
@@ -36,7 +37,7 @@ CALL (i) {
 UNWIND range(0, size(ids) - 1, $chunk) AS s
 RETURN i, ids[s..s + $chunk], stations[s..s + $chunk], ats[s..s + $chunk], lefts[s..s + $chunk]`;
 
-const CANDIDATES = `
+export const CANDIDATES = `
 UNWIND range(0, size($cells) - 1) AS i
 CALL (i) {
   WITH $cells[i] AS c

@@ -188,6 +188,21 @@ describe('tokens that must not work', () => {
     expect(res.headers.get('content-type')).toMatch(/problem\+json/);
   });
 
+  it('stops an accepted token at its expiry: the memo of checked tokens re-reads the clock', async () => {
+    const exp = Math.floor(clock / 1000) + 60;
+    const token = await sign(secretKey('TRUYVET_JWT_SECRET'), { exp });
+    expect((await me(token)).status).toBe(200);
+    const saved = clock;
+    try {
+      clock = exp * 1000 - 1;
+      expect((await me(token)).status).toBe(200);
+      clock = exp * 1000;
+      expect((await me(token)).status).toBe(401);
+    } finally {
+      clock = saved;
+    }
+  });
+
   it('refuses an Authorization header that is not a bearer token', async () => {
     const res = await server.request('GET', '/api/auth/me', { headers: { authorization: `Basic ${Buffer.from(`${username}:${PASSWORD}`).toString('base64')}` } });
     expect(res.status).toBe(401);
