@@ -2,7 +2,7 @@
  * Checkpoint scan benchmark (issue 6), run by hand; prints one JSON document on stdout, progress
  * on stderr:
  *
- *   npm run bench:scan -- [--connections 10,50,100] [--seconds 15] [--codes 20000] [--log-level info] [--city-only] [--keep]
+ *   npm run bench:scan -- [--connections 10,50,100] [--seconds 15] [--warmup 30] [--codes 20000] [--log-level info] [--city-only] [--keep]
  *
  * On the reusable benchmark city (bench/http.ts: 913,028 passages, 2,000 stations), it starts
  * the real server (`truyvet serve` in a child process, real Neo4j), creates an officer account
@@ -11,6 +11,10 @@
  * POST /api/scans with a unique scan id per request, once per connection count: scans/s,
  * p50/p95/p99, errors, the server's peak RSS. Each person is always scanned at the same
  * station, so no scan is a "copied code"; every answer is a pass with a passage written.
+ *
+ * Before the measured runs, `--warmup` seconds of scans at the largest connection count: a Neo4j
+ * just started needs about a minute of this load before its JIT settles (the first 15 s ran at
+ * a fifth of the steady rate here, with 6 ms of Neo4j CPU per scan instead of 0.3).
  *
  * The per-IP request limit (TRUYVET_REQUESTS_PER_MINUTE, default 600) is raised for the run.
  * The bench's scans, their passages and windows, its account and its audit chain are removed
@@ -31,6 +35,7 @@ import { ensureCity, intList, load, log, login, machine, startServer, type LoadR
 interface Args {
   connections: number[];
   seconds: number;
+  warmup: number;
   codes: number;
   logLevel: string;
   cityOnly: boolean;
@@ -38,12 +43,13 @@ interface Args {
 }
 
 function args(argv: readonly string[]): Args {
-  const a: Args = { connections: [10, 50, 100], seconds: 15, codes: 20_000, logLevel: 'info', cityOnly: false, keep: false };
+  const a: Args = { connections: [10, 50, 100], seconds: 15, warmup: 30, codes: 20_000, logLevel: 'info', cityOnly: false, keep: false };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i];
     const v = () => String(argv[++i]);
     if (k === '--connections') a.connections = intList(v());
     else if (k === '--seconds') a.seconds = Number(v());
+    else if (k === '--warmup') a.warmup = Number(v());
     else if (k === '--codes') a.codes = Number(v());
     else if (k === '--log-level') a.logLevel = v();
     else if (k === '--city-only') a.cityOnly = true;
@@ -118,8 +124,11 @@ async function main(): Promise<void> {
       const person = k % codes.length;
       return JSON.stringify({ qrText: codes[person], scanId: `${run}-${k}`, stationId: stations[person % stations.length] });
     };
-    // Warm-up: JIT, connection pools, the first windows of today.
-    await load({ url: server.url, method: 'POST', path: () => '/api/scans', body, token, connections: 10, seconds: 3, server });
+    // Warm-up: both JITs, connection pools, plans.
+    if (a.warmup > 0) {
+      log(`warm-up: ${Math.max(...a.connections)} connections, ${a.warmup} s`);
+      await load({ url: server.url, method: 'POST', path: () => '/api/scans', body, token, connections: Math.max(...a.connections), seconds: a.warmup, server });
+    }
     for (const c of a.connections) {
       log(`${c} connections, ${a.seconds} s`);
       const r = await load({ url: server.url, method: 'POST', path: () => '/api/scans', body, token, connections: c, seconds: a.seconds, server });
@@ -146,7 +155,7 @@ async function main(): Promise<void> {
         bench: 'scan',
         machine: machine(),
         city: { dir: city.dir, passages: city.passages },
-        settings: { logLevel: a.logLevel, seconds: a.seconds, codes: codes.length, requestsPerMinute: 100_000_000 },
+        settings: { logLevel: a.logLevel, seconds: a.seconds, warmupSeconds: a.warmup, codes: codes.length, requestsPerMinute: 100_000_000 },
         runs,
         decisions,
         best: best && { connections: best.connections, scansPerSecond: best.rate, p50: best.p50, p99: best.p99 },
