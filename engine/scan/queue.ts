@@ -2,8 +2,8 @@ import { unavailable, type TruyvetError } from '../errors';
 import { decideScans, type ScanDecision, type ScanInput } from './service';
 
 /**
- * Groups concurrent scans into batches: a checkpoint rush is many small requests, and one read
- * plus two write transactions per batch costs far less than per scan (each commit is a disk
+ * Groups concurrent scans into batches: a checkpoint rush is many small requests, and one
+ * transaction per batch costs far less than one per scan (each commit is a disk
  * flush). A batch leaves when it is full or `maxWaitMs` after its first scan, whichever comes
  * first, so a lone scan waits at most that long. Build one queue per process (the API app) and
  * `close()` it on shutdown.

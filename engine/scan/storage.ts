@@ -87,26 +87,33 @@ RETURN row.i AS i, st IS NOT NULL AS stationExists,
   CASE WHEN iso IS NULL THEN null ELSE iso {.*} END AS iso,
   newer, prev, next`;
 
-/** Everything a batch of scans needs to be decided, in one read. */
-export async function readScanContext(rows: readonly ContextRow[]): Promise<Map<number, ScanContext>> {
+/**
+ * Everything a batch of scans needs to be decided, in one statement of the transaction that
+ * then writes the batch (service.ts): one transaction per batch instead of a read and a write,
+ * and the decisions rest on what that transaction sees.
+ */
+export async function readScanContextIn(tx: ManagedTransaction, rows: readonly ContextRow[]): Promise<Map<number, ScanContext>> {
   const params = rows.map((r) => ({ ...r, i: int(r.i), at: int(r.at), iat: r.iat === null ? null : int(r.iat) }));
-  const res = await readQuery(CONTEXT, { rows: params }, (r) => {
-    const station = r['station'] as Record<string, unknown> | null;
-    return [
-      num(r['i']),
-      {
-        stationExists: r['stationExists'] === true,
-        inScope: r['inScope'] === true,
-        station: station === null ? null : { lat: num(station['lat']), lon: num(station['lon']) },
-        old: r['old'] === null ? null : toStoredScan(r['old']),
-        isolation: r['iso'] === null ? undefined : toStatus(r['iso']),
-        newerCodeExists: r['newer'] === true,
-        prev: toNeighbour(r['prev']),
-        next: toNeighbour(r['next']),
-      },
-    ] as const;
-  });
-  return new Map(res);
+  const res = await tx.run(CONTEXT, { rows: params });
+  return new Map(
+    res.records.map((rec) => {
+      const r = rec.toObject() as Record<string, unknown>;
+      const station = r['station'] as Record<string, unknown> | null;
+      return [
+        num(r['i']),
+        {
+          stationExists: r['stationExists'] === true,
+          inScope: r['inScope'] === true,
+          station: station === null ? null : { lat: num(station['lat']), lon: num(station['lon']) },
+          old: r['old'] === null ? null : toStoredScan(r['old']),
+          isolation: r['iso'] === null ? undefined : toStatus(r['iso']),
+          newerCodeExists: r['newer'] === true,
+          prev: toNeighbour(r['prev']),
+          next: toNeighbour(r['next']),
+        },
+      ] as const;
+    }),
+  );
 }
 
 function toNeighbour(v: unknown): NeighbourScan | null {
