@@ -12,7 +12,7 @@ import { decideScans, type ScanDecision, type ScanInput } from './service';
 export interface ScanQueueOptions {
   /** Default 256. */
   readonly maxBatch?: number;
-  /** Default 4 ms. */
+  /** Default 2 ms. */
   readonly maxWaitMs?: number;
   /** Batches in flight at once (default 2: this machine has 2 cores). */
   readonly concurrency?: number;
@@ -37,7 +37,7 @@ export class ScanQueue {
 
   constructor(options: ScanQueueOptions = {}) {
     this.maxBatch = options.maxBatch ?? 256;
-    this.maxWaitMs = options.maxWaitMs ?? 4;
+    this.maxWaitMs = options.maxWaitMs ?? 2;
     this.concurrency = options.concurrency ?? 2;
   }
 
