@@ -123,7 +123,7 @@ RETURN ${EVENT_FIELDS} AS e ORDER BY e.seq LIMIT $limit`;
 
 export async function listAudit(q: AuditQuery = {}): Promise<AuditEvent[]> {
   return readQuery(
-AUDIT_PAGE,
+    AUDIT_PAGE,
     {
       chain: q.chain ?? defaultChain(),
       after: int(q.afterSeq ?? 0),
