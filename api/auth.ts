@@ -155,9 +155,6 @@ export class TokenVerifier {
     const m = /^Bearer ([A-Za-z0-9_\-.]{10,8192})$/.exec(header ?? '');
     if (!m) throw refused(header === undefined ? 'a bearer token is required' : 'the Authorization header is not a bearer token');
     const token = m[1] as string;
-    const key = secretKey('TRUYVET_JWT_SECRET');
-    const known = this.verified.get(token, key, this.now());
-    if (known !== undefined) return this.localAccount(known, note);
     let iss: string | undefined;
     try {
       iss = decodeJwt(token).iss;
@@ -165,6 +162,10 @@ export class TokenVerifier {
       throw refused('the token is not valid');
     }
     if (this.oidc && this.jwks && iss === this.oidc.issuer) return this.external(token, this.oidc, this.jwks, note);
+    // The local key only now: a server that takes only the provider's tokens may have none.
+    const key = secretKey('TRUYVET_JWT_SECRET');
+    const known = this.verified.get(token, key, this.now());
+    if (known !== undefined) return this.localAccount(known, note);
     return this.local(token, key, note);
   }
 
