@@ -256,7 +256,7 @@ export async function load(o: {
     });
   });
   const seconds = (performance.now() - started) / 1000;
-  const spent = (before: number | null, after: number | null) => (before === null || after === null || latencies.length === 0 ? null : round(((after - before) * 1000) / latencies.length, 3));
+  const spent = (before: number | null, after: number | null) => (before === null || after === null ? null : round(((after - before) * 1000) / latencies.length, 3));
   const benchCpu = process.cpuUsage(cpu0.bench);
   const cpuMsPerRequest =
     latencies.length === 0

@@ -159,8 +159,8 @@ export async function verifyAudit(chain: string = defaultChain()): Promise<Verif
   const problems: ChainProblem[] = [];
   for (;;) {
     const page = await readQuery(
-      `MATCH (e:AuditEvent {chain: $chain}) USING INDEX SEEK e:AuditEvent(chain, seq) WHERE e.seq > $after RETURN ${EVENT_FIELDS} AS e ORDER BY e.seq LIMIT $limit`,
-      { chain, after: int(cursor.seq), limit: int(PAGE) },
+      AUDIT_PAGE,
+      { chain, after: int(cursor.seq), from: null, to: null, actor: null, action: null, requestRef: null, limit: int(PAGE) },
       (r) => toEvent(r['e']),
     );
     const res = verifyPage(page, cursor);

@@ -12,7 +12,7 @@ import { isoUtc } from '../time';
 import type { Jurisdiction } from '../types';
 import { ALERT_FLAGS, decide, REASON_MESSAGES, type CodeKind, type NationalCheck, type ScanFlag, type ScanReason } from './decide';
 import { maxSpeedKmh, travelCheck } from './geo';
-import { readScanContextIn, scopeParams, writeScansIn, type NeighbourScan, type StoredScan } from './storage';
+import { readScanContextIn, scopeParams, writeScansIn, type NeighbourScan, type ScanContext, type StoredScan } from './storage';
 
 /**
  * A checkpoint scan, end to end: read the code (truyvet's signed code, or the national personal
@@ -137,83 +137,7 @@ export async function decideScans(inputs: readonly ScanInput[]): Promise<ScanOut
   // recomputed on a retry, so it only returns what it decided.
   const decided = await withConflictRetry(() =>
     writeTx(async (tx) => {
-      const answers: [number, ScanOutcome][] = [];
-      const ctx = await readScanContextIn(tx, contextRows);
-      const writes: { p: Pending; scan: StoredScan }[] = [];
-      const replays: { p: Pending; scan: StoredScan }[] = [];
-      const batchSeen = new Map<string, NeighbourScan[]>();
-      for (const p of pending) {
-        const c = ctx.get(p.i);
-        if (c === undefined || !c.stationExists) {
-          answers.push([p.i, { ok: false, error: notFound(`unknown station '${p.input.stationId}'`) }]);
-          continue;
-        }
-        if (!c.inScope || c.station === null) {
-          answers.push([p.i, { ok: false, error: forbidden(`station '${p.input.stationId}' is outside your jurisdiction`) }]);
-          continue;
-        }
-        if (c.old !== null) {
-          replays.push({ p, scan: c.old });
-          continue;
-        }
-        const here = { lat: c.station.lat, lon: c.station.lon, at: p.at };
-        const neighbours = [c.prev, c.next, ...(p.pid === null ? [] : (batchSeen.get(p.pid) ?? []))].filter((n): n is NeighbourScan => n !== null && n.id !== p.input.scanId);
-        let impossible: { scanId: string; kmh: number } | undefined;
-        for (const n of neighbours) {
-          const t = travelCheck(n, here, maxKmh);
-          if (t.impossible && (impossible === undefined || t.kmh > impossible.kmh)) impossible = { scanId: n.id, kmh: t.kmh };
-        }
-        const d = decide({
-          kind: p.kind,
-          ...(p.verification === undefined ? {} : { verification: p.verification }),
-          ...(p.national === undefined ? {} : { national: p.national }),
-          ...(p.nationalCheck === undefined ? {} : { nationalCheck: p.nationalCheck }),
-          at: p.at,
-          skewMs,
-          isolation: c.isolation,
-          newerCodeExists: c.newerCodeExists,
-          impossibleTravelWith: impossible,
-        });
-        const claims = p.verification?.ok === true ? p.verification.claims : undefined;
-        const scan: StoredScan = {
-          id: p.input.scanId,
-          officerId: p.input.officerId,
-          stationId: p.input.stationId,
-          at: p.at,
-          decidedAt: p.input.now,
-          decision: d.decision,
-          reason: d.reason,
-          flags: d.flags,
-          flagged: d.flags.some((f) => ALERT_FLAGS.has(f)),
-          kind: p.kind,
-          pid: p.pid,
-          declarationId: claims?.declarationId ?? null,
-          validUntil: claims?.validUntil ?? null,
-          lat: c.station.lat,
-          lon: c.station.lon,
-          passageId: d.trust === null ? null : passageIdOf(p.input.scanId),
-          trust: d.trust,
-          copiedOf: impossible?.scanId ?? null,
-          kmh: impossible === undefined || !Number.isFinite(impossible.kmh) ? null : Math.round(impossible.kmh),
-        };
-        writes.push({ p, scan });
-        if (d.trust !== null && p.pid !== null) {
-          const seen = batchSeen.get(p.pid) ?? [];
-          seen.push({ id: scan.id, at: scan.at, lat: scan.lat, lon: scan.lon });
-          batchSeen.set(p.pid, seen);
-        }
-      }
-
-      // Two inputs of one batch with the same id: the first is written, the later ones replay it.
-      const firstById = new Map<string, { p: Pending; scan: StoredScan }>();
-      const toWrite: { p: Pending; scan: StoredScan }[] = [];
-      for (const w of writes) {
-        if (firstById.has(w.scan.id)) replays.push({ p: w.p, scan: w.scan });
-        else {
-          firstById.set(w.scan.id, w);
-          toWrite.push(w);
-        }
-      }
+      const { answers, toWrite, replays, firstById } = decideBatch(pending, await readScanContextIn(tx, contextRows), skewMs, maxKmh);
       if (toWrite.length === 0 && replays.length === 0) return answers;
       const stored = await writeScansIn(
         tx,
@@ -260,6 +184,98 @@ export async function decideScans(inputs: readonly ScanInput[]): Promise<ScanOut
   );
   for (const [i, o] of decided) out[i] = o;
   return out;
+}
+
+type Decided = { p: Pending; scan: StoredScan };
+
+/**
+ * The decisions of a batch on what its transaction read: refusals (unknown station, outside the
+ * jurisdiction), the scans to write (the first of each id) and the replays of ids already
+ * stored or repeated in the batch. Pure, so a retried transaction decides again from scratch.
+ */
+function decideBatch(
+  pending: readonly Pending[],
+  ctx: ReadonlyMap<number, ScanContext>,
+  skewMs: number,
+  maxKmh: number,
+): { answers: [number, ScanOutcome][]; toWrite: Decided[]; replays: Decided[]; firstById: Map<string, Decided> } {
+  const answers: [number, ScanOutcome][] = [];
+  const writes: Decided[] = [];
+  const replays: Decided[] = [];
+  const batchSeen = new Map<string, NeighbourScan[]>();
+  for (const p of pending) {
+    const c = ctx.get(p.i);
+    if (c === undefined || !c.stationExists) {
+      answers.push([p.i, { ok: false, error: notFound(`unknown station '${p.input.stationId}'`) }]);
+      continue;
+    }
+    if (!c.inScope || c.station === null) {
+      answers.push([p.i, { ok: false, error: forbidden(`station '${p.input.stationId}' is outside your jurisdiction`) }]);
+      continue;
+    }
+    if (c.old !== null) {
+      replays.push({ p, scan: c.old });
+      continue;
+    }
+    const here = { lat: c.station.lat, lon: c.station.lon, at: p.at };
+    const neighbours = [c.prev, c.next, ...(p.pid === null ? [] : (batchSeen.get(p.pid) ?? []))].filter((n): n is NeighbourScan => n !== null && n.id !== p.input.scanId);
+    let impossible: { scanId: string; kmh: number } | undefined;
+    for (const n of neighbours) {
+      const t = travelCheck(n, here, maxKmh);
+      if (t.impossible && (impossible === undefined || t.kmh > impossible.kmh)) impossible = { scanId: n.id, kmh: t.kmh };
+    }
+    const d = decide({
+      kind: p.kind,
+      ...(p.verification === undefined ? {} : { verification: p.verification }),
+      ...(p.national === undefined ? {} : { national: p.national }),
+      ...(p.nationalCheck === undefined ? {} : { nationalCheck: p.nationalCheck }),
+      at: p.at,
+      skewMs,
+      isolation: c.isolation,
+      newerCodeExists: c.newerCodeExists,
+      impossibleTravelWith: impossible,
+    });
+    const claims = p.verification?.ok === true ? p.verification.claims : undefined;
+    const scan: StoredScan = {
+      id: p.input.scanId,
+      officerId: p.input.officerId,
+      stationId: p.input.stationId,
+      at: p.at,
+      decidedAt: p.input.now,
+      decision: d.decision,
+      reason: d.reason,
+      flags: d.flags,
+      flagged: d.flags.some((f) => ALERT_FLAGS.has(f)),
+      kind: p.kind,
+      pid: p.pid,
+      declarationId: claims?.declarationId ?? null,
+      validUntil: claims?.validUntil ?? null,
+      lat: c.station.lat,
+      lon: c.station.lon,
+      passageId: d.trust === null ? null : passageIdOf(p.input.scanId),
+      trust: d.trust,
+      copiedOf: impossible?.scanId ?? null,
+      kmh: impossible === undefined || !Number.isFinite(impossible.kmh) ? null : Math.round(impossible.kmh),
+    };
+    writes.push({ p, scan });
+    if (d.trust !== null && p.pid !== null) {
+      const seen = batchSeen.get(p.pid) ?? [];
+      seen.push({ id: scan.id, at: scan.at, lat: scan.lat, lon: scan.lon });
+      batchSeen.set(p.pid, seen);
+    }
+  }
+
+  // Two inputs of one batch with the same id: the first is written, the later ones replay it.
+  const firstById = new Map<string, Decided>();
+  const toWrite: Decided[] = [];
+  for (const w of writes) {
+    if (firstById.has(w.scan.id)) replays.push({ p: w.p, scan: w.scan });
+    else {
+      firstById.set(w.scan.id, w);
+      toWrite.push(w);
+    }
+  }
+  return { answers, toWrite, replays, firstById };
 }
 
 /** A concurrent writer of the same passage makes a constraint conflict: the batch is tried again (then it sees a duplicate). */

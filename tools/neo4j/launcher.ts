@@ -144,7 +144,7 @@ export function renderConf(s: LocalNeo4jSettings, p: Paths): string {
     'db.tx_log.rotation.retention_policy=512M size',
     // Scans, passages and audit events stream in, so label and index statistics keep moving, and
     // with the default (10 s) Neo4j re-plans a query whenever they diverge: on a young graph a
-    // checkpoint rush re-planned its two scan statements every few seconds, ~100 ms of CPU each
+    // checkpoint rush re-planned its scan statements about every 10 s, ~60–130 ms of CPU each
     // (bench:scan: 0.5 → 0.3 ms of Neo4j CPU per scan with 5 min). The hot statements pin their
     // plans with USING INDEX SEEK, so a later re-plan cannot change them.
     'dbms.cypher.min_replan_interval=5m',
