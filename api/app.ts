@@ -3,11 +3,11 @@ import fs from 'node:fs';
 import express, { type ErrorRequestHandler, type Express, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import type { z } from 'zod';
-import { forbidden, isTruyvetError, unavailable } from '../engine/errors';
+import { AccountChanged, forbidden, isTruyvetError, unavailable } from '../engine/errors';
 import { serverInfo } from '../engine/db/driver';
 import type { Logger } from '../engine/logger';
 import { createScanQueue } from '../engine/scan/queue';
-import { TokenVerifier, type Principal } from './auth';
+import { TokenVerifier, type AccountRead, type Principal, type RefusalNote } from './auth';
 import { mayCall } from './authorize';
 import { auditAs, type AppContext, type AppDeps, type Ctx, type Handler } from './context';
 import { errorHandler, HttpError, problem, sendProblem, validationError } from './errors';
@@ -108,23 +108,20 @@ async function runRoute(ctx: AppContext, h: Handler, req: Request, res: Response
       throw unavailable('the database is not reachable');
     }
   }
-  let principal: Principal | undefined;
-  if (r.access !== 'public') {
-    principal = await ctx.tokens.principal(req.headers.authorization, (note) => {
-      void auditAs(ctx, undefined)({ actor: note.username ?? '?', action: 'auth.refused', outcome: 'denied', details: { route: r.id, reason: note.reason } }).catch(
-        () => undefined,
-      );
-    });
-    if (!mayCall(r, principal.role)) {
-      await auditAs(ctx, principal)({ action: 'access.denied', outcome: 'denied', details: { route: r.id, reason: 'role' } });
-      throw forbidden(`the ${principal.role} role may not use ${r.method.toUpperCase()} ${r.path}`);
-    }
-  }
+  let principal = r.access === 'public' ? undefined : await authorize(ctx, r, req, r.accountCheck === 'in-query' ? 'recent' : 'fresh');
   const params = parse('params', r.params ?? Empty, req.params);
   const query = parse('query', r.query ?? Empty, req.query);
   const body = !r.body ? {} : r.bodyCheck === 'handler' ? (req.body as unknown) : parse('body', r.body, req.body as unknown);
-  const c = { params, query, body, principal, req, res, app: ctx, audit: auditAs(ctx, principal) } as unknown as Ctx<RouteDef>;
-  const reply = await h.run(c);
+  const ctxFor = (p: Principal | undefined) => ({ params, query, body, principal: p, req, res, app: ctx, audit: auditAs(ctx, p) }) as unknown as Ctx<RouteDef>;
+  let reply;
+  try {
+    reply = await h.run(ctxFor(principal));
+  } catch (e) {
+    if (!(e instanceof AccountChanged && principal?.fromRecentRead === true)) throw e;
+    // Authorized on the account's last read, which has changed since: again on a read made now.
+    principal = await authorize(ctx, r, req, 'fresh');
+    reply = await h.run(ctxFor(principal));
+  }
   const status = reply.status ?? 200;
   if (reply.raw) {
     res.status(status).type(reply.raw.contentType).send(reply.raw.data);
@@ -134,6 +131,21 @@ async function runRoute(ctx: AppContext, h: Handler, req: Request, res: Response
   // Parsing drops every field the schema does not name: the schema is the allow-list of what leaves.
   const out = schema ? schema.parse(reply.body) : reply.body;
   res.status(status).json(out);
+}
+
+/** The caller of a non-public route, allowed to call it; 401 or 403 (audited) otherwise. */
+async function authorize(ctx: AppContext, r: RouteDef, req: Request, read: AccountRead): Promise<Principal> {
+  const note = (n: RefusalNote) => {
+    void auditAs(ctx, undefined)({ actor: n.username ?? '?', action: 'auth.refused', outcome: 'denied', details: { route: r.id, reason: n.reason } }).catch(() => undefined);
+  };
+  let principal = await ctx.tokens.principal(req.headers.authorization, note, read);
+  // A recent read only ever lets a request through: a refusal is decided on a read made now.
+  if (principal.fromRecentRead === true && !mayCall(r, principal.role)) principal = await ctx.tokens.principal(req.headers.authorization, note, 'fresh');
+  if (!mayCall(r, principal.role)) {
+    await auditAs(ctx, principal)({ action: 'access.denied', outcome: 'denied', details: { route: r.id, reason: 'role' } });
+    throw forbidden(`the ${principal.role} role may not use ${r.method.toUpperCase()} ${r.path}`);
+  }
+  return principal;
 }
 
 function parse<S extends z.ZodType>(where: 'params' | 'query' | 'body', schema: S, value: unknown): z.output<S> {

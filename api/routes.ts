@@ -44,6 +44,13 @@ export interface RouteDef {
   readonly rateLimit?: 'login' | 'declarations';
   /** Own body-size limit from the settings instead of the API's JSON limit. */
   readonly bodyLimit?: 'declaration';
+  /**
+   * `in-query`: the route's work checks the caller's local account again inside its own
+   * transaction (enabled, token version, role, jurisdiction), so the app may authorize it on the
+   * account's last read instead of a read of its own; a change since then makes the work refuse
+   * with AccountChanged, and the app authorizes again on a read made now and retries once.
+   */
+  readonly accountCheck?: 'in-query';
   readonly responses: Readonly<Record<number, ResponseDef>>;
 }
 
@@ -313,6 +320,7 @@ export const routes = {
     access: ['officer'],
     scoped: true,
     personal: false,
+    accountCheck: 'in-query',
     body: s.ScanCreate,
     responses: {
       201: { description: 'decided and recorded', schema: s.ScanDecisionOut },

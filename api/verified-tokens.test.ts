@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { VerifiedTokens } from './auth';
+import type { Account } from '../engine/accounts/accounts';
+import { RecentAccounts, VerifiedTokens } from './auth';
 
 describe('VerifiedTokens (the memo of checked local tokens)', () => {
   const key = randomBytes(32);
@@ -34,5 +35,34 @@ describe('VerifiedTokens (the memo of checked local tokens)', () => {
     expect(m.size).toBe(3);
     expect(m.get('a', key, 0)).toBeUndefined();
     expect(m.get('d', key, 0)?.sub).toBe('alice');
+  });
+});
+
+describe('RecentAccounts (last account reads, for routes that check the account again in their transaction)', () => {
+  const account = (username: string, over: Partial<Account> = {}): Account => ({ username, role: 'officer', disabled: false, tokenVersion: 0, createdAt: 0, updatedAt: 0, ...over });
+
+  it('answers the last read until it is older than maxAge, and forgets an account read as absent', () => {
+    const r = new RecentAccounts(10, 60_000);
+    r.set('a', account('a'), 1000);
+    expect(r.get('a', 61_000)?.username).toBe('a');
+    expect(r.get('a', 61_001)).toBeUndefined();
+    r.set('b', account('b'), 0);
+    r.set('b', undefined, 10);
+    expect(r.get('b', 10)).toBeUndefined();
+  });
+
+  it('misses for a clock that went back, and keeps the newest read', () => {
+    const r = new RecentAccounts();
+    r.set('a', account('a', { tokenVersion: 1 }), 5000);
+    r.set('a', account('a', { tokenVersion: 2 }), 6000);
+    expect(r.get('a', 6000)?.tokenVersion).toBe(2);
+    expect(r.get('a', 5999)).toBeUndefined();
+  });
+
+  it('holds at most max accounts, dropping the oldest', () => {
+    const r = new RecentAccounts(2);
+    for (const u of ['a', 'b', 'c']) r.set(u, account(u), 0);
+    expect(r.get('a', 0)).toBeUndefined();
+    expect(r.get('c', 0)?.username).toBe('c');
   });
 });

@@ -32,6 +32,17 @@ export const forbidden = (message: string): TruyvetError => new TruyvetError('fo
 export const unavailable = (message: string, cause?: unknown): TruyvetError =>
   new TruyvetError('unavailable', message, [], { cause });
 
+/**
+ * The stored account no longer matches what a request was authorized with (disabled, a new role,
+ * jurisdiction or token version since): the caller authorizes the request again and retries.
+ * Raised by work that checks its caller's account inside its own transaction (checkpoint scans).
+ */
+export class AccountChanged extends TruyvetError {
+  constructor() {
+    super('unauthenticated', 'the account changed since this request was authorized; log in again');
+  }
+}
+
 export function isTruyvetError(e: unknown): e is TruyvetError {
   return e instanceof TruyvetError;
 }

@@ -8,9 +8,11 @@ import { routes } from '../routes';
 /**
  * A checkpoint scan goes through the app's scan queue (engine/scan/queue.ts), which decides
  * concurrent scans in batches. The jurisdiction is checked by the engine inside the same Cypher
- * that writes the scan. Scans are not audit events one by one: each is itself an append-only
- * record (officer, station, instant, decision) and a rush of them must not queue on the audit
- * chain; a refusal outside the jurisdiction is audited like every other.
+ * that writes the scan, and so is the officer's account (enabled, token version, role and
+ * jurisdiction as authorized), which lets the app authorize scans on the account's last read.
+ * Scans are not audit events one by one: each is itself an append-only record (officer,
+ * station, instant, decision) and a rush of them must not queue on the audit chain; a refusal
+ * outside the jurisdiction is audited like every other.
  */
 export const scansCreate = handler(routes.scansCreate, async ({ body, principal, app, audit }) => {
   try {
@@ -20,6 +22,8 @@ export const scansCreate = handler(routes.scansCreate, async ({ body, principal,
       stationId: body.stationId,
       officerId: principal.username,
       jurisdiction: principal.jurisdiction ?? null,
+      // Checked again in the batch's transaction (the route's accountCheck: 'in-query').
+      ...(principal.tokenVersion !== undefined ? { accountAsOf: { tokenVersion: principal.tokenVersion, role: principal.role } } : {}),
       now: app.now(),
       ...(body.scannedAt !== undefined ? { scannedAt: body.scannedAt } : {}),
     });

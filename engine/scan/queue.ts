@@ -1,5 +1,5 @@
 import { unavailable, type TruyvetError } from '../errors';
-import { decideScans, type ScanDecision, type ScanInput } from './service';
+import { decideScans, type ScanDecision, type ScanInput, type ScanOutcome } from './service';
 
 /**
  * Groups concurrent scans into batches: a checkpoint rush is many small requests, and one
@@ -16,6 +16,8 @@ export interface ScanQueueOptions {
   readonly maxWaitMs?: number;
   /** Batches in flight at once (default 2: this machine has 2 cores). */
   readonly concurrency?: number;
+  /** What decides a batch (default decideScans); a test of the batching alone gives its own. */
+  readonly decide?: (inputs: readonly ScanInput[]) => Promise<ScanOutcome[]>;
 }
 
 interface Waiting {
@@ -28,6 +30,7 @@ export class ScanQueue {
   private readonly maxBatch: number;
   private readonly maxWaitMs: number;
   private readonly concurrency: number;
+  private readonly decide: (inputs: readonly ScanInput[]) => Promise<ScanOutcome[]>;
   private waiting: Waiting[] = [];
   private timer: NodeJS.Timeout | undefined;
   private inFlight = 0;
@@ -39,6 +42,7 @@ export class ScanQueue {
     this.maxBatch = options.maxBatch ?? 256;
     this.maxWaitMs = options.maxWaitMs ?? 2;
     this.concurrency = options.concurrency ?? 2;
+    this.decide = options.decide ?? decideScans;
   }
 
   submit(input: ScanInput): Promise<ScanDecision> {
@@ -70,7 +74,10 @@ export class ScanQueue {
 
   private pump(): void {
     while (this.inFlight < this.concurrency && this.ready.length > 0) {
+      // Batches cut while every slot was busy leave together: a transaction costs the same
+      // whatever its size, so scans that waited anyway share one.
       const batch = this.ready.shift()!;
+      while (this.ready.length > 0 && batch.length + this.ready[0]!.length <= this.maxBatch) batch.push(...this.ready.shift()!);
       this.inFlight++;
       void this.run(batch).finally(() => {
         this.inFlight--;
@@ -85,7 +92,7 @@ export class ScanQueue {
 
   private async run(batch: Waiting[]): Promise<void> {
     try {
-      const outcomes = await decideScans(batch.map((w) => w.input));
+      const outcomes = await this.decide(batch.map((w) => w.input));
       batch.forEach((w, i) => {
         const o = outcomes[i]!;
         if (o.ok) w.resolve(o.decision);

@@ -3,7 +3,7 @@ import { writeTx } from '../db/driver';
 import { writePassagesIn, type PassageWrite } from '../db/passages';
 import { compareBirthDates } from '../declarations/registry-check';
 import { nationalQrName } from '../declarations/names';
-import { forbidden, invalidInput, isTruyvetError, notFound, TruyvetError } from '../errors';
+import { AccountChanged, forbidden, invalidInput, isTruyvetError, notFound, TruyvetError } from '../errors';
 import { normalizeRawKey, pseudonym, seal } from '../identity';
 import { qrClockSkewSeconds } from '../qr/config';
 import { looksLikeNationalQr, parseNationalQr, type NationalQrParse } from '../qr/national';
@@ -32,6 +32,13 @@ export interface ScanInput {
   readonly officerId: string;
   /** The officer's jurisdiction; null only for roles the API lets scan anywhere. */
   readonly jurisdiction: Jurisdiction | null;
+  /**
+   * The officer's account as the caller authorized the request (possibly from a recent read):
+   * the batch's transaction refuses the scan with AccountChanged unless the stored account is
+   * still enabled with this token version, role and jurisdiction. Absent: the caller read the
+   * account itself for this request.
+   */
+  readonly accountAsOf?: { readonly tokenVersion: number; readonly role: string };
   /** Server time, epoch ms. */
   readonly now: number;
   /** When the device scanned (an offline queue sends later); default `now`. */
@@ -124,6 +131,8 @@ export async function decideScans(inputs: readonly ScanInput[]): Promise<ScanOut
     scanId: p.input.scanId,
     stationId: p.input.stationId,
     ...scopeParams(p.input.jurisdiction),
+    officer: p.input.officerId,
+    asOf: p.input.accountAsOf === undefined ? null : { tv: p.input.accountAsOf.tokenVersion, role: p.input.accountAsOf.role },
     pid: p.pid,
     iat: p.verification?.ok === true ? p.verification.claims.issuedAt : null,
     at: p.at,
@@ -205,6 +214,11 @@ function decideBatch(
   const batchSeen = new Map<string, NeighbourScan[]>();
   for (const p of pending) {
     const c = ctx.get(p.i);
+    // First: a stale authorization must not turn into a 403 or 404 that a fresh one would not give.
+    if (c !== undefined && !c.accountHolds) {
+      answers.push([p.i, { ok: false, error: new AccountChanged() }]);
+      continue;
+    }
     if (c === undefined || !c.stationExists) {
       answers.push([p.i, { ok: false, error: notFound(`unknown station '${p.input.stationId}'`) }]);
       continue;

@@ -28,6 +28,14 @@ const IN_SCOPE = (st: string, row: string) =>
 
 export interface ContextRow extends ScopeParams {
   readonly i: number;
+  /** The officer's account name. */
+  readonly officer: string;
+  /**
+   * The account as the request was authorized (token version and role; the jurisdiction is the
+   * row's scope): the statement reports whether the stored account still matches. Null: the
+   * caller checked the account itself.
+   */
+  readonly asOf: { readonly tv: number; readonly role: string } | null;
   readonly scanId: string;
   readonly stationId: string;
   readonly pid: string | null;
@@ -44,6 +52,8 @@ export interface NeighbourScan {
 }
 
 export interface ScanContext {
+  /** The officer's account is still as the request was authorized (always true without `asOf`). */
+  readonly accountHolds: boolean;
   readonly stationExists: boolean;
   readonly inScope: boolean;
   readonly station: { readonly lat: number; readonly lon: number } | null;
@@ -60,6 +70,7 @@ export interface ScanContext {
 // 2–8 ms of Neo4j CPU per scan instead of 0.3–0.5 (tests/plans.int.test.ts).
 export const CONTEXT = `
 UNWIND $rows AS row
+OPTIONAL MATCH (acct:Account {username: row.officer}) USING INDEX SEEK acct:Account(username)
 OPTIONAL MATCH (st:Station {id: row.stationId}) USING INDEX SEEK st:Station(id)
 OPTIONAL MATCH (old:Scan {id: row.scanId}) USING INDEX SEEK old:Scan(id)
 OPTIONAL MATCH (iso:Isolation {pid: row.pid}) USING INDEX SEEK iso:Isolation(pid)
@@ -80,7 +91,12 @@ CALL (row) {
   WITH s ORDER BY s.at ASC LIMIT 1
   RETURN CASE WHEN s IS NULL THEN null ELSE s {.id, .at, .lat, .lon} END AS next
 }
-RETURN row.i AS i, st IS NOT NULL AS stationExists,
+RETURN row.i AS i,
+  row.asOf IS NULL OR (acct IS NOT NULL AND coalesce(acct.disabled, false) = false
+    AND coalesce(acct.tokenVersion, 0) = row.asOf.tv AND acct.role = row.asOf.role
+    AND coalesce(acct.province, '') = coalesce(row.province, '') AND coalesce(acct.district, '') = coalesce(row.district, '')
+    AND coalesce(acct.commune, '') = coalesce(row.commune, '')) AS accountHolds,
+  st IS NOT NULL AS stationExists,
   st IS NOT NULL AND ${IN_SCOPE('st', 'row')} AS inScope,
   CASE WHEN st IS NULL THEN null ELSE st {.lat, .lon} END AS station,
   CASE WHEN old IS NULL THEN null ELSE old {.*} END AS old,
@@ -93,7 +109,7 @@ RETURN row.i AS i, st IS NOT NULL AS stationExists,
  * and the decisions rest on what that transaction sees.
  */
 export async function readScanContextIn(tx: ManagedTransaction, rows: readonly ContextRow[]): Promise<Map<number, ScanContext>> {
-  const params = rows.map((r) => ({ ...r, i: int(r.i), at: int(r.at), iat: r.iat === null ? null : int(r.iat) }));
+  const params = rows.map((r) => ({ ...r, i: int(r.i), at: int(r.at), iat: r.iat === null ? null : int(r.iat), asOf: r.asOf === null ? null : { tv: int(r.asOf.tv), role: r.asOf.role } }));
   const res = await tx.run(CONTEXT, { rows: params });
   return new Map(
     res.records.map((rec) => {
@@ -102,6 +118,7 @@ export async function readScanContextIn(tx: ManagedTransaction, rows: readonly C
       return [
         num(r['i']),
         {
+          accountHolds: r['accountHolds'] === true,
           stationExists: r['stationExists'] === true,
           inScope: r['inScope'] === true,
           station: station === null ? null : { lat: num(station['lat']), lon: num(station['lon']) },

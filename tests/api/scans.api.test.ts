@@ -1,3 +1,4 @@
+import { updateAccount } from '../../engine/accounts/accounts';
 import { listAudit } from '../../engine/audit/store';
 import { closeDriver, readQuery } from '../../engine/db/driver';
 import { upsertPeople } from '../../engine/db/people';
@@ -268,6 +269,73 @@ describe('POST /api/scans', () => {
     expect(bad.body.errors.map((e) => e.path).sort()).toEqual(['body', 'body.scanId']);
     expect((await scan(tokens.officer1, qr.token, `${run}-S404`)).status).toBe(404);
     expect((await scan(tokens.officer1, qr.token, S1.id, { scannedAt: new Date(clock + H).toISOString() })).status).toBe(422);
+  });
+});
+
+describe("account changes reach an officer's scans on the very next request", () => {
+  // Scans are authorized on the account's last read and the account is checked again in the
+  // scan's own transaction (api/routes.ts accountCheck): every change here is made outside the
+  // server, as `truyvet accounts` would, after a scan that leaves the account read.
+  let n = 0;
+  const officer = async (j = { province: p1 }) => {
+    const a = await makeAccount(run, `chg${++n}`, 'officer', j);
+    const token = await server.login(a.username, a.password);
+    return { username: a.username, token };
+  };
+  let qrText = '';
+  const stored = (id: string) => readQuery('MATCH (s:Scan {id: $id}) RETURN count(s) AS n', { id }, (x) => Number(x['n']));
+  const scanAs = async (token: string, stationId: string) => {
+    const id = scanId('chg');
+    const r = await server.request<Decision & { code?: string }>('POST', '/api/scans', { token, json: { qrText, scanId: id, stationId } });
+    return { status: r.status, stored: (await stored(id))[0], body: r.body };
+  };
+  beforeAll(async () => {
+    clock = T0 + 55 * DAY;
+    qrText = (await declare(people.cuong)).qr.token;
+  });
+
+  it('refuses a disabled account (401), stores nothing, audits the refusal', async () => {
+    const o = await officer();
+    expect((await scanAs(o.token, S1.id)).status).toBe(201);
+    await updateAccount(o.username, { disabled: true }, clock);
+    expect(await scanAs(o.token, S1.id)).toMatchObject({ status: 401, stored: 0 });
+    const events = await listAudit({ chain: run, action: 'auth.refused', limit: 1000 });
+    expect(events.some((e) => e.actor === o.username && e.details?.['reason'] === 'disabled' && e.details?.['route'] === 'scansCreate')).toBe(true);
+  });
+
+  it('refuses a token issued before a new password (401)', async () => {
+    const o = await officer();
+    expect((await scanAs(o.token, S1.id)).status).toBe(201);
+    await updateAccount(o.username, { password: 'another long pass 7' }, clock);
+    expect(await scanAs(o.token, S1.id)).toMatchObject({ status: 401, stored: 0 });
+  });
+
+  it('refuses an account that is no longer an officer (403, audited)', async () => {
+    const o = await officer();
+    expect((await scanAs(o.token, S1.id)).status).toBe(201);
+    await updateAccount(o.username, { role: 'tracer' }, clock);
+    expect(await scanAs(o.token, S1.id)).toMatchObject({ status: 403, stored: 0 });
+    const events = await listAudit({ chain: run, action: 'access.denied', limit: 1000 });
+    expect(events.some((e) => e.actor === o.username && e.details?.['reason'] === 'role')).toBe(true);
+  });
+
+  it("judges the station by the officer's new jurisdiction, both ways", async () => {
+    const o = await officer();
+    expect((await scanAs(o.token, S1.id)).status).toBe(201);
+    await updateAccount(o.username, { jurisdiction: { province: p2 } }, clock);
+    expect(await scanAs(o.token, S1.id)).toMatchObject({ status: 403, stored: 0 });
+    expect(await scanAs(o.token, S3.id)).toMatchObject({ status: 201, stored: 1 });
+    await updateAccount(o.username, { jurisdiction: { province: p1 } }, clock);
+    expect(await scanAs(o.token, S1.id)).toMatchObject({ status: 201, stored: 1 });
+    expect(await scanAs(o.token, S3.id)).toMatchObject({ status: 403, stored: 0 });
+  });
+
+  it('lets an account that became an officer scan at once', async () => {
+    const a = await makeAccount(run, `chg${++n}`, 'tracer');
+    const token = await server.login(a.username, a.password);
+    expect((await scanAs(token, S1.id)).status).toBe(403);
+    await updateAccount(a.username, { role: 'officer', jurisdiction: { province: p1 } }, clock);
+    expect(await scanAs(token, S1.id)).toMatchObject({ status: 201, stored: 1 });
   });
 });
 

@@ -1,10 +1,11 @@
-import { closeDriver, readQuery } from '../../engine/db/driver';
+import { createAccount, updateAccount } from '../../engine/accounts/accounts';
+import { closeDriver, readQuery, writeQuery } from '../../engine/db/driver';
 import { passagesOfPerson } from '../../engine/db/passages';
 import { upsertPeople } from '../../engine/db/people';
 import { upsertStations } from '../../engine/db/stations';
 import { validateDeclaration } from '../../engine/declarations/form';
 import { submitDeclaration } from '../../engine/declarations/service';
-import { isTruyvetError } from '../../engine/errors';
+import { AccountChanged, isTruyvetError } from '../../engine/errors';
 import { pseudonym } from '../../engine/identity';
 import { formatNationalQr } from '../../engine/qr/national';
 import { issueQrToken } from '../../engine/qr/token';
@@ -169,6 +170,37 @@ describe('a checkpoint scan of a signed code', () => {
     ]);
     expect(stored.size).toBe(0);
     expect(await getScan(`${run}-raw-1`)).toBeUndefined();
+  });
+
+  it('checks the officer account as the request was authorized inside the transaction, before anything else', async () => {
+    const officer = `${run}-acct`;
+    await createAccount({ username: officer, password: 'a long pass phrase 1', role: 'officer', jurisdiction: HCMC }, T0);
+    try {
+      const token = await declare(A, T0 - H);
+      const asOf = { tokenVersion: 0, role: 'officer' };
+      const ok = await decideScan(scan(token, { scanId: `${run}-acct-1`, officerId: officer, now: T0 + 6 * H, accountAsOf: asOf }));
+      expect(ok.decision).toBe('pass');
+      // Each differs from the stored account in one thing; the unknown station would be a 404 and
+      // the Hà Nội one a 403 on a fresh authorization, but the stale one is refused first.
+      const stale: [string, Partial<ScanInput>][] = [
+        ['token version', { accountAsOf: { tokenVersion: 1, role: 'officer' } }],
+        ['role', { accountAsOf: { tokenVersion: 0, role: 'tracer' } }],
+        ['jurisdiction', { jurisdiction: { province: '79', district: '760' } }],
+        ['unknown station', { jurisdiction: { province: '01' }, stationId: `${run}-S404` }],
+        ['outside', { jurisdiction: { province: '01' }, stationId: S2 }],
+        ['unknown account', { officerId: `${run}-nobody` }],
+      ];
+      const outcomes = await decideScans(stale.map(([, over], i) => scan(token, { scanId: `${run}-acct-s${i}`, officerId: officer, now: T0 + 6 * H, accountAsOf: asOf, ...over })));
+      expect(outcomes.map((o, i) => [stale[i]![0], !o.ok && o.error instanceof AccountChanged])).toEqual(stale.map(([what]) => [what, true]));
+      await updateAccount(officer, { disabled: true }, T0);
+      const disabled = await decideScan(scan(token, { scanId: `${run}-acct-d`, officerId: officer, now: T0 + 6 * H, accountAsOf: { tokenVersion: 1, role: 'officer' } })).catch((e: unknown) => e);
+      expect(disabled).toBeInstanceOf(AccountChanged);
+      expect(await readQuery('MATCH (s:Scan) WHERE s.id STARTS WITH $p RETURN count(s) AS n', { p: `${run}-acct-` }, (r) => Number(r['n']))).toEqual([1]);
+      // Without accountAsOf the caller read the account itself: no check here.
+      expect((await decideScan(scan(token, { scanId: `${run}-acct-2`, officerId: officer, now: T0 + 6 * H }))).decision).toBe('pass');
+    } finally {
+      await writeQuery('MATCH (a:Account {username: $u}) DELETE a', { u: officer }, () => undefined);
+    }
   });
 
   it('answers not found for an unknown station', async () => {
