@@ -209,7 +209,8 @@ CALL (row, st, created) {
   CREATE (:Passage {id: row.props.passageId, pid: row.props.pid, station: st.id, at: row.props.at, leftAt: row.props.at,
     span: 0, source: 'qr', trust: row.props.trust})
 }
-RETURN s.id AS id, created, s {.*} AS scan`;
+// A new scan is what the caller wrote: only an id stored before comes back whole.
+RETURN s.id AS id, created, CASE WHEN created THEN null ELSE s {.*} END AS scan`;
 
 export interface ScanWrite extends ScopeParams {
   readonly scan: StoredScan;
@@ -247,7 +248,14 @@ export async function writeScansIn(tx: ManagedTransaction, rows: readonly ScanWr
     },
   }));
   const res = await tx.run(WRITE, { rows: params });
-  return new Map(res.records.map((r) => [str(r.get('id')), { created: r.get('created') === true, scan: toStoredScan(r.get('scan')) }] as const));
+  const written = new Map(rows.map((r) => [r.scan.id, r.scan]));
+  return new Map(
+    res.records.map((r) => {
+      const id = str(r.get('id'));
+      const created = r.get('created') === true;
+      return [id, { created, scan: created ? written.get(id)! : toStoredScan(r.get('scan')) }] as const;
+    }),
+  );
 }
 
 const FLAGGED = `
