@@ -122,11 +122,18 @@ export async function startServer(env: NodeJS.ProcessEnv): Promise<Server> {
   });
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
+    const seek = (d: Buffer) => {
       out += d.toString();
       const m = /listening on (http:\/\/\S+)/.exec(out);
-      if (m) resolve(m[1]!);
-    });
+      if (!m) return;
+      // From here on the server's request log is only drained: kept and searched, it had cost
+      // the benchmark process a search of a growing string per chunk.
+      child.stdout!.off('data', seek);
+      child.stdout!.resume();
+      out = '';
+      resolve(m[1]!);
+    };
+    child.stdout!.on('data', seek);
     child.once('exit', (code) => reject(new Error(`the server exited ${code} before listening`)));
   });
   const pid = child.pid!;
