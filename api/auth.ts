@@ -118,7 +118,8 @@ export class AccountLoader {
  * The last account read per username (at most `max`, the oldest first out, none older than
  * `maxAgeMs`): only for AccountRead 'recent', whose work checks the account again in its own
  * transaction. A checkpoint's scans then need one transaction each batch instead of two (the
- * account read had been a transaction of its own, ~20 % of the scans' throughput in bench:scan).
+ * account read had been a transaction of its own: bench:scan at 10 connections went from
+ * 491–537 to 630–678 scans/s without it, alternating).
  */
 export class RecentAccounts {
   private readonly entries = new Map<string, { readonly account: Account; readonly at: number }>();

@@ -36,7 +36,7 @@ describe('ScanQueue batching', () => {
     const all = [q.submit(input('a'))];
     await tick(10);
     expect(r.batches).toEqual([['a']]);
-    // Three cuts while the only slot is busy: two of one scan, one of two, then one of three.
+    // Four cuts while the only slot is busy: two of one scan, one of two, one of three.
     for (const group of [['b'], ['c'], ['d', 'e'], ['f', 'g', 'h']]) {
       all.push(...group.map((id) => q.submit(input(id))));
       await tick(10);
