@@ -5,7 +5,7 @@ import { pipeline } from 'node:stream/promises';
 import { Transform, type Readable } from 'node:stream';
 import type { Logger } from '../engine/logger';
 import { isoUtc } from '../engine/time';
-import type { ImportSummary } from '../engine/types';
+import type { ImportSummary, Jurisdiction } from '../engine/types';
 import { HttpError } from './errors';
 
 /**
@@ -23,8 +23,11 @@ export interface ImportProgress {
   rejected: number;
 }
 
-/** Runs the engine's passages import over a file; `onProgress` hears running counts. */
-export type ImportRunner = (file: string, label: string, onProgress: (p: ImportProgress) => void) => Promise<ImportSummary>;
+/**
+ * Runs the engine's passages import over a file; `onProgress` hears running counts. With a
+ * `scope`, rows at stations outside it are rejected (an importer's jurisdiction).
+ */
+export type ImportRunner = (file: string, label: string, onProgress: (p: ImportProgress) => void, scope?: Jurisdiction) => Promise<ImportSummary>;
 
 export type JobState = 'receiving' | 'queued' | 'running' | 'done' | 'failed';
 
@@ -66,7 +69,14 @@ export class ImportJobs {
    * Streams `body` to a temporary file (at most `maxBytes`; more is a 413), then queues the
    * import. Imports run one at a time: two big files at once would only fight for the database.
    */
-  async receive(body: Readable, owner: string, label: string, maxBytes: number, onDone: (job: ImportJob) => Promise<void>): Promise<ImportJob> {
+  async receive(
+    body: Readable,
+    owner: string,
+    scope: Jurisdiction | undefined,
+    label: string,
+    maxBytes: number,
+    onDone: (job: ImportJob) => Promise<void>,
+  ): Promise<ImportJob> {
     const id = `im${randomBytes(12).toString('hex')}`;
     const job: ImportJob = {
       id,
@@ -95,7 +105,7 @@ export class ImportJobs {
       throw e;
     }
     job.state = 'queued';
-    this.queue = this.queue.then(() => this.run(job, file, label, onDone));
+    this.queue = this.queue.then(() => this.run(job, file, label, scope, onDone));
     return job;
   }
 
@@ -104,13 +114,18 @@ export class ImportJobs {
     await this.queue;
   }
 
-  private async run(job: ImportJob, file: string, label: string, onDone: (job: ImportJob) => Promise<void>): Promise<void> {
+  private async run(job: ImportJob, file: string, label: string, scope: Jurisdiction | undefined, onDone: (job: ImportJob) => Promise<void>): Promise<void> {
     job.state = 'running';
     try {
       if (!this.runner) throw new Error('the import pipeline is not available');
-      const summary = await this.runner(file, label, (p) => {
-        job.progress = { ...p };
-      });
+      const summary = await this.runner(
+        file,
+        label,
+        (p) => {
+          job.progress = { ...p };
+        },
+        scope,
+      );
       job.summary = summary;
       job.progress = { read: summary.read, imported: summary.imported, duplicates: summary.duplicates, rejected: summary.rejected };
       job.state = 'done';

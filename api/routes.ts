@@ -172,9 +172,10 @@ export const routes = {
     id: 'importsCreate',
     method: 'post',
     path: '/api/imports/passages',
-    summary: 'Upload a passages.csv (streamed, text/csv); answers a job id at once, the import runs on',
+    summary:
+      "Upload a passages.csv (streamed, text/csv); answers a job id at once, the import runs on. An importer with a jurisdiction imports only at stations inside it (other rows are rejects)",
     access: ['importer'],
-    scoped: false,
+    scoped: true,
     personal: false,
     query: s.ImportQuery,
     bodyKind: 'csv',

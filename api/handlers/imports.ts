@@ -16,7 +16,7 @@ export const importsCreate = handler(routes.importsCreate, async ({ req, query, 
   if (!req.is(['text/csv', 'text/plain', 'application/csv'])) throw new HttpError(415, 'unsupported_media_type', 'send the CSV as the body with Content-Type: text/csv');
   if (!app.imports.available) throw new TruyvetError('unavailable', 'the import pipeline is not available in this build');
   const label = query.name ?? 'upload.csv';
-  const job = await app.imports.receive(req, principal.username, label, app.settings.importLimitBytes, async (done) => {
+  const job = await app.imports.receive(req, principal.username, principal.jurisdiction, label, app.settings.importLimitBytes, async (done) => {
     await audit({
       action: 'import.finish',
       outcome: done.state === 'done' ? 'ok' : 'failed',

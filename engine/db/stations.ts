@@ -78,9 +78,27 @@ export async function listStations(q: StationQuery = {}): Promise<Station[]> {
 }
 
 /** Every station's time zone, for reading instants without offset during an import. */
-export async function stationZones(): Promise<Map<string, string>> {
-  const rows = await readQuery('MATCH (st:Station) RETURN st.id AS id, st.tz AS tz', {}, (r) => [str(r['id']), strOrEmpty(r['tz'])] as const);
-  return new Map(rows);
+/**
+ * Station id → IANA zone of the stations inside `scope` (every station without one), and the ids
+ * of the stations outside it: an importer with a jurisdiction writes passages only at its own
+ * stations, and the scope is a parameter of this query.
+ */
+export async function stationZones(scope?: Jurisdiction): Promise<{ zones: Map<string, string>; outside: Set<string> }> {
+  const rows = await readQuery(
+    `MATCH (st:Station)
+     RETURN st.id AS id, st.tz AS tz,
+       ($province IS NULL OR st.province = $province) AND ($district IS NULL OR st.district = $district)
+         AND ($commune IS NULL OR st.commune = $commune) AS inside`,
+    { province: scope?.province ?? null, district: scope?.district ?? null, commune: scope?.commune ?? null },
+    (r) => ({ id: str(r['id']), tz: strOrEmpty(r['tz']), inside: r['inside'] === true }),
+  );
+  const zones = new Map<string, string>();
+  const outside = new Set<string>();
+  for (const r of rows) {
+    if (r.inside) zones.set(r.id, r.tz);
+    else outside.add(r.id);
+  }
+  return { zones, outside };
 }
 
 export function toStation(v: unknown): Station {

@@ -42,6 +42,13 @@ describe('row rules', () => {
     expect(passage({ ...row, station_id: 'S2', at: 'x' })).toMatchObject({ ok: false, field: 'station_id' });
   });
 
+  it("rejects a known station outside the import's jurisdiction with its own reason", () => {
+    const scoped = passageValidator({ dayFirst: false, zones: new Map([['S1', 'Asia/Ho_Chi_Minh']]), outside: new Set(['S9']) });
+    expect(scoped({ ...row, station_id: 'S9' })).toEqual({ ok: false, field: 'station_id', reason: "station 'S9' is outside your jurisdiction" });
+    expect(scoped({ ...row, station_id: 'S8' })).toMatchObject({ ok: false, field: 'station_id', reason: expect.stringMatching(/^unknown station 'S8'/) as unknown });
+    expect(scoped(row)).toMatchObject({ ok: true });
+  });
+
   it('keeps formula-like text as it is', () => {
     expect(passage({ ...row, person_id: '=HYPERLINK("x")', source: '@SUM(1)' })).toMatchObject({ ok: true, value: { rawPersonId: '=HYPERLINK("x")', source: '@SUM(1)' } });
   });

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { stationZones } from '../db/stations';
 import { invalidInput, notFound } from '../errors';
-import type { ImportReject, ImportSummary } from '../types';
+import type { ImportReject, ImportSummary, Jurisdiction } from '../types';
 import {
   checkpointPath,
   hashPrefix,
@@ -76,6 +76,8 @@ export interface ImportOptions {
   /** Milliseconds from any fixed origin; the engine does not read the clock itself. */
   readonly clock: () => number;
   readonly onProgress?: (p: ImportProgress) => void;
+  /** Passages only: rows at stations outside this jurisdiction are rejected (an importer's own). */
+  readonly scope?: Jurisdiction;
 }
 
 /** The DESIGN.md summary, extended (fields added, none renamed). */
@@ -292,7 +294,7 @@ async function makeSink(o: ImportOptions, runId: string): Promise<Sink<unknown>>
     case 'people':
       return personSink({ dayFirst, runId });
     case 'passages': {
-      return passageSink({ dayFirst, runId, zones: await stationZones() });
+      return passageSink({ dayFirst, runId, ...(await stationZones(o.scope)) });
     }
   }
 }

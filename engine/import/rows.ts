@@ -33,8 +33,10 @@ export interface RowContext {
 }
 
 export interface PassageContext extends RowContext {
-  /** Station id → IANA zone, of the stations the graph knows. */
+  /** Station id → IANA zone, of the stations the graph knows (inside the import's scope). */
   readonly zones: ReadonlyMap<string, string>;
+  /** Stations the graph knows outside the import's jurisdiction: their rows are rejected. */
+  readonly outside?: ReadonlySet<string>;
 }
 
 export interface PassageRow {
@@ -213,6 +215,7 @@ export function passageValidator(c: PassageContext): RowValidator<PassageRow> {
     const v = r.data;
     const tz = c.zones.get(v.station_id);
     if (tz === undefined) {
+      if (c.outside?.has(v.station_id) === true) return { ok: false, field: 'station_id', reason: `station '${clip(v.station_id)}' is outside your jurisdiction` };
       return { ok: false, field: 'station_id', reason: `unknown station '${clip(v.station_id)}' (import its stations file first)` };
     }
     const zone = tz === '' ? DEFAULT_TZ : tz;

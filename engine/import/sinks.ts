@@ -93,6 +93,8 @@ export function personSink(c: SinkContext): Sink<RegistryRecord> {
 
 export interface PassageSinkContext extends SinkContext {
   readonly zones: ReadonlyMap<string, string>;
+  /** Known stations outside the import's jurisdiction (rows there are rejected). */
+  readonly outside?: ReadonlySet<string>;
 }
 
 const PID_CACHE = 10_000;

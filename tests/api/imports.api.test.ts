@@ -28,7 +28,7 @@ interface Job {
   id: string;
   state: string;
   progress: { read: number };
-  summary?: { file: string; read: number; imported: number; duplicates: number; rejected: number; rejects: { line: number; field: string }[] };
+  summary?: { file: string; read: number; imported: number; duplicates: number; rejected: number; rejects: { line: number; field: string; reason: string }[] };
 }
 
 async function upload(body: string, token = importer, type = 'text/csv') {
@@ -44,11 +44,21 @@ async function waitDone(id: string, token = importer): Promise<Job> {
   throw new Error('the import did not finish');
 }
 
+const p1 = runProvince();
+let p2 = runProvince();
+while (p2 === p1) p2 = runProvince();
+let local = '';
+
 beforeAll(async () => {
   server = await startServer(run, { importRunner, settings: { importLimitBytes: 4096 } });
-  await upsertStations([station(`${run}-S1`, runProvince())]);
-  const accounts = await Promise.all([makeAccount(run, 'imp', 'importer'), makeAccount(run, 'imp2', 'importer'), makeAccount(run, 'admin', 'admin')]);
-  [importer, other, admin] = (await Promise.all(accounts.map((a) => server.login(a.username, a.password)))) as [string, string, string];
+  await upsertStations([station(`${run}-S1`, p1), station(`${run}-S2`, p2)]);
+  const accounts = await Promise.all([
+    makeAccount(run, 'imp', 'importer'),
+    makeAccount(run, 'imp2', 'importer'),
+    makeAccount(run, 'admin', 'admin'),
+    makeAccount(run, 'imp-p1', 'importer', { province: p1 }),
+  ]);
+  [importer, other, admin, local] = (await Promise.all(accounts.map((a) => server.login(a.username, a.password)))) as [string, string, string, string];
 });
 afterAll(async () => {
   await server.close();
@@ -92,6 +102,26 @@ describe('passage upload', () => {
     const r = await upload(big);
     expect(r.status).toBe(413);
     expect((await upload('{"a":1}', importer, 'application/json')).status).toBe(415);
+  });
+
+  it('imports for an importer with a jurisdiction only at its own stations; the others are rejects with the reason', async () => {
+    const rows = [
+      HEADER,
+      `${run}-j1,${people[0]},${run}-S1,2021-08-03T07:30:00Z,,qr`,
+      `${run}-j2,${people[0]},${run}-S2,2021-08-03T09:30:00Z,,qr`,
+      `${run}-j3,${people[1]},${run}-NOPE,2021-08-03T09:30:00Z,,qr`,
+    ].join('\n');
+    const job = await waitDone((await upload(rows, local)).body.id, local);
+    expect(job.summary).toMatchObject({ read: 3, imported: 1, rejected: 2 });
+    expect(job.summary?.rejects.map((x) => [x.line, x.field, x.reason])).toEqual([
+      [3, 'station_id', `station '${run}-S2' is outside your jurisdiction`],
+      [4, 'station_id', `unknown station '${run}-NOPE' (import its stations file first)`],
+    ]);
+    const stored = await passagesOfPerson(pseudonym(people[0]!), Date.UTC(2021, 7, 3), Date.UTC(2021, 7, 4));
+    expect(stored.map((p) => p.id)).toEqual([`${run}-j1`]);
+    // The same row from an importer without a jurisdiction is stored.
+    const all = await waitDone((await upload([HEADER, `${run}-j2,${people[0]},${run}-S2,2021-08-03T09:30:00Z,,qr`].join('\n'))).body.id);
+    expect(all.summary).toMatchObject({ imported: 1, rejected: 0 });
   });
 
   it('fails a job whose file has no header, with a short reason', async () => {
