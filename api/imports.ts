@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Transform, type Readable } from 'node:stream';
+import { getImportJob, pruneImportJobs, saveImportJob } from '../engine/import/jobs';
 import type { Logger } from '../engine/logger';
 import { isoUtc } from '../engine/time';
 import type { ImportSummary, Jurisdiction } from '../engine/types';
@@ -12,8 +13,10 @@ import { HttpError } from './errors';
  * Import jobs of the API. An upload streams to a private temporary file (constant memory,
  * with a byte limit), then the engine's import pipeline reads that file like `truyvet import
  * passages FILE`, so the API and the CLI import exactly the same way — idempotent and resumable
- * by passage id. Jobs live in this process's memory (one server; a restarted server forgets
- * them, and re-uploading the same file then counts every row as a duplicate, changing nothing).
+ * by passage id. Once received, a job is also kept in the graph (engine/import/jobs.ts), so its
+ * importer can follow it after the server restarts: a job that a stopped or crashed server did
+ * not finish answers `failed` with the reason, and sending the file again stores what is missing
+ * (rows already stored count as duplicates).
  */
 
 export interface ImportProgress {
@@ -45,10 +48,15 @@ export interface ImportJob {
 }
 
 const KEEP_JOBS = 1000;
+/** Progress reaches the graph at most this often (ms); the process's own answers are live. */
+const SAVE_PROGRESS_MS = 1000;
+const INTERRUPTED = 'the server stopped before this import finished; send the file again (rows already stored count as duplicates)';
 
 export class ImportJobs {
   private readonly jobs = new Map<string, ImportJob>();
   private queue: Promise<void> = Promise.resolve();
+  /** This process: a job of another that is not finished was cut off. */
+  private readonly instance = randomBytes(9).toString('base64url');
 
   constructor(
     private readonly runner: ImportRunner | undefined,
@@ -61,8 +69,18 @@ export class ImportJobs {
     return this.runner !== undefined;
   }
 
-  get(id: string): ImportJob | undefined {
-    return this.jobs.get(id);
+  /** A job of this process as it is now, or one kept in the graph. */
+  async get(id: string): Promise<ImportJob | undefined> {
+    const live = this.jobs.get(id);
+    if (live !== undefined) return live;
+    const kept = await getImportJob(id);
+    if (kept === undefined) return undefined;
+    const { instance, ...job } = kept;
+    if (job.state === 'done' || job.state === 'failed') return job;
+    if (instance === this.instance) return job;
+    const failed: ImportJob = { ...job, state: 'failed', error: INTERRUPTED, finishedAt: isoUtc(this.now()) };
+    await saveImportJob({ ...failed, instance });
+    return failed;
   }
 
   /**
@@ -105,6 +123,13 @@ export class ImportJobs {
       throw e;
     }
     job.state = 'queued';
+    try {
+      await this.save(job);
+    } catch (e) {
+      this.jobs.delete(id);
+      fs.rmSync(file, { force: true });
+      throw e;
+    }
     this.queue = this.queue.then(() => this.run(job, file, label, scope, onDone));
     return job;
   }
@@ -116,6 +141,8 @@ export class ImportJobs {
 
   private async run(job: ImportJob, file: string, label: string, scope: Jurisdiction | undefined, onDone: (job: ImportJob) => Promise<void>): Promise<void> {
     job.state = 'running';
+    let saved = this.now();
+    this.saveLater(job);
     try {
       if (!this.runner) throw new Error('the import pipeline is not available');
       const summary = await this.runner(
@@ -123,6 +150,10 @@ export class ImportJobs {
         label,
         (p) => {
           job.progress = { ...p };
+          if (this.now() - saved >= SAVE_PROGRESS_MS) {
+            saved = this.now();
+            this.saveLater(job);
+          }
         },
         scope,
       );
@@ -139,10 +170,25 @@ export class ImportJobs {
       fs.rmSync(file, { force: true });
     }
     try {
+      await this.save(job);
+      await pruneImportJobs();
+    } catch (e) {
+      this.logger.error({ job: job.id, type: (e as Error).name }, 'could not keep the end of an import in the graph');
+    }
+    try {
       await onDone(job);
     } catch (e) {
       this.logger.error({ job: job.id, type: (e as Error).name }, 'could not record the end of an import');
     }
+  }
+
+  private save(job: ImportJob): Promise<void> {
+    return saveImportJob({ ...job, progress: { ...job.progress }, instance: this.instance });
+  }
+
+  /** Progress on the way: a failed write is logged, and the next one (or the end) catches up. */
+  private saveLater(job: ImportJob): void {
+    this.save(job).catch((e: unknown) => this.logger.warn({ job: job.id, type: (e as Error).name }, 'could not keep an import job in the graph'));
   }
 
   private remember(job: ImportJob): void {

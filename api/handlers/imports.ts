@@ -29,8 +29,8 @@ export const importsCreate = handler(routes.importsCreate, async ({ req, query, 
 });
 
 export const importsGet = handler(routes.importsGet, async ({ params, principal, app }) => {
-  const job = app.imports.get(params.id);
+  const job = await app.imports.get(params.id);
   // An importer follows its own jobs; an admin any.
   if (!job || (principal.role !== 'admin' && job.owner !== principal.username)) throw notFound(`no import job '${params.id}'`);
-  return Promise.resolve({ body: jobOut(job) });
+  return { body: jobOut(job) };
 });

@@ -128,10 +128,11 @@ export async function makeAccount(run: string, name: string, role: Role, jurisdi
   return { username, password: PASSWORD };
 }
 
-/** Removes the run's accounts, its audit chain and the traces its accounts opened. */
+/** Removes the run's accounts, its audit chain, the traces its accounts opened and their import jobs. */
 export async function cleanupRun(run: string): Promise<void> {
   await writeQuery('MATCH (a:Account) WHERE a.username STARTS WITH $run OR a.username STARTS WITH $ext DELETE a', { run, ext: `oidc:${run}` }, () => undefined);
   await writeQuery('MATCH (t:TraceRecord) WHERE t.owner STARTS WITH $run OR t.owner STARTS WITH $ext DELETE t', { run, ext: `oidc:${run}` }, () => undefined);
+  await writeQuery('MATCH (j:ImportJob) WHERE j.owner STARTS WITH $run DELETE j', { run }, () => undefined);
   await dropChain(run);
 }
 

@@ -124,6 +124,45 @@ describe('passage upload', () => {
     expect(all.summary).toMatchObject({ imported: 1, rejected: 0 });
   });
 
+  it('keeps a job in the graph: a server started later answers it with its summary', async () => {
+    const id = (await upload(csv)).body.id;
+    const first = await waitDone(id);
+    const later = await startServer(run, { importRunner });
+    try {
+      const again = await later.request<Job>('GET', `/api/imports/${id}`, { token: importer });
+      expect(again.status).toBe(200);
+      expect(again.body).toEqual(first);
+      expect((await later.request('GET', `/api/imports/${id}`, { token: other })).status).toBe(404);
+    } finally {
+      await later.close();
+    }
+  });
+
+  it('answers a job that a stopped server did not finish as failed, with what to do', async () => {
+    let release: (e: Error) => void = () => undefined;
+    const stuck = await startServer(run, {
+      importRunner: (_file, _label, onProgress) =>
+        new Promise((_resolve, reject) => {
+          onProgress({ read: 7, imported: 5, duplicates: 1, rejected: 1 });
+          release = reject;
+        }),
+    });
+    const later = await startServer(run, { importRunner });
+    try {
+      const r = await stuck.request<Job>('POST', '/api/imports/passages?name=cut.csv', { token: importer, body: csv, headers: { 'content-type': 'text/csv' } });
+      expect(r.status).toBe(202);
+      for (let i = 0; i < 100 && (await stuck.request<Job>('GET', `/api/imports/${r.body.id}`, { token: importer })).body.state !== 'running'; i++) await new Promise((res) => setTimeout(res, 20));
+      // The process running it answers it live; another one (as after a crash) knows it was cut off.
+      expect((await stuck.request<Job>('GET', `/api/imports/${r.body.id}`, { token: importer })).body).toMatchObject({ state: 'running', progress: { read: 7 } });
+      const cut = await later.request<Job & { error: string }>('GET', `/api/imports/${r.body.id}`, { token: importer });
+      expect(cut.body).toMatchObject({ state: 'failed', error: expect.stringMatching(/^the server stopped before this import finished; send the file again/) as unknown });
+    } finally {
+      release(new Error('stopped'));
+      await stuck.close();
+      await later.close();
+    }
+  });
+
   it('fails a job whose file has no header, with a short reason', async () => {
     const job = await waitDone((await upload('')).body.id);
     expect(job).toMatchObject({ state: 'failed' });

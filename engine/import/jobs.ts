@@ -1,0 +1,98 @@
+import { int, num, str } from '../db/convert';
+import { readQuery, writeQuery } from '../db/driver';
+import type { ImportSummary } from '../types';
+
+/**
+ * Import jobs started through the API, kept in the graph so a job outlives the server process
+ * that ran it: `(:ImportJob {id, kind, state, owner, bytes, startedAt, finishedAt, read,
+ * imported, duplicates, rejected, summary, error, instance})`, `summary` as JSON text (counts and
+ * the rejects' line, field and reason, as the job answers them). `instance` names the server
+ * process that runs the job: one that is not running in this process any more, and not
+ * finished, was cut off by a stop or a crash (api/imports.ts answers it as failed).
+ */
+
+export type ImportJobState = 'receiving' | 'queued' | 'running' | 'done' | 'failed';
+
+export interface ImportJobRecord {
+  readonly id: string;
+  readonly kind: 'passages';
+  readonly state: ImportJobState;
+  readonly owner: string;
+  readonly bytes: number;
+  /** ISO 8601 UTC. */
+  readonly startedAt: string;
+  readonly finishedAt?: string;
+  readonly progress: { readonly read: number; readonly imported: number; readonly duplicates: number; readonly rejected: number };
+  readonly summary?: ImportSummary;
+  readonly error?: string;
+  readonly instance: string;
+}
+
+/** How many finished jobs the graph keeps (the oldest go first). */
+export const KEEP_IMPORT_JOBS = 1000;
+
+const SAVE = `
+MERGE (j:ImportJob {id: $id})
+SET j.kind = $kind, j.state = $state, j.owner = $owner, j.bytes = $bytes, j.startedAt = $startedAt,
+  j.finishedAt = $finishedAt, j.read = $read, j.imported = $imported, j.duplicates = $duplicates,
+  j.rejected = $rejected, j.summary = $summary, j.error = $error, j.instance = $instance`;
+
+export async function saveImportJob(j: ImportJobRecord): Promise<void> {
+  await writeQuery(
+    SAVE,
+    {
+      id: j.id,
+      kind: j.kind,
+      state: j.state,
+      owner: j.owner,
+      bytes: int(j.bytes),
+      startedAt: j.startedAt,
+      finishedAt: j.finishedAt ?? null,
+      read: int(j.progress.read),
+      imported: int(j.progress.imported),
+      duplicates: int(j.progress.duplicates),
+      rejected: int(j.progress.rejected),
+      summary: j.summary === undefined ? null : JSON.stringify(j.summary),
+      error: j.error ?? null,
+      instance: j.instance,
+    },
+    () => undefined,
+  );
+}
+
+export async function getImportJob(id: string): Promise<ImportJobRecord | undefined> {
+  const rows = await readQuery('MATCH (j:ImportJob {id: $id}) RETURN j {.*} AS j', { id }, (r) => toRecord(r['j']));
+  return rows[0];
+}
+
+/** Deletes the finished jobs past the newest `keep`. */
+export async function pruneImportJobs(keep = KEEP_IMPORT_JOBS): Promise<void> {
+  await writeQuery(
+    `MATCH (j:ImportJob) WHERE j.state IN ['done', 'failed']
+     WITH j ORDER BY j.startedAt DESC SKIP $keep
+     DELETE j`,
+    { keep: int(keep) },
+    () => undefined,
+  );
+}
+
+function toRecord(v: unknown): ImportJobRecord {
+  const j = v as Record<string, unknown>;
+  const opt = (x: unknown) => (typeof x === 'string' ? x : undefined);
+  const summary = opt(j['summary']);
+  const finishedAt = opt(j['finishedAt']);
+  const error = opt(j['error']);
+  return {
+    id: str(j['id']),
+    kind: 'passages',
+    state: str(j['state']) as ImportJobState,
+    owner: str(j['owner']),
+    bytes: num(j['bytes']),
+    startedAt: str(j['startedAt']),
+    ...(finishedAt !== undefined ? { finishedAt } : {}),
+    progress: { read: num(j['read']), imported: num(j['imported']), duplicates: num(j['duplicates']), rejected: num(j['rejected']) },
+    ...(summary !== undefined ? { summary: JSON.parse(summary) as ImportSummary } : {}),
+    ...(error !== undefined ? { error } : {}),
+    instance: str(j['instance']),
+  };
+}
