@@ -55,6 +55,7 @@ const INTERRUPTED = 'the server stopped before this import finished; send the fi
 export class ImportJobs {
   private readonly jobs = new Map<string, ImportJob>();
   private queue: Promise<void> = Promise.resolve();
+  private readonly saving = new WeakMap<ImportJob, Promise<void>>();
   /** This process: a job of another that is not finished was cut off. */
   private readonly instance = randomBytes(9).toString('base64url');
 
@@ -141,6 +142,7 @@ export class ImportJobs {
 
   private async run(job: ImportJob, file: string, label: string, scope: Jurisdiction | undefined, onDone: (job: ImportJob) => Promise<void>): Promise<void> {
     job.state = 'running';
+    let end: Pick<ImportJob, 'state'> & Partial<ImportJob>;
     let saved = this.now();
     this.saveLater(job);
     try {
@@ -157,33 +159,44 @@ export class ImportJobs {
         },
         scope,
       );
-      job.summary = summary;
-      job.progress = { read: summary.read, imported: summary.imported, duplicates: summary.duplicates, rejected: summary.rejected };
-      job.state = 'done';
+      end = {
+        summary,
+        progress: { read: summary.read, imported: summary.imported, duplicates: summary.duplicates, rejected: summary.rejected },
+        state: 'done',
+      };
     } catch (e) {
-      job.state = 'failed';
       // The message of an engine error is short and names no personal value; anything else is logged by type only.
-      job.error = (e as { name?: string }).name === 'TruyvetError' ? (e as Error).message : 'the import failed';
+      end = { state: 'failed', error: (e as { name?: string }).name === 'TruyvetError' ? (e as Error).message : 'the import failed' };
       this.logger.error({ job: job.id, type: (e as Error).name }, 'import failed');
     } finally {
-      job.finishedAt = isoUtc(this.now());
       fs.rmSync(file, { force: true });
     }
+    // The end is kept in the graph and audited before this process answers it: whoever sees
+    // the job finished finds it so in the graph and in the audit too.
+    const finished: ImportJob = { ...job, progress: { ...job.progress }, ...end, finishedAt: isoUtc(this.now()) };
     try {
-      await this.save(job);
+      await this.save(job, finished);
       await pruneImportJobs();
     } catch (e) {
       this.logger.error({ job: job.id, type: (e as Error).name }, 'could not keep the end of an import in the graph');
     }
     try {
-      await onDone(job);
+      await onDone(finished);
     } catch (e) {
       this.logger.error({ job: job.id, type: (e as Error).name }, 'could not record the end of an import');
     }
+    Object.assign(job, finished);
   }
 
-  private save(job: ImportJob): Promise<void> {
-    return saveImportJob({ ...job, progress: { ...job.progress }, instance: this.instance });
+  /**
+   * Writes the job as it is now, after its earlier writes: a progress write still on its way
+   * must not land after the final one and make a finished job look cut off.
+   */
+  private save(job: ImportJob, state: ImportJob = job): Promise<void> {
+    const record = { ...state, progress: { ...state.progress }, instance: this.instance };
+    const next = (this.saving.get(job) ?? Promise.resolve()).catch(() => undefined).then(() => saveImportJob(record));
+    this.saving.set(job, next);
+    return next;
   }
 
   /** Progress on the way: a failed write is logged, and the next one (or the end) catches up. */
