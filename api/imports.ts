@@ -70,11 +70,11 @@ export class ImportJobs {
     return this.runner !== undefined;
   }
 
-  /** A job of this process as it is now, or one kept in the graph. */
-  async get(id: string): Promise<ImportJob | undefined> {
+  /** A job of this process as it is now, or one kept in the graph; only `owner`'s when given. */
+  async get(id: string, owner?: string): Promise<ImportJob | undefined> {
     const live = this.jobs.get(id);
-    if (live !== undefined) return live;
-    const kept = await getImportJob(id);
+    if (live !== undefined) return owner === undefined || live.owner === owner ? live : undefined;
+    const kept = await getImportJob(id, owner);
     if (kept === undefined) return undefined;
     const { instance, ...job } = kept;
     if (job.state === 'done' || job.state === 'failed') return job;

@@ -29,8 +29,8 @@ export const importsCreate = handler(routes.importsCreate, async ({ req, query, 
 });
 
 export const importsGet = handler(routes.importsGet, async ({ params, principal, app }) => {
-  const job = await app.imports.get(params.id);
-  // An importer follows its own jobs; an admin any.
-  if (!job || (principal.role !== 'admin' && job.owner !== principal.username)) throw notFound(`no import job '${params.id}'`);
+  // An importer follows its own jobs (the owner is a parameter of the lookup); an admin any.
+  const job = await app.imports.get(params.id, principal.role === 'admin' ? undefined : principal.username);
+  if (!job) throw notFound(`no import job '${params.id}'`);
   return { body: jobOut(job) };
 });

@@ -60,8 +60,13 @@ export async function saveImportJob(j: ImportJobRecord): Promise<void> {
   );
 }
 
-export async function getImportJob(id: string): Promise<ImportJobRecord | undefined> {
-  const rows = await readQuery('MATCH (j:ImportJob {id: $id}) RETURN j {.*} AS j', { id }, (r) => toRecord(r['j']));
+/** The job, if `owner` (when given) started it: an importer reads only its own jobs. */
+export async function getImportJob(id: string, owner?: string): Promise<ImportJobRecord | undefined> {
+  const rows = await readQuery(
+    'MATCH (j:ImportJob {id: $id}) WHERE $owner IS NULL OR j.owner = $owner RETURN j {.*} AS j',
+    { id, owner: owner ?? null },
+    (r) => toRecord(r['j']),
+  );
   return rows[0];
 }
 
