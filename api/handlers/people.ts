@@ -1,5 +1,4 @@
 import { passagesOfPerson } from '../../engine/db/passages';
-import { listStations } from '../../engine/db/stations';
 import { forbidden, notFound } from '../../engine/errors';
 import { traceNaming } from '../../engine/privacy/trace-records';
 import { fullIdentities, traceAccess } from '../../engine/privacy/visibility';
@@ -30,10 +29,8 @@ export const timeline = handler(routes.timeline, async ({ params, query, princip
   const hi = instantMs(rec.params.until ?? rec.params.to);
   const from = Math.max(lo, query.from ?? lo);
   const to = Math.min(hi, query.to ?? hi);
-  const passages = from <= to ? await passagesOfPerson(params.id, from, to) : [];
-  const stationIds = [...new Set(passages.map((p) => p.stationId))];
-  const names = new Map((stationIds.length > 0 ? await listStations({ ids: stationIds }) : []).map((s) => [s.id, s.name]));
-  const identity = (await fullIdentities([params.id]))[params.id];
+  const [passages, identities] = await Promise.all([from <= to ? passagesOfPerson(params.id, from, to) : [], fullIdentities([params.id])]);
+  const identity = identities[params.id];
   await audit({
     action: 'timeline.read',
     outcome: 'ok',
@@ -52,7 +49,7 @@ export const timeline = handler(routes.timeline, async ({ params, query, princip
       passages: passages.map((p) => ({
         id: p.id,
         stationId: p.stationId,
-        stationName: names.get(p.stationId) ?? '',
+        stationName: p.stationName,
         at: isoUtc(p.at),
         leftAt: isoUtc(p.leftAt),
         source: p.source,

@@ -159,13 +159,16 @@ async function writeBatch(first: ReadonlyMap<string, PassageWrite>, inTx?: Manag
   return inTx ? work(inTx) : writeTx(work);
 }
 
+// The station's name comes with each passage: a timeline is one read, not one for the passages
+// and another for their stations' names.
 export const OF_PERSON = `
 MATCH (x:Passage) ${PERSON_SEEK('x')} AND x.pid = $personId AND x.at <= $to AND x.leftAt >= $from
-RETURN x.id AS id, x.at AS at, x.leftAt AS leftAt, x.source AS source, x.station AS stationId
+OPTIONAL MATCH (st:Station {id: x.station}) USING INDEX SEEK st:Station(id)
+RETURN x.id AS id, x.at AS at, x.leftAt AS leftAt, x.source AS source, x.station AS stationId, coalesce(st.name, '') AS stationName
 ORDER BY at, id`;
 
-/** A person's passages that touch [from, to], in time order. */
-export async function passagesOfPerson(personId: string, from: number, to: number): Promise<Passage[]> {
+/** A person's passages that touch [from, to], in time order, with their stations' names ('' if unknown). */
+export async function passagesOfPerson(personId: string, from: number, to: number): Promise<(Passage & { readonly stationName: string })[]> {
   return readQuery(OF_PERSON, { personId, from: int(from), to: int(to) }, (r) => ({
     id: str(r['id']),
     personId,
@@ -173,6 +176,7 @@ export async function passagesOfPerson(personId: string, from: number, to: numbe
     at: num(r['at']),
     leftAt: num(r['leftAt']),
     source: str(r['source']),
+    stationName: str(r['stationName']),
   }));
 }
 
