@@ -152,7 +152,8 @@ export class RecentAccounts {
  * sends hundreds of scans with one token, and checking HS256 through WebCrypto cost ~50 µs of a
  * request's ~700 (bench:scan). The same bytes verify the same way under the same key, so a hit
  * skips only that check: expiry is compared with the clock on every use, and the account is still
- * read on every request (disabled, role, token version). Entries are tied to the key they were
+ * checked on every request (disabled, role, token version: read for the request, or for scans in
+ * the scan's own transaction, see RecentAccounts). Entries are tied to the key they were
  * checked with, and the oldest go first past `max`.
  */
 export class VerifiedTokens {

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Transform, type Readable } from 'node:stream';
-import { getImportJob, pruneImportJobs, saveImportJob } from '../engine/import/jobs';
+import { getImportJob, pruneImportJobs, saveImportJob, type ImportJobProgress, type ImportJobState } from '../engine/import/jobs';
 import type { Logger } from '../engine/logger';
 import { isoUtc } from '../engine/time';
 import type { ImportSummary, Jurisdiction } from '../engine/types';
@@ -19,30 +19,21 @@ import { HttpError } from './errors';
  * (rows already stored count as duplicates).
  */
 
-export interface ImportProgress {
-  read: number;
-  imported: number;
-  duplicates: number;
-  rejected: number;
-}
-
 /**
  * Runs the engine's passages import over a file; `onProgress` hears running counts. With a
  * `scope`, rows at stations outside it are rejected (an importer's jurisdiction).
  */
-export type ImportRunner = (file: string, label: string, onProgress: (p: ImportProgress) => void, scope?: Jurisdiction) => Promise<ImportSummary>;
-
-export type JobState = 'receiving' | 'queued' | 'running' | 'done' | 'failed';
+export type ImportRunner = (file: string, label: string, onProgress: (p: ImportJobProgress) => void, scope?: Jurisdiction) => Promise<ImportSummary>;
 
 export interface ImportJob {
   readonly id: string;
   readonly kind: 'passages';
-  state: JobState;
+  state: ImportJobState;
   readonly owner: string;
   bytes: number;
   readonly startedAt: string;
   finishedAt?: string;
-  progress: ImportProgress;
+  progress: ImportJobProgress;
   summary?: ImportSummary;
   error?: string;
 }

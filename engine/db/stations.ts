@@ -1,3 +1,4 @@
+import { scopeParams } from '../privacy/jurisdiction';
 import type { Jurisdiction, Station } from '../types';
 import { int, num, str, strOrEmpty } from './convert';
 import { readQuery, writeQuery } from './driver';
@@ -89,7 +90,7 @@ export async function stationZones(scope?: Jurisdiction): Promise<{ zones: Map<s
      RETURN st.id AS id, st.tz AS tz,
        ($province IS NULL OR st.province = $province) AND ($district IS NULL OR st.district = $district)
          AND ($commune IS NULL OR st.commune = $commune) AS inside`,
-    { province: scope?.province ?? null, district: scope?.district ?? null, commune: scope?.commune ?? null },
+    scopeParams(scope),
     (r) => ({ id: str(r['id']), tz: strOrEmpty(r['tz']), inside: r['inside'] === true }),
   );
   const zones = new Map<string, string>();

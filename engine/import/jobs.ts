@@ -13,6 +13,13 @@ import type { ImportSummary } from '../types';
 
 export type ImportJobState = 'receiving' | 'queued' | 'running' | 'done' | 'failed';
 
+export interface ImportJobProgress {
+  read: number;
+  imported: number;
+  duplicates: number;
+  rejected: number;
+}
+
 export interface ImportJobRecord {
   readonly id: string;
   readonly kind: 'passages';
@@ -22,7 +29,7 @@ export interface ImportJobRecord {
   /** ISO 8601 UTC. */
   readonly startedAt: string;
   readonly finishedAt?: string;
-  readonly progress: { readonly read: number; readonly imported: number; readonly duplicates: number; readonly rejected: number };
+  readonly progress: Readonly<ImportJobProgress>;
   readonly summary?: ImportSummary;
   readonly error?: string;
   readonly instance: string;

@@ -209,7 +209,6 @@ CALL (row, st, created) {
   CREATE (:Passage {id: row.props.passageId, pid: row.props.pid, station: st.id, at: row.props.at, leftAt: row.props.at,
     span: 0, source: 'qr', trust: row.props.trust})
 }
-// A new scan is what the caller wrote: only an id stored before comes back whole.
 RETURN s.id AS id, created, CASE WHEN created THEN null ELSE s {.*} END AS scan`;
 
 export interface ScanWrite extends ScopeParams {
@@ -248,6 +247,7 @@ export async function writeScansIn(tx: ManagedTransaction, rows: readonly ScanWr
     },
   }));
   const res = await tx.run(WRITE, { rows: params });
+  // A new scan is what the caller wrote: only an id stored before comes back whole.
   const written = new Map(rows.map((r) => [r.scan.id, r.scan]));
   return new Map(
     res.records.map((r) => {
