@@ -299,8 +299,15 @@ describe("account changes reach an officer's scans on the very next request", ()
     expect((await scanAs(o.token, S1.id)).status).toBe(201);
     await updateAccount(o.username, { disabled: true }, clock);
     expect(await scanAs(o.token, S1.id)).toMatchObject({ status: 401, stored: 0 });
-    const events = await listAudit({ chain: run, action: 'auth.refused', limit: 1000 });
-    expect(events.some((e) => e.actor === o.username && e.details?.['reason'] === 'disabled' && e.details?.['route'] === 'scansCreate')).toBe(true);
+    // The app appends a refusal's audit event without holding the 401 back (api/app.ts authorize): wait for it.
+    const audited = async () =>
+      (await listAudit({ chain: run, action: 'auth.refused', limit: 1000 })).some((e) => e.actor === o.username && e.details?.['reason'] === 'disabled' && e.details?.['route'] === 'scansCreate');
+    let found = await audited();
+    for (let i = 0; i < 50 && !found; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      found = await audited();
+    }
+    expect(found).toBe(true);
   });
 
   it('refuses a token issued before a new password (401)', async () => {
