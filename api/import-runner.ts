@@ -5,18 +5,20 @@ import type { ImportRunner } from './imports';
 
 /**
  * The engine's passages import behind the API's uploads: the same pipeline as `truyvet import
- * passages FILE` (validation, batching, idempotence by passage id). No checkpoint: the upload
- * is a temporary file, and re-sending the file is the way to resume (known rows count as
- * duplicates). The summary names the upload, not the temporary file. An importer with a
- * jurisdiction imports only at its own stations: the others' rows are rejects with the reason.
+ * passages FILE` (validation, batching, idempotence by passage id), with its checkpoint after
+ * every committed batch: a job cut off by a stop or a crash resumes after its last batch on the
+ * next start (api/imports.ts). The summary names the upload, not the upload's file on disk. An
+ * importer with a jurisdiction imports only at its own stations: the others' rows are rejects
+ * with the reason.
  */
-export const importRunner: ImportRunner = async (file, label, onProgress, scope) => {
+export const importRunner: ImportRunner = async (file, label, onProgress, scope, signal) => {
   try {
     const r = await runImport({
       kind: 'passages',
       file,
-      resume: false,
+      resume: true,
       ...(scope ? { scope } : {}),
+      ...(signal ? { signal } : {}),
       clock: () => performance.now(),
       onProgress: (p) => onProgress({ read: p.counts.read, imported: p.counts.imported, duplicates: p.counts.duplicates, rejected: p.counts.rejected }),
     });

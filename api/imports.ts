@@ -3,7 +3,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Transform, type Readable } from 'node:stream';
-import { getImportJob, pruneImportJobs, saveImportJob, type ImportJobProgress, type ImportJobState } from '../engine/import/jobs';
+import { forgetCheckpoint } from '../engine/import';
+import { claimImportJob, getImportJob, pruneImportJobs, saveImportJob, unfinishedImportJobs, type ImportJobProgress, type ImportJobState } from '../engine/import/jobs';
 import type { Logger } from '../engine/logger';
 import { isoUtc } from '../engine/time';
 import type { ImportSummary, Jurisdiction } from '../engine/types';
@@ -14,22 +15,39 @@ import { HttpError } from './errors';
  * with a byte limit), then the engine's import pipeline reads that file like `truyvet import
  * passages FILE`, so the API and the CLI import exactly the same way — idempotent and resumable
  * by passage id. Once received, a job is also kept in the graph (engine/import/jobs.ts), so its
- * importer can follow it after the server restarts: a job that a stopped or crashed server did
- * not finish answers `failed` with the reason, and sending the file again stores what is missing
- * (rows already stored count as duplicates).
+ * importer can follow it after the server restarts. The upload stays on disk until its job ends,
+ * with the engine's checkpoint after every committed batch: a job that a stopped or crashed
+ * server did not finish is resumed by the next start, after its last committed batch
+ * (`resumeUnfinished`). Only when its upload is gone (another upload folder, a cleared temporary
+ * folder) does it answer `failed`, and sending the file again then stores what is missing (rows
+ * already stored count as duplicates).
  */
 
 /**
  * Runs the engine's passages import over a file; `onProgress` hears running counts. With a
  * `scope`, rows at stations outside it are rejected (an importer's jurisdiction).
  */
-export type ImportRunner = (file: string, label: string, onProgress: (p: ImportJobProgress) => void, scope?: Jurisdiction) => Promise<ImportSummary>;
+export type ImportRunner = (
+  file: string,
+  label: string,
+  onProgress: (p: ImportJobProgress) => void,
+  scope?: Jurisdiction,
+  signal?: AbortSignal,
+) => Promise<ImportSummary>;
+
+/** How a job left by another server process goes on: its importer's scope now, and its end. */
+export interface Resumption {
+  readonly scope: Jurisdiction | undefined;
+  readonly onDone: (job: ImportJob) => Promise<void>;
+}
 
 export interface ImportJob {
   readonly id: string;
   readonly kind: 'passages';
   state: ImportJobState;
   readonly owner: string;
+  /** The upload's name as the importer gave it. */
+  readonly label: string;
   bytes: number;
   readonly startedAt: string;
   finishedAt?: string;
@@ -41,7 +59,7 @@ export interface ImportJob {
 const KEEP_JOBS = 1000;
 /** Progress reaches the graph at most this often (ms); the process's own answers are live. */
 const SAVE_PROGRESS_MS = 1000;
-const INTERRUPTED = 'the server stopped before this import finished; send the file again (rows already stored count as duplicates)';
+const INTERRUPTED = 'the server stopped before this import finished and its upload is gone; send the file again (rows already stored count as duplicates)';
 
 export class ImportJobs {
   private readonly jobs = new Map<string, ImportJob>();
@@ -49,6 +67,9 @@ export class ImportJobs {
   private readonly saving = new WeakMap<ImportJob, Promise<void>>();
   /** This process: a job of another that is not finished was cut off. */
   private readonly instance = randomBytes(9).toString('base64url');
+  /** Set by pause(): no import starts, and the one running stops before its next batch. */
+  private paused = false;
+  private current: AbortController | undefined;
 
   constructor(
     private readonly runner: ImportRunner | undefined,
@@ -69,7 +90,8 @@ export class ImportJobs {
     if (kept === undefined) return undefined;
     const { instance, ...job } = kept;
     if (job.state === 'done' || job.state === 'failed') return job;
-    if (instance === this.instance) return job;
+    // Its upload is still here: the next start (or this one's, in progress) resumes it.
+    if (instance === this.instance || fs.existsSync(this.fileOf(id))) return job;
     const failed: ImportJob = { ...job, state: 'failed', error: INTERRUPTED, finishedAt: isoUtc(this.now()) };
     await saveImportJob({ ...failed, instance });
     return failed;
@@ -93,13 +115,14 @@ export class ImportJobs {
       kind: 'passages',
       state: 'receiving',
       owner,
+      label,
       bytes: 0,
       startedAt: isoUtc(this.now()),
       progress: { read: 0, imported: 0, duplicates: 0, rejected: 0 },
     };
     this.remember(job);
     fs.mkdirSync(this.dir, { recursive: true, mode: 0o700 });
-    const file = path.join(this.dir, `${id}.csv`);
+    const file = this.fileOf(id);
     const counter = new Transform({
       transform(chunk: Buffer, _enc, done) {
         job.bytes += chunk.length;
@@ -122,8 +145,49 @@ export class ImportJobs {
       fs.rmSync(file, { force: true });
       throw e;
     }
-    this.queue = this.queue.then(() => this.run(job, file, label, scope, onDone));
+    this.queue = this.queue.then(() => this.run(job, file, scope, onDone));
     return job;
+  }
+
+  /**
+   * Queues again the jobs other server processes left queued or running whose upload is still in
+   * this process's upload folder; each resumes after its last committed batch. `decide` says how
+   * each goes on (the importer's scope as it is now, the audit of its end), or why it cannot (a
+   * reason: the job ends failed). A job whose upload is not here is left to get(), which answers
+   * it failed. Run at start-up, before the server answers.
+   */
+  async resumeUnfinished(decide: (job: ImportJob) => Promise<Resumption | string>): Promise<{ resumed: number; refused: number }> {
+    let resumed = 0;
+    let refused = 0;
+    for (const kept of await unfinishedImportJobs(this.instance)) {
+      const file = this.fileOf(kept.id);
+      if (!fs.existsSync(file)) continue;
+      if (!(await claimImportJob(kept.id, kept.instance, this.instance))) continue;
+      const { instance: _left, ...rest } = kept;
+      const job: ImportJob = { ...rest, progress: { ...rest.progress }, state: 'queued' };
+      this.remember(job);
+      const how = await decide(job);
+      if (typeof how === 'string') {
+        refused++;
+        this.discard(file);
+        await this.finish(job, { state: 'failed', error: how }, () => Promise.resolve());
+        continue;
+      }
+      resumed++;
+      this.queue = this.queue.then(() => this.run(job, file, how.scope, how.onDone));
+    }
+    return { resumed, refused };
+  }
+
+  /**
+   * For a graceful stop: no queued import starts, the running one stops before its next batch,
+   * and each keeps its upload and checkpoint, so the next start resumes it. Resolves when the
+   * running one has stopped.
+   */
+  async pause(): Promise<void> {
+    this.paused = true;
+    this.current?.abort(new Error('the server is stopping'));
+    await this.queue;
   }
 
   /** Resolves when every queued import has finished (tests, shutdown). */
@@ -131,16 +195,30 @@ export class ImportJobs {
     await this.queue;
   }
 
-  private async run(job: ImportJob, file: string, label: string, scope: Jurisdiction | undefined, onDone: (job: ImportJob) => Promise<void>): Promise<void> {
+  private fileOf(id: string): string {
+    return path.join(this.dir, `${id}.csv`);
+  }
+
+  /** The upload and its resume point: gone once its job has ended. */
+  private discard(file: string): void {
+    fs.rmSync(file, { force: true });
+    forgetCheckpoint(file, 'passages');
+  }
+
+  private async run(job: ImportJob, file: string, scope: Jurisdiction | undefined, onDone: (job: ImportJob) => Promise<void>): Promise<void> {
+    // Stays queued in the graph, its upload on disk: the next start resumes it.
+    if (this.paused) return;
     job.state = 'running';
     let end: Pick<ImportJob, 'state'> & Partial<ImportJob>;
     let saved = this.now();
     this.saveLater(job);
+    const stop = new AbortController();
+    this.current = stop;
     try {
       if (!this.runner) throw new Error('the import pipeline is not available');
       const summary = await this.runner(
         file,
-        label,
+        job.label,
         (p) => {
           job.progress = { ...p };
           if (this.now() - saved >= SAVE_PROGRESS_MS) {
@@ -149,6 +227,7 @@ export class ImportJobs {
           }
         },
         scope,
+        stop.signal,
       );
       end = {
         summary,
@@ -156,14 +235,27 @@ export class ImportJobs {
         state: 'done',
       };
     } catch (e) {
+      if (stop.signal.aborted) {
+        // Paused by a graceful stop: running in the graph, resumed by the next start.
+        await this.save(job).catch(() => undefined);
+        this.logger.info({ job: job.id }, 'import paused until the next start');
+        return;
+      }
       // The message of an engine error is short and names no personal value; anything else is logged by type only.
       end = { state: 'failed', error: (e as { name?: string }).name === 'TruyvetError' ? (e as Error).message : 'the import failed' };
       this.logger.error({ job: job.id, type: (e as Error).name }, 'import failed');
     } finally {
-      fs.rmSync(file, { force: true });
+      this.current = undefined;
     }
-    // The end is kept in the graph and audited before this process answers it: whoever sees
-    // the job finished finds it so in the graph and in the audit too.
+    this.discard(file);
+    await this.finish(job, end, onDone);
+  }
+
+  /**
+   * The end is kept in the graph and audited before this process answers it: whoever sees the
+   * job finished finds it so in the graph and in the audit too.
+   */
+  private async finish(job: ImportJob, end: Pick<ImportJob, 'state'> & Partial<ImportJob>, onDone: (job: ImportJob) => Promise<void>): Promise<void> {
     const finished: ImportJob = { ...job, progress: { ...job.progress }, ...end, finishedAt: isoUtc(this.now()) };
     try {
       await this.save(job, finished);

@@ -9,13 +9,15 @@ import { purge } from '../engine/retention/purge';
 import { nextDailyRun } from '../engine/retention/schedule';
 import { isoUtc } from '../engine/time';
 import { createApp, type TruyvetApp } from './app';
+import { resumeImports } from './handlers/imports';
 import type { ImportRunner } from './imports';
 import type { ApiSettings } from './settings';
 
 /**
  * Runs the API: migrates the schema, creates the first admin from the environment if absent,
- * listens, runs the retention purge daily, and on SIGTERM/SIGINT stops taking connections,
- * lets requests in flight finish (up to 10 s), closes the driver and returns.
+ * resumes the imports the last stop left unfinished, listens, runs the retention purge daily,
+ * and on SIGTERM/SIGINT stops taking connections, lets requests in flight finish (up to 10 s),
+ * pauses a running import (resumed by the next start), closes the driver and returns.
  */
 
 export interface ServeOptions {
@@ -54,6 +56,13 @@ export async function serve(o: ServeOptions): Promise<RunningServer> {
   await migrate((building) => logger.info({ building }, 'building indexes before serving'));
   await ensureFirstAdmin(logger, settings.auditChain);
   const app = createApp({ settings, logger, importRunner: o.importRunner });
+  // Before the first request, so no one is told a job failed that this start takes up again.
+  try {
+    const r = await resumeImports(app.truyvet);
+    if (r.resumed + r.refused > 0) logger.info({ ...r }, 'imports left unfinished by the last stop');
+  } catch (e) {
+    logger.error({ type: (e as Error).name }, 'could not resume the imports left unfinished');
+  }
   const server = await new Promise<Server>((resolve, reject) => {
     // Express 5 calls this back on a listen error too (port taken, address not available).
     const s = app.listen(o.port, o.host, (err?: Error) => (err ? reject(err) : resolve(s)));
@@ -103,6 +112,8 @@ export async function serve(o: ServeOptions): Promise<RunningServer> {
       clearTimeout(force);
       // Scans accepted before the close are decided and written before the driver goes.
       await app.truyvet.scans.close().catch(() => undefined);
+      // An import stops after its batch in flight and keeps its upload: the next start resumes it.
+      await app.truyvet.imports.pause().catch(() => undefined);
       await closeDriver().catch(() => undefined);
       logger.info('stopped');
       logger.flush();

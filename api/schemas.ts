@@ -417,6 +417,12 @@ export const ImportJob = z
         seconds: z.number(),
         rowsPerSecond: z.number(),
         rejects: z.array(z.object({ line: z.number().int(), field: z.string(), reason: z.string() })),
+        resumedAtLine: z
+          .number()
+          .int()
+          .nullable()
+          .optional()
+          .describe('The line where the import went on after a stop or a crash of the server cut it off; null when it ran in one go'),
       })
       .optional(),
     error: z.string().optional(),

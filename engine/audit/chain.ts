@@ -19,6 +19,7 @@ export const AUDIT_ACTIONS = [
   'station.passages.read',
   'import.start',
   'import.finish',
+  'import.resume',
   'trace.create',
   'trace.read',
   'trace.list',

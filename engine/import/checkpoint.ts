@@ -86,6 +86,11 @@ export function removeCheckpoint(file: string): void {
   fs.rmSync(file, { force: true });
 }
 
+/** Drops the resume point of a file imported without column renames (a deleted upload's). */
+export function forgetCheckpoint(file: string, kind: string): void {
+  removeCheckpoint(checkpointPath(path.resolve(file), kind, new Map()));
+}
+
 /**
  * Hashes the file's bytes as they are read, so the hash of any committed prefix is at hand
  * without reading the file twice. Holds only the bytes between the last hashed offset and the

@@ -4,11 +4,12 @@ import type { ImportSummary } from '../types';
 
 /**
  * Import jobs started through the API, kept in the graph so a job outlives the server process
- * that ran it: `(:ImportJob {id, kind, state, owner, bytes, startedAt, finishedAt, read,
+ * that ran it: `(:ImportJob {id, kind, state, owner, label, bytes, startedAt, finishedAt, read,
  * imported, duplicates, rejected, summary, error, instance})`, `summary` as JSON text (counts and
  * the rejects' line, field and reason, as the job answers them). `instance` names the server
  * process that runs the job: one that is not running in this process any more, and not
- * finished, was cut off by a stop or a crash (api/imports.ts answers it as failed).
+ * finished, was cut off by a stop or a crash; the next server start resumes it when its upload
+ * is still on disk, or answers it as failed (api/imports.ts).
  */
 
 export type ImportJobState = 'receiving' | 'queued' | 'running' | 'done' | 'failed';
@@ -25,6 +26,8 @@ export interface ImportJobRecord {
   readonly kind: 'passages';
   readonly state: ImportJobState;
   readonly owner: string;
+  /** The upload's name as the importer gave it (the summary's `file`). */
+  readonly label: string;
   readonly bytes: number;
   /** ISO 8601 UTC. */
   readonly startedAt: string;
@@ -40,7 +43,7 @@ export const KEEP_IMPORT_JOBS = 1000;
 
 const SAVE = `
 MERGE (j:ImportJob {id: $id})
-SET j.kind = $kind, j.state = $state, j.owner = $owner, j.bytes = $bytes, j.startedAt = $startedAt,
+SET j.kind = $kind, j.state = $state, j.owner = $owner, j.label = $label, j.bytes = $bytes, j.startedAt = $startedAt,
   j.finishedAt = $finishedAt, j.read = $read, j.imported = $imported, j.duplicates = $duplicates,
   j.rejected = $rejected, j.summary = $summary, j.error = $error, j.instance = $instance`;
 
@@ -52,6 +55,7 @@ export async function saveImportJob(j: ImportJobRecord): Promise<void> {
       kind: j.kind,
       state: j.state,
       owner: j.owner,
+      label: j.label,
       bytes: int(j.bytes),
       startedAt: j.startedAt,
       finishedAt: j.finishedAt ?? null,
@@ -77,6 +81,31 @@ export async function getImportJob(id: string, owner?: string): Promise<ImportJo
   return rows[0];
 }
 
+/** Jobs left queued or running by another server process, oldest first. */
+export async function unfinishedImportJobs(instance: string): Promise<ImportJobRecord[]> {
+  return readQuery(
+    `MATCH (j:ImportJob) WHERE j.state IN ['queued', 'running'] AND j.instance <> $instance
+     RETURN j {.*} AS j ORDER BY j.startedAt, j.id`,
+    { instance },
+    (r) => toRecord(r['j']),
+  );
+}
+
+/**
+ * Moves an unfinished job from the process that left it to this one; false when another start
+ * took it first (or it finished meanwhile), so a job is resumed once.
+ */
+export async function claimImportJob(id: string, from: string, to: string): Promise<boolean> {
+  const rows = await writeQuery(
+    `MATCH (j:ImportJob {id: $id}) WHERE j.instance = $from AND j.state IN ['queued', 'running']
+     SET j.instance = $to, j.state = 'queued'
+     RETURN count(j) AS n`,
+    { id, from, to },
+    (r) => num(r['n']),
+  );
+  return (rows[0] ?? 0) > 0;
+}
+
 /** Deletes the finished jobs past the newest `keep`. */
 export async function pruneImportJobs(keep = KEEP_IMPORT_JOBS): Promise<void> {
   await writeQuery(
@@ -99,6 +128,8 @@ function toRecord(v: unknown): ImportJobRecord {
     kind: 'passages',
     state: str(j['state']) as ImportJobState,
     owner: str(j['owner']),
+    // Jobs kept before labels were: the name every upload without one gets.
+    label: opt(j['label']) ?? 'upload.csv',
     bytes: num(j['bytes']),
     startedAt: str(j['startedAt']),
     ...(finishedAt !== undefined ? { finishedAt } : {}),

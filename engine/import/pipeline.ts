@@ -78,6 +78,11 @@ export interface ImportOptions {
   readonly onProgress?: (p: ImportProgress) => void;
   /** Passages only: rows at stations outside this jurisdiction are rejected (an importer's own). */
   readonly scope?: Jurisdiction;
+  /**
+   * Stops the import before its next batch is written (the signal's reason is thrown); the
+   * checkpoint then holds every batch committed so far, for a later run to resume after.
+   */
+  readonly signal?: AbortSignal;
 }
 
 /** The DESIGN.md summary, extended (fields added, none renamed). */
@@ -199,6 +204,11 @@ export async function runImport(o: ImportOptions): Promise<ImportResult> {
     batch = { rows: [], rejects: [], read: 0, endByte: b.endByte, endLine: b.endLine };
     while (window.length >= concurrency) await window.shift();
     if (failure !== undefined) throw failure;
+    if (o.signal?.aborted) {
+      // The batches in flight commit and reach the checkpoint first: a resume starts after them.
+      await accounted;
+      o.signal.throwIfAborted();
+    }
     collectIfOver();
     const written: Promise<RowOutcome[]> = b.rows.length > 0 ? sink.write(b.rows) : Promise.resolve([]);
     // Handled here, awaited in order below: a batch may fail while an earlier one is still in flight.

@@ -138,7 +138,7 @@ describe('passage upload', () => {
     }
   });
 
-  it('answers a job that a stopped server did not finish as failed, with what to do', async () => {
+  it('answers a job that a stopped server did not finish, and whose upload is gone, as failed, with what to do', async () => {
     let release: (e: Error) => void = () => undefined;
     const stuck = await startServer(run, {
       importRunner: (_file, _label, onProgress) =>
@@ -147,7 +147,8 @@ describe('passage upload', () => {
           release = reject;
         }),
     });
-    const later = await startServer(run, { importRunner });
+    // Another upload folder: the cut-off job's file is not there (tests/api/import-resume.api.test.ts resumes one that is).
+    const later = await startServer(run, { importRunner, settings: { uploadDir: `${stuck.app.truyvet.settings.uploadDir}-later` } });
     try {
       const r = await stuck.request<Job>('POST', '/api/imports/passages?name=cut.csv', { token: importer, body: csv, headers: { 'content-type': 'text/csv' } });
       expect(r.status).toBe(202);
@@ -155,7 +156,7 @@ describe('passage upload', () => {
       // The process running it answers it live; another one (as after a crash) knows it was cut off.
       expect((await stuck.request<Job>('GET', `/api/imports/${r.body.id}`, { token: importer })).body).toMatchObject({ state: 'running', progress: { read: 7 } });
       const cut = await later.request<Job & { error: string }>('GET', `/api/imports/${r.body.id}`, { token: importer });
-      expect(cut.body).toMatchObject({ state: 'failed', error: expect.stringMatching(/^the server stopped before this import finished; send the file again/) as unknown });
+      expect(cut.body).toMatchObject({ state: 'failed', error: expect.stringMatching(/^the server stopped before this import finished and its upload is gone; send the file again/) as unknown });
     } finally {
       release(new Error('stopped'));
       await stuck.close();
