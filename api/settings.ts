@@ -1,8 +1,8 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { DEFAULT_LOCKOUT, type LockoutPolicy } from '../engine/accounts/accounts';
 import { defaultChain } from '../engine/audit/store';
+import { uploadDir } from '../engine/config';
 import type { ScanQueueOptions } from '../engine/scan/queue';
 import { MAX_TRACE_DEPTH } from '../engine/types';
 
@@ -120,7 +120,7 @@ export function settingsFromEnv(): ApiSettings {
     defaultPageSize: 200,
     jsonLimitBytes: 64 * 1024,
     importLimitBytes: intEnv('TRUYVET_IMPORT_MAX_MB', 1024) * 1024 * 1024,
-    uploadDir: env('TRUYVET_UPLOAD_DIR') ?? path.join(os.tmpdir(), 'truyvet-uploads'),
+    uploadDir: uploadDir(),
     retentionDays: retentionDaysFromEnv(),
     purgeAt: purge === 'off' ? undefined : purge,
     oidc,

@@ -38,9 +38,20 @@ export function localSecretsDir(): string {
 }
 
 /** Checkpoints of interrupted imports (engine/import/checkpoint.ts). */
+function stateBase(): string {
+  return path.join(env('XDG_STATE_HOME') ?? path.join(os.homedir(), '.local', 'state'), 'truyvet');
+}
+
 export function importStateDir(): string {
-  const base = env('XDG_STATE_HOME') ?? path.join(os.homedir(), '.local', 'state');
-  return env('TRUYVET_IMPORT_STATE_DIR') ?? path.join(base, 'truyvet', 'imports');
+  return env('TRUYVET_IMPORT_STATE_DIR') ?? path.join(stateBase(), 'imports');
+}
+
+/**
+ * Where the API keeps an upload until its import ends. Not the temporary folder: an import a
+ * crash cut off resumes from it on the next start, and a reboot may clear the temporary folder.
+ */
+export function uploadDir(): string {
+  return env('TRUYVET_UPLOAD_DIR') ?? path.join(stateBase(), 'uploads');
 }
 
 export interface LocalNeo4jSettings {
