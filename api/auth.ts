@@ -10,7 +10,8 @@ import type { OidcSettings } from './settings';
 /**
  * Tokens. truyvet's own tokens are JWTs signed with HS256 and TRUYVET_JWT_SECRET (a symmetric
  * key: the only verifier is this server, so there is no public key to publish), 15 minutes by
- * default, carrying only the username (`sub`) and the account's token version (`tv`). The role
+ * default, carrying only the username (`sub`), the account's token version (`tv`) and the time of
+ * the login that opened the session (`auth_time`, which a refresh copies: api/session.ts). The role
  * and jurisdiction are NOT taken from the token: every request reads the account (one index
  * lookup), so disabling an account or changing its role counts from the next request on.
  * Optionally, tokens of an external identity provider are accepted (JWKS URL, issuer, audience);
@@ -28,6 +29,8 @@ export interface Principal {
   readonly via: 'password' | 'oidc';
   /** A local token's account version (`tv`), which the account had when it was read. */
   readonly tokenVersion?: number;
+  /** A local token's login time (epoch seconds, `auth_time`): when its session began. */
+  readonly authTime?: number;
   /**
    * True when the account came from a recent read instead of one for this request (only for
    * routes whose work checks the account again in its own transaction: `accountCheck: 'in-query'`).
@@ -57,9 +60,10 @@ function jwtKey(raw: Buffer): Promise<webcrypto.CryptoKey> {
   return key;
 }
 
-export async function issueToken(account: Account, seconds: number, now: number): Promise<string> {
+/** A local token for `seconds` from now; `authTime` (epoch seconds) is the login's, now for a login. */
+export async function issueToken(account: Pick<Account, 'username' | 'tokenVersion'>, seconds: number, now: number, authTime?: number): Promise<string> {
   const iat = Math.floor(now / 1000);
-  return new SignJWT({ tv: account.tokenVersion })
+  return new SignJWT({ tv: account.tokenVersion, auth_time: authTime ?? iat })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setSubject(account.username)
     .setIssuer(ISSUER)
@@ -243,7 +247,7 @@ export class TokenVerifier {
     const username = payload.sub as string;
     if (read === 'recent') {
       const last = this.recent.get(username, this.now());
-      if (last !== undefined && !last.disabled && payload['tv'] === last.tokenVersion) return { ...principalOf(last), fromRecentRead: true };
+      if (last !== undefined && !last.disabled && payload['tv'] === last.tokenVersion) return { ...principalOf(last, payload), fromRecentRead: true };
     }
     const account = await this.accounts.load(username);
     this.recent.set(username, account, this.now());
@@ -256,7 +260,7 @@ export class TokenVerifier {
       note({ username, reason: 'stale token' });
       throw refused('the token is no longer valid; log in again');
     }
-    return principalOf(account);
+    return principalOf(account, payload);
   }
 
   private async external(token: string, oidc: OidcSettings, jwks: JWTVerifyGetKey, note: (n: RefusalNote) => void): Promise<Principal> {
@@ -291,13 +295,16 @@ export class TokenVerifier {
   }
 }
 
-function principalOf(account: Account): Principal {
+function principalOf(account: Account, payload: JWTPayload): Principal {
+  // Tokens issued before `auth_time` existed came straight from a login: their iat is its time.
+  const authTime = typeof payload['auth_time'] === 'number' ? payload['auth_time'] : payload.iat;
   return {
     username: account.username,
     role: account.role,
     ...(account.jurisdiction ? { jurisdiction: account.jurisdiction } : {}),
     via: 'password',
     tokenVersion: account.tokenVersion,
+    ...(authTime !== undefined ? { authTime } : {}),
   };
 }
 

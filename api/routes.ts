@@ -91,6 +91,17 @@ export const routes = {
     rateLimit: 'login',
     responses: { 200: { description: 'a token', schema: s.TokenResponse } },
   }),
+  refresh: def({
+    id: 'refresh',
+    method: 'post',
+    path: '/api/auth/refresh',
+    summary:
+      'Trade a still-valid token of a local account for a new one of the same session (same login time), so an active user is not logged out; refused once the session is older than its maximum',
+    access: ALL,
+    scoped: false,
+    personal: false,
+    responses: { 200: { description: 'a new token', schema: s.TokenResponse } },
+  }),
   me: def({
     id: 'me',
     method: 'get',

@@ -38,6 +38,11 @@ export interface OidcSettings {
 export interface ApiSettings {
   /** Lifetime of the tokens POST /api/auth/token issues. */
   readonly tokenSeconds: number;
+  /**
+   * Longest a session may be kept alive by POST /api/auth/refresh, counted from its login: past
+   * it, the caller logs in again (a refreshed token never outlives it either).
+   */
+  readonly sessionMaxSeconds: number;
   readonly lockout: LockoutPolicy;
   /** Login attempts per client IP per minute. */
   readonly loginPerMinute: number;
@@ -103,8 +108,13 @@ export function settingsFromEnv(): ApiSettings {
       jurisdictionClaim: env('TRUYVET_OIDC_JURISDICTION_CLAIM') ?? 'truyvet_jurisdiction',
     };
   }
+  const tokenSeconds = intEnv('TRUYVET_TOKEN_MINUTES', 15, 1, 24 * 60) * 60;
+  const sessionMaxSeconds = intEnv('TRUYVET_SESSION_MAX_HOURS', 12, 1, 30 * 24) * 3600;
+  // A login's token would otherwise outlive the session it opens.
+  if (sessionMaxSeconds < tokenSeconds) throw new Error(`TRUYVET_SESSION_MAX_HOURS=${sessionMaxSeconds / 3600} is shorter than TRUYVET_TOKEN_MINUTES=${tokenSeconds / 60}`);
   return {
-    tokenSeconds: intEnv('TRUYVET_TOKEN_MINUTES', 15, 1, 24 * 60) * 60,
+    tokenSeconds,
+    sessionMaxSeconds,
     lockout: {
       maxFailures: intEnv('TRUYVET_LOCKOUT_ATTEMPTS', DEFAULT_LOCKOUT.maxFailures, 1, 1000),
       lockMs: intEnv('TRUYVET_LOCKOUT_MINUTES', DEFAULT_LOCKOUT.lockMs / 60_000, 1, 7 * 24 * 60) * 60_000,

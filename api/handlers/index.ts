@@ -6,7 +6,7 @@ import { declarationsList, declarationsSubmit } from './declarations';
 import { isolationGet, isolationSet } from './isolation';
 import { jwks, qrPng, qrSvg } from './qr';
 import { scansCreate, scansFlagged } from './scans';
-import { me, token } from './auth';
+import { me, refresh, token } from './auth';
 import { health } from './health';
 import { hotspots } from './hotspots';
 import { importsCreate, importsGet } from './imports';
@@ -20,6 +20,7 @@ const byId = {
   health,
   openapi,
   token,
+  refresh,
   me,
   accountsList,
   accountsCreate,

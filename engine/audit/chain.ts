@@ -12,6 +12,7 @@ import { secretKey } from '../secrets';
 
 export const AUDIT_ACTIONS = [
   'auth.login',
+  'auth.refresh',
   'auth.refused',
   'account.create',
   'account.update',

@@ -256,6 +256,15 @@ describe('an external identity provider (JWKS)', () => {
     expect((await ext.request('GET', '/api/auth/me', { token: await make() })).status).toBe(401);
   });
 
+  it('does not refresh a provider token (403, saying so; audited): the provider issues new ones', async () => {
+    const res = await ext.request<{ detail: string }>('POST', '/api/auth/refresh', { token: await idToken({ truyvet_role: 'tracer' }, `${run}-dave`) });
+    expect(res.status).toBe(403);
+    expect(res.headers.get('content-type')).toMatch(/problem\+json/);
+    expect(res.body.detail).toMatch(/identity provider cannot be refreshed here/);
+    const events = await listAudit({ chain: `${run}ex`, action: 'auth.refresh', limit: 100 });
+    expect(events.map((e) => [e.actor, e.role, e.outcome, e.details?.['reason']])).toEqual([[`oidc:${run}-dave`, 'tracer', 'denied', 'external token']]);
+  });
+
   it('cuts off an external user at once with a local disable', async () => {
     const token = await idToken({ truyvet_role: 'tracer' }, `${run}-carol`);
     expect((await ext.request('GET', '/api/auth/me', { token })).status).toBe(200);

@@ -26,6 +26,7 @@ process.env['TRUYVET_SCRYPT_LOG2N'] = '10';
 export function testSettings(run: string, over: Partial<ApiSettings> = {}): ApiSettings {
   return {
     tokenSeconds: 900,
+    sessionMaxSeconds: 12 * 3600,
     lockout: { maxFailures: 5, lockMs: 15 * 60_000 },
     loginPerMinute: 10_000,
     requestsPerMinute: 100_000,

@@ -26,6 +26,7 @@ const ALLOWED: Record<RouteId, readonly Role[] | 'public'> = {
   health: 'public',
   openapi: 'public',
   token: 'public',
+  refresh: ['admin', 'tracer', 'officer', 'importer', 'auditor'],
   me: ['admin', 'tracer', 'officer', 'importer', 'auditor'],
   accountsList: ['admin'],
   accountsCreate: ['admin'],
@@ -92,6 +93,8 @@ const SPECS: Record<RouteId, Spec> = {
   health: { call: () => ({ method: 'GET', path: '/api/health' }), ok: 200 },
   openapi: { call: () => ({ method: 'GET', path: '/api/openapi.json' }), ok: 200 },
   token: { call: (_w, role) => ({ method: 'POST', path: '/api/auth/token', json: { username: `${run}-${role}`, password: passwords[role] } }), ok: 200 },
+  // The caller's own token; the old one stays valid until it expires, so later calls still work.
+  refresh: { call: () => ({ method: 'POST', path: '/api/auth/refresh' }), ok: 200 },
   me: { call: () => ({ method: 'GET', path: '/api/auth/me' }), ok: 200 },
   accountsList: { call: () => ({ method: 'GET', path: '/api/accounts' }), ok: 200 },
   accountsCreate: {

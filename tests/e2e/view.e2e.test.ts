@@ -35,6 +35,8 @@ let engine: TraceResult;
 let account: { username: string; password: string };
 let userDataDir: string;
 let vizDir: string;
+/** How far the server's clock runs ahead of the real one (the token refresh test moves it). */
+let serverSkew = 0;
 const requests: string[] = [];
 const pageErrors: string[] = [];
 /** Raw person key → pseudonymous id, for the people of the city. */
@@ -64,7 +66,7 @@ beforeAll(async () => {
   planted = city.outbreaks[0]!;
   engine = await trace({ f0: pseudonym(planted.f0), from: Date.parse(planted.from), to: Date.parse(planted.to), depth: 2, toleranceSeconds: 900 });
   account = await makeAccount(run, 'tracer', 'tracer');
-  server = await startServer(run, { settings: { vizDir } });
+  server = await startServer(run, { settings: { vizDir }, now: () => Date.now() + serverSkew });
 
   userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), `truyvet-e2e-chromium-${run}-`));
   browser = await chromium.launchPersistentContext(userDataDir, {
@@ -265,5 +267,36 @@ describe('the tracers’ view in Chromium', () => {
     expect(await page.isHidden('#workspace')).toBe(true);
     expect(await page.locator('#graph g.node').count()).toBe(0);
     expect(await page.textContent('#summary')).toBe('');
+  });
+
+  it('refreshes the token of an active tracer past its 15 minutes, and logs an idle page out', async () => {
+    // A new tab on a fake clock moved forward without waiting; the server's clock moves with it.
+    const MIN = 60_000;
+    const tab = await browser.newPage();
+    try {
+      await tab.clock.install();
+      await tab.goto(server.url + '/');
+      await tab.fill('#username', account.username);
+      await tab.fill('#password', account.password);
+      await tab.click('#login-submit');
+      await tab.waitForSelector('#workspace:not([hidden])');
+      await tab.clock.fastForward(MIN);
+      await tab.click('#f0');
+      serverSkew = 13 * MIN;
+      const refreshed = tab.waitForResponse((r) => r.url().endsWith('/api/auth/refresh'));
+      await tab.clock.fastForward(12 * MIN);
+      expect((await refreshed).status()).toBe(200);
+      // Past the first token's expiry: still logged in.
+      serverSkew = 17 * MIN;
+      await tab.clock.fastForward(4 * MIN);
+      expect(await tab.isVisible('#workspace')).toBe(true);
+      // No key or click since: the second token (13 → 28 min) runs out and the page asks to log in.
+      await tab.clock.fastForward(11 * MIN + 1000);
+      await tab.waitForSelector('#login:not([hidden])');
+      expect(await tab.textContent('#login-error')).toContain('Phiên đăng nhập đã hết hạn');
+      expect(await tab.locator('#workspace').isHidden()).toBe(true);
+    } finally {
+      await tab.close();
+    }
   });
 });

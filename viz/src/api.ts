@@ -1,9 +1,11 @@
+import { decide, refreshAt, RETRY_MS, tokenTimes, type TokenTimes } from './refresh';
 import type { HotspotList, Problem, Station, Timeline, TokenResponse, TraceList, TracePage } from './types';
 
 /**
  * The view's client of the truyvet API (same origin). The bearer token lives in this object
  * only — never in localStorage, sessionStorage or a cookie — so closing or reloading the page
- * logs the tracer out.
+ * logs the tracer out. Shortly before the token expires it is refreshed if the tracer has been
+ * active since it came (refresh.ts); otherwise it runs out and the page asks to log in again.
  */
 
 export class ApiError extends Error {
@@ -38,7 +40,14 @@ export const LOAD_PAGE_SIZE = 1000;
 
 export class Api {
   private token: string | undefined;
-  /** Called when the server refuses the token (expired): the page asks to log in again. */
+  private times: TokenTimes | undefined;
+  private lastActivity: number | undefined;
+  private lastFailure: number | undefined;
+  private refreshing = false;
+  private timers: ReturnType<typeof setTimeout>[] = [];
+  /** Goes up with every new token and every logout: an answer meant for an older one is dropped. */
+  private generation = 0;
+  /** Called when the server refuses the token, or it runs out unrefreshed: the page asks to log in again. */
   onUnauthorized: () => void = () => undefined;
 
   constructor(private readonly base = '') {}
@@ -48,13 +57,83 @@ export class Api {
   }
 
   async login(username: string, password: string): Promise<TokenResponse> {
+    const sentAt = Date.now();
+    const generation = this.generation;
     const r = await this.request<TokenResponse>('POST', '/api/auth/token', { username, password }, false);
-    this.token = r.accessToken;
+    if (generation === this.generation) this.useToken(r, sentAt);
     return r;
   }
 
+  /** Forgets the token and stops its timers. */
   logout(): void {
+    this.generation++;
     this.token = undefined;
+    this.times = undefined;
+    this.lastActivity = undefined;
+    this.lastFailure = undefined;
+    this.refreshing = false;
+    this.clearTimers();
+  }
+
+  /** The tracer pressed a key, clicked or pointed: a due refresh may go now. */
+  noteActivity(): void {
+    if (this.token === undefined) return;
+    this.lastActivity = Date.now();
+    this.check();
+  }
+
+  private useToken(r: TokenResponse, sentAt: number): void {
+    this.generation++;
+    this.token = r.accessToken;
+    this.times = tokenTimes(sentAt, r.expiresIn);
+    this.lastFailure = undefined;
+    this.refreshing = false;
+    this.clearTimers();
+    // One look when the refresh is due, one at the expiry; activity in between looks again.
+    this.schedule(refreshAt(this.times));
+    this.schedule(this.times.expiresAt);
+  }
+
+  private schedule(at: number): void {
+    this.timers.push(setTimeout(() => this.check(), Math.max(0, at - Date.now())));
+  }
+
+  private clearTimers(): void {
+    for (const t of this.timers) clearTimeout(t);
+    this.timers = [];
+  }
+
+  private check(): void {
+    if (this.token === undefined || this.times === undefined) return;
+    const state = { token: this.times, lastActivity: this.lastActivity, lastFailure: this.lastFailure, inFlight: this.refreshing };
+    switch (decide(state, Date.now())) {
+      case 'expired':
+        // A sleeping laptop or a throttled background tab may see this late; the server has refused it already.
+        this.logout();
+        this.onUnauthorized();
+        return;
+      case 'refresh':
+        void this.refresh();
+        return;
+      case 'wait':
+        return;
+    }
+  }
+
+  private async refresh(): Promise<void> {
+    const sentAt = Date.now();
+    const generation = this.generation;
+    this.refreshing = true;
+    try {
+      const r = await this.request<TokenResponse>('POST', '/api/auth/refresh');
+      if (generation === this.generation) this.useToken(r, sentAt);
+    } catch {
+      // A 401 has logged out already (request). Anything else: try again a little later while the token lasts.
+      if (generation !== this.generation) return;
+      this.refreshing = false;
+      this.lastFailure = Date.now();
+      this.schedule(this.lastFailure + RETRY_MS);
+    }
   }
 
   createTrace(body: TraceRequest, pageSize = LOAD_PAGE_SIZE): Promise<TracePage> {
@@ -92,9 +171,10 @@ export class Api {
   private async request<T>(method: 'GET' | 'POST', path: string, body?: unknown, authed = true): Promise<T> {
     const headers: Record<string, string> = { Accept: 'application/json' };
     if (body !== undefined) headers['Content-Type'] = 'application/json';
+    const token = this.token;
     if (authed) {
-      if (this.token === undefined) throw new ApiError(401, 'unauthenticated', 'not logged in');
-      headers['Authorization'] = `Bearer ${this.token}`;
+      if (token === undefined) throw new ApiError(401, 'unauthenticated', 'not logged in');
+      headers['Authorization'] = `Bearer ${token}`;
     }
     let res: Response;
     try {
@@ -111,8 +191,9 @@ export class Api {
     }
     if (!res.ok) {
       const p = (json ?? {}) as Partial<Problem>;
-      if (res.status === 401 && authed) {
-        this.token = undefined;
+      // Only a refusal of the token in use ends the session (not one of a token replaced meanwhile).
+      if (res.status === 401 && authed && token === this.token) {
+        this.logout();
         this.onUnauthorized();
       }
       throw new ApiError(res.status, p.code ?? 'error', p.detail ?? p.title ?? `HTTP ${res.status}`, p.errors ?? []);

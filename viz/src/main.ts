@@ -474,6 +474,11 @@ byId('load-lanes').addEventListener('click', () => {
   const lanes = [...document.querySelectorAll<SVGGElement>('#timeline g.lane')].map((g) => g.getAttribute('data-id')).filter((id): id is string => id !== null);
   void Promise.all(lanes.map((id) => loadTimeline(id)));
 });
+// A key, a click or a pointer action: the token is refreshed before it expires only after one
+// (api.ts, refresh.ts), so an unattended page still runs out and asks to log in again.
+for (const type of ['keydown', 'pointerdown', 'click', 'wheel'] as const) {
+  document.addEventListener(type, () => api.noteActivity(), { capture: true, passive: true });
+}
 document.addEventListener('keydown', (e) => {
   const target = e.target as HTMLElement | null;
   if (e.key === 'Escape' && !(target instanceof HTMLInputElement || target instanceof HTMLTextAreaElement || target instanceof HTMLSelectElement)) store.select({});

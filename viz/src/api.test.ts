@@ -1,0 +1,148 @@
+import { Api } from './api';
+
+/**
+ * The API client's token refresh with jest's fake clock and a stand-in for fetch (the decisions
+ * themselves are tested in refresh.test.ts; this checks the timers and the wiring).
+ */
+
+const MIN = 60_000;
+
+interface Call {
+  path: string;
+  auth: string | undefined;
+}
+
+let calls: Call[];
+let answers: Map<string, { status: number; body: unknown }[]>;
+let tokens: number;
+
+function answer(path: string, status: number, body: unknown): void {
+  answers.set(path, [...(answers.get(path) ?? []), { status, body }]);
+}
+
+const tokenBody = () => ({ accessToken: `token-${++tokens}`, tokenType: 'Bearer', expiresIn: 900, username: 'tracer1', role: 'tracer' });
+
+beforeEach(() => {
+  jest.useFakeTimers({ now: 1_700_000_000_000 });
+  calls = [];
+  answers = new Map();
+  tokens = 0;
+  globalThis.fetch = jest.fn((url: string, init: RequestInit) => {
+    const path = url.split('?')[0] ?? url;
+    calls.push({ path, auth: (init.headers as Record<string, string>)['Authorization'] });
+    const queued = answers.get(path)?.shift();
+    const a = queued ?? (path.startsWith('/api/auth/') ? { status: 200, body: tokenBody() } : { status: 200, body: { traces: [] } });
+    return Promise.resolve({ ok: a.status < 300, status: a.status, text: () => Promise.resolve(JSON.stringify(a.body)) } as Response);
+  }) as unknown as typeof fetch;
+});
+
+afterEach(() => {
+  jest.useRealTimers();
+});
+
+async function loggedIn(): Promise<{ api: Api; expired: jest.Mock }> {
+  const api = new Api();
+  const expired = jest.fn();
+  api.onUnauthorized = expired;
+  await api.login('tracer1', 'pw');
+  return { api, expired };
+}
+
+/** A key or a click a little after the login (activity at the login's own instant does not count). */
+async function activeAfter(api: Api, ms = 1000): Promise<void> {
+  await jest.advanceTimersByTimeAsync(ms);
+  api.noteActivity();
+}
+
+const refreshes = () => calls.filter((c) => c.path === '/api/auth/refresh');
+
+describe('the view keeps an active tracer logged in', () => {
+  it('refreshes two minutes before the expiry after some activity, and uses the new token', async () => {
+    const { api, expired } = await loggedIn();
+    await activeAfter(api, MIN);
+    await jest.advanceTimersByTimeAsync(12 * MIN - 1);
+    expect(refreshes()).toEqual([]);
+    await jest.advanceTimersByTimeAsync(1);
+    expect(refreshes()).toEqual([{ path: '/api/auth/refresh', auth: 'Bearer token-1' }]);
+    // Past the first token's expiry, still logged in, with the second token.
+    await jest.advanceTimersByTimeAsync(5 * MIN);
+    await api.recentTraces();
+    expect(calls.at(-1)?.auth).toBe('Bearer token-2');
+    expect([api.loggedIn, expired.mock.calls.length]).toEqual([true, 0]);
+  });
+
+  it('refreshes at once on activity between the due time and the expiry', async () => {
+    const { api } = await loggedIn();
+    await jest.advanceTimersByTimeAsync(14 * MIN);
+    expect(refreshes()).toEqual([]);
+    api.noteActivity();
+    await jest.advanceTimersByTimeAsync(0);
+    expect(refreshes()).toHaveLength(1);
+  });
+
+  it('tries again after a refresh that failed without a 401, while the token lasts', async () => {
+    const { api, expired } = await loggedIn();
+    await activeAfter(api);
+    answer('/api/auth/refresh', 503, { code: 'unavailable', status: 503 });
+    await jest.advanceTimersByTimeAsync(13 * MIN - 1000);
+    expect(refreshes()).toHaveLength(1);
+    await jest.advanceTimersByTimeAsync(15_000);
+    expect(refreshes()).toHaveLength(2);
+    expect([api.loggedIn, expired.mock.calls.length]).toEqual([true, 0]);
+  });
+});
+
+describe('the view lets a session end', () => {
+  it('lets the token of an idle page run out and asks to log in again, without a refresh', async () => {
+    const { api, expired } = await loggedIn();
+    await jest.advanceTimersByTimeAsync(15 * MIN - 1);
+    expect(expired).not.toHaveBeenCalled();
+    await jest.advanceTimersByTimeAsync(1);
+    expect(expired).toHaveBeenCalledTimes(1);
+    expect(api.loggedIn).toBe(false);
+    expect(refreshes()).toEqual([]);
+    expect(jest.getTimerCount()).toBe(0);
+  });
+
+  it('asks to log in again when the server refuses the refresh (401)', async () => {
+    const { api, expired } = await loggedIn();
+    await activeAfter(api);
+    answer('/api/auth/refresh', 401, { code: 'unauthenticated', status: 401, detail: 'the session began more than 12 h ago, its longest; log in again' });
+    await jest.advanceTimersByTimeAsync(13 * MIN - 1000);
+    expect(refreshes()).toHaveLength(1);
+    expect(expired).toHaveBeenCalledTimes(1);
+    expect(api.loggedIn).toBe(false);
+    expect(jest.getTimerCount()).toBe(0);
+  });
+
+  it('clears its timers on logout: nothing fires afterwards', async () => {
+    const { api, expired } = await loggedIn();
+    await activeAfter(api);
+    api.logout();
+    expect(jest.getTimerCount()).toBe(0);
+    api.noteActivity();
+    await jest.advanceTimersByTimeAsync(30 * MIN);
+    expect(refreshes()).toEqual([]);
+    expect(expired).not.toHaveBeenCalled();
+  });
+
+  it('drops a refreshed token that arrives after a logout', async () => {
+    const { api } = await loggedIn();
+    let release: () => void = () => undefined;
+    const real = globalThis.fetch;
+    globalThis.fetch = jest.fn(
+      (url: string, init: RequestInit) =>
+        new Promise<Response>((resolve) => {
+          release = () => resolve(real(url, init));
+        }),
+    ) as unknown as typeof fetch;
+    await activeAfter(api);
+    await jest.advanceTimersByTimeAsync(13 * MIN);
+    expect(globalThis.fetch).toHaveBeenCalledTimes(1);
+    api.logout();
+    release();
+    await jest.advanceTimersByTimeAsync(0);
+    expect(api.loggedIn).toBe(false);
+    expect(jest.getTimerCount()).toBe(0);
+  });
+});
