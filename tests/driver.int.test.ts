@@ -1,4 +1,6 @@
+import net from 'node:net';
 import neo4j, { Neo4jError } from 'neo4j-driver';
+import { coalesceBoltWrites, installed as coalescing } from '../engine/db/coalesce-writes';
 import { closeDriver, readStatements } from '../engine/db/driver';
 import { TruyvetError } from '../engine/errors';
 
@@ -76,5 +78,46 @@ describe('readStatements', () => {
     ).rejects.toMatchObject({ code: 'unavailable' });
     expect(attempts).toBeGreaterThan(2);
     expect(Date.now() - started).toBeLessThan(6_000);
+  });
+});
+
+describe('Bolt writes', () => {
+  /** Socket writes (write and writev calls reaching the kernel) while `work` runs. */
+  async function socketWrites(work: () => Promise<unknown>): Promise<{ single: number; vector: number }> {
+    const proto = net.Socket.prototype as unknown as { _write: (...a: unknown[]) => void; _writev: (...a: unknown[]) => void };
+    const counts = { single: 0, vector: 0 };
+    const w = proto._write;
+    const wv = proto._writev;
+    proto._write = function (this: unknown, ...a: unknown[]) {
+      counts.single++;
+      return w.apply(this, a);
+    };
+    proto._writev = function (this: unknown, ...a: unknown[]) {
+      counts.vector++;
+      return wv.apply(this, a);
+    };
+    try {
+      await work();
+    } finally {
+      proto._write = w;
+      proto._writev = wv;
+    }
+    return counts;
+  }
+
+  it("leave in one system call per statement, however many of the driver's 1,400-byte buffers a message fills", async () => {
+    await readStatements((run) => run('RETURN 1', {})); // a pooled connection, already open
+    expect(coalescing()).toBe(true);
+    const big = Array.from({ length: 2000 }, (_, i) => `station-${i}`); // ~30 kB of parameters: ~22 buffers
+    const run = () => readStatements((r) => r('RETURN size($xs) AS n', { xs: big }));
+    const corked = await socketWrites(run);
+    expect(corked).toEqual({ single: 0, vector: 1 });
+    coalesceBoltWrites(false);
+    try {
+      const plain = await socketWrites(run);
+      expect(plain.single).toBeGreaterThan(15);
+    } finally {
+      coalesceBoltWrites(true);
+    }
   });
 });
