@@ -65,8 +65,8 @@ export class ImportJobs {
   private readonly jobs = new Map<string, ImportJob>();
   private queue: Promise<void> = Promise.resolve();
   private readonly saving = new WeakMap<ImportJob, Promise<void>>();
-  /** This process: a job of another that is not finished was cut off. */
-  private readonly instance = randomBytes(9).toString('base64url');
+  /** This server (its workers share it): a job of another that is not finished was cut off. */
+  private readonly instance: string;
   /** Set by pause(): no import starts, and the one running stops before its next batch. */
   private paused = false;
   private current: AbortController | undefined;
@@ -76,7 +76,10 @@ export class ImportJobs {
     private readonly dir: string,
     private readonly logger: Logger,
     private readonly now: () => number,
-  ) {}
+    instance?: string,
+  ) {
+    this.instance = instance ?? randomBytes(9).toString('base64url');
+  }
 
   get available(): boolean {
     return this.runner !== undefined;

@@ -26,6 +26,12 @@ export interface ServeOptions {
   readonly settings: ApiSettings;
   readonly logger: Logger;
   readonly importRunner?: ImportRunner | undefined;
+  /**
+   * Set in a worker of `truyvet serve --workers N` (api/cluster.ts): the primary has migrated and
+   * made the first admin; the workers share one import-job instance (a job another worker runs
+   * is not a cut-off one), and only worker 1 resumes cut-off imports and runs the daily purge.
+   */
+  readonly worker?: { readonly index: number; readonly instance: string };
 }
 
 export interface RunningServer {
@@ -53,15 +59,20 @@ export async function ensureFirstAdmin(logger: Logger, auditChain: string): Prom
 
 export async function serve(o: ServeOptions): Promise<RunningServer> {
   const { logger, settings } = o;
-  await migrate((building) => logger.info({ building }, 'building indexes before serving'));
-  await ensureFirstAdmin(logger, settings.auditChain);
-  const app = createApp({ settings, logger, importRunner: o.importRunner });
+  const first = o.worker === undefined || o.worker.index === 1;
+  if (o.worker === undefined) {
+    await migrate((building) => logger.info({ building }, 'building indexes before serving'));
+    await ensureFirstAdmin(logger, settings.auditChain);
+  }
+  const app = createApp({ settings, logger, importRunner: o.importRunner, ...(o.worker ? { instance: o.worker.instance } : {}) });
   // Before the first request, so no one is told a job failed that this start takes up again.
-  try {
-    const r = await resumeImports(app.truyvet);
-    if (r.resumed + r.refused > 0) logger.info({ ...r }, 'imports left unfinished by the last stop');
-  } catch (e) {
-    logger.error({ type: (e as Error).name }, 'could not resume the imports left unfinished');
+  if (first) {
+    try {
+      const r = await resumeImports(app.truyvet);
+      if (r.resumed + r.refused > 0) logger.info({ ...r }, 'imports left unfinished by the last stop');
+    } catch (e) {
+      logger.error({ type: (e as Error).name }, 'could not resume the imports left unfinished');
+    }
   }
   const server = await new Promise<Server>((resolve, reject) => {
     // Express 5 calls this back on a listen error too (port taken, address not available).
@@ -75,7 +86,7 @@ export async function serve(o: ServeOptions): Promise<RunningServer> {
 
   let purgeTimer: NodeJS.Timeout | undefined;
   const schedule = () => {
-    if (settings.purgeAt === undefined) return;
+    if (settings.purgeAt === undefined || !first) return;
     const at = nextDailyRun(Date.now(), settings.purgeAt);
     logger.info({ next: isoUtc(at) }, 'retention purge scheduled');
     purgeTimer = setTimeout(() => void dailyPurge().finally(schedule), at - Date.now());

@@ -191,13 +191,28 @@ export interface LoadResult {
   cpuMsPerRequest: { server: number | null; neo4j: number | null; bench: number } | null;
 }
 
-/** CPU seconds (user + system) a process has used so far, or null when /proc cannot tell. */
+/**
+ * CPU seconds (user + system) a process and its live children (the workers of `serve
+ * --workers N`) have used so far, or null when /proc cannot tell.
+ */
 function cpuSeconds(pid: number | null): number | null {
   if (pid === null) return null;
+  const own = procCpu(pid);
+  if (own === null) return null;
+  let total = own.seconds;
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry) || Number(entry) === pid) continue;
+    const child = procCpu(Number(entry));
+    if (child !== null && child.ppid === pid) total += child.seconds;
+  }
+  return total;
+}
+
+function procCpu(pid: number): { seconds: number; ppid: number } | null {
   try {
     // Fields after the command (which may hold spaces) start at the last ')'.
     const rest = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ').pop()!.split(' ');
-    return (Number(rest[11]) + Number(rest[12])) / CLOCK_TICKS;
+    return { seconds: (Number(rest[11]) + Number(rest[12])) / CLOCK_TICKS, ppid: Number(rest[1]) };
   } catch {
     return null;
   }

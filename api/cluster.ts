@@ -1,0 +1,122 @@
+import cluster, { type Worker } from 'node:cluster';
+import { randomBytes } from 'node:crypto';
+import { closeDriver } from '../engine/db/driver';
+import { migrate } from '../engine/db/schema';
+import type { Logger } from '../engine/logger';
+import { ensureFirstAdmin } from './main';
+import type { ApiSettings } from './settings';
+
+/**
+ * `truyvet serve --workers N`: N server processes behind one port (node:cluster). One process
+ * runs the API on one thread, and a checkpoint rush keeps that thread busy while the machine's
+ * other cores wait (README, "Benchmarks"); workers use them.
+ *
+ * The primary migrates the schema and makes the first admin once, forks the workers (each runs
+ * the whole app: api/main.ts `serve` with `worker` set), prints the address once they all listen,
+ * starts a new worker for one that dies, and on SIGTERM/SIGINT stops them all gracefully. What
+ * lives in the graph is shared as it is with one process: accounts, lockouts, the audit chain
+ * (appends lock its head), traces, import jobs (the workers share one import-job instance, so
+ * none takes another's running job for a cut-off one). What lives in a process is per worker:
+ * rate-limit counters (a client whose connections land on several workers may get up to N times
+ * each limit; login lockouts count in the graph), the scan batches, the import queue (one import
+ * at a time per worker). Worker 1 alone resumes cut-off imports and runs the daily purge.
+ */
+
+export const WORKER_INDEX_ENV = 'TRUYVET_WORKER_INDEX';
+export const INSTANCE_ENV = 'TRUYVET_INSTANCE';
+
+/** The worker's place in the cluster, when this process is a worker of `serve --workers`. */
+export function workerRole(): { index: number; instance: string } | undefined {
+  if (!cluster.isWorker) return undefined;
+  const index = Number(process.env[WORKER_INDEX_ENV]);
+  const instance = process.env[INSTANCE_ENV];
+  if (!Number.isInteger(index) || index < 1 || instance === undefined) return undefined;
+  return { index, instance };
+}
+
+export interface ClusterOptions {
+  readonly workers: number;
+  readonly settings: ApiSettings;
+  readonly logger: Logger;
+}
+
+export interface RunningCluster {
+  /** Resolves with the URL once every worker listens. */
+  readonly url: Promise<string>;
+  /** Resolves once every worker has stopped. */
+  readonly closed: Promise<void>;
+  readonly stop: () => Promise<void>;
+}
+
+/** A worker that dies this soon after it started counts towards a crash loop. */
+const EARLY_MS = 10_000;
+/** Early deaths in a row after which the primary gives up and stops the rest. */
+const MAX_EARLY_DEATHS = 5;
+
+export async function serveCluster(o: ClusterOptions): Promise<RunningCluster> {
+  const { logger, settings } = o;
+  await migrate((building) => logger.info({ building }, 'building indexes before serving'));
+  await ensureFirstAdmin(logger, settings.auditChain);
+  // The workers open their own drivers; the primary's is done.
+  await closeDriver();
+  const instance = randomBytes(9).toString('base64url');
+  let stopping = false;
+  let earlyDeaths = 0;
+  const started = new Map<Worker, { index: number; at: number }>();
+  let resolveUrl: (u: string) => void = () => undefined;
+  let rejectUrl: (e: Error) => void = () => undefined;
+  const url = new Promise<string>((res, rej) => {
+    resolveUrl = res;
+    rejectUrl = rej;
+  });
+  url.catch(() => undefined);
+  const listening = new Set<number>();
+  let resolveClosed: () => void = () => undefined;
+  const closed = new Promise<void>((r) => (resolveClosed = r));
+
+  const fork = (index: number): void => {
+    const w = cluster.fork({ [WORKER_INDEX_ENV]: String(index), [INSTANCE_ENV]: instance });
+    started.set(w, { index, at: Date.now() });
+  };
+  cluster.on('listening', (w, address) => {
+    const me = started.get(w);
+    if (me === undefined) return;
+    listening.add(me.index);
+    if (listening.size === o.workers) {
+      const host = address.address === undefined || address.address === null ? '127.0.0.1' : String(address.address);
+      resolveUrl(`http://${host.includes(':') ? `[${host}]` : host}:${address.port}`);
+    }
+  });
+  cluster.on('exit', (w, code, signal) => {
+    const me = started.get(w);
+    started.delete(w);
+    if (me === undefined) return;
+    if (stopping) {
+      if (started.size === 0) resolveClosed();
+      return;
+    }
+    earlyDeaths = Date.now() - me.at < EARLY_MS ? earlyDeaths + 1 : 0;
+    logger.error({ worker: me.index, code, signal }, 'a worker stopped; starting another');
+    if (earlyDeaths >= MAX_EARLY_DEATHS) {
+      logger.error({ deaths: earlyDeaths }, 'workers keep dying at start; stopping the server');
+      rejectUrl(new Error('the workers keep dying at start: see the log'));
+      void stop();
+      return;
+    }
+    fork(me.index);
+  });
+
+  const stop = (): Promise<void> => {
+    if (!stopping) {
+      stopping = true;
+      logger.info('shutting down the workers');
+      if (started.size === 0) resolveClosed();
+      // Each worker stops as `serve` does alone: in-flight requests, scans and an import's batch finish.
+      for (const w of started.keys()) w.process.kill('SIGTERM');
+    }
+    return closed;
+  };
+
+  for (let i = 1; i <= o.workers; i++) fork(i);
+  return { url, closed, stop };
+}
