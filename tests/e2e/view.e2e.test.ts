@@ -190,6 +190,40 @@ describe('the tracers’ view in Chromium', () => {
     await page.selectOption('#people-generation', '');
   });
 
+  it('the graph is one Tab stop, on the person selected in the list; arrows follow the list, Enter selects, Tab leaves', async () => {
+    const active = () => page.evaluate(() => document.activeElement?.getAttribute('data-id') ?? document.activeElement?.id);
+    const selected = (await page.getAttribute('#people tr[aria-selected="true"]', 'data-id'))!;
+    expect(await page.locator('#graph g.node[tabindex="0"]').evaluateAll((ns) => ns.map((n) => n.getAttribute('data-id')))).toEqual([selected]);
+    await page.focus('#export-png');
+    await page.keyboard.press('Tab');
+    expect(await active()).toBe(selected);
+    // The arrows walk the people list's order; Home is F0, End the last person (an F2).
+    const listed = await page.locator('#people tbody tr').evaluateAll((rs) => rs.map((r) => r.getAttribute('data-id')));
+    const at = listed.indexOf(selected);
+    await page.keyboard.press('ArrowDown');
+    expect(await active()).toBe(listed[at + 1]);
+    await page.keyboard.press('ArrowLeft');
+    await page.keyboard.press('ArrowUp');
+    expect(await active()).toBe(listed[at - 1]);
+    await page.keyboard.press('End');
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-generation'))).toBe('2');
+    await page.keyboard.press('Home');
+    expect(await active()).toBe(pidOf.get(planted.f0));
+    await page.keyboard.press('ArrowRight');
+    const first = listed[0]!;
+    expect(await active()).toBe(first);
+    await page.keyboard.press('Enter');
+    await page.waitForSelector(`#people tr[data-id="${first}"][aria-selected="true"]`);
+    const raw = [...pidOf].find(([, pid]) => pid === first)![0];
+    expect(await page.textContent('#details')).toContain(raw);
+    // One Tab leaves the graph for the next control after it; Shift+Tab comes back to the stop.
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => !document.querySelector('#graph')!.contains(document.activeElement))).toBe(true);
+    expect(await page.evaluate(() => document.querySelector('#graph')!.compareDocumentPosition(document.activeElement!) & Node.DOCUMENT_POSITION_FOLLOWING)).toBeTruthy();
+    await page.keyboard.press('Shift+Tab');
+    expect(await active()).toBe(first);
+  });
+
   it('exports the people as an Excel-friendly CSV with every person of the trace', async () => {
     const { download, bytes } = await downloadOf(() => page.click('#export-csv'));
     expect(download.suggestedFilename()).toMatch(/^truyvet-tr[0-9a-f]+-people\.csv$/);

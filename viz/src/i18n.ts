@@ -66,7 +66,7 @@ export const vi = {
   'summary.partial': 'Mới tải {loaded} trên {total} người.',
 
   'graph.title': 'Sơ đồ lây truyền',
-  'graph.aria': 'Sơ đồ lây truyền: F0 ở giữa, mỗi vòng là một thế hệ. Dùng Tab để chọn người, Enter để xem chi tiết.',
+  'graph.aria': 'Sơ đồ lây truyền: F0 ở giữa, mỗi vòng là một thế hệ. Phím mũi tên chuyển qua từng người theo thứ tự của danh sách, Home và End đến người đầu và người cuối, Enter để xem chi tiết.',
   'graph.zoomIn': 'Phóng to',
   'graph.zoomOut': 'Thu nhỏ',
   'graph.fit': 'Vừa khung',
@@ -236,7 +236,7 @@ export const en: Record<MessageKey, string> = {
   'summary.partial': 'Loaded {loaded} of {total} people so far.',
 
   'graph.title': 'Transmission graph',
-  'graph.aria': 'Transmission graph: F0 in the centre, one ring per generation. Tab to a person, Enter for details.',
+  'graph.aria': 'Transmission graph: F0 in the centre, one ring per generation. Arrow keys move between people in the list’s order, Home and End to the first and last, Enter for details.',
   'graph.zoomIn': 'Zoom in',
   'graph.zoomOut': 'Zoom out',
   'graph.fit': 'Fit',
