@@ -8,7 +8,9 @@ import { pseudonym } from '../../engine/identity';
 import { trace } from '../../engine/trace';
 import type { TraceResult } from '../../engine/types';
 import { buildViz } from '../../viz/build';
+import { hotspotRuns } from '../../viz/src/hotspot-runs';
 import { toLocalInput } from '../../viz/src/time';
+import type { Hotspot, HotspotList } from '../../viz/src/types';
 import { cleanupRun, makeAccount, startServer, type TestServer } from '../api/harness';
 import { newRunId } from '../helpers/run-data';
 import { makeCity, removeCity, type E2eCity, type PlantedCase } from './city';
@@ -32,6 +34,8 @@ let server: TestServer;
 let browser: BrowserContext;
 let page: Page;
 let engine: TraceResult;
+/** The cells the API answered the view with, before the view merged them. */
+let apiHotspots: Hotspot[] = [];
 let account: { username: string; password: string };
 let userDataDir: string;
 let vizDir: string;
@@ -137,8 +141,10 @@ describe('the tracers’ view in Chromium', () => {
     await page.fill('#tolerance', '15');
     await page.fill('#requestRef', '123/SYT-NVY');
     await page.fill('#purpose', 'Truy vết ca F0 theo công văn của Sở Y tế');
+    const hotspotsAnswer = page.waitForResponse((r) => r.url().includes('/api/hotspots?'), { timeout: 120_000 });
     await page.click('#run-trace');
     await page.waitForSelector('[data-testid=count-f1]', { timeout: 120_000 });
+    apiHotspots = ((await (await hotspotsAnswer).json()) as HotspotList).hotspots;
     expect(Number(await page.textContent('[data-testid=count-f1]'))).toBe(count(engine, 1));
     expect(Number(await page.textContent('[data-testid=count-f2]'))).toBe(count(engine, 2));
 
@@ -190,6 +196,40 @@ describe('the tracers’ view in Chromium', () => {
     await page.selectOption('#people-generation', '');
   });
 
+  it('the graph is one Tab stop, on the person selected in the list; arrows follow the list, Enter selects, Tab leaves', async () => {
+    const active = () => page.evaluate(() => document.activeElement?.getAttribute('data-id') ?? document.activeElement?.id);
+    const selected = (await page.getAttribute('#people tr[aria-selected="true"]', 'data-id'))!;
+    expect(await page.locator('#graph g.node[tabindex="0"]').evaluateAll((ns) => ns.map((n) => n.getAttribute('data-id')))).toEqual([selected]);
+    await page.focus('#export-png');
+    await page.keyboard.press('Tab');
+    expect(await active()).toBe(selected);
+    // The arrows walk the people list's order; Home is F0, End the last person (an F2).
+    const listed = await page.locator('#people tbody tr').evaluateAll((rs) => rs.map((r) => r.getAttribute('data-id')));
+    const at = listed.indexOf(selected);
+    await page.keyboard.press('ArrowDown');
+    expect(await active()).toBe(listed[at + 1]);
+    await page.keyboard.press('ArrowLeft');
+    await page.keyboard.press('ArrowUp');
+    expect(await active()).toBe(listed[at - 1]);
+    await page.keyboard.press('End');
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-generation'))).toBe('2');
+    await page.keyboard.press('Home');
+    expect(await active()).toBe(pidOf.get(planted.f0));
+    await page.keyboard.press('ArrowRight');
+    const first = listed[0]!;
+    expect(await active()).toBe(first);
+    await page.keyboard.press('Enter');
+    await page.waitForSelector(`#people tr[data-id="${first}"][aria-selected="true"]`);
+    const raw = [...pidOf].find(([, pid]) => pid === first)![0];
+    expect(await page.textContent('#details')).toContain(raw);
+    // One Tab leaves the graph for the next control after it; Shift+Tab comes back to the stop.
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => !document.querySelector('#graph')!.contains(document.activeElement))).toBe(true);
+    expect(await page.evaluate(() => document.querySelector('#graph')!.compareDocumentPosition(document.activeElement!) & Node.DOCUMENT_POSITION_FOLLOWING)).toBeTruthy();
+    await page.keyboard.press('Shift+Tab');
+    expect(await active()).toBe(first);
+  });
+
   it('exports the people as an Excel-friendly CSV with every person of the trace', async () => {
     const { download, bytes } = await downloadOf(() => page.click('#export-csv'));
     expect(download.suggestedFilename()).toMatch(/^truyvet-tr[0-9a-f]+-people\.csv$/);
@@ -221,6 +261,12 @@ describe('the tracers’ view in Chromium', () => {
     expect(png.bytes.length).toBeGreaterThan(20_000);
     fs.writeFileSync(path.join(SHOTS, 'graph.svg'), svg.bytes);
     fs.writeFileSync(path.join(SHOTS, 'graph.png'), png.bytes);
+  });
+
+  it('lists adjacent hotspot cells of a station as one row, every cell of the API in exactly one row', async () => {
+    const rows = await page.locator('#hotspots tbody tr').evaluateAll((rs) => rs.map((r) => [r.getAttribute('data-station'), Number(r.getAttribute('data-cells'))]));
+    expect(rows.reduce((n, [, cells]) => n + Number(cells), 0)).toBe(apiHotspots.length);
+    expect(rows).toEqual(hotspotRuns(apiHotspots).map((r) => [r.stationId, r.cells]));
   });
 
   it('selecting a hotspot highlights its station on the map', async () => {

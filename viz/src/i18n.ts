@@ -66,7 +66,7 @@ export const vi = {
   'summary.partial': 'Mới tải {loaded} trên {total} người.',
 
   'graph.title': 'Sơ đồ lây truyền',
-  'graph.aria': 'Sơ đồ lây truyền: F0 ở giữa, mỗi vòng là một thế hệ. Dùng Tab để chọn người, Enter để xem chi tiết.',
+  'graph.aria': 'Sơ đồ lây truyền: F0 ở giữa, mỗi vòng là một thế hệ. Phím mũi tên chuyển qua từng người theo thứ tự của danh sách, Home và End đến người đầu và người cuối, Enter để xem chi tiết.',
   'graph.zoomIn': 'Phóng to',
   'graph.zoomOut': 'Thu nhỏ',
   'graph.fit': 'Vừa khung',
@@ -141,6 +141,7 @@ export const vi = {
   'hot.title': 'Điểm nóng',
   'hot.station': 'Điểm',
   'hot.window': 'Khung giờ',
+  'hot.cells': 'gộp {n} khung liền nhau; {people} người qua trong cả khoảng',
   'hot.cases': 'Số người',
   'hot.passages': 'Lượt qua',
   'hot.none': 'Không có điểm nóng.',
@@ -236,7 +237,7 @@ export const en: Record<MessageKey, string> = {
   'summary.partial': 'Loaded {loaded} of {total} people so far.',
 
   'graph.title': 'Transmission graph',
-  'graph.aria': 'Transmission graph: F0 in the centre, one ring per generation. Tab to a person, Enter for details.',
+  'graph.aria': 'Transmission graph: F0 in the centre, one ring per generation. Arrow keys move between people in the list’s order, Home and End to the first and last, Enter for details.',
   'graph.zoomIn': 'Zoom in',
   'graph.zoomOut': 'Zoom out',
   'graph.fit': 'Fit',
@@ -311,6 +312,7 @@ export const en: Record<MessageKey, string> = {
   'hot.title': 'Hotspots',
   'hot.station': 'Place',
   'hot.window': 'Time window',
+  'hot.cells': '{n} adjacent windows merged; {people} people over the whole span',
   'hot.cases': 'People',
   'hot.passages': 'Passages',
   'hot.none': 'No hotspots.',

@@ -87,7 +87,7 @@ export function stationRadius(exposures: number, maxExposures: number): number {
   return 4 + 14 * Math.sqrt(exposures / Math.max(1, maxExposures));
 }
 
-/** Hotspot rows with the station names the list knows; ranks from 1. */
-export function hotspotRows(hotspots: readonly Hotspot[], stations: ReadonlyMap<string, Station>): { rank: number; hotspot: Hotspot; stationName: string }[] {
+/** Hotspot rows (cells or runs of cells) with the station names the list knows; ranks from 1. */
+export function hotspotRows<H extends Hotspot>(hotspots: readonly H[], stations: ReadonlyMap<string, Station>): { rank: number; hotspot: H; stationName: string }[] {
   return hotspots.map((h, i) => ({ rank: i + 1, hotspot: h, stationName: h.stationName || (stations.get(h.stationId)?.name ?? h.stationId) }));
 }

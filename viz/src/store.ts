@@ -9,7 +9,7 @@ import type { Hotspot, HotspotList, LoadedTrace, Station, Timeline } from './typ
 export interface Selection {
   readonly person?: string;
   readonly station?: string;
-  /** A hotspot cell: its station, window and the trace people who passed there. */
+  /** A hotspot row (a cell, or adjacent cells merged): its station, span and the trace people who passed there. */
   readonly hotspot?: Hotspot;
 }
 

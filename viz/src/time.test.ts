@@ -1,4 +1,4 @@
-import { csvDateTime, formatDateTime, formatDay, formatDuration, formatTime, fromLocalInput, toLocalInput, wallTime, zoneOffsetMs } from './time';
+import { csvDateTime, formatDateTime, formatDay, formatDuration, formatSpan, formatTime, fromLocalInput, toLocalInput, wallTime, zoneOffsetMs } from './time';
 
 describe('dates in Asia/Ho_Chi_Minh', () => {
   it('the test process runs in UTC, so these checks prove the zone is named, not the machine’s', () => {
@@ -11,6 +11,12 @@ describe('dates in Asia/Ho_Chi_Minh', () => {
     expect(formatTime('2021-08-01T00:30:00.000Z', 'vi')).toBe('07:30');
     expect(formatDay('2021-08-01T18:00:00.000Z', 'vi')).toBe('02/08');
     expect(formatDay('2021-08-01T18:00:00.000Z', 'en')).toBe('02 Aug');
+  });
+
+  it('writes the end of a span with its date only when it falls on another day', () => {
+    expect(formatSpan('2021-08-01T00:00:00.000Z', '2021-08-01T01:00:00.000Z', 'vi')).toBe('07:00 01/08/2021 – 08:00');
+    expect(formatSpan('2021-08-01T16:45:00.000Z', '2021-08-01T17:00:00.000Z', 'vi')).toBe('23:45 01/08/2021 – 00:00');
+    expect(formatSpan('2021-08-01T16:30:00.000Z', '2021-08-01T17:15:00.000Z', 'en')).toBe('01 Aug 2021, 23:30 – 02 Aug 2021, 00:15');
   });
 
   it('reads a datetime-local value as Ho Chi Minh City time, with the offset written out', () => {

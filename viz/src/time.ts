@@ -44,6 +44,17 @@ export function formatDay(t: string | number, lang: Lang): string {
   return fmt(`d-${lang}`, LOCALES[lang], { month: 'short', day: '2-digit' }).format(toMs(t));
 }
 
+/**
+ * "07:00 01/08/2021 – 08:00": a span whose end is on its start's day (in Ho Chi Minh City) ends
+ * with the time only, otherwise with the date too. An end at midnight is still the start's day.
+ */
+export function formatSpan(from: string | number, to: string | number, lang: Lang): string {
+  const a = wallTime(from);
+  const b = wallTime(toMs(to) - 1);
+  const sameDay = a.year === b.year && a.month === b.month && a.day === b.day;
+  return `${formatDateTime(from, lang)} – ${sameDay ? formatTime(to, lang) : formatDateTime(to, lang)}`;
+}
+
 export interface WallTime {
   readonly year: number;
   readonly month: number;

@@ -1,17 +1,19 @@
-import { select, zoom, zoomIdentity, type Selection as D3Selection, type ZoomBehavior } from 'd3';
+import { select, zoom, zoomIdentity, zoomTransform, type Selection as D3Selection, type ZoomBehavior } from 'd3';
 import { generationColor, textOn } from '../colors';
-import { graphData, layoutBounds, layoutGraph, nodeRadius, type GraphData, type GraphLink, type Point } from '../graph';
+import { graphData, layoutBounds, layoutGraph, nodeRadius, type GraphData, type GraphLink, type GraphNode, type Point } from '../graph';
 import { t, type Lang } from '../i18n';
 import { chainTo, personLabel } from '../result';
+import { rovingTarget, tabStop } from '../roving';
 import { hasSelection, selectedStation, selectsPerson, type Selection } from '../store';
 import { formatDateTime, formatDuration, formatTime } from '../time';
 import type { LoadedTrace, Station } from '../types';
 
 /**
  * The transmission graph: F0 at the centre, generations on rings, one arrow per pair of people
- * with the first contact's station and time on it. Zoom and pan with the mouse or the toolbar;
- * every node is focusable and Enter selects it. Styles are SVG attributes (not CSS), so an
- * exported SVG looks like the screen.
+ * with the first contact's station and time on it. Zoom and pan with the mouse or the toolbar.
+ * From the keyboard the graph is one Tab stop (up to 300 nodes would otherwise bury every
+ * control after it): the arrow keys move between people in the list's order (roving.ts), Enter
+ * or Space selects. Styles are SVG attributes (not CSS), so an exported SVG looks like the screen.
  */
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
@@ -32,6 +34,10 @@ export class GraphView {
   private zoomK = 1;
   private selection: Selection = {};
   private trace: LoadedTrace | undefined;
+  /** The node that holds the graph's Tab stop (tabindex 0; every other node has -1). */
+  private stop: string | undefined;
+  /** The selected person the stop last followed: only a change of selection moves it there. */
+  private stopFollows: string | undefined;
 
   constructor(
     host: HTMLElement,
@@ -47,6 +53,7 @@ export class GraphView {
       .attr('viewBox', `${-width / 2} ${-height / 2} ${width} ${height}`)
       .attr('width', '100%')
       .attr('height', height)
+      .attr('role', 'group')
       .attr('font-family', FONT);
     this.svg.append('rect').attr('class', 'bg').attr('x', -width / 2).attr('y', -height / 2).attr('width', width).attr('height', height).attr('fill', '#ffffff');
     this.viewport = this.svg.append('g').attr('class', 'viewport');
@@ -78,6 +85,8 @@ export class GraphView {
       this.base = undefined;
       this.layoutKey = '';
       this.drawKey = '';
+      this.stop = undefined;
+      this.stopFollows = undefined;
       return undefined;
     }
     const data = this.dataFor(trace, selection.person, options);
@@ -92,13 +101,54 @@ export class GraphView {
     const drawKey = `${key}|${options.firstOnly}|${lang}|${stations.size}`;
     if (drawKey !== this.drawKey) {
       // Redrawing replaces the nodes: keep the keyboard focus on the same person.
-      const focused = document.activeElement?.closest('g.node')?.getAttribute('data-id');
+      const focused = this.focusedNode();
       this.draw(trace, stations, lang);
       this.drawKey = drawKey;
-      if (focused) this.viewport.select<SVGGElement>(`g.node[data-id="${CSS.escape(focused)}"]`).node()?.focus();
+      if (focused) this.nodeElement(focused)?.focus();
     }
+    this.placeTabStop();
     this.applyHighlight();
     return data;
+  }
+
+  /**
+   * Puts the Tab stop on the selected person when the selection changes (from any view), so Tab
+   * comes back to them; a cleared selection leaves it on the node the keyboard is on, or F0.
+   * Otherwise it stays where the arrow keys left it, while that person is drawn.
+   */
+  private placeTabStop(): void {
+    const ids = this.data?.nodes.map((n) => n.id) ?? [];
+    const person = this.selection.person;
+    if (person !== this.stopFollows) {
+      this.stopFollows = person;
+      this.stop = tabStop(ids, person, this.focusedNode());
+    } else {
+      this.stop = tabStop(ids, this.stop);
+    }
+    this.viewport.selectAll<SVGGElement, GraphNode>('g.node').attr('tabindex', (n) => (n.id === this.stop ? 0 : -1));
+  }
+
+  /** A node got the focus: it takes the Tab stop, and the view pans to it if the zoom left it outside. */
+  private takeStop(id: string): void {
+    this.stop = id;
+    this.viewport.selectAll<SVGGElement, GraphNode>('g.node').attr('tabindex', (n) => (n.id === id ? 0 : -1));
+    const p = this.positions.get(id);
+    const svg = this.svg.node();
+    if (!p || !svg) return;
+    const [x, y] = zoomTransform(svg).apply([p.x, p.y]);
+    const margin = 20;
+    if (Math.abs(x) > this.width / 2 - margin || Math.abs(y) > this.height / 2 - margin) this.svg.call((sel) => this.zoomer.translateTo(sel, p.x, p.y));
+  }
+
+  private nodeElement(id: string): SVGGElement | null {
+    return this.viewport.select<SVGGElement>(`g.node[data-id="${CSS.escape(id)}"]`).node();
+  }
+
+  /** The person whose node has the keyboard focus, if the focus is in the graph. */
+  private focusedNode(): string | undefined {
+    const active = document.activeElement;
+    if (!active || !this.svg.node()?.contains(active)) return undefined;
+    return active.closest('g.node')?.getAttribute('data-id') ?? undefined;
   }
 
   /**
@@ -246,17 +296,25 @@ export class GraphView {
       .attr('class', 'node')
       .attr('data-id', (n) => n.id)
       .attr('data-generation', (n) => n.generation)
-      .attr('tabindex', 0)
+      .attr('tabindex', -1)
       .attr('role', 'button')
       .attr('aria-label', (n) => `F${n.generation} ${personLabel(n.id, trace.identities)}`)
       .attr('transform', (n) => `translate(${pos.get(n.id)?.x ?? 0},${pos.get(n.id)?.y ?? 0})`)
       .style('cursor', 'pointer')
       .on('click', (_e, n) => this.onSelect(n.id))
+      // Arrow keys, Tab and clicks all focus a node: the stop goes with the focus.
+      .on('focus', (_e, n) => this.takeStop(n.id))
       .on('keydown', (e: KeyboardEvent, n) => {
         if (e.key === 'Enter' || e.key === ' ') {
           e.preventDefault();
           this.onSelect(n.id);
+          return;
         }
+        if (e.altKey || e.ctrlKey || e.metaKey) return;
+        const next = rovingTarget(this.data?.nodes.map((d) => d.id) ?? [], n.id, e.key);
+        if (next === undefined) return;
+        e.preventDefault();
+        this.nodeElement(next)?.focus();
       });
     nodes
       .append('circle')

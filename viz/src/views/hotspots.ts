@@ -1,11 +1,16 @@
 import { h, onActivate } from '../dom';
+import { hotspotRuns } from '../hotspot-runs';
 import { t, type Lang } from '../i18n';
 import { hotspotRows } from '../map-data';
 import type { Selection } from '../store';
-import { formatDateTime, formatTime } from '../time';
+import { formatSpan } from '../time';
 import type { Hotspot, HotspotList, Station } from '../types';
 
-/** The hotspot list: station × time-window cells ranked by how many of the trace's people passed. */
+/**
+ * The hotspot list: station × time-window cells ranked by how many of the trace's people passed,
+ * with runs of adjacent cells of a station shown as one row (hotspot-runs.ts). Selecting a row
+ * selects the run: its station, its whole span and everyone who passed in it.
+ */
 export function renderHotspots(
   host: HTMLElement,
   hotspots: HotspotList | undefined,
@@ -22,7 +27,7 @@ export function renderHotspots(
     return;
   }
   if (!hotspots) return;
-  const rows = hotspotRows(hotspots.hotspots, stations);
+  const rows = hotspotRows(hotspotRuns(hotspots.hotspots), stations);
   if (rows.length === 0) {
     host.append(h('p', { class: 'note' }, t(lang, 'hot.none')));
     return;
@@ -32,10 +37,16 @@ export function renderHotspots(
     const picked = selection.hotspot !== undefined && selection.hotspot.stationId === r.hotspot.stationId && selection.hotspot.windowStart === r.hotspot.windowStart;
     const tr = h(
       'tr',
-      { tabindex: 0, 'data-rank': r.rank, 'data-station': r.hotspot.stationId, 'aria-selected': String(picked), class: picked ? 'selected' : undefined },
+      { tabindex: 0, 'data-rank': r.rank, 'data-station': r.hotspot.stationId, 'data-cells': r.hotspot.cells, 'aria-selected': String(picked), class: picked ? 'selected' : undefined },
       h('td', {}, String(r.rank)),
       h('td', {}, r.stationName),
-      h('td', {}, `${formatDateTime(r.hotspot.windowStart, lang)} – ${formatTime(r.hotspot.windowEnd, lang)}`),
+      h(
+        'td',
+        {},
+        formatSpan(r.hotspot.windowStart, r.hotspot.windowEnd, lang),
+        // The cases column is the busiest single window; the note says how many passed in all.
+        r.hotspot.cells > 1 ? h('span', { class: 'small' }, ` (${t(lang, 'hot.cells', { n: r.hotspot.cells, people: r.hotspot.people.length })})`) : null,
+      ),
       h('td', { class: 'num' }, String(r.hotspot.cases)),
       h('td', { class: 'num' }, String(r.hotspot.passages)),
     );
