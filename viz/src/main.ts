@@ -204,8 +204,11 @@ function renderGraphLegend(): void {
 
 // ---- loading a trace ------------------------------------------------------------------------
 
-/** Hotspot cells listed (the API ranks them). */
-const HOTSPOTS_SHOWN = 20;
+/**
+ * Hotspot cells asked for (the API ranks them); adjacent ones of a station show as one row
+ * (hotspot-runs.ts), so a run is cut only where a window of it ranks below these.
+ */
+const HOTSPOTS_SHOWN = 100;
 
 /** Most pages the view loads (the server's result cap is lower by default). */
 const MAX_PAGES = 50;
