@@ -26,7 +26,7 @@ import { Empty } from './schemas';
 export interface CreateAppOptions extends AppDeps {
   /** The engine's passages import; absent → uploads answer 503. */
   readonly importRunner?: ImportRunner | undefined;
-  /** Names the server the import jobs run in; the workers of one `serve --workers N` share it. Default: random. */
+  /** Names the server run the import jobs run in; the workers of one `serve --workers N` share it. Default: random. */
   readonly instance?: string;
 }
 

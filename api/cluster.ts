@@ -19,7 +19,9 @@ import type { ApiSettings } from './settings';
  * none takes another's running job for a cut-off one). What lives in a process is per worker:
  * rate-limit counters (a client whose connections land on several workers may get up to N times
  * each limit; login lockouts count in the graph), the scan batches, the import queue (one import
- * at a time per worker). Worker 1 alone resumes cut-off imports and runs the daily purge.
+ * at a time per worker). Worker 1 alone runs the daily purge. Every worker, as it starts, takes up
+ * the imports of processes that are gone (each job is claimed once): the worker that replaces a
+ * dead one resumes the import that one was running.
  */
 
 export const WORKER_INDEX_ENV = 'TRUYVET_WORKER_INDEX';

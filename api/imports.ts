@@ -65,8 +65,12 @@ export class ImportJobs {
   private readonly jobs = new Map<string, ImportJob>();
   private queue: Promise<void> = Promise.resolve();
   private readonly saving = new WeakMap<ImportJob, Promise<void>>();
-  /** This server (its workers share it): a job of another that is not finished was cut off. */
+  /**
+   * `server.pid`: the server run (its workers share it) and this process. A job not finished
+   * whose process is gone — another server run, or a worker of this one that died — was cut off.
+   */
   private readonly instance: string;
+  private readonly server: string;
   /** Set by pause(): no import starts, and the one running stops before its next batch. */
   private paused = false;
   private current: AbortController | undefined;
@@ -76,9 +80,23 @@ export class ImportJobs {
     private readonly dir: string,
     private readonly logger: Logger,
     private readonly now: () => number,
-    instance?: string,
+    server?: string,
   ) {
-    this.instance = instance ?? randomBytes(9).toString('base64url');
+    this.server = server ?? randomBytes(9).toString('base64url');
+    this.instance = `${this.server}.${process.pid}`;
+  }
+
+  /** Whether a job kept by `instance`, not finished, was left by a process that is gone. */
+  private cutOff(instance: string): boolean {
+    if (instance === this.instance) return false;
+    const dot = instance.lastIndexOf('.');
+    if (dot < 0 || instance.slice(0, dot) !== this.server) return true;
+    try {
+      process.kill(Number(instance.slice(dot + 1)), 0);
+      return false;
+    } catch (e) {
+      return (e as NodeJS.ErrnoException).code === 'ESRCH';
+    }
   }
 
   get available(): boolean {
@@ -93,8 +111,8 @@ export class ImportJobs {
     if (kept === undefined) return undefined;
     const { instance, ...job } = kept;
     if (job.state === 'done' || job.state === 'failed') return job;
-    // Its upload is still here: the next start (or this one's, in progress) resumes it.
-    if (instance === this.instance || fs.existsSync(this.fileOf(id))) return job;
+    // Running in a live process of this server, or cut off with its upload still here: a start resumes it.
+    if (!this.cutOff(instance) || fs.existsSync(this.fileOf(id))) return job;
     const failed: ImportJob = { ...job, state: 'failed', error: INTERRUPTED, finishedAt: isoUtc(this.now()) };
     await saveImportJob({ ...failed, instance });
     return failed;
@@ -153,8 +171,9 @@ export class ImportJobs {
   }
 
   /**
-   * Queues again the jobs other server processes left queued or running whose upload is still in
-   * this process's upload folder; each resumes after its last committed batch. `decide` says how
+   * Queues again the jobs that processes now gone (an earlier run of the server, a worker of this
+   * one that died) left queued or running, whose upload is still in this process's upload folder;
+   * each resumes after its last committed batch. `decide` says how
    * each goes on (the importer's scope as it is now, the audit of its end), or why it cannot (a
    * reason: the job ends failed). A job whose upload is not here is left to get(), which answers
    * it failed. Run at start-up, before the server answers.
@@ -164,7 +183,7 @@ export class ImportJobs {
     let refused = 0;
     for (const kept of await unfinishedImportJobs(this.instance)) {
       const file = this.fileOf(kept.id);
-      if (!fs.existsSync(file)) continue;
+      if (!this.cutOff(kept.instance) || !fs.existsSync(file)) continue;
       if (!(await claimImportJob(kept.id, kept.instance, this.instance))) continue;
       const { instance: _left, ...rest } = kept;
       const job: ImportJob = { ...rest, progress: { ...rest.progress }, state: 'queued' };

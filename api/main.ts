@@ -28,8 +28,8 @@ export interface ServeOptions {
   readonly importRunner?: ImportRunner | undefined;
   /**
    * Set in a worker of `truyvet serve --workers N` (api/cluster.ts): the primary has migrated and
-   * made the first admin; the workers share one import-job instance (a job another worker runs
-   * is not a cut-off one), and only worker 1 resumes cut-off imports and runs the daily purge.
+   * made the first admin; the workers share the server run's name for import jobs (a job a live
+   * worker runs is not a cut-off one), and only worker 1 runs the daily purge.
    */
   readonly worker?: { readonly index: number; readonly instance: string };
 }
@@ -65,14 +65,13 @@ export async function serve(o: ServeOptions): Promise<RunningServer> {
     await ensureFirstAdmin(logger, settings.auditChain);
   }
   const app = createApp({ settings, logger, importRunner: o.importRunner, ...(o.worker ? { instance: o.worker.instance } : {}) });
-  // Before the first request, so no one is told a job failed that this start takes up again.
-  if (first) {
-    try {
-      const r = await resumeImports(app.truyvet);
-      if (r.resumed + r.refused > 0) logger.info({ ...r }, 'imports left unfinished by the last stop');
-    } catch (e) {
-      logger.error({ type: (e as Error).name }, 'could not resume the imports left unfinished');
-    }
+  // Before the first request, so no one is told a job failed that this start takes up again. In
+  // every worker: one that replaces a dead worker takes up its imports (each is claimed once).
+  try {
+    const r = await resumeImports(app.truyvet);
+    if (r.resumed + r.refused > 0) logger.info({ ...r }, 'imports left unfinished by the last stop');
+  } catch (e) {
+    logger.error({ type: (e as Error).name }, 'could not resume the imports left unfinished');
   }
   const server = await new Promise<Server>((resolve, reject) => {
     // Express 5 calls this back on a listen error too (port taken, address not available).

@@ -30,7 +30,7 @@ export function register(program: Command): void {
         const running =
           workers > 1 && worker === undefined
             ? await primary(workers)
-            : await serve({ port, host, settings: settingsFromEnv(), logger: worker ? logger.child({ worker: worker.index }) : logger, importRunner, ...(worker ? { worker } : {}) });
+            : await serve({ port, host, settings: settingsFromEnv(), logger: worker ? logger.child({ worker: worker.index, pid: process.pid }) : logger, importRunner, ...(worker ? { worker } : {}) });
         const url = await running.url;
         // A worker says nothing on stdout: the primary prints the address once they all listen.
         if (worker === undefined) console.log(`truyvet API listening on ${url} (OpenAPI: ${url}/api/openapi.json${workers > 1 ? `; ${workers} workers` : ''})`);

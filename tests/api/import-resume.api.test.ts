@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { updateAccount } from '../../engine/accounts/accounts';
@@ -10,6 +9,7 @@ import type { ImportRunner } from '../../api/imports';
 import { newRunId } from '../helpers/run-data';
 import { importFile, removeImportRun, stationsCsv, storedPassages, tempDir, writeFile } from '../import/helpers';
 import { cleanupRun, makeAccount, startServer, type TestServer } from './harness';
+import { call, serveProcess } from './serve-process';
 
 /**
  * An upload whose import a stop or a crash cuts off is not lost: its file and checkpoint stay on
@@ -21,7 +21,6 @@ import { cleanupRun, makeAccount, startServer, type TestServer } from './harness
 const run = newRunId('ir');
 const dir = tempDir('import-resume');
 const ROWS = 40_000;
-const BIN = path.join(__dirname, '..', '..', 'bin', 'truyvet.js');
 
 interface Job {
   id: string;
@@ -145,27 +144,6 @@ it("does not resume for an importer whose account was disabled meanwhile: the jo
   }
 }, 120_000);
 
-/** A real `truyvet serve`; resolves with its URL once it listens. */
-async function serveProcess(env: Record<string, string>): Promise<{ child: ChildProcess; url: string; output: () => string; exit: Promise<unknown> }> {
-  const chunks: string[] = [];
-  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--host', '127.0.0.1'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stdout?.on('data', (d: Buffer) => chunks.push(d.toString('utf8')));
-  child.stderr?.on('data', (d: Buffer) => chunks.push(d.toString('utf8')));
-  const exit = new Promise((resolve) => child.on('exit', resolve));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the server did not start:\n${chunks.join('')}`)), 90_000);
-    child.stdout?.on('data', () => {
-      const m = /listening on (http:\/\/[0-9.:]+)/.exec(chunks.join(''));
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]!);
-      }
-    });
-    void exit.then(() => reject(new Error(`the server exited:\n${chunks.join('')}`)));
-  });
-  return { child, url, output: () => chunks.join(''), exit };
-}
-
 it('after a SIGKILL of the server mid-import, the next `truyvet serve` finishes the file: every passage once', async () => {
   const state = path.join(dir, 'state-k');
   const env = {
@@ -174,14 +152,6 @@ it('after a SIGKILL of the server mid-import, the next `truyvet serve` finishes 
     TRUYVET_PURGE_AT: 'off',
     TRUYVET_AUDIT_CHAIN: run,
     LOG_LEVEL: 'info',
-  };
-  const call = async (url: string, method: string, p: string, o: { token?: string; body?: string; json?: unknown } = {}) => {
-    const headers: Record<string, string> = {};
-    if (o.token) headers['authorization'] = `Bearer ${o.token}`;
-    if (o.json !== undefined) headers['content-type'] = 'application/json';
-    if (o.body !== undefined) headers['content-type'] = 'text/csv';
-    const res = await fetch(url + p, { method, headers, ...(o.json !== undefined ? { body: JSON.stringify(o.json) } : o.body !== undefined ? { body: o.body } : {}) });
-    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
   };
   const committed = () => {
     for (const f of filesIn(state).filter((n) => n.endsWith('.json'))) {

@@ -1,0 +1,163 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { updateAccount } from '../../engine/accounts/accounts';
+import { closeDriver } from '../../engine/db/driver';
+import { newRunId } from '../helpers/run-data';
+import { importFile, removeImportRun, stationsCsv, storedPassages, tempDir, writeFile } from '../import/helpers';
+import { cleanupRun, makeAccount } from './harness';
+import { call, serveProcess, type ServeProcess } from './serve-process';
+
+/**
+ * `truyvet serve --workers 2`: two server processes on one port. Both answer; the primary
+ * prints the address once; only worker 1 runs the daily purge; an account change counts on every
+ * worker from its next request; an import running in one worker is followed from the other
+ * without being taken for a cut-off one, and when its worker is killed, the worker that replaces
+ * it resumes it; SIGTERM stops all.
+ */
+
+const run = newRunId('cl');
+const dir = tempDir('cluster');
+const ROWS = 30_000;
+let srv: ServeProcess;
+let importer = { username: '', password: '' };
+
+/** Pino lines of the processes, parsed. */
+function lines(): Record<string, unknown>[] {
+  return srv
+    .output()
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
+beforeAll(async () => {
+  await importFile('stations', writeFile(dir, 'stations.csv', stationsCsv(run, 20)));
+  importer = await makeAccount(run, 'imp', 'importer');
+  srv = await serveProcess(
+    { LOG_LEVEL: 'info', TRUYVET_PURGE_AT: '03:00', TRUYVET_AUDIT_CHAIN: run, TRUYVET_UPLOAD_DIR: path.join(dir, 'up'), TRUYVET_IMPORT_STATE_DIR: path.join(dir, 'state') },
+    ['--workers', '2'],
+  );
+}, 120_000);
+afterAll(async () => {
+  if (srv.child.exitCode === null && srv.child.signalCode === null) {
+    srv.child.kill('SIGKILL');
+    await srv.exit;
+  }
+  await removeImportRun(run);
+  await cleanupRun(run);
+  await closeDriver();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+const workersOf = (msg: string) => new Set(lines().filter((l) => l['msg'] === msg).map((l) => l['worker']));
+
+/** Waits (up to 10 s) for what the processes write: the primary may print before a worker's line lands. */
+async function until(ok: () => boolean): Promise<void> {
+  for (let i = 0; i < 200 && !ok(); i++) await new Promise((r) => setTimeout(r, 50));
+}
+
+it('starts two workers on one port, prints the address once, and runs the daily purge in worker 1 only', async () => {
+  expect(srv.output().match(/API listening on/g)).toHaveLength(1);
+  expect(srv.output()).toContain('2 workers');
+  await until(() => workersOf('listening').size === 2);
+  expect(workersOf('listening')).toEqual(new Set([1, 2]));
+  expect(workersOf('retention purge scheduled')).toEqual(new Set([1]));
+  // Each request a connection of its own, dealt to the workers in turn.
+  for (let i = 0; i < 6; i++) expect((await call(srv.url, 'GET', '/api/health')).status).toBe(200);
+  await until(() => lines().filter((l) => l['route'] === 'health').length >= 6);
+  const served = new Set(lines().filter((l) => l['route'] === 'health').map((l) => l['worker']));
+  expect(served).toEqual(new Set([1, 2]));
+});
+
+it('refuses a disabled account on every worker from its next request', async () => {
+  const other = await makeAccount(run, 'tr', 'tracer');
+  const login = await call(srv.url, 'POST', '/api/auth/token', { json: other });
+  const token = login.body['accessToken'] as string;
+  for (let i = 0; i < 4; i++) expect((await call(srv.url, 'GET', '/api/auth/me', { token })).status).toBe(200);
+  await updateAccount(other.username, { disabled: true }, Date.now());
+  for (let i = 0; i < 4; i++) expect((await call(srv.url, 'GET', '/api/auth/me', { token })).status).toBe(401);
+});
+
+it('follows an import from either worker, and the worker that replaces a dead one resumes its import', async () => {
+  const rows = ['passage_id,person_id,station_id,at,left_at,source'];
+  for (let i = 0; i < ROWS; i++) rows.push(`${run}x${i},${run}P${i % 900},${run}S${1 + (i % 20)},${new Date(Date.UTC(2021, 7, 2) + i * 2000).toISOString()},,qr`);
+  const token = (await call(srv.url, 'POST', '/api/auth/token', { json: importer })).body['accessToken'] as string;
+  const up = await call(srv.url, 'POST', '/api/imports/passages?name=log.csv', { token, body: `${rows.join('\n')}\n` });
+  expect(up.status).toBe(202);
+  const jobId = up.body['id'] as string;
+  await until(() => lines().some((l) => l['route'] === 'importsCreate'));
+  const runner = lines().find((l) => l['route'] === 'importsCreate')!['worker'];
+  const pid = lines().find((l) => l['msg'] === 'listening' && l['worker'] === runner)!['pid'] as number;
+  const before = await workerPids(srv.child.pid!);
+  expect(before).toContain(pid);
+
+  // Followed from both workers while it runs: never taken for a cut-off job.
+  const states: string[] = [];
+  const checkpoints = () => (fs.existsSync(path.join(dir, 'state')) ? fs.readdirSync(path.join(dir, 'state')).filter((f) => f.endsWith('.json')).length : 0);
+  for (let i = 0; i < 400 && checkpoints() === 0; i++) {
+    states.push((await call(srv.url, 'GET', `/api/imports/${jobId}`, { token })).body['state'] as string);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  expect(checkpoints()).toBeGreaterThan(0);
+  process.kill(pid, 'SIGKILL');
+
+  let job: Record<string, unknown> = {};
+  let lost = 0;
+  for (let i = 0; i < 1200 && job['state'] !== 'done' && job['state'] !== 'failed'; i++) {
+    try {
+      job = (await call(srv.url, 'GET', `/api/imports/${jobId}`, { token, timeoutMs: 2000 })).body;
+      states.push(job['state'] as string);
+    } catch {
+      // A connection the primary dealt to the killed worker before it saw it die: a client retries.
+      lost++;
+    }
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  expect(lost).toBeLessThanOrEqual(2);
+  expect(states).not.toContain('failed');
+  expect(job).toMatchObject({ state: 'done', summary: { read: ROWS, rejected: 0 } });
+  expect((job['summary'] as { resumedAtLine: number }).resumedAtLine).toBeGreaterThan(1);
+  expect(srv.output()).toContain('a worker stopped; starting another');
+  const stored = (await storedPassages(`${run}S`)).filter((p) => p.id.startsWith(`${run}x`));
+  expect(stored).toHaveLength(ROWS);
+  expect(stored.every((p) => p.links === 1)).toBe(true);
+  const after = await workerPids(srv.child.pid!);
+  expect(after).toHaveLength(2);
+  expect(after).not.toContain(pid);
+  for (let i = 0; i < 4; i++) expect((await call(srv.url, 'GET', '/api/health')).status).toBe(200);
+}, 120_000);
+
+it('stops every worker gracefully on SIGTERM to the primary', async () => {
+  const pids = await workerPids(srv.child.pid!);
+  srv.child.kill('SIGTERM');
+  const exit = await srv.exit;
+  expect(exit).toEqual({ code: 0, signal: null });
+  await until(() => lines().filter((l) => l['msg'] === 'stopped').length >= 2);
+  expect(lines().filter((l) => l['msg'] === 'stopped').length).toBeGreaterThanOrEqual(2);
+  for (const pid of pids) expect(alive(pid)).toBe(false);
+}, 60_000);
+
+/** The primary's child processes (its workers), from /proc. */
+async function workerPids(primary: number): Promise<number[]> {
+  await new Promise((r) => setTimeout(r, 10));
+  const out: number[] = [];
+  for (const e of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(e)) continue;
+    try {
+      const rest = fs.readFileSync(`/proc/${e}/stat`, 'utf8').split(') ').pop()!.split(' ');
+      if (Number(rest[1]) === primary) out.push(Number(e));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out.sort((a, b) => a - b);
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

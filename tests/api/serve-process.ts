@@ -1,0 +1,67 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import http from 'node:http';
+import path from 'node:path';
+
+const BIN = path.join(__dirname, '..', '..', 'bin', 'truyvet.js');
+
+export interface ServeProcess {
+  readonly child: ChildProcess;
+  readonly url: string;
+  /** Everything it wrote so far, stdout and stderr. */
+  readonly output: () => string;
+  /** Resolves with the exit code (null after a signal) and the signal. */
+  readonly exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/** A real `truyvet serve` with the test's environment plus `env`; resolves once it listens. */
+export async function serveProcess(env: Record<string, string>, args: readonly string[] = []): Promise<ServeProcess> {
+  const chunks: string[] = [];
+  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--host', '127.0.0.1', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout?.on('data', (d: Buffer) => chunks.push(d.toString('utf8')));
+  child.stderr?.on('data', (d: Buffer) => chunks.push(d.toString('utf8')));
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the server did not start:\n${chunks.join('')}`)), 90_000);
+    child.stdout?.on('data', () => {
+      const m = /API listening on (http:\/\/[0-9.:]+)/.exec(chunks.join(''));
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]!);
+      }
+    });
+    void exit.then(() => reject(new Error(`the server exited:\n${chunks.join('')}`)));
+  });
+  return { child, url, output: () => chunks.join(''), exit };
+}
+
+/**
+ * A request to a served process, on a connection of its own (no keep-alive: with `serve
+ * --workers N`, successive requests are dealt to the workers in turn): status and JSON body (or {}).
+ */
+export function call(
+  url: string,
+  method: string,
+  p: string,
+  o: { token?: string; body?: string; json?: unknown; timeoutMs?: number } = {},
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  const timeout = o.timeoutMs ?? 30_000;
+  const headers: Record<string, string> = {};
+  if (o.token) headers['authorization'] = `Bearer ${o.token}`;
+  const payload = o.json !== undefined ? JSON.stringify(o.json) : o.body;
+  if (o.json !== undefined) headers['content-type'] = 'application/json';
+  else if (o.body !== undefined) headers['content-type'] = 'text/csv';
+  return new Promise((resolve, reject) => {
+    const req = http.request(url + p, { method, headers, agent: false, timeout }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        resolve({ status: res.statusCode ?? 0, body: (text.startsWith('{') ? JSON.parse(text) : {}) as Record<string, unknown> });
+      });
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.on('timeout', () => req.destroy(new Error(`${method} ${p}: no answer in ${timeout} ms`)));
+    req.end(payload);
+  });
+}
