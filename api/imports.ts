@@ -59,6 +59,8 @@ export interface ImportJob {
 const KEEP_JOBS = 1000;
 /** Progress reaches the graph at most this often (ms); the process's own answers are live. */
 const SAVE_PROGRESS_MS = 1000;
+/** An upload file of no unfinished job, untouched this long, was cut off while it was received. */
+const ABANDONED_MS = 3_600_000;
 const INTERRUPTED = 'the server stopped before this import finished and its upload is gone; send the file again (rows already stored count as duplicates)';
 
 export class ImportJobs {
@@ -173,15 +175,17 @@ export class ImportJobs {
   /**
    * Queues again the jobs that processes now gone (an earlier run of the server, a worker of this
    * one that died) left queued or running, whose upload is still in this process's upload folder;
-   * each resumes after its last committed batch. `decide` says how
-   * each goes on (the importer's scope as it is now, the audit of its end), or why it cannot (a
-   * reason: the job ends failed). A job whose upload is not here is left to get(), which answers
-   * it failed. Run at start-up, before the server answers.
+   * each resumes after its last committed batch. `decide` says how each goes on (the importer's
+   * scope as it is now, the audit of its end), or why it cannot (a reason: the job ends failed).
+   * A job whose upload is not here is left to get(), which answers it failed. Then the uploads of
+   * no unfinished job, untouched for an hour (cut off while they were being received: never
+   * acknowledged), are deleted. Run at start-up, before the server answers.
    */
-  async resumeUnfinished(decide: (job: ImportJob) => Promise<Resumption | string>): Promise<{ resumed: number; refused: number }> {
+  async resumeUnfinished(decide: (job: ImportJob) => Promise<Resumption | string>): Promise<{ resumed: number; refused: number; swept: number }> {
     let resumed = 0;
     let refused = 0;
-    for (const kept of await unfinishedImportJobs(this.instance)) {
+    const unfinished = await unfinishedImportJobs(this.instance);
+    for (const kept of unfinished) {
       const file = this.fileOf(kept.id);
       if (!this.cutOff(kept.instance) || !fs.existsSync(file)) continue;
       if (!(await claimImportJob(kept.id, kept.instance, this.instance))) continue;
@@ -198,7 +202,35 @@ export class ImportJobs {
       resumed++;
       this.queue = this.queue.then(() => this.run(job, file, how.scope, how.onDone));
     }
-    return { resumed, refused };
+    const swept = this.sweep(new Set(unfinished.map((j) => j.id)));
+    return { resumed, refused, swept };
+  }
+
+  /**
+   * Deletes the uploads no job will read: not of an unfinished job, and untouched for an hour (so
+   * not one a live worker is receiving or has just queued). They hold personal data.
+   */
+  private sweep(unfinished: ReadonlySet<string>): number {
+    let swept = 0;
+    let names: string[];
+    try {
+      names = fs.readdirSync(this.dir);
+    } catch {
+      return 0;
+    }
+    for (const name of names) {
+      const m = /^(im[0-9a-f]{24})\.csv$/.exec(name);
+      if (!m || unfinished.has(m[1]!)) continue;
+      const file = path.join(this.dir, name);
+      try {
+        if (this.now() - fs.statSync(file).mtimeMs < ABANDONED_MS) continue;
+      } catch {
+        continue;
+      }
+      this.discard(file);
+      swept++;
+    }
+    return swept;
   }
 
   /**

@@ -69,7 +69,7 @@ export async function serve(o: ServeOptions): Promise<RunningServer> {
   // every worker: one that replaces a dead worker takes up its imports (each is claimed once).
   try {
     const r = await resumeImports(app.truyvet);
-    if (r.resumed + r.refused > 0) logger.info({ ...r }, 'imports left unfinished by the last stop');
+    if (r.resumed + r.refused + r.swept > 0) logger.info({ ...r }, 'imports left unfinished by the last stop');
   } catch (e) {
     logger.error({ type: (e as Error).name }, 'could not resume the imports left unfinished');
   }

@@ -43,7 +43,7 @@ function auditEnd(audit: ReturnType<typeof auditAs>) {
  * request: those jobs end failed and the file is sent again. Each resume is audited as its
  * importer's.
  */
-export function resumeImports(app: AppContext): Promise<{ resumed: number; refused: number }> {
+export function resumeImports(app: AppContext): Promise<{ resumed: number; refused: number; swept: number }> {
   return app.imports.resumeUnfinished(async (job): Promise<Resumption | string> => {
     const account = await getAccount(job.owner);
     const system = auditAs(app, undefined);

@@ -106,7 +106,7 @@ it('a graceful stop pauses an import, and the next start resumes it after its la
 
   const second = await startServer(run, { importRunner, settings: { uploadDir: uploadOf('g'), importLimitBytes: 64 << 20 } });
   try {
-    expect(await resumeImports(second.app.truyvet)).toEqual({ resumed: 1, refused: 0 });
+    expect(await resumeImports(second.app.truyvet)).toEqual({ resumed: 1, refused: 0, swept: 0 });
     const job = await waitDone(second, jobId, token);
     expect(job.state).toBe('done');
     expect(job.summary).toMatchObject({ read: ROWS, rejected: 0 });
@@ -130,7 +130,7 @@ it("does not resume for an importer whose account was disabled meanwhile: the jo
   await updateAccount(importer.username, { disabled: true }, Date.now());
   const second = await startServer(run, { importRunner, settings: { uploadDir: uploadOf('d') } });
   try {
-    expect(await resumeImports(second.app.truyvet)).toEqual({ resumed: 0, refused: 1 });
+    expect(await resumeImports(second.app.truyvet)).toEqual({ resumed: 0, refused: 1, swept: 0 });
     const job = await second.request<Job>('GET', `/api/imports/${jobId}`, { token: await second.login(admin.username, admin.password) });
     expect(job.body.state).toBe('failed');
     expect(job.body.error).toMatch(/may no longer import.*send the file again/);
@@ -143,6 +143,25 @@ it("does not resume for an importer whose account was disabled meanwhile: the jo
     await first.close();
   }
 }, 120_000);
+
+it('deletes at start the uploads of no job that were left for an hour (cut off while received), and only those', async () => {
+  const up = uploadOf('s');
+  fs.mkdirSync(up, { recursive: true });
+  const old = path.join(up, `im${'a'.repeat(24)}.csv`);
+  const fresh = path.join(up, `im${'b'.repeat(24)}.csv`);
+  const other = path.join(up, 'notes.txt');
+  for (const f of [old, fresh, other]) fs.writeFileSync(f, 'passage_id,person_id\n');
+  const hourAgo = (Date.now() - 3_700_000) / 1000;
+  fs.utimesSync(old, hourAgo, hourAgo);
+  fs.utimesSync(other, hourAgo, hourAgo);
+  const s = await startServer(run, { importRunner, settings: { uploadDir: up } });
+  try {
+    expect(await resumeImports(s.app.truyvet)).toEqual({ resumed: 0, refused: 0, swept: 1 });
+    expect(filesIn(up).sort()).toEqual([path.basename(fresh), 'notes.txt']);
+  } finally {
+    await s.close();
+  }
+});
 
 it('after a SIGKILL of the server mid-import, the next `truyvet serve` finishes the file: every passage once', async () => {
   const state = path.join(dir, 'state-k');
