@@ -104,7 +104,7 @@ export async function ensureCity(dir = benchCityDir()): Promise<{ dir: string; r
 export interface Server {
   readonly url: string;
   readonly pid: number;
-  /** Peak resident memory of the server process so far (VmHWM), MB. */
+  /** Peak resident memory of the server process so far (VmHWM; with workers, theirs added), MB. */
   peakRssMB(): number | null;
   stop(): Promise<void>;
 }
@@ -141,12 +141,12 @@ export async function startServer(env: NodeJS.ProcessEnv): Promise<Server> {
     url,
     pid,
     peakRssMB() {
-      try {
-        const m = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
-        return m ? Math.round(Number(m[1]) / 1024) : null;
-      } catch {
-        return null;
-      }
+      const own = peakKb(pid);
+      if (own === null) return null;
+      // With `serve --workers N`, the workers' peaks added (an upper bound of their peak together).
+      let kb = own;
+      for (const w of childPids(pid)) kb += peakKb(w) ?? 0;
+      return Math.round(kb / 1024);
     },
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
@@ -191,6 +191,23 @@ export interface LoadResult {
   cpuMsPerRequest: { server: number | null; neo4j: number | null; bench: number } | null;
 }
 
+function peakKb(pid: number): number | null {
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) : null;
+  } catch {
+    return null;
+  }
+}
+
+function childPids(pid: number): number[] {
+  const out: number[] = [];
+  for (const entry of fs.readdirSync('/proc')) {
+    if (/^\d+$/.test(entry) && Number(entry) !== pid && procCpu(Number(entry))?.ppid === pid) out.push(Number(entry));
+  }
+  return out;
+}
+
 /**
  * CPU seconds (user + system) a process and its live children (the workers of `serve
  * --workers N`) have used so far, or null when /proc cannot tell.
@@ -200,11 +217,7 @@ function cpuSeconds(pid: number | null): number | null {
   const own = procCpu(pid);
   if (own === null) return null;
   let total = own.seconds;
-  for (const entry of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry) || Number(entry) === pid) continue;
-    const child = procCpu(Number(entry));
-    if (child !== null && child.ppid === pid) total += child.seconds;
-  }
+  for (const child of childPids(pid)) total += procCpu(child)?.seconds ?? 0;
   return total;
 }
 

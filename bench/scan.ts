@@ -2,14 +2,15 @@
  * Checkpoint scan benchmark (issue 6), run by hand; prints one JSON document on stdout, progress
  * on stderr:
  *
- *   npm run bench:scan -- [--connections 10,50,100] [--seconds 15] [--warmup 30] [--codes 20000] [--log-level info] [--city-only] [--keep]
+ *   npm run bench:scan -- [--connections 10,50,100] [--seconds 15] [--warmup 30] [--codes 20000] [--workers 1] [--log-level info] [--city-only] [--keep]
  *
  * On the reusable benchmark city (bench/http.ts: 913,028 passages, 2,000 stations), it starts
  * the real server (`truyvet serve` in a child process, real Neo4j), creates an officer account
  * for the whole province, signs `--codes` valid QR codes for people of the registry (as
  * POST /api/declarations would, without going through it), and runs autocannon on
  * POST /api/scans with a unique scan id per request, once per connection count: scans/s,
- * p50/p95/p99, errors, the server's peak RSS. Each person is always scanned at the same
+ * p50/p95/p99, errors, the server's peak RSS. `--workers N` serves with `truyvet serve --workers N`
+ * (default: TRUYVET_WORKERS, else 1). Each person is always scanned at the same
  * station, so no scan is a "copied code"; every answer is a pass with a passage written.
  *
  * Before the measured runs, `--warmup` seconds of scans at the largest connection count: a Neo4j
@@ -38,12 +39,13 @@ interface Args {
   warmup: number;
   codes: number;
   logLevel: string;
+  workers: number;
   cityOnly: boolean;
   keep: boolean;
 }
 
 function args(argv: readonly string[]): Args {
-  const a: Args = { connections: [10, 50, 100], seconds: 15, warmup: 30, codes: 20_000, logLevel: 'info', cityOnly: false, keep: false };
+  const a: Args = { connections: [10, 50, 100], seconds: 15, warmup: 30, codes: 20_000, logLevel: 'info', workers: Number(process.env['TRUYVET_WORKERS'] ?? 1), cityOnly: false, keep: false };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i];
     const v = () => String(argv[++i]);
@@ -52,6 +54,7 @@ function args(argv: readonly string[]): Args {
     else if (k === '--warmup') a.warmup = Number(v());
     else if (k === '--codes') a.codes = Number(v());
     else if (k === '--log-level') a.logLevel = v();
+    else if (k === '--workers') a.workers = Number(v());
     else if (k === '--city-only') a.cityOnly = true;
     else if (k === '--keep') a.keep = true;
     else throw new Error(`unknown flag ${k}`);
@@ -112,6 +115,7 @@ async function main(): Promise<void> {
     TRUYVET_TOKEN_MINUTES: '240',
     TRUYVET_AUDIT_CHAIN: run,
     TRUYVET_PURGE_AT: 'off',
+    TRUYVET_WORKERS: String(a.workers),
   });
   const runs: LoadResult[] = [];
   let decisions: Record<string, number> | undefined;
@@ -155,7 +159,7 @@ async function main(): Promise<void> {
         bench: 'scan',
         machine: machine(),
         city: { dir: city.dir, passages: city.passages },
-        settings: { logLevel: a.logLevel, seconds: a.seconds, warmupSeconds: a.warmup, codes: codes.length, requestsPerMinute: 100_000_000 },
+        settings: { logLevel: a.logLevel, workers: a.workers, seconds: a.seconds, warmupSeconds: a.warmup, codes: codes.length, requestsPerMinute: 100_000_000 },
         runs,
         decisions,
         best: best && { connections: best.connections, scansPerSecond: best.rate, p50: best.p50, p99: best.p99 },
