@@ -59,6 +59,7 @@ function args(argv: readonly string[]): Args {
     else if (k === '--keep') a.keep = true;
     else throw new Error(`unknown flag ${k}`);
   }
+  if (!Number.isInteger(a.workers) || a.workers < 1) throw new Error(`--workers ${a.workers}: a whole number from 1`);
   return a;
 }
 
