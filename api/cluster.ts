@@ -93,8 +93,13 @@ export async function serveCluster(o: ClusterOptions): Promise<RunningCluster> {
     const me = started.get(w);
     started.delete(w);
     if (me === undefined) return;
-    if (stopping) {
-      if (started.size === 0) resolveClosed();
+    // Stopping, or a worker that stopped gracefully (Ctrl-C reaches every process of the
+    // terminal's group before the primary says so): not replaced.
+    if (stopping || (code === 0 && signal === null)) {
+      if (started.size === 0) {
+        stopping = true;
+        resolveClosed();
+      }
       return;
     }
     earlyDeaths = Date.now() - me.at < EARLY_MS ? earlyDeaths + 1 : 0;

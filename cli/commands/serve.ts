@@ -29,7 +29,7 @@ export function register(program: Command): void {
         const worker = workerRole();
         const running =
           workers > 1 && worker === undefined
-            ? await primary(workers)
+            ? await serveCluster({ workers, settings: settingsFromEnv(), logger })
             : await serve({ port, host, settings: settingsFromEnv(), logger: worker ? logger.child({ worker: worker.index, pid: process.pid }) : logger, importRunner, ...(worker ? { worker } : {}) });
         const url = await running.url;
         // A worker says nothing on stdout: the primary prints the address once they all listen.
@@ -42,8 +42,4 @@ export function register(program: Command): void {
         if (worker !== undefined) process.disconnect?.();
       }),
     );
-}
-
-function primary(workers: number): ReturnType<typeof serveCluster> {
-  return serveCluster({ workers, settings: settingsFromEnv(), logger });
 }
