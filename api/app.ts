@@ -27,7 +27,7 @@ export interface CreateAppOptions extends AppDeps {
   /** The engine's passages import; absent → uploads answer 503. */
   readonly importRunner?: ImportRunner | undefined;
   /** Names the server run the import jobs run in; the workers of one `serve --workers N` share it. Default: random. */
-  readonly instance?: string;
+  readonly serverRun?: string;
 }
 
 export interface TruyvetApp extends Express {
@@ -41,7 +41,7 @@ export function createApp(deps: CreateAppOptions): TruyvetApp {
     logger: deps.logger,
     now,
     tokens: new TokenVerifier(deps.settings.oidc, now),
-    imports: new ImportJobs(deps.importRunner, deps.settings.uploadDir, deps.logger, now, deps.instance),
+    imports: new ImportJobs(deps.importRunner, deps.settings.uploadDir, deps.logger, now, deps.serverRun),
     scans: deps.scanQueue ?? createScanQueue(deps.settings.scanQueue),
     db: { down: false },
   };

@@ -15,8 +15,8 @@ import type { ApiSettings } from './settings';
  * the whole app: api/main.ts `serve` with `worker` set), prints the address once they all listen,
  * starts a new worker for one that dies, and on SIGTERM/SIGINT stops them all gracefully. What
  * lives in the graph is shared as it is with one process: accounts, lockouts, the audit chain
- * (appends lock its head), traces, import jobs (the workers share one import-job instance, so
- * none takes another's running job for a cut-off one). What lives in a process is per worker:
+ * (appends lock its head), traces, import jobs (named by the server run the workers share and
+ * the worker's pid, so none takes a live one's running job for a cut-off one). What lives in a process is per worker:
  * rate-limit counters (a client whose connections land on several workers may get up to N times
  * each limit; login lockouts count in the graph), the scan batches, the import queue (one import
  * at a time per worker). Worker 1 alone runs the daily purge. Every worker, as it starts, takes up
@@ -25,15 +25,15 @@ import type { ApiSettings } from './settings';
  */
 
 export const WORKER_INDEX_ENV = 'TRUYVET_WORKER_INDEX';
-export const INSTANCE_ENV = 'TRUYVET_INSTANCE';
+export const SERVER_RUN_ENV = 'TRUYVET_SERVER_RUN';
 
 /** The worker's place in the cluster, when this process is a worker of `serve --workers`. */
-export function workerRole(): { index: number; instance: string } | undefined {
+export function workerRole(): { index: number; serverRun: string } | undefined {
   if (!cluster.isWorker) return undefined;
   const index = Number(process.env[WORKER_INDEX_ENV]);
-  const instance = process.env[INSTANCE_ENV];
-  if (!Number.isInteger(index) || index < 1 || instance === undefined) return undefined;
-  return { index, instance };
+  const serverRun = process.env[SERVER_RUN_ENV];
+  if (!Number.isInteger(index) || index < 1 || serverRun === undefined) return undefined;
+  return { index, serverRun };
 }
 
 export interface ClusterOptions {
@@ -61,7 +61,7 @@ export async function serveCluster(o: ClusterOptions): Promise<RunningCluster> {
   await ensureFirstAdmin(logger, settings.auditChain);
   // The workers open their own drivers; the primary's is done.
   await closeDriver();
-  const instance = randomBytes(9).toString('base64url');
+  const serverRun = randomBytes(9).toString('base64url');
   let stopping = false;
   let earlyDeaths = 0;
   const started = new Map<Worker, { index: number; at: number }>();
@@ -77,7 +77,7 @@ export async function serveCluster(o: ClusterOptions): Promise<RunningCluster> {
   const closed = new Promise<void>((r) => (resolveClosed = r));
 
   const fork = (index: number): void => {
-    const w = cluster.fork({ [WORKER_INDEX_ENV]: String(index), [INSTANCE_ENV]: instance });
+    const w = cluster.fork({ [WORKER_INDEX_ENV]: String(index), [SERVER_RUN_ENV]: serverRun });
     started.set(w, { index, at: Date.now() });
   };
   cluster.on('listening', (w, address) => {

@@ -68,11 +68,11 @@ export class ImportJobs {
   private queue: Promise<void> = Promise.resolve();
   private readonly saving = new WeakMap<ImportJob, Promise<void>>();
   /**
-   * `server.pid`: the server run (its workers share it) and this process. A job not finished
+   * `serverRun.pid`: the server run (its workers share it) and this process. A job not finished
    * whose process is gone — another server run, or a worker of this one that died — was cut off.
    */
   private readonly instance: string;
-  private readonly server: string;
+  private readonly serverRun: string;
   /** Set by pause(): no import starts, and the one running stops before its next batch. */
   private paused = false;
   private current: AbortController | undefined;
@@ -82,17 +82,17 @@ export class ImportJobs {
     private readonly dir: string,
     private readonly logger: Logger,
     private readonly now: () => number,
-    server?: string,
+    serverRun?: string,
   ) {
-    this.server = server ?? randomBytes(9).toString('base64url');
-    this.instance = `${this.server}.${process.pid}`;
+    this.serverRun = serverRun ?? randomBytes(9).toString('base64url');
+    this.instance = `${this.serverRun}.${process.pid}`;
   }
 
   /** Whether a job kept by `instance`, not finished, was left by a process that is gone. */
   private cutOff(instance: string): boolean {
     if (instance === this.instance) return false;
     const dot = instance.lastIndexOf('.');
-    if (dot < 0 || instance.slice(0, dot) !== this.server) return true;
+    if (dot < 0 || instance.slice(0, dot) !== this.serverRun) return true;
     try {
       process.kill(Number(instance.slice(dot + 1)), 0);
       return false;

@@ -31,7 +31,7 @@ export interface ServeOptions {
    * made the first admin; the workers share the server run's name for import jobs (a job a live
    * worker runs is not a cut-off one), and only worker 1 runs the daily purge.
    */
-  readonly worker?: { readonly index: number; readonly instance: string };
+  readonly worker?: { readonly index: number; readonly serverRun: string };
 }
 
 export interface RunningServer {
@@ -59,12 +59,12 @@ export async function ensureFirstAdmin(logger: Logger, auditChain: string): Prom
 
 export async function serve(o: ServeOptions): Promise<RunningServer> {
   const { logger, settings } = o;
-  const first = o.worker === undefined || o.worker.index === 1;
+  const runsPurge = o.worker === undefined || o.worker.index === 1;
   if (o.worker === undefined) {
     await migrate((building) => logger.info({ building }, 'building indexes before serving'));
     await ensureFirstAdmin(logger, settings.auditChain);
   }
-  const app = createApp({ settings, logger, importRunner: o.importRunner, ...(o.worker ? { instance: o.worker.instance } : {}) });
+  const app = createApp({ settings, logger, importRunner: o.importRunner, ...(o.worker ? { serverRun: o.worker.serverRun } : {}) });
   // Before the first request, so no one is told a job failed that this start takes up again. In
   // every worker: one that replaces a dead worker takes up its imports (each is claimed once).
   try {
@@ -85,7 +85,7 @@ export async function serve(o: ServeOptions): Promise<RunningServer> {
 
   let purgeTimer: NodeJS.Timeout | undefined;
   const schedule = () => {
-    if (settings.purgeAt === undefined || !first) return;
+    if (settings.purgeAt === undefined || !runsPurge) return;
     const at = nextDailyRun(Date.now(), settings.purgeAt);
     logger.info({ next: isoUtc(at) }, 'retention purge scheduled');
     purgeTimer = setTimeout(() => void dailyPurge().finally(schedule), at - Date.now());

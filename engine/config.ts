@@ -37,11 +37,11 @@ export function localSecretsDir(): string {
   return env('TRUYVET_SECRETS_DIR') ?? path.join(base, 'truyvet', 'secrets');
 }
 
-/** Checkpoints of interrupted imports (engine/import/checkpoint.ts). */
 function stateBase(): string {
   return path.join(env('XDG_STATE_HOME') ?? path.join(os.homedir(), '.local', 'state'), 'truyvet');
 }
 
+/** Checkpoints of interrupted imports (engine/import/checkpoint.ts). */
 export function importStateDir(): string {
   return env('TRUYVET_IMPORT_STATE_DIR') ?? path.join(stateBase(), 'imports');
 }

@@ -46,10 +46,9 @@ function auditEnd(audit: ReturnType<typeof auditAs>) {
 export function resumeImports(app: AppContext): Promise<{ resumed: number; refused: number; swept: number }> {
   return app.imports.resumeUnfinished(async (job): Promise<Resumption | string> => {
     const account = await getAccount(job.owner);
-    const system = auditAs(app, undefined);
     if (account === undefined || account.disabled || !mayCall(routes.importsCreate, account.role)) {
       const why = account === undefined ? 'no local account' : account.disabled ? 'disabled' : 'role';
-      await system({ actor: job.owner, action: 'import.resume', outcome: 'denied', target: job.id, details: { reason: why } });
+      await auditAs(app, undefined)({ actor: job.owner, action: 'import.resume', outcome: 'denied', target: job.id, details: { reason: why } });
       return "the server stopped before this import finished, and its importer's account may no longer import (or is an identity provider's): send the file again";
     }
     const principal: Principal = { username: account.username, role: account.role, via: 'password', ...(account.jurisdiction ? { jurisdiction: account.jurisdiction } : {}) };

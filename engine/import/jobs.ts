@@ -6,10 +6,10 @@ import type { ImportSummary } from '../types';
  * Import jobs started through the API, kept in the graph so a job outlives the server process
  * that ran it: `(:ImportJob {id, kind, state, owner, label, bytes, startedAt, finishedAt, read,
  * imported, duplicates, rejected, summary, error, instance})`, `summary` as JSON text (counts and
- * the rejects' line, field and reason, as the job answers them). `instance` names the server
- * process that runs the job: one that is not running in this process any more, and not
- * finished, was cut off by a stop or a crash; the next server start resumes it when its upload
- * is still on disk, or answers it as failed (api/imports.ts).
+ * the rejects' line, field and reason, as the job answers them). `instance` names the process
+ * that runs the job (`serverRun.pid`): a job not finished whose process is gone was cut off by a
+ * stop or a crash; a start resumes it when its upload is still on disk, or answers it as failed
+ * (api/imports.ts).
  */
 
 export type ImportJobState = 'receiving' | 'queued' | 'running' | 'done' | 'failed';

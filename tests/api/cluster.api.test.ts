@@ -3,7 +3,7 @@ import path from 'node:path';
 import { updateAccount } from '../../engine/accounts/accounts';
 import { closeDriver } from '../../engine/db/driver';
 import { newRunId } from '../helpers/run-data';
-import { importFile, removeImportRun, stationsCsv, storedPassages, tempDir, writeFile } from '../import/helpers';
+import { checkpointFiles, importFile, removeImportRun, stationsCsv, storedPassages, tempDir, writeFile } from '../import/helpers';
 import { cleanupRun, makeAccount } from './harness';
 import { call, serveProcess, type ServeProcess } from './serve-process';
 
@@ -93,7 +93,7 @@ it('follows an import from either worker, and the worker that replaces a dead on
 
   // Followed from both workers while it runs: never taken for a cut-off job.
   const states: string[] = [];
-  const checkpoints = () => (fs.existsSync(path.join(dir, 'state')) ? fs.readdirSync(path.join(dir, 'state')).filter((f) => f.endsWith('.json')).length : 0);
+  const checkpoints = () => checkpointFiles(path.join(dir, 'state')).length;
   for (let i = 0; i < 400 && checkpoints() === 0; i++) {
     states.push((await call(srv.url, 'GET', `/api/imports/${jobId}`, { token })).body['state'] as string);
     await new Promise((r) => setTimeout(r, 10));

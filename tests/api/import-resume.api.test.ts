@@ -7,7 +7,7 @@ import { importRunner } from '../../api/import-runner';
 import { resumeImports } from '../../api/handlers/imports';
 import type { ImportRunner } from '../../api/imports';
 import { newRunId } from '../helpers/run-data';
-import { importFile, removeImportRun, stationsCsv, storedPassages, tempDir, writeFile } from '../import/helpers';
+import { checkpointFiles, committedRows, importFile, removeImportRun, stationsCsv, storedPassages, tempDir, writeFile } from '../import/helpers';
 import { cleanupRun, makeAccount, startServer, type TestServer } from './harness';
 import { call, serveProcess } from './serve-process';
 
@@ -172,17 +172,6 @@ it('after a SIGKILL of the server mid-import, the next `truyvet serve` finishes 
     TRUYVET_AUDIT_CHAIN: run,
     LOG_LEVEL: 'info',
   };
-  const committed = () => {
-    for (const f of filesIn(state).filter((n) => n.endsWith('.json'))) {
-      try {
-        return (JSON.parse(fs.readFileSync(path.join(state, f), 'utf8')) as { counts: { read: number } }).counts.read;
-      } catch {
-        // caught between write and rename
-      }
-    }
-    return 0;
-  };
-
   const one = await serveProcess(env);
   const login = await call(one.url, 'POST', '/api/auth/token', { json: importer });
   const token = login.body['accessToken'] as string;
@@ -192,7 +181,7 @@ it('after a SIGKILL of the server mid-import, the next `truyvet serve` finishes 
   let seen = 0;
   for (let i = 0; i < 3000 && seen === 0; i++) {
     await new Promise((r) => setTimeout(r, 10));
-    seen = committed();
+    seen = committedRows(state);
   }
   one.child.kill('SIGKILL');
   await one.exit;
@@ -215,7 +204,7 @@ it('after a SIGKILL of the server mid-import, the next `truyvet serve` finishes 
     expect(stored).toHaveLength(ROWS);
     expect(stored.every((p) => p.links === 1)).toBe(true);
     expect(filesIn(uploadOf('k'))).toEqual([]);
-    expect(filesIn(state).filter((n) => n.endsWith('.json'))).toEqual([]);
+    expect(checkpointFiles(state)).toEqual([]);
   } finally {
     two.child.kill('SIGTERM');
     await two.exit;

@@ -123,6 +123,27 @@ export function stationsCsv(prefix: string, n: number, zones: Readonly<Record<nu
   return `${rows.join('\n')}\n`;
 }
 
+/** The checkpoint files in an import state folder (TRUYVET_IMPORT_STATE_DIR). */
+export function checkpointFiles(stateDir: string): string[] {
+  try {
+    return fs.readdirSync(stateDir).filter((f) => f.endsWith('.json'));
+  } catch {
+    return [];
+  }
+}
+
+/** Rows read up to the last committed batch, by the one checkpoint in `stateDir` (0 when none yet). */
+export function committedRows(stateDir: string): number {
+  for (const f of checkpointFiles(stateDir)) {
+    try {
+      return (JSON.parse(fs.readFileSync(path.join(stateDir, f), 'utf8')) as { counts: { read: number } }).counts.read;
+    } catch {
+      // Caught between write and rename: look again.
+    }
+  }
+  return 0;
+}
+
 export const ROOT = path.join(__dirname, '..', '..');
 
 /** `truyvet ARGS` as a child process (bin/truyvet.js), with the test's environment plus `env`. */

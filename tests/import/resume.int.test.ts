@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { closeDriver } from '../../engine/db/driver';
 import { newRunId } from '../helpers/run-data';
-import { finished, graphCounts, removeImportRun, runCli, spawnCli, stationsCsv, storedPassages, tempDir, writeFile, type StoredPassage } from './helpers';
+import { checkpointFiles, committedRows, finished, graphCounts, removeImportRun, runCli, spawnCli, stationsCsv, storedPassages, tempDir, writeFile, type StoredPassage } from './helpers';
 
 /**
  * Kill and resume: `truyvet import passages FILE` is SIGKILLed after it committed a few batches,
@@ -38,25 +38,6 @@ function passagesCsv(): string {
   return `${lines.join('\n')}\n`;
 }
 
-function checkpointFiles(): string[] {
-  try {
-    return fs.readdirSync(state).filter((f) => f.endsWith('.json'));
-  } catch {
-    return [];
-  }
-}
-
-function committedRows(): number {
-  for (const f of checkpointFiles()) {
-    try {
-      return (JSON.parse(fs.readFileSync(path.join(state, f), 'utf8')) as { counts: { read: number } }).counts.read;
-    } catch {
-      // Caught between write and rename: look again.
-    }
-  }
-  return 0;
-}
-
 interface Summary {
   read: number;
   imported: number;
@@ -86,13 +67,13 @@ it('after a SIGKILL mid-file, the rerun finishes with the graph a clean import g
   let seen = 0;
   for (let i = 0; i < 3000 && seen < 3000; i++) {
     await new Promise((r) => setTimeout(r, 20));
-    seen = committedRows();
+    seen = committedRows(state);
   }
   child.kill('SIGKILL');
   const killed = await done;
   expect(killed.signal).toBe('SIGKILL');
   expect(seen).toBeGreaterThanOrEqual(3000);
-  const committed = committedRows();
+  const committed = committedRows(state);
   expect(committed).toBeLessThan(ROWS);
   const partial = await storedPassages(run);
   expect(partial.length).toBeGreaterThanOrEqual(committed);
@@ -106,7 +87,7 @@ it('after a SIGKILL mid-file, the rerun finishes with the graph a clean import g
   expect(s.read).toBe(ROWS);
   expect(s.rejected).toBe(0);
   expect(s.imported + s.duplicates).toBe(ROWS);
-  expect(checkpointFiles()).toEqual([]);
+  expect(checkpointFiles(state)).toEqual([]);
   const resumed = await storedPassages(run);
   const resumedCounts = await graphCounts(run);
   expect(resumed).toHaveLength(ROWS);
