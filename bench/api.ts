@@ -2,7 +2,7 @@
  * API benchmark (issue 5, item 11), run by hand; prints one JSON document on stdout, progress on
  * stderr:
  *
- *   npm run bench:api -- [--connections 4,16] [--seconds 20] [--cases 200] [--days 1] [--seed 1] [--log-level info] [--keep]
+ *   npm run bench:api -- [--connections 4,16] [--seconds 20] [--cases 200] [--days 1] [--seed 1] [--log-level info] [--keep] [--city DIR]
  *
  * On the reusable benchmark city (bench/http.ts: 913,028 passages, 2,000 stations), it starts
  * the real server (`truyvet serve`, real Neo4j), creates a tracer account, and runs autocannon
@@ -16,6 +16,10 @@
  *   on the first page of its trace),
  * at each connection count: requests/s, p50/p95/p99, error rate, the server's peak RSS.
  *
+ * `--city DIR` runs on another city already in the database instead: a folder whose passages.csv
+ * was imported, such as the design 1M city of bench:trace (~/.cache/truyvet/city-design-1m, run
+ * against the store bench:trace imported it into).
+ *
  * The per-IP request limit (TRUYVET_REQUESTS_PER_MINUTE, default 600) is raised for the run.
  * The traces the bench opened, its account and its audit chain are removed at the end.
  */
@@ -28,7 +32,7 @@ import { dropChain } from '../engine/audit/store';
 import { closeDriver, runAutoCommit } from '../engine/db/driver';
 import { migrate } from '../engine/db/schema';
 import { parseInstant } from '../engine/time';
-import { ensureCity, intList, load, log, login, machine, settle, startServer, type LoadResult } from './http';
+import { ensureCity, importedCity, intList, load, log, login, machine, settle, startServer, type LoadResult } from './http';
 import { mulberry32 } from './random';
 
 const DAY = 86_400_000;
@@ -41,10 +45,11 @@ interface Args {
   seed: number;
   logLevel: string;
   keep: boolean;
+  city: string | undefined;
 }
 
 function args(argv: readonly string[]): Args {
-  const a: Args = { connections: [4, 16], seconds: 20, cases: 200, days: 1, seed: 1, logLevel: 'info', keep: false };
+  const a: Args = { connections: [4, 16], seconds: 20, cases: 200, days: 1, seed: 1, logLevel: 'info', keep: false, city: undefined };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i];
     const v = () => String(argv[++i]);
@@ -55,6 +60,7 @@ function args(argv: readonly string[]): Args {
     else if (k === '--seed') a.seed = Number(v());
     else if (k === '--log-level') a.logLevel = v();
     else if (k === '--keep') a.keep = true;
+    else if (k === '--city') a.city = path.resolve(v());
     else throw new Error(`unknown flag ${k}`);
   }
   return a;
@@ -100,7 +106,7 @@ const traceBody = (c: Case) => JSON.stringify({ f0: c.f0, from: c.from, to: c.to
 async function main(): Promise<void> {
   const a = args(process.argv.slice(2));
   await migrate();
-  const city = await ensureCity();
+  const city = a.city === undefined ? await ensureCity() : await importedCity(a.city);
   log(`city: ${city.dir} (${city.passages} passages, ${city.reused ? 'reused' : 'imported now'})`);
   const cases = await drawCases(path.join(city.dir, 'passages.csv'), a.cases, a.days, a.seed);
 

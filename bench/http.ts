@@ -70,6 +70,20 @@ async function firstAndLast(file: string): Promise<{ first: string[]; last: stri
   return { first: first ?? [], last };
 }
 
+/** A city folder whose passages.csv is already in the database (its first and last passage are). */
+export async function importedCity(dir: string): Promise<{ dir: string; reused: boolean; passages: number }> {
+  const file = path.join(dir, 'passages.csv');
+  if (!fs.existsSync(file)) throw new Error(`${file} does not exist`);
+  const { first, last } = await firstAndLast(file);
+  for (const row of [first, last]) {
+    const n = await readQuery('MATCH (r:Passage {id: $id}) RETURN count(r) AS n', { id: row[0] ?? '' }, (r) => Number(r['n']));
+    if (n[0] !== 1) throw new Error(`passage ${row[0] ?? '(none)'} of ${file} is not in the database: import the city first`);
+  }
+  let passages = -1;
+  for await (const line of readline.createInterface({ input: fs.createReadStream(file), crlfDelay: Infinity })) if (line !== '') passages++;
+  return { dir, reused: true, passages };
+}
+
 /** Generates and imports the benchmark city unless it is already there; returns its folder. */
 export async function ensureCity(dir = benchCityDir()): Promise<{ dir: string; reused: boolean; passages: number }> {
   const file = (name: string) => path.join(dir, name);

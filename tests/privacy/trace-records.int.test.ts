@@ -1,5 +1,6 @@
 import { closeDriver, readQuery, writeQuery } from '../../engine/db/driver';
-import { seal } from '../../engine/identity';
+import { deflateRawSync } from 'node:zlib';
+import { seal, sealBytes } from '../../engine/identity';
 import { getTraceRecord, newTraceId, saveTraceRecord, traceNaming } from '../../engine/privacy/trace-records';
 import type { TraceResult } from '../../engine/types';
 
@@ -72,24 +73,34 @@ describe('trace membership', () => {
 });
 
 describe('the stored result', () => {
-  const stored = async (id: string): Promise<string> => {
-    const [r] = await readQuery('MATCH (t:TraceRecord {id: $id}) RETURN t.result AS r', { id }, (x) => x['r'] as string);
-    return r!;
+  const stored = async (id: string): Promise<unknown> => {
+    const [r] = await readQuery('MATCH (t:TraceRecord {id: $id}) RETURN t.result AS r', { id }, (x): unknown => x['r']);
+    return r;
   };
 
-  it('is compressed and sealed: no person id readable in the graph, the same result read back', async () => {
+  it('is a sealed byte array of the compressed encoding: no person id readable in the graph, the same result read back', async () => {
     const id = await store();
     const raw = await stored(id);
-    expect(raw.startsWith('z.v1.')).toBe(true);
-    expect(raw).not.toContain(f0.slice(1, 12));
-    expect(raw).not.toContain(f1.slice(1, 12));
-    expect((await getTraceRecord(id, true))?.result).toEqual(result());
+    expect(raw).toBeInstanceOf(Int8Array);
+    const bytes = Buffer.from((raw as Int8Array).buffer, (raw as Int8Array).byteOffset, (raw as Int8Array).length);
+    expect(bytes[0]).toBe(0x02);
+    expect(bytes.includes(f0.slice(1, 12))).toBe(false);
+    expect(bytes.includes(f1.slice(1, 12))).toBe(false);
+    expect((await getTraceRecord(id, true))?.result).toStrictEqual(result());
+  });
+
+  it('still reads a result stored as compressed, sealed JSON', async () => {
+    const id = await store();
+    const old = `z.${sealBytes(deflateRawSync(JSON.stringify(result())))}`;
+    await writeQuery('MATCH (t:TraceRecord {id: $id}) SET t.result = $r', { id, r: old }, () => undefined);
+    expect(await stored(id)).toBe(old);
+    expect((await getTraceRecord(id, true))?.result).toStrictEqual(result());
   });
 
   it('still reads a result stored before compression (sealed JSON)', async () => {
     const id = await store();
     await writeQuery('MATCH (t:TraceRecord {id: $id}) SET t.result = $r', { id, r: seal(JSON.stringify(result())) }, () => undefined);
-    expect((await stored(id)).startsWith('v1.')).toBe(true);
-    expect((await getTraceRecord(id, true))?.result).toEqual(result());
+    expect(String(await stored(id)).startsWith('v1.')).toBe(true);
+    expect((await getTraceRecord(id, true))?.result).toStrictEqual(result());
   });
 });

@@ -1,0 +1,98 @@
+import fc from 'fast-check';
+import type { TraceResult } from '../types';
+import { decodeTraceResult, encodeTraceResult, isEncodedTrace } from './trace-codec';
+
+/** Plain objects, as JSON.parse and the engine make them (fc.record's default has no prototype). */
+const record = <T>(model: { [K in keyof T]: fc.Arbitrary<T[K]> }): fc.Arbitrary<T> => fc.record(model, { noNullPrototype: true });
+
+const id = fc.string({ minLength: 0, maxLength: 14, unit: 'grapheme' });
+
+/** Any TraceResult shape: ids shared between fields or not, any doubles, extra head fields. */
+const result: fc.Arbitrary<TraceResult> = record({
+  f0: id,
+  params: record({
+    from: fc.constant('2021-08-01T00:00:00.000Z'),
+    to: fc.constant('2021-08-15T00:00:00.000Z'),
+    until: fc.constant('2021-08-15T00:00:00.000Z'),
+    depth: fc.integer({ min: 1, max: 6 }),
+    toleranceSeconds: fc.integer({ min: 0, max: 86_400 }),
+    mode: fc.constantFrom('time-respecting' as const, 'naive' as const),
+  }),
+  people: fc.array(
+    record({
+      id,
+      generation: fc.integer({ min: 1, max: 6 }),
+      exposureAt: id,
+      via: fc.array(id, { maxLength: 5 }),
+      score: fc.double({ noNaN: true }),
+    }),
+    { maxLength: 30 },
+  ),
+  contacts: fc.array(
+    record({
+      source: id,
+      target: id,
+      stationId: id,
+      at: id,
+      overlapSeconds: fc.double({ noNaN: true }),
+      generation: fc.integer({ min: 1, max: 6 }),
+      passages: fc.tuple(id, id),
+    }),
+    { maxLength: 60 },
+  ),
+  stats: record({ people: fc.nat(), contacts: fc.nat(), milliseconds: fc.nat() }),
+});
+
+describe('trace result codec', () => {
+  it('gives back exactly the result it was given', () => {
+    fc.assert(
+      fc.property(result, (r) => {
+        expect(decodeTraceResult(encodeTraceResult(r))).toStrictEqual(r);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('keeps fields beside people and contacts (the sensitivity panel)', () => {
+    const r = { ...fc.sample(result, { numRuns: 1, seed: 7 })[0]!, sensitivity: [{ toleranceSeconds: 300, f1: 2, f2: 9 }] };
+    expect(decodeTraceResult(encodeTraceResult(r))).toStrictEqual(r);
+  });
+
+  it('keeps -0, infinities and fractional overlaps bit for bit', () => {
+    const base = fc.sample(result, { numRuns: 1, seed: 3 })[0]!;
+    const contacts = [-0, Infinity, -Infinity, 0.1 + 0.2, 5e-324].map((overlapSeconds, i) => ({
+      source: 'a',
+      target: `b${i}`,
+      stationId: 'ST1',
+      at: '2021-08-01T00:00:00.000Z',
+      overlapSeconds,
+      generation: 1,
+      passages: ['x', 'y'] as [string, string],
+    }));
+    const back = decodeTraceResult(encodeTraceResult({ ...base, contacts }));
+    expect(back.contacts.map((c) => c.overlapSeconds)).toStrictEqual([-0, Infinity, -Infinity, 0.1 + 0.2, 5e-324]);
+    expect(Object.is(back.contacts[0]!.overlapSeconds, -0)).toBe(true);
+  });
+
+  it('reads from a buffer at any offset', () => {
+    const r = fc.sample(result, { numRuns: 1, seed: 11 })[0]!;
+    const enc = encodeTraceResult(r);
+    const shifted = Buffer.alloc(enc.length + 3);
+    enc.copy(shifted, 3);
+    expect(decodeTraceResult(shifted.subarray(3))).toStrictEqual(r);
+  });
+
+  it('refuses bytes that are not an encoded result, and a cut one', () => {
+    expect(isEncodedTrace(Buffer.from('{"f0":"x"}'))).toBe(false);
+    expect(() => decodeTraceResult(Buffer.from('{"f0":"x"}'))).toThrow('not an encoded trace result');
+    const enc = encodeTraceResult(fc.sample(result, { numRuns: 1, seed: 5 })[0]!);
+    expect(() => decodeTraceResult(enc.subarray(0, enc.length - 4))).toThrow('truncated');
+  });
+
+  it('writes each distinct string once', () => {
+    const long = 'p'.repeat(1000);
+    const base = fc.sample(result, { numRuns: 1, seed: 1 })[0]!;
+    const contacts = Array.from({ length: 200 }, () => ({ source: long, target: long, stationId: long, at: long, overlapSeconds: 1, generation: 1, passages: [long, long] as [string, string] }));
+    expect(encodeTraceResult({ ...base, contacts }).length).toBeLessThan(encodeTraceResult(base).length + 1000 + 200 * 7 * 4 + 200 * 8 + 64);
+  });
+});

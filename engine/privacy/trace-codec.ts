@@ -1,0 +1,141 @@
+import { endianness } from 'node:os';
+import type { TraceContact, TracePerson, TraceResult } from '../types';
+
+/**
+ * A TraceResult as compact bytes, for the stored trace records (trace-records.ts).
+ *
+ * A depth-2 trace of the API benchmark holds ~6,000 people and ~85,000 contact edges: 16 MB of
+ * JSON that repeats each person id, station id, passage id and instant thousands of times.
+ * Stringifying, deflating and sending it to Neo4j cost the server as much CPU as the trace
+ * itself (README, "The API"). Here every distinct string is written once, in a table, and the
+ * people and contacts become columns of indexes into it (and doubles for scores and overlaps):
+ * the same result, exactly, with no number formatting and no quoting on the way in or out.
+ *
+ * Layout (little-endian): u32 MAGIC, u32 header length, the header (JSON: the result's other
+ * fields, the string table and the counts), zero padding to 8 bytes, the Float64 columns, then
+ * the Int32 columns. The caller compresses and seals it.
+ */
+
+const MAGIC = 0x32525654; // "TVR2"
+
+interface Header {
+  /** Every field of the result but people and contacts (f0, params, stats, sensitivity…). */
+  head: Omit<TraceResult, 'people' | 'contacts'>;
+  strings: string[];
+  people: number;
+  contacts: number;
+  via: number;
+}
+
+function littleEndianOnly(): void {
+  // The columns are written as typed arrays, in the machine's byte order.
+  if (endianness() !== 'LE') throw new Error('trace records are stored little-endian; this machine is big-endian');
+}
+
+/** True if `bytes` (once inflated) is an encoded result. */
+export function isEncodedTrace(bytes: Uint8Array): boolean {
+  return bytes.length >= 8 && Buffer.from(bytes.buffer, bytes.byteOffset, 4).readUInt32LE(0) === MAGIC;
+}
+
+export function encodeTraceResult(result: TraceResult): Buffer {
+  littleEndianOnly();
+  const { people, contacts, ...head } = result;
+  const index = new Map<string, number>();
+  const strings: string[] = [];
+  const ref = (s: string): number => {
+    let i = index.get(s);
+    if (i === undefined) {
+      i = strings.length;
+      strings.push(s);
+      index.set(s, i);
+    }
+    return i;
+  };
+  const n = people.length;
+  const m = contacts.length;
+  let via = 0;
+  for (const p of people) via += p.via.length;
+
+  const floats = new Float64Array(n + m);
+  const ints = new Int32Array(4 * n + via + 7 * m);
+  let v = 4 * n;
+  for (let i = 0; i < n; i++) {
+    const p = people[i]!;
+    ints[i] = ref(p.id);
+    ints[n + i] = p.generation;
+    ints[2 * n + i] = ref(p.exposureAt);
+    ints[3 * n + i] = p.via.length;
+    for (const s of p.via) ints[v++] = ref(s);
+    floats[i] = p.score;
+  }
+  const c0 = 4 * n + via;
+  for (let i = 0; i < m; i++) {
+    const c = contacts[i]!;
+    ints[c0 + i] = ref(c.source);
+    ints[c0 + m + i] = ref(c.target);
+    ints[c0 + 2 * m + i] = ref(c.stationId);
+    ints[c0 + 3 * m + i] = ref(c.at);
+    ints[c0 + 4 * m + i] = c.generation;
+    ints[c0 + 5 * m + i] = ref(c.passages[0]);
+    ints[c0 + 6 * m + i] = ref(c.passages[1]);
+    floats[n + i] = c.overlapSeconds;
+  }
+
+  const header: Header = { head, strings, people: n, contacts: m, via };
+  const json = Buffer.from(JSON.stringify(header), 'utf8');
+  const start = align8(8 + json.length);
+  const out = Buffer.alloc(start + floats.byteLength + ints.byteLength);
+  out.writeUInt32LE(MAGIC, 0);
+  out.writeUInt32LE(json.length, 4);
+  json.copy(out, 8);
+  out.set(new Uint8Array(floats.buffer), start);
+  out.set(new Uint8Array(ints.buffer), start + floats.byteLength);
+  return out;
+}
+
+export function decodeTraceResult(bytes: Uint8Array): TraceResult {
+  littleEndianOnly();
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
+  if (!isEncodedTrace(buf)) throw new Error('not an encoded trace result');
+  const jsonLength = buf.readUInt32LE(4);
+  const h = JSON.parse(buf.toString('utf8', 8, 8 + jsonLength)) as Header;
+  const { people: n, contacts: m, via, strings } = h;
+  const start = align8(8 + jsonLength);
+  const floats = new Float64Array(n + m);
+  const ints = new Int32Array(4 * n + via + 7 * m);
+  if (buf.length !== start + floats.byteLength + ints.byteLength) throw new Error('truncated trace result');
+  // Copied out rather than viewed: the source need not be 8-byte aligned.
+  new Uint8Array(floats.buffer).set(buf.subarray(start, start + floats.byteLength));
+  new Uint8Array(ints.buffer).set(buf.subarray(start + floats.byteLength));
+  const s = (i: number): string => {
+    const x = strings[i];
+    if (x === undefined) throw new Error('corrupt trace result: string index out of range');
+    return x;
+  };
+
+  const people: TracePerson[] = new Array<TracePerson>(n);
+  let v = 4 * n;
+  for (let i = 0; i < n; i++) {
+    const list: string[] = new Array<string>(ints[3 * n + i]!);
+    for (let k = 0; k < list.length; k++) list[k] = s(ints[v++]!);
+    people[i] = { id: s(ints[i]!), generation: ints[n + i]!, exposureAt: s(ints[2 * n + i]!), via: list, score: floats[i]! };
+  }
+  const c0 = 4 * n + via;
+  const contacts: TraceContact[] = new Array<TraceContact>(m);
+  for (let i = 0; i < m; i++) {
+    contacts[i] = {
+      source: s(ints[c0 + i]!),
+      target: s(ints[c0 + m + i]!),
+      stationId: s(ints[c0 + 2 * m + i]!),
+      at: s(ints[c0 + 3 * m + i]!),
+      overlapSeconds: floats[n + i]!,
+      generation: ints[c0 + 4 * m + i]!,
+      passages: [s(ints[c0 + 5 * m + i]!), s(ints[c0 + 6 * m + i]!)],
+    };
+  }
+  return { ...h.head, people, contacts };
+}
+
+function align8(x: number): number {
+  return (x + 7) & ~7;
+}
