@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import express, { type ErrorRequestHandler, type Express, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
-import { rateLimit } from 'express-rate-limit';
+import { rateLimit, type Store } from 'express-rate-limit';
 import type { z } from 'zod';
 import { AccountChanged, forbidden, isTruyvetError, unavailable } from '../engine/errors';
 import { serverInfo } from '../engine/db/driver';
@@ -28,6 +28,12 @@ export interface CreateAppOptions extends AppDeps {
   readonly importRunner?: ImportRunner | undefined;
   /** Names the server run the import jobs run in; the workers of one `serve --workers N` share it. Default: random. */
   readonly serverRun?: string;
+  /**
+   * Where the per-route limits (login attempts, declarations) count, by limit name: the workers
+   * of one `serve --workers N` share theirs through the primary (api/cluster.ts). Absent → in
+   * this process.
+   */
+  readonly sharedLimitStore?: (name: string) => Store;
 }
 
 export interface TruyvetApp extends Express {
@@ -53,10 +59,11 @@ export function createApp(deps: CreateAppOptions): TruyvetApp {
 
   app.use(requestLog(deps.logger));
   app.use(securityHeaders);
-  const limited = (limit: number, what: string) =>
+  const limited = (limit: number, what: string, shared?: string) =>
     rateLimit({
       windowMs: 60_000,
       limit,
+      ...(shared !== undefined && deps.sharedLimitStore ? { store: deps.sharedLimitStore(shared) } : {}),
       standardHeaders: 'draft-8',
       legacyHeaders: false,
       handler: (_req, res) => sendProblem(res, problem(429, 'rate_limited', `too many ${what}; try again in a minute`)),
@@ -68,8 +75,11 @@ export function createApp(deps: CreateAppOptions): TruyvetApp {
   });
   app.use('/api', limited(deps.settings.requestsPerMinute, 'requests'));
   const ownLimits: Record<NonNullable<RouteDef['rateLimit']>, RequestHandler> = {
-    login: limited(deps.settings.loginPerMinute, 'login attempts'),
-    declarations: limited(deps.settings.declarationsPerMinute, 'declarations'),
+    // Shared between workers: counted per worker, a client spread over N workers would get N
+    // times these. The general request limit above stays per worker: it is on every request,
+    // scans included, and sharing it would add a round trip to the primary to each.
+    login: limited(deps.settings.loginPerMinute, 'login attempts', 'login'),
+    declarations: limited(deps.settings.declarationsPerMinute, 'declarations', 'declarations'),
   };
   const json = express.json({ limit: deps.settings.jsonLimitBytes, strict: true });
   const declarationJson = express.json({ limit: deps.settings.declarationLimitBytes, strict: true });

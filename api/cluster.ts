@@ -1,4 +1,5 @@
 import cluster, { type Worker } from 'node:cluster';
+import { ClusterMemoryStorePrimary } from '@express-rate-limit/cluster-memory-store';
 import { randomBytes } from 'node:crypto';
 import { closeDriver } from '../engine/db/driver';
 import { migrate } from '../engine/db/schema';
@@ -17,8 +18,9 @@ import type { ApiSettings } from './settings';
  * lives in the graph is shared as it is with one process: accounts, lockouts, the audit chain
  * (appends lock its head), traces, import jobs (named by the server run the workers share and
  * the worker's pid, so none takes a live one's running job for a cut-off one). What lives in a process is per worker:
- * rate-limit counters (a client whose connections land on several workers may get up to N times
- * each limit; login lockouts count in the graph), the scan batches, the import queue (one import
+ * the general per-client request limit (a client whose connections land on several workers may
+ * get up to N times it; the login and declaration limits are counted in the primary, login
+ * lockouts in the graph), the scan batches, the import queue (one import
  * at a time per worker). Worker 1 alone runs the daily purge. Every worker, as it starts, takes up
  * the imports of processes that are gone (each job is claimed once): the worker that replaces a
  * dead one resumes the import that one was running.
@@ -61,6 +63,8 @@ export async function serveCluster(o: ClusterOptions): Promise<RunningCluster> {
   await ensureFirstAdmin(logger, settings.auditChain);
   // The workers open their own drivers; the primary's is done.
   await closeDriver();
+  // Counts the per-route limits (login attempts, declarations) of all workers in one place.
+  new ClusterMemoryStorePrimary().init();
   const serverRun = randomBytes(9).toString('base64url');
   let stopping = false;
   let earlyDeaths = 0;

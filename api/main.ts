@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { ClusterMemoryStoreWorker } from '@express-rate-limit/cluster-memory-store';
 import { createAccount, getAccount } from '../engine/accounts/accounts';
 import { appendAudit } from '../engine/audit/store';
 import { closeDriver } from '../engine/db/driver';
@@ -64,7 +65,12 @@ export async function serve(o: ServeOptions): Promise<RunningServer> {
     await migrate((building) => logger.info({ building }, 'building indexes before serving'));
     await ensureFirstAdmin(logger, settings.auditChain);
   }
-  const app = createApp({ settings, logger, importRunner: o.importRunner, ...(o.worker ? { serverRun: o.worker.serverRun } : {}) });
+  const app = createApp({
+    settings,
+    logger,
+    importRunner: o.importRunner,
+    ...(o.worker ? { serverRun: o.worker.serverRun, sharedLimitStore: (name: string) => new ClusterMemoryStoreWorker({ prefix: name }) } : {}),
+  });
   // Before the first request, so no one is told a job failed that this start takes up again. In
   // every worker: one that replaces a dead worker takes up its imports (each is claimed once).
   try {

@@ -12,7 +12,8 @@ import { call, serveProcess, type ServeProcess } from './serve-process';
  * prints the address once; only worker 1 runs the daily purge; an account change counts on every
  * worker from its next request; an import running in one worker is followed from the other
  * without being taken for a cut-off one, and when its worker is killed, the worker that replaces
- * it resumes it; SIGTERM stops all.
+ * it resumes it; login attempts count against one limit whichever worker takes them; SIGTERM
+ * stops all.
  */
 
 const run = newRunId('cl');
@@ -34,7 +35,7 @@ beforeAll(async () => {
   await importFile('stations', writeFile(dir, 'stations.csv', stationsCsv(run, 20)));
   importer = await makeAccount(run, 'imp', 'importer');
   srv = await serveProcess(
-    { LOG_LEVEL: 'info', TRUYVET_PURGE_AT: '03:00', TRUYVET_AUDIT_CHAIN: run, TRUYVET_UPLOAD_DIR: path.join(dir, 'up'), TRUYVET_IMPORT_STATE_DIR: path.join(dir, 'state') },
+    { LOG_LEVEL: 'info', TRUYVET_LOGIN_PER_MINUTE: '12', TRUYVET_PURGE_AT: '03:00', TRUYVET_AUDIT_CHAIN: run, TRUYVET_UPLOAD_DIR: path.join(dir, 'up'), TRUYVET_IMPORT_STATE_DIR: path.join(dir, 'state') },
     ['--workers', '2'],
   );
 }, 120_000);
@@ -127,6 +128,28 @@ it('follows an import from either worker, and the worker that replaces a dead on
   for (let i = 0; i < 4; i++) expect((await call(srv.url, 'GET', '/api/health')).status).toBe(200);
 }, 120_000);
 
+it('counts login attempts of all workers together', async () => {
+  // Last before the stop: it uses up this client's login attempts for a minute.
+  const limit = 12;
+  let allowed = 0;
+  let refused = 0;
+  for (let i = 0; i < 3 * limit && refused < 4; i++) {
+    const r = await call(srv.url, 'POST', '/api/auth/token', { json: { username: `${run}-nobody-${i}`, password: 'not the password' } });
+    if (r.status === 429) refused++;
+    else {
+      expect(refused).toBe(0);
+      expect(r.status).toBe(401);
+      allowed++;
+    }
+  }
+  // Counted per worker, two workers would have let through up to twice the limit.
+  expect(refused).toBe(4);
+  expect(allowed).toBeLessThanOrEqual(limit);
+  await until(() => lines().filter((l) => l['status'] === 429).length >= 4);
+  const refusers = new Set(lines().filter((l) => l['status'] === 429).map((l) => l['worker']));
+  expect(refusers).toEqual(new Set([1, 2]));
+});
+
 it('stops every worker gracefully on SIGTERM to the primary', async () => {
   const pids = await workerPids(srv.child.pid!);
   srv.child.kill('SIGTERM');
@@ -137,7 +160,7 @@ it('stops every worker gracefully on SIGTERM to the primary', async () => {
   for (const pid of pids) expect(alive(pid)).toBe(false);
 }, 60_000);
 
-/** The primary's child processes (its workers), from /proc. */
+/** The primary's workers, from /proc. */
 async function workerPids(primary: number): Promise<number[]> {
   await new Promise((r) => setTimeout(r, 10));
   const out: number[] = [];
@@ -145,7 +168,8 @@ async function workerPids(primary: number): Promise<number[]> {
     if (!/^\d+$/.test(e)) continue;
     try {
       const rest = fs.readFileSync(`/proc/${e}/stat`, 'utf8').split(') ').pop()!.split(' ');
-      if (Number(rest[1]) === primary) out.push(Number(e));
+      // Workers only: tsx may also have started its esbuild service as a child of the primary.
+      if (Number(rest[1]) === primary && fs.readFileSync(`/proc/${e}/cmdline`, 'utf8').includes('truyvet.js')) out.push(Number(e));
     } catch {
       // gone meanwhile
     }
