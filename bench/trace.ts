@@ -24,7 +24,7 @@ import { num, str } from '../engine/db/convert';
 import { closeDriver, getDriver, serverInfo } from '../engine/db/driver';
 import { pseudonym } from '../engine/identity';
 import { localNeo4jHome } from '../engine/config';
-import { contactsFromFrontier, DEFAULT_MAX_CONTACTS, resolveTraceParams, traceTooLarge, traceGenerations, type ContactRow, type GenerationQuery, type GenerationRunner } from '../engine/trace';
+import { contactsFromFrontier, DEFAULT_MAX_CONTACTS, resolveTraceParams, traceTooLarge, traceGenerations, contactEdge, type Edge, type GenerationQuery, type GenerationRunner } from '../engine/trace';
 import type { TraceResult } from '../engine/types';
 import { isTruyvetError } from '../engine/errors';
 import { mulberry32 } from './random';
@@ -134,7 +134,7 @@ WHERE b.at_ms <= $hi AND (a.at_ms >= a.since OR b.at_ms >= a.since)
 LIMIT $lim`;
 
 function duckRunner(stmt: DuckDBPreparedStatement): GenerationRunner {
-  return async (g: GenerationQuery): Promise<ContactRow[]> => {
+  return async (g: GenerationQuery): Promise<Edge[]> => {
     stmt.bind(
       {
         pids: listValue(g.frontier.map((f) => f.pid)),
@@ -149,13 +149,18 @@ function duckRunner(stmt: DuckDBPreparedStatement): GenerationRunner {
     );
     const reader = await stmt.runAndReadAll();
     if (g.maxContacts !== undefined && reader.currentRowCount > g.maxContacts) throw traceTooLarge(g.maxContacts);
-    return reader.getRowObjectsJS().map((r) => ({
-      source: str(r['source']),
-      target: str(r['target']),
-      stationId: str(r['station']),
-      a: { id: str(r['aId']), at: num(r['aAt']), leftAt: num(r['aLeft']) },
-      b: { id: str(r['bId']), at: num(r['bAt']), leftAt: num(r['bLeft']) },
-    }));
+    return reader
+      .getRowObjectsJS()
+      .map((r) =>
+        contactEdge(
+          g.generation,
+          str(r['source']),
+          str(r['target']),
+          str(r['station']),
+          { id: str(r['aId']), at: num(r['aAt']), leftAt: num(r['aLeft']) },
+          { id: str(r['bId']), at: num(r['bAt']), leftAt: num(r['bLeft']) },
+        ),
+      );
   };
 }
 
@@ -168,7 +173,7 @@ interface ProfileNode {
 const hitsOf = (p: ProfileNode): number => p.dbHits + p.children.reduce((s, c) => s + hitsOf(c), 0);
 
 function profilingRunner(counter: { hits: number }): GenerationRunner {
-  return (g: GenerationQuery): Promise<ContactRow[]> =>
+  return (g: GenerationQuery): Promise<Edge[]> =>
     contactsFromFrontier(g, {}, async (cypher, params) => {
       const session = getDriver().session({ defaultAccessMode: 'READ' });
       try {

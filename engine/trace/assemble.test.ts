@@ -1,13 +1,8 @@
-import { assembleGeneration, sortEdges, sortPeople, traceResult, type Edge, type Reached } from './assemble';
+import { assembleGeneration, contactEdge, sortEdges, sortPeople, traceResult, type Edge, type Reached } from './assemble';
 import { resolveTraceParams } from './params';
 
-const row = (source: string, target: string, a: [number, number], b: [number, number], ids: [string, string]) => ({
-  source,
-  target,
-  stationId: 'S',
-  a: { id: ids[0], at: a[0], leftAt: a[1] },
-  b: { id: ids[1], at: b[0], leftAt: b[1] },
-});
+const row = (source: string, target: string, a: [number, number], b: [number, number], ids: [string, string], generation = 1) =>
+  contactEdge(generation, source, target, 'S', { id: ids[0], at: a[0], leftAt: a[1] }, { id: ids[1], at: b[0], leftAt: b[1] });
 
 describe('assembling a generation', () => {
   it('lists every distinct source once in via, however many reach one person', () => {
@@ -19,7 +14,7 @@ describe('assembling a generation', () => {
   });
 
   it('takes the earliest contact as exposure, every source as via, and keeps every edge', () => {
-    const g = assembleGeneration(2, [row('q', 'x', [500, 500], [400, 900], ['a1', 'b1']), row('p', 'x', [100, 300], [200, 200], ['a2', 'b2']), row('p', 'y', [50, 50], [60, 60], ['a3', 'b3'])]);
+    const g = assembleGeneration(2, [row('q', 'x', [500, 500], [400, 900], ['a1', 'b1'], 2), row('p', 'x', [100, 300], [200, 200], ['a2', 'b2'], 2), row('p', 'y', [50, 50], [60, 60], ['a3', 'b3'], 2)]);
     expect(g.people).toEqual([
       { id: 'x', generation: 2, exposureAt: 200, via: ['p', 'q'], contacts: 2, overlapMs: 0 },
       { id: 'y', generation: 2, exposureAt: 60, via: ['p'], contacts: 1, overlapMs: 0 },
@@ -33,7 +28,7 @@ describe('assembling a generation', () => {
 
   it('shapes the result: people by generation then exposure, contacts by generation then time, instants in UTC', () => {
     const g1 = assembleGeneration(1, [row('f', 'b', [0, 0], [5_000, 65_000], ['a', 'b'])]);
-    const g2 = assembleGeneration(2, [row('b', 'c', [10_000, 10_000], [9_000, 9_000], ['c', 'd'])]);
+    const g2 = assembleGeneration(2, [row('b', 'c', [10_000, 10_000], [9_000, 9_000], ['c', 'd'], 2)]);
     const r = traceResult(resolveTraceParams({ f0: 'f', from: 0, to: 100_000 }), [...g2.people, ...g1.people], [...g2.contacts, ...g1.contacts], 7);
     expect(r.people.map((p) => [p.id, p.generation, p.exposureAt])).toEqual([
       ['b', 1, '1970-01-01T00:00:05.000Z'],

@@ -13,17 +13,6 @@ export interface PassageRef extends Interval {
   readonly id: string;
 }
 
-/** A qualifying contact edge as the query returns it: source in F(k−1), target new in Fk. */
-export interface ContactRow {
-  readonly source: string;
-  readonly target: string;
-  readonly stationId: string;
-  /** The source's passage. */
-  readonly a: PassageRef;
-  /** The target's passage. */
-  readonly b: PassageRef;
-}
-
 export interface Reached {
   readonly id: string;
   readonly generation: number;
@@ -35,38 +24,47 @@ export interface Reached {
   readonly overlapMs: number;
 }
 
+/**
+ * A qualifying contact edge as a generation's query finds it (source in F(k−1), target new in
+ * Fk), with its evidence. The query builds it at once, from the two passages' bare instants: an
+ * intermediate row with an object per passage was most of a large trace's garbage.
+ */
 export interface Edge {
   readonly source: string;
   readonly target: string;
   readonly stationId: string;
+  /** contactTime() of the two passages. */
   readonly at: number;
+  /** overlapMs() of the two passages. */
   readonly overlapMs: number;
   readonly generation: number;
+  /** [source's passage, target's passage]. */
   readonly passages: [string, string];
 }
 
-/** The people a generation reaches and its edges, from that generation's qualifying rows. */
-export function assembleGeneration(generation: number, rows: readonly ContactRow[]): { people: Reached[]; contacts: Edge[] } {
+/** The edge between passage `a` of `source` and passage `b` of `target` at `stationId`. */
+export function contactEdge(generation: number, source: string, target: string, stationId: string, a: PassageRef, b: PassageRef): Edge {
+  return { source, target, stationId, at: contactTime(a, b), overlapMs: overlapMs(a, b), generation, passages: [a.id, b.id] };
+}
+
+/** The people a generation reaches, from that generation's edges (which are its contacts as they are). */
+export function assembleGeneration(generation: number, edges: readonly Edge[]): { people: Reached[]; contacts: readonly Edge[] } {
   const byTarget = new Map<string, Target>();
-  const contacts: Edge[] = new Array<Edge>(rows.length);
-  for (let i = 0; i < rows.length; i++) {
-    const r = rows[i]!;
-    const at = contactTime(r.a, r.b);
-    const ov = overlapMs(r.a, r.b);
-    contacts[i] = { source: r.source, target: r.target, stationId: r.stationId, at, overlapMs: ov, generation, passages: [r.a.id, r.b.id] };
-    const t = byTarget.get(r.target);
+  for (let i = 0; i < edges.length; i++) {
+    const e = edges[i]!;
+    const t = byTarget.get(e.target);
     if (t === undefined) {
-      byTarget.set(r.target, { exposureAt: at, via: [r.source], viaSet: undefined, contacts: 1, overlapMs: ov });
+      byTarget.set(e.target, { exposureAt: e.at, via: [e.source], viaSet: undefined, contacts: 1, overlapMs: e.overlapMs });
     } else {
-      if (at < t.exposureAt) t.exposureAt = at;
-      addVia(t, r.source);
+      if (e.at < t.exposureAt) t.exposureAt = e.at;
+      addVia(t, e.source);
       t.contacts += 1;
-      t.overlapMs += ov;
+      t.overlapMs += e.overlapMs;
     }
   }
   const people: Reached[] = [];
   for (const [id, t] of byTarget) people.push({ id, generation, exposureAt: t.exposureAt, via: t.via.sort(), contacts: t.contacts, overlapMs: t.overlapMs });
-  return { people, contacts };
+  return { people, contacts: edges };
 }
 
 interface Target {

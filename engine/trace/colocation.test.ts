@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { colocated, contactTime, overlapMs } from './colocation';
+import { colocated, contactTime, contactTimeOf, overlapMs, overlapOf } from './colocation';
 
 const M = 60_000;
 const TAU = 15 * M;
@@ -28,5 +28,17 @@ describe('co-location', () => {
     expect(overlapMs({ at: 0, leftAt: 60 * M }, { at: 30 * M, leftAt: 45 * M })).toBe(15 * M);
     expect(overlapMs(point(0), point(5 * M))).toBe(0);
     expect(overlapMs({ at: 0, leftAt: 10 * M }, { at: 20 * M, leftAt: 30 * M })).toBe(0);
+  });
+
+  it('gives the same contact time and overlap from bare instants as from intervals', () => {
+    const iv = fc.tuple(fc.integer({ min: 0, max: 1e7 }), fc.integer({ min: 0, max: 1e6 })).map(([at, d]) => ({ at, leftAt: at + d }));
+    fc.assert(
+      fc.property(iv, iv, (a, b) => {
+        expect(contactTimeOf(a.at, b.at)).toBe(contactTime(a, b));
+        expect(contactTimeOf(a.at, b.at)).toBe(Math.max(a.at, b.at));
+        expect(overlapOf(a.at, a.leftAt, b.at, b.leftAt)).toBe(overlapMs(a, b));
+        expect(overlapOf(a.at, a.leftAt, b.at, b.leftAt)).toBe(Math.max(0, Math.min(a.leftAt, b.leftAt) - Math.max(a.at, b.at)));
+      }),
+    );
   });
 });

@@ -20,10 +20,21 @@ export function colocated(a: Interval, b: Interval, tolMs: number): boolean {
 
 /** The contact time: the later of the two arrivals. */
 export function contactTime(a: Interval, b: Interval): number {
-  return Math.max(a.at, b.at);
+  return contactTimeOf(a.at, b.at);
 }
 
 /** How long both were there at once, without the tolerance; 0 for passages that only came close. */
 export function overlapMs(a: Interval, b: Interval): number {
-  return Math.max(0, Math.min(a.leftAt, b.leftAt) - Math.max(a.at, b.at));
+  return overlapOf(a.at, a.leftAt, b.at, b.leftAt);
+}
+
+/** contactTime() on bare instants, for the trace's inner loop (no object per passage). */
+export function contactTimeOf(aAt: number, bAt: number): number {
+  return aAt > bAt ? aAt : bAt;
+}
+
+/** overlapMs() on bare instants. */
+export function overlapOf(aAt: number, aLeft: number, bAt: number, bLeft: number): number {
+  const d = (aLeft < bLeft ? aLeft : bLeft) - (aAt > bAt ? aAt : bAt);
+  return d > 0 ? d : 0;
 }

@@ -3,7 +3,8 @@ import { readQuery, readStatements, type QueryOptions, type StatementRunner } fr
 import { invalidInput, type TruyvetError } from '../errors';
 import { spanBounds, spanClass } from '../windows';
 import { CELL_SEEK, PERSON_SEEK } from '../db/passages';
-import type { ContactRow } from './assemble';
+import type { Edge } from './assemble';
+import { contactTimeOf, overlapOf } from './colocation';
 
 /**
  * The trace's Cypher: two statements per generation for the whole frontier, the pairing in JS.
@@ -64,6 +65,8 @@ export interface FrontierEntry {
 }
 
 export interface GenerationQuery {
+  /** k of the Fk this query finds (its edges carry it). */
+  readonly generation: number;
   readonly frontier: readonly FrontierEntry[];
   /** Latest contact time that counts (ms). */
   readonly hi: number;
@@ -145,13 +148,13 @@ export function candidateCells(byStation: ReadonlyMap<string, readonly FrontierP
  * statement runner (the benchmark's PROFILE); records are read by position, in the order
  * FRONTIER and CANDIDATES return their fields.
  */
-export async function contactsFromFrontier(q: GenerationQuery, options: QueryOptions = {}, read?: StatementRunner): Promise<ContactRow[]> {
+export async function contactsFromFrontier(q: GenerationQuery, options: QueryOptions = {}, read?: StatementRunner): Promise<Edge[]> {
   if (q.frontier.length === 0) return [];
   if (read) return generation(q, read);
   return readStatements((run) => generation(q, run), options);
 }
 
-async function generation(q: GenerationQuery, run: StatementRunner): Promise<ContactRow[]> {
+async function generation(q: GenerationQuery, run: StatementRunner): Promise<Edge[]> {
   const frontierRecords = await run(FRONTIER, {
     chunk: int(RECORD_LIST_MAX),
     frontier: q.frontier.map((f) => [f.pid, int(f.since)]),
@@ -189,7 +192,7 @@ async function generation(q: GenerationQuery, run: StatementRunner): Promise<Con
   const seen = new Set(q.seen);
   const tol = q.tolMs;
   const limit = q.maxContacts ?? Infinity;
-  const rows: ContactRow[] = [];
+  const rows: Edge[] = [];
   for (let from = 0; from < cells.length; from += CELLS_PER_STATEMENT) {
     const slice = cells.slice(from, from + CELLS_PER_STATEMENT);
     const lists = await run(CANDIDATES, { chunk: int(RECORD_LIST_MAX), cells: slice.map((c) => [c[0], int(c[1]), int(c[2]), int(c[3]), int(c[4])]) });
@@ -207,7 +210,6 @@ async function generation(q: GenerationQuery, run: StatementRunner): Promise<Con
         const bAt = ats[n]!;
         const bLeft = lefts[n]!;
         if (bAt > q.hi) continue;
-        let b: ContactRow['b'] | undefined;
         for (const { max, as } of classes) {
           const lo = bAt - tol - max;
           let i = 0;
@@ -223,9 +225,17 @@ async function generation(q: GenerationQuery, run: StatementRunner): Promise<Con
             // Co-location (engine/trace/colocation.ts) and a contact time max(a.at, b.at) in [since, hi].
             if (bAt > a.leftAt + tol) continue;
             if (a.at < a.since && bAt < a.since) continue;
-            b ??= { id: ids[n]!, at: bAt, leftAt: bLeft };
+            const edge: Edge = {
+              source: a.src,
+              target,
+              stationId,
+              at: contactTimeOf(a.at, bAt),
+              overlapMs: overlapOf(a.at, a.leftAt, bAt, bLeft),
+              generation: q.generation,
+              passages: [a.id, ids[n]!],
+            };
             // Checked per edge: one busy station can pair thousands of passages with each other.
-            if (rows.push({ source: a.src, target, stationId, a, b }) > limit) throw traceTooLarge(limit);
+            if (rows.push(edge) > limit) throw traceTooLarge(limit);
           }
         }
       }

@@ -2,11 +2,11 @@ import { performance } from 'node:perf_hooks';
 import type { QueryOptions } from '../db/driver';
 import { notFound } from '../errors';
 import type { TraceParams, TraceResult } from '../types';
-import { assembleGeneration, traceResult, type ContactRow, type Edge, type Reached } from './assemble';
+import { assembleGeneration, traceResult, type Edge, type Reached } from './assemble';
 import { resolveTraceParams, type ResolvedTrace } from './params';
 import { contactsFromFrontier, personExists, traceTooLarge, type FrontierEntry, type GenerationQuery } from './queries';
 
-export type GenerationRunner = (q: GenerationQuery, options: QueryOptions) => Promise<ContactRow[]>;
+export type GenerationRunner = (q: GenerationQuery, options: QueryOptions) => Promise<Edge[]>;
 
 export interface TraceOptions extends QueryOptions {
   /** How one generation's contacts are found; the benchmark swaps in a profiling or DuckDB runner. */
@@ -54,7 +54,7 @@ export async function traceGenerations(p: ResolvedTrace, options: TraceOptions =
   let frontier: FrontierEntry[] = [{ pid: p.f0, since: p.from }];
   for (let k = 1; k <= p.depth && frontier.length > 0; k++) {
     const hi = k === 1 ? Math.min(p.to, p.until) : p.until;
-    const rows = await run({ frontier, hi, tolMs: p.tolMs, seen, maxContacts: maxContacts - contacts.length }, options);
+    const rows = await run({ generation: k, frontier, hi, tolMs: p.tolMs, seen, maxContacts: maxContacts - contacts.length }, options);
     if (contacts.length + rows.length > maxContacts) throw traceTooLarge(maxContacts);
     if (k === 1 && rows.length === 0 && !(await personExists(p.f0, options))) throw notFound(`unknown F0 '${p.f0}': no such person in the graph`);
     const gen = assembleGeneration(k, rows);
