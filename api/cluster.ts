@@ -1,6 +1,6 @@
 import cluster, { type Worker } from 'node:cluster';
-import { ClusterMemoryStorePrimary } from '@express-rate-limit/cluster-memory-store';
 import { randomBytes } from 'node:crypto';
+import { ClusterMemoryStorePrimary } from '@express-rate-limit/cluster-memory-store';
 import { closeDriver } from '../engine/db/driver';
 import { migrate } from '../engine/db/schema';
 import type { Logger } from '../engine/logger';

@@ -78,7 +78,7 @@ const DEFLATED = 'z.';
 
 function sealResult(result: TraceResult): Int8Array {
   const sealed = sealToBuffer(deflateRawSync(encodeTraceResult(result), { level: 1 }));
-  // neo4j-driver sends an Int8Array as a Bolt byte array (a Buffer would go as a list).
+  // neo4j-driver sends an Int8Array as a Bolt byte array; a Buffer is not taken for one.
   return new Int8Array(sealed.buffer, sealed.byteOffset, sealed.length);
 }
 
