@@ -1,3 +1,4 @@
+import { peopleSlice, type PeopleSlice } from '../engine/privacy/people-slice';
 import type { TraceResult } from '../engine/types';
 
 /**
@@ -20,11 +21,17 @@ export interface TracePageOf {
   readonly page: { number: number; size: number; totalPeople: number; totalPages: number };
 }
 
+/** Page `number` (from 1) of `size` people: the people it holds by position, and their contacts. */
+export function pageRange(number: number, size: number): [number, number] {
+  return [(number - 1) * size, number * size];
+}
+
+/** A page from the slice of the result that holds its people (see pageRange). */
+export function pageFromSlice(slice: PeopleSlice, number: number, size: number): TracePageOf {
+  const totalPages = Math.max(1, Math.ceil(slice.totalPeople / size));
+  return { people: slice.result.people, contacts: slice.result.contacts, page: { number, size, totalPeople: slice.totalPeople, totalPages } };
+}
+
 export function pageOf(result: TraceResult, number: number, size: number): TracePageOf {
-  const totalPeople = result.people.length;
-  const totalPages = Math.max(1, Math.ceil(totalPeople / size));
-  const people = result.people.slice((number - 1) * size, number * size);
-  const ids = new Set(people.map((p) => p.id));
-  const contacts = result.contacts.filter((c) => ids.has(c.target));
-  return { people, contacts, page: { number, size, totalPeople, totalPages } };
+  return pageFromSlice(peopleSlice(result, ...pageRange(number, size)), number, size);
 }

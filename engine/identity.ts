@@ -39,27 +39,6 @@ export function sealBytes(plain: Buffer): string {
   return ['v1', iv.toString('base64url'), c.getAuthTag().toString('base64url'), body.toString('base64url')].join('.');
 }
 
-const SEALED_BINARY = 0x02;
-
-/**
- * sealBytes() as bytes, for large values stored as byte arrays (a base64 string is a third
- * larger and costs an encoding each way): version byte 0x02, 12-byte IV, 16-byte tag, ciphertext.
- */
-export function sealToBuffer(plain: Uint8Array): Buffer {
-  const iv = randomBytes(12);
-  const c = createCipheriv('aes-256-gcm', secretKey('TRUYVET_DATA_KEY'), iv);
-  const body = [c.update(plain), c.final()];
-  return Buffer.concat([Buffer.of(SEALED_BINARY), iv, c.getAuthTag(), ...body]);
-}
-
-export function unsealBuffer(sealed: Uint8Array): Buffer {
-  const b = Buffer.from(sealed.buffer, sealed.byteOffset, sealed.length);
-  if (b.length < 29 || b[0] !== SEALED_BINARY) throw new Error('not a sealed value');
-  const d = createDecipheriv('aes-256-gcm', secretKey('TRUYVET_DATA_KEY'), b.subarray(1, 13));
-  d.setAuthTag(b.subarray(13, 29));
-  return Buffer.concat([d.update(b.subarray(29)), d.final()]);
-}
-
 export function unseal(sealed: string): string {
   return unsealBytes(sealed).toString('utf8');
 }

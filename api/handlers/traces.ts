@@ -1,15 +1,15 @@
 import { pseudonym } from '../../engine/identity';
 import { forbidden, isTruyvetError, notFound } from '../../engine/errors';
-import { getTraceRecord, listTraceRecords, newTraceId, type TraceRecordMeta } from '../../engine/privacy/trace-records';
+import { getTraceRecord, getTraceRecordPeople, listTraceRecords, newTraceId, type TraceRecordMeta } from '../../engine/privacy/trace-records';
 import { saveTraceRecord } from '../../engine/privacy/trace-records';
 import { fullIdentities, traceAccess } from '../../engine/privacy/visibility';
 import { isoUtc, parseDurationSeconds } from '../../engine/time';
 import { trace, traceWithSensitivity, type SensitivityRow, type TraceWithSensitivity } from '../../engine/trace';
 import { DEFAULT_TOLERANCE_SECONDS, type TraceParams, type TraceResult } from '../../engine/types';
-import { handler, type AppContext } from '../context';
+import { handler } from '../context';
 import { HttpError } from '../errors';
 import { routes } from '../routes';
-import { capResult, pageOf } from '../trace-pages';
+import { capResult, pageFromSlice, pageOf, pageRange, type TracePageOf } from '../trace-pages';
 
 function seconds(t: number | string | undefined): number | undefined {
   return typeof t === 'string' ? parseDurationSeconds(t) : t;
@@ -29,8 +29,8 @@ function sensitivityOf(result: TraceResult): SensitivityRow[] | undefined {
   return (result as Partial<TraceWithSensitivity>).sensitivity;
 }
 
-async function pageBody(app: AppContext, meta: TraceRecordMeta, result: TraceResult, number: number, size: number | undefined) {
-  const page = pageOf(result, number, size ?? app.settings.defaultPageSize);
+/** `result` may hold only the page's people and contacts: f0, params, stats and sensitivity are whole. */
+async function pageBody(meta: TraceRecordMeta, result: TraceResult, page: TracePageOf) {
   const identities = await fullIdentities([result.f0, ...page.people.map((p) => p.id)]);
   return {
     body: {
@@ -107,7 +107,7 @@ export const tracesCreate = handler(routes.tracesCreate, async ({ body, principa
     hasResult: true,
   };
   await saveTraceRecord(meta, result);
-  const out = await pageBody(app, meta, result, 1, body.pageSize);
+  const out = await pageBody(meta, result, pageOf(result, 1, body.pageSize ?? app.settings.defaultPageSize));
   await audit({
     action: 'trace.create',
     outcome: 'ok',
@@ -132,10 +132,12 @@ export const tracesGet = handler(routes.tracesGet, async ({ params, query, princ
     await audit({ action: 'trace.read', outcome: 'ok', target: head.id, requestRef: head.requestRef, count: 0, details: { metadataOnly: true } });
     return { body: metaOut(head) };
   }
-  const rec = await getTraceRecord(params.id, true);
-  if (!rec?.result) throw notFound(`the result of trace '${params.id}' was removed by the retention rule`);
-  const out = await pageBody(app, rec, rec.result, query.page, query.pageSize);
-  await audit({ action: 'trace.read', outcome: 'ok', target: rec.id, requestRef: rec.requestRef, count: out.identities, details: { page: query.page } });
+  const size = query.pageSize ?? app.settings.defaultPageSize;
+  // Only this page's people and contacts are built from the stored result.
+  const rec = await getTraceRecordPeople(params.id, ...pageRange(query.page, size));
+  if (!rec?.slice) throw notFound(`the result of trace '${params.id}' was removed by the retention rule`);
+  const out = await pageBody(rec.meta, rec.slice.result, pageFromSlice(rec.slice, query.page, size));
+  await audit({ action: 'trace.read', outcome: 'ok', target: rec.meta.id, requestRef: rec.meta.requestRef, count: out.identities, details: { page: query.page } });
   return { body: out.body };
 });
 

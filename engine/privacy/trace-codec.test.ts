@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import type { TraceResult } from '../types';
-import { decodeTraceResult, encodeTraceResult, isEncodedTrace } from './trace-codec';
+import { peopleSlice } from './people-slice';
+import { decodeTracePeople, decodeTraceResult, encodeTraceResult, isEncodedTrace } from './trace-codec';
 
 /** Plain objects, as JSON.parse and the engine make them (fc.record's default has no prototype). */
 const record = <T>(model: { [K in keyof T]: fc.Arbitrary<T[K]> }): fc.Arbitrary<T> => fc.record(model, { noNullPrototype: true });
@@ -48,6 +49,28 @@ describe('trace result codec', () => {
     fc.assert(
       fc.property(result, (r) => {
         expect(decodeTraceResult(encodeTraceResult(r))).toStrictEqual(r);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('reads a slice of people and their contacts as peopleSlice() takes it from the whole result', () => {
+    // People ids drawn from a small set, so contacts point at them and some ids repeat.
+    const small = fc.constantFrom('p1', 'p2', 'p3', 'p4', 'p5', 'p6');
+    const sliced = result.chain((r) =>
+      fc.record({
+        r: fc.constant(r),
+        ids: fc.array(small, { minLength: r.people.length, maxLength: r.people.length }),
+        targets: fc.array(small, { minLength: r.contacts.length, maxLength: r.contacts.length }),
+        from: fc.integer({ min: -2, max: r.people.length + 2 }),
+        length: fc.integer({ min: 0, max: r.people.length + 3 }),
+      }),
+    );
+    fc.assert(
+      fc.property(sliced, ({ r, ids, targets, from, length }) => {
+        const x: TraceResult = { ...r, people: r.people.map((p, i) => ({ ...p, id: ids[i]! })), contacts: r.contacts.map((c, i) => ({ ...c, target: targets[i]! })) };
+        const lo = Math.max(0, from);
+        expect(decodeTracePeople(encodeTraceResult(x), from, from + length)).toStrictEqual(peopleSlice(x, lo, Math.max(lo, from + length)));
       }),
       { numRuns: 300 },
     );

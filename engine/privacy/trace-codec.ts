@@ -1,5 +1,6 @@
 import { endianness } from 'node:os';
 import type { TraceContact, TracePerson, TraceResult } from '../types';
+import type { PeopleSlice } from './people-slice';
 
 /**
  * A TraceResult as compact bytes, for the stored trace records (trace-records.ts).
@@ -93,7 +94,14 @@ export function encodeTraceResult(result: TraceResult): Buffer {
   return out;
 }
 
-export function decodeTraceResult(bytes: Uint8Array): TraceResult {
+interface Columns {
+  readonly h: Header;
+  readonly floats: Float64Array;
+  readonly ints: Int32Array;
+  readonly s: (i: number) => string;
+}
+
+function columns(bytes: Uint8Array): Columns {
   littleEndianOnly();
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
   if (!isEncodedTrace(buf)) throw new Error('not an encoded trace result');
@@ -112,28 +120,65 @@ export function decodeTraceResult(bytes: Uint8Array): TraceResult {
     if (x === undefined) throw new Error('corrupt trace result: string index out of range');
     return x;
   };
+  return { h, floats, ints, s };
+}
 
-  const people: TracePerson[] = new Array<TracePerson>(n);
+/** People [from, to) of the encoded result (by position). */
+function peopleOf(c: Columns, from: number, to: number): TracePerson[] {
+  const { h, floats, ints, s } = c;
+  const n = h.people;
   let v = 4 * n;
-  for (let i = 0; i < n; i++) {
+  for (let i = 0; i < from; i++) v += ints[3 * n + i]!;
+  const people: TracePerson[] = [];
+  for (let i = from; i < to; i++) {
     const list: string[] = new Array<string>(ints[3 * n + i]!);
     for (let k = 0; k < list.length; k++) list[k] = s(ints[v++]!);
-    people[i] = { id: s(ints[i]!), generation: ints[n + i]!, exposureAt: s(ints[2 * n + i]!), via: list, score: floats[i]! };
+    people.push({ id: s(ints[i]!), generation: ints[n + i]!, exposureAt: s(ints[2 * n + i]!), via: list, score: floats[i]! });
   }
-  const c0 = 4 * n + via;
-  const contacts: TraceContact[] = new Array<TraceContact>(m);
+  return people;
+}
+
+/** The contacts whose target's string index passes `keep` (every one when undefined), in order. */
+function contactsOf(c: Columns, keep?: Uint8Array): TraceContact[] {
+  const { h, floats, ints, s } = c;
+  const n = h.people;
+  const m = h.contacts;
+  const c0 = 4 * n + h.via;
+  const contacts: TraceContact[] = [];
   for (let i = 0; i < m; i++) {
-    contacts[i] = {
+    const target = ints[c0 + m + i]!;
+    if (keep !== undefined && keep[target] !== 1) continue;
+    contacts.push({
       source: s(ints[c0 + i]!),
-      target: s(ints[c0 + m + i]!),
+      target: s(target),
       stationId: s(ints[c0 + 2 * m + i]!),
       at: s(ints[c0 + 3 * m + i]!),
       overlapSeconds: floats[n + i]!,
       generation: ints[c0 + 4 * m + i]!,
       passages: [s(ints[c0 + 5 * m + i]!), s(ints[c0 + 6 * m + i]!)],
-    };
+    });
   }
-  return { ...h.head, people, contacts };
+  return contacts;
+}
+
+export function decodeTraceResult(bytes: Uint8Array): TraceResult {
+  const c = columns(bytes);
+  return { ...c.h.head, people: peopleOf(c, 0, c.h.people), contacts: contactsOf(c) };
+}
+
+/**
+ * A page without the rest: people [from, to) by position, and every contact into one of them, in
+ * the stored order: peopleSlice() of the whole result. A large trace is read page by page (the view loads them all),
+ * and building the whole result for each page made that quadratic.
+ */
+export function decodeTracePeople(bytes: Uint8Array, from: number, to: number): PeopleSlice {
+  const c = columns(bytes);
+  const total = c.h.people;
+  const lo = Math.min(Math.max(0, from), total);
+  const hi = Math.min(Math.max(lo, to), total);
+  const keep = new Uint8Array(c.h.strings.length);
+  for (let i = lo; i < hi; i++) keep[c.ints[i]!] = 1;
+  return { result: { ...c.h.head, people: peopleOf(c, lo, hi), contacts: contactsOf(c, keep) }, totalPeople: total };
 }
 
 function align8(x: number): number {

@@ -1,7 +1,8 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
-import { sealToBuffer, unseal, unsealBuffer, unsealBytes } from '../identity';
-import { decodeTraceResult, encodeTraceResult } from './trace-codec';
+import { sealBytes, unseal, unsealBytes } from '../identity';
+import { peopleSlice, type PeopleSlice } from './people-slice';
+import { decodeTracePeople, decodeTraceResult, encodeTraceResult } from './trace-codec';
 import { secretKey } from '../secrets';
 import type { TraceResult } from '../types';
 import { int, num, str } from '../db/convert';
@@ -68,25 +69,28 @@ export async function saveTraceRecord(meta: Omit<TraceRecordMeta, 'hasResult'>, 
   );
 }
 
-// A stored result is a byte array: the compact encoding of trace-codec.ts, deflated, then sealed
-// (sealToBuffer). Two older forms are still read: `z.` + a sealed string of deflated JSON, and a
-// sealed string of JSON. On the API benchmark's depth-2 traces (~6,000 people, ~85,000 contact
-// edges) the JSON form cost ~230 ms of server time per trace to build and store, as much as the
-// trace itself (README, "The API").
+// A stored result is `c.` + the compact encoding of trace-codec.ts, deflated, then sealed
+// (sealBytes). Two older forms are still read: `z.` + deflated JSON, sealed, and sealed JSON. On
+// the API benchmark's depth-2 traces (~6,000 people, ~85,000 contact edges) the JSON form cost
+// ~230 ms of server time per trace to build and store, as much as the trace itself (README, "The
+// API"). A base64 string rather than a byte array: neo4j-driver packs and unpacks a byte array one
+// byte at a time, and reading 10 MB of them took 2.5 s against 88 ms as a string.
 // Compressing before encrypting leaks the compressed size, which only the server sees.
+const ENCODED = 'c.';
 const DEFLATED = 'z.';
 
-function sealResult(result: TraceResult): Int8Array {
-  const sealed = sealToBuffer(deflateRawSync(encodeTraceResult(result), { level: 1 }));
-  // neo4j-driver sends an Int8Array as a Bolt byte array; a Buffer is not taken for one.
-  return new Int8Array(sealed.buffer, sealed.byteOffset, sealed.length);
+function sealResult(result: TraceResult): string {
+  return ENCODED + sealBytes(deflateRawSync(encodeTraceResult(result), { level: 1 }));
 }
 
-function unsealResult(sealed: unknown): TraceResult {
-  if (sealed instanceof Int8Array || sealed instanceof Uint8Array) {
-    return decodeTraceResult(inflateRawSync(unsealBuffer(new Uint8Array(sealed.buffer, sealed.byteOffset, sealed.length))));
-  }
-  if (typeof sealed !== 'string') throw new Error('a stored trace result of an unknown form');
+/** The encoded bytes of a stored result in the current form; undefined for an older form. */
+function encodedBytes(sealed: string): Buffer | undefined {
+  return sealed.startsWith(ENCODED) ? inflateRawSync(unsealBytes(sealed.slice(ENCODED.length))) : undefined;
+}
+
+function unsealResult(sealed: string): TraceResult {
+  const bytes = encodedBytes(sealed);
+  if (bytes) return decodeTraceResult(bytes);
   const json = sealed.startsWith(DEFLATED) ? inflateRawSync(unsealBytes(sealed.slice(DEFLATED.length))).toString('utf8') : unseal(sealed);
   return JSON.parse(json) as TraceResult;
 }
@@ -118,8 +122,25 @@ export async function getTraceRecord(id: string, withResult: boolean): Promise<T
   );
   const row = rows[0];
   if (!row) return undefined;
-  const result = row.sealed === null || row.sealed === undefined ? undefined : unsealResult(row.sealed);
+  const result = typeof row.sealed === 'string' ? unsealResult(row.sealed) : undefined;
   return { ...row.meta, result };
+}
+
+/**
+ * A stored trace's metadata and peopleSlice(result, from, to) of its result, without building
+ * the rest of it (decodeTracePeople); `slice` is undefined once retention removed the result.
+ */
+export async function getTraceRecordPeople(id: string, from: number, to: number): Promise<{ meta: TraceRecordMeta; slice: PeopleSlice | undefined } | undefined> {
+  const rows = await readQuery(
+    `MATCH (t:TraceRecord {id: $id}) RETURN ${META} AS t, t.result AS result`,
+    { id },
+    (r) => ({ meta: toMeta(r['t']), sealed: r['result'] as unknown }),
+  );
+  const row = rows[0];
+  if (!row) return undefined;
+  if (typeof row.sealed !== 'string') return { meta: row.meta, slice: undefined };
+  const bytes = encodedBytes(row.sealed);
+  return { meta: row.meta, slice: bytes ? decodeTracePeople(bytes, from, to) : peopleSlice(unsealResult(row.sealed), from, to) };
 }
 
 /**

@@ -1,7 +1,8 @@
 import { closeDriver, readQuery, writeQuery } from '../../engine/db/driver';
 import { deflateRawSync } from 'node:zlib';
 import { seal, sealBytes } from '../../engine/identity';
-import { getTraceRecord, newTraceId, saveTraceRecord, traceNaming } from '../../engine/privacy/trace-records';
+import { peopleSlice } from '../../engine/privacy/people-slice';
+import { getTraceRecord, getTraceRecordPeople, newTraceId, saveTraceRecord, traceNaming } from '../../engine/privacy/trace-records';
 import type { TraceResult } from '../../engine/types';
 
 /** Who a stored trace names, read without unsealing its result. */
@@ -78,14 +79,13 @@ describe('the stored result', () => {
     return r;
   };
 
-  it('is a sealed byte array of the compressed encoding: no person id readable in the graph, the same result read back', async () => {
+  it('is the compressed encoding, sealed: no person id readable in the graph, the same result read back', async () => {
     const id = await store();
     const raw = await stored(id);
-    expect(raw).toBeInstanceOf(Int8Array);
-    const bytes = Buffer.from((raw as Int8Array).buffer, (raw as Int8Array).byteOffset, (raw as Int8Array).length);
-    expect(bytes[0]).toBe(0x02);
-    expect(bytes.includes(f0.slice(1, 12))).toBe(false);
-    expect(bytes.includes(f1.slice(1, 12))).toBe(false);
+    expect(typeof raw).toBe('string');
+    expect(String(raw).startsWith('c.v1.')).toBe(true);
+    expect(raw).not.toContain(f0.slice(1, 12));
+    expect(raw).not.toContain(f1.slice(1, 12));
     expect((await getTraceRecord(id, true))?.result).toStrictEqual(result());
   });
 
@@ -102,5 +102,36 @@ describe('the stored result', () => {
     await writeQuery('MATCH (t:TraceRecord {id: $id}) SET t.result = $r', { id, r: seal(JSON.stringify(result())) }, () => undefined);
     expect(String(await stored(id)).startsWith('v1.')).toBe(true);
     expect((await getTraceRecord(id, true))?.result).toStrictEqual(result());
+  });
+
+  it('gives a page of people with their contacts, in the current and an older form alike', async () => {
+    const big: TraceResult = {
+      ...result(),
+      people: Array.from({ length: 7 }, (_, i) => ({ id: `pP${i}`, generation: 1 + (i % 2), exposureAt: `2021-08-01T10:0${i}:00.000Z`, via: [f0], score: 0.1 * i })),
+      contacts: Array.from({ length: 20 }, (_, i) => ({
+        source: f0,
+        target: `pP${i % 7}`,
+        stationId: `S${i % 3}`,
+        at: `2021-08-01T10:${10 + i}:00.000Z`,
+        overlapSeconds: i * 1.5,
+        generation: 1,
+        passages: [`a${i}`, `b${i}`] as [string, string],
+      })),
+      stats: { people: 7, contacts: 20, milliseconds: 3 },
+    };
+    const id = newTraceId();
+    ids.push(id);
+    await saveTraceRecord({ id, owner: 'trtest', requestRef: 'REQ-2', purpose: 'test', createdAt: Date.now(), f0, params: big.params, stats: big.stats, peopleFound: 7, truncated: false }, big);
+    const got = await getTraceRecordPeople(id, 3, 6);
+    expect(got?.meta.requestRef).toBe('REQ-2');
+    expect(got?.slice).toStrictEqual(peopleSlice(big, 3, 6));
+    expect(got?.slice?.result.contacts).toHaveLength(9);
+    expect(got?.slice?.totalPeople).toBe(7);
+
+    await writeQuery('MATCH (t:TraceRecord {id: $id}) SET t.result = $r', { id, r: `z.${sealBytes(deflateRawSync(JSON.stringify(big)))}` }, () => undefined);
+    expect((await getTraceRecordPeople(id, 3, 6))?.slice).toStrictEqual(peopleSlice(big, 3, 6));
+    await writeQuery('MATCH (t:TraceRecord {id: $id}) SET t.result = null', { id }, () => undefined);
+    expect(await getTraceRecordPeople(id, 0, 5)).toMatchObject({ meta: { id, hasResult: false }, slice: undefined });
+    expect(await getTraceRecordPeople(newTraceId(), 0, 5)).toBeUndefined();
   });
 });
