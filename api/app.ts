@@ -1,7 +1,7 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import express, { type ErrorRequestHandler, type Express, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
-import { rateLimit, type Store } from 'express-rate-limit';
+import { ipKeyGenerator, rateLimit, type Store } from 'express-rate-limit';
 import type { z } from 'zod';
 import { AccountChanged, forbidden, isTruyvetError, unavailable } from '../engine/errors';
 import { serverInfo } from '../engine/db/driver';
@@ -59,11 +59,20 @@ export function createApp(deps: CreateAppOptions): TruyvetApp {
 
   app.use(requestLog(deps.logger));
   app.use(securityHeaders);
+  // A shared limit's counters are keyed by a digest of the client's address, not the address: they
+  // travel between processes, and the store's own diagnostics print them.
+  const salt = deps.serverRun ?? randomBytes(9).toString('base64url');
+  const digestKey = (req: Request): string =>
+    createHash('sha256')
+      .update(`truyvet-limit\u0000${salt}\u0000`)
+      .update(ipKeyGenerator(req.ip ?? ''))
+      .digest('base64url')
+      .slice(0, 22);
   const limited = (limit: number, what: string, shared?: string) =>
     rateLimit({
       windowMs: 60_000,
       limit,
-      ...(shared !== undefined && deps.sharedLimitStore ? { store: deps.sharedLimitStore(shared) } : {}),
+      ...(shared !== undefined && deps.sharedLimitStore ? { store: deps.sharedLimitStore(shared), keyGenerator: digestKey } : {}),
       standardHeaders: 'draft-8',
       legacyHeaders: false,
       handler: (_req, res) => sendProblem(res, problem(429, 'rate_limited', `too many ${what}; try again in a minute`)),

@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { MemoryStore } from 'express-rate-limit';
 import { exportJWK, generateKeyPair, SignJWT, UnsecuredJWT } from 'jose';
 import { getAccount } from '../../engine/accounts/accounts';
 import { listAudit } from '../../engine/audit/store';
@@ -81,6 +82,37 @@ describe('login', () => {
     } finally {
       await limited.close();
       await cleanupRun(`${run}rl`);
+    }
+  });
+
+  it('keys a limit shared between workers by a digest of the client address, never the address', async () => {
+    const keys: string[] = [];
+    class Recording extends MemoryStore {
+      override async increment(key: string) {
+        keys.push(key);
+        return super.increment(key);
+      }
+    }
+    const stores: string[] = [];
+    const limited = await startServer(`${run}sh`, {
+      settings: { loginPerMinute: 2 },
+      sharedLimitStore: (name) => {
+        stores.push(name);
+        return new Recording();
+      },
+    });
+    try {
+      const statuses: number[] = [];
+      for (let i = 0; i < 3; i++) statuses.push((await limited.request('POST', '/api/auth/token', { json: { username: `${run}-y`, password: 'whatever pass 1' } })).status);
+      expect(statuses).toEqual([401, 401, 429]);
+      expect(stores.sort()).toEqual(['declarations', 'login']);
+      expect(keys).toHaveLength(3);
+      expect(new Set(keys).size).toBe(1);
+      expect(keys[0]).toMatch(/^[A-Za-z0-9_-]{22}$/);
+      expect(keys[0]).not.toContain('127.0.0.1');
+    } finally {
+      await limited.close();
+      await cleanupRun(`${run}sh`);
     }
   });
 

@@ -10,7 +10,7 @@ import { dropChain } from '../../engine/audit/store';
 import { writeQuery } from '../../engine/db/driver';
 import type { Logger } from '../../engine/logger';
 import type { Jurisdiction } from '../../engine/types';
-import { createApp, type TruyvetApp } from '../../api/app';
+import { createApp, type CreateAppOptions, type TruyvetApp } from '../../api/app';
 import type { ImportRunner } from '../../api/imports';
 import type { ApiSettings } from '../../api/settings';
 
@@ -74,10 +74,22 @@ export interface TestServer {
 
 export async function startServer(
   run: string,
-  o: { settings?: Partial<ApiSettings>; now?: () => number; importRunner?: ImportRunner; logger?: { logger: Logger; lines: string[] } } = {},
+  o: {
+    settings?: Partial<ApiSettings>;
+    now?: () => number;
+    importRunner?: ImportRunner;
+    logger?: { logger: Logger; lines: string[] };
+    sharedLimitStore?: CreateAppOptions['sharedLimitStore'];
+  } = {},
 ): Promise<TestServer> {
   const log = o.logger ?? memoryLogger();
-  const app = createApp({ settings: testSettings(run, o.settings), logger: log.logger, ...(o.now ? { now: o.now } : {}), ...(o.importRunner ? { importRunner: o.importRunner } : {}) });
+  const app = createApp({
+    settings: testSettings(run, o.settings),
+    logger: log.logger,
+    ...(o.now ? { now: o.now } : {}),
+    ...(o.importRunner ? { importRunner: o.importRunner } : {}),
+    ...(o.sharedLimitStore ? { sharedLimitStore: o.sharedLimitStore } : {}),
+  });
   const server = await new Promise<Server>((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
