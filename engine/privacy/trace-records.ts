@@ -1,4 +1,4 @@
-import { createHmac, randomBytes } from 'node:crypto';
+import { createHmac, hash, randomBytes } from 'node:crypto';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { sealBytes, unseal, unsealBytes } from '../identity';
 import { peopleSlice, type PeopleSlice } from './people-slice';
@@ -49,7 +49,7 @@ export async function saveTraceRecord(meta: Omit<TraceRecordMeta, 'hasResult'>, 
   await writeQuery(
     `CREATE (t:TraceRecord {id: $id, owner: $owner, requestRef: $requestRef, purpose: $purpose, createdAt: $createdAt,
        f0: $f0, params: $params, stats: $stats, peopleFound: $peopleFound, truncated: $truncated, result: $result,
-       members: $members})
+       members: $members, membersV: 2})
      RETURN t.id AS id`,
     {
       id: meta.id,
@@ -63,7 +63,7 @@ export async function saveTraceRecord(meta: Omit<TraceRecordMeta, 'hasResult'>, 
       peopleFound: int(meta.peopleFound),
       truncated: meta.truncated,
       result: sealResult(result),
-      members: [...peopleOf(result)].map((pid) => memberDigest(meta.id, pid)),
+      members: memberDigests(meta.id, peopleOf(result)),
     },
     () => undefined,
   );
@@ -147,9 +147,27 @@ export async function getTraceRecordPeople(id: string, from: number, to: number)
  * Who a stored trace names, without unsealing its result (megabytes for a large trace, read on
  * every timeline): `members` holds a keyed digest of (trace, person) for F0 and every person
  * kept, so the list says nothing to a reader of the database, not even across traces.
+ *
+ * Version 2 (`membersV: 2`): a key per trace, HMAC(TRUYVET_DATA_KEY, trace id), then SHA-256 of
+ * that key and the person, cut to 132 bits. An HMAC per person (version 1, still read) cost
+ * ~2 µs against ~0.5: a quarter of storing a 10,000-person trace. Cut short, the digest gives
+ * no length extension; unknown the trace's key, it says nothing of the person.
  */
-function memberDigest(traceId: string, pid: string): string {
+function memberKey(traceId: string): string {
+  return createHmac('sha256', secretKey('TRUYVET_DATA_KEY')).update(`trace-member-v2\u0000${traceId}`).digest('hex');
+}
+
+function memberDigestV2(key: string, pid: string): string {
+  return hash('sha256', `${key}\u0000${pid}`, 'base64url').slice(0, 22);
+}
+
+function memberDigestV1(traceId: string, pid: string): string {
   return createHmac('sha256', secretKey('TRUYVET_DATA_KEY')).update(`trace-member\u0000${traceId}\u0000${pid}`).digest('base64url').slice(0, 22);
+}
+
+function memberDigests(traceId: string, pids: Iterable<string>): string[] {
+  const key = memberKey(traceId);
+  return Array.from(pids, (pid) => memberDigestV2(key, pid));
 }
 
 /**
@@ -158,8 +176,10 @@ function memberDigest(traceId: string, pid: string): string {
  */
 export async function traceNaming(id: string, pid: string): Promise<{ meta: TraceRecordMeta; names: boolean } | undefined> {
   const rows = await readQuery(
-    `MATCH (t:TraceRecord {id: $id}) RETURN ${META} AS t, t.result IS NOT NULL AND $digest IN coalesce(t.members, []) AS names, t.members IS NULL AS old`,
-    { id, digest: memberDigest(id, pid) },
+    `MATCH (t:TraceRecord {id: $id})
+     RETURN ${META} AS t, t.result IS NOT NULL AND CASE WHEN t.membersV = 2 THEN $digest2 ELSE $digest1 END IN coalesce(t.members, []) AS names,
+       t.members IS NULL AS old`,
+    { id, digest1: memberDigestV1(id, pid), digest2: memberDigestV2(memberKey(id), pid) },
     (r) => ({ meta: toMeta(r['t']), names: r['names'] === true, old: r['old'] === true }),
   );
   const row = rows[0];

@@ -1,6 +1,8 @@
 import { closeDriver, readQuery, writeQuery } from '../../engine/db/driver';
+import { createHmac } from 'node:crypto';
 import { deflateRawSync } from 'node:zlib';
 import { seal, sealBytes } from '../../engine/identity';
+import { secretKey } from '../../engine/secrets';
 import { peopleSlice } from '../../engine/privacy/people-slice';
 import { getTraceRecord, getTraceRecordPeople, newTraceId, saveTraceRecord, traceNaming } from '../../engine/privacy/trace-records';
 import type { TraceResult } from '../../engine/types';
@@ -62,6 +64,20 @@ describe('trace membership', () => {
     const got = await traceNaming(id, f1);
     expect(got?.meta.hasResult).toBe(false);
     expect(got?.names).toBe(false);
+  });
+
+  it('still reads digests of the first version (an HMAC per person), stored before per-trace keys', async () => {
+    const id = await store();
+    // Version 1 as it was written: HMAC(TRUYVET_DATA_KEY, "trace-member", trace, person), 22 characters.
+    const v1 = (pid: string) => createHmac('sha256', secretKey('TRUYVET_DATA_KEY')).update(`trace-member\u0000${id}\u0000${pid}`).digest('base64url').slice(0, 22);
+    await writeQuery('MATCH (t:TraceRecord {id: $id}) SET t.members = $m REMOVE t.membersV', { id, m: [v1(f0), v1(f1)] }, () => undefined);
+    expect((await traceNaming(id, f1))?.names).toBe(true);
+    expect((await traceNaming(id, f0))?.names).toBe(true);
+    expect((await traceNaming(id, stranger))?.names).toBe(false);
+    // And a version-2 list is not read as version 1.
+    const id2 = await store();
+    await writeQuery('MATCH (t:TraceRecord {id: $id}) SET t.members = $m', { id: id2, m: [v1(f1)] }, () => undefined);
+    expect((await traceNaming(id2, f1))?.names).toBe(false);
   });
 
   it('falls back to the sealed result for a trace stored before membership digests', async () => {
