@@ -60,7 +60,8 @@ async function until(ok: () => boolean): Promise<void> {
 it('starts two workers on one port, prints the address once, and runs the daily purge in worker 1 only', async () => {
   expect(srv.output().match(/API listening on/g)).toHaveLength(1);
   expect(srv.output()).toContain('2 workers');
-  await until(() => workersOf('listening').size === 2);
+  // A worker logs the schedule right after 'listening'; its line may reach the pipe a moment later.
+  await until(() => workersOf('listening').size === 2 && workersOf('retention purge scheduled').size > 0);
   expect(workersOf('listening')).toEqual(new Set([1, 2]));
   expect(workersOf('retention purge scheduled')).toEqual(new Set([1]));
   // Each request a connection of its own, dealt to the workers in turn.
