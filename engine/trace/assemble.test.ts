@@ -1,4 +1,5 @@
-import { assembleGeneration, contactEdge, sortEdges, sortPeople, traceResult, type Edge, type Reached } from './assemble';
+import fc from 'fast-check';
+import { assembleGeneration, contactEdge, radixOrder, sortEdges, sortPeople, traceResult, type Edge, type Reached } from './assemble';
 import { resolveTraceParams } from './params';
 
 const row = (source: string, target: string, a: [number, number], b: [number, number], ids: [string, string], generation = 1) =>
@@ -60,7 +61,7 @@ describe('sorting contact edges', () => {
     }
   });
 
-  it('gives the same order with real instants, and past the packed keys range (the fallback)', () => {
+  it('gives the same order with real instants, and past 32-bit offsets (the fallback)', () => {
     const t0 = Date.UTC(2021, 7, 1);
     for (const spread of [14 * 86_400_000, 2 ** 52]) {
       const xs: Edge[] = [];
@@ -68,6 +69,28 @@ describe('sorting contact edges', () => {
       expect(sortEdges(xs)).toEqual(naive(xs));
     }
   });
+
+  it('sorts times 2^32 − 1 ms apart by radix, and falls back past that with the same order', () => {
+    for (const spread of [2 ** 32 - 1, 2 ** 32]) {
+      const xs: Edge[] = [];
+      for (let i = 0; i < 500; i++) xs.push(edge(1, i === 7 ? spread : (i * 7919) % 97, `s${i % 3}`, `t${i % 4}`, `a${i % 2}`, 'b'));
+      expect(sortEdges(xs)).toEqual(naive(xs));
+    }
+  });
+});
+
+describe('the radix order', () => {
+  it('is the stable ascending order of any 32-bit keys', () => {
+    const key = fc.oneof(fc.integer({ min: 0, max: 20 }), fc.integer({ min: 0, max: 2 ** 32 - 1 }), fc.constantFrom(0, 2047, 2048, 2 ** 22 - 1, 2 ** 22, 2 ** 32 - 1));
+    fc.assert(
+      fc.property(fc.array(key, { maxLength: 300 }), (xs) => {
+        const expected = xs.map((_, i) => i).sort((a, b) => xs[a]! - xs[b]! || a - b);
+        expect([...radixOrder(Uint32Array.from(xs))]).toEqual(expected);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
 });
 
 describe('sorting people', () => {
