@@ -151,7 +151,7 @@ export async function getTraceRecordPeople(id: string, from: number, to: number)
  * Version 2 (`membersV: 2`): a key per trace, HMAC(TRUYVET_DATA_KEY, trace id), then SHA-256 of
  * that key and the person, cut to 132 bits. An HMAC per person (version 1, still read) cost
  * ~2 µs against ~0.5: a quarter of storing a 10,000-person trace. Cut short, the digest gives
- * no length extension; unknown the trace's key, it says nothing of the person.
+ * no length extension; without the trace's key, it says nothing of the person.
  */
 function memberKey(traceId: string): string {
   return createHmac('sha256', secretKey('TRUYVET_DATA_KEY')).update(`trace-member-v2\u0000${traceId}`).digest('hex');

@@ -22,7 +22,12 @@ export interface DetailsInput {
 }
 
 export function renderDetails(host: HTMLElement, input: DetailsInput | undefined, lang: Lang): void {
+  // The panel is drawn again when the timeline arrives: keep the keyboard focus on the same
+  // control for the same person, or a Tab into the panel while it loads lands on nothing.
+  const focusKey = host.dataset['person'] === input?.personId ? host.querySelector(':focus')?.getAttribute('data-focus') : undefined;
   host.replaceChildren();
+  if (input) host.dataset['person'] = input.personId;
+  else delete host.dataset['person'];
   if (!input) {
     host.append(h('p', { class: 'note' }, t(lang, 'details.empty')));
     return;
@@ -32,8 +37,8 @@ export function renderDetails(host: HTMLElement, input: DetailsInput | undefined
   const generation = personId === trace.f0 ? 0 : (person?.generation ?? -1);
   const who = trace.identities[personId] ?? timeline?.identity;
   const stationName = (id: string) => stations.get(id)?.name ?? id;
-  const personButton = (id: string) => {
-    const b = h('button', { type: 'button', class: 'link' }, personLabel(id, trace.identities));
+  const personButton = (id: string, focusKey: string) => {
+    const b = h('button', { type: 'button', class: 'link', 'data-focus': focusKey }, personLabel(id, trace.identities));
     b.addEventListener('click', () => input.select(id));
     return b;
   };
@@ -57,7 +62,7 @@ export function renderDetails(host: HTMLElement, input: DetailsInput | undefined
   if (personId !== trace.f0) {
     const chain = chainTo(trace, personId);
     const path = h('ol', { class: 'chain' });
-    for (const id of chain) path.append(h('li', {}, id === personId ? personLabel(id, trace.identities) : personButton(id)));
+    for (const id of chain) path.append(h('li', {}, id === personId ? personLabel(id, trace.identities) : personButton(id, `chain:${id}`)));
     host.append(h('h4', {}, t(lang, 'details.chain')), path);
   }
 
@@ -83,13 +88,13 @@ export function renderDetails(host: HTMLElement, input: DetailsInput | undefined
       h(
         'tbody',
         {},
-        rows.map((c) =>
+        rows.map((c, i) =>
           h(
             'tr',
             {},
             h('td', {}, formatDateTime(c.at, lang)),
             h('td', {}, stationName(c.stationId)),
-            h('td', {}, personButton(c[other])),
+            h('td', {}, personButton(c[other], `${other}:${i}`)),
             h('td', {}, formatDuration(c.overlapSeconds, lang)),
             h('td', { class: 'mono small' }, `${c.passages[0]} / ${c.passages[1]}`),
           ),
@@ -140,4 +145,5 @@ export function renderDetails(host: HTMLElement, input: DetailsInput | undefined
     );
   }
   host.append(tl);
+  if (focusKey) host.querySelector<HTMLElement>(`[data-focus="${CSS.escape(focusKey)}"]`)?.focus();
 }
