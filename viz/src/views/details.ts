@@ -37,8 +37,8 @@ export function renderDetails(host: HTMLElement, input: DetailsInput | undefined
   const generation = personId === trace.f0 ? 0 : (person?.generation ?? -1);
   const who = trace.identities[personId] ?? timeline?.identity;
   const stationName = (id: string) => stations.get(id)?.name ?? id;
-  const personButton = (id: string, focusKey: string) => {
-    const b = h('button', { type: 'button', class: 'link', 'data-focus': focusKey }, personLabel(id, trace.identities));
+  const personButton = (id: string, key: string) => {
+    const b = h('button', { type: 'button', class: 'link', 'data-focus': key }, personLabel(id, trace.identities));
     b.addEventListener('click', () => input.select(id));
     return b;
   };
