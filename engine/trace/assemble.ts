@@ -26,8 +26,9 @@ export interface Reached {
 
 /**
  * A qualifying contact edge as a generation's query finds it (source in F(k−1), target new in
- * Fk), with its evidence. The query builds it at once, from the two passages' bare instants: an
- * intermediate row with an object per passage was most of a large trace's garbage.
+ * Fk), with its evidence. The query builds it at once, from the two passages' bare instants,
+ * without an intermediate row holding an object per passage (4 % of a dense depth-2 trace's
+ * time, README "Trace").
  */
 export interface Edge {
   readonly source: string;
@@ -154,9 +155,9 @@ const exposureTime = (r: Reached): number => r.exposureAt;
  * `[...items].sort(full)` where `full` orders by generation, then time, then anything else.
  * Items arrive grouped by generation, so each generation is ordered by time with a stable radix
  * sort of the times' offsets from the earliest (three passes of 11 bits over 32-bit offsets, ~49
- * days of milliseconds), and only runs of equal times go through `full`. On the largest traces
- * this sort had been ~15 % of shaping a result (a native sort of packed float keys); offsets past
- * 32 bits, times that are not integers and items not grouped by generation fall back to `full`.
+ * days of milliseconds), and only runs of equal times go through `full`: 67,000 edges in ~18 ms
+ * against ~23 with a native sort of packed float keys. Offsets past 32 bits, times that are not
+ * integers and items not grouped by generation fall back to `full`.
  */
 export function sortByTime<T>(items: readonly T[], generation: (x: T) => number, time: (x: T) => number, full: (x: T, y: T) => number): T[] {
   const n = items.length;
