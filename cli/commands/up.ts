@@ -77,7 +77,8 @@ export function register(program: Command): void {
         await ensureDemoAccounts(say);
 
         const viz = await buildViz();
-        say(`view built into ${path.relative(process.cwd(), viz.outDir) || viz.outDir}`);
+        const rel = path.relative(process.cwd(), viz.outDir);
+        say(`view built into ${rel && !rel.startsWith('..') ? rel : viz.outDir}`);
 
         const running = await serve({ port: f.port, host: f.host, settings: settingsFromEnv(), logger, importRunner });
         console.log(`\ntruyvet is up: ${running.url}  (API: ${running.url}/api/openapi.json) — Ctrl-C stops the server; Neo4j keeps running (npx truyvet neo4j stop)`);

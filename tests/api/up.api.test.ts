@@ -1,0 +1,175 @@
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { neo4jJarCache } from '../../engine/config';
+import { VIZ_DIST } from '../../viz/build';
+import { call } from './serve-process';
+
+/**
+ * The README's first command, `npm start` (= `truyvet up`), on a machine that has nothing yet:
+ * no Neo4j data, no secrets, no accounts, no demo city. It gets a Neo4j home, data and state
+ * folders of its own and none of the suite's connection settings or keys, so it starts its own
+ * Neo4j and makes everything itself, as on a fresh checkout. Only the jar cache is shared (the
+ * jars are fetched once per machine). A second `up` must reuse all of it.
+ */
+
+const BIN = path.join(__dirname, '..', '..', 'bin', 'truyvet.js');
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'truyvet-up-'));
+let env: NodeJS.ProcessEnv = {};
+
+interface Up {
+  readonly url: string;
+  readonly output: () => string;
+  readonly stop: () => Promise<number | null>;
+}
+
+/** `truyvet up` until it says it is up; `stop` sends Ctrl-C's signal and resolves with the exit code. */
+async function up(): Promise<Up> {
+  const chunks: string[] = [];
+  const child = spawn(process.execPath, [BIN, 'up', '--port', '0', '--people', '300', '--days', '3'], { env, cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout.on('data', (d: Buffer) => chunks.push(d.toString('utf8')));
+  child.stderr.on('data', (d: Buffer) => chunks.push(d.toString('utf8')));
+  const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`truyvet up did not come up:\n${chunks.join('')}`)), 240_000);
+    child.stdout.on('data', () => {
+      const m = /truyvet is up: (http:\/\/[0-9.:]+)/.exec(chunks.join(''));
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]!);
+      }
+    });
+    void exit.then((code) => reject(new Error(`truyvet up exited (${code}):\n${chunks.join('')}`)));
+  });
+  return {
+    url,
+    output: () => chunks.join(''),
+    stop: () => {
+      child.kill('SIGINT');
+      return exit;
+    },
+  };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function login(url: string, username: string, password: string): Promise<string> {
+  const r = await call(url, 'POST', '/api/auth/token', { json: { username, password } });
+  expect(r.status).toBe(200);
+  return r.body['accessToken'] as string;
+}
+
+beforeAll(async () => {
+  const inherited = { ...process.env };
+  // Nothing of the suite's database or keys: `up` must find or make its own.
+  for (const name of Object.keys(inherited)) {
+    if (name.startsWith('NEO4J_') || name.startsWith('TRUYVET_') || name.startsWith('XDG_')) delete inherited[name];
+  }
+  env = {
+    ...inherited,
+    XDG_DATA_HOME: path.join(dir, 'data'),
+    XDG_STATE_HOME: path.join(dir, 'state'),
+    TRUYVET_NEO4J_CACHE: neo4jJarCache(),
+    TRUYVET_NEO4J_HOME: path.join(dir, 'neo4j'),
+    TRUYVET_NEO4J_BOLT_PORT: String(await freePort()),
+    // A second Neo4j beside the suite's: small, the demo city here is 300 people.
+    TRUYVET_NEO4J_HEAP: '512m',
+    TRUYVET_NEO4J_PAGECACHE: '128m',
+  };
+}, 30_000);
+
+afterAll(() => {
+  // The Neo4j `up` started keeps running by design; this test started it, so it stops it.
+  const r = spawnSync(process.execPath, [BIN, 'neo4j', 'stop'], { env, encoding: 'utf8', timeout: 120_000 });
+  fs.rmSync(dir, { recursive: true, force: true });
+  expect(r.status).toBe(0);
+}, 150_000);
+
+describe('truyvet up (npm start) on a fresh machine', () => {
+  let tracerPassword = '';
+  let stationCount = 0;
+
+  test('starts Neo4j, loads the demo city, prints the demo accounts once, serves the API and the view; a trace of the printed F0 finds its contacts', async () => {
+    const first = await up();
+    try {
+      const out = first.output();
+      expect(out).toMatch(/Neo4j started \(Neo4j\/5\.26/);
+      expect(out).toMatch(/imported passages: [1-9]\d* new, 0 duplicates, 0 rejected/);
+      stationCount = Number(/imported stations: (\d+) new, 0 duplicates, 0 rejected/.exec(out)?.[1]);
+      expect(stationCount).toBeGreaterThan(0);
+      expect(out).toMatch(/imported declarations: [1-9]\d* new, 0 rejected/);
+      const accounts = /demo-tracer\s+(\S+)\s+role tracer/.exec(out);
+      expect(accounts).not.toBeNull();
+      tracerPassword = accounts![1]!;
+      const kept = path.join(dir, 'data', 'truyvet', 'secrets', 'demo-accounts.txt');
+      expect(fs.statSync(kept).mode & 0o777).toBe(0o600);
+      expect(fs.readFileSync(kept, 'utf8')).toContain(tracerPassword);
+      // The generated keys are kept too, readable by the owner only.
+      const keys = fs.readdirSync(path.join(dir, 'data', 'truyvet', 'secrets')).filter((f) => f !== 'demo-accounts.txt');
+      expect(keys.length).toBeGreaterThan(0);
+      for (const k of keys) expect(fs.statSync(path.join(dir, 'data', 'truyvet', 'secrets', k)).mode & 0o077).toBe(0);
+
+      // Run from elsewhere than the checkout, it names the view's folder in full.
+      expect(out).toContain(`view built into ${VIZ_DIST}\n`);
+
+      const hint = /try a trace: F0 (\S+), infectious from (\S+) to (\S+) /.exec(out);
+      expect(hint).not.toBeNull();
+      const [, f0, from, to] = hint!;
+
+      expect((await call(first.url, 'GET', '/api/health')).body).toEqual({ status: 'ok', database: 'up' });
+      const page = await fetch(first.url + '/');
+      expect(page.status).toBe(200);
+      expect(await page.text()).toMatch(/<script[^>]+app\.js/);
+
+      const tracer = await login(first.url, 'demo-tracer', tracerPassword);
+      const trace = await call(first.url, 'POST', '/api/traces', {
+        token: tracer,
+        json: { f0, from, to, depth: 2, requestRef: 'DEMO 1', purpose: 'check the demo outbreak' },
+      });
+      expect(trace.status).toBe(201);
+      const people = trace.body['people'] as { generation: number }[];
+      expect(people.filter((p) => p.generation === 1).length).toBeGreaterThan(0);
+
+      // The officer's jurisdiction (79/760) is applied to the demo city's stations.
+      const officerPassword = /demo-officer\s+(\S+)\s+role officer/.exec(out)![1]!;
+      const officer = await login(first.url, 'demo-officer', officerPassword);
+      const stations = await call(first.url, 'GET', '/api/stations', { token: officer });
+      expect(stations.status).toBe(200);
+      const list = stations.body['stations'] as { district: string }[];
+      expect(list.length).toBeGreaterThan(0);
+      expect(list.length).toBeLessThan(stationCount);
+      expect(list.every((s) => s.district === '760')).toBe(true);
+    } finally {
+      expect(await first.stop()).toBe(0);
+    }
+  }, 300_000);
+
+  test('a second start reuses the running Neo4j, the city, the accounts and the keys', async () => {
+    expect(tracerPassword).not.toBe('');
+    const second = await up();
+    try {
+      const out = second.output();
+      expect(out).toMatch(/Neo4j already running/);
+      expect(out).toContain(`the graph already holds ${stationCount} stations: no demo city loaded`);
+      expect(out).not.toMatch(/generating the demo city/);
+      expect(out).not.toMatch(/Demo accounts \(shown once/);
+      expect(out).not.toContain(tracerPassword);
+      // The same password still logs in, and the token is signed with the kept key.
+      const tracer = await login(second.url, 'demo-tracer', tracerPassword);
+      expect((await call(second.url, 'GET', '/api/traces', { token: tracer })).status).toBe(200);
+    } finally {
+      expect(await second.stop()).toBe(0);
+    }
+  }, 300_000);
+});
