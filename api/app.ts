@@ -7,6 +7,7 @@ import { AccountChanged, forbidden, isTruyvetError, unavailable } from '../engin
 import { serverInfo } from '../engine/db/driver';
 import type { Logger } from '../engine/logger';
 import { createScanQueue } from '../engine/scan/queue';
+import { createTraceGate } from './trace-gate';
 import { TokenVerifier, type AccountRead, type Principal, type RefusalNote } from './auth';
 import { mayCall } from './authorize';
 import { auditAs, type AppContext, type AppDeps, type Ctx, type Handler } from './context';
@@ -49,6 +50,7 @@ export function createApp(deps: CreateAppOptions): TruyvetApp {
     tokens: new TokenVerifier(deps.settings.oidc, now),
     imports: new ImportJobs(deps.importRunner, deps.settings.uploadDir, deps.logger, now, deps.serverRun),
     scans: deps.scanQueue ?? createScanQueue(deps.settings.scanQueue),
+    traceGate: createTraceGate({ concurrency: deps.settings.traceConcurrency, queue: deps.settings.traceQueue, maxWaitMs: deps.settings.traceMaxWaitMs }),
     db: { down: false },
   };
   const app = express() as unknown as TruyvetApp & { truyvet: AppContext };

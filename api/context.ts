@@ -7,6 +7,7 @@ import type { ScanQueue } from '../engine/scan/queue';
 import type { Principal, TokenVerifier } from './auth';
 import type { ImportJobs } from './imports';
 import type { RouteDef } from './routes';
+import type { TraceGate } from './trace-gate';
 import type { ApiSettings } from './settings';
 
 /** What the app is built from (api/app.ts). Tests pass their own settings, logger and clock. */
@@ -30,6 +31,8 @@ export interface AppContext {
   readonly tokens: TokenVerifier;
   readonly imports: ImportJobs;
   readonly scans: ScanQueue;
+  /** Admits traces a few at a time (api/trace-gate.ts); one per app. */
+  readonly traceGate: TraceGate;
   /**
    * Set when a request found the database unreachable. The driver retries a failing transaction
    * for up to 30 s before giving up; while this is set, requests first make one quick probe and

@@ -56,6 +56,8 @@ export class HttpError extends Error {
     message: string,
     readonly errors: readonly ProblemError[] = [],
     readonly extensions: ProblemExtensions = {},
+    /** Sent as Retry-After (a 503 from a busy server). */
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
   }
@@ -138,6 +140,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       return;
     }
     void req;
+    if (err instanceof HttpError && err.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(err.retryAfterSeconds));
     sendProblem(res, body);
   };
 }

@@ -17,7 +17,7 @@ const ERRORS: Readonly<Record<number, string>> = {
   413: 'body too large',
   422: 'well-formed but cannot be processed',
   429: 'too many requests',
-  503: 'the database does not answer',
+  503: 'the database does not answer, or (POST /api/traces) too many traces wait already: see Retry-After',
 };
 
 function routeConfig(r: RouteDef): RouteConfig {

@@ -207,7 +207,7 @@ export const routes = {
     id: 'tracesCreate',
     method: 'post',
     path: '/api/traces',
-    summary: "Open a trace for a case on the health authority's request; answers the first page",
+    summary: "Open a trace for a case on the health authority's request; answers the first page. Traces run a few at a time and wait their turn; past the queue, 503 with Retry-After",
     access: ['tracer'],
     scoped: false,
     personal: true,

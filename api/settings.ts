@@ -60,6 +60,12 @@ export interface ApiSettings {
   readonly maxTraceContacts: number;
   /** Server-side time limit of each trace query. */
   readonly traceTimeoutMs: number;
+  /** Traces this process runs at once; more wait in line (api/trace-gate.ts). */
+  readonly traceConcurrency: number;
+  /** Traces that may wait for a turn; past it, 503 with Retry-After. */
+  readonly traceQueue: number;
+  /** Longest a trace waits for its turn before it is answered 503. */
+  readonly traceMaxWaitMs: number;
   readonly defaultPageSize: number;
   /** Largest JSON body. */
   readonly jsonLimitBytes: number;
@@ -127,6 +133,11 @@ export function settingsFromEnv(): ApiSettings {
     maxTracePeople: intEnv('TRUYVET_TRACE_MAX_PEOPLE', 20_000),
     maxTraceContacts: intEnv('TRUYVET_TRACE_MAX_CONTACTS', 1_000_000, 1),
     traceTimeoutMs: intEnv('TRUYVET_TRACE_TIMEOUT_MS', 30_000, 100),
+    // 3 on two cores: one trace's Neo4j part overlaps another's part in this process. Sixteen at
+    // once were slower in traces/s and in p99 (README, "Benchmarks").
+    traceConcurrency: intEnv('TRUYVET_TRACE_CONCURRENCY', 3, 1, 64),
+    traceQueue: intEnv('TRUYVET_TRACE_QUEUE', 64, 0, 10_000),
+    traceMaxWaitMs: intEnv('TRUYVET_TRACE_MAX_WAIT_MS', 30_000, 100),
     defaultPageSize: 200,
     jsonLimitBytes: 64 * 1024,
     importLimitBytes: intEnv('TRUYVET_IMPORT_MAX_MB', 1024) * 1024 * 1024,

@@ -75,12 +75,31 @@ export const tracesCreate = handler(routes.tracesCreate, async ({ body, principa
     ...(toleranceSeconds !== undefined ? { toleranceSeconds } : {}),
   };
   const id = newTraceId();
-  let found: TraceResult;
+  const options = { timeoutMs: app.settings.traceTimeoutMs, maxContacts: app.settings.maxTraceContacts };
+  // Tracing and storing are the costly part: they wait their turn (api/trace-gate.ts).
+  let done: { found: TraceResult; result: TraceResult; truncated: boolean; meta: TraceRecordMeta };
   try {
-    const options = { timeoutMs: app.settings.traceTimeoutMs, maxContacts: app.settings.maxTraceContacts };
-    found = body.sensitivity
-      ? await traceWithSensitivity(params, [toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS, ...body.sensitivity.map((t) => seconds(t) ?? 0)], options)
-      : await trace(params, options);
+    done = await app.traceGate.run(async () => {
+      const found = body.sensitivity
+        ? await traceWithSensitivity(params, [toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS, ...body.sensitivity.map((t) => seconds(t) ?? 0)], options)
+        : await trace(params, options);
+      const { result, truncated } = capResult(found, app.settings.maxTracePeople);
+      const meta: TraceRecordMeta = {
+        id,
+        owner: principal.username,
+        requestRef: body.requestRef,
+        purpose: body.purpose,
+        createdAt: app.now(),
+        f0: result.f0,
+        params: result.params,
+        stats: result.stats,
+        peopleFound: found.people.length,
+        truncated,
+        hasResult: true,
+      };
+      await saveTraceRecord(meta, result);
+      return { found, result, truncated, meta };
+    });
   } catch (e) {
     await audit({
       action: 'trace.create',
@@ -88,25 +107,11 @@ export const tracesCreate = handler(routes.tracesCreate, async ({ body, principa
       target: id,
       requestRef: body.requestRef,
       purpose: body.purpose,
-      details: { reason: isTruyvetError(e) ? e.code : 'error' },
+      details: { reason: isTruyvetError(e) ? e.code : e instanceof HttpError ? e.code : 'error' },
     });
     throw e;
   }
-  const { result, truncated } = capResult(found, app.settings.maxTracePeople);
-  const meta: TraceRecordMeta = {
-    id,
-    owner: principal.username,
-    requestRef: body.requestRef,
-    purpose: body.purpose,
-    createdAt: app.now(),
-    f0: result.f0,
-    params: result.params,
-    stats: result.stats,
-    peopleFound: found.people.length,
-    truncated,
-    hasResult: true,
-  };
-  await saveTraceRecord(meta, result);
+  const { found, result, truncated, meta } = done;
   const out = await pageBody(meta, result, pageOf(result, 1, body.pageSize ?? app.settings.defaultPageSize));
   await audit({
     action: 'trace.create',

@@ -226,3 +226,64 @@ describe('timelines and hotspots, through a trace', () => {
     expect((await server.request('GET', `/api/hotspots?trace=${id}`, { token: tok.other })).status).toBe(403);
   });
 });
+
+describe('admission: traces wait their turn (api/trace-gate.ts)', () => {
+  let gated: TestServer;
+  let token = '';
+  /** Takes the server's only trace slot until `release`; resolves once it holds it. */
+  const holdSlot = async () => {
+    let release!: () => void;
+    let holding!: () => void;
+    const held = new Promise<void>((r) => (holding = r));
+    const done = gated.app.truyvet.traceGate.run(
+      () =>
+        new Promise<void>((r) => {
+          release = r;
+          holding();
+        }),
+    );
+    await held;
+    return { done, release: () => release() };
+  };
+
+  beforeAll(async () => {
+    gated = await startServer(run, { settings: { traceConcurrency: 1, traceQueue: 1, traceMaxWaitMs: 30_000 } });
+    const a = await makeAccount(run, 'gated', 'tracer');
+    token = await gated.login(a.username, a.password);
+  });
+  afterAll(() => gated.close());
+
+  it('holds a trace while the slots are taken and answers it when one frees', async () => {
+    const slot = await holdSlot();
+    let answered = false;
+    const pending = open({ requestRef: `${ref}-Q` }, token, gated).then((r) => {
+      answered = true;
+      return r;
+    });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(answered).toBe(false);
+    expect(gated.app.truyvet.traceGate.waiting).toBe(1);
+    slot.release();
+    await slot.done;
+    const res = await pending;
+    expect(res.status).toBe(201);
+    expect(res.body.stats.people).toBe(3);
+  });
+
+  it('refuses a trace past the queue at once with 503, Retry-After and code busy, and audits the refusal', async () => {
+    const slot = await holdSlot();
+    const queued = open({ requestRef: `${ref}-Q2` }, token, gated);
+    // The queued one must be in line before the next arrives.
+    while (gated.app.truyvet.traceGate.waiting < 1) await new Promise((r) => setTimeout(r, 10));
+    const refused = await open({ requestRef: `${ref}-BUSY` }, token, gated);
+    expect(refused.status).toBe(503);
+    expect(refused.headers.get('content-type')).toContain('application/problem+json');
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect(refused.body).toMatchObject({ code: 'busy' });
+    const [e] = await listAudit({ chain: run, action: 'trace.create', requestRef: `${ref}-BUSY`, limit: 10 });
+    expect(e).toMatchObject({ outcome: 'failed', details: { reason: 'busy' } });
+    slot.release();
+    await slot.done;
+    expect((await queued).status).toBe(201);
+  });
+});

@@ -1,0 +1,86 @@
+import pLimit from 'p-limit';
+import { HttpError } from './errors';
+
+/**
+ * Admission of traces into this process: at most `concurrency` run at once, up to `queue` more
+ * wait their turn in arrival order, and any beyond are refused at once (503 with Retry-After)
+ * instead of piling up. A trace that has waited `maxWaitMs` is answered 503 and never runs.
+ *
+ * Why not run every trace at once: a depth-2 trace is a few hundred ms of CPU between this
+ * process and Neo4j, on the same cores. Sixteen at once share the cores, so each ends late (the
+ * big ones latest), Neo4j works harder per trace, and their intermediate results (up to the
+ * contact budget each) are in memory together. Admitted a few at a time, traces/s went up and
+ * the p99 at 16 connections went down by a third (README, "Benchmarks").
+ */
+export interface TraceGate {
+  /** Runs `work` when a slot is free; rejects with a 503 HttpError when the queue is full or the wait too long. */
+  run<T>(work: () => Promise<T>): Promise<T>;
+  /** Traces running now. */
+  readonly active: number;
+  /** Traces waiting for a slot. */
+  readonly waiting: number;
+}
+
+export interface TraceGateOptions {
+  readonly concurrency: number;
+  readonly queue: number;
+  readonly maxWaitMs: number;
+}
+
+/** Retry-After when there is no run to go by yet, in seconds. */
+const FIRST_RETRY_SECONDS = 2;
+
+export function createTraceGate(o: TraceGateOptions): TraceGate {
+  const limit = pLimit(o.concurrency);
+  // Counted here, not from p-limit's counts: it takes a slot a few microtasks before the work
+  // starts, and keeps it a few after the work ends.
+  let admitted = 0; // running or waiting
+  let running = 0;
+  // Mean run time so far (exponentially weighted), for a Retry-After worth following.
+  let meanMs: number | undefined;
+
+  const busy = (why: string): HttpError => {
+    const ahead = admitted - running + 1;
+    const seconds = meanMs === undefined ? FIRST_RETRY_SECONDS : Math.max(1, Math.ceil((ahead * meanMs) / o.concurrency / 1000));
+    return new HttpError(503, 'busy', `the server is busy with other traces (${why}); try again later`, [], {}, seconds);
+  };
+
+  return {
+    run<T>(work: () => Promise<T>): Promise<T> {
+      if (admitted >= o.concurrency + o.queue) return Promise.reject(busy(`${o.queue} waiting`));
+      admitted++;
+      return new Promise<T>((resolve, reject) => {
+        let expired = false;
+        const timer = setTimeout(() => {
+          expired = true;
+          admitted--;
+          reject(busy(`waited ${o.maxWaitMs} ms`));
+        }, o.maxWaitMs);
+        void limit(async () => {
+          // Its caller has had its 503: the slot goes to the next one.
+          if (expired) return;
+          clearTimeout(timer);
+          running++;
+          const started = performance.now();
+          try {
+            resolve(await work());
+          } catch (e) {
+            // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the work's own error, passed on as it is
+            reject(e);
+          } finally {
+            running--;
+            admitted--;
+            const ms = performance.now() - started;
+            meanMs = meanMs === undefined ? ms : 0.8 * meanMs + 0.2 * ms;
+          }
+        });
+      });
+    },
+    get active() {
+      return running;
+    },
+    get waiting() {
+      return admitted - running;
+    },
+  };
+}
