@@ -21,7 +21,7 @@ import type { ApiSettings } from './settings';
  * the general per-client request limit (a client whose connections land on several workers may
  * get up to N times it; the login and declaration limits are counted in the primary, login
  * lockouts in the graph), the scan batches, the import queue (one import
- * at a time per worker). Worker 1 alone runs the daily purge. Every worker, as it starts, takes up
+ * at a time per worker), the trace gate. Worker 1 alone runs the daily purge. Every worker, as it starts, takes up
  * the imports of processes that are gone (each job is claimed once): the worker that replaces a
  * dead one resumes the import that one was running.
  */

@@ -11,14 +11,11 @@ import { num } from '../../engine/db/convert';
 import { describeIndexProgress, migrate } from '../../engine/db/schema';
 import { invalidInput } from '../../engine/errors';
 import { runImport, type ImportKind } from '../../engine/import';
-import { logger } from '../../engine/logger';
-import { serve } from '../../api/main';
-import { settingsFromEnv } from '../../api/settings';
-import { importRunner } from '../../api/import-runner';
 import { DEFAULT_CITY, generateCity } from '../../fixtures/generator';
 import { start as startNeo4j } from '../../tools/neo4j/launcher';
 import { buildViz } from '../../viz/build';
 import { action } from '../run';
+import { isClusterWorker, serveUntilStopped } from '../serving';
 
 /**
  * `truyvet up` (what `npm start` runs): the whole local setup in one command. Starts the local
@@ -32,6 +29,7 @@ const Flags = z.object({
   host: z.string().min(1),
   people: z.coerce.number().int().min(100).max(1_000_000),
   days: z.coerce.number().int().min(1).max(60),
+  workers: z.coerce.number().int().min(1).max(64),
 });
 
 const ROLES: readonly Role[] = ['admin', 'tracer', 'officer', 'importer', 'auditor'];
@@ -54,11 +52,14 @@ export function register(program: Command): void {
     .option('--host <addr>', 'address to listen on', '127.0.0.1')
     .option('--people <n>', 'size of the demo city, if one is made', '3000')
     .option('--days <n>', 'days of movement in the demo city, ending yesterday', '14')
+    .option('--workers <n>', 'server processes sharing the port (as `serve --workers`): up to one per core', process.env['TRUYVET_WORKERS'] ?? '1')
     .action(
       action(async (raw: Record<string, unknown>) => {
         const parsed = Flags.safeParse(raw);
         if (!parsed.success) throw invalidInput('bad flags', parsed.error.issues.map((i) => ({ field: `--${i.path.join('.')}`, reason: i.message })));
         const f = parsed.data;
+        // A worker of `--workers` runs this command again: the primary has done the rest.
+        if (isClusterWorker()) return serveUntilStopped(f, () => undefined);
         const say = (m: string) => console.log(`• ${m}`);
 
         if (usesLocalNeo4j()) {
@@ -80,12 +81,11 @@ export function register(program: Command): void {
         const rel = path.relative(process.cwd(), viz.outDir);
         say(`view built into ${rel && !rel.startsWith('..') ? rel : viz.outDir}`);
 
-        const running = await serve({ port: f.port, host: f.host, settings: settingsFromEnv(), logger, importRunner });
-        console.log(`\ntruyvet is up: ${running.url}  (API: ${running.url}/api/openapi.json) — Ctrl-C stops the server; Neo4j keeps running (npx truyvet neo4j stop)`);
-        const onSignal = () => void running.stop();
-        process.once('SIGTERM', onSignal);
-        process.once('SIGINT', onSignal);
-        await running.closed;
+        await serveUntilStopped(f, (url) =>
+          console.log(
+            `\ntruyvet is up: ${url}  (API: ${url}/api/openapi.json${f.workers > 1 ? `; ${f.workers} workers` : ''}) — Ctrl-C stops the server; Neo4j keeps running (npx truyvet neo4j stop)`,
+          ),
+        );
       }),
     );
 }

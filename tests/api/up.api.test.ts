@@ -26,9 +26,9 @@ interface Up {
 }
 
 /** `truyvet up` until it says it is up; `stop` sends Ctrl-C's signal and resolves with the exit code. */
-async function up(): Promise<Up> {
+async function up(...args: string[]): Promise<Up> {
   const chunks: string[] = [];
-  const child = spawn(process.execPath, [BIN, 'up', '--port', '0', '--people', '300', '--days', '3'], { env, cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, 'up', '--port', '0', '--people', '300', '--days', '3', ...args], { env, cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout.on('data', (d: Buffer) => chunks.push(d.toString('utf8')));
   child.stderr.on('data', (d: Buffer) => chunks.push(d.toString('utf8')));
   const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
@@ -86,6 +86,8 @@ beforeAll(async () => {
     // A second Neo4j beside the suite's: small, the demo city here is 300 people.
     TRUYVET_NEO4J_HEAP: '512m',
     TRUYVET_NEO4J_PAGECACHE: '128m',
+    // npm start's own level (jest's children would otherwise be silent): the workers' lines are read below.
+    LOG_LEVEL: 'info',
   };
 }, 30_000);
 
@@ -170,6 +172,27 @@ describe('truyvet up (npm start) on a fresh machine', () => {
       expect((await call(second.url, 'GET', '/api/traces', { token: tracer })).status).toBe(200);
     } finally {
       expect(await second.stop()).toBe(0);
+    }
+  }, 300_000);
+
+  test('with --workers 2, the setup runs once (in the primary) and two workers serve the same port', async () => {
+    expect(tracerPassword).not.toBe('');
+    const clustered = await up('--workers', '2');
+    try {
+      const out = clustered.output();
+      expect(out).toContain('; 2 workers)');
+      // Each setup step is said once: the workers, which run the same command, skip them.
+      expect(out.match(/Neo4j already running/g)).toHaveLength(1);
+      expect(out.match(/view built into/g)).toHaveLength(1);
+      expect(out.match(/demo accounts demo-admin/g)).toHaveLength(1);
+      // The workers' log lines share the pipe with the primary's and may arrive just after its own.
+      const listening = () => new Set([...clustered.output().matchAll(/"worker":(\d+),"pid":\d+,[^\n]*"msg":"listening"/g)].map((m) => m[1]));
+      for (let i = 0; i < 50 && listening().size < 2; i++) await new Promise((r) => setTimeout(r, 100));
+      expect(listening()).toEqual(new Set(['1', '2']));
+      const tracer = await login(clustered.url, 'demo-tracer', tracerPassword);
+      for (let i = 0; i < 4; i++) expect((await call(clustered.url, 'GET', '/api/traces', { token: tracer })).status).toBe(200);
+    } finally {
+      expect(await clustered.stop()).toBe(0);
     }
   }, 300_000);
 });
