@@ -115,4 +115,31 @@ describe('the trace gate', () => {
     expect(await after).toBe('after');
     expect(gate.active).toBe(0);
   });
+
+  test('a waiting trace whose client left (its signal aborted) is dropped with 499 and never runs; one already running is not stopped', async () => {
+    const gate = createTraceGate({ concurrency: 1, queue: 5, maxWaitMs: 10_000 });
+    const h = held();
+    const left = new AbortController();
+    const first = gate.run(() => h.promise, left.signal);
+    await ticks();
+    const waitingLeft = new AbortController();
+    let ran = false;
+    const dropped = gate.run(() => {
+      ran = true;
+      return Promise.resolve();
+    }, waitingLeft.signal);
+    const next = gate.run(() => Promise.resolve('next'));
+    expect(gate.waiting).toBe(2);
+    waitingLeft.abort();
+    await expect(dropped).rejects.toMatchObject({ status: 499, code: 'cancelled' });
+    expect(gate.waiting).toBe(1);
+    // The running one's client leaving changes nothing: its work was already under way.
+    left.abort();
+    h.resolve();
+    await expect(first).resolves.toBeUndefined();
+    expect(await next).toBe('next');
+    expect(ran).toBe(false);
+    await expect(gate.run(() => Promise.resolve(), waitingLeft.signal)).rejects.toMatchObject({ status: 499 });
+  });
 });
+

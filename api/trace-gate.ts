@@ -13,8 +13,11 @@ import { HttpError } from './errors';
  * the p99 at 16 connections went down by a third (README, "Benchmarks").
  */
 export interface TraceGate {
-  /** Runs `work` when a slot is free; rejects with a 503 HttpError when the queue is full or the wait too long. */
-  run<T>(work: () => Promise<T>): Promise<T>;
+  /**
+   * Runs `work` when a slot is free; rejects with a 503 HttpError when the queue is full or the
+   * wait too long, and with a 499 one when `cancel` aborts while it waits (its client left).
+   */
+  run<T>(work: () => Promise<T>, cancel?: AbortSignal): Promise<T>;
   /** Traces running now. */
   readonly active: number;
   /** Traces waiting for a slot. */
@@ -26,6 +29,9 @@ export interface TraceGateOptions {
   readonly queue: number;
   readonly maxWaitMs: number;
 }
+
+/** A waiting trace whose client closed the connection: nobody reads the answer (status as nginx logs it). */
+const cancelled = (): HttpError => new HttpError(499, 'cancelled', 'the client closed the connection before the trace started');
 
 /** Retry-After when there is no run to go by yet, in seconds. */
 const FIRST_RETRY_SECONDS = 2;
@@ -46,20 +52,27 @@ export function createTraceGate(o: TraceGateOptions): TraceGate {
   };
 
   return {
-    run<T>(work: () => Promise<T>): Promise<T> {
+    run<T>(work: () => Promise<T>, cancel?: AbortSignal): Promise<T> {
+      if (cancel?.aborted) return Promise.reject(cancelled());
       if (admitted >= o.concurrency + o.queue) return Promise.reject(busy(`${o.queue} waiting`));
       admitted++;
       return new Promise<T>((resolve, reject) => {
         let expired = false;
-        const timer = setTimeout(() => {
+        const leave = (e: HttpError) => {
           expired = true;
           admitted--;
-          reject(busy(`waited ${o.maxWaitMs} ms`));
-        }, o.maxWaitMs);
+          clearTimeout(timer);
+          cancel?.removeEventListener('abort', onAbort);
+          reject(e);
+        };
+        const onAbort = () => leave(cancelled());
+        const timer = setTimeout(() => leave(busy(`waited ${o.maxWaitMs} ms`)), o.maxWaitMs);
+        cancel?.addEventListener('abort', onAbort, { once: true });
         void limit(async () => {
-          // Its caller has had its 503: the slot goes to the next one.
+          // Its caller has had its answer: the slot goes to the next one.
           if (expired) return;
           clearTimeout(timer);
+          cancel?.removeEventListener('abort', onAbort);
           running++;
           const started = performance.now();
           try {

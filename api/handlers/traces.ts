@@ -60,7 +60,7 @@ async function pageBody(meta: TraceRecordMeta, result: TraceResult, page: TraceP
  * names F0 and the first page's people in full; the audit records the request number, the
  * purpose and how many people were found and named, never who.
  */
-export const tracesCreate = handler(routes.tracesCreate, async ({ body, principal, app, audit }) => {
+export const tracesCreate = handler(routes.tracesCreate, async ({ body, principal, app, audit, res }) => {
   if (body.depth > app.settings.maxTraceDepth) {
     throw new HttpError(400, 'validation', 'the request body is not valid', [{ path: 'body.depth', message: `at most ${app.settings.maxTraceDepth}` }]);
   }
@@ -76,8 +76,14 @@ export const tracesCreate = handler(routes.tracesCreate, async ({ body, principa
   };
   const id = newTraceId();
   const options = { timeoutMs: app.settings.traceTimeoutMs, maxContacts: app.settings.maxTraceContacts };
-  // Tracing and storing are the costly part: they wait their turn (api/trace-gate.ts).
+  // Tracing and storing are the costly part: they wait their turn (api/trace-gate.ts), unless
+  // the client leaves while waiting.
   let done: { found: TraceResult; result: TraceResult; truncated: boolean; meta: TraceRecordMeta };
+  const clientLeft = new AbortController();
+  const onClose = () => {
+    if (!res.writableFinished) clientLeft.abort();
+  };
+  res.once('close', onClose);
   try {
     done = await app.traceGate.run(async () => {
       const found = body.sensitivity
@@ -99,7 +105,7 @@ export const tracesCreate = handler(routes.tracesCreate, async ({ body, principa
       };
       await saveTraceRecord(meta, result);
       return { found, result, truncated, meta };
-    });
+    }, clientLeft.signal);
   } catch (e) {
     await audit({
       action: 'trace.create',
@@ -110,6 +116,8 @@ export const tracesCreate = handler(routes.tracesCreate, async ({ body, principa
       details: { reason: isTruyvetError(e) ? e.code : e instanceof HttpError ? e.code : 'error' },
     });
     throw e;
+  } finally {
+    res.off('close', onClose);
   }
   const { found, result, truncated, meta } = done;
   const out = await pageBody(meta, result, pageOf(result, 1, body.pageSize ?? app.settings.defaultPageSize));
