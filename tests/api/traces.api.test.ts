@@ -289,27 +289,30 @@ describe('admission: traces wait their turn (api/trace-gate.ts)', () => {
 
   it('drops a waiting trace whose client closed the connection, and audits it as cancelled', async () => {
     const slot = await holdSlot();
-    const leaving = new AbortController();
-    const sent = fetch(`${gated.url}/api/traces`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ f0: city.raw.f0, ...TRACE_PERIOD, requestRef: `${ref}-GONE`, purpose: 'isolate contacts of a confirmed case' }),
-      signal: leaving.signal,
-    }).catch((e: unknown) => e);
-    while (gated.app.truyvet.traceGate.waiting < 1) await new Promise((r) => setTimeout(r, 10));
-    leaving.abort();
-    expect(await sent).toMatchObject({ name: 'AbortError' });
-    // The server notices the closed connection and gives the place in line up.
-    for (let i = 0; i < 100 && gated.app.truyvet.traceGate.waiting > 0; i++) await new Promise((r) => setTimeout(r, 20));
-    expect(gated.app.truyvet.traceGate.waiting).toBe(0);
-    let audited: Awaited<ReturnType<typeof listAudit>> = [];
-    for (let i = 0; i < 100 && audited.length === 0; i++) {
-      audited = await listAudit({ chain: run, action: 'trace.create', requestRef: `${ref}-GONE`, limit: 10 });
-      if (audited.length === 0) await new Promise((r) => setTimeout(r, 20));
+    try {
+      const leaving = new AbortController();
+      const sent = fetch(`${gated.url}/api/traces`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ f0: city.raw.f0, ...TRACE_PERIOD, requestRef: `${ref}-GONE`, purpose: 'isolate contacts of a confirmed case' }),
+        signal: leaving.signal,
+      }).catch((e: unknown) => e);
+      while (gated.app.truyvet.traceGate.waiting < 1) await new Promise((r) => setTimeout(r, 10));
+      leaving.abort();
+      expect(await sent).toMatchObject({ name: 'AbortError' });
+      // The server notices the closed connection and gives the place in line up.
+      for (let i = 0; i < 100 && gated.app.truyvet.traceGate.waiting > 0; i++) await new Promise((r) => setTimeout(r, 20));
+      expect(gated.app.truyvet.traceGate.waiting).toBe(0);
+      // Audited just after, on its way out.
+      let audited: Awaited<ReturnType<typeof listAudit>> = [];
+      for (let i = 0; i < 100 && audited.length === 0; i++) {
+        audited = await listAudit({ chain: run, action: 'trace.create', requestRef: `${ref}-GONE`, limit: 10 });
+        if (audited.length === 0) await new Promise((r) => setTimeout(r, 20));
+      }
+      expect(audited).toEqual([expect.objectContaining({ outcome: 'failed', details: { reason: 'cancelled' } })]);
+    } finally {
+      slot.release();
+      await slot.done;
     }
-    expect(audited).toEqual([expect.objectContaining({ outcome: 'failed', details: { reason: 'cancelled' } })]);
-    slot.release();
-    await slot.done;
   });
 });
-
