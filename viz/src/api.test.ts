@@ -1,4 +1,4 @@
-import { Api } from './api';
+import { Api, ApiError } from './api';
 
 /**
  * The API client's token refresh with jest's fake clock and a stand-in for fetch (the decisions
@@ -13,11 +13,11 @@ interface Call {
 }
 
 let calls: Call[];
-let answers: Map<string, { status: number; body: unknown }[]>;
+let answers: Map<string, { status: number; body: unknown; headers?: Record<string, string> }[]>;
 let tokens: number;
 
-function answer(path: string, status: number, body: unknown): void {
-  answers.set(path, [...(answers.get(path) ?? []), { status, body }]);
+function answer(path: string, status: number, body: unknown, headers?: Record<string, string>): void {
+  answers.set(path, [...(answers.get(path) ?? []), { status, body, ...(headers ? { headers } : {}) }]);
 }
 
 const tokenBody = () => ({ accessToken: `token-${++tokens}`, tokenType: 'Bearer', expiresIn: 900, username: 'tracer1', role: 'tracer' });
@@ -31,8 +31,9 @@ beforeEach(() => {
     const path = url.split('?')[0] ?? url;
     calls.push({ path, auth: (init.headers as Record<string, string>)['Authorization'] });
     const queued = answers.get(path)?.shift();
-    const a = queued ?? (path.startsWith('/api/auth/') ? { status: 200, body: tokenBody() } : { status: 200, body: { traces: [] } });
-    return Promise.resolve({ ok: a.status < 300, status: a.status, text: () => Promise.resolve(JSON.stringify(a.body)) } as Response);
+    const a: { status: number; body: unknown; headers?: Record<string, string> } =
+      queued ?? (path.startsWith('/api/auth/') ? { status: 200, body: tokenBody() } : { status: 200, body: { traces: [] } });
+    return Promise.resolve({ ok: a.status < 300, status: a.status, headers: new Headers(a.headers ?? {}), text: () => Promise.resolve(JSON.stringify(a.body)) } as Response);
   }) as unknown as typeof fetch;
 });
 
@@ -144,5 +145,19 @@ describe('the view lets a session end', () => {
     await jest.advanceTimersByTimeAsync(0);
     expect(api.loggedIn).toBe(false);
     expect(jest.getTimerCount()).toBe(0);
+  });
+});
+
+describe('a refused request', () => {
+  const REQ = { f0: 'x', from: '2021-08-01T00:00:00Z', to: '2021-08-02T00:00:00Z', depth: 2, tolerance: 900, mode: 'time-respecting', requestRef: 'R 1', purpose: 'p' } as const;
+  it('carries the problem code and the Retry-After of a busy server', async () => {
+    const { api } = await loggedIn();
+    answer('/api/traces', 503, { code: 'busy', status: 503, detail: 'the server is busy with other traces (64 waiting); try again later' }, { 'Retry-After': '7' });
+    const e = (await api.createTrace(REQ).catch((x: unknown) => x)) as ApiError;
+    expect(e).toBeInstanceOf(ApiError);
+    expect([e.status, e.code, e.retryAfterSeconds]).toEqual([503, 'busy', 7]);
+    answer('/api/traces', 422, { code: 'invalid_input', status: 422, detail: 'too large' });
+    const other = (await api.createTrace(REQ).catch((x: unknown) => x)) as ApiError;
+    expect(other.retryAfterSeconds).toBeUndefined();
   });
 });

@@ -15,6 +15,8 @@ export class ApiError extends Error {
     readonly code: string,
     message: string,
     readonly fields: readonly { path: string; message: string }[] = [],
+    /** From Retry-After, when the server gave one (a 503 `busy`). */
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
   }
@@ -196,7 +198,8 @@ export class Api {
         this.logout();
         this.onUnauthorized();
       }
-      throw new ApiError(res.status, p.code ?? 'error', p.detail ?? p.title ?? `HTTP ${res.status}`, p.errors ?? []);
+      const retryAfter = Number(res.headers.get('retry-after') ?? NaN);
+      throw new ApiError(res.status, p.code ?? 'error', p.detail ?? p.title ?? `HTTP ${res.status}`, p.errors ?? [], Number.isFinite(retryAfter) ? retryAfter : undefined);
     }
     return json as T;
   }

@@ -174,6 +174,7 @@ export const vi = {
 
   'unit.min': 'phút',
   'error.network': 'Không kết nối được máy chủ.',
+  'error.busy': 'Máy chủ đang bận với các truy vết khác; hãy thử lại sau {seconds} giây.',
 } as const;
 
 export type MessageKey = keyof typeof vi;
@@ -345,6 +346,7 @@ export const en: Record<MessageKey, string> = {
 
   'unit.min': 'min',
   'error.network': 'The server does not answer.',
+  'error.busy': 'The server is busy with other traces; try again in {seconds} s.',
 };
 
 const DICTS: Record<Lang, Readonly<Record<string, string>>> = { vi, en };

@@ -1,4 +1,5 @@
 import { Api, ApiError, LOAD_PAGE_SIZE, type TraceRequest } from './api';
+import { errorMessage } from './messages';
 import { generationColor } from './colors';
 import { peopleCsv } from './csv';
 import { byId, download, h } from './dom';
@@ -31,14 +32,7 @@ const graph = new GraphView(byId('graph'), (id) => selectPerson(id), 900, 640);
 const timeline = new TimelineView(byId('timeline'), (id) => selectPerson(id));
 const map = new MapView(byId('map'), (id) => store.select(state.selection.station === id ? {} : { station: id }));
 
-const message = (e: unknown): string => {
-  if (e instanceof ApiError) {
-    if (e.status === 0) return t(state.lang, 'error.network');
-    const fields = e.fields.map((f) => `${f.path}: ${f.message}`).join('; ');
-    return fields ? `${e.message} (${fields})` : e.message;
-  }
-  return e instanceof Error ? e.message : String(e);
-};
+const message = (e: unknown): string => errorMessage(state.lang, e);
 
 // ---- selection ------------------------------------------------------------------------------
 
