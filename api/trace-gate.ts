@@ -9,8 +9,8 @@ import { HttpError } from './errors';
  * Why not run every trace at once: a depth-2 trace is a few hundred ms of CPU between this
  * process and Neo4j, on the same cores. Sixteen at once share the cores, so each ends late (the
  * big ones latest), Neo4j works harder per trace, and their intermediate results (up to the
- * contact budget each) are in memory together. Admitted a few at a time, traces/s went up and
- * the p99 at 16 connections went down by a third (README, "Benchmarks").
+ * contact budget each) are in memory together. Admitted three at a time, traces/s went up ~10 %
+ * and the p99 at 16 connections down ~40 % (README, "Benchmarks").
  */
 export interface TraceGate {
   /**
