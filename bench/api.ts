@@ -32,6 +32,7 @@ import { dropChain } from '../engine/audit/store';
 import { closeDriver, runAutoCommit } from '../engine/db/driver';
 import { migrate } from '../engine/db/schema';
 import { parseInstant } from '../engine/time';
+import { settingsFromEnv } from '../api/settings';
 import { ensureCity, importedCity, intList, load, log, login, machine, settle, startServer, type LoadResult } from './http';
 import { mulberry32 } from './random';
 
@@ -186,7 +187,17 @@ async function main(): Promise<void> {
         bench: 'api',
         machine: machine(),
         city: { dir: city.dir, passages: city.passages },
-        settings: { logLevel: a.logLevel, seconds: a.seconds, cases: cases.length, days: a.days, depth: 2, requestsPerMinute: 100_000_000 },
+        settings: {
+          logLevel: a.logLevel,
+          seconds: a.seconds,
+          cases: cases.length,
+          days: a.days,
+          depth: 2,
+          requestsPerMinute: 100_000_000,
+          // The server reads the same environment: what the trace gate (api/trace-gate.ts) ran with.
+          traceConcurrency: settingsFromEnv().traceConcurrency,
+          serverNodeArgs: process.env['BENCH_SERVER_NODE_ARGS'] ?? '',
+        },
         traceSizes: { traces: sizes.length, peopleFoundP50: sizes[Math.floor(sizes.length / 2)] ?? 0, peopleFoundMax: sizes.at(-1) ?? 0 },
         traces,
         timelines,
