@@ -12,7 +12,8 @@ import { call } from './serve-process';
  * no Neo4j data, no secrets, no accounts, no demo city. It gets a Neo4j home, data and state
  * folders of its own and none of the suite's connection settings or keys, so it starts its own
  * Neo4j and makes everything itself, as on a fresh checkout. Only the jar cache is shared (the
- * jars are fetched once per machine). A second `up` must reuse all of it.
+ * jars are fetched once per machine). A second `up` must reuse all of it, and a third, with
+ * `--workers 2`, must do its setup once and serve from two workers.
  */
 
 const BIN = path.join(__dirname, '..', '..', 'bin', 'truyvet.js');
