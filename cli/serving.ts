@@ -41,8 +41,3 @@ export async function serveUntilStopped(f: ServingFlags, announce: (url: string)
   // A worker's channel to the primary would keep it alive.
   if (worker !== undefined) process.disconnect?.();
 }
-
-/** True in a worker forked by `--workers`: the primary has done the setup. */
-export function isClusterWorker(): boolean {
-  return workerRole() !== undefined;
-}

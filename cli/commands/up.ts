@@ -15,7 +15,8 @@ import { DEFAULT_CITY, generateCity } from '../../fixtures/generator';
 import { start as startNeo4j } from '../../tools/neo4j/launcher';
 import { buildViz } from '../../viz/build';
 import { action } from '../run';
-import { isClusterWorker, serveUntilStopped } from '../serving';
+import { workerRole } from '../../api/cluster';
+import { serveUntilStopped } from '../serving';
 
 /**
  * `truyvet up` (what `npm start` runs): the whole local setup in one command. Starts the local
@@ -59,7 +60,7 @@ export function register(program: Command): void {
         if (!parsed.success) throw invalidInput('bad flags', parsed.error.issues.map((i) => ({ field: `--${i.path.join('.')}`, reason: i.message })));
         const f = parsed.data;
         // A worker of `--workers` runs this command again: the primary has done the rest.
-        if (isClusterWorker()) return serveUntilStopped(f, () => undefined);
+        if (workerRole() !== undefined) return serveUntilStopped(f, () => undefined);
         const say = (m: string) => console.log(`• ${m}`);
 
         if (usesLocalNeo4j()) {

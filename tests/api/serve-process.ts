@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
 import path from 'node:path';
 
-const BIN = path.join(__dirname, '..', '..', 'bin', 'truyvet.js');
+export const BIN = path.join(__dirname, '..', '..', 'bin', 'truyvet.js');
 
 export interface ServeProcess {
   readonly child: ChildProcess;
@@ -13,25 +13,36 @@ export interface ServeProcess {
   readonly exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** A real `truyvet serve` with the test's environment plus `env`; resolves once it listens. */
-export async function serveProcess(env: Record<string, string>, args: readonly string[] = []): Promise<ServeProcess> {
+/**
+ * `truyvet <args>` with exactly `env` as its environment; resolves once its stdout matches
+ * `listening`, whose first group is the address it serves on.
+ */
+export async function cliProcess(
+  args: readonly string[],
+  o: { env: NodeJS.ProcessEnv; listening: RegExp; cwd?: string; timeoutMs?: number },
+): Promise<ServeProcess> {
   const chunks: string[] = [];
-  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--host', '127.0.0.1', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, ...args], { env: o.env, ...(o.cwd ? { cwd: o.cwd } : {}), stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout?.on('data', (d: Buffer) => chunks.push(d.toString('utf8')));
   child.stderr?.on('data', (d: Buffer) => chunks.push(d.toString('utf8')));
   const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the server did not start:\n${chunks.join('')}`)), 90_000);
+    const timer = setTimeout(() => reject(new Error(`truyvet ${args[0] ?? ''} did not start:\n${chunks.join('')}`)), o.timeoutMs ?? 90_000);
     child.stdout?.on('data', () => {
-      const m = /API listening on (http:\/\/[0-9.:]+)/.exec(chunks.join(''));
+      const m = o.listening.exec(chunks.join(''));
       if (m) {
         clearTimeout(timer);
         resolve(m[1]!);
       }
     });
-    void exit.then(() => reject(new Error(`the server exited:\n${chunks.join('')}`)));
+    void exit.then(() => reject(new Error(`truyvet ${args[0] ?? ''} exited:\n${chunks.join('')}`)));
   });
   return { child, url, output: () => chunks.join(''), exit };
+}
+
+/** A real `truyvet serve` with the test's environment plus `env`; resolves once it listens. */
+export function serveProcess(env: Record<string, string>, args: readonly string[] = []): Promise<ServeProcess> {
+  return cliProcess(['serve', '--port', '0', '--host', '127.0.0.1', ...args], { env: { ...process.env, ...env }, listening: /API listening on (http:\/\/[0-9.:]+)/ });
 }
 
 /**

@@ -1,11 +1,11 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { neo4jJarCache } from '../../engine/config';
 import { VIZ_DIST } from '../../viz/build';
-import { call } from './serve-process';
+import { BIN, call, cliProcess } from './serve-process';
 
 /**
  * The README's first command, `npm start` (= `truyvet up`), on a machine that has nothing yet:
@@ -16,7 +16,6 @@ import { call } from './serve-process';
  * `--workers 2`, must do its setup once and serve from two workers.
  */
 
-const BIN = path.join(__dirname, '..', '..', 'bin', 'truyvet.js');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'truyvet-up-'));
 let env: NodeJS.ProcessEnv = {};
 
@@ -28,28 +27,18 @@ interface Up {
 
 /** `truyvet up` until it says it is up; `stop` sends Ctrl-C's signal and resolves with the exit code. */
 async function up(...args: string[]): Promise<Up> {
-  const chunks: string[] = [];
-  const child = spawn(process.execPath, [BIN, 'up', '--port', '0', '--people', '300', '--days', '3', ...args], { env, cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stdout.on('data', (d: Buffer) => chunks.push(d.toString('utf8')));
-  child.stderr.on('data', (d: Buffer) => chunks.push(d.toString('utf8')));
-  const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`truyvet up did not come up:\n${chunks.join('')}`)), 240_000);
-    child.stdout.on('data', () => {
-      const m = /truyvet is up: (http:\/\/[0-9.:]+)/.exec(chunks.join(''));
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]!);
-      }
-    });
-    void exit.then((code) => reject(new Error(`truyvet up exited (${code}):\n${chunks.join('')}`)));
+  const p = await cliProcess(['up', '--port', '0', '--people', '300', '--days', '3', ...args], {
+    env,
+    cwd: dir,
+    listening: /truyvet is up: (http:\/\/[0-9.:]+)/,
+    timeoutMs: 240_000,
   });
   return {
-    url,
-    output: () => chunks.join(''),
-    stop: () => {
-      child.kill('SIGINT');
-      return exit;
+    url: p.url,
+    output: p.output,
+    stop: async () => {
+      p.child.kill('SIGINT');
+      return (await p.exit).code;
     },
   };
 }
