@@ -10,6 +10,7 @@ import { build } from 'esbuild';
 
 export const VIZ_ROOT = __dirname;
 export const VIZ_DIST = path.join(__dirname, 'dist');
+const PROJECT_ROOT = path.join(__dirname, '..');
 
 export interface VizBuild {
   readonly outDir: string;
@@ -31,6 +32,9 @@ export async function buildViz(outDir: string = VIZ_DIST, options: { minify?: bo
     metafile: true,
     logLevel: 'silent',
     tsconfig: path.join(VIZ_ROOT, '..', 'tsconfig.json'),
+    // The metafile's input paths are relative to this: without it they follow the caller's
+    // working folder, and `truyvet up` run from elsewhere could not find the licenses below.
+    absWorkingDir: PROJECT_ROOT,
   });
   // Only the files that left code in the bundle (d3's index names every d3 package; most are shaken out).
   const used = Object.values(result.metafile.outputs).flatMap((o) => Object.entries(o.inputs).filter(([, i]) => i.bytesInOutput > 0).map(([file]) => file));
@@ -57,7 +61,7 @@ export function thirdPartyLicenses(inputs: readonly string[]): string {
   }
   const parts: string[] = [];
   for (const dir of [...dirs].sort()) {
-    const abs = path.resolve(VIZ_ROOT, '..', dir);
+    const abs = path.resolve(PROJECT_ROOT, dir);
     const pkg = JSON.parse(fs.readFileSync(path.join(abs, 'package.json'), 'utf8')) as { name: string; version: string; license?: string };
     const file = fs.readdirSync(abs).find((f) => /^(licen[cs]e|copying)(\.(md|txt))?$/i.test(f));
     const text = file ? fs.readFileSync(path.join(abs, file), 'utf8').trim() : `License: ${pkg.license ?? 'unknown'}`;

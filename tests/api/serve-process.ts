@@ -27,7 +27,11 @@ export async function cliProcess(
   child.stderr?.on('data', (d: Buffer) => chunks.push(d.toString('utf8')));
   const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`truyvet ${args[0] ?? ''} did not start:\n${chunks.join('')}`)), o.timeoutMs ?? 90_000);
+    const timer = setTimeout(() => {
+      reject(new Error(`truyvet ${args[0] ?? ''} did not start in ${o.timeoutMs ?? 90_000} ms:\n${chunks.join('')}`));
+      // Left running, it would keep jest from exiting.
+      child.kill('SIGKILL');
+    }, o.timeoutMs ?? 90_000);
     child.stdout?.on('data', () => {
       const m = o.listening.exec(chunks.join(''));
       if (m) {
@@ -35,7 +39,13 @@ export async function cliProcess(
         resolve(m[1]!);
       }
     });
-    void exit.then(() => reject(new Error(`truyvet ${args[0] ?? ''} exited:\n${chunks.join('')}`)));
+    // How it ended and its last lines first: a long output is cut in the middle by CI's report.
+    void exit.then(({ code, signal }) => {
+      clearTimeout(timer);
+      const all = chunks.join('');
+      const tail = all.trimEnd().split('\n').slice(-12).join('\n');
+      reject(new Error(`truyvet ${args[0] ?? ''} exited (code ${code}, signal ${signal}) before it listened; its last lines:\n${tail}\n--- all of its output:\n${all}`));
+    });
   });
   return { child, url, output: () => chunks.join(''), exit };
 }
