@@ -69,6 +69,16 @@ export const routes = {
     personal: false,
     responses: { 200: { description: 'up', schema: s.Health }, 503: { description: 'the database does not answer', schema: s.Health } },
   }),
+  status: def({
+    id: 'status',
+    method: 'get',
+    path: '/api/status',
+    summary: "This server process's load for operators: traces running, waiting and refused as busy, memory, uptime. No personal data",
+    access: ['admin'],
+    scoped: false,
+    personal: false,
+    responses: { 200: { description: 'the answering process', schema: s.ServerStatus } },
+  }),
   openapi: def({
     id: 'openapi',
     method: 'get',

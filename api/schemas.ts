@@ -82,6 +82,24 @@ export const Problem = z
 
 export const Health = z.object({ status: z.enum(['ok', 'unavailable']), database: z.enum(['up', 'down']) }).meta({ id: 'Health' });
 
+export const ServerStatus = z
+  .object({
+    pid: z.number().int().describe('the server process that answered (with --workers N, one of N)'),
+    uptimeSeconds: z.number().int(),
+    memory: z.object({ rssMB: z.number().int(), heapUsedMB: z.number().int() }),
+    traces: z
+      .object({
+        running: z.number().int(),
+        waiting: z.number().int(),
+        refused: z.number().int().describe('answered 503 busy (queue full or waited too long) since the process started'),
+        concurrency: z.number().int(),
+        queue: z.number().int(),
+        maxWaitSeconds: z.number(),
+      })
+      .describe("this process's trace admission (TRUYVET_TRACE_CONCURRENCY, _QUEUE, _MAX_WAIT_MS)"),
+  })
+  .meta({ id: 'ServerStatus' });
+
 // ---- auth and accounts ------------------------------------------------------------------------
 
 export const TokenRequest = z.strictObject({ username: Username, password: z.string().min(1).max(256) }).meta({ id: 'TokenRequest' });

@@ -58,6 +58,7 @@ describe('the trace gate', () => {
     expect((refused as HttpError).code).toBe('busy');
     // Nothing has run yet to estimate from.
     expect((refused as HttpError).retryAfterSeconds).toBe(2);
+    expect(gate.refused).toBe(1);
     h.resolve();
     await first;
     expect(await second).toBe('second');
@@ -100,6 +101,7 @@ describe('the trace gate', () => {
     });
     await expect(late).rejects.toMatchObject({ status: 503, code: 'busy' });
     expect(gate.waiting).toBe(0);
+    expect(gate.refused).toBe(1);
     const next = gate.run(() => Promise.resolve('next'));
     h.resolve();
     await first;
@@ -133,6 +135,8 @@ describe('the trace gate', () => {
     waitingLeft.abort();
     await expect(dropped).rejects.toMatchObject({ status: 499, code: 'cancelled' });
     expect(gate.waiting).toBe(1);
+    // A client that left was not refused.
+    expect(gate.refused).toBe(0);
     // The running one's client leaving changes nothing: its work was already under way.
     left.abort();
     h.resolve();

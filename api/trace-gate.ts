@@ -22,6 +22,8 @@ export interface TraceGate {
   readonly active: number;
   /** Traces waiting for a slot. */
   readonly waiting: number;
+  /** Traces refused as busy (queue full or waited too long) since this process started. */
+  readonly refused: number;
 }
 
 export interface TraceGateOptions {
@@ -44,8 +46,10 @@ export function createTraceGate(o: TraceGateOptions): TraceGate {
   let running = 0;
   // Mean run time so far (exponentially weighted), for a Retry-After worth following.
   let meanMs: number | undefined;
+  let refused = 0;
 
   const busy = (why: string): HttpError => {
+    refused++;
     const ahead = admitted - running + 1;
     const seconds = meanMs === undefined ? FIRST_RETRY_SECONDS : Math.max(1, Math.ceil((ahead * meanMs) / o.concurrency / 1000));
     return new HttpError(503, 'busy', `the server is busy with other traces (${why}); try again later`, [], {}, seconds);
@@ -94,6 +98,9 @@ export function createTraceGate(o: TraceGateOptions): TraceGate {
     },
     get waiting() {
       return admitted - running;
+    },
+    get refused() {
+      return refused;
     },
   };
 }

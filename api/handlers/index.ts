@@ -8,6 +8,7 @@ import { jwks, qrPng, qrSvg } from './qr';
 import { scansCreate, scansFlagged } from './scans';
 import { me, refresh, token } from './auth';
 import { health } from './health';
+import { status } from './status';
 import { hotspots } from './hotspots';
 import { importsCreate, importsGet } from './imports';
 import { openapi } from './openapi';
@@ -18,6 +19,7 @@ import { tracesCreate, tracesGet, tracesList } from './traces';
 /** Every route's handler, by route id: the compiler checks none is missing and each fits its route. */
 const byId = {
   health,
+  status,
   openapi,
   token,
   refresh,

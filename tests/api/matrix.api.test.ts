@@ -24,6 +24,7 @@ while (outside === inside) outside = runProvince();
 /** Who may call each route (hand-written, independent of api/routes.ts). 'public' = anyone. */
 const ALLOWED: Record<RouteId, readonly Role[] | 'public'> = {
   health: 'public',
+  status: ['admin'],
   openapi: 'public',
   token: 'public',
   refresh: ['admin', 'tracer', 'officer', 'importer', 'auditor'],
@@ -91,6 +92,7 @@ const qrLink = (kind: 'svg' | 'png') => receipt.qr[kind];
 
 const SPECS: Record<RouteId, Spec> = {
   health: { call: () => ({ method: 'GET', path: '/api/health' }), ok: 200 },
+  status: { call: () => ({ method: 'GET', path: '/api/status' }), ok: 200 },
   openapi: { call: () => ({ method: 'GET', path: '/api/openapi.json' }), ok: 200 },
   token: { call: (_w, role) => ({ method: 'POST', path: '/api/auth/token', json: { username: `${run}-${role}`, password: passwords[role] } }), ok: 200 },
   // The caller's own token; the old one stays valid until it expires, so later calls still work.

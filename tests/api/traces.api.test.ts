@@ -230,6 +230,7 @@ describe('timelines and hotspots, through a trace', () => {
 describe('admission: traces wait their turn (api/trace-gate.ts)', () => {
   let gated: TestServer;
   let token = '';
+  let adminToken = '';
   /** Takes the server's only trace slot until `release`; resolves once it holds it. */
   const holdSlot = async () => {
     let release!: () => void;
@@ -250,6 +251,8 @@ describe('admission: traces wait their turn (api/trace-gate.ts)', () => {
     gated = await startServer(run, { settings: { traceConcurrency: 1, traceQueue: 1, traceMaxWaitMs: 30_000 } });
     const a = await makeAccount(run, 'gated', 'tracer');
     token = await gated.login(a.username, a.password);
+    const admin = await makeAccount(run, 'gated-admin', 'admin');
+    adminToken = await gated.login(admin.username, admin.password);
   });
   afterAll(() => gated.close());
 
@@ -282,6 +285,12 @@ describe('admission: traces wait their turn (api/trace-gate.ts)', () => {
     expect(refused.body).toMatchObject({ code: 'busy' });
     const [e] = await listAudit({ chain: run, action: 'trace.create', requestRef: `${ref}-BUSY`, limit: 10 });
     expect(e).toMatchObject({ outcome: 'failed', details: { reason: 'busy' } });
+    // What an operator sees meanwhile: the held slot, the one in line, the refusal.
+    const status = await gated.request<{ pid: number; traces: Record<string, number> }>('GET', '/api/status', { token: adminToken });
+    expect(status.status).toBe(200);
+    expect(status.body.pid).toBe(process.pid);
+    expect(status.body.traces).toEqual({ running: 1, waiting: 1, refused: 1, concurrency: 1, queue: 1, maxWaitSeconds: 30 });
+    expect((await gated.request('GET', '/api/status', { token })).status).toBe(403);
     slot.release();
     await slot.done;
     expect((await queued).status).toBe(201);
