@@ -2,7 +2,7 @@
  * API benchmark (issue 5, item 11), run by hand; prints one JSON document on stdout, progress on
  * stderr:
  *
- *   npm run bench:api -- [--connections 4,16] [--seconds 20] [--cases 200] [--days 1] [--seed 1] [--log-level info] [--keep] [--city DIR]
+ *   npm run bench:api -- [--connections 4,16] [--seconds 20] [--cases 200] [--days 1] [--seed 1] [--workers 1] [--log-level info] [--keep] [--city DIR]
  *
  * On the reusable benchmark city (bench/http.ts: 913,028 passages, 2,000 stations), it starts
  * the real server (`truyvet serve`, real Neo4j), creates a tracer account, and runs autocannon
@@ -15,6 +15,9 @@
  * - GET /api/people/:id/timeline through traces opened beforehand (each F0 and the people
  *   on the first page of its trace),
  * at each connection count: requests/s, p50/p95/p99, error rate, the server's peak RSS.
+ *
+ * `--workers N` serves with `truyvet serve --workers N` (default TRUYVET_WORKERS, else 1); the
+ * CPU and RSS columns then add the workers'.
  *
  * `--city DIR` runs on another city already in the database instead: a folder whose passages.csv
  * was imported, such as the design 1M city of bench:trace (~/.cache/truyvet/city-design-1m, run
@@ -45,12 +48,13 @@ interface Args {
   days: number;
   seed: number;
   logLevel: string;
+  workers: number;
   keep: boolean;
   city: string | undefined;
 }
 
 function args(argv: readonly string[]): Args {
-  const a: Args = { connections: [4, 16], seconds: 20, cases: 200, days: 1, seed: 1, logLevel: 'info', keep: false, city: undefined };
+  const a: Args = { connections: [4, 16], seconds: 20, cases: 200, days: 1, seed: 1, logLevel: 'info', workers: Number(process.env['TRUYVET_WORKERS'] ?? 1), keep: false, city: undefined };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i];
     const v = () => String(argv[++i]);
@@ -60,10 +64,12 @@ function args(argv: readonly string[]): Args {
     else if (k === '--days') a.days = Number(v());
     else if (k === '--seed') a.seed = Number(v());
     else if (k === '--log-level') a.logLevel = v();
+    else if (k === '--workers') a.workers = Number(v());
     else if (k === '--keep') a.keep = true;
     else if (k === '--city') a.city = path.resolve(v());
     else throw new Error(`unknown flag ${k}`);
   }
+  if (!Number.isInteger(a.workers) || a.workers < 1) throw new Error(`--workers ${a.workers}: a whole number from 1`);
   return a;
 }
 
@@ -121,6 +127,7 @@ async function main(): Promise<void> {
     TRUYVET_TOKEN_MINUTES: '240',
     TRUYVET_AUDIT_CHAIN: run,
     TRUYVET_PURGE_AT: 'off',
+    TRUYVET_WORKERS: String(a.workers),
   });
   const traces: LoadResult[] = [];
   const timelines: LoadResult[] = [];
@@ -189,12 +196,13 @@ async function main(): Promise<void> {
         city: { dir: city.dir, passages: city.passages },
         settings: {
           logLevel: a.logLevel,
+          workers: a.workers,
           seconds: a.seconds,
           cases: cases.length,
           days: a.days,
           depth: 2,
           requestsPerMinute: 100_000_000,
-          // The server reads the same environment: what the trace gate (api/trace-gate.ts) ran with.
+          // The server reads the same environment: what the trace gate (api/trace-gate.ts) ran with, per worker.
           traceConcurrency: settingsFromEnv().traceConcurrency,
           serverNodeArgs: process.env['BENCH_SERVER_NODE_ARGS'] ?? '',
         },
