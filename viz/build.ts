@@ -31,9 +31,9 @@ export async function buildViz(outDir: string = VIZ_DIST, options: { minify?: bo
     legalComments: 'linked',
     metafile: true,
     logLevel: 'silent',
-    tsconfig: path.join(VIZ_ROOT, '..', 'tsconfig.json'),
-    // The metafile's input paths are relative to this: without it they follow the caller's
-    // working folder, and `truyvet up` run from elsewhere could not find the licenses below.
+    tsconfig: path.join(PROJECT_ROOT, 'tsconfig.json'),
+    // The metafile's input paths are relative to this. Without it, esbuild uses the working
+    // folder it was loaded in, and `truyvet up` run from elsewhere could not find the licenses below.
     absWorkingDir: PROJECT_ROOT,
   });
   // Only the files that left code in the bundle (d3's index names every d3 package; most are shaken out).
