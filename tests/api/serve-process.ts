@@ -26,12 +26,13 @@ export async function cliProcess(
   child.stdout?.on('data', (d: Buffer) => chunks.push(d.toString('utf8')));
   child.stderr?.on('data', (d: Buffer) => chunks.push(d.toString('utf8')));
   const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  const timeoutMs = o.timeoutMs ?? 90_000;
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => {
-      reject(new Error(`truyvet ${args[0] ?? ''} did not start in ${o.timeoutMs ?? 90_000} ms:\n${chunks.join('')}`));
+      reject(new Error(`truyvet ${args[0] ?? ''} did not start in ${timeoutMs} ms:\n${chunks.join('')}`));
       // Left running, it would keep jest from exiting.
       child.kill('SIGKILL');
-    }, o.timeoutMs ?? 90_000);
+    }, timeoutMs);
     child.stdout?.on('data', () => {
       const m = o.listening.exec(chunks.join(''));
       if (m) {
