@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import express, { type ErrorRequestHandler, type Express, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
-import { ipKeyGenerator, rateLimit, type Store } from 'express-rate-limit';
+import { ipKeyGenerator, rateLimit, type Options, type Store } from 'express-rate-limit';
 import type { z } from 'zod';
 import { AccountChanged, forbidden, isTruyvetError, unavailable } from '../engine/errors';
 import { serverInfo } from '../engine/db/driver';
@@ -35,6 +35,11 @@ export interface CreateAppOptions extends AppDeps {
    * this process.
    */
   readonly sharedLimitStore?: (name: string) => Store;
+  /**
+   * Where the general per-client request limit counts: the workers of one `serve --workers N`
+   * share it through the primary in batches (api/shared-request-limit.ts). Absent → in this process.
+   */
+  readonly requestLimitStore?: Store;
 }
 
 export interface TruyvetApp extends Express {
@@ -61,8 +66,10 @@ export function createApp(deps: CreateAppOptions): TruyvetApp {
 
   app.use(requestLog(deps.logger));
   app.use(securityHeaders);
-  // A shared limit's counters are keyed by a digest of the client's address, not the address: they
-  // travel between processes, and the store's own diagnostics print them.
+  // The login and declaration limits' counters are keyed by a digest of the client's address, not
+  // the address, when they are shared: they travel between processes, and that store's own
+  // diagnostics print them. The general limit's batched store prints nothing and keeps its keys
+  // in the primary's memory only, so it keeps the address (one hash less on every request).
   const salt = deps.serverRun ?? randomBytes(9).toString('base64url');
   const digestKey = (req: Request): string =>
     createHash('sha256')
@@ -70,28 +77,28 @@ export function createApp(deps: CreateAppOptions): TruyvetApp {
       .update(ipKeyGenerator(req.ip ?? ''))
       .digest('base64url')
       .slice(0, 22);
-  const limited = (limit: number, what: string, shared?: string) =>
+  const limited = (limit: number, what: string, where: Partial<Pick<Options, 'store' | 'keyGenerator'>> = {}) =>
     rateLimit({
       windowMs: 60_000,
       limit,
-      ...(shared !== undefined && deps.sharedLimitStore ? { store: deps.sharedLimitStore(shared), keyGenerator: digestKey } : {}),
+      ...where,
       standardHeaders: 'draft-8',
       legacyHeaders: false,
       handler: (_req, res) => sendProblem(res, problem(429, 'rate_limited', `too many ${what}; try again in a minute`)),
     });
+  const sharedInPrimary = (name: string) => (deps.sharedLimitStore ? { store: deps.sharedLimitStore(name), keyGenerator: digestKey } : {});
   app.use('/api', (_req, res, next) => {
     // Nothing the API answers belongs in a cache: most of it is personal or changes by the minute.
     res.setHeader('Cache-Control', 'no-store');
     next();
   });
-  app.use('/api', limited(deps.settings.requestsPerMinute, 'requests'));
+  app.use('/api', limited(deps.settings.requestsPerMinute, 'requests', deps.requestLimitStore ? { store: deps.requestLimitStore } : {}));
   const ownLimits: Record<NonNullable<RouteDef['rateLimit']>, RequestHandler> = {
-    // Shared between workers: counted per worker, a client spread over N workers would get N
-    // times these. The general request limit above stays per worker: it is on every request,
-    // scans included, and sharing it adds a round trip to the primary to each (measured with two
-    // workers: scans/s −7 % at 100 connections, −17 % at 10; README, "Benchmarks").
-    login: limited(deps.settings.loginPerMinute, 'login attempts', 'login'),
-    declarations: limited(deps.settings.declarationsPerMinute, 'declarations', 'declarations'),
+    // Shared between workers, each attempt counted in the primary before it is answered: counted
+    // per worker, a client spread over N workers would get N times these. The general limit above
+    // is on every request, scans included, so its workers share their counts in batches instead.
+    login: limited(deps.settings.loginPerMinute, 'login attempts', sharedInPrimary('login')),
+    declarations: limited(deps.settings.declarationsPerMinute, 'declarations', sharedInPrimary('declarations')),
   };
   const json = express.json({ limit: deps.settings.jsonLimitBytes, strict: true });
   const declarationJson = express.json({ limit: deps.settings.declarationLimitBytes, strict: true });

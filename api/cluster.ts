@@ -6,6 +6,7 @@ import { migrate } from '../engine/db/schema';
 import type { Logger } from '../engine/logger';
 import { ensureFirstAdmin } from './main';
 import type { ApiSettings } from './settings';
+import { SharedRequestLimitHub } from './shared-request-limit';
 
 /**
  * `truyvet serve --workers N`: N server processes behind one port (node:cluster). One process
@@ -17,11 +18,11 @@ import type { ApiSettings } from './settings';
  * starts a new worker for one that dies, and on SIGTERM/SIGINT stops them all gracefully. What
  * lives in the graph is shared as it is with one process: accounts, lockouts, the audit chain
  * (appends lock its head), traces, import jobs (named by the server run the workers share and
- * the worker's pid, so none takes a live one's running job for a cut-off one). What lives in a process is per worker:
- * the general per-client request limit (a client whose connections land on several workers may
- * get up to N times it; the login and declaration limits are counted in the primary, login
- * lockouts in the graph), the scan batches, the import queue (one import
- * at a time per worker), the trace gate. Worker 1 alone runs the daily purge. Every worker, as it starts, takes up
+ * the worker's pid, so none takes a live one's running job for a cut-off one). The per-client
+ * limits are counted for all workers in the primary: login attempts and declarations before each
+ * is answered, the general request limit in batches every 100 ms (api/shared-request-limit.ts);
+ * login lockouts live in the graph. What lives in a process is per worker: the scan batches, the
+ * import queue (one import at a time per worker), the trace gate. Worker 1 alone runs the daily purge. Every worker, as it starts, takes up
  * the imports of processes that are gone (each job is claimed once): the worker that replaces a
  * dead one resumes the import that one was running.
  */
@@ -65,6 +66,8 @@ export async function serveCluster(o: ClusterOptions): Promise<RunningCluster> {
   await closeDriver();
   // Counts the per-route limits (login attempts, declarations) of all workers in one place.
   new ClusterMemoryStorePrimary().init();
+  // Sums the general per-client request limit's counts, which the workers send in batches.
+  const requestLimits = new SharedRequestLimitHub().start();
   const serverRun = randomBytes(9).toString('base64url');
   let stopping = false;
   let earlyDeaths = 0;
@@ -79,6 +82,7 @@ export async function serveCluster(o: ClusterOptions): Promise<RunningCluster> {
   const listening = new Set<number>();
   let resolveClosed: () => void = () => undefined;
   const closed = new Promise<void>((r) => (resolveClosed = r));
+  void closed.then(() => requestLimits.stop());
 
   const fork = (index: number): void => {
     const w = cluster.fork({ [WORKER_INDEX_ENV]: String(index), [SERVER_RUN_ENV]: serverRun });

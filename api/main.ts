@@ -12,6 +12,7 @@ import { isoUtc } from '../engine/time';
 import { createApp, type TruyvetApp } from './app';
 import { resumeImports } from './handlers/imports';
 import type { ImportRunner } from './imports';
+import { SharedRequestLimitStore } from './shared-request-limit';
 import type { ApiSettings } from './settings';
 
 /**
@@ -69,7 +70,13 @@ export async function serve(o: ServeOptions): Promise<RunningServer> {
     settings,
     logger,
     importRunner: o.importRunner,
-    ...(o.worker ? { serverRun: o.worker.serverRun, sharedLimitStore: (name: string) => new ClusterMemoryStoreWorker({ prefix: name }) } : {}),
+    ...(o.worker
+      ? {
+          serverRun: o.worker.serverRun,
+          sharedLimitStore: (name: string) => new ClusterMemoryStoreWorker({ prefix: name }),
+          requestLimitStore: new SharedRequestLimitStore(),
+        }
+      : {}),
   });
   // Before the first request, so no one is told a job failed that this start takes up again. In
   // every worker: one that replaces a dead worker takes up its imports (each is claimed once).

@@ -12,8 +12,8 @@ import { call, serveProcess, type ServeProcess } from './serve-process';
  * prints the address once; only worker 1 runs the daily purge; an account change counts on every
  * worker from its next request; an import running in one worker is followed from the other
  * without being taken for a cut-off one, and when its worker is killed, the worker that replaces
- * it resumes it; login attempts count against one limit whichever worker takes them; SIGTERM
- * stops all.
+ * it resumes it; login attempts and requests count against one limit whichever worker takes
+ * them; SIGTERM stops all.
  */
 
 const run = newRunId('cl');
@@ -127,6 +127,39 @@ it('follows an import from either worker, and the worker that replaces a dead on
   expect(after).toHaveLength(2);
   expect(after).not.toContain(pid);
   for (let i = 0; i < 4; i++) expect((await call(srv.url, 'GET', '/api/health')).status).toBe(200);
+}, 120_000);
+
+it('counts the general request limit of all workers together', async () => {
+  // Another loopback address is another client: the other tests' requests do not count here.
+  const from = '127.0.0.2';
+  const limit = 600; // TRUYVET_REQUESTS_PER_MINUTE's default
+  const burst = 50;
+  // The limit's windows are the clock's minutes: start with time to spare in one.
+  const left = 60_000 - (Date.now() % 60_000);
+  if (left < 40_000) await new Promise((r) => setTimeout(r, left + 100));
+  const started = Date.now();
+  let allowed = 0;
+  let refused = 0;
+  while (refused < 20 && allowed + refused < 3 * limit) {
+    for (let i = 0; i < burst; i++) {
+      const r = await call(srv.url, 'GET', '/api/health', { localAddress: from });
+      if (r.status === 429) refused++;
+      else {
+        expect(r.status).toBe(200);
+        allowed++;
+      }
+    }
+    // Longer than the workers' and the primary's sync periods (100 ms each): each burst is known
+    // to both workers before the next starts, so only the last one can overshoot.
+    await new Promise((r) => setTimeout(r, 400));
+  }
+  expect(Math.floor(Date.now() / 60_000)).toBe(Math.floor(started / 60_000));
+  // Counted per worker, two workers would let through about twice the limit.
+  expect(allowed).toBeGreaterThanOrEqual(limit);
+  expect(allowed).toBeLessThanOrEqual(limit + burst);
+  await until(() => lines().filter((l) => l['status'] === 429 && l['method'] === 'GET').length >= refused);
+  const refusers = new Set(lines().filter((l) => l['status'] === 429 && l['method'] === 'GET').map((l) => l['worker']));
+  expect(refusers).toEqual(new Set([1, 2]));
 }, 120_000);
 
 it('counts login attempts of all workers together', async () => {

@@ -59,12 +59,14 @@ export function serveProcess(env: Record<string, string>, args: readonly string[
 /**
  * A request to a served process, on a connection of its own (no keep-alive: with `serve
  * --workers N`, successive requests are dealt to the workers in turn): status and JSON body (or {}).
+ * `localAddress` (another loopback address, such as 127.0.0.2) makes it another client for the
+ * per-client limits.
  */
 export function call(
   url: string,
   method: string,
   p: string,
-  o: { token?: string; body?: string; json?: unknown; timeoutMs?: number } = {},
+  o: { token?: string; body?: string; json?: unknown; timeoutMs?: number; localAddress?: string } = {},
 ): Promise<{ status: number; body: Record<string, unknown> }> {
   const timeout = o.timeoutMs ?? 30_000;
   const headers: Record<string, string> = {};
@@ -73,7 +75,7 @@ export function call(
   if (o.json !== undefined) headers['content-type'] = 'application/json';
   else if (o.body !== undefined) headers['content-type'] = 'text/csv';
   return new Promise((resolve, reject) => {
-    const req = http.request(url + p, { method, headers, agent: false, timeout }, (res) => {
+    const req = http.request(url + p, { method, headers, agent: false, timeout, ...(o.localAddress ? { localAddress: o.localAddress } : {}) }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {
