@@ -12,7 +12,9 @@ import { TokenVerifier, type AccountRead, type Principal, type RefusalNote } fro
 import { mayCall } from './authorize';
 import { auditAs, type AppContext, type AppDeps, type Ctx, type Handler } from './context';
 import { errorHandler, HttpError, problem, sendProblem, validationError } from './errors';
+import type { ProcessFigures, WorkerStatus } from './cluster-status';
 import { HANDLERS } from './handlers';
+import { processFigures } from './handlers/status';
 import { ImportJobs, type ImportRunner } from './imports';
 import { ROUTE_LIST, type RouteDef, type RouteId } from './routes';
 import { Empty } from './schemas';
@@ -40,6 +42,8 @@ export interface CreateAppOptions extends AppDeps {
    * share it through the primary in batches (api/shared-request-limit.ts). Absent → in this process.
    */
   readonly requestLimitStore?: Store;
+  /** In a worker of `serve --workers N`: how `GET /api/status` gets every worker's figures (api/cluster-status.ts). */
+  readonly workersStatus?: (figures: () => ProcessFigures) => () => Promise<WorkerStatus[]>;
 }
 
 export interface TruyvetApp extends Express {
@@ -57,6 +61,7 @@ export function createApp(deps: CreateAppOptions): TruyvetApp {
     scans: deps.scanQueue ?? createScanQueue(deps.settings.scanQueue),
     traceGate: createTraceGate({ concurrency: deps.settings.traceConcurrency, queue: deps.settings.traceQueue, maxWaitMs: deps.settings.traceMaxWaitMs }),
     db: { down: false },
+    ...(deps.workersStatus ? { workersStatus: deps.workersStatus(() => processFigures(ctx)) } : {}),
   };
   const app = express() as unknown as TruyvetApp & { truyvet: AppContext };
   app.truyvet = ctx;

@@ -4,6 +4,7 @@ import { ClusterMemoryStorePrimary } from '@express-rate-limit/cluster-memory-st
 import { closeDriver } from '../engine/db/driver';
 import { migrate } from '../engine/db/schema';
 import type { Logger } from '../engine/logger';
+import { clusterStatusChannel, gatherWorkerStatus } from './cluster-status';
 import { ensureFirstAdmin } from './main';
 import type { ApiSettings } from './settings';
 import { SharedRequestLimitHub } from './shared-request-limit';
@@ -21,7 +22,8 @@ import { SharedRequestLimitHub } from './shared-request-limit';
  * the worker's pid, so none takes a live one's running job for a cut-off one). The per-client
  * limits are counted for all workers in the primary: login attempts and declarations before each
  * is answered, the general request limit in batches every 100 ms (api/shared-request-limit.ts);
- * login lockouts live in the graph. What lives in a process is per worker: the scan batches, the
+ * login lockouts live in the graph. `GET /api/status` gathers every worker's figures through the
+ * primary (api/cluster-status.ts). What lives in a process is per worker: the scan batches, the
  * import queue (one import at a time per worker), the trace gate. Worker 1 alone runs the daily purge. Every worker, as it starts, takes up
  * the imports of processes that are gone (each job is claimed once): the worker that replaces a
  * dead one resumes the import that one was running.
@@ -72,6 +74,8 @@ export async function serveCluster(o: ClusterOptions): Promise<RunningCluster> {
   let stopping = false;
   let earlyDeaths = 0;
   const started = new Map<Worker, { index: number; at: number }>();
+  // Answers `GET /api/status` with every worker's figures.
+  gatherWorkerStatus(clusterStatusChannel((id) => [...started].find(([w]) => w.id === id)?.[1].index));
   let resolveUrl: (u: string) => void = () => undefined;
   let rejectUrl: (e: Error) => void = () => undefined;
   const url = new Promise<string>((res, rej) => {

@@ -5,6 +5,7 @@ import type { AuditEntry } from '../engine/audit/chain';
 import type { Logger } from '../engine/logger';
 import type { ScanQueue } from '../engine/scan/queue';
 import type { Principal, TokenVerifier } from './auth';
+import type { WorkerStatus } from './cluster-status';
 import type { ImportJobs } from './imports';
 import type { RouteDef } from './routes';
 import type { TraceGate } from './trace-gate';
@@ -39,6 +40,8 @@ export interface AppContext {
    * answer 503 at once if it fails, instead of each waiting out the retries.
    */
   readonly db: { down: boolean };
+  /** Every worker's figures, with `serve --workers N` (api/cluster-status.ts); absent in a lone process. */
+  readonly workersStatus?: () => Promise<WorkerStatus[]>;
 }
 
 type Out<S> = S extends z.ZodType ? z.output<S> : Record<string, never>;

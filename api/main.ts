@@ -10,6 +10,7 @@ import { purge } from '../engine/retention/purge';
 import { nextDailyRun } from '../engine/retention/schedule';
 import { isoUtc } from '../engine/time';
 import { createApp, type TruyvetApp } from './app';
+import { statusOfWorkers, type ProcessFigures } from './cluster-status';
 import { resumeImports } from './handlers/imports';
 import type { ImportRunner } from './imports';
 import { SharedRequestLimitStore } from './shared-request-limit';
@@ -75,6 +76,7 @@ export async function serve(o: ServeOptions): Promise<RunningServer> {
           serverRun: o.worker.serverRun,
           sharedLimitStore: (name: string) => new ClusterMemoryStoreWorker({ prefix: name }),
           requestLimitStore: new SharedRequestLimitStore(),
+          workersStatus: (figures: () => ProcessFigures) => statusOfWorkers(figures),
         }
       : {}),
   });

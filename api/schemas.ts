@@ -97,6 +97,19 @@ export const ServerStatus = z
         maxWaitSeconds: z.number(),
       })
       .describe("this process's trace admission (TRUYVET_TRACE_CONCURRENCY, _QUEUE, _MAX_WAIT_MS)"),
+    workers: z
+      .array(
+        z.object({
+          index: z.number().int().describe('the worker\'s place, 1 to N'),
+          pid: z.number().int(),
+          answered: z.boolean().describe('false: the worker did not answer within a second; only its place and pid are known'),
+          uptimeSeconds: z.number().int().optional(),
+          memory: z.object({ rssMB: z.number().int(), heapUsedMB: z.number().int() }).optional(),
+          traces: z.object({ running: z.number().int(), waiting: z.number().int(), refused: z.number().int() }).optional(),
+        }),
+      )
+      .optional()
+      .describe('with --workers N: every worker, by place (absent in a lone process, or when the primary did not answer)'),
   })
   .meta({ id: 'ServerStatus' });
 

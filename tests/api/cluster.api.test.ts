@@ -13,7 +13,7 @@ import { call, serveProcess, type ServeProcess } from './serve-process';
  * worker from its next request; an import running in one worker is followed from the other
  * without being taken for a cut-off one, and when its worker is killed, the worker that replaces
  * it resumes it; login attempts and requests count against one limit whichever worker takes
- * them; SIGTERM stops all.
+ * them; the status shows every worker; SIGTERM stops all.
  */
 
 const run = newRunId('cl');
@@ -78,6 +78,23 @@ it('refuses a disabled account on every worker from its next request', async () 
   for (let i = 0; i < 4; i++) expect((await call(srv.url, 'GET', '/api/auth/me', { token })).status).toBe(200);
   await updateAccount(other.username, { disabled: true }, Date.now());
   for (let i = 0; i < 4; i++) expect((await call(srv.url, 'GET', '/api/auth/me', { token })).status).toBe(401);
+});
+
+it("shows every worker's figures in the status, whichever worker answers", async () => {
+  const admin = await makeAccount(run, 'adm', 'admin');
+  const token = (await call(srv.url, 'POST', '/api/auth/token', { json: admin })).body['accessToken'] as string;
+  const pids = await workerPids(srv.child.pid!);
+  const answering = new Set<unknown>();
+  for (let i = 0; i < 6; i++) {
+    const r = await call(srv.url, 'GET', '/api/status', { token });
+    expect(r.status).toBe(200);
+    const workers = r.body['workers'] as { index: number; pid: number; answered: boolean; traces: { running: number } }[];
+    expect(workers.map((w) => w.index)).toEqual([1, 2]);
+    expect(new Set(workers.map((w) => w.pid))).toEqual(new Set(pids));
+    expect(workers.every((w) => w.answered && w.traces.running === 0)).toBe(true);
+    answering.add(r.body['pid']);
+  }
+  expect(answering).toEqual(new Set(pids));
 });
 
 it('follows an import from either worker, and the worker that replaces a dead one resumes its import', async () => {
