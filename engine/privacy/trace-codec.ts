@@ -94,7 +94,8 @@ export function encodeTraceResult(result: TraceResult): Buffer {
   return out;
 }
 
-interface Columns {
+/** The decoded columns (internal to this codec; OpenedTrace carries them between pages). */
+export interface Columns {
   readonly h: Header;
   readonly floats: Float64Array;
   readonly ints: Int32Array;
@@ -172,7 +173,24 @@ export function decodeTraceResult(bytes: Uint8Array): TraceResult {
  * and building the whole result for each page made that quadratic.
  */
 export function decodeTracePeople(bytes: Uint8Array, from: number, to: number): PeopleSlice {
+  return openedTracePeople(openTrace(bytes), from, to);
+}
+
+/** An encoded result read once for many pages: its header parsed, its columns copied out. */
+export interface OpenedTrace {
+  /** What it holds in memory, roughly, in bytes. */
+  readonly size: number;
+  readonly columns: Columns;
+}
+
+export function openTrace(bytes: Uint8Array): OpenedTrace {
   const c = columns(bytes);
+  return { size: bytes.length + c.floats.byteLength + c.ints.byteLength, columns: c };
+}
+
+/** decodeTracePeople() of an opened result. */
+export function openedTracePeople(opened: OpenedTrace, from: number, to: number): PeopleSlice {
+  const c = opened.columns;
   const total = c.h.people;
   const lo = Math.min(Math.max(0, from), total);
   const hi = Math.min(Math.max(lo, to), total);

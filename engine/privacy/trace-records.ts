@@ -2,7 +2,8 @@ import { createHmac, hash, randomBytes } from 'node:crypto';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { sealBytes, unseal, unsealBytes } from '../identity';
 import { peopleSlice, type PeopleSlice } from './people-slice';
-import { decodeTracePeople, decodeTraceResult, encodeTraceResult } from './trace-codec';
+import { OpenedTraces } from './opened-traces';
+import { decodeTraceResult, encodeTraceResult, openedTracePeople, openTrace } from './trace-codec';
 import { secretKey } from '../secrets';
 import type { TraceResult } from '../types';
 import { int, num, str } from '../db/convert';
@@ -130,17 +131,34 @@ export async function getTraceRecord(id: string, withResult: boolean): Promise<T
  * A stored trace's metadata and peopleSlice(result, from, to) of its result, without building
  * the rest of it (decodeTracePeople); `slice` is undefined once retention removed the result.
  */
+/** Results read page by page stay open a minute after their last page (opened-traces.ts). */
+const opened = new OpenedTraces({ ttlMs: 60_000, maxEntries: 8, maxBytes: 256 * 1024 * 1024 });
+
 export async function getTraceRecordPeople(id: string, from: number, to: number): Promise<{ meta: TraceRecordMeta; slice: PeopleSlice | undefined } | undefined> {
+  const open = opened.get(id);
   const rows = await readQuery(
-    `MATCH (t:TraceRecord {id: $id}) RETURN ${META} AS t, t.result AS result`,
-    { id },
+    // The record is read every time, so a result that retention removed is never served from memory.
+    `MATCH (t:TraceRecord {id: $id}) RETURN ${META} AS t, CASE WHEN $open THEN null ELSE t.result END AS result`,
+    { id, open: open !== undefined },
     (r) => ({ meta: toMeta(r['t']), sealed: r['result'] as unknown }),
   );
   const row = rows[0];
-  if (!row) return undefined;
+  if (!row || !row.meta.hasResult) {
+    opened.drop(id);
+    return row && { meta: row.meta, slice: undefined };
+  }
+  if (open) return { meta: row.meta, slice: openedTracePeople(open, from, to) };
   if (typeof row.sealed !== 'string') return { meta: row.meta, slice: undefined };
   const bytes = encodedBytes(row.sealed);
-  return { meta: row.meta, slice: bytes ? decodeTracePeople(bytes, from, to) : peopleSlice(unsealResult(row.sealed), from, to) };
+  if (!bytes) return { meta: row.meta, slice: peopleSlice(unsealResult(row.sealed), from, to) };
+  const fresh = openTrace(bytes);
+  opened.put(id, fresh);
+  return { meta: row.meta, slice: openedTracePeople(fresh, from, to) };
+}
+
+/** Forgets the results held open for their pages (tests; a process that must let them go now). */
+export function forgetOpenedTraces(): void {
+  opened.clear();
 }
 
 /**

@@ -4,7 +4,7 @@ import { deflateRawSync } from 'node:zlib';
 import { seal, sealBytes } from '../../engine/identity';
 import { secretKey } from '../../engine/secrets';
 import { peopleSlice } from '../../engine/privacy/people-slice';
-import { getTraceRecord, getTraceRecordPeople, newTraceId, saveTraceRecord, traceNaming } from '../../engine/privacy/trace-records';
+import { forgetOpenedTraces, getTraceRecord, getTraceRecordPeople, newTraceId, saveTraceRecord, traceNaming } from '../../engine/privacy/trace-records';
 import type { TraceResult } from '../../engine/types';
 
 /** Who a stored trace names, read without unsealing its result. */
@@ -120,21 +120,23 @@ describe('the stored result', () => {
     expect((await getTraceRecord(id, true))?.result).toStrictEqual(result());
   });
 
+  const bigResult = (): TraceResult => ({
+    ...result(),
+    people: Array.from({ length: 7 }, (_, i) => ({ id: `pP${i}`, generation: 1 + (i % 2), exposureAt: `2021-08-01T10:0${i}:00.000Z`, via: [f0], score: 0.1 * i })),
+    contacts: Array.from({ length: 20 }, (_, i) => ({
+      source: f0,
+      target: `pP${i % 7}`,
+      stationId: `S${i % 3}`,
+      at: `2021-08-01T10:${10 + i}:00.000Z`,
+      overlapSeconds: i * 1.5,
+      generation: 1,
+      passages: [`a${i}`, `b${i}`] as [string, string],
+    })),
+    stats: { people: 7, contacts: 20, milliseconds: 3 },
+  });
+
   it('gives a page of people with their contacts, in the current and an older form alike', async () => {
-    const big: TraceResult = {
-      ...result(),
-      people: Array.from({ length: 7 }, (_, i) => ({ id: `pP${i}`, generation: 1 + (i % 2), exposureAt: `2021-08-01T10:0${i}:00.000Z`, via: [f0], score: 0.1 * i })),
-      contacts: Array.from({ length: 20 }, (_, i) => ({
-        source: f0,
-        target: `pP${i % 7}`,
-        stationId: `S${i % 3}`,
-        at: `2021-08-01T10:${10 + i}:00.000Z`,
-        overlapSeconds: i * 1.5,
-        generation: 1,
-        passages: [`a${i}`, `b${i}`] as [string, string],
-      })),
-      stats: { people: 7, contacts: 20, milliseconds: 3 },
-    };
+    const big = bigResult();
     const id = newTraceId();
     ids.push(id);
     await saveTraceRecord({ id, owner: 'trtest', requestRef: 'REQ-2', purpose: 'test', createdAt: Date.now(), f0, params: big.params, stats: big.stats, peopleFound: 7, truncated: false }, big);
@@ -145,9 +147,33 @@ describe('the stored result', () => {
     expect(got?.slice?.totalPeople).toBe(7);
 
     await writeQuery('MATCH (t:TraceRecord {id: $id}) SET t.result = $r', { id, r: `z.${sealBytes(deflateRawSync(JSON.stringify(big)))}` }, () => undefined);
+    forgetOpenedTraces(); // else the page comes from the result kept open, not from the older form
     expect((await getTraceRecordPeople(id, 3, 6))?.slice).toStrictEqual(peopleSlice(big, 3, 6));
     await writeQuery('MATCH (t:TraceRecord {id: $id}) SET t.result = null', { id }, () => undefined);
     expect(await getTraceRecordPeople(id, 0, 5)).toMatchObject({ meta: { id, hasResult: false }, slice: undefined });
     expect(await getTraceRecordPeople(newTraceId(), 0, 5)).toBeUndefined();
+  });
+
+  it('keeps a result open between its pages, and never serves one that retention removed', async () => {
+    const big = bigResult();
+    const id = newTraceId();
+    ids.push(id);
+    await saveTraceRecord({ id, owner: 'trtest', requestRef: 'REQ-3', purpose: 'test', createdAt: Date.now(), f0, params: big.params, stats: big.stats, peopleFound: 7, truncated: false }, big);
+    const sealed = await stored(id);
+    const pages: [number, number][] = [[0, 3], [3, 6], [6, 9]];
+    for (const [a, b] of pages) expect((await getTraceRecordPeople(id, a, b))?.slice).toStrictEqual(peopleSlice(big, a, b));
+    // While it is open the stored result is not read again: spoiling it changes nothing...
+    await writeQuery('MATCH (t:TraceRecord {id: $id}) SET t.result = $r', { id, r: 'c.v1.spoiled' }, () => undefined);
+    for (const [a, b] of pages) expect((await getTraceRecordPeople(id, a, b))?.slice).toStrictEqual(peopleSlice(big, a, b));
+    // ...until it is let go, and the next page reads what is stored.
+    forgetOpenedTraces();
+    await expect(getTraceRecordPeople(id, 0, 3)).rejects.toThrow();
+    await writeQuery('MATCH (t:TraceRecord {id: $id}) SET t.result = $r', { id, r: sealed }, () => undefined);
+    expect((await getTraceRecordPeople(id, 0, 3))?.slice).toStrictEqual(peopleSlice(big, 0, 3));
+    // Retention removes the result of an open trace: its pages are gone at once, from memory too.
+    await writeQuery('MATCH (t:TraceRecord {id: $id}) SET t.result = null', { id }, () => undefined);
+    expect(await getTraceRecordPeople(id, 3, 6)).toMatchObject({ meta: { id, hasResult: false }, slice: undefined });
+    await writeQuery('MATCH (t:TraceRecord {id: $id}) SET t.result = $r', { id, r: 'c.v1.spoiled' }, () => undefined);
+    await expect(getTraceRecordPeople(id, 3, 6)).rejects.toThrow();
   });
 });
