@@ -24,9 +24,9 @@ import { SharedRequestLimitHub } from './shared-request-limit';
  * is answered, the general request limit in batches every 100 ms (api/shared-request-limit.ts);
  * login lockouts live in the graph. `GET /api/status` gathers every worker's figures through the
  * primary (api/cluster-status.ts). What lives in a process is per worker: the scan batches, the
- * import queue (one import at a time per worker), the trace gate. Worker 1 alone runs the daily purge. Every worker, as it starts, takes up
- * the imports of processes that are gone (each job is claimed once): the worker that replaces a
- * dead one resumes the import that one was running.
+ * import queue (one import at a time per worker), the trace gate. Worker 1 alone runs the daily
+ * purge. Every worker, as it starts, takes up the imports of processes that are gone (each job is
+ * claimed once): the worker that replaces a dead one resumes the import that one was running.
  */
 
 export const WORKER_INDEX_ENV = 'TRUYVET_WORKER_INDEX';
