@@ -27,19 +27,14 @@
  * The traces the bench opened, its account and its audit chain are removed at the end.
  */
 import { randomBytes } from 'node:crypto';
-import fs from 'node:fs';
 import path from 'node:path';
-import readline from 'node:readline';
 import { createAccount } from '../engine/accounts/accounts';
 import { dropChain } from '../engine/audit/store';
 import { closeDriver, runAutoCommit } from '../engine/db/driver';
 import { migrate } from '../engine/db/schema';
-import { parseInstant } from '../engine/time';
 import { settingsFromEnv } from '../api/settings';
-import { ensureCity, importedCity, intList, load, log, login, machine, settle, startServer, type LoadResult } from './http';
-import { mulberry32 } from './random';
+import { drawCases, ensureCity, importedCity, intList, load, log, login, machine, settle, startServer, type Case, type LoadResult } from './http';
 
-const DAY = 86_400_000;
 
 interface Args {
   connections: number[];
@@ -71,41 +66,6 @@ function args(argv: readonly string[]): Args {
   }
   if (!Number.isInteger(a.workers) || a.workers < 1) throw new Error(`--workers ${a.workers}: a whole number from 1`);
   return a;
-}
-
-interface Case {
-  f0: string;
-  from: string;
-  to: string;
-}
-
-/** `n` passages drawn by reservoir sampling; each gives a case around its instant. */
-async function drawCases(file: string, n: number, days: number, seed: number): Promise<Case[]> {
-  const random = mulberry32(seed);
-  const picked: { person: string; at: string }[] = [];
-  const lines = readline.createInterface({ input: fs.createReadStream(file), crlfDelay: Infinity });
-  let seen = 0;
-  let header = true;
-  for await (const line of lines) {
-    if (header) {
-      header = false;
-      continue;
-    }
-    const cells = line.split(',');
-    const row = { person: cells[1]!, at: cells[3]! };
-    seen++;
-    if (picked.length < n) picked.push(row);
-    else {
-      const j = Math.floor(random() * seen);
-      if (j < n) picked[j] = row;
-    }
-  }
-  return picked.map((p) => {
-    const r = parseInstant(p.at);
-    if (!r.ok) throw new Error(`bad instant ${p.at}`);
-    const from = r.ms - 2 * DAY;
-    return { f0: p.person, from: new Date(from).toISOString(), to: new Date(from + days * DAY).toISOString() };
-  });
 }
 
 const traceBody = (c: Case) => JSON.stringify({ f0: c.f0, from: c.from, to: c.to, depth: 2, requestRef: 'BENCH-2021/0001', purpose: 'API benchmark', pageSize: 200 });

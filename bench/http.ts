@@ -20,6 +20,8 @@ import readline from 'node:readline';
 import autocannon, { type Request as AcRequest } from 'autocannon';
 import { localNeo4jHome } from '../engine/config';
 import { readQuery } from '../engine/db/driver';
+import { parseInstant } from '../engine/time';
+import { mulberry32 } from './random';
 
 export const ROOT = path.join(__dirname, '..');
 const BIN = path.join(ROOT, 'bin', 'truyvet.js');
@@ -256,7 +258,7 @@ function localNeo4jPid(): number | null {
   }
 }
 
-function percentile(sorted: readonly number[], q: number): number {
+export function percentile(sorted: readonly number[], q: number): number {
   if (sorted.length === 0) return 0;
   return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
 }
@@ -354,4 +356,41 @@ export function intList(text: string): number[] {
   const v = text.split(',').map(Number);
   if (v.some((x) => !Number.isInteger(x) || x <= 0)) throw new Error(`'${text}' is not a list of whole numbers`);
   return v;
+}
+
+const DAY = 86_400_000;
+
+export interface Case {
+  f0: string;
+  from: string;
+  to: string;
+}
+
+/** `n` passages drawn by reservoir sampling; each gives a case around its instant. */
+export async function drawCases(file: string, n: number, days: number, seed: number): Promise<Case[]> {
+  const random = mulberry32(seed);
+  const picked: { person: string; at: string }[] = [];
+  const lines = readline.createInterface({ input: fs.createReadStream(file), crlfDelay: Infinity });
+  let seen = 0;
+  let header = true;
+  for await (const line of lines) {
+    if (header) {
+      header = false;
+      continue;
+    }
+    const cells = line.split(',');
+    const row = { person: cells[1]!, at: cells[3]! };
+    seen++;
+    if (picked.length < n) picked.push(row);
+    else {
+      const j = Math.floor(random() * seen);
+      if (j < n) picked[j] = row;
+    }
+  }
+  return picked.map((p) => {
+    const r = parseInstant(p.at);
+    if (!r.ok) throw new Error(`bad instant ${p.at}`);
+    const from = r.ms - 2 * DAY;
+    return { f0: p.person, from: new Date(from).toISOString(), to: new Date(from + days * DAY).toISOString() };
+  });
 }
