@@ -15,7 +15,9 @@
  * - `open`: let go before the first page only (engine/privacy/opened-traces.ts).
  *
  * Per way: pages read, seconds, pages/s, p50/p95/p99 ms a page, ms per whole trace; the ratio of
- * the two; peak RSS. The stored traces are deleted at the end.
+ * the two; the first page of the `open` way (opening the stored result) against the second page
+ * read right after storing (a trace is kept open from its storing); peak RSS. The stored traces
+ * are deleted at the end.
  */
 import path from 'node:path';
 import { closeDriver, writeQuery } from '../engine/db/driver';
@@ -94,6 +96,10 @@ async function main(): Promise<void> {
   const city = await ensureCity();
   const cases = await drawCases(path.join(city.dir, 'passages.csv'), 40 * a.traces, a.days, a.seed);
   const stored: Stored[] = [];
+  /** The second page read right after storing (the trace is open from its storing). */
+  const afterStoring: number[] = [];
+  /** The first page of the `open` way: opening the stored result. */
+  const opening: number[] = [];
   try {
     for (const c of cases) {
       if (stored.length >= a.traces) break;
@@ -111,6 +117,9 @@ async function main(): Promise<void> {
         { id, owner: 'bench-pages', requestRef: 'BENCH-PAGES', purpose: 'page benchmark', createdAt: Date.now(), f0: r.f0, params: r.params, stats: r.stats, peopleFound: r.people.length, truncated: false },
         r,
       );
+      const t0 = performance.now();
+      await getTraceRecordPeople(id, a.pageSize, 2 * a.pageSize);
+      afterStoring.push(performance.now() - t0);
       stored.push({ id, people: r.people.length, contacts: r.contacts.length, pages: Math.ceil(r.people.length / a.pageSize) });
       log(`stored a trace of ${r.people.length} people, ${r.contacts.length} contact edges`);
     }
@@ -122,6 +131,7 @@ async function main(): Promise<void> {
         for (const way of i % 2 === 0 ? (['reread', 'open'] as const) : (['open', 'reread'] as const)) {
           const times = await readAll(t, a.pageSize, way === 'reread');
           pages[way].push(...times);
+          if (way === 'open') opening.push(times[0]!);
           traces[way].push(times.reduce((s, x) => s + x, 0));
         }
       }
@@ -139,6 +149,7 @@ async function main(): Promise<void> {
           reread,
           open,
           rereadOverOpen: round(reread.seconds / open.seconds, 2),
+          firstPageMs: { opening: opening.map((x) => round(x)), afterStoring: afterStoring.map((x) => round(x)) },
           peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
         },
         null,

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import type { TraceResult } from '../types';
 import { peopleSlice } from './people-slice';
-import { decodeTracePeople, decodeTraceResult, encodeTraceResult, isEncodedTrace } from './trace-codec';
+import { decodeTracePeople, decodeTraceResult, encodeTrace, encodeTraceResult, isEncodedTrace, openedTracePeople, openTrace } from './trace-codec';
 
 /** Plain objects, as JSON.parse and the engine make them (fc.record's default has no prototype). */
 const record = <T>(model: { [K in keyof T]: fc.Arbitrary<T[K]> }): fc.Arbitrary<T> => fc.record(model, { noNullPrototype: true });
@@ -70,10 +70,26 @@ describe('trace result codec', () => {
       fc.property(sliced, ({ r, ids, targets, from, length }) => {
         const x: TraceResult = { ...r, people: r.people.map((p, i) => ({ ...p, id: ids[i]! })), contacts: r.contacts.map((c, i) => ({ ...c, target: targets[i]! })) };
         const lo = Math.max(0, from);
-        expect(decodeTracePeople(encodeTraceResult(x), from, from + length)).toStrictEqual(peopleSlice(x, lo, Math.max(lo, from + length)));
+        const expected = peopleSlice(x, lo, Math.max(lo, from + length));
+        expect(decodeTracePeople(encodeTraceResult(x), from, from + length)).toStrictEqual(expected);
+        // The same from the result opened as it is encoded, and opened from its bytes.
+        const { bytes, opened } = encodeTrace(x);
+        expect(openedTracePeople(opened, from, from + length)).toStrictEqual(expected);
+        expect(openedTracePeople(openTrace(bytes), from, from + length)).toStrictEqual(expected);
       }),
       { numRuns: 300 },
     );
+  });
+
+  it("opens a result as it is encoded without holding the caller's objects", () => {
+    const r = { ...fc.sample(result, { numRuns: 1, seed: 9 })[0]!, sensitivity: [{ toleranceSeconds: 300, f1: 2, f2: 9 }] };
+    const { opened } = encodeTrace(r);
+    const depth = r.params.depth;
+    r.sensitivity[0]!.f1 = 99;
+    (r.params as { depth: number }).depth = 42;
+    const whole = openedTracePeople(opened, 0, r.people.length).result;
+    expect((whole as typeof r).sensitivity).toEqual([{ toleranceSeconds: 300, f1: 2, f2: 9 }]);
+    expect(whole.params.depth).toBe(depth);
   });
 
   it('keeps fields beside people and contacts (the sensitivity panel)', () => {

@@ -39,6 +39,14 @@ export function isEncodedTrace(bytes: Uint8Array): boolean {
 }
 
 export function encodeTraceResult(result: TraceResult): Buffer {
+  return encodeTrace(result).bytes;
+}
+
+/**
+ * The encoding, and the same result already opened for pages (what openTrace() of the bytes
+ * gives), from the columns the encoding is made of: a trace just stored is usually read next.
+ */
+export function encodeTrace(result: TraceResult): { bytes: Buffer; opened: OpenedTrace } {
   littleEndianOnly();
   const { people, contacts, ...head } = result;
   const index = new Map<string, number>();
@@ -91,7 +99,9 @@ export function encodeTraceResult(result: TraceResult): Buffer {
   json.copy(out, 8);
   out.set(new Uint8Array(floats.buffer), start);
   out.set(new Uint8Array(ints.buffer), start + floats.byteLength);
-  return out;
+  // The head as the bytes give it back (JSON drops undefined fields), and none of the caller's objects.
+  const opened: Columns = { h: { ...header, head: JSON.parse(JSON.stringify(head)) as Header['head'] }, floats, ints, s: stringAt(strings) };
+  return { bytes: out, opened: { size: out.length + floats.byteLength + ints.byteLength, columns: opened } };
 }
 
 /** The decoded columns (internal to this codec; OpenedTrace carries them between pages). */
@@ -116,12 +126,15 @@ function columns(bytes: Uint8Array): Columns {
   // Copied out rather than viewed: the source need not be 8-byte aligned.
   new Uint8Array(floats.buffer).set(buf.subarray(start, start + floats.byteLength));
   new Uint8Array(ints.buffer).set(buf.subarray(start + floats.byteLength));
-  const s = (i: number): string => {
+  return { h, floats, ints, s: stringAt(strings) };
+}
+
+function stringAt(strings: readonly string[]): (i: number) => string {
+  return (i) => {
     const x = strings[i];
     if (x === undefined) throw new Error('corrupt trace result: string index out of range');
     return x;
   };
-  return { h, floats, ints, s };
 }
 
 /** People [from, to) of the encoded result (by position). */

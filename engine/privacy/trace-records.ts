@@ -3,7 +3,7 @@ import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { sealBytes, unseal, unsealBytes } from '../identity';
 import { peopleSlice, type PeopleSlice } from './people-slice';
 import { OpenedTraces } from './opened-traces';
-import { decodeTraceResult, encodeTraceResult, openedTracePeople, openTrace } from './trace-codec';
+import { decodeTraceResult, encodeTrace, openedTracePeople, openTrace } from './trace-codec';
 import { secretKey } from '../secrets';
 import type { TraceResult } from '../types';
 import { int, num, str } from '../db/convert';
@@ -46,7 +46,12 @@ export function newTraceId(): string {
 
 export const TRACE_ID_RE = /^tr[0-9a-f]{24}$/;
 
+/** Results stay open a minute after they were stored or their last page was read (opened-traces.ts). */
+const opened = new OpenedTraces({ ttlMs: 60_000, maxEntries: 8, maxBytes: 256 * 1024 * 1024 });
+
 export async function saveTraceRecord(meta: Omit<TraceRecordMeta, 'hasResult'>, result: TraceResult): Promise<void> {
+  const { bytes, opened: open } = encodeTrace(result);
+  const sealed = sealEncoded(bytes);
   await writeQuery(
     `CREATE (t:TraceRecord {id: $id, owner: $owner, requestRef: $requestRef, purpose: $purpose, createdAt: $createdAt,
        f0: $f0, params: $params, stats: $stats, peopleFound: $peopleFound, truncated: $truncated, result: $result,
@@ -63,11 +68,13 @@ export async function saveTraceRecord(meta: Omit<TraceRecordMeta, 'hasResult'>, 
       stats: JSON.stringify(meta.stats),
       peopleFound: int(meta.peopleFound),
       truncated: meta.truncated,
-      result: sealResult(result),
+      result: sealed,
       members: memberDigests(meta.id, peopleOf(result)),
     },
     () => undefined,
   );
+  // Its tracer reads it next (the view asks for the pages after the first).
+  opened.put(meta.id, open);
 }
 
 // A stored result is `c.` + the compact encoding of trace-codec.ts, deflated, then sealed
@@ -80,8 +87,8 @@ export async function saveTraceRecord(meta: Omit<TraceRecordMeta, 'hasResult'>, 
 const ENCODED = 'c.';
 const DEFLATED = 'z.';
 
-function sealResult(result: TraceResult): string {
-  return ENCODED + sealBytes(deflateRawSync(encodeTraceResult(result), { level: 1 }));
+function sealEncoded(bytes: Buffer): string {
+  return ENCODED + sealBytes(deflateRawSync(bytes, { level: 1 }));
 }
 
 /** The encoded bytes of a stored result in the current form; undefined for an older form. */
@@ -131,9 +138,6 @@ export async function getTraceRecord(id: string, withResult: boolean): Promise<T
  * A stored trace's metadata and peopleSlice(result, from, to) of its result, without building
  * the rest of it (decodeTracePeople); `slice` is undefined once retention removed the result.
  */
-/** Results read page by page stay open a minute after their last page (opened-traces.ts). */
-const opened = new OpenedTraces({ ttlMs: 60_000, maxEntries: 8, maxBytes: 256 * 1024 * 1024 });
-
 export async function getTraceRecordPeople(id: string, from: number, to: number): Promise<{ meta: TraceRecordMeta; slice: PeopleSlice | undefined } | undefined> {
   const open = opened.get(id);
   const rows = await readQuery(

@@ -154,15 +154,21 @@ describe('the stored result', () => {
     expect(await getTraceRecordPeople(newTraceId(), 0, 5)).toBeUndefined();
   });
 
-  it('keeps a result open between its pages, and never serves one that retention removed', async () => {
+  it('keeps a result open from its storing and between its pages, and never serves one that retention removed', async () => {
     const big = bigResult();
     const id = newTraceId();
     ids.push(id);
     await saveTraceRecord({ id, owner: 'trtest', requestRef: 'REQ-3', purpose: 'test', createdAt: Date.now(), f0, params: big.params, stats: big.stats, peopleFound: 7, truncated: false }, big);
     const sealed = await stored(id);
     const pages: [number, number][] = [[0, 3], [3, 6], [6, 9]];
+    // Stored, it is open already: the stored result is not read while it stays open, so spoiling
+    // it changes nothing...
+    await writeQuery('MATCH (t:TraceRecord {id: $id}) SET t.result = $r', { id, r: 'c.v1.spoiled' }, () => undefined);
     for (const [a, b] of pages) expect((await getTraceRecordPeople(id, a, b))?.slice).toStrictEqual(peopleSlice(big, a, b));
-    // While it is open the stored result is not read again: spoiling it changes nothing...
+    // ...and once let go and opened again from what is stored, pages keep it open the same way...
+    forgetOpenedTraces();
+    await writeQuery('MATCH (t:TraceRecord {id: $id}) SET t.result = $r', { id, r: sealed }, () => undefined);
+    for (const [a, b] of pages) expect((await getTraceRecordPeople(id, a, b))?.slice).toStrictEqual(peopleSlice(big, a, b));
     await writeQuery('MATCH (t:TraceRecord {id: $id}) SET t.result = $r', { id, r: 'c.v1.spoiled' }, () => undefined);
     for (const [a, b] of pages) expect((await getTraceRecordPeople(id, a, b))?.slice).toStrictEqual(peopleSlice(big, a, b));
     // ...until it is let go, and the next page reads what is stored.
