@@ -166,9 +166,9 @@ it('counts the general request limit of all workers together', async () => {
         allowed++;
       }
     }
-    // Longer than the workers' and the primary's sync periods (100 ms each): each burst is known
+    // Well past the workers' and the primary's sync periods (100 ms each): each burst is known
     // to both workers before the next starts, so only the last one can overshoot.
-    await new Promise((r) => setTimeout(r, 400));
+    await new Promise((r) => setTimeout(r, 700));
   }
   expect(Math.floor(Date.now() / 60_000)).toBe(Math.floor(started / 60_000));
   // Counted per worker, two workers would let through about twice the limit.
