@@ -55,17 +55,20 @@ export async function cli(args: readonly string[], env: NodeJS.ProcessEnv = {}):
   return out;
 }
 
-async function firstAndLast(file: string): Promise<{ first: string[]; last: string[] }> {
+/** The cells of a generated CSV's rows, past its header (the generator writes no quoted commas). */
+async function* csvRows(file: string): AsyncGenerator<string[]> {
   const lines = readline.createInterface({ input: fs.createReadStream(file), crlfDelay: Infinity });
-  let first: string[] | undefined;
-  let last: string[] = [];
   let header = true;
   for await (const line of lines) {
-    if (header) {
-      header = false;
-      continue;
-    }
-    const cells = line.split(',');
+    if (header) header = false;
+    else yield line.split(',');
+  }
+}
+
+async function firstAndLast(file: string): Promise<{ first: string[]; last: string[] }> {
+  let first: string[] | undefined;
+  let last: string[] = [];
+  for await (const cells of csvRows(file)) {
     first ??= cells;
     last = cells;
   }
@@ -370,15 +373,8 @@ export interface Case {
 export async function drawCases(file: string, n: number, days: number, seed: number): Promise<Case[]> {
   const random = mulberry32(seed);
   const picked: { person: string; at: string }[] = [];
-  const lines = readline.createInterface({ input: fs.createReadStream(file), crlfDelay: Infinity });
   let seen = 0;
-  let header = true;
-  for await (const line of lines) {
-    if (header) {
-      header = false;
-      continue;
-    }
-    const cells = line.split(',');
+  for await (const cells of csvRows(file)) {
     const row = { person: cells[1]!, at: cells[3]! };
     seen++;
     if (picked.length < n) picked.push(row);
