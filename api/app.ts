@@ -7,6 +7,7 @@ import { AccountChanged, forbidden, isTruyvetError, unavailable } from '../engin
 import { serverInfo } from '../engine/db/driver';
 import type { Logger } from '../engine/logger';
 import { createScanQueue } from '../engine/scan/queue';
+import type { Permits } from './permits';
 import { createTraceGate } from './trace-gate';
 import { TokenVerifier, type AccountRead, type Principal, type RefusalNote } from './auth';
 import { mayCall } from './authorize';
@@ -42,6 +43,12 @@ export interface CreateAppOptions extends AppDeps {
    * share it through the primary in batches (api/shared-request-limit.ts). Absent → in this process.
    */
   readonly requestLimitStore?: Store;
+  /**
+   * In a worker of `serve --workers N`: the permits of the trace gate ('traces') and of the import
+   * queue ('imports'), counted for all workers in the primary (api/shared-permits.ts). Absent → in
+   * this process.
+   */
+  readonly sharedPermits?: (gate: 'traces' | 'imports') => Permits;
   /** In a worker of `serve --workers N`: how `GET /api/status` gets every worker's figures (api/cluster-status.ts). */
   readonly workersStatus?: (figures: () => ProcessFigures) => () => Promise<WorkerStatus[]>;
 }
@@ -57,9 +64,12 @@ export function createApp(deps: CreateAppOptions): TruyvetApp {
     logger: deps.logger,
     now,
     tokens: new TokenVerifier(deps.settings.oidc, now),
-    imports: new ImportJobs(deps.importRunner, deps.settings.uploadDir, deps.logger, now, deps.serverRun),
+    imports: new ImportJobs(deps.importRunner, deps.settings.uploadDir, deps.logger, now, deps.serverRun, deps.sharedPermits?.('imports')),
     scans: deps.scanQueue ?? createScanQueue(deps.settings.scanQueue),
-    traceGate: createTraceGate({ concurrency: deps.settings.traceConcurrency, queue: deps.settings.traceQueue, maxWaitMs: deps.settings.traceMaxWaitMs }),
+    traceGate: createTraceGate(
+      { concurrency: deps.settings.traceConcurrency, queue: deps.settings.traceQueue, maxWaitMs: deps.settings.traceMaxWaitMs },
+      deps.sharedPermits?.('traces'),
+    ),
     db: { down: false },
     ...(deps.workersStatus ? { workersStatus: deps.workersStatus(() => processFigures(ctx)) } : {}),
   };

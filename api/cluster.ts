@@ -7,6 +7,7 @@ import type { Logger } from '../engine/logger';
 import { clusterStatusChannel, gatherWorkerStatus } from './cluster-status';
 import { ensureFirstAdmin } from './main';
 import type { ApiSettings } from './settings';
+import { SharedPermitsHub } from './shared-permits';
 import { SharedRequestLimitHub } from './shared-request-limit';
 
 /**
@@ -23,8 +24,10 @@ import { SharedRequestLimitHub } from './shared-request-limit';
  * limits are counted for all workers in the primary: login attempts and declarations before each
  * is answered, the general request limit in batches every 100 ms (api/shared-request-limit.ts);
  * login lockouts live in the graph. `GET /api/status` gathers every worker's figures through the
- * primary (api/cluster-status.ts). What lives in a process is per worker: the scan batches, the
- * import queue (one import at a time per worker), the trace gate. Worker 1 alone runs the daily
+ * primary (api/cluster-status.ts). The trace gate's and the import queue's permits are counted
+ * in the primary too (api/shared-permits.ts): TRUYVET_TRACE_CONCURRENCY traces and one import at
+ * a time for the whole server. What lives in a process is per worker: the scan batches, and the
+ * upload and job of each import (queued in the worker that received it). Worker 1 alone runs the daily
  * purge. Every worker, as it starts, takes up the imports of processes that are gone (each job is
  * claimed once): the worker that replaces a dead one resumes the import that one was running.
  */
@@ -70,6 +73,8 @@ export async function serveCluster(o: ClusterOptions): Promise<RunningCluster> {
   new ClusterMemoryStorePrimary().init();
   // Sums the general per-client request limit's counts, which the workers send in batches.
   const requestLimits = new SharedRequestLimitHub().start();
+  // Traces and imports admitted for the whole server, not per worker.
+  new SharedPermitsHub({ traces: { concurrency: settings.traceConcurrency, queue: settings.traceQueue }, imports: { concurrency: 1 } });
   const serverRun = randomBytes(9).toString('base64url');
   let stopping = false;
   let earlyDeaths = 0;

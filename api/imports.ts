@@ -9,6 +9,7 @@ import type { Logger } from '../engine/logger';
 import { isoUtc } from '../engine/time';
 import type { ImportSummary, Jurisdiction } from '../engine/types';
 import { HttpError } from './errors';
+import type { Permits } from './permits';
 
 /**
  * Import jobs of the API. An upload streams to a private temporary file (constant memory,
@@ -76,6 +77,8 @@ export class ImportJobs {
   /** Set by pause(): no import starts, and the one running stops before its next batch. */
   private paused = false;
   private current: AbortController | undefined;
+  /** Set while the next import waits for its server-wide permit: pause() ends the wait. */
+  private stopWaiting: (() => void) | undefined;
 
   constructor(
     private readonly runner: ImportRunner | undefined,
@@ -83,6 +86,8 @@ export class ImportJobs {
     private readonly logger: Logger,
     private readonly now: () => number,
     serverRun?: string,
+    /** Server-wide import permits (`serve --workers N`); absent → this process's queue alone. */
+    private readonly permits?: Permits,
   ) {
     this.serverRun = serverRun ?? randomBytes(9).toString('base64url');
     this.instance = `${this.serverRun}.${process.pid}`;
@@ -240,6 +245,7 @@ export class ImportJobs {
    */
   async pause(): Promise<void> {
     this.paused = true;
+    this.stopWaiting?.();
     this.current?.abort(new Error('the server is stopping'));
     await this.queue;
   }
@@ -262,6 +268,35 @@ export class ImportJobs {
   private async run(job: ImportJob, file: string, scope: Jurisdiction | undefined, onDone: (job: ImportJob) => Promise<void>): Promise<void> {
     // Stays queued in the graph, its upload on disk: the next start resumes it.
     if (this.paused) return;
+    const permit = await this.permit();
+    if (permit === undefined) return;
+    try {
+      await this.runPermitted(job, file, scope, onDone);
+    } finally {
+      permit.release();
+    }
+  }
+
+  /**
+   * This process's queue runs one import at a time; with `serve --workers N` the import also
+   * waits for the server-wide permit, so the workers' queues take turns (first come, first served)
+   * instead of importing into the same Neo4j at once. Undefined when paused while waiting, or
+   * when there is no primary left to ask: the job stays queued for the next start.
+   */
+  private async permit(): Promise<{ release(): void } | undefined> {
+    if (this.permits === undefined) return { release: () => undefined };
+    const request = this.permits.request();
+    const paused = new Promise<'paused'>((r) => (this.stopWaiting = () => r('paused')));
+    const answer = await Promise.race([request.answer, paused]);
+    this.stopWaiting = undefined;
+    if (answer === 'paused' || !answer.granted || this.paused) {
+      request.release();
+      return undefined;
+    }
+    return request;
+  }
+
+  private async runPermitted(job: ImportJob, file: string, scope: Jurisdiction | undefined, onDone: (job: ImportJob) => Promise<void>): Promise<void> {
     job.state = 'running';
     let end: Pick<ImportJob, 'state'> & Partial<ImportJob>;
     let saved = this.now();

@@ -13,6 +13,7 @@ import { createApp, type TruyvetApp } from './app';
 import { statusOfWorkers, type ProcessFigures } from './cluster-status';
 import { resumeImports } from './handlers/imports';
 import type { ImportRunner } from './imports';
+import { SharedPermits } from './shared-permits';
 import { SharedRequestLimitStore } from './shared-request-limit';
 import type { ApiSettings } from './settings';
 
@@ -76,6 +77,7 @@ export async function serve(o: ServeOptions): Promise<RunningServer> {
           serverRun: o.worker.serverRun,
           sharedLimitStore: (name: string) => new ClusterMemoryStoreWorker({ prefix: name }),
           requestLimitStore: new SharedRequestLimitStore(),
+          sharedPermits: (gate: 'traces' | 'imports') => new SharedPermits(gate),
           workersStatus: (figures: () => ProcessFigures) => statusOfWorkers(figures),
         }
       : {}),

@@ -1,5 +1,5 @@
-import pLimit from 'p-limit';
 import { HttpError } from './errors';
+import { localPermits, type Permits } from './permits';
 
 /**
  * Admission of traces into this process: at most `concurrency` run at once, up to `queue` more
@@ -38,19 +38,16 @@ const cancelled = (): HttpError => new HttpError(499, 'cancelled', 'the client c
 /** Retry-After when there is no run to go by yet, in seconds. */
 const FIRST_RETRY_SECONDS = 2;
 
-export function createTraceGate(o: TraceGateOptions): TraceGate {
-  const limit = pLimit(o.concurrency);
-  // Counted here, not from p-limit's counts: it takes a slot a few microtasks before the work
-  // starts, and keeps it a few after the work ends.
-  let admitted = 0; // running or waiting
+export function createTraceGate(o: TraceGateOptions, permits: Permits = localPermits(o.concurrency, o.queue)): TraceGate {
+  // Counted here for this process's status; the permits may be counted for all workers.
+  let waiting = 0;
   let running = 0;
   // Mean run time so far (exponentially weighted), for a Retry-After worth following.
   let meanMs: number | undefined;
   let refused = 0;
 
-  const busy = (why: string): HttpError => {
+  const busy = (why: string, ahead: number): HttpError => {
     refused++;
-    const ahead = admitted - running + 1;
     const seconds = meanMs === undefined ? FIRST_RETRY_SECONDS : Math.max(1, Math.ceil((ahead * meanMs) / o.concurrency / 1000));
     return new HttpError(503, 'busy', `the server is busy with other traces (${why}); try again later`, [], {}, seconds);
   };
@@ -58,23 +55,28 @@ export function createTraceGate(o: TraceGateOptions): TraceGate {
   return {
     run<T>(work: () => Promise<T>, cancel?: AbortSignal): Promise<T> {
       if (cancel?.aborted) return Promise.reject(cancelled());
-      if (admitted >= o.concurrency + o.queue) return Promise.reject(busy(`${o.queue} waiting`));
-      admitted++;
+      const permit = permits.request();
+      waiting++;
       return new Promise<T>((resolve, reject) => {
-        let expired = false;
+        let left = false;
         const leave = (e: HttpError) => {
-          expired = true;
-          admitted--;
+          if (left) return;
+          left = true;
+          waiting--;
           clearTimeout(timer);
           cancel?.removeEventListener('abort', onAbort);
+          permit.release();
           reject(e);
         };
         const onAbort = () => leave(cancelled());
-        const timer = setTimeout(() => leave(busy(`waited ${o.maxWaitMs} ms`)), o.maxWaitMs);
+        const timer = setTimeout(() => leave(busy(`waited ${o.maxWaitMs} ms`, waiting)), o.maxWaitMs);
         cancel?.addEventListener('abort', onAbort, { once: true });
-        void limit(async () => {
-          // Its caller has had its answer: the slot goes to the next one.
-          if (expired) return;
+        void permit.answer.then(async (answer) => {
+          // Its caller has had its answer (and the permit went back with it).
+          if (left) return;
+          if (!answer.granted) return leave(busy(`${answer.waiting} waiting`, answer.waiting + 1));
+          left = true;
+          waiting--;
           clearTimeout(timer);
           cancel?.removeEventListener('abort', onAbort);
           running++;
@@ -86,7 +88,7 @@ export function createTraceGate(o: TraceGateOptions): TraceGate {
             reject(e);
           } finally {
             running--;
-            admitted--;
+            permit.release();
             const ms = performance.now() - started;
             meanMs = meanMs === undefined ? ms : 0.8 * meanMs + 0.2 * ms;
           }
@@ -97,7 +99,7 @@ export function createTraceGate(o: TraceGateOptions): TraceGate {
       return running;
     },
     get waiting() {
-      return admitted - running;
+      return waiting;
     },
     get refused() {
       return refused;

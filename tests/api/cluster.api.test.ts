@@ -146,6 +146,58 @@ it('follows an import from either worker, and the worker that replaces a dead on
   for (let i = 0; i < 4; i++) expect((await call(srv.url, 'GET', '/api/health')).status).toBe(200);
 }, 120_000);
 
+it('runs one import at a time for the whole server: uploads to two workers take turns', async () => {
+  const token = (await call(srv.url, 'POST', '/api/auth/token', { json: importer })).body['accessToken'] as string;
+  const csv = (tag: string) => {
+    const rows = ['passage_id,person_id,station_id,at,left_at,source'];
+    for (let i = 0; i < ROWS; i++) rows.push(`${run}${tag}${i},${run}P${i % 900},${run}S${1 + (i % 20)},${new Date(Date.UTC(2021, 7, 5) + i * 2000).toISOString()},,qr`);
+    return `${rows.join('\n')}\n`;
+  };
+  const seen = lines().filter((l) => l['route'] === 'importsCreate').length;
+  // Two connections at once: the primary deals them to the two workers.
+  const ups = await Promise.all(['ta', 'tb'].map((tag) => call(srv.url, 'POST', `/api/imports/passages?name=${tag}.csv`, { token, body: csv(tag) })));
+  expect(ups.map((u) => u.status)).toEqual([202, 202]);
+  await until(() => lines().filter((l) => l['route'] === 'importsCreate').length >= seen + 2);
+  expect(new Set(lines().filter((l) => l['route'] === 'importsCreate').slice(seen).map((l) => l['worker']))).toEqual(new Set([1, 2]));
+
+  // Polled in turn, a, b, a, b, …: a running, then b running, then a still running would mean
+  // both ran at once (each runs once). Per worker, both would run from the start.
+  const ids = ups.map((u) => u.body['id'] as string);
+  const polls: { job: number; state: string }[] = [];
+  const finished = (j: number) => polls.some((p) => p.job === j && (p.state === 'done' || p.state === 'failed'));
+  for (let i = 0; i < 4000 && !(finished(0) && finished(1)); i++) {
+    const job = i % 2;
+    polls.push({ job, state: (await call(srv.url, 'GET', `/api/imports/${ids[job]}`, { token })).body['state'] as string });
+  }
+  const running = polls.map((p) => p.state === 'running');
+  const together = running.some((r, i) => r && running[i + 1] === true && running[i + 2] === true);
+  expect(together).toBe(false);
+  // Each was seen running: the turns were watched, not only the ends.
+  expect([0, 1].map((j) => polls.some((p) => p.job === j && p.state === 'running'))).toEqual([true, true]);
+  for (const id of ids) expect((await call(srv.url, 'GET', `/api/imports/${id}`, { token })).body).toMatchObject({ state: 'done', summary: { read: ROWS, imported: ROWS, rejected: 0 } });
+}, 120_000);
+
+it('admits traces on every worker through the shared gate', async () => {
+  const tracer = await makeAccount(run, 'tr-gate', 'tracer');
+  const token = (await call(srv.url, 'POST', '/api/auth/token', { json: tracer })).body['accessToken'] as string;
+  const seen = lines().filter((l) => l['route'] === 'tracesCreate').length;
+  const body = { f0: `${run}P1`, from: '2021-08-05T00:00:00Z', to: '2021-08-05T06:00:00Z', depth: 1, requestRef: `${run}-gate`, purpose: 'cluster test' };
+  const answers = [];
+  for (let i = 0; i < 4; i++) answers.push(await call(srv.url, 'POST', '/api/traces', { token, json: body }));
+  expect(answers.map((a) => a.status)).toEqual([201, 201, 201, 201]);
+  expect((answers[0]!.body['people'] as unknown[]).length).toBeGreaterThan(0);
+  await until(() => lines().filter((l) => l['route'] === 'tracesCreate').length >= seen + 4);
+  expect(new Set(lines().filter((l) => l['route'] === 'tracesCreate').slice(seen).map((l) => l['worker']))).toEqual(new Set([1, 2]));
+  // Every permit went back: nothing runs or waits afterwards.
+  const admin = await makeAccount(run, 'adm-gate', 'admin');
+  const adminToken = (await call(srv.url, 'POST', '/api/auth/token', { json: admin })).body['accessToken'] as string;
+  const workers = (await call(srv.url, 'GET', '/api/status', { token: adminToken })).body['workers'] as { traces: { running: number; waiting: number; refused: number } }[];
+  expect(workers.map((w) => w.traces)).toEqual([
+    { running: 0, waiting: 0, refused: 0 },
+    { running: 0, waiting: 0, refused: 0 },
+  ]);
+});
+
 it('counts the general request limit of all workers together', async () => {
   // Another loopback address is another client: the other tests' requests do not count here.
   const from = '127.0.0.2';

@@ -83,6 +83,7 @@ export async function startServer(
     importRunner?: ImportRunner;
     logger?: { logger: Logger; lines: string[] };
     sharedLimitStore?: CreateAppOptions['sharedLimitStore'];
+    sharedPermits?: CreateAppOptions['sharedPermits'];
   } = {},
 ): Promise<TestServer> {
   const log = o.logger ?? memoryLogger();
@@ -92,6 +93,7 @@ export async function startServer(
     ...(o.now ? { now: o.now } : {}),
     ...(o.importRunner ? { importRunner: o.importRunner } : {}),
     ...(o.sharedLimitStore ? { sharedLimitStore: o.sharedLimitStore } : {}),
+    ...(o.sharedPermits ? { sharedPermits: o.sharedPermits } : {}),
   });
   const server = await new Promise<Server>((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));

@@ -6,6 +6,7 @@ import { closeDriver } from '../../engine/db/driver';
 import { importRunner } from '../../api/import-runner';
 import { resumeImports } from '../../api/handlers/imports';
 import type { ImportRunner } from '../../api/imports';
+import { localPermits } from '../../api/permits';
 import { newRunId } from '../helpers/run-data';
 import { checkpointFiles, committedRows, importFile, removeImportRun, stationsCsv, storedPassages, tempDir, writeFile } from '../import/helpers';
 import { cleanupRun, makeAccount, startServer, type TestServer } from './harness';
@@ -120,6 +121,31 @@ it('a graceful stop pauses an import, and the next start resumes it after its la
     expect(events).toEqual(expect.arrayContaining([['import.resume', 'ok', importer.username], ['import.finish', 'ok', importer.username]]));
   } finally {
     await second.close();
+    await first.close();
+  }
+}, 120_000);
+
+it('an import waiting for the server-wide permit stays queued through a graceful stop, and the next start runs it', async () => {
+  // Another worker holds the only import permit for as long as this server lives.
+  const first = await startServer(run, { importRunner, sharedPermits: () => localPermits(0), settings: { uploadDir: uploadOf('w'), importLimitBytes: 64 << 20 } });
+  let second: TestServer | undefined;
+  try {
+    const token = await first.login(importer.username, importer.password);
+    const r = await first.request<Job>('POST', '/api/imports/passages?name=log.csv', { token, body: passagesCsv('w'), headers: { 'content-type': 'text/csv' } });
+    expect(r.status).toBe(202);
+    await new Promise((res) => setTimeout(res, 300));
+    expect((await first.request<Job>('GET', `/api/imports/${r.body.id}`, { token })).body.state).toBe('queued');
+    // The stop does not wait for a permit that never comes.
+    await first.app.truyvet.imports.pause();
+    expect((await storedPassages(`${run}S`)).filter((p) => p.id.startsWith(`${run}wx`))).toHaveLength(0);
+    expect(filesIn(uploadOf('w'))).toEqual([`${r.body.id}.csv`]);
+
+    second = await startServer(run, { importRunner, settings: { uploadDir: uploadOf('w'), importLimitBytes: 64 << 20 } });
+    expect(await resumeImports(second.app.truyvet)).toEqual({ resumed: 1, refused: 0, swept: 0 });
+    const job = await waitDone(second, r.body.id, token);
+    expect(job).toMatchObject({ state: 'done', summary: { read: ROWS, imported: ROWS, rejected: 0 } });
+  } finally {
+    await second?.close();
     await first.close();
   }
 }, 120_000);
