@@ -1,7 +1,7 @@
 /**
  * Trace benchmark (run by hand; prints one JSON document on stdout, progress on stderr):
  *
- *   npm run bench:trace -- DIR [--traces 200] [--days 14] [--seed 1] [--check 10] [--profile 200] [--depth2-traces N] [--no-duckdb]
+ *   npm run bench:trace -- DIR [--traces 200] [--days 14] [--seed 1] [--check 10] [--profile 200] [--depth2-traces N] [--breakdown 8] [--no-duckdb]
  *
  * DIR holds a generated city (`truyvet generate`) whose stations.csv and passages.csv are already
  * imported into the Neo4j that NEO4J_URI (default: the local one) points at, with the same
@@ -10,6 +10,9 @@
  *
  * - times the engine's trace at depth 1 and depth 2 (p50/p95/p99, after a warm-up);
  * - sums the database hits of every generation query's PROFILE tree, per trace;
+ * - runs the `--breakdown` slowest depth-1 traces again, three times each, and splits their time
+ *   into the statements (Neo4j, Bolt and decoding the records), pairing the passages in JS, and
+ *   shaping the result (grouping by person, ordering, formatting);
  * - answers the same traces with DuckDB over the same passages.csv: the same generation loop and
  *   assembly, each generation one band join (`b.at <= a.leftAt + τ AND b.leftAt >= a.at − τ` on
  *   the same station), and reports its percentiles and the ratio DuckDB / Neo4j;
@@ -45,10 +48,12 @@ interface Args {
   maxContacts: number;
   /** A JSON file of picked traces: read when it exists (DuckDB is then not needed), else written. */
   f0s: string | undefined;
+  /** The slowest depth-1 traces whose time is split into statements, pairing and shaping. */
+  breakdown: number;
 }
 
 function args(argv: string[]): Args {
-  const a: Args = { dir: '', traces: 200, days: 14, seed: 1, check: 10, profile: 200, duckdb: true, depth2Traces: -1, maxContacts: DEFAULT_MAX_CONTACTS, f0s: undefined };
+  const a: Args = { dir: '', traces: 200, days: 14, seed: 1, check: 10, profile: 200, duckdb: true, depth2Traces: -1, maxContacts: DEFAULT_MAX_CONTACTS, f0s: undefined, breakdown: 8 };
   // Depth 2 in a dense city takes seconds per trace: PROFILE doubles that, so it can be narrowed.
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i]!;
@@ -66,10 +71,11 @@ function args(argv: string[]): Args {
     else if (k === '--depth2-traces') a.depth2Traces = num();
     else if (k === '--max-contacts') a.maxContacts = num();
     else if (k === '--f0s') a.f0s = String(argv[++i]);
+    else if (k === '--breakdown') a.breakdown = num();
     else if (!k.startsWith('--') && a.dir === '') a.dir = k;
     else throw new Error(`unknown argument ${k}`);
   }
-  if (a.dir === '') throw new Error('usage: bench/trace.ts DIR [--traces 200] [--days 14] [--seed 1] [--check 10] [--profile 200] [--depth2-traces N] [--max-contacts N] [--no-duckdb] [--f0s FILE]');
+  if (a.dir === '') throw new Error('usage: bench/trace.ts DIR [--traces 200] [--days 14] [--seed 1] [--check 10] [--profile 200] [--depth2-traces N] [--max-contacts N] [--breakdown 8] [--no-duckdb] [--f0s FILE]');
   if (a.depth2Traces < 0 || a.depth2Traces > a.traces) a.depth2Traces = a.traces;
   return a;
 }
@@ -187,6 +193,33 @@ function profilingRunner(counter: { hits: number }): GenerationRunner {
     });
 }
 
+interface Split {
+  statementsMs: number;
+  generationsMs: number;
+  passagesRead: number;
+}
+
+/** The engine's generation query on one session per generation, as the engine runs it, timing its statements. */
+function timingRunner(split: Split): GenerationRunner {
+  return async (g: GenerationQuery): Promise<Edge[]> => {
+    const g0 = performance.now();
+    const session = getDriver().session({ defaultAccessMode: 'READ' });
+    try {
+      return await contactsFromFrontier(g, {}, async (cypher, params) => {
+        const s0 = performance.now();
+        const records = (await session.run(cypher, params)).records;
+        split.statementsMs += performance.now() - s0;
+        // Field 1 of both statements' records is a list with one entry per passage.
+        for (const r of records) split.passagesRead += (r.get(1) as unknown[]).length;
+        return records;
+      });
+    } finally {
+      await session.close();
+      split.generationsMs += performance.now() - g0;
+    }
+  };
+}
+
 function neo4jPeakRss(): number | undefined {
   try {
     const pid = fs.readFileSync(path.join(localNeo4jHome(), 'run', 'truyvet-neo4j.pid'), 'utf8').trim();
@@ -249,6 +282,7 @@ async function main(): Promise<void> {
   const hits: Record<string, number[]> = { '1': [], '2': [] };
   const size: Record<string, number[]> = { '1': [], '2': [] };
   const slowest: Record<string, { f0: string; from: string; to: string; ms: number; people: number; contacts: number }> = {};
+  const depth1Times: { t: (typeof traces)[number]; ms: number }[] = [];
 
   say('warming up Neo4j…');
   const tracesAt = (depth: number): typeof traces => (depth === 1 ? traces : traces.slice(0, a.depth2Traces));
@@ -270,6 +304,7 @@ async function main(): Promise<void> {
         continue;
       }
       size[depth]!.push(r.people.length);
+      if (depth === 1) depth1Times.push({ t, ms });
       if (ms > (slowest[depth]?.ms ?? -1)) slowest[depth] = { f0: t.f0, from: new Date(t.from).toISOString(), to: new Date(t.to).toISOString(), ms: Math.round(ms), people: r.people.length, contacts: r.contacts.length };
     }
     say(`Neo4j depth ${depth}: PROFILE of ${Math.min(a.profile, tracesAt(depth).length)} traces…`);
@@ -277,6 +312,26 @@ async function main(): Promise<void> {
       const counter = { hits: 0 };
       if (await orRefused(() => traceGenerations(resolveTraceParams({ ...t, depth }), { ...lim, runGeneration: profilingRunner(counter) }))) hits[depth]!.push(counter.hits);
     }
+  }
+
+  const breakdown: { f0: string; people: number; contacts: number; passagesRead: number; ms: number[]; statementsMs: number[]; pairingMs: number[]; shapingMs: number[] }[] = [];
+  const slowFirst = [...depth1Times].sort((x, y) => y.ms - x.ms).slice(0, a.breakdown);
+  if (slowFirst.length > 0) say(`Neo4j depth 1: where the ${slowFirst.length} slowest traces spend their time…`);
+  for (const { t } of slowFirst) {
+    const row = { f0: t.f0, people: 0, contacts: 0, passagesRead: 0, ms: [] as number[], statementsMs: [] as number[], pairingMs: [] as number[], shapingMs: [] as number[] };
+    for (let round = 0; round < 3; round++) {
+      const split: Split = { statementsMs: 0, generationsMs: 0, passagesRead: 0 };
+      const t0 = performance.now();
+      const r = await trace({ ...t, depth: 1 }, { ...lim, runGeneration: timingRunner(split) });
+      const ms = performance.now() - t0;
+      const r1 = (x: number): number => Math.round(x * 10) / 10;
+      Object.assign(row, { people: r.people.length, contacts: r.contacts.length, passagesRead: split.passagesRead });
+      row.ms.push(r1(ms));
+      row.statementsMs.push(r1(split.statementsMs));
+      row.pairingMs.push(r1(split.generationsMs - split.statementsMs));
+      row.shapingMs.push(r1(ms - split.generationsMs));
+    }
+    breakdown.push(row);
   }
 
   const duckMs: Record<string, number[]> = { '1': [], '2': [] };
@@ -329,7 +384,7 @@ async function main(): Promise<void> {
     machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model ?? '', memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, neo4j: info.agent ?? '', loadAverage: os.loadavg().map((x) => Math.round(x * 100) / 100) },
     settings: { traces: a.traces, depth2Traces: a.depth2Traces, maxContacts: a.maxContacts, periodDays: a.days, seed: a.seed, toleranceSeconds: 900, mode: 'time-respecting' },
     neo4j: {
-      depth1: { refusedTooLarge: refused['1'], ms: percentiles(neo['1']!), people: percentiles(size['1']!), dbHits: hitStats(hits['1']!), slowest: slowest['1'] ?? null },
+      depth1: { refusedTooLarge: refused['1'], ms: percentiles(neo['1']!), people: percentiles(size['1']!), dbHits: hitStats(hits['1']!), slowest: slowest['1'] ?? null, breakdown },
       depth2: { refusedTooLarge: refused['2'], ms: percentiles(neo['2']!), people: percentiles(size['2']!), dbHits: hitStats(hits['2']!), slowest: slowest['2'] ?? null },
     },
     duckdb: a.duckdb && duck !== undefined ? { loadSeconds: Math.round(duck.seconds * 10) / 10, depth1: { refusedTooLarge: duckRefused['1'], ms: percentiles(duckMs['1']!) }, depth2: { refusedTooLarge: duckRefused['2'], ms: percentiles(duckMs['2']!) } } : null,
