@@ -2,9 +2,11 @@ import { HttpError } from './errors';
 import { localPermits, type Permits } from './permits';
 
 /**
- * Admission of traces into this process: at most `concurrency` run at once, up to `queue` more
+ * Admission of traces into the server: at most `concurrency` run at once, up to `queue` more
  * wait their turn in arrival order, and any beyond are refused at once (503 with Retry-After)
- * instead of piling up. A trace that has waited `maxWaitMs` is answered 503 and never runs.
+ * instead of piling up. A trace that has waited `maxWaitMs` is answered 503 and never runs. The
+ * permits are counted in this process, or, with `serve --workers N`, for all workers in the
+ * primary (api/shared-permits.ts); `active`, `waiting` and `refused` count this process's traces either way.
  *
  * Why not run every trace at once: a depth-2 trace is a few hundred ms of CPU between this
  * process and Neo4j, on the same cores. Sixteen at once share the cores, so each ends late (the
