@@ -345,6 +345,25 @@ describe('generations', () => {
   });
 });
 
+describe('reading a generation', () => {
+  it('finds every contact of a generation read in several statements (more than 400 station × duration-class cells)', async () => {
+    // A passes 450 stations, meeting B<i> at each; each B<i> later meets C<i> at a station of its
+    // own: both generations need 450 cells or more, read 400 to a statement.
+    const n = 450;
+    const rows: Row[] = [];
+    for (let i = 0; i < n; i++) {
+      const at = t('06:00') + i * 60_000;
+      rows.push(['A', `A${i}`, at], [`B${i}`, `A${i}`, at], [`B${i}`, `C${i}`, at + 3_600_000], [`C${i}`, `C${i}`, at + 3_600_000]);
+    }
+    const s = await scene(rows);
+    const r = await s.trace({ f0: 'A', from: FROM, to: TO, depth: 2 });
+    expect(names(s, r, 1)).toHaveLength(n);
+    expect(names(s, r, 2)).toHaveLength(n);
+    expect(r.contacts).toHaveLength(2 * n);
+    expect(new Set(r.contacts.map((c) => c.passages.join('|'))).size).toBe(2 * n);
+  });
+});
+
 describe('the result and its errors', () => {
   it('follows the TraceResult contract: fields, defaults, ISO instants in UTC, scores in [0, 1]', async () => {
     const s = await scene([
