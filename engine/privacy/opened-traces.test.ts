@@ -19,7 +19,7 @@ it('keeps an entry for the wait after its last read, not after it was opened', (
   expect(c.get('a')).toBe(a);
   clock.t += 99; // 198 after opening, 99 after the last read
   expect(c.get('a')).toBe(a);
-  clock.t += 100;
+  clock.t += 101; // past the wait after the last read
   expect(c.get('a')).toBeUndefined();
   expect(c.size).toBe(0);
 });

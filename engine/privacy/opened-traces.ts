@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import type { OpenedTrace } from './trace-codec';
 
 /**
@@ -21,68 +22,44 @@ export interface OpenedTracesOptions {
   readonly now?: () => number;
 }
 
+/**
+ * An lru-cache: the least recently read entry goes first when full, an entry expires `ttlMs`
+ * after its last read, and expired entries are freed by timers with no read to do it.
+ */
 export class OpenedTraces {
-  private readonly entries = new Map<string, { opened: OpenedTrace; until: number }>();
-  private bytes = 0;
-  private sweeper: NodeJS.Timeout | undefined;
-  private readonly now: () => number;
+  private readonly cache: LRUCache<string, OpenedTrace>;
 
-  constructor(private readonly o: OpenedTracesOptions) {
-    this.now = o.now ?? Date.now;
+  constructor(o: OpenedTracesOptions) {
+    this.cache = new LRUCache<string, OpenedTrace>({
+      max: o.maxEntries,
+      maxSize: o.maxBytes,
+      sizeCalculation: (opened) => Math.max(1, opened.size),
+      ttl: o.ttlMs,
+      // The clock read on every check, not cached for a millisecond (a few reads per page).
+      ttlResolution: 0,
+      updateAgeOnGet: true,
+      ttlAutopurge: true,
+      ...(o.now ? { perf: { now: o.now } } : {}),
+    });
   }
 
   get(id: string): OpenedTrace | undefined {
-    this.sweep();
-    const e = this.entries.get(id);
-    if (e === undefined) return undefined;
-    // Most recently read last: the first entry is the one to drop when full.
-    this.entries.delete(id);
-    this.entries.set(id, { opened: e.opened, until: this.now() + this.o.ttlMs });
-    return e.opened;
+    return this.cache.get(id);
   }
 
   put(id: string, opened: OpenedTrace): void {
-    this.drop(id);
-    if (opened.size > this.o.maxBytes) return;
-    this.sweep();
-    for (const old of this.entries.keys()) {
-      if (this.entries.size < this.o.maxEntries && this.bytes + opened.size <= this.o.maxBytes) break;
-      this.drop(old);
-    }
-    this.entries.set(id, { opened, until: this.now() + this.o.ttlMs });
-    this.bytes += opened.size;
-    this.scheduleSweep();
+    this.cache.set(id, opened);
   }
 
   drop(id: string): void {
-    const e = this.entries.get(id);
-    if (e === undefined) return;
-    this.entries.delete(id);
-    this.bytes -= e.opened.size;
+    this.cache.delete(id);
   }
 
   get size(): number {
-    return this.entries.size;
+    return this.cache.size;
   }
 
   clear(): void {
-    this.entries.clear();
-    this.bytes = 0;
-  }
-
-  private sweep(): void {
-    const t = this.now();
-    for (const [id, e] of this.entries) if (e.until <= t) this.drop(id);
-  }
-
-  /** Frees expired entries even when no read comes to do it. */
-  private scheduleSweep(): void {
-    if (this.sweeper !== undefined) return;
-    this.sweeper = setTimeout(() => {
-      this.sweeper = undefined;
-      this.sweep();
-      if (this.entries.size > 0) this.scheduleSweep();
-    }, this.o.ttlMs);
-    this.sweeper.unref();
+    this.cache.clear();
   }
 }
