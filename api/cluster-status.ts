@@ -1,4 +1,5 @@
 import cluster from 'node:cluster';
+import { toPrimary, toWorkers, type ToPrimary, type ToWorkers } from './cluster-channel';
 
 /**
  * `GET /api/status` with `serve --workers N`: the answering worker asks the primary, the primary
@@ -46,10 +47,7 @@ interface Reply {
 
 const tagged = (m: unknown): m is Record<string, unknown> => (m as { tag?: unknown } | null)?.tag === TAG;
 
-export interface StatusWorkerChannel {
-  readonly send: (m: Query | Answer) => void;
-  readonly onMessage: (listener: (m: unknown) => void) => void;
-}
+export type StatusWorkerChannel = ToPrimary<Query | Answer>;
 
 /**
  * The worker's side: answers the primary's asks with `figures()`, and returns the function that
@@ -57,14 +55,23 @@ export interface StatusWorkerChannel {
  */
 export function statusOfWorkers(
   figures: () => ProcessFigures,
-  channel: StatusWorkerChannel = { send: (m) => process.send?.(m), onMessage: (l) => process.on('message', l) },
+  channel: StatusWorkerChannel = toPrimary(),
   replyMs = 3_000,
 ): () => Promise<WorkerStatus[]> {
   let next = 0;
   const waiting = new Map<number, (workers: WorkerStatus[]) => void>();
+  const trySend = (m: Query | Answer): boolean => {
+    try {
+      channel.send(m);
+      return true;
+    } catch {
+      // No primary any more: this worker is being stopped.
+      return false;
+    }
+  };
   channel.onMessage((m) => {
     if (!tagged(m)) return;
-    if (typeof m['ask'] === 'number') channel.send({ tag: TAG, answer: m['ask'], figures: figures() });
+    if (typeof m['ask'] === 'number') trySend({ tag: TAG, answer: m['ask'], figures: figures() });
     else if (typeof m['reply'] === 'number') waiting.get(m['reply'])?.((m as unknown as Reply).workers);
   });
   return () =>
@@ -79,7 +86,11 @@ export function statusOfWorkers(
         waiting.delete(query);
         resolve(workers);
       });
-      channel.send({ tag: TAG, query });
+      if (!trySend({ tag: TAG, query })) {
+        clearTimeout(timer);
+        waiting.delete(query);
+        reject(new Error('no primary to ask'));
+      }
     });
 }
 
@@ -89,11 +100,7 @@ export interface LiveWorker {
   readonly pid: number;
 }
 
-export interface StatusPrimaryChannel {
-  readonly workers: () => LiveWorker[];
-  readonly send: (id: number, m: Ask | Reply) => void;
-  readonly onMessage: (listener: (id: number, m: unknown) => void) => void;
-}
+export type StatusPrimaryChannel = Pick<ToWorkers<Ask | Reply>, 'send' | 'onMessage'> & { readonly workers: () => LiveWorker[] };
 
 /** The primary's side: gathers every live worker's figures for the worker that asked. */
 export function gatherWorkerStatus(channel: StatusPrimaryChannel, answerMs = 1_000): void {
@@ -139,13 +146,15 @@ export function gatherWorkerStatus(channel: StatusPrimaryChannel, answerMs = 1_0
 
 /** node:cluster's channel, for api/cluster.ts: `indexOf` names a worker's place. */
 export function clusterStatusChannel(indexOf: (id: number) => number | undefined): StatusPrimaryChannel {
+  const channel = toWorkers<Ask | Reply>();
   return {
     workers: () =>
-      Object.values(cluster.workers ?? {}).flatMap((w) => {
-        const index = w === undefined || !w.isConnected() ? undefined : indexOf(w.id);
-        return w === undefined || index === undefined || w.process.pid === undefined ? [] : [{ id: w.id, index, pid: w.process.pid }];
+      channel.workers().flatMap((id) => {
+        const index = indexOf(id);
+        const pid = cluster.workers?.[id]?.process.pid;
+        return index === undefined || pid === undefined ? [] : [{ id, index, pid }];
       }),
-    send: (id, m) => cluster.workers?.[id]?.send(m),
-    onMessage: (listener) => cluster.on('message', (w, m) => listener(w.id, m)),
+    send: channel.send,
+    onMessage: channel.onMessage,
   };
 }

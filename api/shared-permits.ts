@@ -1,4 +1,4 @@
-import cluster from 'node:cluster';
+import { toPrimary, toWorkers, type ToPrimary, type ToWorkers } from './cluster-channel';
 import type { PermitAnswer, PermitRequest, Permits } from './permits';
 
 /**
@@ -33,16 +33,8 @@ interface Answer {
 const isAsk = (m: unknown): m is Ask => (m as Ask | null)?.tag === TAG && ((m as Ask).op === 'acquire' || (m as Ask).op === 'release');
 const isAnswer = (m: unknown): m is Answer => (m as Answer | null)?.tag === TAG && typeof (m as Answer).granted === 'boolean';
 
-export interface WorkerChannel {
-  readonly send: (m: Ask) => void;
-  readonly onMessage: (listener: (m: unknown) => void) => void;
-}
-
-export interface PrimaryChannel {
-  readonly send: (worker: number, m: Answer) => void;
-  readonly onMessage: (listener: (worker: number, m: unknown) => void) => void;
-  readonly onExit: (listener: (worker: number) => void) => void;
-}
+export type WorkerChannel = ToPrimary<Ask>;
+export type PrimaryChannel = Pick<ToWorkers<Answer>, 'send' | 'onMessage' | 'onExit'>;
 
 export interface GateLimits {
   readonly concurrency: number;
@@ -57,7 +49,7 @@ export class SharedPermits implements Permits {
 
   constructor(
     private readonly gate: string,
-    private readonly channel: WorkerChannel = processChannel(),
+    private readonly channel: WorkerChannel = toPrimary(),
   ) {
     channel.onMessage((m) => {
       if (!isAnswer(m) || m.gate !== this.gate) return;
@@ -119,7 +111,7 @@ export class SharedPermitsHub {
 
   constructor(
     gates: Record<string, GateLimits>,
-    private readonly channel: PrimaryChannel = primaryChannel(),
+    private readonly channel: PrimaryChannel = toWorkers(),
   ) {
     for (const [name, limits] of Object.entries(gates)) this.gates.set(name, { limits, held: new Set(), waiting: [] });
     channel.onMessage((worker, m) => {
@@ -180,26 +172,4 @@ export class SharedPermitsHub {
       return false;
     }
   }
-}
-
-function processChannel(): WorkerChannel {
-  return {
-    send: (m) => {
-      if (process.send === undefined || process.connected === false) throw new Error('no primary');
-      process.send(m);
-    },
-    onMessage: (listener) => process.on('message', listener),
-  };
-}
-
-function primaryChannel(): PrimaryChannel {
-  return {
-    send: (id, m) => {
-      const w = cluster.workers?.[id];
-      if (w === undefined || !w.isConnected()) throw new Error('no such worker');
-      w.send(m);
-    },
-    onMessage: (listener) => cluster.on('message', (w, m) => listener(w.id, m)),
-    onExit: (listener) => cluster.on('exit', (w) => listener(w.id)),
-  };
 }

@@ -1,5 +1,5 @@
-import cluster from 'node:cluster';
 import type { ClientRateLimitInfo, Options, Store } from 'express-rate-limit';
+import { toPrimary, toWorkers, type ToPrimary, type ToWorkers } from './cluster-channel';
 
 /**
  * The general per-client request limit, counted for all workers of `serve --workers N` without a
@@ -35,10 +35,7 @@ const isOthers = (m: unknown): m is Others => (m as Others | null)?.tag === TAG 
 
 export const DEFAULT_SYNC_MS = 100;
 
-export interface WorkerChannel {
-  readonly send: (m: Counted) => void;
-  readonly onMessage: (listener: (m: unknown) => void) => void;
-}
+export type WorkerChannel = ToPrimary<Counted>;
 
 export class SharedRequestLimitStore implements Store {
   readonly localKeys = false;
@@ -50,7 +47,7 @@ export class SharedRequestLimitStore implements Store {
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
-    private readonly channel: WorkerChannel = processChannel(),
+    private readonly channel: WorkerChannel = toPrimary(),
     private readonly now: () => number = Date.now,
     private readonly syncMs = DEFAULT_SYNC_MS,
   ) {
@@ -117,12 +114,7 @@ export class SharedRequestLimitStore implements Store {
   }
 }
 
-export interface PrimaryChannel {
-  /** The live workers' ids. */
-  readonly workers: () => number[];
-  readonly send: (worker: number, m: Others) => void;
-  readonly onMessage: (listener: (worker: number, m: unknown) => void) => void;
-}
+export type PrimaryChannel = Pick<ToWorkers<Others>, 'workers' | 'send' | 'onMessage'>;
 
 /** The primary's side: sums the workers' hits of the current window and sends each the others'. */
 export class SharedRequestLimitHub {
@@ -133,7 +125,7 @@ export class SharedRequestLimitHub {
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
-    private readonly channel: PrimaryChannel = primaryChannel(),
+    private readonly channel: PrimaryChannel = toWorkers(),
     private readonly syncMs = DEFAULT_SYNC_MS,
   ) {
     channel.onMessage((worker, m) => {
@@ -180,22 +172,4 @@ export class SharedRequestLimitHub {
       }
     }
   }
-}
-
-function processChannel(): WorkerChannel {
-  return {
-    send: (m) => process.send?.(m),
-    onMessage: (listener) => process.on('message', listener),
-  };
-}
-
-function primaryChannel(): PrimaryChannel {
-  return {
-    workers: () =>
-      Object.values(cluster.workers ?? {})
-        .filter((w) => w !== undefined && w.isConnected())
-        .map((w) => w!.id),
-    send: (id, m) => cluster.workers?.[id]?.send(m),
-    onMessage: (listener) => cluster.on('message', (w, m) => listener(w.id, m)),
-  };
 }
