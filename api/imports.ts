@@ -9,7 +9,7 @@ import type { Logger } from '../engine/logger';
 import { isoUtc } from '../engine/time';
 import type { ImportSummary, Jurisdiction } from '../engine/types';
 import { HttpError } from './errors';
-import type { Permits } from './permits';
+import { localPermits, type PermitRequest, type Permits } from './permits';
 
 /**
  * Import jobs of the API. An upload streams to a private temporary file (constant memory,
@@ -86,8 +86,8 @@ export class ImportJobs {
     private readonly logger: Logger,
     private readonly now: () => number,
     serverRun?: string,
-    /** Server-wide import permits (`serve --workers N`); absent → this process's queue alone. */
-    private readonly permits?: Permits,
+    /** Import permits: for the whole server with `serve --workers N`, else this process's own. */
+    private readonly permits: Permits = localPermits(1),
   ) {
     this.serverRun = serverRun ?? randomBytes(9).toString('base64url');
     this.instance = `${this.serverRun}.${process.pid}`;
@@ -283,8 +283,7 @@ export class ImportJobs {
    * instead of importing into the same Neo4j at once. Undefined when paused while waiting, or
    * when there is no primary left to ask: the job stays queued for the next start.
    */
-  private async permit(): Promise<{ release(): void } | undefined> {
-    if (this.permits === undefined) return { release: () => undefined };
+  private async permit(): Promise<PermitRequest | undefined> {
     const request = this.permits.request();
     const paused = new Promise<'paused'>((r) => (this.stopWaiting = () => r('paused')));
     const answer = await Promise.race([request.answer, paused]);

@@ -96,7 +96,7 @@ export const ServerStatus = z
         queue: z.number().int(),
         maxWaitSeconds: z.number(),
       })
-      .describe("this process's trace admission (TRUYVET_TRACE_CONCURRENCY, _QUEUE, _MAX_WAIT_MS)"),
+      .describe("this process's traces running, waiting and refused; the limits TRUYVET_TRACE_CONCURRENCY and _QUEUE (for all workers together with --workers N) and _MAX_WAIT_MS"),
     workers: z
       .array(
         z.object({
