@@ -24,7 +24,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { DuckDBInstance, listValue, LIST, VARCHAR, BIGINT, type DuckDBConnection, type DuckDBPreparedStatement } from '@duckdb/node-api';
 import { num, str } from '../engine/db/convert';
-import { closeDriver, getDriver, serverInfo } from '../engine/db/driver';
+import { closeDriver, getDriver, readStatements, serverInfo } from '../engine/db/driver';
 import { pseudonym } from '../engine/identity';
 import { localNeo4jHome } from '../engine/config';
 import { contactsFromFrontier, DEFAULT_MAX_CONTACTS, resolveTraceParams, traceTooLarge, traceGenerations, contactEdge, type Edge, type GenerationQuery, type GenerationRunner } from '../engine/trace';
@@ -199,22 +199,22 @@ interface Split {
   passagesRead: number;
 }
 
-/** The engine's generation query on one session per generation, as the engine runs it, timing its statements. */
+/** The engine's generation query as the engine runs it (readStatements), timing its statements. */
 function timingRunner(split: Split): GenerationRunner {
   return async (g: GenerationQuery): Promise<Edge[]> => {
     const g0 = performance.now();
-    const session = getDriver().session({ defaultAccessMode: 'READ' });
     try {
-      return await contactsFromFrontier(g, {}, async (cypher, params) => {
-        const s0 = performance.now();
-        const records = (await session.run(cypher, params)).records;
-        split.statementsMs += performance.now() - s0;
-        // Field 1 of both statements' records is a list with one entry per passage.
-        for (const r of records) split.passagesRead += (r.get(1) as unknown[]).length;
-        return records;
-      });
+      return await readStatements((run) =>
+        contactsFromFrontier(g, {}, async (cypher, params) => {
+          const s0 = performance.now();
+          const records = await run(cypher, params);
+          split.statementsMs += performance.now() - s0;
+          // Field 1 of both statements' records is a list with one entry per passage.
+          for (const r of records) split.passagesRead += (r.get(1) as unknown[]).length;
+          return records;
+        }),
+      );
     } finally {
-      await session.close();
       split.generationsMs += performance.now() - g0;
     }
   };
