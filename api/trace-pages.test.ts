@@ -1,5 +1,9 @@
 import type { TraceResult } from '../engine/types';
-import { capResult, pageOf } from './trace-pages';
+import type { Edge, Reached, ShapedTrace } from '../engine/trace/assemble';
+import { peopleSlice } from '../engine/privacy/people-slice';
+import { capResult, pageFromSlice, pageRange } from './trace-pages';
+
+const pageOf = (r: TraceResult, n: number, size: number) => pageFromSlice(peopleSlice(r, ...pageRange(n, size)), n, size);
 
 const result: TraceResult = {
   f0: 'F0',
@@ -29,11 +33,19 @@ describe('trace pages', () => {
   });
 
   it('cuts a result to the cap, keeping the earliest generations and only contacts among the kept', () => {
-    const { result: cut, truncated } = capResult(result, 2);
+    const reached = (id: string, generation: number, exposureAt: number, via: string[]): Reached => ({ id, generation, exposureAt, via, contacts: via.length, overlapMs: 0 });
+    const edge = (source: string, target: string, at: number, generation: number): Edge => ({ source, target, stationId: 's', at, overlapMs: 0, generation, passages: [`${source}${at}`, `${target}${at}`] });
+    const { people: _people, contacts: _contacts, ...head } = result;
+    const shaped: ShapedTrace = {
+      head,
+      people: [reached('A', 1, 1, ['F0']), reached('B', 1, 2, ['F0']), reached('C', 2, 3, ['A', 'B'])],
+      contacts: [edge('F0', 'A', 1, 1), edge('F0', 'B', 2, 1), edge('A', 'C', 3, 2), edge('B', 'C', 4, 2)],
+    };
+    const { result: cut, truncated } = capResult(shaped, 2);
     expect(truncated).toBe(true);
     expect(cut.people.map((p) => p.id)).toEqual(['A', 'B']);
     expect(cut.contacts.map((c) => c.target)).toEqual(['A', 'B']);
-    expect(cut.stats).toEqual(result.stats);
-    expect(capResult(result, 3).truncated).toBe(false);
+    expect(cut.head).toEqual(shaped.head);
+    expect(capResult(shaped, 3)).toEqual({ result: shaped, truncated: false });
   });
 });

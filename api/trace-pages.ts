@@ -1,4 +1,5 @@
-import { peopleSlice, type PeopleSlice } from '../engine/privacy/people-slice';
+import type { PeopleSlice } from '../engine/privacy/people-slice';
+import type { ShapedTrace } from '../engine/trace/assemble';
 import type { TraceResult } from '../engine/types';
 
 /**
@@ -7,10 +8,11 @@ import type { TraceResult } from '../engine/types';
  * person on a page comes with all of their evidence. `stats` stays the whole result's.
  */
 
-export function capResult(result: TraceResult, maxPeople: number): { result: TraceResult; truncated: boolean } {
+/** The first `maxPeople` people (the earliest generations and exposures) and only the contacts among them and F0. */
+export function capResult<T extends ShapedTrace>(result: T, maxPeople: number): { result: T; truncated: boolean } {
   if (result.people.length <= maxPeople) return { result, truncated: false };
   const people = result.people.slice(0, maxPeople);
-  const kept = new Set([result.f0, ...people.map((p) => p.id)]);
+  const kept = new Set([result.head.f0, ...people.map((p) => p.id)]);
   const contacts = result.contacts.filter((c) => kept.has(c.source) && kept.has(c.target));
   return { result: { ...result, people, contacts }, truncated: true };
 }
@@ -30,8 +32,4 @@ export function pageRange(number: number, size: number): [number, number] {
 export function pageFromSlice(slice: PeopleSlice, number: number, size: number): TracePageOf {
   const totalPages = Math.max(1, Math.ceil(slice.totalPeople / size));
   return { people: slice.result.people, contacts: slice.result.contacts, page: { number, size, totalPeople: slice.totalPeople, totalPages } };
-}
-
-export function pageOf(result: TraceResult, number: number, size: number): TracePageOf {
-  return pageFromSlice(peopleSlice(result, ...pageRange(number, size)), number, size);
 }

@@ -4,12 +4,13 @@ import { getTraceRecord, getTraceRecordPeople, listTraceRecords, newTraceId, typ
 import { saveTraceRecord } from '../../engine/privacy/trace-records';
 import { fullIdentities, traceAccess } from '../../engine/privacy/visibility';
 import { isoUtc, parseDurationSeconds } from '../../engine/time';
-import { trace, traceWithSensitivity, type SensitivityRow, type TraceWithSensitivity } from '../../engine/trace';
+import { traceShaped, traceWithSensitivityShaped, type SensitivityRow, type ShapedTrace, type TraceWithSensitivity } from '../../engine/trace';
+import { openedTracePeople, type OpenedTrace } from '../../engine/privacy/trace-codec';
 import { DEFAULT_TOLERANCE_SECONDS, type TraceParams, type TraceResult } from '../../engine/types';
 import { handler } from '../context';
 import { HttpError } from '../errors';
 import { routes } from '../routes';
-import { capResult, pageFromSlice, pageOf, pageRange, type TracePageOf } from '../trace-pages';
+import { capResult, pageFromSlice, pageRange, type TracePageOf } from '../trace-pages';
 
 function seconds(t: number | string | undefined): number | undefined {
   return typeof t === 'string' ? parseDurationSeconds(t) : t;
@@ -19,7 +20,7 @@ function metaOut(m: TraceRecordMeta) {
   return { ...m, createdAt: isoUtc(m.createdAt) };
 }
 
-function generations(result: TraceResult): Record<string, number> {
+function generations(result: { readonly people: readonly { readonly generation: number }[] }): Record<string, number> {
   const out: Record<string, number> = {};
   for (const p of result.people) out[`f${p.generation}`] = (out[`f${p.generation}`] ?? 0) + 1;
   return out;
@@ -78,7 +79,7 @@ export const tracesCreate = handler(routes.tracesCreate, async ({ body, principa
   const options = { timeoutMs: app.settings.traceTimeoutMs, maxContacts: app.settings.maxTraceContacts };
   // Tracing and storing are the costly part: they wait their turn (api/trace-gate.ts), unless
   // the client leaves while waiting.
-  let done: { found: TraceResult; result: TraceResult; truncated: boolean; meta: TraceRecordMeta };
+  let done: { found: ShapedTrace; result: ShapedTrace; truncated: boolean; meta: TraceRecordMeta; stored: OpenedTrace };
   const clientLeft = new AbortController();
   const onClose = () => {
     if (!res.writableFinished) clientLeft.abort();
@@ -86,9 +87,10 @@ export const tracesCreate = handler(routes.tracesCreate, async ({ body, principa
   res.once('close', onClose);
   try {
     done = await app.traceGate.run(async () => {
-      const found = body.sensitivity
-        ? await traceWithSensitivity(params, [toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS, ...body.sensitivity.map((t) => seconds(t) ?? 0)], options)
-        : await trace(params, options);
+      // Shaped, not objects: stored as columns, and only the first page is built (assemble.ts, ShapedTrace).
+      const found: ShapedTrace = body.sensitivity
+        ? await traceWithSensitivityShaped(params, [toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS, ...body.sensitivity.map((t) => seconds(t) ?? 0)], options)
+        : await traceShaped(params, options);
       const { result, truncated } = capResult(found, app.settings.maxTracePeople);
       const meta: TraceRecordMeta = {
         id,
@@ -96,15 +98,15 @@ export const tracesCreate = handler(routes.tracesCreate, async ({ body, principa
         requestRef: body.requestRef,
         purpose: body.purpose,
         createdAt: app.now(),
-        f0: result.f0,
-        params: result.params,
-        stats: result.stats,
+        f0: result.head.f0,
+        params: result.head.params,
+        stats: result.head.stats,
         peopleFound: found.people.length,
         truncated,
         hasResult: true,
       };
-      await saveTraceRecord(meta, result);
-      return { found, result, truncated, meta };
+      const stored = await saveTraceRecord(meta, result);
+      return { found, result, truncated, meta, stored };
     }, clientLeft.signal);
   } catch (e) {
     await audit({
@@ -119,8 +121,10 @@ export const tracesCreate = handler(routes.tracesCreate, async ({ body, principa
   } finally {
     res.off('close', onClose);
   }
-  const { found, result, truncated, meta } = done;
-  const out = await pageBody(meta, result, pageOf(result, 1, body.pageSize ?? app.settings.defaultPageSize));
+  const { found, result, truncated, meta, stored } = done;
+  const size = body.pageSize ?? app.settings.defaultPageSize;
+  const first = openedTracePeople(stored, ...pageRange(1, size));
+  const out = await pageBody(meta, first.result, pageFromSlice(first, 1, size));
   await audit({
     action: 'trace.create',
     outcome: 'ok',
@@ -128,7 +132,7 @@ export const tracesCreate = handler(routes.tracesCreate, async ({ body, principa
     requestRef: body.requestRef,
     purpose: body.purpose,
     count: found.people.length,
-    details: { depth: result.params.depth, mode: result.params.mode, identities: out.identities, truncated, ...generations(found) },
+    details: { depth: result.head.params.depth, mode: result.head.params.mode, identities: out.identities, truncated, ...generations(found) },
   });
   return { status: 201, body: out.body };
 });

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import type { TraceResult } from '../types';
 import { peopleSlice } from './people-slice';
-import { decodeTracePeople, decodeTraceResult, encodeTrace, encodeTraceResult, isEncodedTrace, openedTracePeople, openTrace } from './trace-codec';
+import { resultOf, type Edge, type Reached, type ShapedTrace } from '../trace/assemble';
+import { decodeTracePeople, decodeTraceResult, encodeShapedTrace, encodeTrace, encodeTraceResult, isEncodedTrace, openedTracePeople, openTrace } from './trace-codec';
 
 /** Plain objects, as JSON.parse and the engine make them (fc.record's default has no prototype). */
 const record = <T>(model: { [K in keyof T]: fc.Arbitrary<T[K]> }): fc.Arbitrary<T> => fc.record(model, { noNullPrototype: true });
@@ -76,6 +77,50 @@ describe('trace result codec', () => {
         const { bytes, opened } = encodeTrace(x);
         expect(openedTracePeople(opened, from, from + length)).toStrictEqual(expected);
         expect(openedTracePeople(openTrace(bytes), from, from + length)).toStrictEqual(expected);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('encodes a shaped trace to the very bytes of its result, opened the same, sensitivity rows included', () => {
+    // Instants from a small set (shared by people and contacts), sometimes past 9999 (ISO with a sign).
+    const instant = fc.oneof(fc.constantFrom(0, 1, 1_627_776_000_000, 1_627_776_000_999), fc.integer({ min: -1e13, max: 3e14 }));
+    const small = fc.constantFrom('p1', 'p2', 'p3', 'S1', '2021-08-01T00:00:00.000Z');
+    const name = fc.oneof(small, id);
+    const reached: fc.Arbitrary<Reached> = record({
+      id: name,
+      generation: fc.integer({ min: 1, max: 6 }),
+      exposureAt: instant,
+      via: fc.array(name, { maxLength: 4 }),
+      contacts: fc.integer({ min: 0, max: 40 }),
+      overlapMs: fc.integer({ min: -5, max: 10_000_000 }),
+    });
+    const edge: fc.Arbitrary<Edge> = record({
+      source: name,
+      target: name,
+      stationId: name,
+      at: instant,
+      overlapMs: fc.integer({ min: 0, max: 10_000_000 }),
+      generation: fc.integer({ min: 1, max: 6 }),
+      passages: fc.tuple(name, name),
+    });
+    const shaped = fc.record({
+      r: result,
+      people: fc.array(reached, { maxLength: 25 }),
+      contacts: fc.array(edge, { maxLength: 50 }),
+      sensitivity: fc.option(fc.constant([{ toleranceSeconds: 300, counts: { '1': 2 } }]), { nil: undefined }),
+      from: fc.integer({ min: 0, max: 26 }),
+    });
+    fc.assert(
+      fc.property(shaped, ({ r, people, contacts, sensitivity, from }) => {
+        const { people: _p, contacts: _c, ...head } = r;
+        const withRows: ShapedTrace<{ sensitivity?: unknown }> = { head: sensitivity ? { ...head, sensitivity } : head, people, contacts };
+        const s: ShapedTrace = withRows;
+        const direct = encodeShapedTrace(s);
+        const viaObjects = encodeTrace(resultOf(s));
+        expect(direct.bytes.equals(viaObjects.bytes)).toBe(true);
+        expect(decodeTraceResult(direct.bytes)).toStrictEqual(resultOf(s));
+        expect(openedTracePeople(direct.opened, from, from + 5)).toStrictEqual(openedTracePeople(viaObjects.opened, from, from + 5));
       }),
       { numRuns: 300 },
     );

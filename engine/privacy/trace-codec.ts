@@ -1,4 +1,6 @@
 import { endianness } from 'node:os';
+import { scoreOf, type ShapedTrace } from '../trace/assemble';
+import { isoUtc } from '../time';
 import type { TraceContact, TracePerson, TraceResult } from '../types';
 import type { PeopleSlice } from './people-slice';
 
@@ -47,8 +49,48 @@ export function encodeTraceResult(result: TraceResult): Buffer {
  * gives), from the columns the encoding is made of: a trace just stored is usually read next.
  */
 export function encodeTrace(result: TraceResult): { bytes: Buffer; opened: OpenedTrace } {
-  littleEndianOnly();
   const { people, contacts, ...head } = result;
+  let via = 0;
+  for (const p of people) via += p.via.length;
+  return encodeColumns(head, people.length, contacts.length, via, (w) => {
+    for (const p of people) w.person(w.ref(p.id), p.generation, w.ref(p.exposureAt), p.via, p.score);
+    for (const c of contacts) w.contact(w.ref(c.source), w.ref(c.target), w.ref(c.stationId), w.ref(c.at), c.generation, w.ref(c.passages[0]), w.ref(c.passages[1]), c.overlapSeconds);
+  });
+}
+
+/**
+ * encodeTrace(resultOf(shaped)), without building the result's objects: instants are formatted
+ * once per distinct instant, scores computed from the evidence. Decodes to exactly resultOf(shaped).
+ */
+export function encodeShapedTrace(shaped: ShapedTrace): { bytes: Buffer; opened: OpenedTrace } {
+  const { people, contacts } = shaped;
+  let via = 0;
+  for (const p of people) via += p.via.length;
+  return encodeColumns(shaped.head, people.length, contacts.length, via, (w) => {
+    const instants = new Map<number, number>();
+    const when = (ms: number): number => {
+      let i = instants.get(ms);
+      if (i === undefined) {
+        i = w.ref(isoUtc(ms));
+        instants.set(ms, i);
+      }
+      return i;
+    };
+    for (const p of people) w.person(w.ref(p.id), p.generation, when(p.exposureAt), p.via, scoreOf(p));
+    for (const c of contacts) w.contact(w.ref(c.source), w.ref(c.target), w.ref(c.stationId), when(c.at), c.generation, w.ref(c.passages[0]), w.ref(c.passages[1]), c.overlapMs / 1000);
+  });
+}
+
+/** Fills the columns, in the result's order: every person, then every contact. */
+interface ColumnWriter {
+  /** The string's index in the table, added on first use. */
+  ref(s: string): number;
+  person(id: number, generation: number, exposureAt: number, via: readonly string[], score: number): void;
+  contact(source: number, target: number, stationId: number, at: number, generation: number, passage0: number, passage1: number, overlapSeconds: number): void;
+}
+
+function encodeColumns(head: Header['head'], n: number, m: number, via: number, fill: (w: ColumnWriter) => void): { bytes: Buffer; opened: OpenedTrace } {
+  littleEndianOnly();
   const index = new Map<string, number>();
   const strings: string[] = [];
   const ref = (s: string): number => {
@@ -60,35 +102,34 @@ export function encodeTrace(result: TraceResult): { bytes: Buffer; opened: Opene
     }
     return i;
   };
-  const n = people.length;
-  const m = contacts.length;
-  let via = 0;
-  for (const p of people) via += p.via.length;
-
   const floats = new Float64Array(n + m);
   const ints = new Int32Array(4 * n + via + 7 * m);
-  let v = 4 * n;
-  for (let i = 0; i < n; i++) {
-    const p = people[i]!;
-    ints[i] = ref(p.id);
-    ints[n + i] = p.generation;
-    ints[2 * n + i] = ref(p.exposureAt);
-    ints[3 * n + i] = p.via.length;
-    for (const s of p.via) ints[v++] = ref(s);
-    floats[i] = p.score;
-  }
   const c0 = 4 * n + via;
-  for (let i = 0; i < m; i++) {
-    const c = contacts[i]!;
-    ints[c0 + i] = ref(c.source);
-    ints[c0 + m + i] = ref(c.target);
-    ints[c0 + 2 * m + i] = ref(c.stationId);
-    ints[c0 + 3 * m + i] = ref(c.at);
-    ints[c0 + 4 * m + i] = c.generation;
-    ints[c0 + 5 * m + i] = ref(c.passages[0]);
-    ints[c0 + 6 * m + i] = ref(c.passages[1]);
-    floats[n + i] = c.overlapSeconds;
-  }
+  let i = 0;
+  let j = 0;
+  let v = 4 * n;
+  fill({
+    ref,
+    person(id, generation, exposureAt, list, score) {
+      ints[i] = id;
+      ints[n + i] = generation;
+      ints[2 * n + i] = exposureAt;
+      ints[3 * n + i] = list.length;
+      for (const s of list) ints[v++] = ref(s);
+      floats[i++] = score;
+    },
+    contact(source, target, stationId, at, generation, passage0, passage1, overlapSeconds) {
+      ints[c0 + j] = source;
+      ints[c0 + m + j] = target;
+      ints[c0 + 2 * m + j] = stationId;
+      ints[c0 + 3 * m + j] = at;
+      ints[c0 + 4 * m + j] = generation;
+      ints[c0 + 5 * m + j] = passage0;
+      ints[c0 + 6 * m + j] = passage1;
+      floats[n + j++] = overlapSeconds;
+    },
+  });
+  if (i !== n || j !== m || v !== c0) throw new Error('trace encoding: the columns were not filled as counted');
 
   const header: Header = { head, strings, people: n, contacts: m, via };
   const json = Buffer.from(JSON.stringify(header), 'utf8');

@@ -3,7 +3,8 @@ import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { sealBytes, unseal, unsealBytes } from '../identity';
 import { peopleSlice, type PeopleSlice } from './people-slice';
 import { OpenedTraces } from './opened-traces';
-import { decodeTraceResult, encodeTrace, openedTracePeople, openTrace } from './trace-codec';
+import { decodeTraceResult, encodeShapedTrace, encodeTrace, openedTracePeople, openTrace, type OpenedTrace } from './trace-codec';
+import type { ShapedTrace } from '../trace/assemble';
 import { secretKey } from '../secrets';
 import type { TraceResult } from '../types';
 import { int, num, str } from '../db/convert';
@@ -49,8 +50,13 @@ export const TRACE_ID_RE = /^tr[0-9a-f]{24}$/;
 /** Results stay open a minute after they were stored or their last page was read (opened-traces.ts). */
 const opened = new OpenedTraces({ ttlMs: 60_000, maxEntries: 8, maxBytes: 256 * 1024 * 1024 });
 
-export async function saveTraceRecord(meta: Omit<TraceRecordMeta, 'hasResult'>, result: TraceResult): Promise<void> {
-  const { bytes, opened: open } = encodeTrace(result);
+/**
+ * Stores a trace and keeps it open for its pages; returns it opened, so that the caller can build
+ * its first page from the columns. A ShapedTrace (what the API stores) is encoded without
+ * building the result's objects.
+ */
+export async function saveTraceRecord(meta: Omit<TraceRecordMeta, 'hasResult'>, result: TraceResult | ShapedTrace): Promise<OpenedTrace> {
+  const { bytes, opened: open } = isShaped(result) ? encodeShapedTrace(result) : encodeTrace(result);
   const sealed = sealEncoded(bytes);
   await writeQuery(
     `CREATE (t:TraceRecord {id: $id, owner: $owner, requestRef: $requestRef, purpose: $purpose, createdAt: $createdAt,
@@ -75,6 +81,11 @@ export async function saveTraceRecord(meta: Omit<TraceRecordMeta, 'hasResult'>, 
   );
   // Its tracer reads it next (the view asks for the pages after the first).
   opened.put(meta.id, open);
+  return open;
+}
+
+function isShaped(r: TraceResult | ShapedTrace): r is ShapedTrace {
+  return 'head' in r;
 }
 
 // A stored result is `c.` + the compact encoding of trace-codec.ts, deflated, then sealed
@@ -222,6 +233,6 @@ export async function listTraceRecords(q: { owner?: string; skip: number; limit:
 }
 
 /** Every person a stored trace names: F0 and the people it found. */
-export function peopleOf(result: TraceResult): Set<string> {
-  return new Set([result.f0, ...result.people.map((p) => p.id)]);
+export function peopleOf(result: TraceResult | ShapedTrace): Set<string> {
+  return new Set([isShaped(result) ? result.head.f0 : result.f0, ...result.people.map((p) => p.id)]);
 }

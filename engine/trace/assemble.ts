@@ -96,20 +96,56 @@ const byPerson = (x: Reached, y: Reached): number => x.generation - y.generation
 const byEdge = (x: Edge, y: Edge): number =>
   x.generation - y.generation || x.at - y.at || cmp(x.source, y.source) || cmp(x.target, y.target) || cmp(x.passages[0], y.passages[0]) || cmp(x.passages[1], y.passages[1]);
 
+/** A TraceResult's fields but its people and contacts (and whatever a caller adds, such as the sensitivity rows). */
+export type TraceHead<Extra extends object = object> = Omit<TraceResult, 'people' | 'contacts'> & Extra;
+
 /**
- * The TraceResult (DESIGN.md, "Interfaces"): people by generation then exposure time, contacts
- * by generation then contact time; instants as ISO strings in UTC. Ids are as given (the graph's
- * pseudonyms, unless the caller mapped them).
+ * A trace's answer before it becomes objects: its head, and its people and contact edges in the
+ * result's order. The API stores and pages a trace from this (trace-codec.ts encodes it
+ * directly) and builds objects only for the page it answers: building them all for a depth-2
+ * trace of tens of thousands of edges, then reading them back into columns, was a fifth of the
+ * server's work per trace (README, "The API").
  */
-export function traceResult(p: ResolvedTrace, people: readonly Reached[], contacts: readonly Edge[], milliseconds: number): TraceResult {
-  const outPeople: TracePerson[] = sortPeople(people).map((r) => ({
-    id: r.id,
-    generation: r.generation,
-    exposureAt: isoUtc(r.exposureAt),
-    via: r.via,
-    score: riskScore({ generation: r.generation, contacts: r.contacts, overlapSeconds: r.overlapMs / 1000 }),
-  }));
-  const outContacts: TraceContact[] = sortEdges(contacts).map((e) => ({
+export interface ShapedTrace<Extra extends object = object> {
+  readonly head: TraceHead<Extra>;
+  readonly people: readonly Reached[];
+  readonly contacts: readonly Edge[];
+}
+
+/** Orders people by generation then exposure time, contacts by generation then contact time (then ids, so that the order is total). */
+export function shapeTrace(p: ResolvedTrace, people: readonly Reached[], contacts: readonly Edge[], milliseconds: number): ShapedTrace {
+  return {
+    head: {
+      f0: p.f0,
+      params: {
+        from: isoUtc(p.from),
+        to: isoUtc(p.to),
+        until: isoUtc(p.until),
+        depth: p.depth,
+        toleranceSeconds: p.toleranceSeconds,
+        mode: p.mode,
+      },
+      stats: { people: people.length, contacts: contacts.length, milliseconds },
+    },
+    people: sortPeople(people),
+    contacts: sortEdges(contacts),
+  };
+}
+
+/** A person's risk score (scoring.ts) from the evidence that reached them. */
+export function scoreOf(r: Reached): number {
+  return riskScore({ generation: r.generation, contacts: r.contacts, overlapSeconds: r.overlapMs / 1000 });
+}
+
+/**
+ * The TraceResult (DESIGN.md, "Interfaces") of a shaped trace: instants as ISO strings in UTC,
+ * overlaps in seconds, a score per person. Ids are as given (the graph's pseudonyms, unless the
+ * caller mapped them).
+ */
+export function resultOf<Extra extends object>(s: ShapedTrace<Extra>): TraceResult & Extra {
+  const { f0, params, stats, ...extra } = s.head;
+  const people: TracePerson[] = s.people.map((r) => ({ id: r.id, generation: r.generation, exposureAt: isoUtc(r.exposureAt), via: r.via, score: scoreOf(r) }));
+  const contacts: TraceContact[] = s.contacts.map((e) => ({
     source: e.source,
     target: e.target,
     stationId: e.stationId,
@@ -118,20 +154,12 @@ export function traceResult(p: ResolvedTrace, people: readonly Reached[], contac
     generation: e.generation,
     passages: e.passages,
   }));
-  return {
-    f0: p.f0,
-    params: {
-      from: isoUtc(p.from),
-      to: isoUtc(p.to),
-      until: isoUtc(p.until),
-      depth: p.depth,
-      toleranceSeconds: p.toleranceSeconds,
-      mode: p.mode,
-    },
-    people: outPeople,
-    contacts: outContacts,
-    stats: { people: outPeople.length, contacts: outContacts.length, milliseconds },
-  };
+  return { f0, params, people, contacts, stats, ...extra } as TraceResult & Extra;
+}
+
+/** resultOf(shapeTrace(…)). */
+export function traceResult(p: ResolvedTrace, people: readonly Reached[], contacts: readonly Edge[], milliseconds: number): TraceResult {
+  return resultOf(shapeTrace(p, people, contacts, milliseconds));
 }
 
 /**

@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { TraceParams, TraceResult } from '../types';
 import { checkTolerance, resolveTraceParams } from './params';
-import { traceResult } from './assemble';
+import { resultOf, shapeTrace, type ShapedTrace } from './assemble';
 import { traceGenerations, type TraceOptions } from './trace';
 
 /**
@@ -28,6 +28,15 @@ export function generationCounts(r: { readonly people: readonly { readonly gener
  * ignored), plus a `sensitivity` row for every tolerance in the given order, the first included.
  */
 export async function traceWithSensitivity(params: TraceParams, tolerancesSeconds: readonly number[], options: TraceOptions = {}): Promise<TraceWithSensitivity> {
+  return resultOf(await traceWithSensitivityShaped(params, tolerancesSeconds, options));
+}
+
+/** traceWithSensitivity() as a ShapedTrace (assemble.ts), the rows in its head. */
+export async function traceWithSensitivityShaped(
+  params: TraceParams,
+  tolerancesSeconds: readonly number[],
+  options: TraceOptions = {},
+): Promise<ShapedTrace<{ sensitivity: SensitivityRow[] }>> {
   const started = performance.now();
   tolerancesSeconds.forEach((t, i) => checkTolerance(t, `tolerances[${i}]`));
   const [first, ...rest] = tolerancesSeconds;
@@ -39,5 +48,6 @@ export async function traceWithSensitivity(params: TraceParams, tolerancesSecond
     const r = await traceGenerations(other, options);
     sensitivity.push({ toleranceSeconds: t, counts: generationCounts(r, main.depth) });
   }
-  return { ...traceResult(main, people, contacts, Math.round(performance.now() - started)), sensitivity };
+  const shaped = shapeTrace(main, people, contacts, Math.round(performance.now() - started));
+  return { ...shaped, head: { ...shaped.head, sensitivity } };
 }

@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import type { QueryOptions } from '../db/driver';
 import { notFound } from '../errors';
 import type { TraceParams, TraceResult } from '../types';
-import { assembleGeneration, traceResult, type Edge, type Reached } from './assemble';
+import { assembleGeneration, resultOf, shapeTrace, type Edge, type Reached, type ShapedTrace } from './assemble';
 import { resolveTraceParams, type ResolvedTrace } from './params';
 import { contactsFromFrontier, personExists, traceTooLarge, type FrontierEntry, type GenerationQuery } from './queries';
 
@@ -38,10 +38,15 @@ export const DEFAULT_MAX_CONTACTS = 2_000_000;
  * period gets an empty, valid result.
  */
 export async function trace(params: TraceParams, options: TraceOptions = {}): Promise<TraceResult> {
+  return resultOf(await traceShaped(params, options));
+}
+
+/** trace() before its people and contacts become objects (assemble.ts, ShapedTrace): what the API stores and pages. */
+export async function traceShaped(params: TraceParams, options: TraceOptions = {}): Promise<ShapedTrace> {
   const started = performance.now();
   const p = resolveTraceParams(params);
   const { people, contacts } = await traceGenerations(p, options);
-  return traceResult(p, people, contacts, Math.round(performance.now() - started));
+  return shapeTrace(p, people, contacts, Math.round(performance.now() - started));
 }
 
 /** The generations of a resolved trace, before shaping; shared with the sensitivity panel. */
