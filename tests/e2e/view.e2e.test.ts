@@ -296,8 +296,11 @@ describe('the tracers’ view in Chromium', () => {
   });
 
   it('switches to English, with dates still in Ho Chi Minh City time', async () => {
+    expect(await page.textContent('#trace-status')).toMatch(/^Xong: \d+ người, \d+ ms\.$/);
     await page.click('#lang-en');
     expect(await page.textContent('#graph-title')).toBe('Transmission graph');
+    // What was said before the switch is said again in English.
+    expect(await page.textContent('#trace-status')).toMatch(/^Done: \d+ people, \d+ ms\.$/);
     expect(await page.getAttribute('html', 'lang')).toBe('en');
     const from = new Intl.DateTimeFormat('en-GB', { timeZone: 'Asia/Ho_Chi_Minh', year: 'numeric', month: 'short', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(
       Date.parse(planted.from),

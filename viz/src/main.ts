@@ -8,7 +8,7 @@ import { applyI18n, t, type Lang } from './i18n';
 import { laneOrder, timelineLanes } from './lanes';
 import { listPage, pageOfIndex } from './paging';
 import { generationCounts, mergePages, personLabel } from './result';
-import { Store } from './store';
+import { Store, type Failure } from './store';
 import { formatDateTime, formatDuration, fromLocalInput } from './time';
 import type { Hotspot, TraceMeta, TracePage } from './types';
 import { renderDetails } from './views/details';
@@ -33,6 +33,31 @@ const timeline = new TimelineView(byId('timeline'), (id) => selectPerson(id));
 const map = new MapView(byId('map'), (id) => store.select(state.selection.station === id ? {} : { station: id }));
 
 const message = (e: unknown): string => errorMessage(state.lang, e);
+const failureText = (f: Failure | undefined): string | undefined => f && message(f.error);
+
+// ---- message lines ----------------------------------------------------------------------------
+
+/**
+ * What the status and login lines say, as functions of the language: render() writes them again,
+ * so that switching the language translates what is on screen (it used to stay in the old one).
+ */
+type Line = 'trace-status' | 'login-error';
+const said = new Map<Line, { text: (lang: Lang) => string; error: boolean }>();
+
+function say(line: Line, text: ((lang: Lang) => string) | undefined, error = false): void {
+  if (text === undefined) said.delete(line);
+  else said.set(line, { text, error });
+  paint(line);
+}
+
+function paint(line: Line): void {
+  const el = byId(line);
+  const s = said.get(line);
+  const text = s ? s.text(state.lang) : '';
+  // Written only when it changes: both lines are live regions, and a rewrite may be read out again.
+  if (el.textContent !== text) el.textContent = text;
+  if (line === 'trace-status') el.className = s?.error ? 'status error' : 'status';
+}
 
 // ---- selection ------------------------------------------------------------------------------
 
@@ -66,7 +91,7 @@ async function loadTimeline(id: string): Promise<void> {
     });
   } catch (e) {
     if (state.trace?.id !== trace.id) return;
-    store.update('timelines', (s) => s.timelineErrors.set(id, message(e)));
+    store.update('timelines', (s) => s.timelineErrors.set(id, { error: e }));
   }
 }
 
@@ -76,6 +101,8 @@ function render(): void {
   const { lang, trace, selection } = state;
   applyI18n(document, lang);
   document.documentElement.lang = lang;
+  paint('trace-status');
+  paint('login-error');
   for (const b of document.querySelectorAll<HTMLButtonElement>('.langs button')) b.setAttribute('aria-pressed', String(b.dataset['lang'] === lang));
 
   const logged = state.session !== undefined;
@@ -118,7 +145,7 @@ function render(): void {
   }
 
   map.render(trace, state.stationList, lang, selection);
-  renderHotspots(byId('hotspots'), state.hotspots, state.hotspotError, state.stations, lang, selection, selectHotspot);
+  renderHotspots(byId('hotspots'), state.hotspots, state.hotspotError && message(state.hotspotError.error), state.stations, lang, selection, selectHotspot);
   renderSensitivity(byId('sensitivity'), trace, lang);
   renderDetails(
     byId('details'),
@@ -128,7 +155,7 @@ function render(): void {
           personId: selection.person,
           stations: state.stations,
           timeline: state.timelines.get(selection.person),
-          timelineError: state.timelineErrors.get(selection.person),
+          timelineError: failureText(state.timelineErrors.get(selection.person)),
           lang,
           select: selectPerson,
         }
@@ -207,11 +234,11 @@ const HOTSPOTS_SHOWN = 100;
 /** Most pages the view loads (the server's result cap is lower by default). */
 const MAX_PAGES = 50;
 
-async function loadAllPages(first: TracePage, status: (text: string) => void): Promise<TracePage[]> {
+async function loadAllPages(first: TracePage): Promise<TracePage[]> {
   const pages = [first];
   const total = Math.min(first.page.totalPages, MAX_PAGES);
   for (let n = 2; n <= total; n++) {
-    status(t(state.lang, 'form.loadingPage', { page: n, pages: total }));
+    say('trace-status', (l) => t(l, 'form.loadingPage', { page: n, pages: total }));
     pages.push(await api.tracePage(first.id, n, LOAD_PAGE_SIZE));
   }
   return pages;
@@ -248,7 +275,7 @@ async function showTrace(pages: TracePage[]): Promise<void> {
     api
       .hotspots(trace.id, HOTSPOTS_SHOWN)
       .then((hs) => (state.trace?.id === trace.id ? store.update('hotspots', (s) => (s.hotspots = hs)) : undefined))
-      .catch((e: unknown) => (state.trace?.id === trace.id ? store.update('hotspots', (s) => (s.hotspotError = message(e))) : undefined)),
+      .catch((e: unknown) => (state.trace?.id === trace.id ? store.update('hotspots', (s) => (s.hotspotError = { error: e })) : undefined)),
   );
   await Promise.all(jobs);
 }
@@ -256,25 +283,24 @@ async function showTrace(pages: TracePage[]): Promise<void> {
 /** The sensitivity panel's tolerances (seconds): the engine runs one more trace for each. */
 const SENSITIVITY_TOLERANCES = [300, 900, 1800, 3600];
 
-function readForm(): TraceRequest | string {
+function readForm(): TraceRequest | ((lang: Lang) => string) {
   const value = (id: string) => byId<HTMLInputElement>(id).value.trim();
-  const lang = state.lang;
   const f0 = value('f0');
-  if (f0 === '') return t(lang, 'form.needF0');
+  if (f0 === '') return (l) => t(l, 'form.needF0');
   const from = fromLocalInput(value('from'));
   const to = fromLocalInput(value('to'));
-  if (!from || !to) return t(lang, 'form.needPeriod');
-  if (Date.parse(from) > Date.parse(to)) return t(lang, 'form.periodOrder');
+  if (!from || !to) return (l) => t(l, 'form.needPeriod');
+  if (Date.parse(from) > Date.parse(to)) return (l) => t(l, 'form.periodOrder');
   const untilText = value('until');
   const until = untilText === '' ? undefined : fromLocalInput(untilText);
-  if (untilText !== '' && !until) return t(lang, 'form.needPeriod');
+  if (untilText !== '' && !until) return (l) => t(l, 'form.needPeriod');
   const depth = Number(value('depth'));
   const minutes = Number(value('tolerance'));
-  if (!Number.isInteger(depth) || depth < 1 || depth > 5) return t(lang, 'form.badDepth');
-  if (!Number.isFinite(minutes) || minutes < 0 || minutes > 1440) return t(lang, 'form.badTolerance');
+  if (!Number.isInteger(depth) || depth < 1 || depth > 5) return (l) => t(l, 'form.badDepth');
+  if (!Number.isFinite(minutes) || minutes < 0 || minutes > 1440) return (l) => t(l, 'form.badTolerance');
   const requestRef = value('requestRef');
   const purpose = value('purpose');
-  if (requestRef.length < 3 || purpose.length < 3) return t(lang, 'form.needRef');
+  if (requestRef.length < 3 || purpose.length < 3) return (l) => t(l, 'form.needRef');
   const mode = byId<HTMLSelectElement>('mode').value === 'naive' ? 'naive' : 'time-respecting';
   const tolerance = Math.round(minutes * 60);
   const sensitivity = byId<HTMLInputElement>('with-sensitivity').checked ? SENSITIVITY_TOLERANCES.filter((s) => s !== tolerance) : [];
@@ -283,42 +309,35 @@ function readForm(): TraceRequest | string {
 
 async function runTrace(e: Event): Promise<void> {
   e.preventDefault();
-  const status = byId('trace-status');
   const button = byId<HTMLButtonElement>('run-trace');
   const req = readForm();
-  if (typeof req === 'string') {
-    status.textContent = req;
-    status.className = 'status error';
+  if (typeof req === 'function') {
+    say('trace-status', req, true);
     return;
   }
   button.disabled = true;
-  status.className = 'status';
-  status.textContent = t(state.lang, 'form.running');
+  say('trace-status', (l) => t(l, 'form.running'));
   try {
     const first = await api.createTrace(req);
-    const pages = await loadAllPages(first, (text) => (status.textContent = text));
+    const pages = await loadAllPages(first);
     await showTrace(pages);
-    status.textContent = t(state.lang, 'form.done', { people: first.page.totalPeople, ms: first.stats.milliseconds });
+    say('trace-status', (l) => t(l, 'form.done', { people: first.page.totalPeople, ms: first.stats.milliseconds }));
     void loadRecent();
   } catch (err) {
-    status.className = 'status error';
-    status.textContent = message(err);
+    say('trace-status', (l) => errorMessage(l, err), true);
   } finally {
     button.disabled = false;
   }
 }
 
 async function openTrace(id: string): Promise<void> {
-  const status = byId('trace-status');
-  status.className = 'status';
-  status.textContent = t(state.lang, 'form.running');
+  say('trace-status', (l) => t(l, 'form.running'));
   try {
     const first = await api.tracePage(id, 1, LOAD_PAGE_SIZE);
-    await showTrace(await loadAllPages(first, (text) => (status.textContent = text)));
-    status.textContent = t(state.lang, 'form.opened', { id });
+    await showTrace(await loadAllPages(first));
+    say('trace-status', (l) => t(l, 'form.opened', { id }));
   } catch (err) {
-    status.className = 'status error';
-    status.textContent = message(err);
+    say('trace-status', (l) => errorMessage(l, err), true);
   }
 }
 
@@ -412,30 +431,29 @@ function forgetEverything(): void {
   });
   recent = [];
   renderRecent();
-  byId('trace-status').textContent = '';
+  say('trace-status', undefined);
 }
 
 async function login(e: Event): Promise<void> {
   e.preventDefault();
-  const err = byId('login-error');
   const button = byId<HTMLButtonElement>('login-submit');
   const username = byId<HTMLInputElement>('username').value.trim();
   const password = byId<HTMLInputElement>('password');
-  err.textContent = '';
+  say('login-error', undefined);
   button.disabled = true;
   try {
     const r = await api.login(username, password.value);
     password.value = '';
     if (r.role !== 'tracer') {
       api.logout();
-      err.textContent = t(state.lang, 'auth.notTracer', { role: t(state.lang, `role.${r.role}`) });
+      say('login-error', (l) => t(l, 'auth.notTracer', { role: t(l, `role.${r.role}`) }));
       return;
     }
     store.update('session', (s) => (s.session = { username: r.username, role: r.role }));
     byId('f0').focus();
     void loadRecent();
   } catch (ex) {
-    err.textContent = ex instanceof ApiError && ex.status === 401 ? t(state.lang, 'auth.refused') : message(ex);
+    say('login-error', (l) => (ex instanceof ApiError && ex.status === 401 ? t(l, 'auth.refused') : errorMessage(l, ex)));
   } finally {
     button.disabled = false;
   }
@@ -450,7 +468,7 @@ function setLang(lang: Lang): void {
 store.subscribe(render);
 api.onUnauthorized = () => {
   forgetEverything();
-  byId('login-error').textContent = t(state.lang, 'auth.expired');
+  say('login-error', (l) => t(l, 'auth.expired'));
 };
 
 byId('login-form').addEventListener('submit', (e) => void login(e));
@@ -465,7 +483,7 @@ byId('graph-links').addEventListener('click', () => store.update('graph', (s) =>
 byId('export-csv').addEventListener('click', exportCsv);
 byId('export-svg').addEventListener('click', exportSvg);
 byId('export-png').addEventListener('click', () => {
-  exportPng().catch((e: unknown) => (byId('trace-status').textContent = message(e)));
+  exportPng().catch((e: unknown) => say('trace-status', (l) => errorMessage(l, e), true));
 });
 byId('load-lanes').addEventListener('click', () => {
   const lanes = [...document.querySelectorAll<SVGGElement>('#timeline g.lane')].map((g) => g.getAttribute('data-id')).filter((id): id is string => id !== null);

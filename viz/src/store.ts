@@ -18,6 +18,11 @@ export interface Session {
   readonly role: string;
 }
 
+/** An error kept for its message, which follows the language (messages.ts). */
+export interface Failure {
+  readonly error: unknown;
+}
+
 export interface State {
   lang: Lang;
   session: Session | undefined;
@@ -25,9 +30,10 @@ export interface State {
   stations: ReadonlyMap<string, Station>;
   stationList: readonly Station[];
   timelines: Map<string, Timeline>;
-  timelineErrors: Map<string, string>;
+  /** Failures as they came: their message is written in the language of each render. */
+  timelineErrors: Map<string, Failure>;
   hotspots: HotspotList | undefined;
-  hotspotError: string | undefined;
+  hotspotError: Failure | undefined;
   selection: Selection;
   /** People list: 1-based page, and the generation shown (undefined: all). */
   listPage: number;
