@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { assembleGeneration, contactEdge, radixOrder, sortEdges, sortPeople, traceResult, type Edge, type Reached } from './assemble';
+import { assembleGeneration, contactEdge, radixOrder, resultOf, shapeTrace, sortEdges, sortPeople, type Edge, type Reached } from './assemble';
 import { resolveTraceParams } from './params';
 
 const row = (source: string, target: string, a: [number, number], b: [number, number], ids: [string, string], generation = 1) =>
@@ -30,7 +30,7 @@ describe('assembling a generation', () => {
   it('shapes the result: people by generation then exposure, contacts by generation then time, instants in UTC', () => {
     const g1 = assembleGeneration(1, [row('f', 'b', [0, 0], [5_000, 65_000], ['a', 'b'])]);
     const g2 = assembleGeneration(2, [row('b', 'c', [10_000, 10_000], [9_000, 9_000], ['c', 'd'], 2)]);
-    const r = traceResult(resolveTraceParams({ f0: 'f', from: 0, to: 100_000 }), [...g2.people, ...g1.people], [...g2.contacts, ...g1.contacts], 7);
+    const r = resultOf(shapeTrace(resolveTraceParams({ f0: 'f', from: 0, to: 100_000 }), [...g2.people, ...g1.people], [...g2.contacts, ...g1.contacts], 7));
     expect(r.people.map((p) => [p.id, p.generation, p.exposureAt])).toEqual([
       ['b', 1, '1970-01-01T00:00:05.000Z'],
       ['c', 2, '1970-01-01T00:00:10.000Z'],

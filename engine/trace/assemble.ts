@@ -157,11 +157,6 @@ export function resultOf<Extra extends object>(s: ShapedTrace<Extra>): TraceResu
   return { f0, params, people, contacts, stats, ...extra } as TraceResult & Extra;
 }
 
-/** resultOf(shapeTrace(…)). */
-export function traceResult(p: ResolvedTrace, people: readonly Reached[], contacts: readonly Edge[], milliseconds: number): TraceResult {
-  return resultOf(shapeTrace(p, people, contacts, milliseconds));
-}
-
 /**
  * `[...contacts].sort(byEdge)`, faster on large traces (millions of edges): see sortByTime.
  */

@@ -145,7 +145,7 @@ function render(): void {
   }
 
   map.render(trace, state.stationList, lang, selection);
-  renderHotspots(byId('hotspots'), state.hotspots, state.hotspotError && message(state.hotspotError.error), state.stations, lang, selection, selectHotspot);
+  renderHotspots(byId('hotspots'), state.hotspots, failureText(state.hotspotError), state.stations, lang, selection, selectHotspot);
   renderSensitivity(byId('sensitivity'), trace, lang);
   renderDetails(
     byId('details'),
