@@ -32,7 +32,7 @@ import { upsertStations } from '../engine/db/stations';
 import { pseudonym, seal } from '../engine/identity';
 import { parseInstant } from '../engine/time';
 import { windowStarts } from '../engine/windows';
-import { FILES } from '../fixtures/generator';
+import { FILES } from '../generator';
 import { rawCity } from './city';
 import { mulberry32 } from './random';
 
