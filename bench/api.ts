@@ -3,6 +3,7 @@
  * stderr:
  *
  *   npm run bench:api -- [--connections 4,16] [--seconds 20] [--cases 200] [--days 1] [--seed 1] [--workers 1] [--log-level info] [--keep] [--city DIR]
+ *   (`--help` says what each option does)
  *
  * On the reusable benchmark city (bench/http.ts: 913,028 passages, 2,000 stations), it starts
  * the real server (`truyvet serve`, real Neo4j), creates a tracer account, and runs autocannon
@@ -30,11 +31,10 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { createAccount } from '../engine/accounts/accounts';
 import { dropChain } from '../engine/audit/store';
-import { closeDriver, runAutoCommit } from '../engine/db/driver';
-import { migrate } from '../engine/db/schema';
+import { runAutoCommit } from '../engine/db/driver';
 import { settingsFromEnv } from '../api/settings';
-import { drawCases, ensureCity, importedCity, intList, load, log, login, machine, settle, startServer, type Case, type LoadResult } from './http';
-
+import { amount, countFrom1, defineBench, intList, log, machine, printResult, timed, whole, workersFromEnv } from './harness';
+import { drawCases, ensureCity, importedCity, load, login, settle, startServer, type Case, type LoadResult } from './http';
 
 interface Args {
   connections: number[];
@@ -48,31 +48,9 @@ interface Args {
   city: string | undefined;
 }
 
-function args(argv: readonly string[]): Args {
-  const a: Args = { connections: [4, 16], seconds: 20, cases: 200, days: 1, seed: 1, logLevel: 'info', workers: Number(process.env['TRUYVET_WORKERS'] ?? 1), keep: false, city: undefined };
-  for (let i = 0; i < argv.length; i++) {
-    const k = argv[i];
-    const v = () => String(argv[++i]);
-    if (k === '--connections') a.connections = intList(v());
-    else if (k === '--seconds') a.seconds = Number(v());
-    else if (k === '--cases') a.cases = Number(v());
-    else if (k === '--days') a.days = Number(v());
-    else if (k === '--seed') a.seed = Number(v());
-    else if (k === '--log-level') a.logLevel = v();
-    else if (k === '--workers') a.workers = Number(v());
-    else if (k === '--keep') a.keep = true;
-    else if (k === '--city') a.city = path.resolve(v());
-    else throw new Error(`unknown flag ${k}`);
-  }
-  if (!Number.isInteger(a.workers) || a.workers < 1) throw new Error(`--workers ${a.workers}: a whole number from 1`);
-  return a;
-}
-
 const traceBody = (c: Case) => JSON.stringify({ f0: c.f0, from: c.from, to: c.to, depth: 2, requestRef: 'BENCH-2021/0001', purpose: 'API benchmark', pageSize: 200 });
 
-async function main(): Promise<void> {
-  const a = args(process.argv.slice(2));
-  await migrate();
+async function main(a: Args): Promise<void> {
   const city = a.city === undefined ? await ensureCity() : await importedCity(a.city);
   log(`city: ${city.dir} (${city.passages} passages, ${city.reused ? 'reused' : 'imported now'})`);
   const cases = await drawCases(path.join(city.dir, 'passages.csv'), a.cases, a.days, a.seed);
@@ -99,12 +77,13 @@ async function main(): Promise<void> {
     // Traces to read timelines through, and the sizes of the traces the bench runs.
     const pairs: { trace: string; person: string }[] = [];
     for (const c of cases.slice(0, 10)) {
-      const started = performance.now();
-      const r = await fetch(`${server.url}/api/traces`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: traceBody(c) });
-      if (r.status !== 201) throw new Error(`trace answered ${r.status}: ${await r.text()}`);
-      const t = (await r.json()) as { id: string; f0: string; people: { id: string }[]; peopleFound: number };
+      const { value: t, ms } = await timed(async () => {
+        const r = await fetch(`${server.url}/api/traces`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: traceBody(c) });
+        if (r.status !== 201) throw new Error(`trace answered ${r.status}: ${await r.text()}`);
+        return (await r.json()) as { id: string; f0: string; people: { id: string }[]; peopleFound: number };
+      });
       sizes.push(t.peopleFound);
-      log(`  trace of ${t.peopleFound} people in ${Math.round(performance.now() - started)} ms`);
+      log(`  trace of ${t.peopleFound} people in ${Math.round(ms)} ms`);
       for (const p of [t.f0, ...t.people.slice(0, 20).map((x) => x.id)]) pairs.push({ trace: t.id, person: p });
     }
 
@@ -144,40 +123,53 @@ async function main(): Promise<void> {
       await runAutoCommit('MATCH (a:Account {username: $u}) DELETE a', { u: tracer });
       await dropChain(run);
     }
-    await closeDriver();
   }
   sizes.sort((x, y) => x - y);
   const trace16 = traces.find((r) => r.connections === 16);
-  process.stdout.write(
-    `${JSON.stringify(
-      {
-        bench: 'api',
-        machine: machine(),
-        city: { dir: city.dir, passages: city.passages },
-        settings: {
-          logLevel: a.logLevel,
-          workers: a.workers,
-          seconds: a.seconds,
-          cases: cases.length,
-          days: a.days,
-          depth: 2,
-          requestsPerMinute: 100_000_000,
-          // The server reads the same environment: what the trace gate (api/trace-gate.ts) ran with, per worker.
-          traceConcurrency: settingsFromEnv().traceConcurrency,
-          serverNodeArgs: process.env['BENCH_SERVER_NODE_ARGS'] ?? '',
-        },
-        traceSizes: { traces: sizes.length, peopleFoundP50: sizes[Math.floor(sizes.length / 2)] ?? 0, peopleFoundMax: sizes.at(-1) ?? 0 },
-        traces,
-        timelines,
-        target: { errorRatePercent: 0.1, traceP99MsAt16: 500, met: trace16 === undefined ? null : trace16.errorRate < 0.1 && trace16.p99 < 500 },
-      },
-      null,
-      1,
-    )}\n`,
-  );
+  printResult({
+    bench: 'api',
+    machine: machine(),
+    city: { dir: city.dir, passages: city.passages },
+    settings: {
+      logLevel: a.logLevel,
+      workers: a.workers,
+      seconds: a.seconds,
+      cases: cases.length,
+      days: a.days,
+      depth: 2,
+      requestsPerMinute: 100_000_000,
+      // The server reads the same environment: what the trace gate (api/trace-gate.ts) ran with, per worker.
+      traceConcurrency: settingsFromEnv().traceConcurrency,
+      serverNodeArgs: process.env['BENCH_SERVER_NODE_ARGS'] ?? '',
+    },
+    traceSizes: { traces: sizes.length, peopleFoundP50: sizes[Math.floor(sizes.length / 2)] ?? 0, peopleFoundMax: sizes.at(-1) ?? 0 },
+    traces,
+    timelines,
+    target: { errorRatePercent: 0.1, traceP99MsAt16: 500, met: trace16 === undefined ? null : trace16.errorRate < 0.1 && trace16.p99 < 500 },
+  });
 }
 
-main().catch((e: unknown) => {
-  process.stderr.write(`${(e as Error).stack ?? String(e)}\n`);
-  process.exitCode = 1;
-});
+export default defineBench<Args>(
+  module,
+  {
+    name: 'api',
+    description: 'POST /api/traces and timelines through the real server under load',
+    migrate: true,
+    options: (c) =>
+      c
+        .option('--connections <list>', 'connection counts, one measured run each', intList, [4, 16])
+        .option('--seconds <s>', 'length of each measured run', amount, 20)
+        .option('--cases <n>', 'people drawn (seeded) from the passages file to trace', countFrom1, 200)
+        .option('--days <n>', 'days of each infectious period, starting two days before one of their passages', amount, 1)
+        .option('--seed <n>', 'seed of the draw', whole, 1)
+        .option('--log-level <level>', "the server's LOG_LEVEL", 'info')
+        .option('--workers <n>', 'serve with `truyvet serve --workers N` (default: TRUYVET_WORKERS, else 1)', countFrom1)
+        .option('--keep', "keep the traces the bench opened, its account and its audit chain", false)
+        .option('--city <dir>', 'another city already in the database: a folder whose passages.csv was imported'),
+    settings: (o) => {
+      const opts = o as Args;
+      return { ...opts, city: opts.city === undefined ? undefined : path.resolve(opts.city), workers: (o['workers'] as number | undefined) ?? workersFromEnv() };
+    },
+  },
+  main,
+);

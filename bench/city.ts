@@ -19,7 +19,7 @@ import readline from 'node:readline';
 import { once } from 'node:events';
 import { runAutoCommit } from '../engine/db/driver';
 import { CELL_SEEK } from '../engine/db/passages';
-import { FILES, generateCity } from '../fixtures/generator';
+import { FILES, generateCity } from '../generator';
 
 export const CACHE = path.join(os.homedir(), '.cache', 'truyvet');
 export const STATIONS = 2000;

@@ -1,8 +1,5 @@
-import fs from 'node:fs';
-import path from 'node:path';
-import { performance } from 'node:perf_hooks';
-import { localNeo4jHome } from '../engine/config';
 import { writeTx } from '../engine/db/driver';
+import { localNeo4jPid, procCpu, round, timed } from './harness';
 
 /**
  * The import's floor: Neo4j creating passage nodes shaped like the importer's (same label, so the
@@ -27,19 +24,14 @@ export interface FloorRun {
 }
 
 function neo4jCpuMs(): number | null {
-  try {
-    const pid = fs.readFileSync(path.join(localNeo4jHome(), 'run', 'truyvet-neo4j.pid'), 'utf8').trim();
-    const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
-    return (Number(f[11]) + Number(f[12])) * 10; // clock ticks of 10 ms
-  } catch {
-    return null;
-  }
+  const pid = localNeo4jPid();
+  const cpu = pid === null ? null : procCpu(pid);
+  return cpu === null ? null : cpu.seconds * 1000;
 }
 
 /** Creates `rows` passages under `prefix` in batches of `batch`, `writers` transactions at a time. The caller removes them. */
 export async function serverOnlyFloor(prefix: string, rows: number, batch: number, writers: number): Promise<FloorRun> {
   const cpu0 = neo4jCpuMs();
-  const t0 = performance.now();
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < rows) {
@@ -48,13 +40,13 @@ export async function serverOnlyFloor(prefix: string, rows: number, batch: numbe
       await writeTx((tx) => tx.run(CREATE, { prefix, from, n: Math.min(batch, rows - from), t0: 1_627_776_000_000 }));
     }
   };
-  await Promise.all(Array.from({ length: writers }, worker));
-  const seconds = (performance.now() - t0) / 1000;
+  const { ms } = await timed(() => Promise.all(Array.from({ length: writers }, worker)));
+  const seconds = ms / 1000;
   const cpu1 = neo4jCpuMs();
   return {
     writers,
     rows,
-    seconds: Math.round(seconds * 100) / 100,
+    seconds: round(seconds, 2),
     rowsPerSecond: Math.round(rows / seconds),
     neo4jCpuMicrosPerRow: cpu0 === null || cpu1 === null ? null : Math.round(((cpu1 - cpu0) * 1000) / rows),
   };

@@ -18,41 +18,20 @@ import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
 import autocannon, { type Request as AcRequest } from 'autocannon';
-import { localNeo4jHome } from '../engine/config';
 import { readQuery } from '../engine/db/driver';
 import { parseInstant } from '../engine/time';
+import { BIN, localNeo4jPid, log, peakKb, percentile, procCpu, ROOT, round, truyvet } from './harness';
 import { mulberry32 } from './random';
 
-export const ROOT = path.join(__dirname, '..');
-const BIN = path.join(ROOT, 'bin', 'truyvet.js');
 export const CITY = { people: 34_000, stations: 2000, days: 14, seed: 1 } as const;
 
 export function benchCityDir(): string {
   return process.env['TRUYVET_BENCH_CITY'] ?? path.join(os.homedir(), '.cache', 'truyvet', `bench-city-${CITY.people}`);
 }
 
-export function log(msg: string): void {
-  process.stderr.write(`[bench] ${msg}\n`);
-}
-
-export function machine(): Record<string, unknown> {
-  return {
-    cpus: os.cpus().length,
-    cpu: os.cpus()[0]?.model ?? '?',
-    memoryGB: Math.round(os.totalmem() / 2 ** 30),
-    node: process.version,
-    loadAverage: os.loadavg().map((x) => Math.round(x * 100) / 100),
-  };
-}
-
 /** `truyvet …` in a child; stdout returned, stderr passed through. */
-export async function cli(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<string> {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
-  let out = '';
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  const [code] = (await once(child, 'close')) as [number | null];
-  if (code !== 0) throw new Error(`truyvet ${args.join(' ')} exited ${code}`);
-  return out;
+async function cli(args: readonly string[]): Promise<string> {
+  return (await truyvet(args)).out;
 }
 
 /** The cells of a generated CSV's rows, past its header (the generator writes no quoted commas). */
@@ -210,15 +189,6 @@ export interface LoadResult {
   cpuMsPerRequest: { server: number | null; neo4j: number | null; bench: number } | null;
 }
 
-function peakKb(pid: number): number | null {
-  try {
-    const m = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) : null;
-  } catch {
-    return null;
-  }
-}
-
 function childPids(pid: number): number[] {
   const out: number[] = [];
   for (const entry of fs.readdirSync('/proc')) {
@@ -239,34 +209,6 @@ function cpuSeconds(pid: number | null): number | null {
   for (const child of childPids(pid)) total += procCpu(child)?.seconds ?? 0;
   return total;
 }
-
-function procCpu(pid: number): { seconds: number; ppid: number } | null {
-  try {
-    // Fields after the command (which may hold spaces) start at the last ')'.
-    const rest = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ').pop()!.split(' ');
-    return { seconds: (Number(rest[11]) + Number(rest[12])) / CLOCK_TICKS, ppid: Number(rest[1]) };
-  } catch {
-    return null;
-  }
-}
-/** Linux's USER_HZ: 100 on every platform Node runs on. */
-const CLOCK_TICKS = 100;
-
-function localNeo4jPid(): number | null {
-  if (process.env['NEO4J_URI'] !== undefined) return null;
-  try {
-    return Number(fs.readFileSync(path.join(localNeo4jHome(), 'run', 'truyvet-neo4j.pid'), 'utf8').trim()) || null;
-  } catch {
-    return null;
-  }
-}
-
-export function percentile(sorted: readonly number[], q: number): number {
-  if (sorted.length === 0) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
-}
-
-const round = (x: number, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
 
 /**
  * One autocannon run; latencies are taken from every response (autocannon's own histogram has
@@ -296,7 +238,8 @@ export async function load(o: {
       return { ...req, path: o.path(k), ...(o.body ? { body: o.body(k) } : {}) };
     },
   };
-  const neo4jPid = localNeo4jPid();
+  // A NEO4J_URI elsewhere: the local pid file, if any, is not that server's.
+  const neo4jPid = process.env['NEO4J_URI'] !== undefined ? null : localNeo4jPid();
   const cpu0 = { server: cpuSeconds(o.server.pid), neo4j: cpuSeconds(neo4jPid), bench: process.cpuUsage() };
   const started = performance.now();
   const res = await new Promise<autocannon.Result>((resolve, reject) => {
@@ -353,12 +296,6 @@ export async function settle(url: string, maxMs = 60_000): Promise<void> {
     if (performance.now() - t < 50) return;
     await new Promise((r) => setTimeout(r, 1000));
   }
-}
-
-export function intList(text: string): number[] {
-  const v = text.split(',').map(Number);
-  if (v.some((x) => !Number.isInteger(x) || x <= 0)) throw new Error(`'${text}' is not a list of whole numbers`);
-  return v;
 }
 
 const DAY = 86_400_000;

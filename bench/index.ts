@@ -1,11 +1,12 @@
 /**
  * `npm run bench -- NAME [flags]`: runs one benchmark (bench/NAME.ts) with its flags, so one
  * script reaches them all; without a name, lists them. Each prints its own JSON document (see
- * the comment at the top of each file, and README "Benchmarks"). They are run by hand, never by
- * the test suite: they load the shared Neo4j for minutes.
+ * `npm run bench -- NAME --help`, and README "Benchmarks"). They are run by hand, never by the
+ * test suite: they load the shared Neo4j for minutes.
  */
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
+import { Command } from 'commander';
 
 const BENCHES: Record<string, string> = {
   import: 'generate a city, import it with the real command (rows/s, peak RSS), one-row-per-transaction baseline',
@@ -16,13 +17,23 @@ const BENCHES: Record<string, string> = {
   pages: 'reading a stored trace page by page: every page reading the whole result vs kept open',
 };
 
-const [name, ...rest] = process.argv.slice(2);
-if (name === undefined || name === '--help' || !(name in BENCHES)) {
-  const lines = Object.entries(BENCHES).map(([k, v]) => `  ${k.padEnd(8)} ${v}`);
-  process.stderr.write(`usage: npm run bench -- NAME [flags]\n\n${lines.join('\n')}\n\nFlags: the comment at the top of bench/NAME.ts.\n`);
-  process.exit(name === undefined || name === '--help' ? 0 : 2);
-}
-
 const tsx = path.join(__dirname, '..', 'node_modules', '.bin', 'tsx');
-const r = spawnSync(tsx, [path.join(__dirname, `${name}.ts`), ...rest], { stdio: 'inherit' });
-process.exit(r.status ?? 1);
+const program = new Command('npm run bench --')
+  .usage('NAME [flags]')
+  .addHelpText('after', '\nFlags of a benchmark: npm run bench -- NAME --help');
+for (const [name, description] of Object.entries(BENCHES)) {
+  // The bench parses its own flags (bench/harness.ts): everything after the name goes to it.
+  program
+    .command(name)
+    .description(description)
+    .argument('[flags...]')
+    .helpOption(false)
+    .allowUnknownOption()
+    .action((flags: string[]) => {
+      const r = spawnSync(tsx, [path.join(__dirname, `${name}.ts`), ...flags], { stdio: 'inherit' });
+      process.exitCode = r.status ?? 1;
+    });
+}
+const argv = process.argv.slice(2);
+if (argv.length === 0) program.outputHelp();
+else program.parse(argv, { from: 'user' });

@@ -2,7 +2,7 @@
  * Reading a stored trace page by page, as the view does (`GET /api/traces/:id` for each page of
  * 1,000 people), run by hand; prints one JSON object:
  *
- *   npm run bench:pages -- [--traces 3] [--days 3] [--page-size 1000] [--rounds 3] [--min-people 5000] [--seed 1]
+ *   npm run bench:pages -- [--traces 3] [--days 3] [--page-size 1000] [--rounds 3] [--min-people 5000] [--seed 1]   (`--help`: what each does)
  *
  * On the reusable benchmark city (bench/http.ts), in-process: depth-2 traces of `--days`-day
  * periods around passages drawn (seeded) from the city, kept when they reach at least
@@ -20,12 +20,13 @@
  * are deleted at the end.
  */
 import path from 'node:path';
-import { closeDriver, writeQuery } from '../engine/db/driver';
+import { writeQuery } from '../engine/db/driver';
 import { pseudonym } from '../engine/identity';
 import { forgetOpenedTraces, getTraceRecordPeople, newTraceId, saveTraceRecord } from '../engine/privacy/trace-records';
 import { isTruyvetError } from '../engine/errors';
 import { trace } from '../engine/trace/trace';
-import { drawCases, ensureCity, log, machine, percentile } from './http';
+import { amountFrom1, countFrom1, defineBench, log, machine, ownPeakRssMB, percentile, printResult, round, timed } from './harness';
+import { drawCases, ensureCity } from './http';
 
 interface Args {
   traces: number;
@@ -36,26 +37,8 @@ interface Args {
   seed: number;
 }
 
-function args(argv: readonly string[]): Args {
-  const a: Args = { traces: 3, days: 3, pageSize: 1000, rounds: 3, minPeople: 5000, seed: 1 };
-  for (let i = 0; i < argv.length; i++) {
-    const k = argv[i];
-    const v = Number(argv[++i]);
-    if (!Number.isFinite(v) || v < 1) throw new Error(`${k} needs a number from 1`);
-    if (k === '--traces') a.traces = v;
-    else if (k === '--days') a.days = v;
-    else if (k === '--page-size') a.pageSize = v;
-    else if (k === '--rounds') a.rounds = v;
-    else if (k === '--min-people') a.minPeople = v;
-    else if (k === '--seed') a.seed = v;
-    else throw new Error(`unknown flag ${k}`);
-  }
-  return a;
-}
-
 const MAX_PEOPLE = 20_000; // TRUYVET_TRACE_MAX_PEOPLE's default: the API keeps no more
 const MAX_CONTACTS = 1_000_000; // TRUYVET_TRACE_MAX_CONTACTS's default
-const round = (x: number, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
 
 interface Stored {
   id: string;
@@ -69,9 +52,8 @@ async function readAll(t: Stored, pageSize: number, reread: boolean): Promise<nu
   forgetOpenedTraces();
   for (let p = 0; p < t.pages; p++) {
     if (reread) forgetOpenedTraces();
-    const t0 = performance.now();
-    const got = await getTraceRecordPeople(t.id, p * pageSize, (p + 1) * pageSize);
-    times.push(performance.now() - t0);
+    const { value: got, ms } = await timed(() => getTraceRecordPeople(t.id, p * pageSize, (p + 1) * pageSize));
+    times.push(ms);
     if (got?.slice?.result.people.length === 0) throw new Error(`trace ${t.id}: page ${p + 1} is empty`);
   }
   return times;
@@ -91,8 +73,7 @@ function summary(pageMs: number[], traceMs: number[]) {
   };
 }
 
-async function main(): Promise<void> {
-  const a = args(process.argv.slice(2));
+async function main(a: Args): Promise<void> {
   const city = await ensureCity();
   const cases = await drawCases(path.join(city.dir, 'passages.csv'), 40 * a.traces, a.days, a.seed);
   const stored: Stored[] = [];
@@ -117,9 +98,7 @@ async function main(): Promise<void> {
         { id, owner: 'bench-pages', requestRef: 'BENCH-PAGES', purpose: 'page benchmark', createdAt: Date.now(), f0: r.f0, params: r.params, stats: r.stats, peopleFound: r.people.length, truncated: false },
         r,
       );
-      const t0 = performance.now();
-      await getTraceRecordPeople(id, a.pageSize, 2 * a.pageSize);
-      afterStoring.push(performance.now() - t0);
+      afterStoring.push((await timed(() => getTraceRecordPeople(id, a.pageSize, 2 * a.pageSize))).ms);
       stored.push({ id, people: r.people.length, contacts: r.contacts.length, pages: Math.ceil(r.people.length / a.pageSize) });
       log(`stored a trace of ${r.people.length} people, ${r.contacts.length} contact edges`);
     }
@@ -139,31 +118,36 @@ async function main(): Promise<void> {
     }
     const reread = summary(pages.reread, traces.reread);
     const open = summary(pages.open, traces.open);
-    process.stdout.write(
-      `${JSON.stringify(
-        {
-          bench: 'pages',
-          machine: machine(),
-          settings: a,
-          traces: stored.map(({ people, contacts, pages: n }) => ({ people, contacts, pages: n })),
-          reread,
-          open,
-          rereadOverOpen: round(reread.seconds / open.seconds, 2),
-          firstPageMs: { opening: opening.map((x) => round(x)), afterStoring: afterStoring.map((x) => round(x)) },
-          peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
-        },
-        null,
-        2,
-      )}\n`,
-    );
+    printResult({
+      bench: 'pages',
+      machine: machine(),
+      settings: a,
+      traces: stored.map(({ people, contacts, pages: n }) => ({ people, contacts, pages: n })),
+      reread,
+      open,
+      rereadOverOpen: round(reread.seconds / open.seconds, 2),
+      firstPageMs: { opening: opening.map((x) => round(x)), afterStoring: afterStoring.map((x) => round(x)) },
+      peakRssMB: ownPeakRssMB(),
+    });
   } finally {
     forgetOpenedTraces();
     await writeQuery('UNWIND $ids AS id MATCH (t:TraceRecord {id: id}) DELETE t', { ids: stored.map((t) => t.id) }, () => undefined);
-    await closeDriver();
   }
 }
 
-main().catch((e: unknown) => {
-  process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n`);
-  process.exit(1);
-});
+export default defineBench<Args>(
+  module,
+  {
+    name: 'pages',
+    description: 'reading a stored trace page by page: every page reading the whole result vs kept open',
+    options: (c) =>
+      c
+        .option('--traces <n>', 'stored traces read page by page', countFrom1, 3)
+        .option('--days <n>', 'days of each infectious period', amountFrom1, 3)
+        .option('--page-size <n>', 'people a page', countFrom1, 1000)
+        .option('--rounds <n>', 'times every page is read, both ways alternated', countFrom1, 3)
+        .option('--min-people <n>', 'people a trace must reach to be kept', countFrom1, 5000)
+        .option('--seed <n>', 'seed of the draw', countFrom1, 1),
+  },
+  main,
+);

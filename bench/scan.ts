@@ -3,6 +3,7 @@
  * on stderr:
  *
  *   npm run bench:scan -- [--connections 10,50,100] [--seconds 15] [--warmup 30] [--codes 20000] [--workers 1] [--log-level info] [--city-only] [--keep]
+ *   (`--help` says what each option does)
  *
  * On the reusable benchmark city (bench/http.ts: 913,028 passages, 2,000 stations), it starts
  * the real server (`truyvet serve` in a child process, real Neo4j), creates an officer account
@@ -27,11 +28,11 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { createAccount } from '../engine/accounts/accounts';
 import { dropChain } from '../engine/audit/store';
-import { closeDriver, readQuery, runAutoCommit } from '../engine/db/driver';
-import { migrate } from '../engine/db/schema';
+import { readQuery, runAutoCommit } from '../engine/db/driver';
 import { pseudonym } from '../engine/identity';
 import { issueQrToken } from '../engine/qr/token';
-import { ensureCity, intList, load, log, login, machine, startServer, type LoadResult } from './http';
+import { amount, countFrom1, defineBench, intList, log, machine, printResult, workersFromEnv } from './harness';
+import { ensureCity, load, login, startServer, type LoadResult } from './http';
 
 interface Args {
   connections: number[];
@@ -42,25 +43,6 @@ interface Args {
   workers: number;
   cityOnly: boolean;
   keep: boolean;
-}
-
-function args(argv: readonly string[]): Args {
-  const a: Args = { connections: [10, 50, 100], seconds: 15, warmup: 30, codes: 20_000, logLevel: 'info', workers: Number(process.env['TRUYVET_WORKERS'] ?? 1), cityOnly: false, keep: false };
-  for (let i = 0; i < argv.length; i++) {
-    const k = argv[i];
-    const v = () => String(argv[++i]);
-    if (k === '--connections') a.connections = intList(v());
-    else if (k === '--seconds') a.seconds = Number(v());
-    else if (k === '--warmup') a.warmup = Number(v());
-    else if (k === '--codes') a.codes = Number(v());
-    else if (k === '--log-level') a.logLevel = v();
-    else if (k === '--workers') a.workers = Number(v());
-    else if (k === '--city-only') a.cityOnly = true;
-    else if (k === '--keep') a.keep = true;
-    else throw new Error(`unknown flag ${k}`);
-  }
-  if (!Number.isInteger(a.workers) || a.workers < 1) throw new Error(`--workers ${a.workers}: a whole number from 1`);
-  return a;
 }
 
 async function csvColumn(file: string, column: number, limit: number): Promise<string[]> {
@@ -85,15 +67,10 @@ export async function removeScans(run: string, _since: number, _stations: readon
   await runAutoCommit(`MATCH (x:Passage) WHERE x.id STARTS WITH $qr CALL (x) { DELETE x } IN TRANSACTIONS OF 5000 ROWS`, { qr: `qr-${run}` });
 }
 
-async function main(): Promise<void> {
-  const a = args(process.argv.slice(2));
-  await migrate();
+async function main(a: Args): Promise<void> {
   const city = await ensureCity();
   log(`city: ${city.dir} (${city.passages} passages, ${city.reused ? 'reused' : 'imported now'})`);
-  if (a.cityOnly) {
-    await closeDriver();
-    return;
-  }
+  if (a.cityOnly) return;
 
   const run = `bs${Date.now().toString(36)}`;
   const since = Date.now();
@@ -151,28 +128,37 @@ async function main(): Promise<void> {
       await runAutoCommit('MATCH (a:Account {username: $u}) DELETE a', { u: officer });
       await dropChain(run);
     }
-    await closeDriver();
   }
   const best = runs.reduce<LoadResult | undefined>((b, r) => (b === undefined || r.rate > b.rate ? r : b), undefined);
-  process.stdout.write(
-    `${JSON.stringify(
-      {
-        bench: 'scan',
-        machine: machine(),
-        city: { dir: city.dir, passages: city.passages },
-        settings: { logLevel: a.logLevel, workers: a.workers, seconds: a.seconds, warmupSeconds: a.warmup, codes: codes.length, requestsPerMinute: 100_000_000 },
-        runs,
-        decisions,
-        best: best && { connections: best.connections, scansPerSecond: best.rate, p50: best.p50, p99: best.p99 },
-        target: { scansPerSecond: 2000, p99Ms: 50 },
-      },
-      null,
-      1,
-    )}\n`,
-  );
+  printResult({
+    bench: 'scan',
+    machine: machine(),
+    city: { dir: city.dir, passages: city.passages },
+    settings: { logLevel: a.logLevel, workers: a.workers, seconds: a.seconds, warmupSeconds: a.warmup, codes: codes.length, requestsPerMinute: 100_000_000 },
+    runs,
+    decisions,
+    best: best && { connections: best.connections, scansPerSecond: best.rate, p50: best.p50, p99: best.p99 },
+    target: { scansPerSecond: 2000, p99Ms: 50 },
+  });
 }
 
-main().catch((e: unknown) => {
-  process.stderr.write(`${(e as Error).stack ?? String(e)}\n`);
-  process.exitCode = 1;
-});
+export default defineBench<Args>(
+  module,
+  {
+    name: 'scan',
+    description: 'POST /api/scans through the real server under load',
+    migrate: true,
+    options: (c) =>
+      c
+        .option('--connections <list>', 'connection counts, one measured run each', intList, [10, 50, 100])
+        .option('--seconds <s>', 'length of each measured run', amount, 15)
+        .option('--warmup <s>', 'seconds of scans at the largest connection count before the measured runs (0 skips)', amount, 30)
+        .option('--codes <n>', 'QR codes signed for people of the registry', countFrom1, 20_000)
+        .option('--log-level <level>', "the server's LOG_LEVEL", 'info')
+        .option('--workers <n>', 'serve with `truyvet serve --workers N` (default: TRUYVET_WORKERS, else 1)', countFrom1)
+        .option('--city-only', 'only make sure the benchmark city is imported, then exit', false)
+        .option('--keep', "keep the bench's scans, account and audit chain", false),
+    settings: (o) => ({ ...(o as Args), workers: (o['workers'] as number | undefined) ?? workersFromEnv() }),
+  },
+  main,
+);

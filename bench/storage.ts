@@ -1,7 +1,7 @@
 /**
  * Storage layout comparison (issue 3, item 5), run by hand; prints one JSON object:
  *
- *   npm run bench:storage -- [--rows 200000] [--batch 5000] [--lookups 500] [--seed 1]
+ *   npm run bench:storage -- [--rows 200000] [--batch 5000] [--lookups 500] [--seed 1]   (`--help`: what each does)
  *
  * The first --rows passages of the design city (bench/city.ts) are written twice, each copy
  * under its own id prefix, in batches of --batch rows, straight through the storage code (no CSV
@@ -20,21 +20,20 @@
  * station co-located with a (τ = 15 min)", in each layout, timed and PROFILEd (database hits),
  * and both layouts must return the same set.
  */
-import os from 'node:os';
+import fs, { createReadStream } from 'node:fs';
 import path from 'node:path';
-import { createReadStream } from 'node:fs';
 import readline from 'node:readline';
-import { closeDriver, getDriver, runAutoCommit } from '../engine/db/driver';
+import { getDriver, runAutoCommit } from '../engine/db/driver';
 import { int, num, str } from '../engine/db/convert';
-import { migrate } from '../engine/db/schema';
 import { CELL_SEEK, derivedPassageId, writePassages, spansParam, type PassageWrite } from '../engine/db/passages';
 import { upsertStations } from '../engine/db/stations';
 import { pseudonym, seal } from '../engine/identity';
 import { parseInstant } from '../engine/time';
 import { windowStarts } from '../engine/windows';
-import { FILES } from '../fixtures/generator';
+import { FILES } from '../generator';
 import { rawCity } from './city';
 import { mulberry32 } from './random';
+import { countFrom1, dbHits, defineBench, loadAverage, machine, percentiles, printResult, round, timed, whole } from './harness';
 
 const TOL = 15 * 60_000;
 const WINDOW = 15 * 60_000;
@@ -44,20 +43,6 @@ interface Args {
   batch: number;
   lookups: number;
   seed: number;
-}
-
-function args(argv: readonly string[]): Args {
-  const a: Args = { rows: 200_000, batch: 5000, lookups: 500, seed: 1 };
-  for (let i = 0; i < argv.length; i++) {
-    const v = Number(argv[i + 1]);
-    if (argv[i] === '--rows') a.rows = v;
-    else if (argv[i] === '--batch') a.batch = v;
-    else if (argv[i] === '--lookups') a.lookups = v;
-    else if (argv[i] === '--seed') a.seed = v;
-    else throw new Error(`unknown flag ${argv[i]}`);
-    i++;
-  }
-  return a;
 }
 
 const LEGACY_SCHEMA = [
@@ -132,17 +117,10 @@ MATCH (b:Passage) ${CELL_SEEK('b')} AND b.station = $station AND b.span = sp[0] 
   AND b.leftAt >= $at - $tol AND b.pid <> $pid
 RETURN b.id AS id`;
 
-interface ProfileNode {
-  dbHits: number;
-  children: ProfileNode[];
-}
-const hitsOf = (p: ProfileNode): number => p.dbHits + p.children.reduce((s, c) => s + hitsOf(c), 0);
-
+/** Lookup statistics: p50/p95/p99 and mean, to two decimals. */
 function stats(xs: number[]): { p50: number; p95: number; p99: number; mean: number } {
-  const s = [...xs].sort((x, y) => x - y);
-  const at = (q: number): number => s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))] ?? 0;
-  const r = (v: number): number => Math.round(v * 100) / 100;
-  return { p50: r(at(0.5)), p95: r(at(0.95)), p99: r(at(0.99)), mean: r(s.reduce((x, y) => x + y, 0) / Math.max(1, s.length)) };
+  const { p50, p95, p99, mean } = percentiles(xs, 2);
+  return { p50, p95, p99, mean };
 }
 
 async function readSample(file: string, rows: number, prefix: string, zones: ReadonlyMap<string, string>): Promise<PassageWrite[]> {
@@ -169,18 +147,16 @@ async function readSample(file: string, rows: number, prefix: string, zones: Rea
   return out;
 }
 
-async function main(): Promise<void> {
-  const a = args(process.argv.slice(2));
+async function main(a: Args): Promise<void> {
   const say = (m: string) => process.stderr.write(`[bench:storage] ${m}\n`);
   const raw = await rawCity({ kind: 'design', passages: 1_000_000, seed: 2021 }, say);
   const run = `bs${Date.now().toString(36)}`;
   const layouts = { window: `${run}w-`, node: `${run}n-` } as const;
-  await migrate();
   for (const s of LEGACY_SCHEMA) await runAutoCommit(s);
   await runAutoCommit('CALL db.awaitIndexes(300)');
 
   // Stations, once per layout prefix.
-  const stationLines = (await import('node:fs')).readFileSync(path.join(raw.dir, FILES.stations), 'utf8').trim().split('\n').slice(1);
+  const stationLines = fs.readFileSync(path.join(raw.dir, FILES.stations), 'utf8').trim().split('\n').slice(1);
   const zones = new Map<string, string>();
   for (const prefix of Object.values(layouts)) {
     await upsertStations(
@@ -191,8 +167,9 @@ async function main(): Promise<void> {
       }),
     );
   }
+  const host = machine();
   const out: Record<string, unknown> = {
-    machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model ?? '', memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, loadAverageAtStart: os.loadavg().map((x) => Math.round(x * 100) / 100) },
+    machine: { cpus: host.cpus, cpu: host.cpu, memoryGiB: host.memoryGB, node: host.node, loadAverageAtStart: host.loadAverage },
     sample: { city: raw.dir, rows: a.rows, batch: a.batch },
   };
   try {
@@ -201,19 +178,20 @@ async function main(): Promise<void> {
     for (const layout of ['window', 'node'] as const) {
       say(`writing ${a.rows} passages in the ${layout} layout…`);
       const rows = samples[layout];
-      const t0 = performance.now();
-      for (let i = 0; i < rows.length; i += a.batch) {
-        const batch = rows.slice(i, i + a.batch);
-        if (layout === 'window') await legacyWrite(batch);
-        else await writePassages(batch);
-      }
-      const seconds = (performance.now() - t0) / 1000;
-      writes[layout] = { seconds: Math.round(seconds * 10) / 10, rowsPerSecond: Math.round(rows.length / seconds) };
+      const { ms } = await timed(async () => {
+        for (let i = 0; i < rows.length; i += a.batch) {
+          const batch = rows.slice(i, i + a.batch);
+          if (layout === 'window') await legacyWrite(batch);
+          else await writePassages(batch);
+        }
+      });
+      const seconds = ms / 1000;
+      writes[layout] = { seconds: round(seconds), rowsPerSecond: Math.round(rows.length / seconds) };
       say(`${layout}: ${JSON.stringify(writes[layout])}`);
     }
     const [links] = (await runAutoCommit('MATCH (w:BenchWindow) WHERE w.station STARTS WITH $p WITH count(w) AS windows MATCH ()-[r:BENCH_PASSED]->() RETURN windows, count(r) AS rels', { p: layouts.window })).records;
     out['writes'] = writes;
-    out['windowLayout'] = { windows: num(links?.get('windows')), passedRelationships: num(links?.get('rels')), relationshipsPerPassage: Math.round((num(links?.get('rels')) / a.rows) * 100) / 100 };
+    out['windowLayout'] = { windows: num(links?.get('windows')), passedRelationships: num(links?.get('rels')), relationshipsPerPassage: round(num(links?.get('rels')) / a.rows, 2) };
 
     // Lookups: random passages of the sample, the same ones in both layouts.
     const rnd = mulberry32(a.seed);
@@ -225,19 +203,17 @@ async function main(): Promise<void> {
       for (const layout of ['window', 'node'] as const) {
         const ms: number[] = [];
         const hits: number[] = [];
-        for (const [round, profile] of [[0, false], [1, false], [2, true]] as const) {
+        for (const [pass, profile] of [[0, false], [1, false], [2, true]] as const) {
           for (const i of picks) {
             const p = samples[layout][i]!;
             const params = { station: p.stationId, at: int(p.at), leftAt: int(p.leftAt), pid: p.personId, tol: int(TOL), size: int(WINDOW), lo: int(Math.floor((p.at - TOL) / WINDOW) * WINDOW), hi: int(Math.floor((p.leftAt + TOL) / WINDOW) * WINDOW), spans: spansParam() };
             const q = layout === 'window' ? LEGACY_LOOKUP : NODE_LOOKUP;
-            const t0 = performance.now();
-            const res = await session.run(profile ? `PROFILE ${q}` : q, params);
-            const dt = performance.now() - t0;
-            if (round === 1) {
+            const { value: res, ms: dt } = await timed(() => session.run(profile ? `PROFILE ${q}` : q, params));
+            if (pass === 1) {
               ms.push(dt);
               found[layout]!.push(res.records.length);
             }
-            if (profile && res.summary.profile !== false) hits.push(hitsOf(res.summary.profile));
+            if (profile && res.summary.profile !== false) hits.push(dbHits(res.summary.profile));
           }
         }
         lookups[layout] = { ms: stats(ms), dbHits: stats(hits), matches: stats(found[layout]!) };
@@ -248,8 +224,8 @@ async function main(): Promise<void> {
     }
     out['lookups'] = lookups;
     out['sameAnswers'] = found['window']!.every((n, i) => n === found['node']![i]);
-    out['loadAverageAtEnd'] = os.loadavg().map((x) => Math.round(x * 100) / 100);
-    console.log(JSON.stringify(out, null, 2));
+    out['loadAverageAtEnd'] = loadAverage();
+    printResult(out);
   } finally {
     say('removing the sample…');
     const pids = [...new Set([...(await readSample(path.join(raw.dir, FILES.passages), a.rows, layouts.window, zones)), ...(await readSample(path.join(raw.dir, FILES.passages), a.rows, layouts.node, zones))].map((p) => p.personId))];
@@ -258,11 +234,21 @@ async function main(): Promise<void> {
     await runAutoCommit('UNWIND $pids AS pid MATCH (p:Person {id: pid}) CALL (p) { DETACH DELETE p } IN TRANSACTIONS OF 5000 ROWS', { pids });
     await runAutoCommit('MATCH (s:Station) WHERE s.id STARTS WITH $run CALL (s) { DETACH DELETE s } IN TRANSACTIONS OF 1000 ROWS', { run });
     for (const d of LEGACY_DROP) await runAutoCommit(d);
-    await closeDriver();
   }
 }
 
-main().catch((e: unknown) => {
-  console.error(`bench:storage: ${(e as Error).message}`);
-  process.exitCode = 1;
-});
+export default defineBench<Args>(
+  module,
+  {
+    name: 'storage',
+    description: 'passage layouts compared: (:Window) buckets vs (:Passage) nodes, write rate and co-location lookups',
+    migrate: true,
+    options: (c) =>
+      c
+        .option('--rows <n>', 'passages of the design city written in each layout', countFrom1, 200_000)
+        .option('--batch <n>', 'rows per transaction', countFrom1, 5000)
+        .option('--lookups <n>', 'random passages whose co-located passages are looked up in each layout', whole, 500)
+        .option('--seed <n>', 'seed of the lookups', whole, 1),
+  },
+  main,
+);

@@ -2,6 +2,7 @@
  * Trace benchmark (run by hand; prints one JSON document on stdout, progress on stderr):
  *
  *   npm run bench:trace -- DIR [--traces 200] [--days 14] [--seed 1] [--check 10] [--profile 200] [--depth2-traces N] [--breakdown 8] [--no-duckdb]
+ *   (`--help` lists every option)
  *
  * DIR holds a generated city (`truyvet generate`) whose stations.csv and passages.csv are already
  * imported into the Neo4j that NEO4J_URI (default: the local one) points at, with the same
@@ -22,15 +23,16 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { DuckDBInstance, listValue, LIST, VARCHAR, BIGINT, type DuckDBConnection, type DuckDBPreparedStatement } from '@duckdb/node-api';
+import type * as DuckDBApi from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBPreparedStatement } from '@duckdb/node-api';
 import { num, str } from '../engine/db/convert';
-import { closeDriver, getDriver, readStatements, serverInfo } from '../engine/db/driver';
+import { getDriver, readStatements, serverInfo } from '../engine/db/driver';
 import { pseudonym } from '../engine/identity';
-import { localNeo4jHome } from '../engine/config';
 import { contactsFromFrontier, DEFAULT_MAX_CONTACTS, resolveTraceParams, traceTooLarge, traceGenerations, contactEdge, type Edge, type GenerationQuery, type GenerationRunner } from '../engine/trace';
 import type { TraceResult } from '../engine/types';
 import { isTruyvetError } from '../engine/errors';
 import { mulberry32 } from './random';
+import { dbHits, defineBench, localNeo4jPid, machine, ownPeakRssMB, peakKb, percentiles, printResult, round, timed, whole } from './harness';
 import { trace } from '../engine/trace';
 
 const DAY = 86_400_000;
@@ -52,50 +54,20 @@ interface Args {
   breakdown: number;
 }
 
-function args(argv: string[]): Args {
-  const a: Args = { dir: '', traces: 200, days: 14, seed: 1, check: 10, profile: 200, duckdb: true, depth2Traces: -1, maxContacts: DEFAULT_MAX_CONTACTS, f0s: undefined, breakdown: 8 };
-  // Depth 2 in a dense city takes seconds per trace: PROFILE doubles that, so it can be narrowed.
-  for (let i = 0; i < argv.length; i++) {
-    const k = argv[i]!;
-    const num = (): number => {
-      const v = Number(argv[++i]);
-      if (!Number.isInteger(v) || v < 0) throw new Error(`${k} needs a whole number`);
-      return v;
-    };
-    if (k === '--traces') a.traces = num();
-    else if (k === '--days') a.days = num();
-    else if (k === '--seed') a.seed = num();
-    else if (k === '--check') a.check = num();
-    else if (k === '--profile') a.profile = num();
-    else if (k === '--no-duckdb') a.duckdb = false;
-    else if (k === '--depth2-traces') a.depth2Traces = num();
-    else if (k === '--max-contacts') a.maxContacts = num();
-    else if (k === '--f0s') a.f0s = String(argv[++i]);
-    else if (k === '--breakdown') a.breakdown = num();
-    else if (!k.startsWith('--') && a.dir === '') a.dir = k;
-    else throw new Error(`unknown argument ${k}`);
-  }
-  if (a.dir === '') throw new Error('usage: bench/trace.ts DIR [--traces 200] [--days 14] [--seed 1] [--check 10] [--profile 200] [--depth2-traces N] [--max-contacts N] [--breakdown 8] [--no-duckdb] [--f0s FILE]');
-  if (a.depth2Traces < 0 || a.depth2Traces > a.traces) a.depth2Traces = a.traces;
-  return a;
-}
-
-function percentiles(xs: readonly number[]): { p50: number; p95: number; p99: number; mean: number; max: number } {
-  const s = [...xs].sort((x, y) => x - y);
-  const at = (q: number): number => s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))] ?? 0;
-  const r = (v: number): number => Math.round(v * 10) / 10;
-  return { p50: r(at(0.5)), p95: r(at(0.95)), p99: r(at(0.99)), mean: r(s.reduce((x, y) => x + y, 0) / Math.max(1, s.length)), max: r(s[s.length - 1] ?? 0) };
-}
-
 const say = (m: string): void => {
   process.stderr.write(`[bench:trace] ${m}\n`);
 };
 
 // ---- DuckDB -----------------------------------------------------------------------------------
 
-async function loadDuck(dir: string): Promise<{ con: DuckDBConnection; seconds: number; passages: number; people: string[]; span: [number, number] }> {
+// Loaded when a run needs it: its native binding keeps a handle open from the moment it loads
+// (bench/harness.test.ts imports this file only to parse command lines).
+type DuckDB = typeof DuckDBApi;
+
+async function loadDuck(dir: string): Promise<{ duckdb: DuckDB; con: DuckDBConnection; seconds: number; passages: number; people: string[]; span: [number, number] }> {
+  const duckdb = await import('@duckdb/node-api');
   const t0 = performance.now();
-  const inst = await DuckDBInstance.create(':memory:', { threads: String(os.cpus().length) });
+  const inst = await duckdb.DuckDBInstance.create(':memory:', { threads: String(os.cpus().length) });
   const con = await inst.connect();
   const q = (s: string): string => `'${s.replace(/'/g, "''")}'`;
   await con.run(`CREATE TABLE st AS SELECT station_id, coalesce(nullif(tz, ''), 'Asia/Ho_Chi_Minh') AS tz FROM read_csv(${q(path.join(dir, 'stations.csv'))}, header = true, all_varchar = true)`);
@@ -122,7 +94,7 @@ async function loadDuck(dir: string): Promise<{ con: DuckDBConnection; seconds: 
   await con.run('DROP TABLE p0');
   await con.run('CREATE INDEX passages_pid ON passages (pid)');
   const [row] = (await con.runAndReadAll('SELECT count(*), min(at_ms), max(left_ms) FROM passages')).getRows();
-  return { con, seconds: (performance.now() - t0) / 1000, passages: Number(row?.[0]), people, span: [Number(row?.[1]), Number(row?.[2])] };
+  return { duckdb, con, seconds: (performance.now() - t0) / 1000, passages: Number(row?.[0]), people, span: [Number(row?.[1]), Number(row?.[2])] };
 }
 
 const DUCK_GENERATION = `
@@ -139,7 +111,7 @@ WHERE b.at_ms <= $hi AND (a.at_ms >= a.since OR b.at_ms >= a.since)
   AND b.pid NOT IN (SELECT unnest($seen))
 LIMIT $lim`;
 
-function duckRunner(stmt: DuckDBPreparedStatement): GenerationRunner {
+function duckRunner({ listValue, LIST, VARCHAR, BIGINT }: DuckDB, stmt: DuckDBPreparedStatement): GenerationRunner {
   return async (g: GenerationQuery): Promise<Edge[]> => {
     stmt.bind(
       {
@@ -172,12 +144,6 @@ function duckRunner(stmt: DuckDBPreparedStatement): GenerationRunner {
 
 // ---- Neo4j ------------------------------------------------------------------------------------
 
-interface ProfileNode {
-  dbHits: number;
-  children: ProfileNode[];
-}
-const hitsOf = (p: ProfileNode): number => p.dbHits + p.children.reduce((s, c) => s + hitsOf(c), 0);
-
 function profilingRunner(counter: { hits: number }): GenerationRunner {
   return (g: GenerationQuery): Promise<Edge[]> =>
     contactsFromFrontier(g, {}, async (cypher, params) => {
@@ -185,7 +151,7 @@ function profilingRunner(counter: { hits: number }): GenerationRunner {
       try {
         const res = await session.run(`PROFILE ${cypher}`, params);
         const prof = res.summary.profile;
-        if (prof !== false) counter.hits += hitsOf(prof);
+        if (prof !== false) counter.hits += dbHits(prof);
         return res.records;
       } finally {
         await session.close();
@@ -221,13 +187,9 @@ function timingRunner(split: Split): GenerationRunner {
 }
 
 function neo4jPeakRss(): number | undefined {
-  try {
-    const pid = fs.readFileSync(path.join(localNeo4jHome(), 'run', 'truyvet-neo4j.pid'), 'utf8').trim();
-    const m = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Math.round(Number(m[1]) / 1024) : undefined;
-  } catch {
-    return undefined;
-  }
+  const pid = localNeo4jPid();
+  const kb = pid === null ? null : peakKb(pid);
+  return kb === null ? undefined : Math.round(kb / 1024);
 }
 
 function setsOf(r: { people: readonly { id: string; generation: number; exposureAt: number | string }[] }, maxGen: number): string[] {
@@ -247,8 +209,7 @@ async function orRefused<T>(work: () => Promise<T>): Promise<T | undefined> {
   }
 }
 
-async function main(): Promise<void> {
-  const a = args(process.argv.slice(2));
+async function main(a: Args): Promise<void> {
   const rnd = mulberry32(a.seed);
 
   // Picking F0s needs the passages in DuckDB (minutes at 10M): --f0s keeps the picks for the next run.
@@ -295,9 +256,7 @@ async function main(): Promise<void> {
   for (const depth of [1, 2]) {
     say(`Neo4j depth ${depth}: ${tracesAt(depth).length} traces…`);
     for (const t of tracesAt(depth)) {
-      const t0 = performance.now();
-      const r = await orRefused(() => trace({ ...t, depth }, lim));
-      const ms = performance.now() - t0;
+      const { value: r, ms } = await timed(() => orRefused(() => trace({ ...t, depth }, lim)));
       neo[depth]!.push(ms);
       if (r === undefined) {
         refused[depth]!++;
@@ -319,17 +278,14 @@ async function main(): Promise<void> {
   if (slowFirst.length > 0) say(`Neo4j depth 1: where the ${slowFirst.length} slowest traces spend their time…`);
   for (const { t } of slowFirst) {
     const row = { f0: t.f0, people: 0, contacts: 0, passagesRead: 0, ms: [] as number[], statementsMs: [] as number[], pairingMs: [] as number[], shapingMs: [] as number[] };
-    for (let round = 0; round < 3; round++) {
+    for (let pass = 0; pass < 3; pass++) {
       const split: Split = { statementsMs: 0, generationsMs: 0, passagesRead: 0 };
-      const t0 = performance.now();
-      const r = await trace({ ...t, depth: 1 }, { ...lim, runGeneration: timingRunner(split) });
-      const ms = performance.now() - t0;
-      const r1 = (x: number): number => Math.round(x * 10) / 10;
+      const { value: r, ms } = await timed(() => trace({ ...t, depth: 1 }, { ...lim, runGeneration: timingRunner(split) }));
       Object.assign(row, { people: r.people.length, contacts: r.contacts.length, passagesRead: split.passagesRead });
-      row.ms.push(r1(ms));
-      row.statementsMs.push(r1(split.statementsMs));
-      row.pairingMs.push(r1(split.generationsMs - split.statementsMs));
-      row.shapingMs.push(r1(ms - split.generationsMs));
+      row.ms.push(round(ms));
+      row.statementsMs.push(round(split.statementsMs));
+      row.pairingMs.push(round(split.generationsMs - split.statementsMs));
+      row.shapingMs.push(round(ms - split.generationsMs));
     }
     breakdown.push(row);
   }
@@ -338,15 +294,15 @@ async function main(): Promise<void> {
   let check: { traces: number; mismatches: number; examples: unknown[] } | undefined;
   if (a.duckdb && duck !== undefined) {
     const stmt = await duck.con.prepare(DUCK_GENERATION);
-    const runGeneration = duckRunner(stmt);
+    const runGeneration = duckRunner(duck.duckdb, stmt);
     say('warming up DuckDB…');
     for (const t of tracesAt(2).slice(0, 5)) await orRefused(() => traceGenerations(resolveTraceParams({ ...t, depth: 2 }), { ...lim, runGeneration }));
     for (const depth of [1, 2]) {
       say(`DuckDB depth ${depth}: ${tracesAt(depth).length} traces…`);
       for (const t of tracesAt(depth)) {
-        const t0 = performance.now();
-        if (!(await orRefused(() => traceGenerations(resolveTraceParams({ ...t, depth }), { ...lim, runGeneration })))) duckRefused[depth]!++;
-        duckMs[depth]!.push(performance.now() - t0);
+        const { value: d, ms } = await timed(() => orRefused(() => traceGenerations(resolveTraceParams({ ...t, depth }), { ...lim, runGeneration })));
+        if (!d) duckRefused[depth]!++;
+        duckMs[depth]!.push(ms);
       }
     }
     say(`checking ${Math.min(a.check, traces.length)} traces: Neo4j and DuckDB give the same F1 and F2…`);
@@ -371,7 +327,7 @@ async function main(): Promise<void> {
     if (!a.duckdb) return undefined;
     const n = percentiles(neo[depth]!);
     const d = percentiles(duckMs[depth]!);
-    const r = (x: number, y: number): number => Math.round((x / Math.max(y, 0.001)) * 100) / 100;
+    const r = (x: number, y: number): number => round(x / Math.max(y, 0.001), 2);
     return { p50: r(d.p50, n.p50), p95: r(d.p95, n.p95), p99: r(d.p99, n.p99) };
   };
   const hitStats = (xs: number[]): { mean: number; p50: number } => {
@@ -379,25 +335,47 @@ async function main(): Promise<void> {
     return { mean: Math.round(p.mean), p50: Math.round(p.p50) };
   };
 
+  const host = machine();
   const out = {
-    city: duck === undefined ? { dir: path.resolve(a.dir) } : { dir: path.resolve(a.dir), passages: duck.passages, people: duck.people.length, spanDays: Math.round(((duck.span[1] - duck.span[0]) / DAY) * 10) / 10 },
-    machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model ?? '', memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, neo4j: info.agent ?? '', loadAverage: os.loadavg().map((x) => Math.round(x * 100) / 100) },
+    city: duck === undefined ? { dir: path.resolve(a.dir) } : { dir: path.resolve(a.dir), passages: duck.passages, people: duck.people.length, spanDays: round((duck.span[1] - duck.span[0]) / DAY) },
+    machine: { cpus: host.cpus, cpu: host.cpu, memoryGiB: host.memoryGB, node: host.node, neo4j: info.agent ?? '', loadAverage: host.loadAverage },
     settings: { traces: a.traces, depth2Traces: a.depth2Traces, maxContacts: a.maxContacts, periodDays: a.days, seed: a.seed, toleranceSeconds: 900, mode: 'time-respecting' },
     neo4j: {
       depth1: { refusedTooLarge: refused['1'], ms: percentiles(neo['1']!), people: percentiles(size['1']!), dbHits: hitStats(hits['1']!), slowest: slowest['1'] ?? null, breakdown },
       depth2: { refusedTooLarge: refused['2'], ms: percentiles(neo['2']!), people: percentiles(size['2']!), dbHits: hitStats(hits['2']!), slowest: slowest['2'] ?? null },
     },
-    duckdb: a.duckdb && duck !== undefined ? { loadSeconds: Math.round(duck.seconds * 10) / 10, depth1: { refusedTooLarge: duckRefused['1'], ms: percentiles(duckMs['1']!) }, depth2: { refusedTooLarge: duckRefused['2'], ms: percentiles(duckMs['2']!) } } : null,
+    duckdb: a.duckdb && duck !== undefined ? { loadSeconds: round(duck.seconds), depth1: { refusedTooLarge: duckRefused['1'], ms: percentiles(duckMs['1']!) }, depth2: { refusedTooLarge: duckRefused['2'], ms: percentiles(duckMs['2']!) } } : null,
     ratioDuckdbOverNeo4j: a.duckdb ? { depth1: ratio('1'), depth2: ratio('2') } : null,
     check: check ?? null,
-    rssMiB: { bench: Math.round(process.resourceUsage().maxRSS / 1024), neo4j: neo4jPeakRss() ?? null },
+    rssMiB: { bench: ownPeakRssMB(), neo4j: neo4jPeakRss() ?? null },
   };
-  console.log(JSON.stringify(out, null, 2));
+  printResult(out);
 }
 
-main()
-  .catch((e: unknown) => {
-    console.error(`bench:trace: ${(e as Error).message}`);
-    process.exitCode = 1;
-  })
-  .finally(() => closeDriver());
+export default defineBench<Args>(
+  module,
+  {
+    name: 'trace',
+    description: 'trace depth 1 and 2 on an imported city (p50/p95/p99, db hits) against a DuckDB band join',
+    options: (c) =>
+      c
+        .argument('<dir>', 'a generated city whose stations.csv and passages.csv are imported into the Neo4j NEO4J_URI points at')
+        .option('--traces <n>', 'random people (seeded) to trace', whole, 200)
+        .option('--days <n>', 'days of each infectious period', whole, 14)
+        .option('--seed <n>', 'seed of the draw', whole, 1)
+        .option('--check <n>', 'traces on which Neo4j and DuckDB must give the same F1 and F2', whole, 10)
+        .option('--profile <n>', 'traces whose database hits are summed (PROFILE)', whole, 200)
+        // Depth 2 in a dense city takes seconds per trace: PROFILE doubles that, so it can be narrowed.
+        .option('--depth2-traces <n>', 'traces timed at depth 2, the first of --traces (default: all)', whole)
+        .option('--max-contacts <n>', 'contact edges before a trace is refused as too large', whole, DEFAULT_MAX_CONTACTS)
+        .option('--f0s <file>', 'picked traces: read when the file exists (DuckDB is then not needed), else written')
+        .option('--breakdown <n>', 'slowest depth-1 traces whose time is split into statements, pairing and shaping', whole, 8)
+        .option('--no-duckdb', 'skip the DuckDB comparison'),
+    settings: (o, args) => {
+      const opts = o as Omit<Args, 'dir' | 'depth2Traces'> & { depth2Traces?: number };
+      const depth2Traces = opts.depth2Traces === undefined || opts.depth2Traces > opts.traces ? opts.traces : opts.depth2Traces;
+      return { ...opts, dir: args[0]!, depth2Traces };
+    },
+  },
+  main,
+);

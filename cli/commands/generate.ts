@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { SingleBar } from 'cli-progress';
 import { z } from 'zod';
 import { invalidInput } from '../../engine/errors';
-import { DEFAULT_CITY, generateCity, LIMITS, type GenerateProgress } from '../../fixtures/generator';
+import { DEFAULT_CITY, generateCity, LIMITS, type GenerateProgress } from '../../generator';
 import { action } from '../run';
 
 const whole = (flag: string, [lo, hi]: readonly [number, number]) =>

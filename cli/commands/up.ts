@@ -11,7 +11,7 @@ import { num } from '../../engine/db/convert';
 import { describeIndexProgress, migrate } from '../../engine/db/schema';
 import { invalidInput } from '../../engine/errors';
 import { runImport, type ImportKind } from '../../engine/import';
-import { DEFAULT_CITY, generateCity } from '../../fixtures/generator';
+import { DEFAULT_CITY, generateCity } from '../../generator';
 import { start as startNeo4j } from '../../tools/neo4j/launcher';
 import { buildViz } from '../../viz/build';
 import { action } from '../run';

@@ -7,7 +7,7 @@ import { closeDriver, readQuery } from '../../engine/db/driver';
 import { upsertPeople } from '../../engine/db/people';
 import { importDeclarationsFile } from '../../engine/declarations/import';
 import { pseudonym } from '../../engine/identity';
-import { FILES, generateCity } from '../../fixtures/generator';
+import { FILES, generateCity } from '../../generator';
 import { newRunId } from '../helpers/run-data';
 import { removeDeclarationData, useTestQrKey } from './helpers';
 

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
-import { FILES, generateCity, type CityOptions } from '../../fixtures/generator';
+import { FILES, generateCity, type CityOptions } from '../../generator';
 import { runImport } from '../../engine/import';
 import { removeRunData } from '../helpers/run-data';
 
