@@ -5,7 +5,7 @@ import { invalidInput } from '../../engine/errors';
 import { DEFAULT_PURGE_BATCH, purge } from '../../engine/retention/purge';
 import { parseRetention } from '../../engine/retention/schedule';
 import { retentionDaysFromEnv } from '../../api/settings';
-import { cliActor } from './accounts';
+import { cliActor } from '../lawful-access';
 import { action } from '../run';
 
 export function register(program: Command): void {

@@ -51,7 +51,7 @@ export type AuditDetails = Readonly<Record<string, string | number | boolean | n
 
 /** What a caller records. */
 export interface AuditEntry {
-  /** Username, `system`, or `cli:<os user>`. */
+  /** Username, `system`, or `os:<user>@<host>` for the command line. */
   readonly actor: string;
   readonly role: string;
   readonly action: AuditAction;
