@@ -66,13 +66,6 @@ export function register(program: Command): void {
     );
 }
 
-/** People found per generation, `{f1: n, f2: n, …}`, as the API's audit counts them. */
-function generations(r: TraceResult): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const p of r.people) out[`f${p.generation}`] = (out[`f${p.generation}`] ?? 0) + 1;
-  return out;
-}
-
 /** An ISO flag as epoch ms; no offset = Asia/Ho_Chi_Minh; a bare date = its local midnight. */
 export function flagInstant(flag: string, text: string): number {
   const t = text.trim();
@@ -163,4 +156,11 @@ export function printTable(head: readonly string[], rows: readonly (readonly str
   const line = (cells: readonly string[]) => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
   console.log(line(head));
   for (const r of rows) console.log(line(r));
+}
+
+/** People found per generation, `{f1: n, f2: n, …}`, as the API's audit counts them. */
+function generations(r: TraceResult): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const p of r.people) out[`f${p.generation}`] = (out[`f${p.generation}`] ?? 0) + 1;
+  return out;
 }
