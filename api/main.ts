@@ -111,9 +111,15 @@ export async function serve(o: ServeOptions): Promise<RunningServer> {
   const dailyPurge = async () => {
     try {
       const now = Date.now();
-      const report = await purge({ now, olderThanMs: settings.retentionDays * 86_400_000 });
+      const report = await purge({ now, olderThanMs: settings.retentionDays * 86_400_000, declarationRetentionMs: settings.declarationRetentionDays * 86_400_000 });
       await appendAudit(
-        { actor: 'system', role: 'system', action: 'purge', outcome: 'ok', details: { ...report, retentionDays: settings.retentionDays } },
+        {
+          actor: 'system',
+          role: 'system',
+          action: 'purge',
+          outcome: 'ok',
+          details: { ...report, retentionDays: settings.retentionDays, declarationRetentionDays: settings.declarationRetentionDays },
+        },
         Date.now(),
         settings.auditChain,
       );

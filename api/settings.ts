@@ -3,6 +3,7 @@ import path from 'node:path';
 import { DEFAULT_LOCKOUT, type LockoutPolicy } from '../engine/accounts/accounts';
 import { defaultChain } from '../engine/audit/store';
 import { uploadDir } from '../engine/config';
+import { DEFAULT_DECLARATION_RETENTION_DAYS } from '../engine/retention/purge';
 import type { ScanQueueOptions } from '../engine/scan/queue';
 import { MAX_TRACE_DEPTH } from '../engine/types';
 
@@ -74,6 +75,8 @@ export interface ApiSettings {
   /** Where uploads wait for the import pipeline. */
   readonly uploadDir: string;
   readonly retentionDays: number;
+  /** Days a declaration stays after its validity ended. */
+  readonly declarationRetentionDays: number;
   /** Local time of day (HH:MM, Asia/Ho_Chi_Minh) of the daily purge, or undefined when off. */
   readonly purgeAt: string | undefined;
   readonly oidc: OidcSettings | undefined;
@@ -95,6 +98,10 @@ function vizDist(): string {
 
 export function retentionDaysFromEnv(): number {
   return intEnv('TRUYVET_RETENTION_DAYS', DEFAULT_RETENTION_DAYS, 1, 3650);
+}
+
+export function declarationRetentionDaysFromEnv(): number {
+  return intEnv('TRUYVET_DECLARATION_RETENTION_DAYS', DEFAULT_DECLARATION_RETENTION_DAYS, 1, 3650);
 }
 
 export function settingsFromEnv(): ApiSettings {
@@ -143,6 +150,7 @@ export function settingsFromEnv(): ApiSettings {
     importLimitBytes: intEnv('TRUYVET_IMPORT_MAX_MB', 1024) * 1024 * 1024,
     uploadDir: uploadDir(),
     retentionDays: retentionDaysFromEnv(),
+    declarationRetentionDays: declarationRetentionDaysFromEnv(),
     purgeAt: purge === 'off' ? undefined : purge,
     oidc,
     auditChain: defaultChain(),

@@ -1,5 +1,5 @@
 import neo4j from 'neo4j-driver';
-import { AUDIT_PAGE } from '../engine/audit/store';
+import { AUDIT_PAGE, VERIFY_PAGE } from '../engine/audit/store';
 import { closeDriver, getDriver } from '../engine/db/driver';
 import { OF_PERSON } from '../engine/db/passages';
 import { migrate } from '../engine/db/schema';
@@ -51,6 +51,7 @@ const HOT: Record<string, { cypher: string; seeks: RegExp[] }> = {
     seeks: [/Station\(id\)/, /Scan\(id\)/, /Isolation\(pid\)/, /Person\(id\)/, /Scan\(pid, at\) WHERE pid = row\.pid AND at <= row\.at/, /Scan\(pid, at\) WHERE pid = row\.pid AND at > row\.at/],
   },
   'audit page': { cypher: AUDIT_PAGE, seeks: [/AuditEvent\(chain, seq\)/] },
+  'audit verify page': { cypher: VERIFY_PAGE, seeks: [/AuditEvent\(chain, seq\)/] },
 };
 
 beforeAll(() => migrate());

@@ -1,4 +1,3 @@
-import os from 'node:os';
 import type { Command } from 'commander';
 import { createAccount, listAccounts, updateAccount, type Account, type AccountChange } from '../../engine/accounts/accounts';
 import { generatePassword } from '../../engine/accounts/passwords';
@@ -7,18 +6,8 @@ import { appendAudit } from '../../engine/audit/store';
 import { migrate } from '../../engine/db/schema';
 import { invalidInput } from '../../engine/errors';
 import { isoUtc } from '../../engine/time';
+import { cliActor } from '../lawful-access';
 import { action } from '../run';
-
-/** Who ran the command, for the audit: the OS user. */
-export function cliActor(): string {
-  let user = 'unknown';
-  try {
-    user = os.userInfo().username;
-  } catch {
-    // no passwd entry (a container): keep 'unknown'
-  }
-  return `cli:${user}`;
-}
 
 function row(a: Account): Record<string, unknown> {
   return {

@@ -1,6 +1,9 @@
 import type { Command } from 'commander';
+import { AUDIT_ACTIONS, type AuditAction } from '../../engine/audit/chain';
 import { defaultChain, listAudit, verifyAudit } from '../../engine/audit/store';
+import { invalidInput } from '../../engine/errors';
 import { action, EXIT } from '../run';
+import { flagInstant } from './trace';
 
 export function register(program: Command): void {
   const cmd = program.command('audit').description('the tamper-evident audit log');
@@ -25,13 +28,30 @@ export function register(program: Command): void {
 
   cmd
     .command('list')
-    .description('print events, oldest first, as JSON lines')
+    .description('print events, oldest first, as JSON lines (the command line\'s own traces and hotspots too: role cli, actor os:<user>@<host>)')
     .option('--chain <name>', 'which chain (default: TRUYVET_AUDIT_CHAIN or main)', defaultChain())
     .option('--after <seq>', 'events after this seq', '0')
     .option('--limit <n>', 'how many', '100')
+    .option('--from <iso>', 'events at or after this instant (no offset = Ho Chi Minh City time)')
+    .option('--to <iso>', 'events at or before this instant')
+    .option('--actor <name>', 'one actor: an account, system, or os:<user>@<host>')
+    .option('--action <action>', `one action (${AUDIT_ACTIONS.join(', ')})`)
+    .option('--request-ref <ref>', "one request number of the health authority")
     .action(
-      action(async (o: { chain: string; after: string; limit: string }) => {
-        const events = await listAudit({ chain: o.chain, afterSeq: Number(o.after) || 0, limit: Math.min(10_000, Number(o.limit) || 100) });
+      action(async (o: { chain: string; after: string; limit: string; from?: string; to?: string; actor?: string; action?: string; requestRef?: string }) => {
+        if (o.action !== undefined && !(AUDIT_ACTIONS as readonly string[]).includes(o.action)) {
+          throw invalidInput(`--action '${o.action}' is not an audit action`, [{ field: '--action', reason: `one of ${AUDIT_ACTIONS.join(', ')}` }]);
+        }
+        const events = await listAudit({
+          chain: o.chain,
+          afterSeq: Number(o.after) || 0,
+          limit: Math.min(10_000, Number(o.limit) || 100),
+          ...(o.from !== undefined ? { from: flagInstant('--from', o.from) } : {}),
+          ...(o.to !== undefined ? { to: flagInstant('--to', o.to) } : {}),
+          ...(o.actor !== undefined ? { actor: o.actor } : {}),
+          ...(o.action !== undefined ? { action: o.action as AuditAction } : {}),
+          ...(o.requestRef !== undefined ? { requestRef: o.requestRef } : {}),
+        });
         for (const e of events) console.log(JSON.stringify(e));
       }),
     );

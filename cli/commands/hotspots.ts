@@ -4,12 +4,14 @@ import { invalidInput, notFound } from '../../engine/errors';
 import { normalizeRawKey, pseudonym } from '../../engine/identity';
 import { DEFAULT_TZ } from '../../engine/time';
 import { DEFAULT_HOTSPOTS, hotspots } from '../../engine/trace';
+import { auditedRead, lawfulRequest } from '../lawful-access';
 import { action } from '../run';
 import { flagInstant, localTime, printTable, wholeFlag } from './trace';
 
 /**
  * `truyvet hotspots`: station × time-window cells ranked by how many of the cases passed there.
- * The cases are required: the graph has no list of confirmed cases, the tracer brings it.
+ * The cases are required: the graph has no list of confirmed cases, the tracer brings it. Like a
+ * trace, it needs a request number and a purpose and is audited (cli/lawful-access.ts).
  */
 export function register(program: Command): void {
   program
@@ -18,18 +20,30 @@ export function register(program: Command): void {
     .requiredOption('--from <iso>', 'start (ISO 8601; no offset = Ho Chi Minh City time)')
     .requiredOption('--to <iso>', 'end')
     .requiredOption('--cases <ids>', 'the cases: person ids as in passages.csv, comma-separated')
+    .requiredOption('--request-ref <ref>', "the health authority's request number (audited)")
+    .requiredOption('--purpose <text>', 'why the cells are ranked (audited)')
     .option('--limit <n>', 'how many cells', String(DEFAULT_HOTSPOTS))
     .option('--json', 'print JSON')
     .action(
-      action(async (o: { from: string; to: string; cases: string; limit: string; json?: boolean }) => {
+      action(async (o: { from: string; to: string; cases: string; requestRef: string; purpose: string; limit: string; json?: boolean }) => {
+        const req = lawfulRequest(o);
         const raws = [...new Set(o.cases.split(',').map(normalizeRawKey).filter((c) => c !== ''))];
         if (raws.length === 0) throw invalidInput('--cases must name at least one person', [{ field: '--cases', reason: 'empty' }]);
         const pidToRaw = new Map(raws.map((r) => [pseudonym(r), r]));
         const from = flagInstant('--from', o.from);
         const to = flagInstant('--to', o.to);
-        const r = await hotspots({ cases: [...pidToRaw.keys()], from, to, limit: wholeFlag('--limit', o.limit) });
-        if (r.missing.length > 0) throw notFound(`unknown person${r.missing.length > 1 ? 's' : ''}: ${r.missing.map((m) => `'${pidToRaw.get(m) ?? m}'`).join(', ')}`);
-        const more = await rawKeys([...new Set(r.hotspots.flatMap((h) => h.people))].filter((p) => !pidToRaw.has(p)));
+        const limit = wholeFlag('--limit', o.limit);
+        const { r, more } = await auditedRead(
+          'hotspots.read',
+          req,
+          async () => {
+            const r = await hotspots({ cases: [...pidToRaw.keys()], from, to, limit });
+            if (r.missing.length > 0) throw notFound(`unknown person${r.missing.length > 1 ? 's' : ''}: ${r.missing.map((m) => `'${pidToRaw.get(m) ?? m}'`).join(', ')}`);
+            return { r, more: await rawKeys([...new Set(r.hotspots.flatMap((h) => h.people))].filter((p) => !pidToRaw.has(p))) };
+          },
+          // As the API audits hotspots: how many cases, how many cells.
+          ({ r }) => ({ count: raws.length, details: { cells: r.hotspots.length } }),
+        );
         const k = (pid: string): string => pidToRaw.get(pid) ?? more.get(pid) ?? pid;
         const out = {
           from: new Date(from).toISOString(),

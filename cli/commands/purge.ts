@@ -4,14 +4,14 @@ import { appendAudit } from '../../engine/audit/store';
 import { invalidInput } from '../../engine/errors';
 import { DEFAULT_PURGE_BATCH, purge } from '../../engine/retention/purge';
 import { parseRetention } from '../../engine/retention/schedule';
-import { retentionDaysFromEnv } from '../../api/settings';
-import { cliActor } from './accounts';
+import { declarationRetentionDaysFromEnv, retentionDaysFromEnv } from '../../api/settings';
+import { cliActor } from '../lawful-access';
 import { action } from '../run';
 
 export function register(program: Command): void {
   program
     .command('purge')
-    .description('delete passages that ended before now minus the retention period, and windows left empty (audited)')
+    .description('delete passages and scans older than the retention period, declarations past theirs, ended isolations and old trace results (audited)')
     .option('--older-than <period>', 'retention period, e.g. 21d, 36h (default: TRUYVET_RETENTION_DAYS, 21 days)')
     .option('--dry-run', 'count what would be deleted, delete nothing')
     .option('--jurisdiction <path>', 'only stations inside province[/district[/commune]]')
@@ -30,14 +30,15 @@ export function register(program: Command): void {
           throw invalidInput((e as Error).message, [{ field: '--jurisdiction', reason: 'province[/district[/commune]]' }]);
         }
         const now = Date.now();
-        const report = await purge({ now, olderThanMs, dryRun: o.dryRun === true, batchSize, ...(scope ? { scope } : {}) });
+        const declarationRetentionDays = declarationRetentionDaysFromEnv();
+        const report = await purge({ now, olderThanMs, declarationRetentionMs: declarationRetentionDays * 86_400_000, dryRun: o.dryRun === true, batchSize, ...(scope ? { scope } : {}) });
         await appendAudit(
           {
             actor: cliActor(),
             role: 'cli',
             action: 'purge',
             outcome: 'ok',
-            details: { ...report, olderThanSeconds: olderThanMs / 1000, jurisdiction: o.jurisdiction ?? '*' },
+            details: { ...report, olderThanSeconds: olderThanMs / 1000, declarationRetentionDays, jurisdiction: o.jurisdiction ?? '*' },
           },
           Date.now(),
         );
@@ -45,7 +46,7 @@ export function register(program: Command): void {
         else {
           const verb = report.dryRun ? 'would delete' : 'deleted';
           console.log(
-            `${verb} ${report.passages} passages (${report.relationships} links), ${report.windows} empty windows, ${report.people} people left without data, ${report.traceResults} stored trace results; cut-off ${report.cutoff} (${report.seconds} s)`,
+            `${verb} ${report.passages} passages (${report.relationships} links), ${report.windows} empty windows, ${report.scans} scans, ${report.declarations} declarations, ${report.isolations} ended isolations, ${report.people} people left without data, ${report.traceResults} stored trace results; cut-off ${report.cutoff} (${report.seconds} s)`,
           );
         }
       }),

@@ -5,12 +5,14 @@ import { normalizeRawKey, pseudonym } from '../../engine/identity';
 import { DEFAULT_TZ, parseDurationSeconds, parseInstant } from '../../engine/time';
 import { DEFAULT_MAX_CONTACTS, traceWithSensitivity, type TraceWithSensitivity } from '../../engine/trace';
 import { DEFAULT_DEPTH, type TraceResult } from '../../engine/types';
+import { auditedRead, lawfulRequest } from '../lawful-access';
 import { action } from '../run';
 
 /**
  * `truyvet trace`: F0 is the person key as written in passages.csv; it is pseudonymised here, and
  * every id in the answer is mapped back to the raw key, so the output speaks the CSV's language.
- * Instants without an offset are read in Asia/Ho_Chi_Minh.
+ * Instants without an offset are read in Asia/Ho_Chi_Minh. Like the API's, a trace here needs the
+ * health authority's request number and a purpose, and is audited (cli/lawful-access.ts).
  */
 export function register(program: Command): void {
   program
@@ -19,6 +21,8 @@ export function register(program: Command): void {
     .requiredOption('--f0 <id>', 'the case: person id as in passages.csv')
     .requiredOption('--from <iso>', 'start of the infectious period (ISO 8601; no offset = Ho Chi Minh City time)')
     .requiredOption('--to <iso>', 'end of the infectious period (e.g. isolation)')
+    .requiredOption('--request-ref <ref>', "the health authority's request number (audited)")
+    .requiredOption('--purpose <text>', 'why this trace is run (audited)')
     .option('--until <iso>', 'horizon: no contact after it counts, at any generation (default: --to)')
     .option('--depth <n>', 'generations to trace, 1 to 6', String(DEFAULT_DEPTH))
     .option('--tolerance <list>', 'co-location tolerance, e.g. 15m; a list (5m,15m,30m,60m) adds a sensitivity panel; the trace uses the first', '15m')
@@ -26,7 +30,8 @@ export function register(program: Command): void {
     .option('--max-contacts <n>', 'stop with an error past this many contact edges (the result is held in memory)', String(DEFAULT_MAX_CONTACTS))
     .option('--json', 'print the TraceResult as JSON')
     .action(
-      action(async (o: { f0: string; from: string; to: string; until?: string; depth: string; tolerance: string; naive?: boolean; maxContacts: string; json?: boolean }) => {
+      action(async (o: { f0: string; from: string; to: string; requestRef: string; purpose: string; until?: string; depth: string; tolerance: string; naive?: boolean; maxContacts: string; json?: boolean }) => {
+        const req = lawfulRequest(o);
         const raw = normalizeRawKey(o.f0);
         if (raw === '') throw invalidInput('--f0 must not be empty', [{ field: '--f0', reason: 'empty' }]);
         const tolerances = parseTolerances(o.tolerance);
@@ -40,14 +45,20 @@ export function register(program: Command): void {
           ...(until === undefined ? {} : { until }),
         };
         const maxContacts = wholeFlag('--max-contacts', o.maxContacts);
-        let found: TraceWithSensitivity;
-        try {
-          found = await traceWithSensitivity(params, tolerances, { maxContacts });
-        } catch (e) {
-          if (isTruyvetError(e) && e.code === 'not_found') throw notFound(`unknown person '${raw}': no passage or registry row has this id`);
-          throw e;
-        }
-        const result = await withRawIds(found, raw);
+        const run = async (): Promise<TraceWithSensitivity> => {
+          try {
+            // The raw keys are looked up before the audit, which counts them as identities shown.
+            return await withRawIds(await traceWithSensitivity(params, tolerances, { maxContacts }), raw);
+          } catch (e) {
+            if (isTruyvetError(e) && e.code === 'not_found') throw notFound(`unknown person '${raw}': no passage or registry row has this id`);
+            throw e;
+          }
+        };
+        // What the API audits for a trace: request, purpose, counts; never who was found.
+        const result = await auditedRead('trace.create', req, run, (r) => ({
+          count: r.people.length,
+          details: { depth: r.params.depth, mode: r.params.mode, identities: r.people.length + 1, truncated: false, ...generations(r) },
+        }));
         const out = tolerances.length > 1 ? result : withoutSensitivity(result);
         if (o.json === true) console.log(JSON.stringify(out));
         else printTrace(result, tolerances.length > 1);
@@ -145,4 +156,11 @@ export function printTable(head: readonly string[], rows: readonly (readonly str
   const line = (cells: readonly string[]) => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
   console.log(line(head));
   for (const r of rows) console.log(line(r));
+}
+
+/** People found per generation, `{f1: n, f2: n, …}`, as the API's audit counts them. */
+function generations(r: TraceResult): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const p of r.people) out[`f${p.generation}`] = (out[`f${p.generation}`] ?? 0) + 1;
+  return out;
 }

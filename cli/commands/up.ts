@@ -122,7 +122,11 @@ function printDemoHint(say: (m: string) => void): void {
   try {
     const o = JSON.parse(fs.readFileSync(file, 'utf8')) as { outbreaks?: { f0: string; infectious: { from: string; to: string } }[] };
     const first = o.outbreaks?.[0];
-    if (first) say(`try a trace: F0 ${first.f0}, infectious from ${first.infectious.from} to ${first.infectious.to} (more in ${file})`);
+    if (first) {
+      say(`try a trace: F0 ${first.f0}, infectious from ${first.infectious.from} to ${first.infectious.to} (more in ${file})`);
+      // The command line needs a request number and a purpose like the API, and audits the trace.
+      say(`  or: npx truyvet trace --f0 ${first.f0} --from ${first.infectious.from} --to ${first.infectious.to} --request-ref DEMO-1 --purpose "demo trace"`);
+    }
   } catch {
     /* no demo city made by this machine */
   }

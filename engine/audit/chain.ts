@@ -3,10 +3,17 @@ import { secretKey } from '../secrets';
 
 /**
  * The audit log is a hash chain: each event stores `prev` (the previous event's hash) and its
- * own `hash` = HMAC-SHA-256(TRUYVET_AUDIT_KEY, canonical content + prev). Editing an event
- * breaks its own hash; deleting one leaves a gap in `seq` and a `prev` that points at nothing;
- * both show in verify. The HMAC (not a plain hash) means someone who can write to the database
- * but does not hold the key cannot rebuild a consistent chain after an edit.
+ * own `hash` = HMAC-SHA-256(TRUYVET_AUDIT_KEY, content + prev). Editing an event breaks its own
+ * hash; deleting one leaves a gap in `seq` and a `prev` that points at nothing; both show in
+ * verify. The HMAC (not a plain hash) means someone who can write to the database but does not
+ * hold the key cannot rebuild a consistent chain after an edit.
+ *
+ * Two formats live in one chain (README, "Audit"). Format 2 (`v: 2`, written since issue 20)
+ * hashes every stored property of the event node, with its Cypher type, whatever its name: an
+ * edit of `atMs` (what the auditor's time filter reads), a removed or an added property all break
+ * it. Format 1 (no `v`, events written before) hashed a fixed list of fields that left `atMs`
+ * out; its hash is kept as it was, and verify also checks the rest of what the old code wrote:
+ * `atMs` is the instant of `at`, no property beyond the old ones, each of its type.
  * Pure functions: the store (store.ts) reads and writes, this file computes and checks.
  */
 
@@ -44,7 +51,7 @@ export type AuditDetails = Readonly<Record<string, string | number | boolean | n
 
 /** What a caller records. */
 export interface AuditEntry {
-  /** Username, `system`, or `cli:<os user>`. */
+  /** Username, `system`, or `os:<user>@<host>` for the command line. */
   readonly actor: string;
   readonly role: string;
   readonly action: AuditAction;
@@ -78,23 +85,154 @@ export function canonical(value: unknown): string {
   return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
 }
 
-export function eventHash(e: Omit<AuditEvent, 'hash'>): string {
-  const content = canonical({
-    chain: e.chain,
-    seq: e.seq,
-    at: e.at,
-    actor: e.actor,
-    role: e.role,
-    action: e.action,
-    outcome: e.outcome,
-    target: e.target,
-    requestRef: e.requestRef,
-    purpose: e.purpose,
-    count: e.count,
-    details: e.details,
-    prev: e.prev,
-  });
+/** The format appendAudit writes. */
+export const AUDIT_FORMAT = 2;
+
+/** Cypher's names (`valueType()`) of the two types events are written with. */
+export const STRING = 'STRING NOT NULL';
+export const INTEGER = 'INTEGER NOT NULL';
+
+/**
+ * One stored property as the database holds it: its Cypher type and, for the two types truyvet
+ * writes, its value (any other type is already a change: its value is not needed to say so).
+ */
+export interface StoredValue {
+  readonly type: string;
+  readonly value: string | number | null;
+}
+
+/** Every stored property of one event node (read as `keys(e)`, so none escapes the check). */
+export type StoredEvent = Readonly<Record<string, StoredValue>>;
+
+const asString = (value: string): StoredValue => ({ type: STRING, value });
+const asInteger = (value: number): StoredValue => ({ type: INTEGER, value });
+
+function hmac(content: string): string {
   return createHmac('sha256', secretKey('TRUYVET_AUDIT_KEY')).update(content, 'utf8').digest('hex');
+}
+
+/**
+ * The properties a format-2 event is stored with, `hash` included. The hash is computed from
+ * this very map, which is also what the store writes, so what is hashed is what is stored.
+ */
+export function sealEvent(e: Omit<AuditEvent, 'hash'>, atMs: number): { props: StoredEvent; hash: string } {
+  const props: Record<string, StoredValue> = {
+    v: asInteger(AUDIT_FORMAT),
+    chain: asString(e.chain),
+    seq: asInteger(e.seq),
+    at: asString(e.at),
+    atMs: asInteger(atMs),
+    actor: asString(e.actor),
+    role: asString(e.role),
+    action: asString(e.action),
+    outcome: asString(e.outcome),
+    prev: asString(e.prev),
+  };
+  if (e.target !== undefined) props['target'] = asString(e.target);
+  if (e.requestRef !== undefined) props['requestRef'] = asString(e.requestRef);
+  if (e.purpose !== undefined) props['purpose'] = asString(e.purpose);
+  if (e.count !== undefined) props['count'] = asInteger(e.count);
+  if (e.details !== undefined) props['details'] = asString(JSON.stringify(e.details));
+  const hash = storedHash(props);
+  return { props: { ...props, hash: asString(hash) }, hash };
+}
+
+/** Format 2: every property but `hash`, as `name: [type, value]`, sorted by name. */
+export function storedHash(props: StoredEvent): string {
+  const content = Object.fromEntries(
+    Object.entries(props)
+      .filter(([k]) => k !== 'hash')
+      .map(([k, v]) => [k, [v.type, v.value]]),
+  );
+  return hmac(canonical(content));
+}
+
+/** Format 1's hash (events written before issue 20): a fixed list of fields, without `atMs`. */
+export function eventHashV1(e: Omit<AuditEvent, 'hash'>): string {
+  return hmac(
+    canonical({
+      chain: e.chain,
+      seq: e.seq,
+      at: e.at,
+      actor: e.actor,
+      role: e.role,
+      action: e.action,
+      outcome: e.outcome,
+      target: e.target,
+      requestRef: e.requestRef,
+      purpose: e.purpose,
+      count: e.count,
+      details: e.details,
+      prev: e.prev,
+    }),
+  );
+}
+
+/** What format 1 stored, and of which type; the first nine were always written. */
+const V1_FIELDS: Readonly<Record<string, string>> = {
+  chain: STRING,
+  seq: INTEGER,
+  at: STRING,
+  atMs: INTEGER,
+  actor: STRING,
+  role: STRING,
+  action: STRING,
+  outcome: STRING,
+  prev: STRING,
+  hash: STRING,
+  target: STRING,
+  requestRef: STRING,
+  purpose: STRING,
+  count: INTEGER,
+  details: STRING,
+};
+const V1_REQUIRED = ['chain', 'seq', 'at', 'atMs', 'actor', 'role', 'action', 'outcome', 'prev', 'hash'];
+
+/** Why a format-1 event is not as the old code wrote it, or undefined when it is. */
+function checkV1(p: StoredEvent): string | undefined {
+  for (const [k, v] of Object.entries(p)) {
+    const want = V1_FIELDS[k];
+    if (want === undefined) return `has a property '${k}' it was not written with`;
+    if (v.type !== want) return `its '${k}' is stored as ${v.type}, not as written`;
+  }
+  const missing = V1_REQUIRED.find((k) => p[k] === undefined);
+  if (missing !== undefined) return `its '${missing}' was removed`;
+  const val = (k: string) => p[k]?.value as string & number;
+  if (Date.parse(val('at')) !== val('atMs')) return "its 'atMs' is not the instant of its 'at'";
+  let details: AuditDetails | undefined;
+  if (p['details'] !== undefined) {
+    try {
+      details = JSON.parse(val('details')) as AuditDetails;
+    } catch {
+      return "its 'details' are not the JSON it was written with";
+    }
+    if (JSON.stringify(details) !== val('details')) return "its 'details' are not the JSON it was written with";
+  }
+  const opt = (k: string): Record<string, unknown> => (p[k] === undefined ? {} : { [k]: val(k) });
+  const e = {
+    chain: val('chain'),
+    seq: val('seq'),
+    at: val('at'),
+    actor: val('actor'),
+    role: val('role'),
+    action: val('action') as AuditAction,
+    outcome: val('outcome') as AuditOutcome,
+    ...opt('target'),
+    ...opt('requestRef'),
+    ...opt('purpose'),
+    ...opt('count'),
+    ...(details === undefined ? {} : { details }),
+    prev: val('prev'),
+  };
+  return eventHashV1(e) === val('hash') ? undefined : 'hash differs';
+}
+
+/** Why an event is not as it was written, or undefined when it is intact. */
+export function checkEvent(p: StoredEvent): string | undefined {
+  const v = p['v'];
+  if (v === undefined) return checkV1(p);
+  if (v.type === INTEGER && v.value === AUDIT_FORMAT) return p['hash']?.type === STRING && storedHash(p) === p['hash'].value ? undefined : 'hash differs';
+  return `its format 'v' is ${v.type === INTEGER ? `${v.value}, which this version does not know` : `stored as ${v.type}`}`;
 }
 
 export interface ChainProblem {
@@ -110,23 +248,29 @@ export interface ChainCursor {
 
 export const GENESIS: ChainCursor = { seq: 0, hash: '' };
 
+const intOf = (v: StoredValue | undefined): number | undefined => (v?.type === INTEGER && typeof v.value === 'number' ? v.value : undefined);
+const strOf = (v: StoredValue | undefined): string | undefined => (v?.type === STRING && typeof v.value === 'string' ? v.value : undefined);
+
 /**
- * Checks one page of events (in seq order) that follows `cursor`. Returns the problems found and
- * the cursor after the page. A gap names the first missing seq; an edit names the edited event.
+ * Checks one page of events (in seq order, every stored property) that follows `cursor`.
+ * Returns the problems found and the cursor after the page. A gap names the first missing seq;
+ * an edit names the edited event (one whose seq itself was retyped is named by its place).
  */
-export function verifyPage(events: readonly AuditEvent[], cursor: ChainCursor): { problems: ChainProblem[]; cursor: ChainCursor } {
+export function verifyPage(events: readonly StoredEvent[], cursor: ChainCursor): { problems: ChainProblem[]; cursor: ChainCursor } {
   const problems: ChainProblem[] = [];
   let cur = cursor;
-  for (const e of events) {
-    if (e.seq !== cur.seq + 1) {
-      const missing = e.seq > cur.seq + 1 ? `${cur.seq + 1}${e.seq - 1 > cur.seq + 1 ? `–${e.seq - 1}` : ''}` : String(e.seq);
-      problems.push({ seq: cur.seq + 1, reason: e.seq > cur.seq + 1 ? `event ${missing} is missing (deleted)` : `event ${e.seq} is out of order` });
-    } else if (e.prev !== cur.hash) {
-      problems.push({ seq: e.seq, reason: `event ${e.seq} does not follow event ${cur.seq} (prev hash differs)` });
+  for (const p of events) {
+    const seq = intOf(p['seq']) ?? cur.seq + 1;
+    const hash = strOf(p['hash']) ?? '';
+    if (seq !== cur.seq + 1) {
+      const missing = seq > cur.seq + 1 ? `${cur.seq + 1}${seq - 1 > cur.seq + 1 ? `–${seq - 1}` : ''}` : String(seq);
+      problems.push({ seq: cur.seq + 1, reason: seq > cur.seq + 1 ? `event ${missing} is missing (deleted)` : `event ${seq} is out of order` });
+    } else if (strOf(p['prev']) !== cur.hash) {
+      problems.push({ seq, reason: `event ${seq} does not follow event ${cur.seq} (prev hash differs)` });
     }
-    const { hash, ...rest } = e;
-    if (eventHash(rest) !== hash) problems.push({ seq: e.seq, reason: `event ${e.seq} was changed after it was written (hash differs)` });
-    cur = { seq: e.seq, hash: e.hash };
+    const changed = checkEvent(p);
+    if (changed !== undefined) problems.push({ seq, reason: `event ${seq} was changed after it was written (${changed})` });
+    cur = { seq, hash };
   }
   return { problems, cursor: cur };
 }

@@ -1,2 +1,3 @@
 export * from './purge';
 export * from './schedule';
+export * from './personal';

@@ -3,15 +3,17 @@ import { int, num } from '../db/convert';
 import { readQuery, writeQuery, writeTx } from '../db/driver';
 import { CELL_SEEK, PERSON_SEEK, spansParam } from '../db/passages';
 import { scopeParams } from '../privacy/jurisdiction';
+import { qrValidDays } from '../qr/config';
 import { isoUtc } from '../time';
 import type { Jurisdiction } from '../types';
+import { purgeDeclarations, purgeIsolations, purgeScans } from './personal';
 
 /**
  * Retention (README, "Retention"): passages whose `leftAt` is before the cut-off (now minus the
  * retention period) are deleted, with the unregistered people they leave without any passage or
  * relationship; stored trace results older than the cut-off lose their
  * result (their metadata stays, for accountability). A passage ending exactly at the cut-off
- * stays. Work goes in batches of whole passages, each its own transaction, so a purge of
+ * stays. Scans, declarations and isolation records go by their own rules (personal.ts). Work goes in batches of whole passages, each its own transaction, so a purge of
  * millions of passages never builds one giant transaction and can be stopped and run again.
  * `now` is a parameter: the engine never reads the clock.
  */
@@ -19,6 +21,8 @@ import type { Jurisdiction } from '../types';
 export interface PurgeOptions {
   readonly now: number;
   readonly olderThanMs: number;
+  /** How long a declaration stays after its validity ended (default 21 days). */
+  readonly declarationRetentionMs?: number;
   readonly dryRun?: boolean;
   /** Passages per transaction. */
   readonly batchSize?: number;
@@ -40,11 +44,18 @@ export interface PurgeReport {
   readonly windows: number;
   readonly people: number;
   readonly traceResults: number;
+  /** Checkpoint scans taken before the cut-off. */
+  readonly scans: number;
+  /** Declarations whose validity ended before now minus their own retention period. */
+  readonly declarations: number;
+  /** Isolation records that ended before the cut-off (unscoped purges only). */
+  readonly isolations: number;
   readonly batches: number;
   readonly seconds: number;
 }
 
 export const DEFAULT_PURGE_BATCH = 5000;
+export const DEFAULT_DECLARATION_RETENTION_DAYS = 21;
 
 // Old passages are found per station in scope and per duration class, by a range seek on the
 // (station, span, at) index (a passage that ended before the cut-off started before it), so
@@ -148,6 +159,22 @@ export async function purge(o: PurgeOptions): Promise<PurgeReport> {
     }
     if (o.scope === undefined) traceResults = await purgeTraceResults(o.now, o.olderThanMs, false);
   }
+  const personal = {
+    ...scopeParams(o.scope),
+    cut,
+    declCut: o.now - (o.declarationRetentionMs ?? DEFAULT_DECLARATION_RETENTION_DAYS * 86_400_000),
+    validMs: Math.round(qrValidDays() * 86_400_000),
+    batch,
+  };
+  const scans = await purgeScans(personal, dryRun);
+  const decl = await purgeDeclarations(personal, dryRun);
+  people += decl.people;
+  // The declarants a real run leaves with nothing go as after passages.
+  for (let i = 0; i < decl.pids.length; i += batch) {
+    const pids = decl.pids.slice(i, i + batch);
+    people += (await writeQuery(DELETE_ORPHANS, { pids }, (r) => num(r['n'])))[0] ?? 0;
+  }
+  const isolations = o.scope === undefined ? await purgeIsolations(o.now, o.olderThanMs, dryRun) : 0;
   return {
     cutoff: isoUtc(cut),
     dryRun,
@@ -156,6 +183,9 @@ export async function purge(o: PurgeOptions): Promise<PurgeReport> {
     windows,
     people,
     traceResults,
+    scans,
+    declarations: decl.declarations,
+    isolations,
     batches,
     seconds: Math.round((performance.now() - started) / 10) / 100,
   };

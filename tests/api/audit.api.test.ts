@@ -55,7 +55,7 @@ describe('the audit chain', () => {
     const chain = `${run}ed`;
     await fill(chain, 6);
     expect(await cliVerify(chain)).toMatchObject({ code: 0 });
-    const [orig] = await readQuery('MATCH (e:AuditEvent {chain: $chain, seq: 4}) RETURN e.count AS c', { chain }, (r) => r['c'] as unknown);
+    const [orig] = await readQuery('MATCH (e:AuditEvent {chain: $chain, seq: 4}) RETURN e.count AS c', { chain }, (r) => r['c'] as number);
     await writeQuery('MATCH (e:AuditEvent {chain: $chain, seq: 4}) SET e.count = 999', { chain }, () => undefined);
     const report = await verifyAudit(chain);
     expect(report.ok).toBe(false);
@@ -63,7 +63,7 @@ describe('the audit chain', () => {
     const cli = await cliVerify(chain);
     expect(cli.code).not.toBe(0);
     expect(cli.out).toMatch(/first bad seq 4/);
-    await writeQuery('MATCH (e:AuditEvent {chain: $chain, seq: 4}) SET e.count = $c', { chain, c: orig }, () => undefined);
+    await writeQuery('MATCH (e:AuditEvent {chain: $chain, seq: 4}) SET e.count = $c', { chain, c: int(orig!) }, () => undefined);
     expect((await verifyAudit(chain)).ok).toBe(true);
   });
 
@@ -130,5 +130,19 @@ describe('the audit API', () => {
     const bad = await server.request<{ ok: boolean; problems: { seq: number }[] }>('GET', '/api/audit/verify', { token: auditor });
     expect(bad.body.ok).toBe(false);
     expect(bad.body.problems[0]?.seq).toBe(1);
+  });
+
+  it("names an event whose atMs was moved, which the auditor's time filter then misses", async () => {
+    const chain = `${run}api`;
+    const [e] = await readQuery('MATCH (e:AuditEvent {chain: $chain, seq: 2}) RETURN e.at AS at', { chain }, (r) => r['at'] as string);
+    const window = `from=${encodeURIComponent(e!)}&to=${encodeURIComponent(e!)}`;
+    const found = await server.request<{ events: { seq: number }[] }>('GET', `/api/audit?${window}`, { token: auditor });
+    expect(found.body.events.map((x) => x.seq)).toEqual([2]);
+    await writeQuery('MATCH (e:AuditEvent {chain: $chain, seq: 2}) SET e.atMs = e.atMs - 86400000', { chain }, () => undefined);
+    const missed = await server.request<{ events: { seq: number }[] }>('GET', `/api/audit?${window}`, { token: auditor });
+    expect(missed.body.events).toEqual([]);
+    const bad = await server.request<{ ok: boolean; problems: { seq: number; reason: string }[] }>('GET', '/api/audit/verify', { token: auditor });
+    expect(bad.body.ok).toBe(false);
+    expect(bad.body.problems.map((p) => p.seq)).toContain(2);
   });
 });

@@ -44,6 +44,7 @@ export function testSettings(run: string, over: Partial<ApiSettings> = {}): ApiS
     importLimitBytes: 10 * 1024 * 1024,
     uploadDir: path.join(os.tmpdir(), `truyvet-test-uploads-${run}`),
     retentionDays: 21,
+    declarationRetentionDays: 21,
     purgeAt: undefined,
     oidc: undefined,
     auditChain: run,

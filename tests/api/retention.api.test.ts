@@ -10,6 +10,11 @@ import { upsertStations } from '../../engine/db/stations';
 import { pseudonym, seal } from '../../engine/identity';
 import { getTraceRecord, newTraceId, saveTraceRecord } from '../../engine/privacy/trace-records';
 import { purge, purgeTraceResults } from '../../engine/retention/purge';
+import { purgeIsolations } from '../../engine/retention/personal';
+import { storeDeclarations, type DeclarationRow } from '../../engine/declarations/storage';
+import type { UnifiedDeclaration } from '../../engine/declarations/form';
+import { setIsolation } from '../../engine/scan/isolation';
+import { writeScans, type StoredScan } from '../../engine/scan/storage';
 import { newRunId, removeRunData } from '../helpers/run-data';
 import { station } from './city';
 import { runProvince } from './harness';
@@ -28,6 +33,12 @@ const NOW = Date.UTC(1990, 0, 22, 3, 0);
 const CUT = NOW - 21 * DAY;
 const raw = { old: `${run}-old`, edge: `${run}-edge`, span: `${run}-span`, reg: `${run}-reg`, batch: `${run}-b` };
 const allRaw = Object.values(raw);
+// Scans, declarations and isolations (point 6 of issue 20) live in a province of their own, so
+// the passage purges above do not count them.
+const province2 = runProvince();
+const p2 = station(`${run}-P2`, province2);
+const who = (n: string) => `${run}-w-${n}`;
+const personalRaw = ['scan', 'dOld', 'dEdge', 'dNew', 'dRej', 'dRejEdge', 'dNow', 'iEnded', 'iEdge', 'iReleased', 'iOpen'].map(who);
 
 const passage = (key: string, stationId: string, at: number, leftAt = at): PassageWrite => {
   const personId = pseudonym(key);
@@ -57,7 +68,9 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await writeQuery('MATCH (t:TraceRecord) WHERE t.owner STARTS WITH $run DELETE t', { run }, () => undefined);
-  await removeRunData(run, allRaw);
+  await writeQuery('MATCH (s:Scan) WHERE s.id STARTS WITH $run DETACH DELETE s', { run }, () => undefined);
+  await writeQuery('UNWIND $pids AS pid MATCH (n) WHERE (n:Declaration OR n:Isolation) AND n.pid = pid DETACH DELETE n', { pids: personalRaw.map(pseudonym) }, () => undefined);
+  await removeRunData(run, [...allRaw, ...personalRaw]);
   await dropChain(run);
   await closeDriver();
 });
@@ -140,5 +153,133 @@ describe('truyvet purge', () => {
 
   it('refuses a period it cannot read (exit 2)', async () => {
     await expect(exec(process.execPath, [BIN, 'purge', '--older-than', 'three weeks'], { env: { ...process.env, TRUYVET_AUDIT_CHAIN: run } })).rejects.toMatchObject({ code: 2 });
+  });
+});
+
+describe('scans, declarations and isolations', () => {
+  const DECL_DAYS = 14; // not the passages' 21, so the test tells the two periods apart
+  const VALID = 3 * DAY; // TRUYVET_QR_VALID_DAYS's default
+  const DCUT = NOW - DECL_DAYS * DAY;
+  const options = { now: NOW, olderThanMs: 21 * DAY, declarationRetentionMs: DECL_DAYS * DAY, scope: { province: province2 } };
+
+  const scan = (id: string, at: number, over: Partial<StoredScan> = {}): StoredScan => ({
+    id: `${run}-sc-${id}`,
+    officerId: `${run}-officer`,
+    stationId: p2.id,
+    at,
+    decidedAt: at,
+    decision: 'pass',
+    reason: 'ok',
+    flags: [],
+    flagged: false,
+    kind: 'signed',
+    pid: pseudonym(who('scan')),
+    declarationId: null,
+    validUntil: null,
+    lat: p2.lat,
+    lon: p2.lon,
+    passageId: null,
+    trust: 'signed',
+    copiedOf: null,
+    kmh: null,
+    ...over,
+  });
+  const declaration = (key: string, declaredAt: number, validUntil: number | null): DeclarationRow => ({
+    id: `d-${run}-${key}`,
+    personId: pseudonym(who(key)),
+    personRef: seal(who(key)),
+    status: validUntil === null ? 'rejected' : 'accepted',
+    platform: 'truyvet',
+    declaredAt,
+    receivedAt: declaredAt + 1000,
+    reasons: [],
+    warnings: [],
+    qr: validUntil === null ? null : { token: `tok-${key}`, issuedAt: validUntil - VALID, validUntil },
+    declaration: { address: { province: province2, district: '001', commune: '00001' } } as unknown as UnifiedDeclaration,
+  });
+  const scans = () => readQuery('MATCH (s:Scan) WHERE s.id STARTS WITH $p RETURN s.id AS id ORDER BY id', { p: `${run}-sc-` }, (r) => String(r['id']).slice(`${run}-sc-`.length));
+  const declarations = () => readQuery('MATCH (d:Declaration) WHERE d.id STARTS WITH $p RETURN d.id AS id ORDER BY id', { p: `d-${run}-` }, (r) => String(r['id']).slice(run.length + 3));
+
+  beforeAll(async () => {
+    await upsertStations([p2]);
+    await writeScans(
+      [
+        scan('old', CUT - 1), // taken 1 ms before the cut-off: goes
+        scan('edge', CUT), // exactly at it: stays
+        scan('new', CUT + 1),
+        scan('flagged', CUT - DAY, { flagged: true, flags: ['expired'], decision: 'stop', reason: 'expired' }),
+        scan('nobody', CUT - DAY, { pid: null, trust: null, decision: 'stop', reason: 'tampered' }),
+        scan('elsewhere', CUT - DAY, { stationId: s1.id }), // another jurisdiction: a scoped purge leaves it
+      ].map((sc) => ({ province: null, district: null, commune: null, scan: sc })),
+    );
+    await storeDeclarations([
+      declaration('dOld', DCUT - VALID - 1, DCUT - 1), // validity ended 1 ms before the cut-off
+      declaration('dEdge', DCUT - VALID, DCUT), // validity ended exactly DECL_DAYS ago: stays
+      declaration('dNew', DCUT - VALID + 1, DCUT + 1),
+      declaration('dRej', DCUT - VALID - 1, null), // no code: its validity would have ended 1 ms before the cut-off
+      declaration('dRejEdge', DCUT - VALID, null),
+    ]);
+  });
+
+  it('counts in a dry run what it would delete, and deletes nothing', async () => {
+    const r = await purge({ ...options, dryRun: true });
+    expect(r).toMatchObject({ scans: 3, declarations: 2 });
+    expect(await scans()).toHaveLength(6);
+    expect(await declarations()).toHaveLength(5);
+  });
+
+  it('deletes scans taken before the passages cut-off (one at it stays) and declarations whose validity ended before their own', async () => {
+    const r = await purge({ ...options, batchSize: 2 });
+    expect(r).toMatchObject({ passages: 0, scans: 3, declarations: 2, people: 2 });
+    expect(await scans()).toEqual(['edge', 'elsewhere', 'new']);
+    expect(await declarations()).toEqual(['dEdge', 'dNew', 'dRejEdge']);
+    // The declarants left with nothing (unregistered, no declaration, no passage) go with them.
+    expect(await personExists(who('dOld'))).toBe(0);
+    expect(await personExists(who('dRej'))).toBe(0);
+    expect(await personExists(who('dEdge'))).toBe(1);
+  });
+
+  it('deletes the scan and the declarations at the cut-off one millisecond later, and nothing a second time', async () => {
+    const r = await purge({ ...options, now: NOW + 1 });
+    expect(r).toMatchObject({ scans: 1, declarations: 2 });
+    expect(await scans()).toEqual(['elsewhere', 'new']);
+    expect(await declarations()).toEqual(['dNew']);
+    expect(await purge({ ...options, now: NOW + 1 })).toMatchObject({ scans: 0, declarations: 0, people: 0 });
+  });
+
+  it('deletes isolation records that ended before the cut-off; one still in force stays', async () => {
+    const people = ['iEnded', 'iEdge', 'iReleased', 'iOpen'];
+    await upsertPeople(people.map((k) => ({ personId: who(k), fullName: 'Trần Thị Cách Ly', birthDate: '1970-01-01', sex: 'F', phone: '0911111111', province: province2, district: '001', commune: '00001' })));
+    const set = (k: string, isolated: boolean, until: number | null, at: number) =>
+      setIsolation({ personId: pseudonym(who(k)), isolated, classification: 'F1', since: CUT - 30 * DAY, until, setBy: `${run}-t`, now: at });
+    await set('iEnded', true, CUT - 1, CUT - 10 * DAY); // ended 1 ms before the cut-off
+    await set('iEdge', true, CUT, CUT - 10 * DAY); // ended exactly at it
+    await set('iReleased', false, null, CUT - 1); // released 1 ms before it
+    await set('iOpen', true, null, CUT - 30 * DAY); // until released: still holds
+    const left = () => readQuery('UNWIND $pids AS pid MATCH (i:Isolation {pid: pid}) RETURN count(i) AS n', { pids: people.map((k) => pseudonym(who(k))) }, (r) => num(r['n']));
+    expect((await purge({ now: NOW, olderThanMs: 21 * DAY, dryRun: true })).isolations).toBeGreaterThanOrEqual(2);
+    expect(await left()).toEqual([4]);
+    expect(await purgeIsolations(NOW, 21 * DAY, false)).toBe(2);
+    expect(await left()).toEqual([2]);
+    expect(await purgeIsolations(NOW + 1, 21 * DAY, false)).toBe(1);
+    expect(await left()).toEqual([1]);
+  });
+
+  it('truyvet purge takes the declarations period from TRUYVET_DECLARATION_RETENTION_DAYS and audits every count', async () => {
+    // With the real clock: validity ended 5 days ago, so 3 days of retention delete it, 21 do not.
+    const now = Date.now();
+    await storeDeclarations([declaration('dNow', now - 5 * DAY - VALID, now - 5 * DAY)]);
+    const cli = (days: string) =>
+      exec(process.execPath, [BIN, 'purge', '--jurisdiction', province2, '--json'], { env: { ...process.env, TRUYVET_AUDIT_CHAIN: run, TRUYVET_DECLARATION_RETENTION_DAYS: days } }).then((o) => JSON.parse(o.stdout) as Record<string, unknown>);
+    // Everything of 1989 left is old by now: the scan after the cut-off and dNew go at once.
+    expect(await cli('21')).toMatchObject({ declarations: 1, scans: 1 });
+    expect(await declarations()).toEqual(['dNow']);
+    expect(await cli('3')).toMatchObject({ declarations: 1, scans: 0 });
+    expect(await declarations()).toEqual([]);
+    const events = await listAudit({ chain: run, action: 'purge', limit: 100 });
+    expect(events.slice(-2).map((e) => e.details)).toEqual([
+      expect.objectContaining({ declarations: 1, scans: 1, isolations: 0, jurisdiction: province2, declarationRetentionDays: 21 }),
+      expect.objectContaining({ declarations: 1, scans: 0, isolations: 0, jurisdiction: province2, declarationRetentionDays: 3 }),
+    ]);
   });
 });

@@ -1,6 +1,8 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import os from 'node:os';
+import { dropChain } from '../../engine/audit/store';
 import { closeDriver } from '../../engine/db/driver';
 import { writePassages } from '../../engine/db/passages';
 import { upsertStations } from '../../engine/db/stations';
@@ -11,7 +13,8 @@ import { stationRow } from '../oracle/city';
 
 /**
  * `truyvet trace` and `truyvet hotspots` as a script would call them: raw person keys in and out,
- * instants with or without offsets, the JSON contract, exit codes.
+ * instants with or without offsets, the JSON contract, exit codes; the request number and
+ * purpose they require, and the audit events they write (to the run's own chain).
  */
 
 const run = newRunId('tc');
@@ -21,9 +24,12 @@ const S2 = `${run}-S2`;
 const t = (hhmm: string): number => instantMs(`2021-08-02T${hhmm}`);
 const BIN = path.join(__dirname, '..', '..', 'bin', 'truyvet.js');
 
+// What every lawful-access call carries.
+const REQ = ['--request-ref', 'SYT-2021/123', '--purpose', 'contacts of a confirmed case'];
+
 async function truyvet(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const r = await promisify(execFile)(process.execPath, [BIN, ...args], { env: process.env, timeout: 60_000 });
+    const r = await promisify(execFile)(process.execPath, [BIN, ...args], { env: { ...process.env, TRUYVET_AUDIT_CHAIN: run }, timeout: 60_000 });
     return { code: 0, stdout: r.stdout, stderr: r.stderr };
   } catch (e) {
     const x = e as { code?: number; stdout?: string; stderr?: string };
@@ -47,12 +53,13 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await removeRunData(run, ['A', 'B', 'C', 'D'].map(key));
+  await dropChain(run);
   await closeDriver();
 });
 
 describe('truyvet trace', () => {
   it('prints the TraceResult with raw keys, reading instants without offset in Ho Chi Minh City time', async () => {
-    const r = await truyvet(['trace', '--f0', key('A'), '--from', '2021-08-02T00:00', '--to', '2021-08-02T23:59:59', '--json']);
+    const r = await truyvet(['trace', ...REQ, '--f0', key('A'), '--from', '2021-08-02T00:00', '--to', '2021-08-02T23:59:59', '--json']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout) as Record<string, unknown>;
@@ -72,7 +79,7 @@ describe('truyvet trace', () => {
   });
 
   it('adds the sensitivity panel for a list of tolerances and traces with the first one', async () => {
-    const r = await truyvet(['trace', '--f0', key('A'), '--from', '2021-08-02T00:00:00+07:00', '--to', '2021-08-02T16:59:59Z', '--tolerance', '30m,5m', '--depth', '2', '--json']);
+    const r = await truyvet(['trace', ...REQ, '--f0', key('A'), '--from', '2021-08-02T00:00:00+07:00', '--to', '2021-08-02T16:59:59Z', '--tolerance', '30m,5m', '--depth', '2', '--json']);
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout) as { params: { toleranceSeconds: number }; people: { id: string }[]; sensitivity: unknown };
     expect(out.params.toleranceSeconds).toBe(1800);
@@ -84,7 +91,7 @@ describe('truyvet trace', () => {
   });
 
   it('prints a readable table with local exposure times and a summary line', async () => {
-    const r = await truyvet(['trace', '--f0', key('A'), '--from', '2021-08-02', '--to', '2021-08-02T23:59', '--until', '2021-08-02T11:00', '--naive']);
+    const r = await truyvet(['trace', ...REQ, '--f0', key('A'), '--from', '2021-08-02', '--to', '2021-08-02T23:59', '--until', '2021-08-02T11:00', '--naive']);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(`F1   ${key('B')}  2021-08-02 10:20:00`);
     expect(r.stdout).not.toContain(key('D'));
@@ -92,10 +99,10 @@ describe('truyvet trace', () => {
   });
 
   it('exits 4 for an unknown F0 and 2 for bad input, naming the problem', async () => {
-    const unknown = await truyvet(['trace', '--f0', key('nobody'), '--from', '2021-08-02', '--to', '2021-08-03']);
+    const unknown = await truyvet(['trace', ...REQ, '--f0', key('nobody'), '--from', '2021-08-02', '--to', '2021-08-03']);
     expect(unknown.code).toBe(4);
     expect(unknown.stderr).toContain(`unknown person '${key('nobody')}'`);
-    const bad = await truyvet(['trace', '--f0', key('A'), '--from', '2021-08-03', '--to', '2021-08-02']);
+    const bad = await truyvet(['trace', ...REQ, '--f0', key('A'), '--from', '2021-08-03', '--to', '2021-08-02']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('is after to');
   });
@@ -103,7 +110,7 @@ describe('truyvet trace', () => {
 
 describe('truyvet hotspots', () => {
   it('ranks the cells where most cases passed, with raw keys and station names', async () => {
-    const r = await truyvet(['hotspots', '--from', '2021-08-02T00:00', '--to', '2021-08-02T23:59', '--cases', `${key('D')},${key('B')}`, '--json']);
+    const r = await truyvet(['hotspots', ...REQ, '--from', '2021-08-02T00:00', '--to', '2021-08-02T23:59', '--cases', `${key('D')},${key('B')}`, '--json']);
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout) as { hotspots: Record<string, unknown>[]; cases: string[] };
     expect(out.cases).toEqual([key('D'), key('B')]);
@@ -120,8 +127,98 @@ describe('truyvet hotspots', () => {
   });
 
   it('exits 4 naming a case the graph does not know', async () => {
-    const r = await truyvet(['hotspots', '--from', '2021-08-02', '--to', '2021-08-03', '--cases', `${key('B')},${key('ghost')}`]);
+    const r = await truyvet(['hotspots', ...REQ, '--from', '2021-08-02', '--to', '2021-08-03', '--cases', `${key('B')},${key('ghost')}`]);
     expect(r.code).toBe(4);
     expect(r.stderr).toContain(`'${key('ghost')}'`);
+  });
+});
+
+interface Event {
+  seq: number;
+  actor: string;
+  role: string;
+  action: string;
+  outcome: string;
+  requestRef?: string;
+  purpose?: string;
+  count?: number;
+  details?: Record<string, unknown>;
+}
+
+async function auditList(...filters: string[]): Promise<Event[]> {
+  const r = await truyvet(['audit', 'list', '--chain', run, '--limit', '1000', ...filters]);
+  expect(r.code).toBe(0);
+  return r.stdout
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => JSON.parse(l) as Event);
+}
+
+describe('the command line is a lawful-access path', () => {
+  const actor = `os:${os.userInfo().username}@${os.hostname()}`;
+  const people = ['A', 'B', 'C', 'D'].flatMap((p) => [key(p), pseudonym(key(p))]);
+
+  it.each([
+    ['trace', ['--f0', key('A'), '--from', '2021-08-02', '--to', '2021-08-03']],
+    ['hotspots', ['--cases', key('A'), '--from', '2021-08-02', '--to', '2021-08-03']],
+  ])('truyvet %s without --request-ref or --purpose, or with a bad one, is a usage error (exit 2) and reads nothing', async (cmd, args) => {
+    const before = (await auditList()).length;
+    const noRef = await truyvet([cmd, ...args, '--purpose', 'contacts of a confirmed case']);
+    expect(noRef.code).toBe(2);
+    expect(noRef.stderr).toContain('--request-ref');
+    const noPurpose = await truyvet([cmd, ...args, '--request-ref', 'SYT-2021/123']);
+    expect(noPurpose.code).toBe(2);
+    expect(noPurpose.stderr).toContain('--purpose');
+    const badRef = await truyvet([cmd, ...args, '--request-ref', '?', '--purpose', 'contacts of a confirmed case']);
+    expect(badRef.code).toBe(2);
+    expect(badRef.stderr).toContain('--request-ref');
+    const shortPurpose = await truyvet([cmd, ...args, '--request-ref', 'SYT-2021/123', '--purpose', ' x ']);
+    expect(shortPurpose.code).toBe(2);
+    expect(shortPurpose.stderr).toContain('--purpose');
+    expect(noRef.stdout + noPurpose.stdout + badRef.stdout + shortPurpose.stdout).toBe('');
+    expect(await auditList()).toHaveLength(before);
+  });
+
+  it('writes a trace to the audit chain as the OS user and host: request, purpose, counts, never who was found', async () => {
+    const r = await truyvet(['trace', '--f0', key('A'), '--from', '2021-08-02T00:00', '--to', '2021-08-02T23:59:59', '--request-ref', 'SYT-2021/777', '--purpose', 'F0 confirmed 2 Aug', '--json']);
+    expect(r.code).toBe(0);
+    const events = await auditList('--action', 'trace.create', '--request-ref', 'SYT-2021/777');
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({
+      actor,
+      role: 'cli',
+      action: 'trace.create',
+      outcome: 'ok',
+      requestRef: 'SYT-2021/777',
+      purpose: 'F0 confirmed 2 Aug',
+      count: 2,
+      details: { depth: 2, mode: 'time-respecting', identities: 3, f1: 1, f2: 1 },
+    });
+    const text = JSON.stringify(events[0]);
+    for (const p of people) expect(text).not.toContain(p);
+    // The auditor finds it by actor too.
+    expect((await auditList('--actor', actor, '--request-ref', 'SYT-2021/777')).map((e) => e.seq)).toEqual([events[0]!.seq]);
+  });
+
+  it('writes a failed trace (unknown F0) to the audit chain with its reason', async () => {
+    const r = await truyvet(['trace', '--f0', key('nobody'), '--from', '2021-08-02', '--to', '2021-08-03', '--request-ref', 'SYT-2021/778', '--purpose', 'F0 confirmed 2 Aug']);
+    expect(r.code).toBe(4);
+    const events = await auditList('--request-ref', 'SYT-2021/778');
+    expect(events).toEqual([expect.objectContaining({ actor, role: 'cli', action: 'trace.create', outcome: 'failed', details: { reason: 'not_found' } })]);
+  });
+
+  it('writes hotspots to the audit chain: request, purpose, how many cases and cells', async () => {
+    const r = await truyvet(['hotspots', '--from', '2021-08-02T00:00', '--to', '2021-08-02T23:59', '--cases', `${key('D')},${key('B')}`, '--request-ref', 'SYT-2021/779', '--purpose', 'where the cases met', '--json']);
+    expect(r.code).toBe(0);
+    const events = await auditList('--action', 'hotspots.read', '--request-ref', 'SYT-2021/779');
+    expect(events).toEqual([
+      expect.objectContaining({ actor, role: 'cli', action: 'hotspots.read', outcome: 'ok', requestRef: 'SYT-2021/779', purpose: 'where the cases met', count: 2, details: { cells: 2 } }),
+    ]);
+    for (const p of people) expect(JSON.stringify(events[0])).not.toContain(p);
+  });
+
+  it('truyvet audit list refuses an unknown action (exit 2)', async () => {
+    const r = await truyvet(['audit', 'list', '--chain', run, '--action', 'drop.tables']);
+    expect(r.code).toBe(2);
   });
 });
