@@ -13,7 +13,7 @@ import { SharedRequestLimitHub } from './shared-request-limit';
 /**
  * `truyvet serve --workers N`: N server processes behind one port (node:cluster). One process
  * runs the API on one thread, and a checkpoint rush keeps that thread busy while the machine's
- * other cores wait (README, "Benchmarks"); workers use them.
+ * other cores wait (docs/benchmarks.md, "Scans, API and trace pages"); workers use them.
  *
  * The primary migrates the schema and makes the first admin once, forks the workers (each runs
  * the whole app: api/main.ts `serve` with `worker` set), prints the address once they all listen,

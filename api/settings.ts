@@ -8,7 +8,7 @@ import type { ScanQueueOptions } from '../engine/scan/queue';
 import { MAX_TRACE_DEPTH } from '../engine/types';
 
 /**
- * The server's settings from the environment, with their defaults (README, "Configuration").
+ * The server's settings from the environment, with their defaults (docs/operations.md, "Configuration").
  * Read once at start; tests build settings by hand and pass them to createApp.
  */
 
@@ -141,7 +141,7 @@ export function settingsFromEnv(): ApiSettings {
     maxTraceContacts: intEnv('TRUYVET_TRACE_MAX_CONTACTS', 1_000_000, 1),
     traceTimeoutMs: intEnv('TRUYVET_TRACE_TIMEOUT_MS', 30_000, 100),
     // 3 on two cores: one trace's Neo4j part overlaps another's part in this process. Sixteen at
-    // once were slower in traces/s and in p99 (README, "Benchmarks").
+    // once were slower in traces/s and in p99 (docs/benchmarks.md, "What was tried").
     traceConcurrency: intEnv('TRUYVET_TRACE_CONCURRENCY', 3, 1, 64),
     traceQueue: intEnv('TRUYVET_TRACE_QUEUE', 64, 0, 10_000),
     traceMaxWaitMs: intEnv('TRUYVET_TRACE_MAX_WAIT_MS', 30_000, 100),

@@ -4,7 +4,7 @@ import { toPrimary, toWorkers, type ToPrimary, type ToWorkers } from './cluster-
 /**
  * The general per-client request limit, counted for all workers of `serve --workers N` without a
  * round trip per request. Asking the primary on every request (as the login limit does) cost 7–17 %
- * of the scans/s (README, "Benchmarks"); here each worker counts its own hits in memory, sends
+ * of the scans/s (docs/benchmarks.md, "What was tried"); here each worker counts its own hits in memory, sends
  * what it counted to the primary every `syncMs`, and the primary sends each worker what the
  * others counted. A client is refused once its own worker's hits plus the others' last known hits
  * pass the limit: exact for what one worker sees, and the others' hits arrive within about two

@@ -12,7 +12,7 @@ import { localPermits, type Permits } from './permits';
  * process and Neo4j, on the same cores. Sixteen at once share the cores, so each ends late (the
  * big ones latest), Neo4j works harder per trace, and their intermediate results (up to the
  * contact budget each) are in memory together. Admitted three at a time, traces/s went up ~10 %
- * and the p99 at 16 connections down ~40 % (README, "Benchmarks").
+ * and the p99 at 16 connections down ~40 % (docs/benchmarks.md, "What was tried").
  */
 export interface TraceGate {
   /**

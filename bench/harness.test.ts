@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { CommanderError } from 'commander';
 import { DEFAULT_BATCH_SIZE } from '../engine/import';
 import { DEFAULT_MAX_CONTACTS } from '../engine/trace';
@@ -59,20 +61,44 @@ describe('each bench without flags', () => {
   });
 });
 
-describe('the command lines README "Benchmarks" documents', () => {
+/** The command lines docs/benchmarks.md documents, as written there after `npm run `. */
+const documented = {
+  importSweep: 'bench:import -- --ten-million --sweep 1000,5000,20000 --floor 300000',
+  importKeep: 'bench:import -- --ten-million --keep --per-row 0 --no-reimport --floor 0',
+  importDense: 'bench:import -- --rows 2000 --city dense --batch 1000',
+  importRemove: 'bench:import -- --remove bench123m-',
+  storage: 'bench:storage -- --rows 200000 --batch 5000 --lookups 500 --seed 1',
+  traceF0s: 'bench:trace -- DIR --traces 200 --depth2-traces 30 --f0s picks.json --breakdown 8 --no-duckdb',
+  traceDepth2: 'bench:trace -- DIR --traces 20 --depth2-traces 50',
+  scanWorkers: 'bench:scan -- --connections 10,100 --seconds 15 --warmup 15 --workers 2',
+  scanCity: 'bench:scan -- --codes 500 --log-level warn --city-only --keep',
+  apiWorkers: 'bench:api -- --workers 2 --connections 4,16 --seconds 15',
+  apiCity: 'bench:api -- --city some/city --cases 30 --days 3 --seed 2 --keep',
+  pages: 'bench:pages -- --traces 3 --days 3 --page-size 1000 --rounds 3 --min-people 5000 --seed 1',
+} as const;
+/** A documented line's flags, without its `bench:NAME --` script. */
+const flags = (line: string): string => line.replace(/^bench:\w+ -- /, '');
+
+describe('the command lines docs/benchmarks.md documents', () => {
+  it('are written there as they are tested here', () => {
+    const doc = fs.readFileSync(path.join(__dirname, '..', 'docs', 'benchmarks.md'), 'utf8');
+    expect(Object.values(documented).filter((line) => !doc.includes(`npm run ${line}\n`))).toEqual([]);
+  });
+
   it('parse to the settings they name', () => {
-    expect(parse(importBench, '--ten-million --sweep 1000,5000,20000 --floor 300000')).toMatchObject({ rows: 10_000_000, sweep: [1000, 5000, 20000], floor: 300_000 });
-    expect(parse(importBench, '--ten-million --keep --per-row 0 --no-reimport --floor 0')).toMatchObject({ rows: 10_000_000, keep: true, perRow: 0, reimport: false, floor: 0 });
-    expect(parse(importBench, '--rows 2000 --city dense --batch 1000')).toMatchObject({ rows: 2000, city: 'dense', batch: 1000 });
-    expect(parse(importBench, '--remove bench123m-')).toMatchObject({ remove: 'bench123m-' });
-    expect(parse(storageBench, '--rows 200000 --batch 5000 --lookups 500 --seed 1')).toEqual({ rows: 200_000, batch: 5000, lookups: 500, seed: 1 });
-    expect(parse(traceBench, 'DIR --traces 200 --depth2-traces 30 --f0s picks.json --breakdown 8 --no-duckdb')).toMatchObject({ dir: 'DIR', traces: 200, depth2Traces: 30, f0s: 'picks.json', breakdown: 8, duckdb: false });
-    expect(parse(traceBench, 'DIR --traces 20 --depth2-traces 50')).toMatchObject({ traces: 20, depth2Traces: 20 });
-    expect(parse(scanBench, '--connections 10,100 --seconds 15 --warmup 15 --workers 2')).toMatchObject({ connections: [10, 100], seconds: 15, warmup: 15, workers: 2 });
-    expect(parse(scanBench, '--codes 500 --log-level warn --city-only --keep')).toMatchObject({ codes: 500, logLevel: 'warn', cityOnly: true, keep: true });
-    expect(parse(apiBench, '--workers 2 --connections 4,16 --seconds 15')).toMatchObject({ workers: 2, connections: [4, 16], seconds: 15 });
-    expect(parse(apiBench, '--city some/city --cases 30 --days 3 --seed 2 --keep').city).toMatch(/^\/.*some\/city$/);
-    expect(parse(pagesBench, '--traces 3 --days 3 --page-size 1000 --rounds 3 --min-people 5000 --seed 1')).toMatchObject({ pageSize: 1000, minPeople: 5000 });
+    const d = documented;
+    expect(parse(importBench, flags(d.importSweep))).toMatchObject({ rows: 10_000_000, sweep: [1000, 5000, 20000], floor: 300_000 });
+    expect(parse(importBench, flags(d.importKeep))).toMatchObject({ rows: 10_000_000, keep: true, perRow: 0, reimport: false, floor: 0 });
+    expect(parse(importBench, flags(d.importDense))).toMatchObject({ rows: 2000, city: 'dense', batch: 1000 });
+    expect(parse(importBench, flags(d.importRemove))).toMatchObject({ remove: 'bench123m-' });
+    expect(parse(storageBench, flags(d.storage))).toEqual({ rows: 200_000, batch: 5000, lookups: 500, seed: 1 });
+    expect(parse(traceBench, flags(d.traceF0s))).toMatchObject({ dir: 'DIR', traces: 200, depth2Traces: 30, f0s: 'picks.json', breakdown: 8, duckdb: false });
+    expect(parse(traceBench, flags(d.traceDepth2))).toMatchObject({ traces: 20, depth2Traces: 20 });
+    expect(parse(scanBench, flags(d.scanWorkers))).toMatchObject({ connections: [10, 100], seconds: 15, warmup: 15, workers: 2 });
+    expect(parse(scanBench, flags(d.scanCity))).toMatchObject({ codes: 500, logLevel: 'warn', cityOnly: true, keep: true });
+    expect(parse(apiBench, flags(d.apiWorkers))).toMatchObject({ workers: 2, connections: [4, 16], seconds: 15 });
+    expect(parse(apiBench, flags(d.apiCity)).city).toMatch(/^\/.*some\/city$/);
+    expect(parse(pagesBench, flags(d.pages))).toMatchObject({ pageSize: 1000, minPeople: 5000 });
   });
 
   it('are refused with an unknown flag or a missing DIR, before anything runs', () => {

@@ -1,7 +1,7 @@
 /**
  * `npm run bench -- NAME [flags]`: runs one benchmark (bench/NAME.ts) with its flags, so one
  * script reaches them all; without a name, lists them. Each prints its own JSON document (see
- * `npm run bench -- NAME --help`, and README "Benchmarks"). They are run by hand, never by the
+ * `npm run bench -- NAME --help`, and docs/benchmarks.md). They are run by hand, never by the
  * test suite: they load the shared Neo4j for minutes.
  */
 import { spawnSync } from 'node:child_process';

@@ -14,7 +14,7 @@ import { register as registerUp } from './commands/up';
 
 /**
  * `truyvet …`: one module per command family under cli/commands, each exporting `register`.
- * Connection settings come from NEO4J_URI / NEO4J_USER / NEO4J_PASSWORD (README).
+ * Connection settings come from NEO4J_URI / NEO4J_USER / NEO4J_PASSWORD (docs/operations.md).
  */
 const program = new Command();
 program

@@ -3,7 +3,7 @@ import path from 'node:path';
 
 /**
  * Every setting truyvet reads from the environment, in one place, with its default.
- * The README's configuration table is written from this file; keep them in step.
+ * The configuration table of docs/operations.md is written from this file; keep them in step.
  */
 
 const env = (name: string): string | undefined => {
@@ -67,7 +67,7 @@ export function localNeo4jSettings(): LocalNeo4jSettings {
     home: localNeo4jHome(),
     boltPort: intEnv('TRUYVET_NEO4J_BOLT_PORT', 7687),
     // 2 cores / 24 GiB: the heap holds query state, the page cache the store. Benchmarks at
-    // 10M passages want more page cache (README, "Benchmarks").
+    // 10M passages want more page cache (docs/benchmarks.md, "Trace").
     heap: env('TRUYVET_NEO4J_HEAP') ?? '4g',
     pageCache: env('TRUYVET_NEO4J_PAGECACHE') ?? '4g',
     startTimeoutSeconds: intEnv('TRUYVET_NEO4J_START_TIMEOUT', 180),

@@ -5,7 +5,7 @@ import type { Socket } from 'node:net';
  * the socket on its own: a scan batch's statement is a dozen writes, a trace's cell list a few.
  * On loopback each write is a system call that also runs the receiving side's TCP work, which
  * made socket writes ~5 % of a trace's time and ~13 % of a scan's on this machine's VM (CPU
- * profiles, README "Benchmarks"). Corking the socket at the first write of a turn of the event
+ * profiles, docs/benchmarks.md). Corking the socket at the first write of a turn of the event
  * loop and uncorking it on the next tick hands the kernel all of that turn's buffers in one
  * writev: same bytes, same order, same turn.
  *

@@ -18,7 +18,7 @@ import { isTruyvetError } from '../errors';
  * each with two index entries, plus window MERGEs and AT links, and every write locked the busy
  * windows and the person. A node per passage is one write with three index entries and no lock
  * on anything shared; the co-location lookup is a range seek per duration class instead of a
- * bucket read (README, "Benchmarks": bench/storage.ts measures both layouts).
+ * bucket read (docs/benchmarks.md, "Storage layout": bench/storage.ts measures both layouts).
  *
  * Instants are epoch milliseconds (UTC) INTEGERs: the trace compares them millions of times, and
  * integer comparison is cheaper than temporal values. Writes are idempotent by passage id.

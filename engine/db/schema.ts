@@ -70,7 +70,7 @@ export const SCHEMA: readonly SchemaItem[] = [
 /**
  * Entries the migration drops: the window layout that passage nodes replaced (nothing writes
  * Window nodes or PASSED relationships any more, and their index upkeep would be waste; passages
- * stored in that layout are not read by this code: re-import them, README "Storage"), and the
+ * stored in that layout are not read by this code: re-import them, docs/graph.md), and the
  * narrow passage indexes the covering ones replaced (rebuilding them takes about 75 s per 10M
  * passages, once).
  */

@@ -36,7 +36,7 @@ import { passageSink, personSink, stationSink, type PendingRow, type RowOutcome,
 
 /**
  * Rows per transaction. Measured on the 2-core build machine with Neo4j (4-GB heap) beside the
- * importer (README, "Benchmarks"), passages as nodes: 2,000 rows 10.4k rows/s, 5,000 12.7k,
+ * importer (docs/benchmarks.md, "Import"), passages as nodes: 2,000 rows 10.4k rows/s, 5,000 12.7k,
  * 10,000 11.4k (100k-row samples of the design city); one row per transaction is far slower (a
  * fixed ~10 ms a transaction). A passage node is a small transaction state (one node, three
  * index entries), so 5,000 rows stay well inside a shared heap.

@@ -99,7 +99,7 @@ export interface PassageSinkContext extends SinkContext {
 
 const PID_CACHE = 10_000;
 /**
- * Passage batches written at once. Measured (README, "Benchmarks"): with one, Neo4j waits for
+ * Passage batches written at once. Measured (docs/benchmarks.md, "What was tried"): with one, Neo4j waits for
  * the importer and the importer for Neo4j, neither busy all the time; two keep both cores working.
  */
 export const PASSAGE_WRITERS = 2;

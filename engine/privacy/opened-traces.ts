@@ -5,7 +5,7 @@ import type { OpenedTrace } from './trace-codec';
  * Stored trace results kept open between page reads, a few and briefly. The view reads a large
  * trace a page at a time, and each page had to fetch the whole sealed result from Neo4j, unseal,
  * inflate and parse it again: ~45–65 ms a page for 16,000–18,000 people, over a second for the
- * whole trace (README, "The API"). Held here, a page costs only its own slice.
+ * whole trace (docs/benchmarks.md, "Scans, API and trace pages"). Held here, a page costs only its own slice.
  *
  * What is held is what the process held while answering the last page (pseudonymous ids,
  * stations, instants; no identity), for at most `ttlMs` after that read, and only for traces whose

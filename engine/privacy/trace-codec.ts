@@ -10,7 +10,7 @@ import type { PeopleSlice } from './people-slice';
  * A depth-2 trace of the API benchmark holds ~6,000 people and ~85,000 contact edges: 16 MB of
  * JSON that repeats each person id, station id, passage id and instant thousands of times.
  * Stringifying, deflating and sending it to Neo4j took the server as long as the trace itself
- * (README, "The API"). Here every distinct string is written once, in a table, and the
+ * (docs/benchmarks.md, "What was tried"). Here every distinct string is written once, in a table, and the
  * people and contacts become columns of indexes into it (and doubles for scores and overlaps):
  * the same result, exactly, with no number formatting and no quoting on the way in or out.
  *

@@ -91,8 +91,8 @@ function isShaped(r: TraceResult | ShapedTrace): r is ShapedTrace {
 // A stored result is `c.` + the compact encoding of trace-codec.ts, deflated, then sealed
 // (sealBytes). Two older forms are still read: `z.` + deflated JSON, sealed, and sealed JSON. On
 // the API benchmark's depth-2 traces (~6,000 people, ~85,000 contact edges) the JSON form cost
-// ~230 ms of server time per trace to build and store, as much as the trace itself (README, "The
-// API"). A base64 string rather than a byte array: neo4j-driver packs and unpacks a byte array one
+// ~230 ms of server time per trace to build and store, as much as the trace itself (docs/benchmarks.md,
+// "What was tried"). A base64 string rather than a byte array: neo4j-driver packs and unpacks a byte array one
 // byte at a time, and reading 10 MB of them took 2.5 s against 88 ms as a string.
 // Compressing before encrypting leaks the compressed size, which only the server sees.
 const ENCODED = 'c.';

@@ -3,7 +3,7 @@ import { rawKeys, readIdentities } from '../db/people';
 import { maskBirthDate, maskName, maskPhone, maskRawKey } from './masking';
 
 /**
- * Who may see what (README, "Privacy"):
+ * Who may see what (docs/api.md, "Privacy"):
  * - a tracer sees raw keys, names, birth dates and phones only for the people of a trace that
  *   tracer opened (its F0 and the people it found), and only through that trace;
  * - admins and auditors see a stored trace's metadata (who, when, request, counts), not its people;

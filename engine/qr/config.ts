@@ -1,5 +1,5 @@
 /**
- * QR settings from the environment (README, "Configuration"). Read on each call so tests and a
+ * QR settings from the environment (docs/operations.md, "Configuration"). Read on each call so tests and a
  * long-running server see the same rules; the values are cheap to read.
  */
 

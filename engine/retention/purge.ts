@@ -9,7 +9,7 @@ import type { Jurisdiction } from '../types';
 import { purgeDeclarations, purgeIsolations, purgeScans } from './personal';
 
 /**
- * Retention (README, "Retention"): passages whose `leftAt` is before the cut-off (now minus the
+ * Retention (docs/operations.md, "Retention and purge"): passages whose `leftAt` is before the cut-off (now minus the
  * retention period) are deleted, with the unregistered people they leave without any passage or
  * relationship; stored trace results older than the cut-off lose their
  * result (their metadata stays, for accountability). A passage ending exactly at the cut-off

@@ -28,7 +28,7 @@ export interface Reached {
  * A qualifying contact edge as a generation's query finds it (source in F(k−1), target new in
  * Fk), with its evidence. The query builds it at once, from the two passages' bare instants,
  * without an intermediate row holding an object per passage (4 % of a dense depth-2 trace's
- * time, README "Trace").
+ * time, docs/benchmarks.md).
  */
 export interface Edge {
   readonly source: string;
@@ -104,7 +104,7 @@ export type TraceHead<Extra extends object = object> = Omit<TraceResult, 'people
  * result's order. The API stores and pages a trace from this (trace-codec.ts encodes it
  * directly) and builds objects only for the page it answers: for the API benchmark's depth-2
  * traces (~4,500 people, ~44,000 edges) shaping, storing's encoding and the first page took
- * 25–27 ms instead of 36–40 through the whole result's objects (README, "The API").
+ * 25–27 ms instead of 36–40 through the whole result's objects (docs/benchmarks.md, "What was tried").
  */
 export interface ShapedTrace<Extra extends object = object> {
   readonly head: TraceHead<Extra>;

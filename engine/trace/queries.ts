@@ -24,7 +24,7 @@ import { contactTimeOf, overlapOf } from './colocation';
  * 4. In JS: people already in the trace dropped (a Set, not `NOT IN $seen` per row), each b
  *    matched against the station's frontier passages with the co-location predicate and the
  *    contact-time bounds. Each (a, b) pair comes out once: a b is read once per class range.
- * Measured (README, "Benchmarks"): against one Cypher statement pairing in list comprehensions
+ * Measured (docs/benchmarks.md, "Storage layout"): against one Cypher statement pairing in list comprehensions
  * over (:Window) buckets, fewer database hits and a far smaller Bolt stream.
  */
 /** Exported for tests/plans.int.test.ts, which checks that every hot read seeks its index. */

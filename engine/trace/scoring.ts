@@ -1,5 +1,5 @@
 /**
- * A person's risk score from the evidence of the contacts that put them in the trace (README,
+ * A person's risk score from the evidence of the contacts that put them in the trace (docs/tracing.md,
  * "Risk score"):
  *
  *   e     = n + overlapSeconds / 900          (n contacts; each 15 min of overlap weighs one more contact)
