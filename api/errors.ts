@@ -109,6 +109,11 @@ function bodyParserProblem(e: { type?: string; status?: number }): ProblemBody |
     case 'request.aborted':
       return problem(400, 'aborted', 'the request was aborted');
     default:
+      // A compressed body whose bytes are not in its Content-Encoding: express.json passes the
+      // decompressor's error on with status 400 and no type.
+      if (e.status === 400 && typeof (e as { code?: unknown }).code === 'string' && /^(Z_|ERR_)/.test((e as { code: string }).code)) {
+        return problem(400, 'malformed', 'the request body could not be decompressed: its bytes are not in the encoding its Content-Encoding names');
+      }
       return undefined;
   }
 }

@@ -1,3 +1,4 @@
+import { gzipSync } from 'node:zlib';
 import { closeDriver, readQuery } from '../../engine/db/driver';
 import { num } from '../../engine/db/convert';
 import { ROUTE_LIST, openApiPath } from '../../api/routes';
@@ -82,6 +83,52 @@ describe('problem+json answers', () => {
     expect(weak.status).toBe(422);
     expect(weak.body.errors?.[0]?.path).toBe('password');
     noLeak(dup.text);
+  });
+});
+
+describe('bad input at the HTTP level is a 4xx, never a 500', () => {
+  it('answers a body in an unsupported Content-Encoding with 415, on every kind of route that takes a body', async () => {
+    const json = JSON.stringify(station(`${run}-enc`, province));
+    for (const [path, token] of [
+      ['/api/stations', admin],
+      ['/api/auth/token', undefined],
+      ['/api/declarations', undefined],
+    ] as const) {
+      for (const encoding of ['zstd', 'compress', 'x-made-up', 'gzip, x-made-up', 'br, gzip']) {
+        const r = await server.request<ProblemBody>('POST', path, { ...(token ? { token } : {}), body: json, headers: { 'content-type': 'application/json', 'content-encoding': encoding } });
+        expect([path, encoding, r.status, r.body.code]).toEqual([path, encoding, 415, 'unsupported_media_type']);
+        expect(r.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+        expect(r.body.detail).toMatch(/Content-Encoding/);
+        noLeak(r.text);
+      }
+    }
+  });
+
+  it('reads a gzip or brotli body, and answers 400 when the bytes are not in the encoding the header names', async () => {
+    const json = JSON.stringify(station(`${run}-gz`, runProvince()));
+    const ok = await server.request<ProblemBody>('POST', '/api/stations', { token: admin, body: gzipSync(json), headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' } });
+    expect(ok.status).toBe(201);
+    for (const encoding of ['br', 'gzip', 'deflate']) {
+      const r = await server.request<ProblemBody>('POST', '/api/stations', { token: admin, body: json, headers: { 'content-type': 'application/json', 'content-encoding': encoding } });
+      expect([encoding, r.status, r.body.code]).toEqual([encoding, 400, 'malformed']);
+      noLeak(r.text);
+    }
+  });
+
+  it('answers a CSV upload in an unsupported Content-Encoding with 415 before anything is stored', async () => {
+    const imp = await makeAccount(run, 'enc-imp', 'importer');
+    const token = await server.login(imp.username, imp.password);
+    const r = await server.request<ProblemBody>('POST', '/api/imports/passages', { token, body: 'passage_id,person_id,station_id,at\n', headers: { 'content-type': 'text/csv', 'content-encoding': 'x-made-up' } });
+    expect([r.status, r.body.code]).toEqual([415, 'unsupported_media_type']);
+  });
+
+  it('answers malformed percent-encoding in a path segment with 400, on every route with a path parameter', async () => {
+    for (const path of ['/api/stations/%E0%A4%A/passages', '/api/traces/%', '/api/traces/%zz', '/api/people/%C0%AF/timeline', '/api/accounts/%E0%A4%A', '/api/imports/%', '/api/qr/%E0%A4%A.svg', '/api/nothing/%']) {
+      const r = await server.request<ProblemBody>(path.startsWith('/api/accounts') ? 'PATCH' : 'GET', path, { token: admin, ...(path.startsWith('/api/accounts') ? { json: { disabled: true } } : {}) });
+      expect([path, r.status, r.body.code]).toEqual([path, 400, 'malformed_path']);
+      expect(r.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      noLeak(r.text);
+    }
   });
 });
 
