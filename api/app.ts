@@ -63,7 +63,7 @@ export function createApp(deps: CreateAppOptions): TruyvetApp {
     settings: deps.settings,
     logger: deps.logger,
     now,
-    tokens: new TokenVerifier(deps.settings.oidc, now),
+    tokens: new TokenVerifier(deps.settings.oidc, now, deps.settings.checkUnits),
     imports: new ImportJobs(deps.importRunner, deps.settings.uploadDir, deps.logger, now, deps.serverRun, deps.sharedPermits?.('imports')),
     scans: deps.scanQueue ?? createScanQueue(deps.settings.scanQueue),
     traceGate: createTraceGate(

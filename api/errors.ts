@@ -96,6 +96,11 @@ export function validationError(where: 'body' | 'query' | 'params', err: z.ZodEr
   return new HttpError(400, 'validation', `the request ${where} is not valid`, errors);
 }
 
+/** Field problems found after the schema (e.g. codes that name no administrative unit), as the same 400. */
+export function fieldsError(where: 'body' | 'query' | 'params', problems: readonly { path: string; message: string }[]): HttpError {
+  return new HttpError(400, 'validation', `the request ${where} is not valid`, problems.map((p) => ({ path: `${where}.${p.path}`, message: p.message })));
+}
+
 /** Errors from express.json and friends (they carry `type` and `status`). */
 function bodyParserProblem(e: { type?: string; status?: number }): ProblemBody | undefined {
   switch (e.type) {

@@ -1,3 +1,4 @@
 export * from './roles';
 export * from './passwords';
 export * from './accounts';
+export * from './units';

@@ -182,6 +182,26 @@ describe('account changes take effect on the very next request', () => {
   });
 });
 
+describe('jurisdictions from the command line', () => {
+  const cli = (...args: string[]) => exec(process.execPath, [BIN, 'accounts', ...args], { env: { ...process.env, TRUYVET_AUDIT_CHAIN: run } }).then(
+    (r) => ({ code: 0, ...r }),
+    (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
+  );
+
+  it('refuses a jurisdiction that names no administrative unit in create and set-role (exit 2, naming the unit), and takes real ones', async () => {
+    const bad = await cli('create', `${run}-cli7`, '--role', 'officer', '--jurisdiction', '7', '--json');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--jurisdiction: '7' is not a province code/);
+    expect(await getAccount(`${run}-cli7`)).toBeUndefined();
+    const ok = await cli('create', `${run}-cli25`, '--role', 'officer', '--jurisdiction', '79//25747', '--json');
+    expect([ok.code, (JSON.parse(ok.stdout) as { jurisdiction: string }).jurisdiction]).toEqual([0, '79//25747']);
+    const moved = await cli('set-role', `${run}-cli25`, 'officer', '--jurisdiction', '01/760', '--json');
+    expect(moved.code).toBe(2);
+    expect(moved.stderr).toMatch(/district '760' does not lie in province '01'/);
+    expect((await getAccount(`${run}-cli25`))?.jurisdiction).toEqual({ province: '79', commune: '25747' });
+  });
+});
+
 describe('tokens that must not work', () => {
   let username: string;
   beforeAll(async () => {
@@ -277,6 +297,14 @@ describe('an external identity provider (JWKS)', () => {
     });
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ username: `oidc:${run}-alice`, role: 'officer', jurisdiction: { province: '79', district: '760', commune: '26734' }, via: 'oidc' });
+  });
+
+  it('refuses a provider token whose jurisdiction claim names no administrative unit (401, saying which)', async () => {
+    for (const claim of ['7', { province: '79', district: '001' }, '79/760/00001']) {
+      const res = await ext.request<{ detail: string }>('GET', '/api/auth/me', { token: await idToken({ truyvet_role: 'officer', truyvet_jurisdiction: claim }) });
+      expect([claim, res.status]).toEqual([claim, 401]);
+      expect(res.body.detail).toMatch(/'truyvet_jurisdiction' claim names no administrative unit: .*(province|district|commune)/);
+    }
   });
 
   it.each([

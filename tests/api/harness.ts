@@ -48,6 +48,7 @@ export function testSettings(run: string, over: Partial<ApiSettings> = {}): ApiS
     oidc: undefined,
     auditChain: run,
     vizDir: path.join(os.tmpdir(), 'truyvet-no-viz'),
+    checkUnits: true,
     ...over,
   };
 }
