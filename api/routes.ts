@@ -194,7 +194,7 @@ export const routes = {
     method: 'post',
     path: '/api/imports/passages',
     summary:
-      "Upload a passages.csv (streamed, text/csv); answers a job id at once, the import runs on. An importer with a jurisdiction imports only at stations inside it (other rows are rejects)",
+      "Upload a passages.csv (streamed, text/csv, uncompressed); answers a job id at once, the import runs on. The header is checked as it arrives: missing columns, an empty body or bytes that are not UTF-8 CSV text are a 400 (`invalid_header`), no job. An importer with a jurisdiction imports only at stations inside it (other rows are rejects)",
     access: ['importer'],
     scoped: true,
     personal: false,
