@@ -21,7 +21,7 @@ export const token = handler(routes.token, async ({ body, app, audit }) => {
   const cred = await getCredentials(body.username);
   const ok = await verifyPassword(body.password, cred?.passwordHash ?? (await dummyHash()));
   const fail = async (reason: string, extra: Record<string, string | number | boolean> = {}) => {
-    await audit({ actor: cred ? body.username : '?', role: cred?.account.role ?? '-', action: 'auth.login', outcome: 'failed', details: { reason, ...extra } });
+    await audit({ actor: cred ? cred.account.username : '?', role: cred?.account.role ?? '-', action: 'auth.login', outcome: 'failed', details: { reason, ...extra } });
     return new TruyvetError('unauthenticated', REFUSED);
   };
   if (!cred) throw await fail('unknown user');

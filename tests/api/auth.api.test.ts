@@ -7,7 +7,7 @@ import { MemoryStore } from 'express-rate-limit';
 import { exportJWK, generateKeyPair, SignJWT, UnsecuredJWT } from 'jose';
 import { getAccount } from '../../engine/accounts/accounts';
 import { listAudit } from '../../engine/audit/store';
-import { closeDriver } from '../../engine/db/driver';
+import { closeDriver, readQuery } from '../../engine/db/driver';
 import { secretKey } from '../../engine/secrets';
 import { AUDIENCE, ISSUER } from '../../api/auth';
 import { newRunId } from '../helpers/run-data';
@@ -179,6 +179,43 @@ describe('account changes take effect on the very next request', () => {
     const out = await exec(process.execPath, [BIN, 'accounts', 'disable', a.username, '--json'], { env: { ...process.env, TRUYVET_AUDIT_CHAIN: run } });
     expect(JSON.parse(out.stdout)).toMatchObject({ username: a.username, disabled: true });
     expect((await me(token)).status).toBe(401);
+  });
+});
+
+describe('usernames are unique whatever their case', () => {
+  let admin: string;
+  beforeAll(async () => {
+    const a = await makeAccount(run, 'case-admin', 'admin');
+    admin = await server.login(a.username, a.password);
+  });
+
+  it('refuses an account whose name differs from another only in case (409), from the API and the command line', async () => {
+    const a = await makeAccount(run, 'case', 'tracer');
+    const upper = a.username.toUpperCase();
+    const r = await server.request<{ detail: string }>('POST', '/api/accounts', { token: admin, json: { username: upper, password: 'long enough pass 1', role: 'tracer' } });
+    expect(r.status).toBe(409);
+    expect(r.body.detail).toMatch(/already exists.*whatever their case/);
+    const cli = await exec(process.execPath, [BIN, 'accounts', 'create', `${run}-Case`, '--role', 'tracer', '--json'], { env: { ...process.env, TRUYVET_AUDIT_CHAIN: run } }).catch((e: { code: number; stderr: string }) => e);
+    expect((cli as { code: number }).code).toBe(1);
+    expect(await readQuery('MATCH (x:Account) WHERE toLower(x.username) = $k RETURN x.username AS u', { k: a.username.toLowerCase() }, (x) => x['u'] as string)).toEqual([a.username]);
+  });
+
+  it('lets one of several creations that differ only in case through at once, the database deciding', async () => {
+    const base = `${run}-race`;
+    const names = [base, base.toUpperCase(), `${run}-Race`, `${run}-rACE`, `${run}-RaCe`];
+    const rs = await Promise.all(names.map((username) => server.request('POST', '/api/accounts', { token: admin, json: { username, password: 'long enough pass 1', role: 'auditor' } })));
+    expect(rs.map((x) => x.status).sort()).toEqual([201, 409, 409, 409, 409]);
+  });
+
+  it('logs in whatever the case the name is typed in (a phone capitalises the first letter), as the stored name', async () => {
+    const a = await makeAccount(run, 'phone', 'officer', { province: '79' });
+    const r = await server.request<{ accessToken: string; username: string }>('POST', '/api/auth/token', { json: { username: a.username.toUpperCase(), password: a.password } });
+    expect([r.status, r.body.username]).toEqual([200, a.username]);
+    expect((await me(r.body.accessToken)).body.username).toBe(a.username);
+    const wrong = await server.request('POST', '/api/auth/token', { json: { username: a.username.toUpperCase(), password: 'not the password 1' } });
+    expect(wrong.status).toBe(401);
+    const [failed] = (await listAudit({ chain: run, action: 'auth.login', limit: 1000 })).filter((e) => e.outcome === 'failed' && e.actor.toLowerCase() === a.username);
+    expect(failed?.actor).toBe(a.username);
   });
 });
 

@@ -149,7 +149,8 @@ export async function makeAccount(run: string, name: string, role: Role, jurisdi
 
 /** Removes the run's accounts, its audit chain, the traces its accounts opened and their import jobs. */
 export async function cleanupRun(run: string): Promise<void> {
-  await writeQuery('MATCH (a:Account) WHERE a.username STARTS WITH $run OR a.username STARTS WITH $ext DELETE a', { run, ext: `oidc:${run}` }, () => undefined);
+  // Lower-cased: tests of case-insensitive usernames make `<RUN>-…` too.
+  await writeQuery('MATCH (a:Account) WHERE toLower(a.username) STARTS WITH toLower($run) OR a.username STARTS WITH $ext DELETE a', { run, ext: `oidc:${run}` }, () => undefined);
   await writeQuery('MATCH (t:TraceRecord) WHERE t.owner STARTS WITH $run OR t.owner STARTS WITH $ext DELETE t', { run, ext: `oidc:${run}` }, () => undefined);
   await writeQuery('MATCH (j:ImportJob) WHERE j.owner STARTS WITH $run DELETE j', { run }, () => undefined);
   await dropChain(run);
