@@ -51,9 +51,10 @@ export interface AccountChange {
   readonly password?: string | undefined;
 }
 
-const FIELDS = `a {.username, .role, .province, .district, .commune, .disabled, .tokenVersion, .lockedUntil, .createdAt, .updatedAt}`;
+/** The account properties every read returns (for `a`), and how a row of them becomes an Account. */
+export const FIELDS = `a {.username, .role, .province, .district, .commune, .disabled, .tokenVersion, .lockedUntil, .createdAt, .updatedAt}`;
 
-function toAccount(v: unknown): Account {
+export function toAccount(v: unknown): Account {
   const a = v as Record<string, unknown>;
   const role = str(a['role']);
   if (!isRole(role)) throw new Error('an account with an unknown role is stored');

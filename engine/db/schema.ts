@@ -55,6 +55,11 @@ export const SCHEMA: readonly SchemaItem[] = [
   // every list and audit line): the lower-cased name, set by createAccount and, for accounts
   // stored before, by the migration (backfillUsernameKeys).
   unique('account_username_key', 'Account', ['usernameKey']),
+  // Refresh tokens (engine/accounts/refresh-tokens.ts): found by their hash, revoked by family,
+  // swept once expired.
+  unique('refresh_token_hash', 'RefreshToken', ['hash']),
+  nodeIndex('refresh_token_family', 'RefreshToken', ['family']),
+  nodeIndex('refresh_token_expires', 'RefreshToken', ['expiresAt']),
   unique('audit_head_chain', 'AuditHead', ['chain']),
   unique('audit_event_seq', 'AuditEvent', ['chain', 'seq']),
   unique('trace_record_id', 'TraceRecord', ['id']),

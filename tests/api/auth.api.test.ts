@@ -353,13 +353,15 @@ describe('an external identity provider (JWKS)', () => {
     expect((await ext.request('GET', '/api/auth/me', { token: await make() })).status).toBe(401);
   });
 
-  it('does not refresh a provider token (403, saying so; audited): the provider issues new ones', async () => {
-    const res = await ext.request<{ detail: string }>('POST', '/api/auth/refresh', { token: await idToken({ truyvet_role: 'tracer' }, `${run}-dave`) });
-    expect(res.status).toBe(403);
-    expect(res.headers.get('content-type')).toMatch(/problem\+json/);
-    expect(res.body.detail).toMatch(/identity provider cannot be refreshed here/);
+  it('does not refresh a provider token: a refresh needs a refresh token of a login here (400 without one, 401 with the provider token in its place)', async () => {
+    const token = await idToken({ truyvet_role: 'tracer' }, `${run}-dave`);
+    const bare = await ext.request<{ errors: { path: string }[] }>('POST', '/api/auth/refresh', { token, json: {} });
+    expect([bare.status, bare.body.errors.map((e) => e.path)]).toEqual([400, ['body.refreshToken']]);
+    const instead = await ext.request<{ detail: string }>('POST', '/api/auth/refresh', { json: { refreshToken: token.slice(0, 200) } });
+    expect([instead.status, instead.body.detail]).toEqual([401, 'the refresh token is not valid; log in again']);
+    expect(instead.headers.get('content-type')).toMatch(/problem\+json/);
     const events = await listAudit({ chain: `${run}ex`, action: 'auth.refresh', limit: 100 });
-    expect(events.map((e) => [e.actor, e.role, e.outcome, e.details?.['reason']])).toEqual([[`oidc:${run}-dave`, 'tracer', 'denied', 'external token']]);
+    expect(events.map((e) => [e.actor, e.outcome, e.details?.['reason']])).toEqual([['?', 'failed', 'unknown refresh token']]);
   });
 
   it('cuts off an external user at once with a local disable', async () => {

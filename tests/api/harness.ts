@@ -147,8 +147,9 @@ export async function makeAccount(run: string, name: string, role: Role, jurisdi
   return { username, password: PASSWORD };
 }
 
-/** Removes the run's accounts, its audit chain, the traces its accounts opened and their import jobs. */
+/** Removes the run's accounts and their refresh tokens, its audit chain, the traces its accounts opened and their import jobs. */
 export async function cleanupRun(run: string): Promise<void> {
+  await writeQuery('MATCH (t:RefreshToken) WHERE toLower(t.username) STARTS WITH toLower($run) DELETE t', { run }, () => undefined);
   // Lower-cased: tests of case-insensitive usernames make `<RUN>-…` too.
   await writeQuery('MATCH (a:Account) WHERE toLower(a.username) STARTS WITH toLower($run) OR a.username STARTS WITH $ext DELETE a', { run, ext: `oidc:${run}` }, () => undefined);
   await writeQuery('MATCH (t:TraceRecord) WHERE t.owner STARTS WITH $run OR t.owner STARTS WITH $ext DELETE t', { run, ext: `oidc:${run}` }, () => undefined);
