@@ -53,6 +53,12 @@ export function warnCollisions(logger: Logger, report: MigrationReport): void {
   if (n > 0) logger.warn({ accounts: n, groups: report.usernameCollisions.length }, "accounts whose usernames differ only in case: run 'truyvet db migrate' to see them, then rename or disable the extra ones");
 }
 
+/**
+ * Creates the first admin from TRUYVET_ADMIN_USER / TRUYVET_ADMIN_PASSWORD when no account of that
+ * name exists (whatever its case). Named without a password, it stops the start with a message:
+ * a fresh stack would otherwise run with no way to log in. Once the account exists the password
+ * is not read again.
+ */
 export async function ensureFirstAdmin(logger: Logger, auditChain: string): Promise<void> {
   const username = process.env['TRUYVET_ADMIN_USER'];
   const password = process.env['TRUYVET_ADMIN_PASSWORD'];
@@ -60,8 +66,10 @@ export async function ensureFirstAdmin(logger: Logger, auditChain: string): Prom
   // Whatever its case: an account of that name in another case is the first admin's already.
   if (await getCredentials(username)) return;
   if (!password) {
-    logger.warn('TRUYVET_ADMIN_USER is set but TRUYVET_ADMIN_PASSWORD is not: no admin account created');
-    return;
+    // Started like this, the server would run with no account to log in with (a fresh stack).
+    throw new Error(
+      'TRUYVET_ADMIN_USER names the first admin, who has no account yet, and TRUYVET_ADMIN_PASSWORD is not set: no one could log in. Set TRUYVET_ADMIN_PASSWORD (the account is created with it at this start), or unset TRUYVET_ADMIN_USER and create accounts with `truyvet accounts create`',
+    );
   }
   const a = await createAccount({ username, password, role: 'admin' }, Date.now());
   await appendAudit({ actor: 'system', role: 'system', action: 'account.create', outcome: 'ok', target: a.username, details: { newRole: 'admin', from: 'environment' } }, Date.now(), auditChain);
