@@ -2,10 +2,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { getAccount } from '../../engine/accounts/accounts';
 import { closeDriver } from '../../engine/db/driver';
-import { memoryLogger } from './harness';
 import { ensureFirstAdmin } from '../../api/main';
 import { newRunId } from '../helpers/run-data';
-import { cleanupRun } from './harness';
+import { cleanupRun, memoryLogger } from './harness';
 import { cliProcess } from './serve-process';
 
 /**
@@ -75,13 +74,13 @@ describe('a missing admin password stops the stack', () => {
       env: { ...process.env, TRUYVET_ADMIN_USER: `${run}-nobody`, TRUYVET_ADMIN_PASSWORD: '', TRUYVET_AUDIT_CHAIN: run, TRUYVET_PURGE_AT: 'off' },
       listening: /API listening on (http:\/\/[0-9.:]+)/,
     });
-    const error = (await started.then(
+    const error = await started.then(
       (p) => {
         p.child.kill('SIGKILL');
         return new Error('it started');
       },
       (e: unknown) => e as Error,
-    )) as Error;
+    );
     expect(error.message).toMatch(/exited \(code [1-9]\d*, signal null\) before it listened/);
     expect(error.message).toMatch(/TRUYVET_ADMIN_PASSWORD is not set.*no one could log in/);
   });
