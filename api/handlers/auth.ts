@@ -65,14 +65,15 @@ function refusal(r: Extract<RotateOutcome, { ok: false }>, sessionMaxSeconds: nu
  * (engine/accounts/refresh-tokens.ts): rotated, with reuse detection, in the graph so every worker
  * agrees. The new access token keeps the login time and never outlives the session's maximum
  * (api/session.ts). Audited like a login: ok with the session, or failed/denied with the reason;
- * a reuse names the session it revoked.
+ * a reuse names the session it revoked. A token of no session is refused without an event.
  */
 export const refresh = handler(routes.refresh, async ({ body, app, audit }) => {
   const now = app.now();
   const r = await rotateRefreshToken(body.refreshToken, now, app.settings.sessionMaxSeconds * 1000);
   if (!r.ok) {
     const why = refusal(r, app.settings.sessionMaxSeconds);
-    await audit({
+    // A token of no session names no one: not audited (else anyone could fill the audit chain).
+    if (r.reason !== 'unknown') await audit({
       actor: r.username ?? '?',
       role: r.account?.role ?? '-',
       action: 'auth.refresh',

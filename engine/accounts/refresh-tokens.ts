@@ -41,11 +41,22 @@ export function hashRefreshToken(token: string): string {
 export async function openRefreshFamily(s: RefreshSession, now: number): Promise<{ token: string; family: string }> {
   const token = PREFIX + randomBytes(32).toString('base64url');
   const family = `rf${randomBytes(12).toString('hex')}`;
-  await writeTx(async (tx) => {
-    await tx.run('MATCH (x:RefreshToken) WHERE x.expiresAt <= $now WITH x LIMIT $sweep DELETE x', { now: int(now), sweep: int(SWEEP) });
-    await createToken(tx, hashRefreshToken(token), family, s, now);
-  });
+  await writeTx((tx) => createToken(tx, hashRefreshToken(token), family, s, now));
+  await sweepExpired(now);
   return { token, family };
+}
+
+/**
+ * Deletes expired tokens, a bounded number per login, so the graph holds about the live sessions
+ * only. Best effort, apart from the login's own transaction: two logins sweeping the same nodes
+ * at once may collide, and the next login sweeps what is left.
+ */
+async function sweepExpired(now: number): Promise<void> {
+  try {
+    await writeTx((tx) => tx.run('MATCH (x:RefreshToken) WHERE x.expiresAt <= $now WITH x LIMIT $sweep DELETE x', { now: int(now), sweep: int(SWEEP) }));
+  } catch {
+    // Left for the next login.
+  }
 }
 
 async function createToken(tx: ManagedTransaction, hash: string, family: string, s: RefreshSession, now: number): Promise<void> {

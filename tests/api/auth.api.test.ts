@@ -360,8 +360,8 @@ describe('an external identity provider (JWKS)', () => {
     const instead = await ext.request<{ detail: string }>('POST', '/api/auth/refresh', { json: { refreshToken: token.slice(0, 200) } });
     expect([instead.status, instead.body.detail]).toEqual([401, 'the refresh token is not valid; log in again']);
     expect(instead.headers.get('content-type')).toMatch(/problem\+json/);
-    const events = await listAudit({ chain: `${run}ex`, action: 'auth.refresh', limit: 100 });
-    expect(events.map((e) => [e.actor, e.outcome, e.details?.['reason']])).toEqual([['?', 'failed', 'unknown refresh token']]);
+    // A token of no session names no one: nothing to audit.
+    expect(await listAudit({ chain: `${run}ex`, action: 'auth.refresh', limit: 100 })).toEqual([]);
   });
 
   it('cuts off an external user at once with a local disable', async () => {

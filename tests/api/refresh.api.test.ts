@@ -1,5 +1,6 @@
 import { decodeJwt } from 'jose';
 import { listAudit } from '../../engine/audit/store';
+import { num } from '../../engine/db/convert';
 import { closeDriver, readQuery } from '../../engine/db/driver';
 import { newRunId } from '../helpers/run-data';
 import { cleanupRun, makeAccount, startServer, type TestServer } from './harness';
@@ -252,5 +253,15 @@ describe('what is stored and audited', () => {
     expect(e).toMatchObject({ actor: a.username, role: 'tracer', outcome: 'ok', at: new Date(clock).toISOString(), details: { sessionStart: new Date(loggedInAt).toISOString() } });
     const audit = JSON.stringify(await listAudit({ chain: run, limit: 1000 }));
     for (const secret of [pair.accessToken, pair.refreshToken, next.accessToken, next.refreshToken]) expect(audit).not.toContain(secret);
+  });
+
+  it('deletes the refresh tokens of a session that has ended, at a later login', async () => {
+    const a = await makeAccount(run, 'sweep', 'tracer');
+    await refresh((await login(a)).refreshToken);
+    const count = () => readQuery('MATCH (t:RefreshToken {username: $u}) RETURN count(t) AS n', { u: a.username }, (r) => num(r['n']));
+    expect(await count()).toEqual([2]);
+    clock += SESSION_MAX * 1000;
+    await login(admin);
+    expect(await count()).toEqual([0]);
   });
 });
