@@ -63,7 +63,7 @@ export function createApp(deps: CreateAppOptions): TruyvetApp {
     settings: deps.settings,
     logger: deps.logger,
     now,
-    tokens: new TokenVerifier(deps.settings.oidc, now),
+    tokens: new TokenVerifier(deps.settings.oidc, now, deps.settings.checkUnits),
     imports: new ImportJobs(deps.importRunner, deps.settings.uploadDir, deps.logger, now, deps.serverRun, deps.sharedPermits?.('imports')),
     scans: deps.scanQueue ?? createScanQueue(deps.settings.scanQueue),
     traceGate: createTraceGate(
@@ -81,6 +81,7 @@ export function createApp(deps: CreateAppOptions): TruyvetApp {
 
   app.use(requestLog(deps.logger));
   app.use(securityHeaders);
+  app.use(wellFormedPath);
   // The login and declaration limits' counters are keyed by a digest of the client's address, not
   // the address, when they are shared: they travel between processes, and that store's own
   // diagnostics print them. The general limit's batched store prints nothing and keeps its keys
@@ -122,7 +123,9 @@ export function createApp(deps: CreateAppOptions): TruyvetApp {
     const h = HANDLERS[r.id as RouteId];
     const chain: RequestHandler[] = [];
     if (r.rateLimit) chain.push(ownLimits[r.rateLimit]);
-    if (r.body) chain.push(requireJson, r.bodyLimit === 'declaration' ? declarationJson : json);
+    if (r.body) chain.push(requireJson, contentEncoding(JSON_ENCODINGS), r.bodyLimit === 'declaration' ? declarationJson : json);
+    else if (r.bodyKind === 'csv') chain.push(contentEncoding(RAW_ENCODINGS));
+    else chain.push(contentEncoding(JSON_ENCODINGS));
     app[r.method](r.path, ...chain, (req: Request, res: Response) => runRoute(ctx, h, req, res));
   }
   app.use('/api', (_req, res) => sendProblem(res, problem(404, 'not_found', 'no such route')));
@@ -204,6 +207,57 @@ const requireJson: RequestHandler = (req, _res, next) => {
   if (!req.is('application/json')) {
     next(new HttpError(415, 'unsupported_media_type', 'send the body as JSON with Content-Type: application/json'));
     return;
+  }
+  next();
+};
+
+/**
+ * Content-Encodings a body may come in: JSON bodies in what express.json inflates (zstd only on
+ * some Node versions, so never: the answer must not depend on the runtime), a CSV upload only as
+ * it is (it is streamed to disk raw, and its bytes are checked as CSV). Anything else is a 415
+ * naming the encoding before any byte is read; without this an encoding express.json knows but
+ * cannot decode was a 500.
+ */
+const JSON_ENCODINGS: readonly string[] = ['identity', 'gzip', 'deflate', 'br'];
+const RAW_ENCODINGS: readonly string[] = ['identity'];
+
+function contentEncoding(allowed: readonly string[]): RequestHandler {
+  return (req, _res, next) => {
+    const header = req.headers['content-encoding'];
+    const hasBody = req.headers['transfer-encoding'] !== undefined || (req.headers['content-length'] ?? '0') !== '0';
+    if (header === undefined || !hasBody) {
+      next();
+      return;
+    }
+    // One coding only (a list like `gzip, br` is several layers: not taken).
+    const coding = header.trim().toLowerCase();
+    if (allowed.includes(coding)) {
+      next();
+      return;
+    }
+    const what = coding === '' ? 'an empty Content-Encoding' : `Content-Encoding '${header.slice(0, 40)}'`;
+    next(new HttpError(415, 'unsupported_media_type', `${what} is not supported here; send the body as ${allowed.length > 1 ? `one of: ${allowed.join(', ')}` : 'is (identity), uncompressed'}`));
+  };
+}
+
+/**
+ * Every path segment must be valid percent-encoded UTF-8: a route's parameters are decoded by
+ * the router, which throws on `%E0%A4%A` or a lone `%` (a 500 before this check). Checked once
+ * for the whole path, so an unknown route with such a path is a 400 too, not a 404.
+ */
+const wellFormedPath: RequestHandler = (req, _res, next) => {
+  if (!req.path.includes('%')) {
+    next();
+    return;
+  }
+  const segments = req.path.split('/');
+  for (const [i, segment] of segments.entries()) {
+    try {
+      decodeURIComponent(segment);
+    } catch {
+      next(new HttpError(400, 'malformed_path', `path segment ${i} is not valid percent-encoded UTF-8`, [{ path: `path.${i}`, message: 'malformed percent-encoding' }]));
+      return;
+    }
   }
   next();
 };

@@ -2,6 +2,7 @@ import { randomBytes, webcrypto } from 'node:crypto';
 import { createRemoteJWKSet, decodeJwt, jwtVerify, SignJWT, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import { getAccounts, type Account } from '../engine/accounts/accounts';
 import { isRole, jurisdictionProblem, needsJurisdiction, parseJurisdiction, type Role } from '../engine/accounts/roles';
+import { unitProblems } from '../engine/accounts/units';
 import { TruyvetError } from '../engine/errors';
 import { secretKey } from '../engine/secrets';
 import type { Jurisdiction } from '../engine/types';
@@ -196,6 +197,8 @@ export class TokenVerifier {
   constructor(
     private readonly oidc: OidcSettings | undefined,
     private readonly now: () => number,
+    /** A provider's jurisdiction claim must name real administrative units (engine/accounts/units.ts). */
+    private readonly checkUnits = true,
   ) {
     this.jwks = oidc ? createRemoteJWKSet(new URL(oidc.jwksUrl), { cooldownDuration: 30_000, timeoutDuration: 5000 }) : undefined;
   }
@@ -285,6 +288,8 @@ export class TokenVerifier {
     if (typeof role !== 'string' || !isRole(role)) throw refused(`the token has no valid '${oidc.roleClaim}' claim`);
     const jurisdiction = claimJurisdiction(payload[oidc.jurisdictionClaim]);
     if (jurisdiction === null) throw refused(`the token's '${oidc.jurisdictionClaim}' claim is not a jurisdiction`);
+    const unit = jurisdiction && this.checkUnits ? unitProblems(jurisdiction)[0] : undefined;
+    if (unit !== undefined) throw refused(`the token's '${oidc.jurisdictionClaim}' claim names no administrative unit: ${unit.reason}`);
     if (needsJurisdiction(role) && jurisdiction === undefined) throw refused(`the ${role} role needs a '${oidc.jurisdictionClaim}' claim`);
     const local = await this.accounts.load(username);
     if (local?.disabled) {

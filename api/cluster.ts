@@ -5,7 +5,7 @@ import { closeDriver } from '../engine/db/driver';
 import { migrate } from '../engine/db/schema';
 import type { Logger } from '../engine/logger';
 import { clusterStatusChannel, gatherWorkerStatus } from './cluster-status';
-import { ensureFirstAdmin } from './main';
+import { ensureFirstAdmin, warnCollisions } from './main';
 import type { ApiSettings } from './settings';
 import { SharedPermitsHub } from './shared-permits';
 import { SharedRequestLimitHub } from './shared-request-limit';
@@ -65,7 +65,7 @@ const MAX_EARLY_DEATHS = 5;
 
 export async function serveCluster(o: ClusterOptions): Promise<RunningCluster> {
   const { logger, settings } = o;
-  await migrate((building) => logger.info({ building }, 'building indexes before serving'));
+  warnCollisions(logger, await migrate((building) => logger.info({ building }, 'building indexes before serving')));
   await ensureFirstAdmin(logger, settings.auditChain);
   // The workers open their own drivers; the primary's is done.
   await closeDriver();

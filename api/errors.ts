@@ -96,6 +96,11 @@ export function validationError(where: 'body' | 'query' | 'params', err: z.ZodEr
   return new HttpError(400, 'validation', `the request ${where} is not valid`, errors);
 }
 
+/** Field problems found after the schema (e.g. codes that name no administrative unit), as the same 400. */
+export function fieldsError(where: 'body' | 'query' | 'params', problems: readonly { path: string; message: string }[]): HttpError {
+  return new HttpError(400, 'validation', `the request ${where} is not valid`, problems.map((p) => ({ path: `${where}.${p.path}`, message: p.message })));
+}
+
 /** Errors from express.json and friends (they carry `type` and `status`). */
 function bodyParserProblem(e: { type?: string; status?: number }): ProblemBody | undefined {
   switch (e.type) {
@@ -109,6 +114,11 @@ function bodyParserProblem(e: { type?: string; status?: number }): ProblemBody |
     case 'request.aborted':
       return problem(400, 'aborted', 'the request was aborted');
     default:
+      // A compressed body whose bytes are not in its Content-Encoding: express.json passes the
+      // decompressor's error on with status 400 and no type.
+      if (e.status === 400 && typeof (e as { code?: unknown }).code === 'string' && /^(Z_|ERR_)/.test((e as { code: string }).code)) {
+        return problem(400, 'malformed', 'the request body could not be decompressed: its bytes are not in the encoding its Content-Encoding names');
+      }
       return undefined;
   }
 }

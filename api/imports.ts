@@ -3,7 +3,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Transform, type Readable } from 'node:stream';
+import { isTruyvetError } from '../engine/errors';
 import { forgetCheckpoint } from '../engine/import';
+import { COLUMNS, headerRecord, planColumns, renames } from '../engine/import/header';
 import { claimImportJob, getImportJob, pruneImportJobs, saveImportJob, unfinishedImportJobs, type ImportJobProgress, type ImportJobState } from '../engine/import/jobs';
 import type { Logger } from '../engine/logger';
 import { isoUtc } from '../engine/time';
@@ -55,6 +57,49 @@ export interface ImportJob {
   progress: ImportJobProgress;
   summary?: ImportSummary;
   error?: string;
+}
+
+/**
+ * Checks the header of an upload as it arrives, before anything is accepted: the bytes pass on
+ * once the header line is complete and has the passages columns. An unusable header (missing
+ * columns, not CSV text, empty) is kept as `refusal` and the rest of the upload is read and
+ * dropped, not written, so the client gets its 400 on a connection that is still whole (an
+ * error here would tear the request down mid-send).
+ */
+class HeaderCheck extends Transform {
+  refusal: HttpError | undefined;
+  private head: Buffer[] = [];
+  private checked = false;
+
+  override _transform(chunk: Buffer, _enc: BufferEncoding, done: (e?: Error | null, data?: Buffer) => void): void {
+    if (this.refusal) return done();
+    if (this.checked) return done(null, chunk);
+    this.head.push(chunk);
+    done(null, this.inspect(false));
+  }
+
+  override _flush(done: (e?: Error | null, data?: Buffer) => void): void {
+    done(null, this.refusal || this.checked ? undefined : this.inspect(true));
+  }
+
+  /** The bytes held back, once the header is complete and usable; nothing while it is not. */
+  private inspect(final: boolean): Buffer | undefined {
+    const head = Buffer.concat(this.head);
+    this.head = [head];
+    try {
+      const record = headerRecord(head, final);
+      if (record === 'more') return undefined;
+      planColumns('passages', record.fields, renames('passages', undefined, {}), `the passages columns are ${COLUMNS.passages.all.join(',')}`);
+    } catch (e) {
+      if (!isTruyvetError(e)) throw e;
+      this.refusal = new HttpError(400, 'invalid_header', `the upload cannot be imported: ${e.message}`, [{ path: 'line 1', message: e.message }]);
+      this.head = [];
+      return undefined;
+    }
+    this.checked = true;
+    this.head = [];
+    return head;
+  }
 }
 
 const KEEP_JOBS = 1000;
@@ -158,12 +203,18 @@ export class ImportJobs {
         else done(null, chunk);
       },
     });
+    const header = new HeaderCheck();
     try {
-      await pipeline(body, counter, fs.createWriteStream(file, { mode: 0o600 }));
+      await pipeline(body, counter, header, fs.createWriteStream(file, { mode: 0o600 }));
     } catch (e) {
       this.jobs.delete(id);
       fs.rmSync(file, { force: true });
-      throw e;
+      throw header.refusal ?? e;
+    }
+    if (header.refusal) {
+      this.jobs.delete(id);
+      fs.rmSync(file, { force: true });
+      throw header.refusal;
     }
     job.state = 'queued';
     try {

@@ -1,10 +1,10 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ClusterMemoryStoreWorker } from '@express-rate-limit/cluster-memory-store';
-import { createAccount, getAccount } from '../engine/accounts/accounts';
+import { createAccount, getCredentials } from '../engine/accounts/accounts';
 import { appendAudit } from '../engine/audit/store';
 import { closeDriver } from '../engine/db/driver';
-import { migrate } from '../engine/db/schema';
+import { migrate, type MigrationReport } from '../engine/db/schema';
 import type { Logger } from '../engine/logger';
 import { purge } from '../engine/retention/purge';
 import { nextDailyRun } from '../engine/retention/schedule';
@@ -47,14 +47,29 @@ export interface RunningServer {
   readonly stop: () => Promise<void>;
 }
 
+/** Logs how many accounts the migration found colliding by case; the names only `truyvet db migrate` prints (a log holds no usernames). */
+export function warnCollisions(logger: Logger, report: MigrationReport): void {
+  const n = report.usernameCollisions.reduce((sum, c) => sum + c.others.length + 1, 0);
+  if (n > 0) logger.warn({ accounts: n, groups: report.usernameCollisions.length }, "accounts whose usernames differ only in case: run 'truyvet db migrate' to see them, then rename or disable the extra ones");
+}
+
+/**
+ * Creates the first admin from TRUYVET_ADMIN_USER / TRUYVET_ADMIN_PASSWORD when no account of that
+ * name exists (whatever its case). Named without a password, it stops the start with a message:
+ * a fresh stack would otherwise run with no way to log in. Once the account exists the password
+ * is not read again.
+ */
 export async function ensureFirstAdmin(logger: Logger, auditChain: string): Promise<void> {
   const username = process.env['TRUYVET_ADMIN_USER'];
   const password = process.env['TRUYVET_ADMIN_PASSWORD'];
   if (!username) return;
-  if (await getAccount(username)) return;
+  // Whatever its case: an account of that name in another case is the first admin's already.
+  if (await getCredentials(username)) return;
   if (!password) {
-    logger.warn('TRUYVET_ADMIN_USER is set but TRUYVET_ADMIN_PASSWORD is not: no admin account created');
-    return;
+    // Started like this, the server would run with no account to log in with (a fresh stack).
+    throw new Error(
+      'TRUYVET_ADMIN_USER names the first admin, who has no account yet, and TRUYVET_ADMIN_PASSWORD is not set: no one could log in. Set TRUYVET_ADMIN_PASSWORD (the account is created with it at this start), or unset TRUYVET_ADMIN_USER and create accounts with `truyvet accounts create`',
+    );
   }
   const a = await createAccount({ username, password, role: 'admin' }, Date.now());
   await appendAudit({ actor: 'system', role: 'system', action: 'account.create', outcome: 'ok', target: a.username, details: { newRole: 'admin', from: 'environment' } }, Date.now(), auditChain);
@@ -65,7 +80,7 @@ export async function serve(o: ServeOptions): Promise<RunningServer> {
   const { logger, settings } = o;
   const runsPurge = o.worker === undefined || o.worker.index === 1;
   if (o.worker === undefined) {
-    await migrate((building) => logger.info({ building }, 'building indexes before serving'));
+    warnCollisions(logger, await migrate((building) => logger.info({ building }, 'building indexes before serving')));
     await ensureFirstAdmin(logger, settings.auditChain);
   }
   const app = createApp({

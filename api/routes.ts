@@ -106,11 +106,26 @@ export const routes = {
     method: 'post',
     path: '/api/auth/refresh',
     summary:
-      'Trade a still-valid token of a local account for a new one of the same session (same login time), so an active user is not logged out; refused once the session is older than its maximum',
-    access: ALL,
+      "Trade the login's refresh token for a new access token and a new refresh token of the same session (same login time); the old refresh token is spent. A spent one presented again revokes every token of that login (audited). Refused once the session is older than its maximum, or when the account was disabled or its password changed",
+    access: 'public',
     scoped: false,
     personal: false,
-    responses: { 200: { description: 'a new token', schema: s.TokenResponse } },
+    body: s.RefreshRequest,
+    responses: {
+      200: { description: 'a new access token and refresh token', schema: s.TokenResponse },
+      401: { description: 'the refresh token is unknown, spent, revoked or expired, or its account changed: log in again', schema: s.Problem, contentType: 'application/problem+json' },
+    },
+  }),
+  logout: def({
+    id: 'logout',
+    method: 'post',
+    path: '/api/auth/logout',
+    summary: 'End the session of a refresh token: it and every other refresh token of that login stop working (access tokens already issued run out on their own)',
+    access: 'public',
+    scoped: false,
+    personal: false,
+    body: s.RefreshRequest,
+    responses: { 204: { description: 'the session is ended (also when the token was unknown or already ended)' } },
   }),
   me: def({
     id: 'me',
@@ -194,7 +209,7 @@ export const routes = {
     method: 'post',
     path: '/api/imports/passages',
     summary:
-      "Upload a passages.csv (streamed, text/csv); answers a job id at once, the import runs on. An importer with a jurisdiction imports only at stations inside it (other rows are rejects)",
+      "Upload a passages.csv (streamed, text/csv, uncompressed); answers a job id at once, the import runs on. The header is checked as it arrives: missing columns, an empty body or bytes that are not UTF-8 CSV text are a 400 (`invalid_header`), no job. An importer with a jurisdiction imports only at stations inside it (other rows are rejects)",
     access: ['importer'],
     scoped: true,
     personal: false,

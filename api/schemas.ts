@@ -117,11 +117,19 @@ export const ServerStatus = z
 
 export const TokenRequest = z.strictObject({ username: Username, password: z.string().min(1).max(256) }).meta({ id: 'TokenRequest' });
 
+export const RefreshRequest = z
+  .strictObject({ refreshToken: z.string().min(16).max(200).meta({ description: 'the refreshToken of the login, or of the last refresh' }) })
+  .meta({ id: 'RefreshRequest' });
+
 export const TokenResponse = z
   .object({
     accessToken: z.string(),
     tokenType: z.literal('Bearer'),
     expiresIn: z.number().int().meta({ description: 'seconds' }),
+    refreshToken: z.string().meta({
+      description:
+        'opaque; trade it at POST /api/auth/refresh for a new pair before the session ends. Each works once: a spent one presented again ends the whole session (every token of that login)',
+    }),
     username: z.string(),
     role: RoleSchema,
     jurisdiction: Jurisdiction.optional(),

@@ -1,8 +1,10 @@
 /**
- * How long a session lasts. A login opens it; POST /api/auth/refresh trades a still-valid token
- * for a new one that carries the same login time (`auth_time`), so a tracer at work is not sent
- * back to the login form every token lifetime, yet no session outlives `sessionMaxSeconds` from
- * its login: a stolen token cannot be kept alive for ever. Pure: the caller passes the clock.
+ * How long a session lasts. A login opens it with an access token and a refresh token;
+ * POST /api/auth/refresh trades the refresh token for a new pair whose access token carries the
+ * same login time (`auth_time`), so a tracer at work is not sent back to the login form every
+ * token lifetime, yet no session outlives `sessionMaxSeconds` from its login: a stolen token
+ * cannot be kept alive for ever (engine/accounts/refresh-tokens.ts rotates the refresh tokens and
+ * ends the session when one is used twice). Pure: the caller passes the clock.
  */
 
 /**

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { DEFAULT_LOCKOUT, type LockoutPolicy } from '../engine/accounts/accounts';
+import { checkUnitsFromEnv } from '../engine/accounts/units';
 import { defaultChain } from '../engine/audit/store';
 import { uploadDir } from '../engine/config';
 import { DEFAULT_DECLARATION_RETENTION_DAYS } from '../engine/retention/purge';
@@ -86,6 +87,11 @@ export interface ApiSettings {
   readonly vizDir: string;
   /** How the checkpoint scans are batched (engine/scan/queue.ts); absent: its defaults. */
   readonly scanQueue?: ScanQueueOptions;
+  /**
+   * Jurisdictions (accounts, identity provider claims) and station codes must name real
+   * administrative units (engine/accounts/units.ts); `TRUYVET_CHECK_UNITS=off` checks only their form.
+   */
+  readonly checkUnits: boolean;
 }
 
 export const DEFAULT_RETENTION_DAYS = 21;
@@ -155,6 +161,7 @@ export function settingsFromEnv(): ApiSettings {
     oidc,
     auditChain: defaultChain(),
     vizDir: env('TRUYVET_VIZ_DIR') ?? vizDist(),
+    checkUnits: checkUnitsFromEnv(),
     scanQueue: {
       maxBatch: intEnv('TRUYVET_SCAN_BATCH', 256, 1, 10_000),
       // 2, not 4: with one transaction per batch, a shorter wait served 10 connections

@@ -1,5 +1,6 @@
 import { awaitIndexes, describeIndexProgress, existingSchemaNames, migrate, SCHEMA, type IndexProgress } from '../engine/db/schema';
-import { closeDriver, readQuery, runAutoCommit } from '../engine/db/driver';
+import { getCredentials } from '../engine/accounts/accounts';
+import { closeDriver, readQuery, runAutoCommit, writeQuery } from '../engine/db/driver';
 
 afterAll(closeDriver);
 
@@ -72,5 +73,43 @@ describe('waiting for indexes', () => {
 
   it('words the progress for a person to read', () => {
     expect(describeIndexProgress([{ name: 'passage_cell', percent: 45.2 }, { name: 'passage_person', percent: 3 }])).toBe('building indexes: passage_cell 45.2 %, passage_person 3 %');
+  });
+});
+
+describe('usernames unique whatever their case', () => {
+  const run = `uk${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
+  const names = [`${run}-demo-admin`, `${run}-DEMO-ADMIN`, `${run}-Demo-Admin`, `${run}-alone`];
+
+  afterAll(async () => {
+    await writeQuery('MATCH (a:Account) WHERE toLower(a.username) STARTS WITH $run DELETE a', { run }, () => undefined);
+  });
+
+  it('gives accounts stored before the rule their lower-case key, and reports the ones that collide instead of failing', async () => {
+    // Accounts as an older truyvet stored them: no key; the first made first.
+    await writeQuery(
+      `UNWIND range(0, size($names) - 1) AS i
+       CREATE (:Account {username: $names[i], passwordHash: '', role: 'auditor', disabled: false, tokenVersion: 0, failedLogins: 0, createdAt: 1000 + i, updatedAt: 1000 + i})`,
+      { names },
+      () => undefined,
+    );
+    const report = await migrate();
+    const mine = report.usernameCollisions.filter((c) => c.key.startsWith(run));
+    expect(mine).toEqual([{ key: `${run}-demo-admin`, kept: `${run}-demo-admin`, others: [`${run}-DEMO-ADMIN`, `${run}-Demo-Admin`] }]);
+    const keys = await readQuery('MATCH (a:Account) WHERE a.username IN $names RETURN a.username AS u, a.usernameKey AS k', { names }, (r) => [r['u'] as string, r['k'] as string | null] as const);
+    expect(new Map(keys)).toEqual(
+      new Map([
+        [`${run}-demo-admin`, `${run}-demo-admin`],
+        [`${run}-DEMO-ADMIN`, null],
+        [`${run}-Demo-Admin`, null],
+        [`${run}-alone`, `${run}-alone`],
+      ]),
+    );
+    // Reported again on every migration until an admin resolves it; the keyed one is not.
+    expect((await migrate()).usernameCollisions.filter((c) => c.key.startsWith(run))).toEqual(mine);
+    // Each keeps its exact name to log in with; another case finds the one that holds the key.
+    expect((await getCredentials(`${run}-DEMO-ADMIN`))?.account.username).toBe(`${run}-DEMO-ADMIN`);
+    expect((await getCredentials(`${run}-dEmO-aDmIn`))?.account.username).toBe(`${run}-demo-admin`);
+    const [constraint] = await readQuery("SHOW CONSTRAINTS YIELD name, properties WHERE name = 'account_username_key' RETURN properties", {}, (r) => r['properties'] as string[]);
+    expect(constraint).toEqual(['usernameKey']);
   });
 });

@@ -1,7 +1,8 @@
 import { getCredentials, isLocked, recordLoginFailure, recordLoginSuccess } from '../../engine/accounts/accounts';
 import { dummyHash, verifyPassword } from '../../engine/accounts/passwords';
 import type { Role } from '../../engine/accounts/roles';
-import { forbidden, TruyvetError } from '../../engine/errors';
+import { openRefreshFamily, revokeRefreshFamily, rotateRefreshToken, type RotateOutcome } from '../../engine/accounts/refresh-tokens';
+import { TruyvetError } from '../../engine/errors';
 import type { Jurisdiction } from '../../engine/types';
 import { issueToken } from '../auth';
 import { handler } from '../context';
@@ -21,7 +22,7 @@ export const token = handler(routes.token, async ({ body, app, audit }) => {
   const cred = await getCredentials(body.username);
   const ok = await verifyPassword(body.password, cred?.passwordHash ?? (await dummyHash()));
   const fail = async (reason: string, extra: Record<string, string | number | boolean> = {}) => {
-    await audit({ actor: cred ? body.username : '?', role: cred?.account.role ?? '-', action: 'auth.login', outcome: 'failed', details: { reason, ...extra } });
+    await audit({ actor: cred ? cred.account.username : '?', role: cred?.account.role ?? '-', action: 'auth.login', outcome: 'failed', details: { reason, ...extra } });
     return new TruyvetError('unauthenticated', REFUSED);
   };
   if (!cred) throw await fail('unknown user');
@@ -33,39 +34,81 @@ export const token = handler(routes.token, async ({ body, app, audit }) => {
     throw await fail('wrong password', lock.lockedUntil !== undefined ? { lockedNow: true } : {});
   }
   await recordLoginSuccess(account.username);
+  const authTime = Math.floor(now / 1000);
   const accessToken = await issueToken(account, app.settings.tokenSeconds, now);
-  await audit({ actor: account.username, role: account.role, action: 'auth.login', outcome: 'ok' });
-  return { body: tokenBody(accessToken, app.settings.tokenSeconds, account) };
+  const expiresAt = (authTime + app.settings.sessionMaxSeconds) * 1000;
+  const { token: refreshToken, family } = await openRefreshFamily({ username: account.username, tokenVersion: account.tokenVersion, authTime, expiresAt }, now);
+  await audit({ actor: account.username, role: account.role, action: 'auth.login', outcome: 'ok', details: { session: family } });
+  return { body: tokenBody(accessToken, app.settings.tokenSeconds, refreshToken, account) };
 });
+
+/** Why a refresh was refused: the answer (401) and the audit's reason and outcome. */
+function refusal(r: Extract<RotateOutcome, { ok: false }>, sessionMaxSeconds: number): { detail: string; reason: string; outcome: 'failed' | 'denied' } {
+  switch (r.reason) {
+    case 'unknown':
+      return { detail: 'the refresh token is not valid; log in again', reason: 'unknown refresh token', outcome: 'failed' };
+    case 'expired':
+      return { detail: `the session began more than ${Number((sessionMaxSeconds / 3600).toFixed(2))} h ago, its longest; log in again`, reason: 'session too old', outcome: 'failed' };
+    case 'revoked':
+      return { detail: 'this session has ended (logged out, or one of its refresh tokens was used twice); log in again', reason: 'session ended', outcome: 'failed' };
+    case 'reused':
+      return { detail: 'this refresh token was used before: every token of this login is revoked; log in again', reason: 'refresh token reused', outcome: 'denied' };
+    case 'account':
+      if (r.account === undefined) return { detail: 'the refresh token is not valid; log in again', reason: 'no account', outcome: 'failed' };
+      if (r.account.disabled) return { detail: 'the account is disabled', reason: 'disabled', outcome: 'failed' };
+      return { detail: 'the token is no longer valid; log in again', reason: 'stale token', outcome: 'failed' };
+  }
+}
 
 /**
- * A new token for the caller's session (api/session.ts). The app has already checked the token
- * and read the account for this request (enabled, same token version), as for any route; what is
- * left is the session's age. Audited like a login: ok, or failed/denied with the reason.
+ * Trades a refresh token for a new access token and the next refresh token of the same session
+ * (engine/accounts/refresh-tokens.ts): rotated, with reuse detection, in the graph so every worker
+ * agrees. The new access token keeps the login time and never outlives the session's maximum
+ * (api/session.ts). Audited like a login: ok with the session, or failed/denied with the reason;
+ * a reuse names the session it revoked. A token of no session is refused without an event.
  */
-export const refresh = handler(routes.refresh, async ({ principal, app, audit }) => {
-  const { authTime, tokenVersion } = principal;
-  if (principal.via !== 'password' || authTime === undefined || tokenVersion === undefined) {
-    await audit({ action: 'auth.refresh', outcome: 'denied', details: { reason: 'external token' } });
-    throw forbidden('a token of the external identity provider cannot be refreshed here; get a new one from the provider');
-  }
+export const refresh = handler(routes.refresh, async ({ body, app, audit }) => {
   const now = app.now();
-  const seconds = refreshedTokenSeconds(authTime, now, app.settings.tokenSeconds, app.settings.sessionMaxSeconds);
-  if (seconds === undefined) {
-    await audit({ action: 'auth.refresh', outcome: 'failed', details: { reason: 'session too old' } });
-    const hours = Number((app.settings.sessionMaxSeconds / 3600).toFixed(2));
-    throw new TruyvetError('unauthenticated', `the session began more than ${hours} h ago, its longest; log in again`);
+  const r = await rotateRefreshToken(body.refreshToken, now, app.settings.sessionMaxSeconds * 1000);
+  if (!r.ok) {
+    const why = refusal(r, app.settings.sessionMaxSeconds);
+    // A token of no session names no one: not audited (else anyone could fill the audit chain).
+    if (r.reason !== 'unknown') await audit({
+      actor: r.username ?? '?',
+      role: r.account?.role ?? '-',
+      action: 'auth.refresh',
+      outcome: why.outcome,
+      details: { reason: why.reason, ...(r.family ? { session: r.family } : {}), ...(r.revoked !== undefined ? { revoked: r.revoked } : {}) },
+    });
+    throw new TruyvetError('unauthenticated', why.detail);
   }
-  const accessToken = await issueToken({ username: principal.username, tokenVersion }, seconds, now, authTime);
-  await audit({ action: 'auth.refresh', outcome: 'ok', details: { sessionStart: new Date(authTime * 1000).toISOString() } });
-  return { body: tokenBody(accessToken, seconds, principal) };
+  const { authTime, tokenVersion } = r.session;
+  // Defined: the rotation refused a session at its maximum.
+  const seconds = refreshedTokenSeconds(authTime, now, app.settings.tokenSeconds, app.settings.sessionMaxSeconds) ?? 1;
+  const accessToken = await issueToken({ username: r.account.username, tokenVersion }, seconds, now, authTime);
+  await audit({
+    actor: r.account.username,
+    role: r.account.role,
+    action: 'auth.refresh',
+    outcome: 'ok',
+    details: { sessionStart: new Date(authTime * 1000).toISOString(), session: r.family },
+  });
+  return { body: tokenBody(accessToken, seconds, r.token, r.account) };
 });
 
-function tokenBody(accessToken: string, expiresIn: number, who: { username: string; role: Role; jurisdiction?: Jurisdiction | undefined }) {
+/** Ends the session of a refresh token (its whole family). Answers 204 whatever the token was: a logout cannot fail. */
+export const logout = handler(routes.logout, async ({ body, app, audit }) => {
+  const ended = await revokeRefreshFamily(body.refreshToken, app.now());
+  if (ended) await audit({ actor: ended.username, role: '-', action: 'auth.logout', outcome: 'ok', details: { session: ended.family } });
+  return { status: 204, body: undefined };
+});
+
+function tokenBody(accessToken: string, expiresIn: number, refreshToken: string, who: { username: string; role: Role; jurisdiction?: Jurisdiction | undefined }) {
   return {
     accessToken,
     tokenType: 'Bearer',
     expiresIn,
+    refreshToken,
     username: who.username,
     role: who.role,
     ...(who.jurisdiction ? { jurisdiction: who.jurisdiction } : {}),

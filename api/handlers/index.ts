@@ -6,7 +6,7 @@ import { declarationsList, declarationsSubmit } from './declarations';
 import { isolationGet, isolationSet } from './isolation';
 import { jwks, qrPng, qrSvg } from './qr';
 import { scansCreate, scansFlagged } from './scans';
-import { me, refresh, token } from './auth';
+import { logout, me, refresh, token } from './auth';
 import { health } from './health';
 import { status } from './status';
 import { hotspots } from './hotspots';
@@ -23,6 +23,7 @@ const byId = {
   openapi,
   token,
   refresh,
+  logout,
   me,
   accountsList,
   accountsCreate,

@@ -7,6 +7,8 @@ import { maskedIdentities } from '../../engine/privacy/visibility';
 import { isoUtc } from '../../engine/time';
 import type { Station } from '../../engine/types';
 import { handler } from '../context';
+import { fieldsError } from '../errors';
+import { unitProblems } from '../../engine/accounts/units';
 import { routes } from '../routes';
 
 export const stationsList = handler(routes.stationsList, async ({ query, principal }) => {
@@ -16,8 +18,12 @@ export const stationsList = handler(routes.stationsList, async ({ query, princip
   return { body: { stations, skip, limit } };
 });
 
-export const stationsCreate = handler(routes.stationsCreate, async ({ body, principal, audit }) => {
+export const stationsCreate = handler(routes.stationsCreate, async ({ body, principal, app, audit }) => {
   const station: Station = { ...body, name: body.name.normalize('NFC') };
+  if (app.settings.checkUnits) {
+    const problems = unitProblems({ province: station.province, district: station.district, commune: station.commune });
+    if (problems.length > 0) throw fieldsError('body', problems.map((p) => ({ path: p.field, message: p.reason })));
+  }
   if (!mayActAt(routes.stationsCreate, principal.jurisdiction, station)) {
     await audit({ action: 'access.denied', outcome: 'denied', target: station.id, details: { route: 'stationsCreate', reason: 'outside jurisdiction' } });
     throw forbidden('the station is outside your jurisdiction');

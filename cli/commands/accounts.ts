@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { createAccount, listAccounts, updateAccount, type Account, type AccountChange } from '../../engine/accounts/accounts';
 import { generatePassword } from '../../engine/accounts/passwords';
 import { formatJurisdiction, isRole, parseJurisdiction, ROLES } from '../../engine/accounts/roles';
+import { checkUnitsFromEnv, unitProblems } from '../../engine/accounts/units';
 import { appendAudit } from '../../engine/audit/store';
 import { migrate } from '../../engine/db/schema';
 import { invalidInput } from '../../engine/errors';
@@ -33,11 +34,16 @@ function role(text: string) {
 
 function jurisdiction(text: string | undefined) {
   if (text === undefined) return undefined;
+  let j;
   try {
-    return parseJurisdiction(text);
+    j = parseJurisdiction(text);
   } catch (e) {
     throw invalidInput((e as Error).message, [{ field: '--jurisdiction', reason: 'province[/district[/commune]], e.g. 79/760/26734 or 79//26734' }]);
   }
+  // The same check as the API's (TRUYVET_CHECK_UNITS): the codes must name real units.
+  const problems = j && checkUnitsFromEnv() ? unitProblems(j) : [];
+  if (problems.length > 0) throw invalidInput(`'${text}' names no administrative unit`, problems.map((p) => ({ field: '--jurisdiction', reason: p.reason })));
+  return j;
 }
 
 async function change(username: string, c: AccountChange, json: boolean): Promise<void> {

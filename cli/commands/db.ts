@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { describeIndexProgress, migrate, SCHEMA } from '../../engine/db/schema';
+import { describeCollisions, describeIndexProgress, migrate, SCHEMA } from '../../engine/db/schema';
 import { action } from '../run';
 
 export function register(program: Command): void {
@@ -9,8 +9,9 @@ export function register(program: Command): void {
     .description('create the constraints and indexes truyvet needs (idempotent)')
     .action(
       action(async () => {
-        await migrate((building) => console.error(describeIndexProgress(building)));
+        const report = await migrate((building) => console.error(describeIndexProgress(building)));
         console.log(`schema up to date: ${SCHEMA.length} constraints and indexes`);
+        for (const line of describeCollisions(report.usernameCollisions)) console.error(`warning: ${line}`);
       }),
     );
 }

@@ -8,7 +8,7 @@ import { localSecretsDir, usesLocalNeo4j } from '../../engine/config';
 import { importDeclarationsFile } from '../../engine/declarations/import';
 import { readQuery } from '../../engine/db/driver';
 import { num } from '../../engine/db/convert';
-import { describeIndexProgress, migrate } from '../../engine/db/schema';
+import { describeCollisions, describeIndexProgress, migrate } from '../../engine/db/schema';
 import { invalidInput } from '../../engine/errors';
 import { runImport, type ImportKind } from '../../engine/import';
 import { DEFAULT_CITY, generateCity } from '../../generator';
@@ -69,7 +69,8 @@ export function register(program: Command): void {
         } else {
           say(`using the Neo4j at NEO4J_URI`);
         }
-        await migrate((building) => say(describeIndexProgress(building)));
+        const migrated = await migrate((building) => say(describeIndexProgress(building)));
+        for (const line of describeCollisions(migrated.usernameCollisions)) say(`warning: ${line}`);
 
         const stations = await countStations();
         if (stations === 0) await loadDemoCity(f.people, f.days, say);

@@ -1,4 +1,4 @@
-import { conflict, invalidInput, notFound } from '../errors';
+import { conflict, invalidInput, isTruyvetError, notFound } from '../errors';
 import type { Jurisdiction } from '../types';
 import { int, num, numOrNull, str } from '../db/convert';
 import { readQuery, writeQuery } from '../db/driver';
@@ -51,9 +51,10 @@ export interface AccountChange {
   readonly password?: string | undefined;
 }
 
-const FIELDS = `a {.username, .role, .province, .district, .commune, .disabled, .tokenVersion, .lockedUntil, .createdAt, .updatedAt}`;
+/** The account properties every read returns (for `a`), and how a row of them becomes an Account. */
+export const FIELDS = `a {.username, .role, .province, .district, .commune, .disabled, .tokenVersion, .lockedUntil, .createdAt, .updatedAt}`;
 
-function toAccount(v: unknown): Account {
+export function toAccount(v: unknown): Account {
   const a = v as Record<string, unknown>;
   const role = str(a['role']);
   if (!isRole(role)) throw new Error('an account with an unknown role is stored');
@@ -99,21 +100,36 @@ function jurisdictionParams(j: Jurisdiction | undefined | null): Record<string, 
   return { province: j?.province ?? null, district: j?.district ?? null, commune: j?.commune ?? null };
 }
 
+/**
+ * Creates a local account; a name taken by another account whatever its case is a conflict. The
+ * lower-cased name (`usernameKey`) has a uniqueness constraint (engine/db/schema.ts), so two
+ * creations racing each other cannot both win: the database refuses the second.
+ */
 export async function createAccount(a: NewAccount, now: number): Promise<Account> {
   checkNew(a);
   const passwordHash = await hashPassword(a.password);
-  const rows = await writeQuery(
-    `OPTIONAL MATCH (old:Account {username: $username})
-     WITH old WHERE old IS NULL
-     CREATE (a:Account {username: $username, passwordHash: $passwordHash, role: $role,
-       province: $province, district: $district, commune: $commune, disabled: false,
-       tokenVersion: 0, failedLogins: 0, createdAt: $now, updatedAt: $now})
-     RETURN ${FIELDS} AS a`,
-    { username: a.username, passwordHash, role: a.role, ...jurisdictionParams(a.jurisdiction), now: int(now) },
-    (r) => toAccount(r['a']),
-  );
+  let rows: Account[];
+  try {
+    rows = await writeQuery(
+      `OPTIONAL MATCH (same:Account {username: $username})
+       OPTIONAL MATCH (like:Account {usernameKey: toLower($username)})
+       WITH coalesce(same, like) AS old WHERE old IS NULL
+       CREATE (a:Account {username: $username, usernameKey: toLower($username), passwordHash: $passwordHash, role: $role,
+         province: $province, district: $district, commune: $commune, disabled: false,
+         tokenVersion: 0, failedLogins: 0, createdAt: $now, updatedAt: $now})
+       RETURN ${FIELDS} AS a`,
+      { username: a.username, passwordHash, role: a.role, ...jurisdictionParams(a.jurisdiction), now: int(now) },
+      (r) => toAccount(r['a']),
+    );
+  } catch (e) {
+    if (isTruyvetError(e) && e.code === 'conflict') rows = [];
+    else throw e;
+  }
   const created = rows[0];
-  if (!created) throw conflict(`an account named '${a.username}' already exists`);
+  if (!created) {
+    const existing = (await getCredentials(a.username))?.account.username ?? a.username;
+    throw conflict(`an account named '${existing}' already exists (usernames are unique whatever their case)`);
+  }
   return created;
 }
 
@@ -129,10 +145,18 @@ export async function getAccounts(usernames: readonly string[]): Promise<Map<str
   return new Map(rows.map((a) => [a.username, a]));
 }
 
-/** The account with its password hash, for the login check only. */
+/**
+ * The account with its password hash, for the login check only. The name is matched whatever its
+ * case (checkpoint phones capitalise the first letter of a field): the account of exactly that
+ * name, else the one whose lower-cased name it is. The answer carries the stored name, which the
+ * token and the audit then use.
+ */
 export async function getCredentials(username: string): Promise<{ account: Account; passwordHash: string } | undefined> {
   const rows = await readQuery(
-    `MATCH (a:Account {username: $username}) RETURN ${FIELDS} AS a, a.passwordHash AS hash`,
+    `OPTIONAL MATCH (same:Account {username: $username})
+     OPTIONAL MATCH (like:Account {usernameKey: toLower($username)})
+     WITH coalesce(same, like) AS a WHERE a IS NOT NULL
+     RETURN ${FIELDS} AS a, a.passwordHash AS hash`,
     { username },
     (r) => ({ account: toAccount(r['a']), passwordHash: str(r['hash']) }),
   );

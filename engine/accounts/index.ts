@@ -1,3 +1,5 @@
 export * from './roles';
 export * from './passwords';
 export * from './accounts';
+export * from './units';
+export * from './refresh-tokens';

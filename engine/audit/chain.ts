@@ -21,6 +21,7 @@ export const AUDIT_ACTIONS = [
   'auth.login',
   'auth.refresh',
   'auth.refused',
+  'auth.logout',
   'account.create',
   'account.update',
   'station.create',

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { runAutoCommit, readQuery } from './driver';
-import { int, num } from './convert';
+import { runAutoCommit, readQuery, writeQuery } from './driver';
+import { int, num, str } from './convert';
 import { DEFAULT_WINDOW_SECONDS } from '../windows';
 import { invalidInput, unavailable } from '../errors';
 
@@ -51,6 +51,15 @@ export const SCHEMA: readonly SchemaItem[] = [
   // API (issue 5): accounts, the hash-chained audit log (one head node per chain serialises
   // appends; (chain, seq) unique so two appends can never fork it), stored trace results.
   unique('account_username', 'Account', ['username']),
+  // Usernames are unique whatever their case (`DEMO-ADMIN` beside `demo-admin` impersonates it in
+  // every list and audit line): the lower-cased name, set by createAccount and, for accounts
+  // stored before, by the migration (backfillUsernameKeys).
+  unique('account_username_key', 'Account', ['usernameKey']),
+  // Refresh tokens (engine/accounts/refresh-tokens.ts): found by their hash, revoked by family,
+  // swept once expired.
+  unique('refresh_token_hash', 'RefreshToken', ['hash']),
+  nodeIndex('refresh_token_family', 'RefreshToken', ['family']),
+  nodeIndex('refresh_token_expires', 'RefreshToken', ['expiresAt']),
   unique('audit_head_chain', 'AuditHead', ['chain']),
   unique('audit_event_seq', 'AuditEvent', ['chain', 'seq']),
   unique('trace_record_id', 'TraceRecord', ['id']),
@@ -95,11 +104,59 @@ export interface IndexProgress {
  * On a large store a new index builds for minutes (the covering passage indexes: ~75 s per 10M
  * passages): `progress` hears the ones still building every few seconds.
  */
-export async function migrate(progress?: (building: IndexProgress[]) => void): Promise<void> {
+export async function migrate(progress?: (building: IndexProgress[]) => void): Promise<MigrationReport> {
   for (const o of OBSOLETE) await runAutoCommit(`DROP ${o.kind === 'constraint' ? 'CONSTRAINT' : 'INDEX'} ${o.name} IF EXISTS`);
   for (const item of SCHEMA) await runAutoCommit(item.statement);
   await awaitIndexes(progress);
   await ensureWindowSize();
+  return { usernameCollisions: await backfillUsernameKeys() };
+}
+
+/** What a migration found that a person must resolve; the callers show it (never only a log line). */
+export interface MigrationReport {
+  readonly usernameCollisions: readonly UsernameCollision[];
+}
+
+/** The collisions for a person to read: one line each, naming the accounts (a terminal, not a log). */
+export function describeCollisions(collisions: readonly UsernameCollision[]): string[] {
+  return collisions.map(
+    (c) => `usernames that differ only in case: '${c.kept}' keeps the name (another case logs in as it); ${c.others.map((o) => `'${o}'`).join(', ')} log in only as typed: rename or disable them`,
+  );
+}
+
+/** Local accounts stored before usernames were unique whatever their case, whose names collide. */
+export interface UsernameCollision {
+  /** The lower-cased name they share. */
+  readonly key: string;
+  /** The account that holds the key: the oldest, which another case of the name logs in as. */
+  readonly kept: string;
+  /** The others, without a key: each still logs in by its exact name; rename or disable them. */
+  readonly others: readonly string[];
+}
+
+/**
+ * Gives every local account without a `usernameKey` its lower-cased name, the oldest first, where
+ * no account holds that key yet. Accounts whose key is taken keep none, and are reported every
+ * time until an admin deletes or disables them: the constraint cannot hold two, and silently
+ * dropping or renaming an account would lock its owner out. Users of an identity provider
+ * (`oidc:<sub>`) have none: their subjects are case-sensitive.
+ */
+async function backfillUsernameKeys(): Promise<UsernameCollision[]> {
+  const rows = await writeQuery(
+    `MATCH (a:Account)
+     WHERE a.usernameKey IS NULL AND NOT a.username STARTS WITH 'oidc:'
+     WITH toLower(a.username) AS key, a ORDER BY a.createdAt, a.username
+     WITH key, collect(a) AS accounts
+     OPTIONAL MATCH (holder:Account {usernameKey: key})
+     WITH key, accounts, holder, CASE WHEN holder IS NULL THEN accounts[0] END AS keyed
+     FOREACH (x IN CASE WHEN keyed IS NULL THEN [] ELSE [keyed] END | SET x.usernameKey = key)
+     WITH key, coalesce(holder, keyed) AS kept, [x IN accounts WHERE keyed IS NULL OR x <> keyed | x.username] AS others
+     WHERE size(others) > 0
+     RETURN key, kept.username AS kept, others ORDER BY key`,
+    {},
+    (r) => ({ key: str(r['key']), kept: str(r['kept']), others: (r['others'] as unknown[]).map(str) }),
+  );
+  return rows;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { parse } from 'csv-parse/sync';
 import { invalidInput } from '../errors';
 import type { ImportProfile } from './profiles';
 
@@ -79,7 +80,8 @@ export function renames(kind: ImportKind, profile: ImportProfile | undefined, ma
   return out;
 }
 
-export function planColumns(kind: ImportKind, header: readonly string[], rename: ReadonlyMap<string, string>): ColumnPlan {
+/** `hint`: what to do about a missing column, for the one who reads the message (the CLI's flags by default). */
+export function planColumns(kind: ImportKind, header: readonly string[], rename: ReadonlyMap<string, string>, hint = 'use --map SRC=DEST or --profile to rename columns'): ColumnPlan {
   const spec = COLUMNS[kind];
   const index = new Map<string, number>();
   const sourceOf = new Map<string, string>();
@@ -102,9 +104,61 @@ export function planColumns(kind: ImportKind, header: readonly string[], rename:
   if (missing.length > 0) {
     const seen = header.map((h) => `'${h.trim()}'`).join(', ');
     throw invalidInput(
-      `the header has no ${missing.join(', ')} column${missing.length > 1 ? 's' : ''} (required for ${kind}: ${spec.required.join(', ')}; found ${seen}); use --map SRC=DEST or --profile to rename columns`,
+      `the header has no ${missing.join(', ')} column${missing.length > 1 ? 's' : ''} (required for ${kind}: ${spec.required.join(', ')}; found ${seen})${hint ? `; ${hint}` : ''}`,
     );
   }
   const warnings = ignored.length > 0 ? [`ignored column${ignored.length > 1 ? 's' : ''} ${ignored.join(', ')}: not a ${kind} column`] : [];
   return { index, width: header.length, warnings };
+}
+
+/** A header line longer than this is not a header: an upload is refused before more is read. */
+export const MAX_HEADER_BYTES = 64 * 1024;
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * The header record at the start of `head`, the first bytes of an upload as they arrive: `more`
+ * while its line is not complete (and `final` is false), else its fields; throws invalid_input
+ * saying why the bytes cannot start a CSV file (empty, binary, not UTF-8, a first line longer
+ * than MAX_HEADER_BYTES). Leading blank lines and a BOM are skipped, as the import does.
+ */
+export function headerRecord(head: Buffer, final: boolean): { readonly fields: string[] } | 'more' {
+  // No text file holds a NUL: the bytes received so far are binary (an image, a spreadsheet).
+  if (head.includes(0)) throw invalidInput('the upload is not CSV text: it holds binary bytes (NUL)');
+  let start = head.length >= 3 && head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf ? 3 : 0;
+  while (start < head.length && (head[start] === 10 || head[start] === 13)) start++;
+  // The end of the first record: a line break outside quotes.
+  let end = -1;
+  let quoted = false;
+  for (let i = start; i < head.length; i++) {
+    const c = head[i];
+    if (c === 34) quoted = !quoted;
+    else if ((c === 10 || c === 13) && !quoted) {
+      end = i;
+      break;
+    }
+  }
+  if (end < 0) {
+    if (!final) {
+      if (head.length - start > MAX_HEADER_BYTES) throw invalidInput(`the first line is longer than ${MAX_HEADER_BYTES / 1024} KiB: not a CSV header`);
+      return 'more';
+    }
+    if (start >= head.length) throw invalidInput('the upload is empty: a header row is required');
+    end = head.length;
+  }
+  let text: string;
+  try {
+    text = utf8.decode(head.subarray(start, end));
+  } catch {
+    throw invalidInput('the header row is not UTF-8 text (save the file as CSV UTF-8)');
+  }
+  let records: string[][];
+  try {
+    records = parse(text, { relax_quotes: true, relax_column_count: true });
+  } catch (e) {
+    throw invalidInput(`the header row is not readable CSV (${(e as { code?: string }).code ?? 'parse error'})`);
+  }
+  const fields = records[0];
+  if (fields === undefined || fields.every((f) => f.trim() === '')) throw invalidInput('the header row is empty');
+  return { fields };
 }

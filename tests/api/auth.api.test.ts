@@ -7,7 +7,7 @@ import { MemoryStore } from 'express-rate-limit';
 import { exportJWK, generateKeyPair, SignJWT, UnsecuredJWT } from 'jose';
 import { getAccount } from '../../engine/accounts/accounts';
 import { listAudit } from '../../engine/audit/store';
-import { closeDriver } from '../../engine/db/driver';
+import { closeDriver, readQuery } from '../../engine/db/driver';
 import { secretKey } from '../../engine/secrets';
 import { AUDIENCE, ISSUER } from '../../api/auth';
 import { newRunId } from '../helpers/run-data';
@@ -182,6 +182,63 @@ describe('account changes take effect on the very next request', () => {
   });
 });
 
+describe('usernames are unique whatever their case', () => {
+  let admin: string;
+  beforeAll(async () => {
+    const a = await makeAccount(run, 'case-admin', 'admin');
+    admin = await server.login(a.username, a.password);
+  });
+
+  it('refuses an account whose name differs from another only in case (409), from the API and the command line', async () => {
+    const a = await makeAccount(run, 'case', 'tracer');
+    const upper = a.username.toUpperCase();
+    const r = await server.request<{ detail: string }>('POST', '/api/accounts', { token: admin, json: { username: upper, password: 'long enough pass 1', role: 'tracer' } });
+    expect(r.status).toBe(409);
+    expect(r.body.detail).toMatch(/already exists.*whatever their case/);
+    const cli = await exec(process.execPath, [BIN, 'accounts', 'create', `${run}-Case`, '--role', 'tracer', '--json'], { env: { ...process.env, TRUYVET_AUDIT_CHAIN: run } }).catch((e: { code: number; stderr: string }) => e);
+    expect((cli as { code: number }).code).toBe(1);
+    expect(await readQuery('MATCH (x:Account) WHERE toLower(x.username) = $k RETURN x.username AS u', { k: a.username.toLowerCase() }, (x) => x['u'] as string)).toEqual([a.username]);
+  });
+
+  it('lets one of several creations that differ only in case through at once, the database deciding', async () => {
+    const base = `${run}-race`;
+    const names = [base, base.toUpperCase(), `${run}-Race`, `${run}-rACE`, `${run}-RaCe`];
+    const rs = await Promise.all(names.map((username) => server.request('POST', '/api/accounts', { token: admin, json: { username, password: 'long enough pass 1', role: 'auditor' } })));
+    expect(rs.map((x) => x.status).sort()).toEqual([201, 409, 409, 409, 409]);
+  });
+
+  it('logs in whatever the case the name is typed in (a phone capitalises the first letter), as the stored name', async () => {
+    const a = await makeAccount(run, 'phone', 'officer', { province: '79' });
+    const r = await server.request<{ accessToken: string; username: string }>('POST', '/api/auth/token', { json: { username: a.username.toUpperCase(), password: a.password } });
+    expect([r.status, r.body.username]).toEqual([200, a.username]);
+    expect((await me(r.body.accessToken)).body.username).toBe(a.username);
+    const wrong = await server.request('POST', '/api/auth/token', { json: { username: a.username.toUpperCase(), password: 'not the password 1' } });
+    expect(wrong.status).toBe(401);
+    const [failed] = (await listAudit({ chain: run, action: 'auth.login', limit: 1000 })).filter((e) => e.outcome === 'failed' && e.actor.toLowerCase() === a.username);
+    expect(failed?.actor).toBe(a.username);
+  });
+});
+
+describe('jurisdictions from the command line', () => {
+  const cli = (...args: string[]) => exec(process.execPath, [BIN, 'accounts', ...args], { env: { ...process.env, TRUYVET_AUDIT_CHAIN: run } }).then(
+    (r) => ({ code: 0, ...r }),
+    (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
+  );
+
+  it('refuses a jurisdiction that names no administrative unit in create and set-role (exit 2, naming the unit), and takes real ones', async () => {
+    const bad = await cli('create', `${run}-cli7`, '--role', 'officer', '--jurisdiction', '7', '--json');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--jurisdiction: '7' is not a province code/);
+    expect(await getAccount(`${run}-cli7`)).toBeUndefined();
+    const ok = await cli('create', `${run}-cli25`, '--role', 'officer', '--jurisdiction', '79//25747', '--json');
+    expect([ok.code, (JSON.parse(ok.stdout) as { jurisdiction: string }).jurisdiction]).toEqual([0, '79//25747']);
+    const moved = await cli('set-role', `${run}-cli25`, 'officer', '--jurisdiction', '01/760', '--json');
+    expect(moved.code).toBe(2);
+    expect(moved.stderr).toMatch(/district '760' does not lie in province '01'/);
+    expect((await getAccount(`${run}-cli25`))?.jurisdiction).toEqual({ province: '79', commune: '25747' });
+  });
+});
+
 describe('tokens that must not work', () => {
   let username: string;
   beforeAll(async () => {
@@ -279,6 +336,14 @@ describe('an external identity provider (JWKS)', () => {
     expect(res.body).toEqual({ username: `oidc:${run}-alice`, role: 'officer', jurisdiction: { province: '79', district: '760', commune: '26734' }, via: 'oidc' });
   });
 
+  it('refuses a provider token whose jurisdiction claim names no administrative unit (401, saying which)', async () => {
+    for (const claim of ['7', { province: '79', district: '001' }, '79/760/00001']) {
+      const res = await ext.request<{ detail: string }>('GET', '/api/auth/me', { token: await idToken({ truyvet_role: 'officer', truyvet_jurisdiction: claim }) });
+      expect([claim, res.status]).toEqual([claim, 401]);
+      expect(res.body.detail).toMatch(/'truyvet_jurisdiction' claim names no administrative unit: .*(province|district|commune)/);
+    }
+  });
+
   it.each([
     ['no role claim', () => idToken({})],
     ['an unknown role', () => idToken({ truyvet_role: 'superuser' })],
@@ -288,13 +353,15 @@ describe('an external identity provider (JWKS)', () => {
     expect((await ext.request('GET', '/api/auth/me', { token: await make() })).status).toBe(401);
   });
 
-  it('does not refresh a provider token (403, saying so; audited): the provider issues new ones', async () => {
-    const res = await ext.request<{ detail: string }>('POST', '/api/auth/refresh', { token: await idToken({ truyvet_role: 'tracer' }, `${run}-dave`) });
-    expect(res.status).toBe(403);
-    expect(res.headers.get('content-type')).toMatch(/problem\+json/);
-    expect(res.body.detail).toMatch(/identity provider cannot be refreshed here/);
-    const events = await listAudit({ chain: `${run}ex`, action: 'auth.refresh', limit: 100 });
-    expect(events.map((e) => [e.actor, e.role, e.outcome, e.details?.['reason']])).toEqual([[`oidc:${run}-dave`, 'tracer', 'denied', 'external token']]);
+  it('does not refresh a provider token: a refresh needs a refresh token of a login here (400 without one, 401 with the provider token in its place)', async () => {
+    const token = await idToken({ truyvet_role: 'tracer' }, `${run}-dave`);
+    const bare = await ext.request<{ errors: { path: string }[] }>('POST', '/api/auth/refresh', { token, json: {} });
+    expect([bare.status, bare.body.errors.map((e) => e.path)]).toEqual([400, ['body.refreshToken']]);
+    const instead = await ext.request<{ detail: string }>('POST', '/api/auth/refresh', { json: { refreshToken: token.slice(0, 200) } });
+    expect([instead.status, instead.body.detail]).toEqual([401, 'the refresh token is not valid; log in again']);
+    expect(instead.headers.get('content-type')).toMatch(/problem\+json/);
+    // A token of no session names no one: nothing to audit.
+    expect(await listAudit({ chain: `${run}ex`, action: 'auth.refresh', limit: 100 })).toEqual([]);
   });
 
   it('cuts off an external user at once with a local disable', async () => {

@@ -49,6 +49,7 @@ export function testSettings(run: string, over: Partial<ApiSettings> = {}): ApiS
     oidc: undefined,
     auditChain: run,
     vizDir: path.join(os.tmpdir(), 'truyvet-no-viz'),
+    checkUnits: true,
     ...over,
   };
 }
@@ -147,9 +148,11 @@ export async function makeAccount(run: string, name: string, role: Role, jurisdi
   return { username, password: PASSWORD };
 }
 
-/** Removes the run's accounts, its audit chain, the traces its accounts opened and their import jobs. */
+/** Removes the run's accounts and their refresh tokens, its audit chain, the traces its accounts opened and their import jobs. */
 export async function cleanupRun(run: string): Promise<void> {
-  await writeQuery('MATCH (a:Account) WHERE a.username STARTS WITH $run OR a.username STARTS WITH $ext DELETE a', { run, ext: `oidc:${run}` }, () => undefined);
+  await writeQuery('MATCH (t:RefreshToken) WHERE toLower(t.username) STARTS WITH toLower($run) DELETE t', { run }, () => undefined);
+  // Lower-cased: tests of case-insensitive usernames make `<RUN>-…` too.
+  await writeQuery('MATCH (a:Account) WHERE toLower(a.username) STARTS WITH toLower($run) OR a.username STARTS WITH $ext DELETE a', { run, ext: `oidc:${run}` }, () => undefined);
   await writeQuery('MATCH (t:TraceRecord) WHERE t.owner STARTS WITH $run OR t.owner STARTS WITH $ext DELETE t', { run, ext: `oidc:${run}` }, () => undefined);
   await writeQuery('MATCH (j:ImportJob) WHERE j.owner STARTS WITH $run DELETE j', { run }, () => undefined);
   await dropChain(run);

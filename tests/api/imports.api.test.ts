@@ -1,5 +1,7 @@
+import fs from 'node:fs';
+import { num } from '../../engine/db/convert';
 import { listAudit } from '../../engine/audit/store';
-import { closeDriver } from '../../engine/db/driver';
+import { closeDriver, readQuery } from '../../engine/db/driver';
 import { passagesOfPerson } from '../../engine/db/passages';
 import { upsertStations } from '../../engine/db/stations';
 import { pseudonym } from '../../engine/identity';
@@ -164,9 +166,38 @@ describe('passage upload', () => {
     }
   });
 
-  it('fails a job whose file has no header, with a short reason', async () => {
-    const job = await waitDone((await upload('')).body.id);
-    expect(job).toMatchObject({ state: 'failed' });
-    expect(JSON.stringify(job)).not.toMatch(/truyvet-test-uploads|\/tmp\//);
+  describe('an upload whose header is unusable is a 400 at upload, not a job', () => {
+    const jobsOf = (owner: string) => readQuery('MATCH (j:ImportJob {owner: $owner}) RETURN count(j) AS n', { owner }, (x) => num(x['n'])).then((r) => r[0]);
+    const uploads = () => (fs.existsSync(server.app.truyvet.settings.uploadDir) ? fs.readdirSync(server.app.truyvet.settings.uploadDir) : []);
+    const cases: [string, string | Buffer, RegExp][] = [
+      ['an empty body', '', /empty: a header row is required/],
+      ['a header without the required columns', `passage_id,person,station,when\n${run}-h1,P,S,2021-08-02T07:30:00Z\n`, /no person_id, station_id, at columns/],
+      ['a header that names a column twice', `person_id,station_id,at,AT\nP,S,2021-08-02T07:30:00Z,x\n`, /gives at twice/],
+      ['JSON sent as CSV', '{"person_id": "P", "station_id": "S"}', /no person_id, station_id, at columns/],
+      ['bytes that are not text', Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d, 0x49, 0x48, 0x44, 0x52]), /not CSV text/],
+      ['a header that is not UTF-8', Buffer.concat([Buffer.from('person_id,station_id,at,ghi ch'), Buffer.from([0xfa]), Buffer.from('\nP,S,2021-08-02T07:30:00Z,x\n')]), /not UTF-8/],
+    ];
+    it.each(cases)('%s', async (_what, body, reason) => {
+      const owner = `${run}-imp`;
+      const before = await jobsOf(owner);
+      const r = await server.request<{ status: number; code: string; detail: string; errors?: { path: string; message: string }[] }>('POST', '/api/imports/passages?name=bad.csv', {
+        token: importer,
+        body,
+        headers: { 'content-type': 'text/csv' },
+      });
+      expect([r.status, r.body.code]).toEqual([400, 'invalid_header']);
+      expect(r.body.detail).toMatch(reason);
+      expect(r.body.errors?.[0]?.path).toBe('line 1');
+      expect(JSON.stringify(r.body)).not.toMatch(/truyvet-test-uploads|\/tmp\//);
+      expect(await jobsOf(owner)).toBe(before);
+      expect(uploads().filter((f) => f.endsWith('.csv'))).toEqual([]);
+    });
+
+    it('takes a header with a BOM, CRLF, extra columns and columns in another order', async () => {
+      const body = `\uFEFFat,station_id,extra,person_id\r\n2021-08-04T07:30:00Z,${run}-S1,x,${people[0]}\r\n`;
+      const r = await upload(body);
+      expect(r.status).toBe(202);
+      expect((await waitDone(r.body.id)).summary).toMatchObject({ read: 1, rejected: 0 });
+    });
   });
 });

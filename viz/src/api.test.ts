@@ -10,6 +10,7 @@ const MIN = 60_000;
 interface Call {
   path: string;
   auth: string | undefined;
+  body?: unknown;
 }
 
 let calls: Call[];
@@ -20,7 +21,10 @@ function answer(path: string, status: number, body: unknown, headers?: Record<st
   answers.set(path, [...(answers.get(path) ?? []), { status, body, ...(headers ? { headers } : {}) }]);
 }
 
-const tokenBody = () => ({ accessToken: `token-${++tokens}`, tokenType: 'Bearer', expiresIn: 900, username: 'tracer1', role: 'tracer' });
+const tokenBody = () => {
+  ++tokens;
+  return { accessToken: `token-${tokens}`, refreshToken: `refresh-${tokens}`, tokenType: 'Bearer', expiresIn: 900, username: 'tracer1', role: 'tracer' };
+};
 
 beforeEach(() => {
   jest.useFakeTimers({ now: 1_700_000_000_000 });
@@ -29,7 +33,7 @@ beforeEach(() => {
   tokens = 0;
   globalThis.fetch = jest.fn((url: string, init: RequestInit) => {
     const path = url.split('?')[0] ?? url;
-    calls.push({ path, auth: (init.headers as Record<string, string>)['Authorization'] });
+    calls.push({ path, auth: (init.headers as Record<string, string>)['Authorization'], ...(typeof init.body === 'string' ? { body: JSON.parse(init.body) as unknown } : {}) });
     const queued = answers.get(path)?.shift();
     const a: { status: number; body: unknown; headers?: Record<string, string> } =
       queued ?? (path.startsWith('/api/auth/') ? { status: 200, body: tokenBody() } : { status: 200, body: { traces: [] } });
@@ -56,6 +60,7 @@ async function activeAfter(api: Api, ms = 1000): Promise<void> {
 }
 
 const refreshes = () => calls.filter((c) => c.path === '/api/auth/refresh');
+const logouts = () => calls.filter((c) => c.path === '/api/auth/logout');
 
 describe('the view keeps an active tracer logged in', () => {
   it('refreshes two minutes before the expiry after some activity, and uses the new token', async () => {
@@ -64,12 +69,22 @@ describe('the view keeps an active tracer logged in', () => {
     await jest.advanceTimersByTimeAsync(12 * MIN - 1);
     expect(refreshes()).toEqual([]);
     await jest.advanceTimersByTimeAsync(1);
-    expect(refreshes()).toEqual([{ path: '/api/auth/refresh', auth: 'Bearer token-1' }]);
+    // The refresh token is the credential, without the bearer token.
+    expect(refreshes()).toEqual([{ path: '/api/auth/refresh', auth: undefined, body: { refreshToken: 'refresh-1' } }]);
     // Past the first token's expiry, still logged in, with the second token.
     await jest.advanceTimersByTimeAsync(5 * MIN);
     await api.recentTraces();
     expect(calls.at(-1)?.auth).toBe('Bearer token-2');
     expect([api.loggedIn, expired.mock.calls.length]).toEqual([true, 0]);
+  });
+
+  it('trades the newest refresh token each time (each works once)', async () => {
+    const { api } = await loggedIn();
+    await activeAfter(api);
+    await jest.advanceTimersByTimeAsync(13 * MIN);
+    await activeAfter(api);
+    await jest.advanceTimersByTimeAsync(13 * MIN);
+    expect(refreshes().map((c) => c.body)).toEqual([{ refreshToken: 'refresh-1' }, { refreshToken: 'refresh-2' }]);
   });
 
   it('refreshes at once on activity between the due time and the expiry', async () => {
@@ -114,12 +129,15 @@ describe('the view lets a session end', () => {
     expect(expired).toHaveBeenCalledTimes(1);
     expect(api.loggedIn).toBe(false);
     expect(jest.getTimerCount()).toBe(0);
+    // A refused refresh token has no session left to end.
+    expect(logouts()).toEqual([]);
   });
 
-  it('clears its timers on logout: nothing fires afterwards', async () => {
+  it('clears its timers on logout and ends the session on the server: nothing fires afterwards', async () => {
     const { api, expired } = await loggedIn();
     await activeAfter(api);
     api.logout();
+    expect(logouts()).toEqual([{ path: '/api/auth/logout', auth: undefined, body: { refreshToken: 'refresh-1' } }]);
     expect(jest.getTimerCount()).toBe(0);
     api.noteActivity();
     await jest.advanceTimersByTimeAsync(30 * MIN);

@@ -2,10 +2,12 @@ import { decide, refreshAt, RETRY_MS, tokenTimes, type TokenTimes } from './refr
 import type { HotspotList, Problem, Station, Timeline, TokenResponse, TraceList, TracePage } from './types';
 
 /**
- * The view's client of the truyvet API (same origin). The bearer token lives in this object
- * only — never in localStorage, sessionStorage or a cookie — so closing or reloading the page
- * logs the tracer out. Shortly before the token expires it is refreshed if the tracer has been
- * active since it came (refresh.ts); otherwise it runs out and the page asks to log in again.
+ * The view's client of the truyvet API (same origin). The bearer token and the refresh token live
+ * in this object only — never in localStorage, sessionStorage or a cookie — so closing or reloading
+ * the page logs the tracer out. Shortly before the access token expires, the refresh token is
+ * traded for a new pair if the tracer has been active since it came (refresh.ts); otherwise it
+ * runs out and the page asks to log in again. Each refresh token works once (the server ends the
+ * session if one is used twice), and a logout ends the session on the server too.
  */
 
 export class ApiError extends Error {
@@ -42,6 +44,7 @@ export const LOAD_PAGE_SIZE = 1000;
 
 export class Api {
   private token: string | undefined;
+  private refreshToken: string | undefined;
   private times: TokenTimes | undefined;
   private lastActivity: number | undefined;
   private lastFailure: number | undefined;
@@ -66,10 +69,13 @@ export class Api {
     return r;
   }
 
-  /** Forgets the token and stops its timers. */
+  /** Forgets the tokens and stops their timers; the server ends the session (not awaited: a logout cannot fail). */
   logout(): void {
+    const refreshToken = this.refreshToken;
+    if (refreshToken !== undefined) void this.request('POST', '/api/auth/logout', { refreshToken }, false).catch(() => undefined);
     this.generation++;
     this.token = undefined;
+    this.refreshToken = undefined;
     this.times = undefined;
     this.lastActivity = undefined;
     this.lastFailure = undefined;
@@ -87,6 +93,7 @@ export class Api {
   private useToken(r: TokenResponse, sentAt: number): void {
     this.generation++;
     this.token = r.accessToken;
+    this.refreshToken = r.refreshToken;
     this.times = tokenTimes(sentAt, r.expiresIn);
     this.lastFailure = undefined;
     this.refreshing = false;
@@ -125,13 +132,23 @@ export class Api {
   private async refresh(): Promise<void> {
     const sentAt = Date.now();
     const generation = this.generation;
+    const refreshToken = this.refreshToken;
+    if (refreshToken === undefined) return;
     this.refreshing = true;
     try {
-      const r = await this.request<TokenResponse>('POST', '/api/auth/refresh');
+      const r = await this.request<TokenResponse>('POST', '/api/auth/refresh', { refreshToken }, false);
       if (generation === this.generation) this.useToken(r, sentAt);
-    } catch {
-      // A 401 has logged out already (request). Anything else: try again a little later while the token lasts.
+    } catch (e) {
       if (generation !== this.generation) return;
+      // Refused (session at its maximum, ended, account changed): log in again.
+      if (e instanceof ApiError && e.status === 401) {
+        // Nothing left to end on the server.
+        this.refreshToken = undefined;
+        this.logout();
+        this.onUnauthorized();
+        return;
+      }
+      // Anything else (no network, a 5xx): try again a little later while the token lasts.
       this.refreshing = false;
       this.lastFailure = Date.now();
       this.schedule(this.lastFailure + RETRY_MS);
