@@ -5,7 +5,7 @@ import { normalizeRawKey, pseudonym } from '../../engine/identity';
 import { DEFAULT_TZ } from '../../engine/time';
 import { DEFAULT_HOTSPOTS, hotspots } from '../../engine/trace';
 import { action } from '../run';
-import { flagInstant, localTime, printTable, wholeFlag } from './trace';
+import { checkPeriod, flagInstant, localTime, printTable, wholeFlag } from './trace';
 
 /**
  * `truyvet hotspots`: station × time-window cells ranked by how many of the cases passed there.
@@ -27,6 +27,7 @@ export function register(program: Command): void {
         const pidToRaw = new Map(raws.map((r) => [pseudonym(r), r]));
         const from = flagInstant('--from', o.from);
         const to = flagInstant('--to', o.to);
+        checkPeriod({ from, to });
         const r = await hotspots({ cases: [...pidToRaw.keys()], from, to, limit: wholeFlag('--limit', o.limit) });
         if (r.missing.length > 0) throw notFound(`unknown person${r.missing.length > 1 ? 's' : ''}: ${r.missing.map((m) => `'${pidToRaw.get(m) ?? m}'`).join(', ')}`);
         const more = await rawKeys([...new Set(r.hotspots.flatMap((h) => h.people))].filter((p) => !pidToRaw.has(p)));
