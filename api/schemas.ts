@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { AUDIT_ACTIONS } from '../engine/audit/chain';
 import { ROLES, UNIT_CODE_RE } from '../engine/accounts/roles';
-import { DEFAULT_TZ, isValidTimeZone, parseInstant } from '../engine/time';
+import { DEFAULT_TZ, isValidTimeZone, MAX_FUTURE_MS, parseInstant } from '../engine/time';
 import { MAX_TRACE_DEPTH } from '../engine/types';
 import { TRACE_ID_RE, TRACE_STATUSES } from '../engine/privacy/trace-records';
 import { DECLARATION_STATUSES } from '../engine/declarations/registry-check';
@@ -36,25 +36,35 @@ export function parsingAt<T>(now: number, parse: () => T): T {
   }
 }
 
+/** An instant schema whose latest accepted value is `now + aheadMs` (the earliest is always 2000-01-01). */
+function instantUpTo(aheadMs: number) {
+  return z
+    .string()
+    .max(40)
+    .transform((text, ctx) => {
+      const r = parseInstant(text, DEFAULT_TZ, parseNow ?? Date.now(), aheadMs);
+      if (!r.ok) {
+        ctx.addIssue({ code: 'custom', message: r.range ? r.reason : 'not an ISO 8601 date-time (e.g. 2021-08-02T07:30:00+07:00)' });
+        return z.NEVER;
+      }
+      return r.ms;
+    });
+}
+
 /**
  * An ISO 8601 instant; without an offset it is read in Asia/Ho_Chi_Minh (DESIGN.md). Parsed to
  * epoch ms. Outside [2000-01-01T00:00Z, now + 1 day] it is refused (engine/time.ts says why).
  */
-export const Instant = z
-  .string()
-  .max(40)
-  .transform((text, ctx) => {
-    const r = parseInstant(text, DEFAULT_TZ, parseNow ?? Date.now());
-    if (!r.ok) {
-      ctx.addIssue({ code: 'custom', message: r.range ? r.reason : 'not an ISO 8601 date-time (e.g. 2021-08-02T07:30:00+07:00)' });
-      return z.NEVER;
-    }
-    return r.ms;
-  })
-  .meta({
-    description: 'ISO 8601 date-time; without an offset it is read in Asia/Ho_Chi_Minh; from 2000-01-01T00:00Z to a day after now',
-    example: '2021-08-02T07:30:00+07:00',
-  });
+export const Instant = instantUpTo(MAX_FUTURE_MS).meta({
+  description: 'ISO 8601 date-time; without an offset it is read in Asia/Ho_Chi_Minh; from 2000-01-01T00:00Z to a day after now',
+  example: '2021-08-02T07:30:00+07:00',
+});
+
+/** An instant that may be planned ahead (an isolation's end): from 2000-01-01T00:00Z to a year after now. */
+export const PlannedInstant = instantUpTo(366 * MAX_FUTURE_MS).meta({
+  description: 'ISO 8601 date-time; without an offset it is read in Asia/Ho_Chi_Minh; from 2000-01-01T00:00Z to a year after now',
+  example: '2021-08-16T07:30:00+07:00',
+});
 
 export const IsoOut = z.string().meta({ description: 'ISO 8601 instant in UTC', example: '2021-08-02T00:30:00.000Z' });
 
@@ -762,8 +772,8 @@ export const IsolationPut = z
     }),
     isolated: z.boolean().meta({ description: 'false releases the person' }),
     classification: z.enum(ISOLATION_CLASSES),
-    since: Instant,
-    until: Instant.nullable().optional().meta({ description: 'end of the isolation; absent or null: until released' }),
+    since: PlannedInstant,
+    until: PlannedInstant.nullable().optional().meta({ description: 'end of the isolation (up to a year ahead); absent or null: until released' }),
   })
   .refine((v) => v.until === undefined || v.until === null || v.since < v.until, { message: 'until is not after since', path: ['until'] })
   .meta({ id: 'IsolationPut' });

@@ -36,11 +36,15 @@ export const MAX_FUTURE_MS = 86_400_000;
 
 /**
  * Why an instant lies outside [2000-01-01T00:00Z, now + 1 day], or undefined when it does not.
- * Without `now` only the lower bound holds (for instants truyvet stored itself).
+ * Without `now` only the lower bound holds (for instants truyvet stored itself). `aheadMs`
+ * widens the upper bound for what is planned ahead (an isolation's end).
  */
-export function instantRangeProblem(ms: number, now?: number): string | undefined {
+export function instantRangeProblem(ms: number, now?: number, aheadMs: number = MAX_FUTURE_MS): string | undefined {
   if (ms < MIN_INSTANT_MS) return `${isoOf(ms)} is before 2000-01-01T00:00Z, the earliest instant truyvet accepts`;
-  if (now !== undefined && ms > now + MAX_FUTURE_MS) return `${isoOf(ms)} is more than a day after now (${isoOf(now)})`;
+  if (now !== undefined && ms > now + aheadMs) {
+    const days = aheadMs / MAX_FUTURE_MS;
+    return `${isoOf(ms)} is more than ${days === 1 ? 'a day' : `${days} days`} after now (${isoOf(now)})`;
+  }
   return undefined;
 }
 
@@ -56,7 +60,7 @@ function isoOf(ms: number): string {
  * range rule of instantRangeProblem holds for all of them: with `now` both bounds, without it
  * the lower one. Years are read as written (`0021` is the year 21, not 1921).
  */
-export function parseInstant(text: string, tz: string = DEFAULT_TZ, now?: number): InstantParse {
+export function parseInstant(text: string, tz: string = DEFAULT_TZ, now?: number, aheadMs: number = MAX_FUTURE_MS): InstantParse {
   const m = ISO_RE.exec(text.trim());
   if (!m) return { ok: false, reason: `'${clip(text)}' is not an ISO 8601 date-time (e.g. 2021-08-02T07:30:00+07:00)` };
   const [, ys, mos, ds, hs, mis, ss, frac, off] = m;
@@ -80,7 +84,7 @@ export function parseInstant(text: string, tz: string = DEFAULT_TZ, now?: number
     out = y < 100 ? utcMs(y, mo, d, h, mi, s, ms) : new TZDate(y, mo - 1, d, h, mi, s, ms, tz).getTime();
     hadOffset = false;
   }
-  const problem = instantRangeProblem(out, now);
+  const problem = instantRangeProblem(out, now, aheadMs);
   if (problem !== undefined) return { ok: false, reason: problem, range: true };
   return { ok: true, ms: out, hadOffset };
 }

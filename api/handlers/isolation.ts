@@ -20,7 +20,10 @@ import { routes } from '../routes';
 
 type Via = { readonly trace: Pick<TraceRecordMeta, 'id' | 'requestRef'> | undefined; readonly homeIn: Principal['jurisdiction'] };
 
-/** How this caller may act on the person: through a trace (tracer) or by jurisdiction (officer). */
+/**
+ * How this caller may act on the person: with a trace, through it (only its tracer may, as for
+ * timelines); without one, an officer by jurisdiction; a tracer always needs a trace.
+ */
 async function access(
   route: 'isolationSet' | 'isolationGet',
   where: 'body' | 'query',
@@ -29,13 +32,10 @@ async function access(
   principal: Principal,
   audit: Ctx<RouteDef>['audit'],
 ): Promise<Via> {
-  if (principal.role === 'officer') {
-    if (trace !== undefined) throw new HttpError(400, 'validation', 'officers act on people living in their jurisdiction, without a trace', [{ path: `${where}.trace`, message: 'not for officers' }]);
-    // Officers always have a jurisdiction (roles.ts); the query refuses a person living elsewhere.
-    return { trace: undefined, homeIn: principal.jurisdiction ?? { province: '' } };
-  }
-  if (trace === undefined) throw new HttpError(400, 'validation', 'a tracer acts through a trace naming the person', [{ path: `${where}.trace`, message: 'required' }]);
-  return { trace: await throughTrace(route, trace, personId, principal, audit), homeIn: undefined };
+  if (trace !== undefined) return { trace: await throughTrace(route, trace, personId, principal, audit), homeIn: undefined };
+  if (principal.role !== 'officer') throw new HttpError(400, 'validation', 'a tracer acts through a trace naming the person', [{ path: `${where}.trace`, message: 'required' }]);
+  // Officers always have a jurisdiction (roles.ts); the query refuses a person living elsewhere.
+  return { trace: undefined, homeIn: principal.jurisdiction ?? { province: '' } };
 }
 
 /** An officer's refusal (the person lives elsewhere) is audited like any denied access. */

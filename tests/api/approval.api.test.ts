@@ -78,7 +78,7 @@ describe('with TRUYVET_TRACE_APPROVAL=required', () => {
     expect(res.body.people).toBeUndefined();
     expect(res.body.identities).toBeUndefined();
     id = res.body.id;
-    const stored = await readQuery('MATCH (t:TraceRecord {id: $id}) RETURN t.result IS NULL AS empty, t.members IS NULL AS noMembers', { id }, (r) => [r['empty'], r['noMembers']]);
+    const stored = await readQuery('MATCH (t:TraceRecord {id: $id}) RETURN t.result IS NULL AS empty, t.members IS NULL AS noMembers', { id }, (r): unknown[] => [r['empty'], r['noMembers']]);
     expect(stored).toEqual([[true, true]]);
     const [e] = await listAudit({ chain: run, action: 'trace.request', requestRef: 'SYT-2021/1001', limit: 5 });
     expect(e).toMatchObject({ actor: `${run}-tracer`, outcome: 'ok', target: id, purpose: 'isolate the contacts of case 42' });

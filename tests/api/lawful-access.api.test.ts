@@ -249,13 +249,21 @@ describe('isolation by the officers of the home jurisdiction, or through a trace
     expect(denied.some((e) => e.target === pid[p] && e.details?.['route'] === 'isolationSet' && e.details['reason'] === 'outside jurisdiction')).toBe(true);
   });
 
-  it('wants a trace from a tracer and none from an officer (400)', async () => {
+  it('wants a trace from a tracer (400), and refuses an officer acting through a trace (403: only its tracer may)', async () => {
     const t = await server.request<{ errors: { path: string }[] }>('PUT', `/api/people/${pid.b}/isolation`, { token: tok.tracerP, json: body });
     expect(t.status).toBe(400);
     expect(t.body.errors[0]?.path).toBe('body.trace');
     const trace = await open(tok.tracerP);
     const o = await server.request('PUT', `/api/people/${pid.b}/isolation`, { token: tok.officerP, json: { ...body, trace: trace.body.id } });
-    expect(o.status).toBe(400);
+    expect(o.status).toBe(403);
+  });
+
+  it('lets an officer set an isolation until a planned end weeks ahead', async () => {
+    const until = new Date(Date.now() + 14 * DAY).toISOString();
+    const put = await server.request('PUT', `/api/people/${pid.b}/isolation`, { token: tok.officerP, json: { ...body, until } });
+    expect(put.status).toBe(200);
+    const far = await server.request('PUT', `/api/people/${pid.b}/isolation`, { token: tok.officerP, json: { ...body, until: '9999-01-01T00:00:00Z' } });
+    expect(far.status).toBe(400);
   });
 
   it('still lets a tracer isolate a person named by their own trace, wherever the person lives', async () => {
