@@ -18,7 +18,7 @@ import { HANDLERS } from './handlers';
 import { processFigures } from './handlers/status';
 import { ImportJobs, type ImportRunner } from './imports';
 import { ROUTE_LIST, type RouteDef, type RouteId } from './routes';
-import { Empty } from './schemas';
+import { Empty, parsingAt } from './schemas';
 
 /**
  * Builds the Express app from its dependencies; does not listen (api/main.ts does). Each route
@@ -158,9 +158,10 @@ async function runRoute(ctx: AppContext, h: Handler, req: Request, res: Response
     }
   }
   let principal = r.access === 'public' ? undefined : await authorize(ctx, r, req, r.accountCheck === 'in-query' ? 'recent' : 'fresh');
-  const params = parse('params', r.params ?? Empty, req.params);
-  const query = parse('query', r.query ?? Empty, req.query);
-  const body = !r.body ? {} : r.bodyCheck === 'handler' ? (req.body as unknown) : parse('body', r.body, req.body as unknown);
+  const now = ctx.now();
+  const params = parse('params', r.params ?? Empty, req.params, now);
+  const query = parse('query', r.query ?? Empty, req.query, now);
+  const body = !r.body ? {} : r.bodyCheck === 'handler' ? (req.body as unknown) : parse('body', r.body, req.body as unknown, now);
   const ctxFor = (p: Principal | undefined) => ({ params, query, body, principal: p, req, res, app: ctx, audit: auditAs(ctx, p) }) as unknown as Ctx<RouteDef>;
   let reply;
   try {
@@ -197,8 +198,9 @@ async function authorize(ctx: AppContext, r: RouteDef, req: Request, read: Accou
   return principal;
 }
 
-function parse<S extends z.ZodType>(where: 'params' | 'query' | 'body', schema: S, value: unknown): z.output<S> {
-  const r = schema.safeParse(value ?? {});
+/** Parses with the app's clock as the Instant schema's now (instants more than a day ahead are refused). */
+function parse<S extends z.ZodType>(where: 'params' | 'query' | 'body', schema: S, value: unknown, now: number): z.output<S> {
+  const r = parsingAt(now, () => schema.safeParse(value ?? {}));
   if (!r.success) throw validationError(where, r.error);
   return r.data;
 }

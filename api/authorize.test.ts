@@ -6,6 +6,8 @@ import { STATUS } from './errors';
 describe('authorization as a table', () => {
   const table: [keyof typeof routes, Role[]][] = [
     ['tracesCreate', ['tracer']],
+    ['approvalsDecide', ['approver']],
+    ['isolationSet', ['tracer', 'officer']],
     ['timeline', ['tracer']],
     ['auditList', ['auditor']],
     ['stationPassages', ['officer']],
@@ -28,7 +30,8 @@ describe('authorization as a table', () => {
     expect(mayActAt(routes.stationPassages, { province: '79' }, place)).toBe(true);
     expect(mayActAt(routes.stationPassages, { province: '01' }, place)).toBe(false);
     expect(mayActAt(routes.stationPassages, undefined, place)).toBe(true);
-    expect(mayActAt(routes.tracesCreate, { province: '01' }, place)).toBe(true);
+    expect(mayActAt(routes.auditList, { province: '01' }, place)).toBe(true);
+    expect(mayActAt(routes.tracesCreate, { province: '01' }, place)).toBe(false);
   });
 
   it('maps every engine error code to its HTTP status', () => {

@@ -11,7 +11,7 @@ import type { ImportRunner } from './imports';
  * importer with a jurisdiction imports only at its own stations: the others' rows are rejects
  * with the reason.
  */
-export const importRunner: ImportRunner = async (file, label, onProgress, scope, signal) => {
+export const importRunner: ImportRunner = async (file, label, onProgress, scope, signal, now) => {
   try {
     const r = await runImport({
       kind: 'passages',
@@ -20,6 +20,7 @@ export const importRunner: ImportRunner = async (file, label, onProgress, scope,
       ...(scope ? { scope } : {}),
       ...(signal ? { signal } : {}),
       clock: () => performance.now(),
+      now: now ?? Date.now(),
       onProgress: (p) => onProgress({ read: p.counts.read, imported: p.counts.imported, duplicates: p.counts.duplicates, rejected: p.counts.rejected }),
     });
     return { ...r, file: label };

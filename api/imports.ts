@@ -36,6 +36,8 @@ export type ImportRunner = (
   onProgress: (p: ImportJobProgress) => void,
   scope?: Jurisdiction,
   signal?: AbortSignal,
+  /** The server's clock when the import starts (epoch ms): instants more than a day after it are rejects. */
+  now?: number,
 ) => Promise<ImportSummary>;
 
 /** How a job left by another server process goes on: its importer's scope now, and its end. */
@@ -367,6 +369,7 @@ export class ImportJobs {
         },
         scope,
         stop.signal,
+        this.now(),
       );
       end = {
         summary,

@@ -54,7 +54,7 @@ export interface RouteDef {
   readonly responses: Readonly<Record<number, ResponseDef>>;
 }
 
-const ALL: readonly Role[] = ['admin', 'tracer', 'officer', 'importer', 'auditor'];
+const ALL: readonly Role[] = ['admin', 'tracer', 'officer', 'importer', 'auditor', 'approver'];
 
 const def = <const R extends RouteDef>(r: R): R => r;
 
@@ -232,12 +232,16 @@ export const routes = {
     id: 'tracesCreate',
     method: 'post',
     path: '/api/traces',
-    summary: "Open a trace for a case on the health authority's request; answers the first page. Traces run a few at a time and wait their turn; past the queue, 503 with Retry-After",
+    summary:
+      "Open a trace for a case on the health authority's request; answers the first page. A tracer with a jurisdiction traces only a case living there or with passages at its stations in the period (else 403), and sees identities only of people living there. The period is at most TRUYVET_TRACE_MAX_DAYS. With TRUYVET_TRACE_APPROVAL=required the request is stored for an approver instead (202, status pending). Traces run a few at a time and wait their turn; past the queue, 503 with Retry-After",
     access: ['tracer'],
-    scoped: false,
+    scoped: true,
     personal: true,
     body: s.TraceCreate,
-    responses: { 201: { description: 'the trace, first page', schema: s.TracePage } },
+    responses: {
+      201: { description: 'the trace, first page', schema: s.TracePage },
+      202: { description: 'the request, stored until an approver decides (nothing traced yet)', schema: s.TraceMeta },
+    },
   }),
   tracesList: def({
     id: 'tracesList',
@@ -254,21 +258,47 @@ export const routes = {
     id: 'tracesGet',
     method: 'get',
     path: '/api/traces/:id',
-    summary: 'A stored trace: a page of the result for the tracer who opened it, metadata for admins and auditors',
+    summary:
+      "A stored trace: a page of the result for the tracer who opened it (identities only of people living in the tracer's jurisdiction), or its status while it waits for approval or after a rejection; metadata without the case for admins and auditors",
     access: ['tracer', 'admin', 'auditor'],
-    scoped: false,
+    scoped: true,
     personal: true,
     params: s.TraceParamsPath,
     query: s.TracePageQuery,
     responses: { 200: { description: 'the trace', schema: s.TraceGet } },
   }),
+  approvalsList: def({
+    id: 'approvalsList',
+    method: 'get',
+    path: '/api/trace-approvals',
+    summary:
+      "Trace requests waiting for approval (TRUYVET_TRACE_APPROVAL=required), oldest first: requester, request number, purpose, period, depth; never the case. An approver with a jurisdiction sees the requests of tracers inside it",
+    access: ['approver'],
+    scoped: true,
+    personal: false,
+    query: s.ApprovalListQuery,
+    responses: { 200: { description: 'pending requests', schema: s.ApprovalList } },
+  }),
+  approvalsDecide: def({
+    id: 'approvalsDecide',
+    method: 'post',
+    path: '/api/traces/:id/approval',
+    summary:
+      "Approve or reject a pending trace request (not one's own). An approved request is traced at once, through the same queue as every trace, and stored for its tracer; the approver sees no people",
+    access: ['approver'],
+    scoped: true,
+    personal: false,
+    params: s.TraceParamsPath,
+    body: s.ApprovalBody,
+    responses: { 200: { description: 'decided', schema: s.ApprovalOut } },
+  }),
   timeline: def({
     id: 'timeline',
     method: 'get',
     path: '/api/people/:id/timeline',
-    summary: "A person's passages, for the tracer whose trace names that person",
+    summary: "A person's passages, for the tracer whose trace names that person; the identity only when the person lives in the tracer's jurisdiction",
     access: ['tracer'],
-    scoped: false,
+    scoped: true,
     personal: true,
     params: s.PersonParams,
     query: s.TimelineQuery,
@@ -379,9 +409,10 @@ export const routes = {
     id: 'isolationSet',
     method: 'put',
     path: '/api/people/:id/isolation',
-    summary: "Set or release a person's isolation, through a trace the caller opened that names the person; while it holds, every scan says stop",
-    access: ['tracer'],
-    scoped: false,
+    summary:
+      "Set or release a person's isolation: a tracer through a trace the tracer opened that names the person, or an officer for a person living in the officer's jurisdiction; while it holds, every scan says stop",
+    access: ['tracer', 'officer'],
+    scoped: true,
     personal: true,
     params: s.PersonParams,
     body: s.IsolationPut,
@@ -391,9 +422,9 @@ export const routes = {
     id: 'isolationGet',
     method: 'get',
     path: '/api/people/:id/isolation',
-    summary: "A person's isolation status, through a trace the caller opened that names the person",
-    access: ['tracer'],
-    scoped: false,
+    summary: "A person's isolation status, for the same callers as setting it",
+    access: ['tracer', 'officer'],
+    scoped: true,
     personal: true,
     params: s.PersonParams,
     query: s.IsolationQuery,

@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { AUDIT_ACTIONS } from '../engine/audit/chain';
 import { ROLES, UNIT_CODE_RE } from '../engine/accounts/roles';
-import { isValidTimeZone, parseInstant } from '../engine/time';
+import { DEFAULT_TZ, isValidTimeZone, MAX_FUTURE_MS, parseInstant } from '../engine/time';
 import { MAX_TRACE_DEPTH } from '../engine/types';
-import { TRACE_ID_RE } from '../engine/privacy/trace-records';
+import { TRACE_ID_RE, TRACE_STATUSES } from '../engine/privacy/trace-records';
 import { DECLARATION_STATUSES } from '../engine/declarations/registry-check';
 import { unifiedDeclarationSchema } from '../engine/declarations/form';
 import { ALERT_FLAGS, SCAN_FLAGS, SCAN_REASONS } from '../engine/scan/decide';
@@ -18,19 +18,53 @@ import { ISOLATION_CLASSES } from '../engine/scan/isolation';
 
 // ---- building blocks --------------------------------------------------------------------------
 
-/** An ISO 8601 instant; without an offset it is read in Asia/Ho_Chi_Minh (DESIGN.md). Parsed to epoch ms. */
-export const Instant = z
-  .string()
-  .max(40)
-  .transform((text, ctx) => {
-    const r = parseInstant(text);
-    if (!r.ok) {
-      ctx.addIssue({ code: 'custom', message: 'not an ISO 8601 date-time (e.g. 2021-08-02T07:30:00+07:00)' });
-      return z.NEVER;
-    }
-    return r.ms;
-  })
-  .meta({ description: 'ISO 8601 date-time; without an offset it is read in Asia/Ho_Chi_Minh', example: '2021-08-02T07:30:00+07:00' });
+/** The clock of the Instant schema while a request is parsed (parsingAt); the wall clock otherwise. */
+let parseNow: number | undefined;
+
+/**
+ * Runs a synchronous parse with `now` as the clock of Instant: the app passes its own clock
+ * (tests freeze it), so "more than a day after now" means the server's now. Synchronous, so no
+ * other request's parse can run in between.
+ */
+export function parsingAt<T>(now: number, parse: () => T): T {
+  const before = parseNow;
+  parseNow = now;
+  try {
+    return parse();
+  } finally {
+    parseNow = before;
+  }
+}
+
+/** An instant schema whose latest accepted value is `now + aheadMs` (the earliest is always 2000-01-01). */
+function instantUpTo(aheadMs: number) {
+  return z
+    .string()
+    .max(40)
+    .transform((text, ctx) => {
+      const r = parseInstant(text, DEFAULT_TZ, parseNow ?? Date.now(), aheadMs);
+      if (!r.ok) {
+        ctx.addIssue({ code: 'custom', message: r.range ? r.reason : 'not an ISO 8601 date-time (e.g. 2021-08-02T07:30:00+07:00)' });
+        return z.NEVER;
+      }
+      return r.ms;
+    });
+}
+
+/**
+ * An ISO 8601 instant; without an offset it is read in Asia/Ho_Chi_Minh (DESIGN.md). Parsed to
+ * epoch ms. Outside [2000-01-01T00:00Z, now + 1 day] it is refused (engine/time.ts says why).
+ */
+export const Instant = instantUpTo(MAX_FUTURE_MS).meta({
+  description: 'ISO 8601 date-time; without an offset it is read in Asia/Ho_Chi_Minh; from 2000-01-01T00:00Z to a day after now',
+  example: '2021-08-02T07:30:00+07:00',
+});
+
+/** An instant that may be planned ahead (an isolation's end): from 2000-01-01T00:00Z to a year after now. */
+export const PlannedInstant = instantUpTo(366 * MAX_FUTURE_MS).meta({
+  description: 'ISO 8601 date-time; without an offset it is read in Asia/Ho_Chi_Minh; from 2000-01-01T00:00Z to a year after now',
+  example: '2021-08-16T07:30:00+07:00',
+});
 
 export const IsoOut = z.string().meta({ description: 'ISO 8601 instant in UTC', example: '2021-08-02T00:30:00.000Z' });
 
@@ -329,6 +363,24 @@ export const FullIdentity = z
   })
   .meta({ id: 'Identity' });
 
+export const Home = z
+  .object({
+    registered: z.boolean().meta({ description: 'false: not in the population registry, so no known home' }),
+    province: z.string().optional(),
+    provinceName: z.string().optional(),
+    district: z.string().optional().meta({ description: 'absent for a home in the 2025 two-level system' }),
+  })
+  .meta({ id: 'Home', description: 'where a person outside your jurisdiction lives: the authority to hand them to' });
+
+export const TraceStatus = z.enum(TRACE_STATUSES).meta({
+  id: 'TraceStatus',
+  description: 'ready: traced; pending: waits for an approver (TRUYVET_TRACE_APPROVAL=required), nothing traced yet; rejected: an approver refused it',
+});
+
+export const TraceDecisionOut = z
+  .object({ by: z.string(), at: IsoOut, note: z.string().optional() })
+  .meta({ id: 'TraceDecision', description: 'who approved or rejected the request, when, and their note' });
+
 export const PageInfo = z
   .object({ number: z.number().int(), size: z.number().int(), totalPeople: z.number().int(), totalPages: z.number().int() })
   .meta({ id: 'Page' });
@@ -348,7 +400,14 @@ export const TracePage = z
     page: PageInfo,
     truncated: z.boolean().meta({ description: 'true when the result cap cut people (stats still count all found)' }),
     peopleFound: z.number().int(),
-    identities: z.record(z.string(), FullIdentity).meta({ description: 'F0 and the people of this page, by pseudonymous id' }),
+    identities: z
+      .record(z.string(), FullIdentity)
+      .meta({ description: 'F0 and the people of this page whose home lies inside your jurisdiction (everyone, for a national tracer), by pseudonymous id' }),
+    outside: z
+      .record(z.string(), Home)
+      .meta({ description: 'F0 and the people of this page who live outside your jurisdiction (or have no registry home): no identity, only their home' }),
+    status: TraceStatus,
+    decision: TraceDecisionOut.optional(),
     sensitivity: z
       .array(z.object({ toleranceSeconds: z.number().int(), counts: z.record(z.string(), z.number().int()) }))
       .optional()
@@ -363,14 +422,16 @@ export const TraceMeta = z
     requestRef: z.string(),
     purpose: z.string(),
     createdAt: IsoOut,
-    f0: z.string(),
+    f0: z.string().optional().meta({ description: "the case's pseudonymous id: only for the tracer who opened the trace" }),
     params: TraceParamsOut,
     stats: TraceStats,
     peopleFound: z.number().int(),
     truncated: z.boolean(),
     hasResult: z.boolean(),
+    status: TraceStatus,
+    decision: TraceDecisionOut.optional(),
   })
-  .meta({ id: 'TraceMeta', description: "a stored trace without its people: what admins and auditors see" });
+  .meta({ id: 'TraceMeta', description: "a stored trace without its people: what admins and auditors see, and its tracer while it waits for approval" });
 
 export const TraceParamsPath = z.strictObject({ id: TraceId });
 
@@ -381,6 +442,36 @@ export const TraceGet = z.union([TracePage, TraceMeta]);
 export const TraceListQuery = z.strictObject({ skip: intQuery(0, 1_000_000).default(0), limit: intQuery(1, 500).default(50) });
 
 export const TraceList = z.object({ traces: z.array(TraceMeta) }).meta({ id: 'TraceList' });
+
+// ---- approvals (TRUYVET_TRACE_APPROVAL=required) ---------------------------------------------
+
+export const ApprovalListQuery = z.strictObject({ skip: intQuery(0, 1_000_000).default(0), limit: intQuery(1, 500).default(50) });
+
+export const PendingTrace = z
+  .object({
+    id: z.string(),
+    requester: z.string(),
+    requestRef: z.string(),
+    purpose: z.string(),
+    createdAt: IsoOut,
+    params: TraceParamsOut,
+    status: TraceStatus,
+  })
+  .meta({ id: 'PendingTrace', description: 'a trace request waiting for approval: who asks, on which request, for what, over which period and depth; never whom' });
+
+export const ApprovalList = z.object({ requests: z.array(PendingTrace) }).meta({ id: 'ApprovalList' });
+
+export const ApprovalBody = z
+  .strictObject({
+    decision: z.enum(['approve', 'reject']),
+    note: z.string().trim().min(1).max(500).optional().meta({ description: 'why (e.g. the signed decision number); required to reject' }),
+  })
+  .refine((b) => b.decision === 'approve' || b.note !== undefined, { message: 'a rejection needs a note saying why', path: ['note'] })
+  .meta({ id: 'ApprovalBody' });
+
+export const ApprovalOut = z
+  .object({ id: z.string(), requestRef: z.string(), status: TraceStatus, decision: TraceDecisionOut })
+  .meta({ id: 'Approval', description: 'the decision; an approved request is traced for its tracer, who alone reads the result' });
 
 // ---- people -----------------------------------------------------------------------------------
 
@@ -404,7 +495,8 @@ export const Timeline = z
     trace: z.string(),
     from: IsoOut,
     to: IsoOut,
-    identity: FullIdentity.optional(),
+    identity: FullIdentity.optional().meta({ description: 'only when the person lives inside your jurisdiction' }),
+    home: Home.optional().meta({ description: 'instead of the identity, for a person living outside your jurisdiction' }),
     passages: z.array(TimelinePassage),
   })
   .meta({ id: 'Timeline' });
@@ -683,16 +775,20 @@ export const FlaggedScans = z
 
 export const IsolationPut = z
   .strictObject({
-    trace: TraceId.meta({ description: 'the trace, opened by the caller, that names this person (its request number is audited)' }),
+    trace: TraceId.optional().meta({
+      description: 'tracers: the trace, opened by the caller, that names this person (its request number is audited); officers act on people living in their jurisdiction without one',
+    }),
     isolated: z.boolean().meta({ description: 'false releases the person' }),
     classification: z.enum(ISOLATION_CLASSES),
-    since: Instant,
-    until: Instant.nullable().optional().meta({ description: 'end of the isolation; absent or null: until released' }),
+    since: PlannedInstant,
+    until: PlannedInstant.nullable().optional().meta({ description: 'end of the isolation (up to a year ahead); absent or null: until released' }),
   })
   .refine((v) => v.until === undefined || v.until === null || v.since < v.until, { message: 'until is not after since', path: ['until'] })
   .meta({ id: 'IsolationPut' });
 
-export const IsolationQuery = z.strictObject({ trace: TraceId.meta({ description: 'the trace, opened by the caller, that names this person' }) });
+export const IsolationQuery = z.strictObject({
+  trace: TraceId.optional().meta({ description: 'tracers: the trace, opened by the caller, that names this person; officers leave it out' }),
+});
 
 export const IsolationOut = z
   .object({

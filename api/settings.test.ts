@@ -23,3 +23,29 @@ describe("the session's maximum from the environment", () => {
     expect(() => settingsFromEnv()).toThrow('TRUYVET_SESSION_MAX_HOURS=1 is shorter than TRUYVET_TOKEN_MINUTES=90');
   });
 });
+
+describe('the trace rules from the environment', () => {
+  const saved = { days: process.env['TRUYVET_TRACE_MAX_DAYS'], approval: process.env['TRUYVET_TRACE_APPROVAL'] };
+  const set = (name: string, v: string | undefined) => (v === undefined ? delete process.env[name] : (process.env[name] = v));
+  afterEach(() => {
+    set('TRUYVET_TRACE_MAX_DAYS', saved.days);
+    set('TRUYVET_TRACE_APPROVAL', saved.approval);
+  });
+
+  it('allow 21 days and need no approval by default', () => {
+    set('TRUYVET_TRACE_MAX_DAYS', undefined);
+    set('TRUYVET_TRACE_APPROVAL', undefined);
+    expect(settingsFromEnv()).toMatchObject({ traceMaxDays: 21, traceApproval: 'off' });
+  });
+
+  it('take another limit and the approval step when set, and refuse anything else', () => {
+    set('TRUYVET_TRACE_MAX_DAYS', '14');
+    set('TRUYVET_TRACE_APPROVAL', 'required');
+    expect(settingsFromEnv()).toMatchObject({ traceMaxDays: 14, traceApproval: 'required' });
+    set('TRUYVET_TRACE_APPROVAL', 'yes');
+    expect(() => settingsFromEnv()).toThrow('TRUYVET_TRACE_APPROVAL=yes must be off or required');
+    set('TRUYVET_TRACE_APPROVAL', undefined);
+    set('TRUYVET_TRACE_MAX_DAYS', '0');
+    expect(() => settingsFromEnv()).toThrow('TRUYVET_TRACE_MAX_DAYS=0');
+  });
+});

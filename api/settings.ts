@@ -3,7 +3,7 @@ import path from 'node:path';
 import { DEFAULT_LOCKOUT, type LockoutPolicy } from '../engine/accounts/accounts';
 import { checkUnitsFromEnv } from '../engine/accounts/units';
 import { defaultChain } from '../engine/audit/store';
-import { uploadDir } from '../engine/config';
+import { traceMaxDays, uploadDir } from '../engine/config';
 import { DEFAULT_DECLARATION_RETENTION_DAYS } from '../engine/retention/purge';
 import type { ScanQueueOptions } from '../engine/scan/queue';
 import { MAX_TRACE_DEPTH } from '../engine/types';
@@ -56,6 +56,13 @@ export interface ApiSettings {
   readonly declarationLimitBytes: number;
   /** Deepest trace the API accepts (the engine allows up to MAX_TRACE_DEPTH). */
   readonly maxTraceDepth: number;
+  /** Longest trace period (`to − from`, and the horizon) in days (engine/trace/params.ts). */
+  readonly traceMaxDays: number;
+  /**
+   * `required`: a trace request waits until an approver signs it (api/handlers/approvals.ts);
+   * `off`: it runs at once.
+   */
+  readonly traceApproval: TraceApproval;
   /** Most people a stored trace keeps; more are cut, and the answer says so. */
   readonly maxTracePeople: number;
   /** Contact edges a trace may gather before it is refused as too large (engine/trace/trace.ts). */
@@ -94,6 +101,8 @@ export interface ApiSettings {
   readonly checkUnits: boolean;
 }
 
+export type TraceApproval = 'off' | 'required';
+
 export const DEFAULT_RETENTION_DAYS = 21;
 
 /** viz/dist next to the sources (run through tsx) or next to dist/ (the compiled build). */
@@ -127,6 +136,8 @@ export function settingsFromEnv(): ApiSettings {
       jurisdictionClaim: env('TRUYVET_OIDC_JURISDICTION_CLAIM') ?? 'truyvet_jurisdiction',
     };
   }
+  const approval = env('TRUYVET_TRACE_APPROVAL') ?? 'off';
+  if (approval !== 'off' && approval !== 'required') throw new Error(`TRUYVET_TRACE_APPROVAL=${approval} must be off or required`);
   const tokenSeconds = intEnv('TRUYVET_TOKEN_MINUTES', 15, 1, 24 * 60) * 60;
   const sessionMaxSeconds = intEnv('TRUYVET_SESSION_MAX_HOURS', 12, 1, 30 * 24) * 3600;
   // A login's token would otherwise outlive the session it opens.
@@ -143,6 +154,8 @@ export function settingsFromEnv(): ApiSettings {
     declarationsPerMinute: intEnv('TRUYVET_DECLARATIONS_PER_MINUTE', 20),
     declarationLimitBytes: 16 * 1024,
     maxTraceDepth: intEnv('TRUYVET_TRACE_MAX_DEPTH', 5, 1, MAX_TRACE_DEPTH),
+    traceMaxDays: traceMaxDays(),
+    traceApproval: approval,
     maxTracePeople: intEnv('TRUYVET_TRACE_MAX_PEOPLE', 20_000),
     maxTraceContacts: intEnv('TRUYVET_TRACE_MAX_CONTACTS', 1_000_000, 1),
     traceTimeoutMs: intEnv('TRUYVET_TRACE_TIMEOUT_MS', 30_000, 100),

@@ -1,5 +1,6 @@
 import os from 'node:os';
 import path from 'node:path';
+import { DEFAULT_TRACE_MAX_DAYS } from './trace/params';
 
 /**
  * Every setting truyvet reads from the environment, in one place, with its default.
@@ -18,6 +19,14 @@ const intEnv = (name: string, fallback: number): number => {
   if (!Number.isInteger(n) || n <= 0) throw new Error(`${name}=${raw} is not a positive integer`);
   return n;
 };
+
+/**
+ * The longest trace period (`to − from`, and the horizon) the API and the CLI accept, in days
+ * (TRUYVET_TRACE_MAX_DAYS, default 21: engine/trace/params.ts says why).
+ */
+export function traceMaxDays(): number {
+  return intEnv('TRUYVET_TRACE_MAX_DAYS', DEFAULT_TRACE_MAX_DAYS);
+}
 
 /** Where the local Neo4j lives (its data, config, logs, password). Outside the work tree. */
 export function localNeo4jHome(): string {

@@ -1,4 +1,4 @@
-import { isoUtc, parseDurationSeconds, parseInstant } from './time';
+import { instantRangeProblem, isoUtc, parseDurationSeconds, parseInstant } from './time';
 
 describe('parseInstant', () => {
   it('reads an instant without offset in Asia/Ho_Chi_Minh (UTC+7) by default', () => {
@@ -34,6 +34,48 @@ describe('parseInstant', () => {
 
   it('rejects an unknown zone', () => {
     expect(parseInstant('2021-08-02T07:30:00', 'Mars/Olympus').ok).toBe(false);
+  });
+});
+
+describe('parseInstant: the range truyvet accepts, [2000-01-01T00:00Z, now + 1 day]', () => {
+  const now = Date.UTC(2021, 7, 15, 12);
+
+  it.each(['0021-08-02T00:00', '0021-08-02T00:00:00Z', '0099-12-31T23:59Z', '1921-08-02T00:00Z', '1999-12-31T23:59:59.999Z', '2000-01-01T06:59:59+07:00'])(
+    'refuses %s as before 2000 (a two-digit year is not read as 19xx)',
+    (text) => {
+      const r = parseInstant(text, 'Asia/Ho_Chi_Minh', now);
+      expect(r).toEqual({ ok: false, reason: expect.stringContaining('before 2000-01-01') as string, range: true });
+    },
+  );
+
+  it('refuses a year-21 instant even without a clock to compare with', () => {
+    expect(parseInstant('0021-08-02T00:00').ok).toBe(false);
+    expect(parseInstant('0021-08-02T00:00Z').ok).toBe(false);
+  });
+
+  it.each(['9999-12-31T23:59:59Z', '2021-08-16T12:00:00.001Z', '2021-08-16T19:00:01'])('refuses %s as more than a day after now', (text) => {
+    const r = parseInstant(text, 'Asia/Ho_Chi_Minh', now);
+    expect(r).toEqual({ ok: false, reason: expect.stringContaining('more than a day after now') as string, range: true });
+  });
+
+  it.each([
+    ['2000-01-01T00:00:00Z', Date.UTC(2000, 0, 1)],
+    ['2000-01-01T07:00', Date.UTC(2000, 0, 1)],
+    ['2021-08-16T12:00:00Z', now + 86_400_000],
+    ['2021-08-02T07:30', Date.UTC(2021, 7, 2, 0, 30)],
+  ])('accepts %s, inside the range (its edges included)', (text, ms) => {
+    expect(parseInstant(text, 'Asia/Ho_Chi_Minh', now)).toEqual({ ok: true, ms, hadOffset: text.endsWith('Z') });
+  });
+
+  it('has no upper bound without a clock (re-reading an instant truyvet stored)', () => {
+    expect(parseInstant('2100-01-01T00:00Z').ok).toBe(true);
+  });
+
+  it('instantRangeProblem names the bound that an instant breaks', () => {
+    expect(instantRangeProblem(Date.UTC(2000, 0, 1), now)).toBeUndefined();
+    expect(instantRangeProblem(Date.UTC(2000, 0, 1) - 1, now)).toContain('before 2000-01-01');
+    expect(instantRangeProblem(now + 86_400_001, now)).toContain('more than a day after now');
+    expect(instantRangeProblem(now + 86_400_001)).toBeUndefined();
   });
 });
 

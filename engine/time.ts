@@ -23,15 +23,44 @@ export function isValidTimeZone(tz: string): boolean {
   return ok;
 }
 
-export type InstantParse = { ok: true; ms: number; hadOffset: boolean } | { ok: false; reason: string };
+/** `range`: the text is an instant, but outside what truyvet accepts (instantRangeProblem). */
+export type InstantParse = { ok: true; ms: number; hadOffset: boolean } | { ok: false; reason: string; range?: true };
+
+/**
+ * The earliest instant truyvet accepts as input: contact tracing by checkpoint logs began in
+ * 2020, and an earlier date is a typo (`0021-08-02` for 2021) that would silently widen a query.
+ */
+export const MIN_INSTANT_MS = Date.UTC(2000, 0, 1);
+/** How far ahead of `now` an input instant may lie (clocks of checkpoint devices drift; time zones). */
+export const MAX_FUTURE_MS = 86_400_000;
+
+/**
+ * Why an instant lies outside [2000-01-01T00:00Z, now + 1 day], or undefined when it does not.
+ * Without `now` only the lower bound holds (for instants truyvet stored itself). `aheadMs`
+ * widens the upper bound for what is planned ahead (an isolation's end).
+ */
+export function instantRangeProblem(ms: number, now?: number, aheadMs: number = MAX_FUTURE_MS): string | undefined {
+  if (ms < MIN_INSTANT_MS) return `${isoOf(ms)} is before 2000-01-01T00:00Z, the earliest instant truyvet accepts`;
+  if (now !== undefined && ms > now + aheadMs) {
+    const days = aheadMs / MAX_FUTURE_MS;
+    return `${isoOf(ms)} is more than ${days === 1 ? 'a day' : `${days} days`} after now (${isoOf(now)})`;
+  }
+  return undefined;
+}
+
+function isoOf(ms: number): string {
+  return Number.isFinite(ms) && Math.abs(ms) <= 8.64e15 ? new Date(ms).toISOString() : String(ms);
+}
 
 /**
  * Reads an ISO 8601 instant. With an offset (`Z`, `+07:00`, `+0700`, `+07`) it is absolute;
  * without one it is a wall-clock time in `tz` (DESIGN.md: the station's zone). Returns epoch
  * milliseconds in UTC, or why the text is not an instant; never throws, so an importer can
- * name the line and carry on.
+ * name the line and carry on. Every input path (API, CLI, imports) reads instants here, so the
+ * range rule of instantRangeProblem holds for all of them: with `now` both bounds, without it
+ * the lower one. Years are read as written (`0021` is the year 21, not 1921).
  */
-export function parseInstant(text: string, tz: string = DEFAULT_TZ): InstantParse {
+export function parseInstant(text: string, tz: string = DEFAULT_TZ, now?: number, aheadMs: number = MAX_FUTURE_MS): InstantParse {
   const m = ISO_RE.exec(text.trim());
   if (!m) return { ok: false, reason: `'${clip(text)}' is not an ISO 8601 date-time (e.g. 2021-08-02T07:30:00+07:00)` };
   const [, ys, mos, ds, hs, mis, ss, frac, off] = m;
@@ -41,13 +70,31 @@ export function parseInstant(text: string, tz: string = DEFAULT_TZ): InstantPars
   if (mo < 1 || mo > 12) return { ok: false, reason: `month ${mos} out of range in '${clip(text)}'` };
   if (d < 1 || d > daysInMonth(y, mo)) return { ok: false, reason: `day ${ds} does not exist in ${ys}-${mos}` };
   if (h > 23 || mi > 59 || s > 59) return { ok: false, reason: `time ${hs}:${mis}:${ss ?? '00'} out of range in '${clip(text)}'` };
+  let out: number;
+  let hadOffset: boolean;
   if (off !== undefined) {
     const offsetMin = parseOffset(off);
     if (offsetMin === undefined) return { ok: false, reason: `offset '${off}' out of range` };
-    return { ok: true, ms: Date.UTC(y, mo - 1, d, h, mi, s, ms) - offsetMin * 60_000, hadOffset: true };
+    out = utcMs(y, mo, d, h, mi, s, ms) - offsetMin * 60_000;
+    hadOffset = true;
+  } else {
+    if (!isValidTimeZone(tz)) return { ok: false, reason: `unknown time zone '${tz}'` };
+    // TZDate, like Date, reads a year below 100 as 19xx; such a year is out of range anyway,
+    // so it is placed in the zone as UTC (off by at most a day, far below 2000 either way).
+    out = y < 100 ? utcMs(y, mo, d, h, mi, s, ms) : new TZDate(y, mo - 1, d, h, mi, s, ms, tz).getTime();
+    hadOffset = false;
   }
-  if (!isValidTimeZone(tz)) return { ok: false, reason: `unknown time zone '${tz}'` };
-  return { ok: true, ms: new TZDate(y, mo - 1, d, h, mi, s, ms, tz).getTime(), hadOffset: false };
+  const problem = instantRangeProblem(out, now, aheadMs);
+  if (problem !== undefined) return { ok: false, reason: problem, range: true };
+  return { ok: true, ms: out, hadOffset };
+}
+
+/** Date.UTC without its rule that a year from 0 to 99 means 1900–1999. */
+function utcMs(y: number, mo: number, d: number, h: number, mi: number, s: number, ms: number): number {
+  const t = new Date(0);
+  t.setUTCFullYear(y, mo - 1, d);
+  t.setUTCHours(h, mi, s, ms);
+  return t.getTime();
 }
 
 /** Like parseInstant, but throws a plain Error; for trusted callers (CLI flags are checked by zod first). */
@@ -137,7 +184,7 @@ function parseOffset(off: string): number | undefined {
 }
 
 function daysInMonth(y: number, mo: number): number {
-  return new Date(Date.UTC(y, mo, 0)).getUTCDate();
+  return new Date(utcMs(y, mo + 1, 0, 0, 0, 0, 0)).getUTCDate();
 }
 
 function clip(s: string): string {

@@ -1,5 +1,5 @@
 import { forbidden, notFound } from '../../engine/errors';
-import { getTraceRecord } from '../../engine/privacy/trace-records';
+import { getTraceRecord, noResult } from '../../engine/privacy/trace-records';
 import { traceAccess } from '../../engine/privacy/visibility';
 import { instantMs, isoUtc } from '../../engine/time';
 import { hotspots as rankHotspots } from '../../engine/trace';
@@ -17,7 +17,7 @@ export const hotspots = handler(routes.hotspots, async ({ query, principal, app,
     await audit({ action: 'access.denied', outcome: 'denied', target: rec.id, requestRef: rec.requestRef, details: { route: 'hotspots', reason: 'not the owner' } });
     throw forbidden('only the tracer who opened this trace may rank its hotspots');
   }
-  if (!rec.result) throw notFound(`the result of trace '${rec.id}' was removed by the retention rule`);
+  if (!rec.result) throw noResult(rec);
   const maxGen = query.generations ?? Number.MAX_SAFE_INTEGER;
   const cases = [rec.result.f0, ...rec.result.people.filter((p) => p.generation <= maxGen).map((p) => p.id)];
   const from = instantMs(rec.result.params.from);

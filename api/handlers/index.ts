@@ -1,6 +1,7 @@
 import type { Handler } from '../context';
 import type { RouteId, Routes } from '../routes';
 import { accountsCreate, accountsList, accountsUpdate } from './accounts';
+import { approvalsDecide, approvalsList } from './approvals';
 import { auditList, auditVerify } from './audit';
 import { declarationsList, declarationsSubmit } from './declarations';
 import { isolationGet, isolationSet } from './isolation';
@@ -36,6 +37,8 @@ const byId = {
   tracesCreate,
   tracesList,
   tracesGet,
+  approvalsList,
+  approvalsDecide,
   timeline,
   hotspots,
   jwks,

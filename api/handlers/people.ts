@@ -1,6 +1,6 @@
 import { passagesOfPerson } from '../../engine/db/passages';
 import { forbidden, notFound } from '../../engine/errors';
-import { traceNaming } from '../../engine/privacy/trace-records';
+import { noResult, traceNaming } from '../../engine/privacy/trace-records';
 import { fullIdentities, traceAccess } from '../../engine/privacy/visibility';
 import { instantMs, isoUtc } from '../../engine/time';
 import { handler } from '../context';
@@ -13,6 +13,8 @@ import { routes } from '../routes';
  * the trace, and the audit says which.
  */
 export const timeline = handler(routes.timeline, async ({ params, query, principal, audit }) => {
+  // The identity only of a person living in the tracer's jurisdiction (visibility.ts); the
+  // passages are evidence of the trace, shown for everyone it names.
   const found = await traceNaming(query.trace, params.id);
   if (!found) throw notFound(`no trace '${query.trace}'`);
   const rec = found.meta;
@@ -20,7 +22,7 @@ export const timeline = handler(routes.timeline, async ({ params, query, princip
     await audit({ action: 'access.denied', outcome: 'denied', target: params.id, requestRef: rec.requestRef, details: { route: 'timeline', trace: rec.id, reason: 'not the owner' } });
     throw forbidden('only the tracer who opened this trace may read timelines through it');
   }
-  if (!rec.hasResult) throw notFound(`the result of trace '${rec.id}' was removed by the retention rule`);
+  if (!rec.hasResult) throw noResult(rec);
   if (!found.names) {
     await audit({ action: 'access.denied', outcome: 'denied', target: params.id, requestRef: rec.requestRef, details: { route: 'timeline', trace: rec.id, reason: 'not in the trace' } });
     throw forbidden('this person is not in that trace');
@@ -29,8 +31,9 @@ export const timeline = handler(routes.timeline, async ({ params, query, princip
   const hi = instantMs(rec.params.until ?? rec.params.to);
   const from = Math.max(lo, query.from ?? lo);
   const to = Math.min(hi, query.to ?? hi);
-  const [passages, identities] = await Promise.all([from <= to ? passagesOfPerson(params.id, from, to) : [], fullIdentities([params.id])]);
-  const identity = identities[params.id];
+  const [passages, who] = await Promise.all([from <= to ? passagesOfPerson(params.id, from, to) : [], fullIdentities([params.id], principal.jurisdiction)]);
+  const identity = who.identities[params.id];
+  const home = who.outside[params.id];
   await audit({
     action: 'timeline.read',
     outcome: 'ok',
@@ -46,6 +49,7 @@ export const timeline = handler(routes.timeline, async ({ params, query, princip
       from: isoUtc(from),
       to: isoUtc(to),
       ...(identity ? { identity } : {}),
+      ...(home ? { home } : {}),
       passages: passages.map((p) => ({
         id: p.id,
         stationId: p.stationId,

@@ -6,7 +6,7 @@ import { DEFAULT_TZ } from '../../engine/time';
 import { DEFAULT_HOTSPOTS, hotspots } from '../../engine/trace';
 import { auditedRead, lawfulRequest } from '../lawful-access';
 import { action } from '../run';
-import { flagInstant, localTime, printTable, wholeFlag } from './trace';
+import { checkPeriod, flagInstant, localTime, printTable, wholeFlag } from './trace';
 
 /**
  * `truyvet hotspots`: station × time-window cells ranked by how many of the cases passed there.
@@ -32,6 +32,7 @@ export function register(program: Command): void {
         const pidToRaw = new Map(raws.map((r) => [pseudonym(r), r]));
         const from = flagInstant('--from', o.from);
         const to = flagInstant('--to', o.to);
+        checkPeriod({ from, to });
         const limit = wholeFlag('--limit', o.limit);
         const { r, more } = await auditedRead(
           'hotspots.read',

@@ -60,6 +60,7 @@ export function register(program: Command): void {
             file,
             map,
             clock: () => performance.now(),
+            now: Date.now(),
             resume: flags.resume,
             ...(batchSize === undefined ? {} : { batchSize }),
             ...(profile === undefined ? {} : { profile }),

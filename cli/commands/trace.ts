@@ -3,7 +3,8 @@ import { rawKeys } from '../../engine/db/people';
 import { invalidInput, isTruyvetError, notFound } from '../../engine/errors';
 import { normalizeRawKey, pseudonym } from '../../engine/identity';
 import { DEFAULT_TZ, parseDurationSeconds, parseInstant } from '../../engine/time';
-import { DEFAULT_MAX_CONTACTS, traceWithSensitivity, type TraceWithSensitivity } from '../../engine/trace';
+import { DEFAULT_MAX_CONTACTS, tracePeriodProblem, traceWithSensitivity, type TraceWithSensitivity } from '../../engine/trace';
+import { traceMaxDays } from '../../engine/config';
 import { DEFAULT_DEPTH, type TraceResult } from '../../engine/types';
 import { auditedRead, lawfulRequest } from '../lawful-access';
 import { action } from '../run';
@@ -44,6 +45,7 @@ export function register(program: Command): void {
           mode: o.naive === true ? ('naive' as const) : ('time-respecting' as const),
           ...(until === undefined ? {} : { until }),
         };
+        checkPeriod(params);
         const maxContacts = wholeFlag('--max-contacts', o.maxContacts);
         const run = async (): Promise<TraceWithSensitivity> => {
           try {
@@ -66,10 +68,20 @@ export function register(program: Command): void {
     );
 }
 
-/** An ISO flag as epoch ms; no offset = Asia/Ho_Chi_Minh; a bare date = its local midnight. */
-export function flagInstant(flag: string, text: string): number {
+/** Refuses a period longer than TRUYVET_TRACE_MAX_DAYS (engine/trace/params.ts), naming the flag. */
+export function checkPeriod(p: { from: number; to: number; until?: number | undefined }): void {
+  const problem = tracePeriodProblem(p, traceMaxDays());
+  if (problem) throw invalidInput(`--${problem.field}: ${problem.reason} (TRUYVET_TRACE_MAX_DAYS)`, [{ field: `--${problem.field}`, reason: problem.reason }]);
+}
+
+/**
+ * An ISO flag as epoch ms; no offset = Asia/Ho_Chi_Minh; a bare date = its local midnight. From
+ * 2000-01-01 to a day after now (time.instantRangeProblem); the command line is an edge of the
+ * system, so it reads the clock here.
+ */
+export function flagInstant(flag: string, text: string, now: number = Date.now()): number {
   const t = text.trim();
-  const r = parseInstant(/^\d{4}-\d{2}-\d{2}$/.test(t) ? `${t}T00:00` : t, DEFAULT_TZ);
+  const r = parseInstant(/^\d{4}-\d{2}-\d{2}$/.test(t) ? `${t}T00:00` : t, DEFAULT_TZ, now);
   if (!r.ok) throw invalidInput(`${flag}: ${r.reason}`, [{ field: flag, reason: r.reason }]);
   return r.ms;
 }

@@ -111,7 +111,7 @@ async function loadDemoCity(people: number, days: number, say: (m: string) => vo
   const g = await generateCity(dir, { ...DEFAULT_CITY, people, days, start, seed: 1 });
   say(`${g.passages} passages, ${g.outbreaks} planted outbreaks, in ${g.seconds} s`);
   for (const kind of ['stations', 'people', 'passages'] as const satisfies readonly ImportKind[]) {
-    const r = await runImport({ kind, file: path.join(dir, `${kind}.csv`), clock: Date.now });
+    const r = await runImport({ kind, file: path.join(dir, `${kind}.csv`), clock: Date.now, now: Date.now() });
     say(`imported ${kind}: ${r.imported} new, ${r.duplicates} duplicates, ${r.rejected} rejected (${r.rowsPerSecond} rows/s)`);
   }
   const d = await importDeclarationsFile(path.join(dir, 'declarations.jsonl'), { platform: 'generic-json', now: Date.now(), clock: Date.now });

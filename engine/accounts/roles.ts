@@ -1,10 +1,12 @@
 import type { Jurisdiction } from '../types';
 
 /**
- * The five roles (DESIGN.md, "who uses truyvet"). What each may do is declared per route in
- * api/routes.ts; this file only names them and says which need a jurisdiction.
+ * The roles (DESIGN.md, "who uses truyvet"), and `approver`: the Ministry official who signs a
+ * tracer's request before it runs, when traces need approval (TRUYVET_TRACE_APPROVAL=required).
+ * What each may do is declared per route in api/routes.ts; this file only names them and says
+ * which need a jurisdiction.
  */
-export const ROLES = ['admin', 'tracer', 'officer', 'importer', 'auditor'] as const;
+export const ROLES = ['admin', 'tracer', 'officer', 'importer', 'auditor', 'approver'] as const;
 export type Role = (typeof ROLES)[number];
 
 export function isRole(text: string): text is Role {

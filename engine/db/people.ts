@@ -1,5 +1,7 @@
 import { pseudonym, seal, unseal } from '../identity';
-import { num, str } from './convert';
+import { scopeParams } from '../privacy/jurisdiction';
+import type { Jurisdiction } from '../types';
+import { num, str, strOrEmpty } from './convert';
 import { readQuery, writeTx } from './driver';
 
 /**
@@ -127,6 +129,54 @@ export async function readIdentities(pids: readonly string[]): Promise<Map<strin
     (r) => [str(r['pid']), str(r['data'])] as const,
   );
   return new Map(rows.map(([pid, data]) => [pid, { pid, ...(JSON.parse(unseal(data)) as RegistryRecord) }]));
+}
+
+/** A person as a caller with a jurisdiction may see them: named when their home lies inside it, else only where home is. */
+export type ScopedPerson =
+  | { readonly inside: true; readonly identity: StoredIdentity | undefined; readonly rawKey: string | undefined }
+  | { readonly inside: false; readonly registered: boolean; readonly province: string | undefined; readonly district: string | undefined };
+
+/**
+ * Whose registry record a caller with this scope may read is decided here, in the query: the
+ * sealed record and the sealed raw key leave the database only for people whose registry home
+ * lies inside the scope (everyone, for no scope); of the others it returns the home's province
+ * and district codes, which say which authority to hand them to. People without a registry home
+ * (unregistered) are outside any scope. Pids the graph does not know are not in the map.
+ */
+const IN_SCOPE = `
+UNWIND $pids AS pid
+OPTIONAL MATCH (i:Identity {pid: pid})
+OPTIONAL MATCH (p:Person {id: pid})
+WITH pid, i, p,
+  $province IS NULL OR coalesce(i.province = $province AND ($district IS NULL OR i.district = $district) AND ($commune IS NULL OR i.commune = $commune), false) AS inside
+WHERE i IS NOT NULL OR p IS NOT NULL
+RETURN pid, inside, i IS NOT NULL AS registered,
+  CASE WHEN inside THEN i.data END AS data,
+  CASE WHEN inside THEN p.ref END AS ref,
+  CASE WHEN inside THEN null ELSE i.province END AS province,
+  CASE WHEN inside THEN null ELSE i.district END AS district`;
+
+export async function readPeopleInScope(pids: readonly string[], scope: Jurisdiction | undefined): Promise<Map<string, ScopedPerson>> {
+  if (pids.length === 0) return new Map();
+  const rows = await readQuery(IN_SCOPE, { pids: [...new Set(pids)], ...scopeParams(scope) }, (r): [string, ScopedPerson] => {
+    const pid = str(r['pid']);
+    if (r['inside'] !== true) {
+      const province = strOrEmpty(r['province']);
+      const district = strOrEmpty(r['district']);
+      return [pid, { inside: false, registered: r['registered'] === true, province: province || undefined, district: district || undefined }];
+    }
+    const data: unknown = r['data'];
+    const ref: unknown = r['ref'];
+    return [
+      pid,
+      {
+        inside: true,
+        identity: typeof data === 'string' ? { pid, ...(JSON.parse(unseal(data)) as RegistryRecord) } : undefined,
+        rawKey: typeof ref === 'string' ? unseal(ref) : undefined,
+      },
+    ];
+  });
+  return new Map(rows);
 }
 
 /** The raw keys (as in the source files) behind these pids; for privileged tools such as the CLI. */

@@ -30,7 +30,8 @@ describe('instants without offset', () => {
 });
 
 describe('row rules', () => {
-  const passage = passageValidator({ dayFirst: false, zones: new Map([['S1', 'Asia/Ho_Chi_Minh']]) });
+  const NOW = Date.UTC(2021, 7, 15);
+  const passage = passageValidator({ dayFirst: false, zones: new Map([['S1', 'Asia/Ho_Chi_Minh']]), now: NOW });
   const row = { passage_id: '', person_id: 'P1', station_id: 'S1', at: '2021-08-02T07:30:00', left_at: '', source: 'qr' };
 
   it('reads an instant without offset in the station zone and stores UTC', () => {
@@ -43,10 +44,27 @@ describe('row rules', () => {
   });
 
   it("rejects a known station outside the import's jurisdiction with its own reason", () => {
-    const scoped = passageValidator({ dayFirst: false, zones: new Map([['S1', 'Asia/Ho_Chi_Minh']]), outside: new Set(['S9']) });
+    const scoped = passageValidator({ dayFirst: false, zones: new Map([['S1', 'Asia/Ho_Chi_Minh']]), outside: new Set(['S9']), now: NOW });
     expect(scoped({ ...row, station_id: 'S9' })).toEqual({ ok: false, field: 'station_id', reason: "station 'S9' is outside your jurisdiction" });
     expect(scoped({ ...row, station_id: 'S8' })).toMatchObject({ ok: false, field: 'station_id', reason: expect.stringMatching(/^unknown station 'S8'/) as unknown });
     expect(scoped(row)).toMatchObject({ ok: true });
+  });
+
+  it.each([
+    ['at', { at: '0021-08-02T07:30:00' }, 'before 2000-01-01'],
+    ['at', { at: '0021-08-02T07:30:00+07:00' }, 'before 2000-01-01'],
+    ['at', { at: '1999-12-31T23:59:59Z' }, 'before 2000-01-01'],
+    ['at', { at: '9999-08-02T07:30:00' }, 'more than a day after now'],
+    ['at', { at: '2021-08-16T07:00:01' }, 'more than a day after now'],
+    ['left_at', { left_at: '2021-08-16T07:00:01' }, 'more than a day after now'],
+  ])('rejects an instant outside [2000, now + 1 day] naming the field %s (%o)', (field, over, reason) => {
+    const r = passage({ ...row, ...over });
+    expect(r).toMatchObject({ ok: false, field, reason: expect.stringContaining(reason) as unknown });
+  });
+
+  it('accepts instants up to a day after now, in the station zone', () => {
+    expect(passage({ ...row, at: '2021-08-16T07:00:00' })).toMatchObject({ ok: true, value: { at: NOW + 86_400_000 } });
+    expect(passage({ ...row, at: '2000-01-01T07:00:00' })).toMatchObject({ ok: true, value: { at: Date.UTC(2000, 0, 1) } });
   });
 
   it('keeps formula-like text as it is', () => {

@@ -75,6 +75,11 @@ export interface ImportOptions {
   readonly resume?: boolean;
   /** Milliseconds from any fixed origin; the engine does not read the clock itself. */
   readonly clock: () => number;
+  /**
+   * When the import runs (epoch ms): a passage instant more than a day after it is rejected, as
+   * is one before 2000 (time.instantRangeProblem).
+   */
+  readonly now: number;
   readonly onProgress?: (p: ImportProgress) => void;
   /** Passages only: rows at stations outside this jurisdiction are rejected (an importer's own). */
   readonly scope?: Jurisdiction;
@@ -304,7 +309,7 @@ async function makeSink(o: ImportOptions, runId: string): Promise<Sink<unknown>>
     case 'people':
       return personSink({ dayFirst, runId });
     case 'passages': {
-      return passageSink({ dayFirst, runId, ...(await stationZones(o.scope)) });
+      return passageSink({ dayFirst, runId, now: o.now, ...(await stationZones(o.scope)) });
     }
   }
 }

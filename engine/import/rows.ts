@@ -1,6 +1,6 @@
 import { TZDate } from '@date-fns/tz';
 import { z } from 'zod';
-import { DEFAULT_TZ, isValidTimeZone, parseInstant } from '../time';
+import { DEFAULT_TZ, instantRangeProblem, isValidTimeZone, parseInstant } from '../time';
 import type { Station, StationKind } from '../types';
 import type { RegistryRecord } from '../db/people';
 
@@ -37,6 +37,11 @@ export interface PassageContext extends RowContext {
   readonly zones: ReadonlyMap<string, string>;
   /** Stations the graph knows outside the import's jurisdiction: their rows are rejected. */
   readonly outside?: ReadonlySet<string>;
+  /**
+   * When the import runs (epoch ms): an instant more than a day after it is a reject, like one
+   * before 2000 (time.instantRangeProblem). The engine does not read the clock; the caller says.
+   */
+  readonly now: number;
 }
 
 export interface PassageRow {
@@ -219,11 +224,11 @@ export function passageValidator(c: PassageContext): RowValidator<PassageRow> {
       return { ok: false, field: 'station_id', reason: `unknown station '${clip(v.station_id)}' (import its stations file first)` };
     }
     const zone = tz === '' ? DEFAULT_TZ : tz;
-    const at = instant(c.dayFirst ? dayFirstToIso(v.at) : v.at, zone);
+    const at = instant(c.dayFirst ? dayFirstToIso(v.at) : v.at, zone, c.now);
     if (!at.ok) return { ok: false, field: 'at', reason: `at: ${at.reason}` };
     let leftAt = at.ms;
     if (v.left_at !== '') {
-      const l = instant(c.dayFirst ? dayFirstToIso(v.left_at) : v.left_at, zone);
+      const l = instant(c.dayFirst ? dayFirstToIso(v.left_at) : v.left_at, zone, c.now);
       if (!l.ok) return { ok: false, field: 'left_at', reason: `left_at: ${l.reason}` };
       if (l.ms < at.ms) return { ok: false, field: 'left_at', reason: 'left_at is before at' };
       if (l.ms - at.ms > MAX_DWELL_MS) return { ok: false, field: 'left_at', reason: 'left_at is more than 24 hours after at' };
@@ -266,17 +271,18 @@ const dayOffsets = new Map<string, number>();
 /**
  * time.parseInstant, with its slow path (a zone lookup per instant written without offset)
  * replaced by one lookup per zone and local day: a day with no offset change has one offset.
- * Days with a change (daylight saving) still go through parseInstant, so results are identical.
+ * Days with a change (daylight saving) still go through parseInstant, so results are identical,
+ * the range rule (before 2000, more than a day after `now`) included.
  */
-export function instant(text: string, tz: string): ReturnType<typeof parseInstant> {
-  if (OFFSET_RE.test(text)) return parseInstant(text, tz);
+export function instant(text: string, tz: string, now?: number): ReturnType<typeof parseInstant> {
+  if (OFFSET_RE.test(text)) return parseInstant(text, tz, now);
   const wall = parseInstant(`${text}Z`, 'UTC');
-  if (!wall.ok) return parseInstant(text, tz);
+  if (!wall.ok) return parseInstant(text, tz, now);
   const day = Math.floor(wall.ms / DAY_MS);
   const k = `${tz}|${day}`;
   let off = dayOffsets.get(k);
   if (off === undefined) {
-    if (!isValidTimeZone(tz)) return parseInstant(text, tz);
+    if (!isValidTimeZone(tz)) return parseInstant(text, tz, now);
     const start = day * DAY_MS;
     const offsetAt = (wallMs: number) => {
       const d = new Date(wallMs);
@@ -288,8 +294,10 @@ export function instant(text: string, tz: string): ReturnType<typeof parseInstan
     if (dayOffsets.size > 100_000) dayOffsets.clear();
     dayOffsets.set(k, off);
   }
-  if (Number.isNaN(off)) return parseInstant(text, tz);
-  return { ok: true, ms: wall.ms - off, hadOffset: false };
+  if (Number.isNaN(off)) return parseInstant(text, tz, now);
+  const ms = wall.ms - off;
+  const problem = instantRangeProblem(ms, now);
+  return problem === undefined ? { ok: true, ms, hadOffset: false } : { ok: false, reason: problem, range: true };
 }
 
 function clip(s: string): string {

@@ -95,6 +95,8 @@ export interface PassageSinkContext extends SinkContext {
   readonly zones: ReadonlyMap<string, string>;
   /** Known stations outside the import's jurisdiction (rows there are rejected). */
   readonly outside?: ReadonlySet<string>;
+  /** When the import runs (epoch ms), for the range of instants (PassageContext.now). */
+  readonly now: number;
 }
 
 const PID_CACHE = 10_000;

@@ -1,7 +1,7 @@
 import type { Jurisdiction, Passage } from '../types';
 import { int, num, str } from '../db/convert';
 import { readQuery } from '../db/driver';
-import { CELL_SEEK, spansParam } from '../db/passages';
+import { CELL_SEEK, PERSON_SEEK, spansParam } from '../db/passages';
 import { scopeParams } from './jurisdiction';
 
 /**
@@ -51,4 +51,23 @@ export async function passagesAtStation(q: StationPassagesQuery): Promise<Passag
       source: str(r['source']),
     }),
   );
+}
+
+/**
+ * May a tracer with this jurisdiction trace this case? Yes when the case's registry home lies
+ * inside it, or when the case has a passage touching [from, to] at a station inside it (a case
+ * from elsewhere who was infectious here). The scope is a parameter of the query.
+ */
+export const CASE_IN_SCOPE = `
+OPTIONAL MATCH (i:Identity {pid: $pid})
+WITH coalesce(i.province = $province AND ($district IS NULL OR i.district = $district) AND ($commune IS NULL OR i.commune = $commune), false) AS home
+RETURN home OR EXISTS {
+  MATCH (x:Passage) ${PERSON_SEEK('x')} AND x.pid = $pid AND x.at <= $to AND x.leftAt >= $from
+  MATCH (st:Station {id: x.station})
+  WHERE st.province = $province AND ($district IS NULL OR st.district = $district) AND ($commune IS NULL OR st.commune = $commune)
+} AS inside`;
+
+export async function caseInScope(q: { readonly pid: string; readonly scope: Jurisdiction; readonly from: number; readonly to: number }): Promise<boolean> {
+  const rows = await readQuery(CASE_IN_SCOPE, { pid: q.pid, ...scopeParams(q.scope), from: int(q.from), to: int(q.to) }, (r) => r['inside'] === true);
+  return rows[0] === true;
 }

@@ -9,6 +9,9 @@ import { secretKey } from '../secrets';
 import type { TraceResult } from '../types';
 import { int, num, str } from '../db/convert';
 import { readQuery, writeQuery } from '../db/driver';
+import { conflict, notFound, type TruyvetError } from '../errors';
+import type { Jurisdiction } from '../types';
+import { scopeParams } from './jurisdiction';
 
 /**
  * A trace opened through the API is kept as `(:TraceRecord)`: who opened it, on which request
@@ -33,12 +36,37 @@ export interface TraceRecordMeta {
   readonly peopleFound: number;
   /** True when the stored result keeps fewer people than found (the result cap). */
   readonly truncated: boolean;
-  /** False once retention removed the result (the metadata stays for accountability). */
+  /** False once retention removed the result (the metadata stays for accountability), and while none was made yet. */
   readonly hasResult: boolean;
+  /**
+   * `ready`: traced (the result is there unless retention removed it); `pending`: a request that
+   * waits for an approver (TRUYVET_TRACE_APPROVAL=required), nothing traced yet; `rejected`: an
+   * approver refused it, nothing was traced.
+   */
+  readonly status: TraceStatus;
+  /** Who approved or rejected the request, when and why; absent for a trace that needed no approval. */
+  readonly decision?: TraceDecision;
+}
+
+export const TRACE_STATUSES = ['pending', 'rejected', 'ready'] as const;
+export type TraceStatus = (typeof TRACE_STATUSES)[number];
+
+export interface TraceDecision {
+  readonly by: string;
+  /** Epoch ms. */
+  readonly at: number;
+  readonly note?: string;
 }
 
 export interface TraceRecord extends TraceRecordMeta {
   readonly result: TraceResult | undefined;
+}
+
+/** Why a trace's result cannot be read: it waits for approval, was rejected, or retention removed it. */
+export function noResult(meta: Pick<TraceRecordMeta, 'id' | 'status'>): TruyvetError {
+  if (meta.status === 'pending') return conflict(`trace '${meta.id}' waits for approval: nothing is traced yet`);
+  if (meta.status === 'rejected') return conflict(`trace '${meta.id}' was rejected by an approver: nothing was traced`);
+  return notFound(`the result of trace '${meta.id}' was removed by the retention rule`);
 }
 
 export function newTraceId(): string {
@@ -55,13 +83,13 @@ const opened = new OpenedTraces({ ttlMs: 60_000, maxEntries: 8, maxBytes: 256 * 
  * its first page from the columns. A ShapedTrace (what the API stores) is encoded without
  * building the result's objects.
  */
-export async function saveTraceRecord(meta: Omit<TraceRecordMeta, 'hasResult'>, result: TraceResult | ShapedTrace): Promise<OpenedTrace> {
+export async function saveTraceRecord(meta: Omit<TraceRecordMeta, 'hasResult' | 'status' | 'decision'>, result: TraceResult | ShapedTrace): Promise<OpenedTrace> {
   const { bytes, opened: open } = isShaped(result) ? encodeShapedTrace(result) : encodeTrace(result);
   const sealed = sealEncoded(bytes);
   await writeQuery(
     `CREATE (t:TraceRecord {id: $id, owner: $owner, requestRef: $requestRef, purpose: $purpose, createdAt: $createdAt,
        f0: $f0, params: $params, stats: $stats, peopleFound: $peopleFound, truncated: $truncated, result: $result,
-       members: $members, membersV: 2})
+       members: $members, membersV: 2, status: 'ready'})
      RETURN t.id AS id`,
     {
       id: meta.id,
@@ -114,7 +142,7 @@ function unsealResult(sealed: string): TraceResult {
   return JSON.parse(json) as TraceResult;
 }
 
-const META = 't {.id, .owner, .requestRef, .purpose, .createdAt, .f0, .params, .stats, .peopleFound, .truncated, hasResult: t.result IS NOT NULL}';
+const META = 't {.id, .owner, .requestRef, .purpose, .createdAt, .f0, .params, .stats, .peopleFound, .truncated, hasResult: t.result IS NOT NULL, status: coalesce(t.status, \'ready\'), .decidedBy, .decidedAt, .note}';
 
 function toMeta(v: unknown): TraceRecordMeta {
   const t = v as Record<string, unknown>;
@@ -130,6 +158,10 @@ function toMeta(v: unknown): TraceRecordMeta {
     peopleFound: num(t['peopleFound']),
     truncated: t['truncated'] === true,
     hasResult: t['hasResult'] === true,
+    status: str(t['status']) as TraceStatus,
+    ...(typeof t['decidedBy'] === 'string'
+      ? { decision: { by: t['decidedBy'], at: num(t['decidedAt']), ...(typeof t['note'] === 'string' ? { note: t['note'] } : {}) } }
+      : {}),
   };
 }
 
@@ -235,4 +267,120 @@ export async function listTraceRecords(q: { owner?: string; skip: number; limit:
 /** Every person a stored trace names: F0 and the people it found. */
 export function peopleOf(result: TraceResult | ShapedTrace): Set<string> {
   return new Set([isShaped(result) ? result.head.f0 : result.f0, ...result.people.map((p) => p.id)]);
+}
+
+// ---- requests that wait for an approver (TRUYVET_TRACE_APPROVAL=required) ----------------------
+
+/** What a pending request keeps to be traced once approved: the engine's parameters. */
+export interface TraceRequest {
+  readonly meta: Omit<TraceRecordMeta, 'hasResult' | 'status' | 'decision' | 'stats' | 'peopleFound' | 'truncated'>;
+  /** The trace's tolerance and the sensitivity panel's, in seconds; undefined: no panel. */
+  readonly sensitivity: readonly number[] | undefined;
+  /** The requester's jurisdiction: an approver with a jurisdiction signs only requests from inside it. */
+  readonly scope: Jurisdiction | undefined;
+}
+
+/** Stores a request as a pending trace: its metadata and parameters, no result. */
+export async function savePendingTrace(r: TraceRequest): Promise<void> {
+  const scope = scopeParams(r.scope);
+  await writeQuery(
+    `CREATE (t:TraceRecord {id: $id, owner: $owner, requestRef: $requestRef, purpose: $purpose, createdAt: $createdAt,
+       f0: $f0, params: $params, stats: $stats, peopleFound: 0, truncated: false, status: 'pending', sensitivity: $sensitivity,
+       scopeProvince: $province, scopeDistrict: $district, scopeCommune: $commune})`,
+    {
+      id: r.meta.id,
+      owner: r.meta.owner,
+      requestRef: r.meta.requestRef,
+      purpose: r.meta.purpose,
+      createdAt: int(r.meta.createdAt),
+      f0: r.meta.f0,
+      params: JSON.stringify(r.meta.params),
+      stats: JSON.stringify({ people: 0, contacts: 0, milliseconds: 0 }),
+      sensitivity: r.sensitivity === undefined ? null : r.sensitivity.map((x) => int(x)),
+      ...scope,
+    },
+    () => undefined,
+  );
+}
+
+/**
+ * The approver's side of a request: whether the request lies inside the approver's scope (the
+ * requester's jurisdiction inside the approver's; a national request only for a national
+ * approver), and, when it does, what tracing it needs.
+ */
+const IN_APPROVER_SCOPE = `($province IS NULL OR (t.scopeProvince = $province AND ($district IS NULL OR t.scopeDistrict = $district)
+  AND ($commune IS NULL OR t.scopeCommune = $commune)))`;
+
+export async function getTraceRequest(
+  id: string,
+  approverScope: Jurisdiction | undefined,
+): Promise<{ meta: TraceRecordMeta; inside: boolean; sensitivity: number[] | undefined } | undefined> {
+  const rows = await readQuery(
+    `MATCH (t:TraceRecord {id: $id}) RETURN ${META} AS t, ${IN_APPROVER_SCOPE} AS inside, t.sensitivity AS sensitivity`,
+    { id, ...scopeParams(approverScope) },
+    (r) => ({ meta: toMeta(r['t']), inside: r['inside'] === true, sensitivity: Array.isArray(r['sensitivity']) ? r['sensitivity'].map(num) : undefined }),
+  );
+  return rows[0];
+}
+
+/** Pending requests inside the approver's scope, oldest first (the queue to work through). */
+export async function listPendingTraces(q: { scope: Jurisdiction | undefined; skip: number; limit: number }): Promise<TraceRecordMeta[]> {
+  return readQuery(
+    `MATCH (t:TraceRecord) WHERE t.status = 'pending' AND ${IN_APPROVER_SCOPE}
+     RETURN ${META} AS t ORDER BY t.createdAt, t.id SKIP $skip LIMIT $limit`,
+    { ...scopeParams(q.scope), skip: int(q.skip), limit: int(q.limit) },
+    (r) => toMeta(r['t']),
+  );
+}
+
+/**
+ * Records an approver's rejection of a pending request inside their scope; false when it is no
+ * longer pending (decided meanwhile) or outside the scope.
+ */
+export async function rejectPendingTrace(id: string, approverScope: Jurisdiction | undefined, decision: TraceDecision): Promise<boolean> {
+  const rows = await writeQuery(
+    `MATCH (t:TraceRecord {id: $id}) WHERE t.status = 'pending' AND ${IN_APPROVER_SCOPE}
+     SET t.status = 'rejected', t.decidedBy = $by, t.decidedAt = $at, t.note = $note
+     RETURN t.id AS id`,
+    { id, ...scopeParams(approverScope), by: decision.by, at: int(decision.at), note: decision.note ?? null },
+    (r) => str(r['id']),
+  );
+  return rows.length > 0;
+}
+
+/**
+ * Stores the result of an approved request on its pending record, in one write with the
+ * decision, and keeps it open for its tracer's pages; undefined when the record is no longer
+ * pending (another approver decided meanwhile) or outside the scope: then nothing is stored.
+ */
+export async function completePendingTrace(
+  meta: Pick<TraceRecordMeta, 'id' | 'params' | 'stats' | 'peopleFound' | 'truncated'>,
+  result: TraceResult | ShapedTrace,
+  approverScope: Jurisdiction | undefined,
+  decision: TraceDecision,
+): Promise<OpenedTrace | undefined> {
+  const { bytes, opened: open } = isShaped(result) ? encodeShapedTrace(result) : encodeTrace(result);
+  const rows = await writeQuery(
+    `MATCH (t:TraceRecord {id: $id}) WHERE t.status = 'pending' AND ${IN_APPROVER_SCOPE}
+     SET t.params = $params, t.stats = $stats, t.peopleFound = $peopleFound, t.truncated = $truncated, t.result = $result,
+       t.members = $members, t.membersV = 2, t.status = 'ready', t.decidedBy = $by, t.decidedAt = $at, t.note = $note
+     RETURN t.id AS id`,
+    {
+      id: meta.id,
+      ...scopeParams(approverScope),
+      params: JSON.stringify(meta.params),
+      stats: JSON.stringify(meta.stats),
+      peopleFound: int(meta.peopleFound),
+      truncated: meta.truncated,
+      result: sealEncoded(bytes),
+      members: memberDigests(meta.id, peopleOf(result)),
+      by: decision.by,
+      at: int(decision.at),
+      note: decision.note ?? null,
+    },
+    (r) => str(r['id']),
+  );
+  if (rows.length === 0) return undefined;
+  opened.put(meta.id, open);
+  return open;
 }

@@ -1,12 +1,19 @@
 import type { Role } from '../accounts/roles';
-import { rawKeys, readIdentities } from '../db/people';
+import { provinceName } from '../declarations/admin';
+import { rawKeys, readIdentities, readPeopleInScope } from '../db/people';
+import type { Jurisdiction } from '../types';
 import { maskBirthDate, maskName, maskPhone, maskRawKey } from './masking';
 
 /**
- * Who may see what (docs/api.md, "Privacy"):
+ * Who may see what (README, "Privacy and lawful access"; docs/api.md, "Privacy"):
  * - a tracer sees raw keys, names, birth dates and phones only for the people of a trace that
- *   tracer opened (its F0 and the people it found), and only through that trace;
- * - admins and auditors see a stored trace's metadata (who, when, request, counts), not its people;
+ *   tracer opened (its F0 and the people it found), only through that trace, and only for people
+ *   whose registry home lies inside the tracer's jurisdiction (everyone, for a national tracer);
+ *   of the others the tracer sees the pseudonym, the evidence and the home's province and
+ *   district, to hand them to that authority;
+ * - admins and auditors see a stored trace's metadata (who, when, request, counts), not its
+ *   people, not even F0's pseudonym;
+ * - approvers see a pending request's metadata, never the people;
  * - everyone else who meets a person (an officer reading a station's passages) sees the
  *   pseudonymous id and masked values;
  * - no role sees personal data of a person outside those rules.
@@ -43,19 +50,53 @@ export interface MaskedIdentity {
   readonly phone?: string;
 }
 
-/** Full identities of these pseudonymous ids, for the tracer who owns the trace naming them. */
-export async function fullIdentities(pids: readonly string[]): Promise<Record<string, FullIdentity>> {
-  const [ids, keys] = await Promise.all([readIdentities(pids), rawKeys(pids)]);
-  const out: Record<string, FullIdentity> = {};
+/** Where a person outside the caller's jurisdiction lives: the authority to hand them to. */
+export interface Home {
+  /** False: not in the population registry, so no known home. */
+  readonly registered: boolean;
+  readonly province?: string;
+  readonly provinceName?: string;
+  /** Absent for a home in the 2025 two-level system (no districts). */
+  readonly district?: string;
+}
+
+export interface ScopedIdentities {
+  /** People whose home lies inside the scope (everyone, for no scope), in full. */
+  readonly identities: Record<string, FullIdentity>;
+  /** Everyone else: no identity, only their home. */
+  readonly outside: Record<string, Home>;
+}
+
+/**
+ * Identities of these pseudonymous ids for the tracer who owns the trace naming them, with the
+ * tracer's jurisdiction: the query itself (db/people.ts readPeopleInScope) leaves out the records
+ * of people living outside it.
+ */
+export async function fullIdentities(pids: readonly string[], scope: Jurisdiction | undefined): Promise<ScopedIdentities> {
+  const people = await readPeopleInScope(pids, scope);
+  const identities: Record<string, FullIdentity> = {};
+  const outside: Record<string, Home> = {};
   for (const pid of pids) {
-    const reg = ids.get(pid);
-    const raw = reg?.personId ?? keys.get(pid);
+    const p = people.get(pid);
+    if (p === undefined) continue;
+    if (!p.inside) {
+      const name = p.province === undefined ? undefined : provinceName(p.province);
+      outside[pid] = {
+        registered: p.registered,
+        ...(p.province !== undefined ? { province: p.province } : {}),
+        ...(name !== undefined ? { provinceName: name } : {}),
+        ...(p.district !== undefined ? { district: p.district } : {}),
+      };
+      continue;
+    }
+    const reg = p.identity;
+    const raw = reg?.personId ?? p.rawKey;
     if (raw === undefined) continue;
-    out[pid] = reg
+    identities[pid] = reg
       ? { rawKey: raw, registered: true, fullName: reg.fullName, birthDate: reg.birthDate, sex: reg.sex, phone: reg.phone }
       : { rawKey: raw, registered: false };
   }
-  return out;
+  return { identities, outside };
 }
 
 /** Masked identities: initials, birth year, last digits. */

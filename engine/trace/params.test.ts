@@ -1,4 +1,4 @@
-import { resolveTraceParams } from './params';
+import { resolveTraceParams, tracePeriodProblem } from './params';
 
 const base = { f0: 'p1', from: 1_000, to: 2_000 };
 
@@ -23,5 +23,27 @@ describe('trace parameters', () => {
     [{ ...base, to: 1.5 }, 'to'],
   ])('refuses %o as invalid input on %s', (p, field) => {
     expect(() => resolveTraceParams(p)).toThrow(expect.objectContaining({ code: 'invalid_input', details: [expect.objectContaining({ field })] }) as Error);
+  });
+});
+
+describe('the longest period a tracer may ask for', () => {
+  const DAY = 86_400_000;
+  const from = Date.UTC(2021, 7, 1);
+
+  it('accepts exactly the limit, with a horizon at the limit too', () => {
+    expect(tracePeriodProblem({ from, to: from + 21 * DAY }, 21)).toBeUndefined();
+    expect(tracePeriodProblem({ from, to: from + DAY, until: from + 21 * DAY }, 21)).toBeUndefined();
+  });
+
+  it('refuses a period a millisecond longer, naming to', () => {
+    expect(tracePeriodProblem({ from, to: from + 21 * DAY + 1 }, 21)).toEqual({ field: 'to', reason: expect.stringContaining('longer than 21 days') as string });
+  });
+
+  it('refuses a horizon more than the limit after from, naming until', () => {
+    expect(tracePeriodProblem({ from, to: from + DAY, until: from + 30 * DAY }, 21)).toEqual({ field: 'until', reason: expect.stringContaining('more than 21 days after from') as string });
+  });
+
+  it('follows the limit it is given', () => {
+    expect(tracePeriodProblem({ from, to: from + 8 * DAY }, 7)?.field).toBe('to');
   });
 });

@@ -15,6 +15,25 @@ export interface ResolvedTrace {
   readonly mode: TraceMode;
 }
 
+/**
+ * The longest infectious period a tracer may ask for (TRUYVET_TRACE_MAX_DAYS): 21 days covers
+ * the 2021 rules (2 days before onset to isolation, 14-day quarantine) and is what retention
+ * keeps; a longer one reveals far more people than any case justifies.
+ */
+export const DEFAULT_TRACE_MAX_DAYS = 21;
+
+/**
+ * Why a trace's period is too long: `to − from`, and the horizon `until − from` (else a late
+ * horizon would widen F2… past the limit), at most `maxDays` days. Undefined when it is not.
+ * Checked by the API and the CLI, where requests arrive; the engine itself traces any period.
+ */
+export function tracePeriodProblem(p: { readonly from: number; readonly to: number; readonly until?: number | undefined }, maxDays: number): { field: 'to' | 'until'; reason: string } | undefined {
+  const max = maxDays * 86_400_000;
+  if (p.to - p.from > max) return { field: 'to', reason: `the period from ${isoUtc(p.from)} to ${isoUtc(p.to)} is longer than ${maxDays} days` };
+  if (p.until !== undefined && p.until - p.from > max) return { field: 'until', reason: `until (${isoUtc(p.until)}) is more than ${maxDays} days after from (${isoUtc(p.from)})` };
+  return undefined;
+}
+
 /** One day: a wider tolerance would call a whole day's visitors to a station contacts. */
 export const MAX_TOLERANCE_SECONDS = 86_400;
 

@@ -33,6 +33,8 @@ export function testSettings(run: string, over: Partial<ApiSettings> = {}): ApiS
     declarationsPerMinute: 100_000,
     declarationLimitBytes: 16 * 1024,
     maxTraceDepth: 5,
+    traceMaxDays: 21,
+    traceApproval: 'off',
     maxTracePeople: 20_000,
     maxTraceContacts: 1_000_000,
     traceTimeoutMs: 30_000,

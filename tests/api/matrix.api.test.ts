@@ -1,5 +1,8 @@
 import { ROLES, type Role } from '../../engine/accounts/roles';
 import { closeDriver } from '../../engine/db/driver';
+import { upsertPeople } from '../../engine/db/people';
+import { pseudonym } from '../../engine/identity';
+import { newTraceId, savePendingTrace } from '../../engine/privacy/trace-records';
 import { importRunner } from '../../api/import-runner';
 import { ROUTE_LIST, type RouteId } from '../../api/routes';
 import { newRunId } from '../helpers/run-data';
@@ -29,11 +32,11 @@ const ALLOWED: Record<RouteId, readonly Role[] | 'public'> = {
   token: 'public',
   refresh: 'public',
   logout: 'public',
-  me: ['admin', 'tracer', 'officer', 'importer', 'auditor'],
+  me: ['admin', 'tracer', 'officer', 'importer', 'auditor', 'approver'],
   accountsList: ['admin'],
   accountsCreate: ['admin'],
   accountsUpdate: ['admin'],
-  stationsList: ['admin', 'tracer', 'officer', 'importer', 'auditor'],
+  stationsList: ['admin', 'tracer', 'officer', 'importer', 'auditor', 'approver'],
   stationsCreate: ['admin', 'officer'],
   stationPassages: ['officer'],
   importsCreate: ['importer'],
@@ -41,6 +44,8 @@ const ALLOWED: Record<RouteId, readonly Role[] | 'public'> = {
   tracesCreate: ['tracer'],
   tracesList: ['tracer', 'admin', 'auditor'],
   tracesGet: ['tracer', 'admin', 'auditor'],
+  approvalsList: ['approver'],
+  approvalsDecide: ['approver'],
   timeline: ['tracer'],
   hotspots: ['tracer'],
   jwks: 'public',
@@ -50,8 +55,8 @@ const ALLOWED: Record<RouteId, readonly Role[] | 'public'> = {
   qrPng: 'public',
   scansCreate: ['officer'],
   scansFlagged: ['tracer'],
-  isolationSet: ['tracer'],
-  isolationGet: ['tracer'],
+  isolationSet: ['tracer', 'officer'],
+  isolationGet: ['tracer', 'officer'],
   auditList: ['auditor'],
   auditVerify: ['auditor', 'admin'],
 };
@@ -69,8 +74,8 @@ interface Spec {
   call: (where: Where, role: Role) => Call;
   /** Status when the role may call the route (and the resource is inside). */
   ok: number;
-  /** True when a resource outside the jurisdiction is refused (403) even for an allowed role. */
-  scopedRefusal?: boolean;
+  /** True (or the roles for which it holds) when a resource outside the jurisdiction is refused (403) even for an allowed role. */
+  scopedRefusal?: boolean | readonly Role[];
 }
 
 let server: TestServer;
@@ -78,6 +83,10 @@ let city: City;
 const tokens = {} as Record<Role, string>;
 const passwords = {} as Record<Role, string>;
 let traceId = '';
+/** A registered person living outside the accounts' jurisdiction (raw key, pseudonym). */
+const elsewhere = { raw: `${run}-ELSEWHERE`, pid: pseudonym(`${run}-ELSEWHERE`) };
+/** Pending trace requests (approval step) from tracers inside and outside the approver's jurisdiction. */
+const pendingIds = { inside: newTraceId(), outside: newTraceId() };
 let importId = '';
 let receipt: ReceiptBody;
 const declared: string[] = [];
@@ -133,11 +142,19 @@ const SPECS: Record<RouteId, Spec> = {
   },
   importsGet: { call: () => ({ method: 'GET', path: `/api/imports/${importId}` }), ok: 200 },
   tracesCreate: {
-    call: () => ({ method: 'POST', path: '/api/traces', json: { f0: city.raw.f0, ...TRACE_PERIOD, requestRef: 'SYT-2021/0815', purpose: 'matrix test' } }),
+    // Outside: a case living in another province, who never passed the tracer's stations.
+    call: (w) => ({ method: 'POST', path: '/api/traces', json: { f0: w === 'inside' ? city.raw.f0 : elsewhere.raw, ...TRACE_PERIOD, requestRef: 'SYT-2021/0815', purpose: 'matrix test' } }),
     ok: 201,
+    scopedRefusal: true,
   },
   tracesList: { call: () => ({ method: 'GET', path: '/api/traces' }), ok: 200 },
   tracesGet: { call: () => ({ method: 'GET', path: `/api/traces/${traceId}` }), ok: 200 },
+  approvalsList: { call: () => ({ method: 'GET', path: '/api/trace-approvals' }), ok: 200 },
+  approvalsDecide: {
+    call: (w) => ({ method: 'POST', path: `/api/traces/${pendingIds[w]}/approval`, json: { decision: 'reject', note: 'matrix test' } }),
+    ok: 200,
+    scopedRefusal: true,
+  },
   timeline: { call: () => ({ method: 'GET', path: `/api/people/${city.pid.a}/timeline?trace=${traceId}` }), ok: 200 },
   hotspots: { call: () => ({ method: 'GET', path: `/api/hotspots?trace=${traceId}` }), ok: 200 },
   jwks: { call: () => ({ method: 'GET', path: '/.well-known/jwks.json' }), ok: 200 },
@@ -151,11 +168,24 @@ const SPECS: Record<RouteId, Spec> = {
     scopedRefusal: true,
   },
   scansFlagged: { call: (w) => ({ method: 'GET', path: `/api/scans/flagged?from=${TRACE_PERIOD.from}&to=${TRACE_PERIOD.to}&province=${w === 'inside' ? inside : outside}` }), ok: 200 },
+  // Tracers through their trace; officers for people living in their jurisdiction (outside: someone living elsewhere).
   isolationSet: {
-    call: () => ({ method: 'PUT', path: `/api/people/${city.pid.a}/isolation`, json: { trace: traceId, isolated: false, classification: 'F1', since: TRACE_PERIOD.from } }),
+    call: (w, role) => ({
+      method: 'PUT',
+      path: `/api/people/${role === 'officer' && w === 'outside' ? elsewhere.pid : city.pid.a}/isolation`,
+      json: { ...(role === 'officer' ? {} : { trace: traceId }), isolated: false, classification: 'F1', since: TRACE_PERIOD.from },
+    }),
     ok: 200,
+    scopedRefusal: ['officer'],
   },
-  isolationGet: { call: () => ({ method: 'GET', path: `/api/people/${city.pid.a}/isolation?trace=${traceId}` }), ok: 200 },
+  isolationGet: {
+    call: (w, role) => ({
+      method: 'GET',
+      path: `/api/people/${role === 'officer' && w === 'outside' ? elsewhere.pid : city.pid.a}/isolation${role === 'officer' ? '' : `?trace=${traceId}`}`,
+    }),
+    ok: 200,
+    scopedRefusal: ['officer'],
+  },
   auditList: { call: () => ({ method: 'GET', path: '/api/audit?limit=5' }), ok: 200 },
   auditVerify: { call: () => ({ method: 'GET', path: '/api/audit/verify' }), ok: 200 },
 };
@@ -176,6 +206,12 @@ beforeAll(async () => {
     }
   }
   await makeAccount(run, 'spare', 'auditor');
+  await upsertPeople([{ personId: elsewhere.raw, fullName: 'Đỗ Văn Khác', birthDate: '1970-01-01', sex: 'M', phone: '', province: outside, district: '001', commune: '00001' }]);
+  for (const w of ['inside', 'outside'] as const) {
+    const params = { from: TRACE_PERIOD.from, to: TRACE_PERIOD.to, depth: 2, toleranceSeconds: 900, mode: 'time-respecting' as const };
+    const meta = { id: pendingIds[w], owner: `${run}-tracer-${w}`, requestRef: 'SYT-2021/0815', purpose: 'matrix test', createdAt: Date.now(), f0: city.pid.f0, params };
+    await savePendingTrace({ meta, sensitivity: undefined, scope: { province: w === 'inside' ? inside : outside } });
+  }
   const t = await server.request<{ id: string }>('POST', '/api/traces', {
     token: tokens.tracer,
     json: { f0: city.raw.f0, ...TRACE_PERIOD, requestRef: 'SYT-2021/0815', purpose: 'matrix setup' },
@@ -199,7 +235,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await server.close();
-  await removeDeclarationData(run, [...city.allRaw, ...declared]);
+  await removeDeclarationData(run, [...city.allRaw, ...declared, elsewhere.raw]);
   await cleanupRun(run);
   await closeDriver();
 });
@@ -222,7 +258,8 @@ describe('route × role × jurisdiction', () => {
     const spec = SPECS[id];
     const who = ALLOWED[id];
     const allowed = who === 'public' || who.includes(role);
-    const expected = !allowed ? 403 : spec.scopedRefusal && where === 'outside' ? 403 : spec.ok;
+    const refusedOutside = spec.scopedRefusal === true || (Array.isArray(spec.scopedRefusal) && spec.scopedRefusal.includes(role));
+    const expected = !allowed ? 403 : refusedOutside && where === 'outside' ? 403 : spec.ok;
     const c = spec.call(where, role);
     const res = await server.request(c.method, c.path, { token: tokens[role], ...(c.json !== undefined ? { json: c.json } : {}), ...(c.body !== undefined ? { body: c.body } : {}), ...(c.headers ? { headers: c.headers } : {}) });
     expect([id, role, where, res.status]).toEqual([id, role, where, expected]);

@@ -56,7 +56,7 @@ export async function makeCity(run: string, options: CityOptions): Promise<E2eCi
   const outbreaks = planted.outbreaks.map((o) => ({ f0: `${prefix}${o.f0}`, from: o.infectious.from, to: o.infectious.to }));
 
   for (const kind of ['stations', 'people', 'passages'] as const) {
-    const r = await runImport({ kind, file: path.join(dir, FILES[kind]), resume: false, clock: () => performance.now() });
+    const r = await runImport({ kind, file: path.join(dir, FILES[kind]), resume: false, clock: () => performance.now(), now: Date.now() });
     if (r.rejected > 0) throw new Error(`importing the e2e ${kind} rejected ${r.rejected} rows: ${JSON.stringify(r.rejects.slice(0, 3))}`);
   }
   return { run, dir, outbreaks, rawKeys: [...rawKeys], passages };

@@ -319,6 +319,22 @@ describe('the tracers’ view in Chromium', () => {
     }
   });
 
+  it('says that a trace request waits for approval when the server needs one (202), keeping the trace shown', async () => {
+    const settings = server.app.truyvet.settings as { traceApproval: string };
+    settings.traceApproval = 'required';
+    try {
+      await page.fill('#requestRef', '124/SYT-NVY');
+      const answer = page.waitForResponse((r) => r.url().endsWith('/api/traces') && r.request().method() === 'POST');
+      await page.click('#run-trace');
+      expect((await answer).status()).toBe(202);
+      await page.waitForFunction(() => (document.querySelector('#trace-status')?.textContent ?? '').includes('waits for approval'));
+      expect(await page.textContent('#trace-status')).toMatch(/^Request 124\/SYT-NVY waits for approval \(id tr[0-9a-f]{24}\); nothing is traced yet\./);
+      expect(await page.locator('#graph g.node[data-generation="1"]').count()).toBe(count(engine, 1));
+    } finally {
+      settings.traceApproval = 'off';
+    }
+  });
+
   it('never asked another origin for anything, and raised no script error', () => {
     const foreign = requests.filter((u) => !u.startsWith(server.url) && !u.startsWith('blob:') && !u.startsWith('data:'));
     expect(foreign).toEqual([]);

@@ -80,6 +80,7 @@ describe('passages: the rejects corpus', () => {
     ['passages-unknown-station.csv', [2, 1, 0, 1], [[2, 'station_id']]],
     ['passages-left-at.csv', [3, 1, 0, 2], [[2, 'left_at'], [3, 'left_at']]],
     ['passages-bad-instants.csv', [8, 1, 0, 7], [[2, 'at'], [3, 'at'], [4, 'at'], [5, 'at'], [6, 'left_at'], [7, 'at'], [9, 'at']]],
+    ['passages-out-of-range.csv', [7, 1, 0, 6], [[2, 'at'], [3, 'at'], [4, 'at'], [5, 'at'], [6, 'at'], [7, 'left_at']]],
     ['passages-repeats.csv', [5, 2, 2, 1], [[6, 'passage_id']]],
     ['passages-blank-lines.csv', [2, 1, 0, 1], [[6, 'station_id']]],
   ];
@@ -102,6 +103,18 @@ describe('passages: the rejects corpus', () => {
       expect.stringContaining("offset '+15:00' out of range"),
     ]);
     for (const x of r.rejects) expect(x.reason).not.toContain(`${run}P1`);
+  });
+
+  it('says why an instant is out of range: before 2000, or more than a day after the import ran', async () => {
+    const r = await importFile('passages', corpus('passages-out-of-range.csv'), { now: Date.UTC(2021, 7, 15) });
+    expect(r.rejects.map((x) => x.reason)).toEqual([
+      expect.stringContaining('before 2000-01-01'),
+      expect.stringContaining('before 2000-01-01'),
+      expect.stringContaining('before 2000-01-01'),
+      expect.stringContaining('more than a day after now (2021-08-15T00:00:00.000Z)'),
+      expect.stringContaining('more than a day after now'),
+      expect.stringMatching(/^left_at: .*more than a day after now/),
+    ]);
   });
 
   it('rejects an id that is empty, longer than 64 characters or holds a control character', async () => {

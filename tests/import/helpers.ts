@@ -33,7 +33,7 @@ export function writeFile(dir: string, name: string, content: string | Buffer): 
 }
 
 export async function importFile(kind: ImportOptions['kind'], file: string, o: Partial<ImportOptions> = {}): Promise<ImportResult> {
-  return runImport({ kind, file, clock: () => performance.now(), resume: false, ...o });
+  return runImport({ kind, file, clock: () => performance.now(), now: Date.now(), resume: false, ...o });
 }
 
 /** The (line, field) of each reject, for exact comparisons. */

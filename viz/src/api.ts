@@ -1,5 +1,5 @@
 import { decide, refreshAt, RETRY_MS, tokenTimes, type TokenTimes } from './refresh';
-import type { HotspotList, Problem, Station, Timeline, TokenResponse, TraceList, TracePage } from './types';
+import type { HotspotList, Problem, Station, Timeline, TokenResponse, TraceList, TraceMeta, TracePage } from './types';
 
 /**
  * The view's client of the truyvet API (same origin). The bearer token and the refresh token live
@@ -155,8 +155,9 @@ export class Api {
     }
   }
 
-  createTrace(body: TraceRequest, pageSize = LOAD_PAGE_SIZE): Promise<TracePage> {
-    return this.request<TracePage>('POST', '/api/traces', { ...body, pageSize });
+  /** The first page; or, when traces need approval, the stored request (status `pending`). */
+  createTrace(body: TraceRequest, pageSize = LOAD_PAGE_SIZE): Promise<TracePage | TraceMeta> {
+    return this.request<TracePage | TraceMeta>('POST', '/api/traces', { ...body, pageSize });
   }
 
   tracePage(id: string, page: number, pageSize = LOAD_PAGE_SIZE): Promise<TracePage> {

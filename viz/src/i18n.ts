@@ -27,6 +27,7 @@ export const vi = {
   'role.officer': 'cán bộ chốt',
   'role.importer': 'nhập dữ liệu',
   'role.auditor': 'kiểm toán',
+  'role.approver': 'phê duyệt',
 
   'form.title': 'Truy vết một ca F0',
   'form.f0': 'Mã định danh F0 (CCCD)',
@@ -48,6 +49,7 @@ export const vi = {
   'form.loadingPage': 'Đang tải trang {page}/{pages}…',
   'form.done': 'Xong: {people} người, {ms} ms.',
   'form.opened': 'Đã mở lần truy vết {id}.',
+  'form.pending': 'Yêu cầu {ref} đang chờ phê duyệt (mã {id}); chưa truy vết. Kết quả sẽ có sau khi được duyệt.',
   'form.needF0': 'Nhập mã định danh của F0.',
   'form.needPeriod': 'Nhập thời kỳ lây nhiễm (ngày và giờ).',
   'form.periodOrder': 'Thời điểm bắt đầu phải trước thời điểm kết thúc.',
@@ -199,6 +201,7 @@ export const en: Record<MessageKey, string> = {
   'role.officer': 'checkpoint officer',
   'role.importer': 'importer',
   'role.auditor': 'auditor',
+  'role.approver': 'approver',
 
   'form.title': 'Trace a case (F0)',
   'form.f0': 'F0 person key (national ID)',
@@ -220,6 +223,7 @@ export const en: Record<MessageKey, string> = {
   'form.loadingPage': 'Loading page {page}/{pages}…',
   'form.done': 'Done: {people} people, {ms} ms.',
   'form.opened': 'Opened trace {id}.',
+  'form.pending': 'Request {ref} waits for approval (id {id}); nothing is traced yet. The result will be here once it is approved.',
   'form.needF0': "Enter the case's person key.",
   'form.needPeriod': 'Enter the infectious period (date and time).',
   'form.periodOrder': 'The start must be before the end.',

@@ -319,6 +319,11 @@ async function runTrace(e: Event): Promise<void> {
   say('trace-status', (l) => t(l, 'form.running'));
   try {
     const first = await api.createTrace(req);
+    if (!('page' in first)) {
+      // TRUYVET_TRACE_APPROVAL=required: stored for an approver, nothing traced yet.
+      say('trace-status', (l) => t(l, 'form.pending', { ref: first.requestRef, id: first.id }));
+      return;
+    }
     const pages = await loadAllPages(first);
     await showTrace(pages);
     say('trace-status', (l) => t(l, 'form.done', { people: first.page.totalPeople, ms: first.stats.milliseconds }));

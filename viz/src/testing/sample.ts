@@ -96,6 +96,8 @@ export function samplePages(size: number): TracePage[] {
       truncated: false,
       peopleFound: 4,
       identities: Object.fromEntries([F0, ...ids].map((id) => [id, identities[id]!])),
+      outside: {},
+      status: 'ready',
     });
   }
   return pages;
