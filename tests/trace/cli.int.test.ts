@@ -115,7 +115,7 @@ describe('the dates the command line accepts', () => {
     [['--from', '2021-08-01', '--to', '2021-08-22T00:00:01'], '--to', 'longer than 21 days'],
     [['--from', '2021-08-01', '--to', '2021-08-02', '--until', '2021-08-23'], '--until', 'more than 21 days after from'],
   ])('truyvet trace %j exits 2 naming %s', async (flags, flag, reason) => {
-    const r = await truyvet(['trace', '--f0', key('A'), ...flags]);
+    const r = await truyvet(['trace', ...REQ, '--f0', key('A'), ...flags]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(flag);
     expect(r.stderr).toContain(reason);
@@ -127,13 +127,13 @@ describe('the dates the command line accepts', () => {
     [['--from', '2021-08-02', '--to', '9999-08-03'], 'more than a day after now'],
     [['--from', '2021-07-01', '--to', '2021-08-03'], 'longer than 21 days'],
   ])('truyvet hotspots %j exits 2 saying why', async (flags, reason) => {
-    const r = await truyvet(['hotspots', ...flags, '--cases', key('B')]);
+    const r = await truyvet(['hotspots', ...REQ, ...flags, '--cases', key('B')]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(reason);
   });
 
   it('accepts a period of exactly 21 days', async () => {
-    const r = await truyvet(['trace', '--f0', key('A'), '--from', '2021-08-01', '--to', '2021-08-22', '--json']);
+    const r = await truyvet(['trace', ...REQ, '--f0', key('A'), '--from', '2021-08-01', '--to', '2021-08-22', '--json']);
     expect(r.code).toBe(0);
   });
 });
