@@ -46,9 +46,17 @@ const HOT: Record<string, { cypher: string; seeks: RegExp[] }> = {
   'timeline (a person’s passages)': { cypher: OF_PERSON, seeks: [/Passage\(pid, at, leftAt, station, id\)/] },
   'hotspots (the cases’ passages)': { cypher: HOTSPOTS, seeks: [/Passage\(pid, at, leftAt, station, id\)/] },
   'an officer’s station passages': { cypher: AT_STATION, seeks: [/Passage\(station, span, at, leftAt, pid, id\)/] },
-  'scan context (station, replay, isolation, newer code, neighbouring scans)': {
+  'scan context (station, replay, code, isolation, newer code, neighbouring scans)': {
     cypher: CONTEXT,
-    seeks: [/Station\(id\)/, /Scan\(id\)/, /Isolation\(pid\)/, /Person\(id\)/, /Scan\(pid, at\) WHERE pid = row\.pid AND at <= row\.at/, /Scan\(pid, at\) WHERE pid = row\.pid AND at > row\.at/],
+    seeks: [
+      /Station\(id\)/,
+      /Scan\(id\)/,
+      /Declaration\(qrCodeId\)/,
+      /Isolation\(pid\)/,
+      /Person\(id\)/,
+      /Scan\(pid, at\) WHERE pid = pid AND at <= row\.at/,
+      /Scan\(pid, at\) WHERE pid = pid AND at > row\.at/,
+    ],
   },
   'audit page': { cypher: AUDIT_PAGE, seeks: [/AuditEvent\(chain, seq\)/] },
 };

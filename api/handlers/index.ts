@@ -4,7 +4,7 @@ import { accountsCreate, accountsList, accountsUpdate } from './accounts';
 import { auditList, auditVerify } from './audit';
 import { declarationsList, declarationsSubmit } from './declarations';
 import { isolationGet, isolationSet } from './isolation';
-import { jwks, qrPng, qrSvg } from './qr';
+import { jwks, qrPng, qrRevocations, qrRevoke, qrSvg } from './qr';
 import { scansCreate, scansFlagged } from './scans';
 import { me, refresh, token } from './auth';
 import { health } from './health';
@@ -42,6 +42,8 @@ const byId = {
   declarationsList,
   qrSvg,
   qrPng,
+  qrRevoke,
+  qrRevocations,
   scansCreate,
   scansFlagged,
   isolationSet,

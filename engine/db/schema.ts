@@ -65,6 +65,10 @@ export const SCHEMA: readonly SchemaItem[] = [
   nodeIndex('scan_person_at', 'Scan', ['pid', 'at']),
   nodeIndex('scan_flagged_at', 'Scan', ['flagged', 'at']),
   unique('isolation_pid', 'Isolation', ['pid']),
+  // QR codes (issue 20): a scan finds the code by the opaque id it carries (unique, random);
+  // the revocation list reads the revoked codes by revocation time (only revoked codes have it).
+  unique('declaration_qr_code', 'Declaration', ['qrCodeId']),
+  nodeIndex('declaration_qr_revoked', 'Declaration', ['qrRevokedAt']),
 ];
 
 /**

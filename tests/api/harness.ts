@@ -31,6 +31,7 @@ export function testSettings(run: string, over: Partial<ApiSettings> = {}): ApiS
     loginPerMinute: 10_000,
     requestsPerMinute: 100_000,
     declarationsPerMinute: 100_000,
+    declarationsPerDocumentHour: 100_000,
     declarationLimitBytes: 16 * 1024,
     maxTraceDepth: 5,
     maxTracePeople: 20_000,
@@ -48,6 +49,7 @@ export function testSettings(run: string, over: Partial<ApiSettings> = {}): ApiS
     oidc: undefined,
     auditChain: run,
     vizDir: path.join(os.tmpdir(), 'truyvet-no-viz'),
+    scanMaxOfflineMs: 72 * 3_600_000,
     ...over,
   };
 }
