@@ -294,6 +294,10 @@ export const TraceContact = z
     overlapSeconds: z.number(),
     generation: z.number().int(),
     passages: z.tuple([z.string(), z.string()]),
+    trust: z
+      .tuple([z.enum(['standard', 'national']), z.enum(['standard', 'national'])])
+      .optional()
+      .meta({ description: "the two passages' trust, in their order, only when one is national (lower-trust evidence, half weight in the score); absent: both standard" }),
   })
   .meta({ id: 'TraceContact' });
 
@@ -386,8 +390,12 @@ export const TimelineQuery = z
   })
   .refine((q) => q.from === undefined || q.to === undefined || q.from <= q.to, { message: 'from is after to', path: ['from'] });
 
+export const EvidenceTrustOut = z
+  .enum(['standard', 'national'])
+  .meta({ id: 'EvidenceTrust', description: 'national: a scan of the national QR code (unsigned, checked only against the registry), lower-trust evidence; standard: anything else' });
+
 export const TimelinePassage = z
-  .object({ id: z.string(), stationId: z.string(), stationName: z.string(), at: IsoOut, leftAt: IsoOut, source: z.string() })
+  .object({ id: z.string(), stationId: z.string(), stationName: z.string(), at: IsoOut, leftAt: IsoOut, source: z.string(), trust: EvidenceTrustOut })
   .meta({ id: 'TimelinePassage' });
 
 export const Timeline = z

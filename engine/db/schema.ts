@@ -69,6 +69,10 @@ export const SCHEMA: readonly SchemaItem[] = [
   // the revocation list reads the revoked codes by revocation time (only revoked codes have it).
   unique('declaration_qr_code', 'Declaration', ['qrCodeId']),
   nodeIndex('declaration_qr_revoked', 'Declaration', ['qrRevokedAt']),
+  // Lower-trust evidence (issue 20): a trace reads, once, the national-QR passages at its
+  // stations and times (engine/trace/trust.ts). Only scans write `trust`, so imported passages
+  // are not in this index at all, and a seek on trust = 'national' skips the signed scans.
+  nodeIndex('passage_trust', 'Passage', ['trust', 'station', 'at', 'id']),
 ];
 
 /**
