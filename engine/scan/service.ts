@@ -293,8 +293,9 @@ function decideBatch(
       lon: c.station.lon,
       passageId: d.trust === null ? null : passageIdOf(p.input.scanId),
       trust: d.trust,
-      copiedOf: impossible?.scanId ?? null,
-      kmh: impossible === undefined || !Number.isFinite(impossible.kmh) ? null : Math.round(impossible.kmh),
+      // Another scan of the person is theirs to know only when this code identified them.
+      copiedOf: identified ? (impossible?.scanId ?? null) : null,
+      kmh: !identified || impossible === undefined || !Number.isFinite(impossible.kmh) ? null : Math.round(impossible.kmh),
     };
     writes.push({ p, scan });
     if (identified && pid !== null) {
@@ -393,8 +394,8 @@ export function toDecision(s: StoredScan, replay: boolean): ScanDecision {
     decidedAt: isoUtc(s.decidedAt),
     passageId: s.passageId,
     trust,
-    copiedOf: s.copiedOf,
-    impossibleSpeedKmh: s.kmh,
+    copiedOf: trust === null ? null : s.copiedOf,
+    impossibleSpeedKmh: trust === null ? null : s.kmh,
     replay,
     recorded: !replay,
   };

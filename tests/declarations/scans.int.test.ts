@@ -325,6 +325,16 @@ describe('a checkpoint scan of the national personal QR code', () => {
     expect(wrongBirth.reason).toBe('registry_mismatch');
   });
 
+  it('tells nothing of the person a mismatching code names: not even a recent scan of theirs elsewhere', async () => {
+    const at = T0 + 4 * DAY;
+    const seen = await decideScan(scan(national(F), { scanId: `${run}-N-6`, now: at }));
+    expect(seen.decision).toBe('pass');
+    // Ten minutes later in Hà Nội, someone shows F's number with another name.
+    const d = await decideScan(scan(national(F, { fullName: 'PHAM VAN PHUOC' }), { scanId: `${run}-N-7`, stationId: S2, jurisdiction: null, now: at + 10 * M }));
+    expect(d).toMatchObject({ decision: 'stop', reason: 'registry_mismatch', personId: null, declarationId: null, copiedOf: null, impossibleSpeedKmh: null });
+    expect(d.flags).not.toContain('copied_code');
+  });
+
   it('stops a code of someone not in the registry, and a masked code', async () => {
     const nobody = { number: randomCccd(1999, 'male'), name: 'X', birth: '1999-01-01' };
     expect((await decideScan(scan(national(nobody), { scanId: `${run}-N-4`, now: T0 + 3 * DAY + H }))).reason).toBe('not_in_registry');
