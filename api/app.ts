@@ -9,6 +9,7 @@ import type { Logger } from '../engine/logger';
 import { createScanQueue } from '../engine/scan/queue';
 import type { Permits } from './permits';
 import { createTraceGate } from './trace-gate';
+import { DocumentLimit } from './document-limit';
 import { TokenVerifier, type AccountRead, type Principal, type RefusalNote } from './auth';
 import { mayCall } from './authorize';
 import { auditAs, type AppContext, type AppDeps, type Ctx, type Handler } from './context';
@@ -66,6 +67,7 @@ export function createApp(deps: CreateAppOptions): TruyvetApp {
     tokens: new TokenVerifier(deps.settings.oidc, now, deps.settings.checkUnits),
     imports: new ImportJobs(deps.importRunner, deps.settings.uploadDir, deps.logger, now, deps.serverRun, deps.sharedPermits?.('imports')),
     scans: deps.scanQueue ?? createScanQueue(deps.settings.scanQueue),
+    declarationLimit: new DocumentLimit(deps.settings.declarationsPerDocumentHour, deps.sharedLimitStore?.('declarations-document')),
     traceGate: createTraceGate(
       { concurrency: deps.settings.traceConcurrency, queue: deps.settings.traceQueue, maxWaitMs: deps.settings.traceMaxWaitMs },
       deps.sharedPermits?.('traces'),
@@ -157,7 +159,9 @@ async function runRoute(ctx: AppContext, h: Handler, req: Request, res: Response
       throw unavailable('the database is not reachable');
     }
   }
-  let principal = r.access === 'public' ? undefined : await authorize(ctx, r, req, r.accountCheck === 'in-query' ? 'recent' : 'fresh');
+  // A QR code's holder calls a `holderKey` route with the receipt's key and no token; the handler checks the key.
+  const asHolder = r.holderKey === true && req.headers.authorization === undefined && typeof req.query['key'] === 'string';
+  let principal = r.access === 'public' || asHolder ? undefined : await authorize(ctx, r, req, r.accountCheck === 'in-query' ? 'recent' : 'fresh');
   const now = ctx.now();
   const params = parse('params', r.params ?? Empty, req.params, now);
   const query = parse('query', r.query ?? Empty, req.query, now);

@@ -6,6 +6,7 @@ import type { Logger } from '../engine/logger';
 import type { ScanQueue } from '../engine/scan/queue';
 import type { Principal, TokenVerifier } from './auth';
 import type { WorkerStatus } from './cluster-status';
+import type { DocumentLimit } from './document-limit';
 import type { ImportJobs } from './imports';
 import type { RouteDef } from './routes';
 import type { TraceGate } from './trace-gate';
@@ -32,6 +33,8 @@ export interface AppContext {
   readonly tokens: TokenVerifier;
   readonly imports: ImportJobs;
   readonly scans: ScanQueue;
+  /** Declarations per document number (api/document-limit.ts); one per app, shared by the workers. */
+  readonly declarationLimit: DocumentLimit;
   /** Admits traces a few at a time (api/trace-gate.ts); one per app. */
   readonly traceGate: TraceGate;
   /**
@@ -51,7 +54,8 @@ export interface Ctx<R extends RouteDef> {
   readonly query: Out<R['query']>;
   /** A route with `bodyCheck: 'handler'` gets the parsed JSON as it came, to validate itself. */
   readonly body: R extends { bodyCheck: 'handler' } ? unknown : Out<R['body']>;
-  readonly principal: R['access'] extends 'public' ? Principal | undefined : Principal;
+  /** Absent for a public route, and for a route a QR code's holder calls with its key (`holderKey`). */
+  readonly principal: R['access'] extends 'public' ? Principal | undefined : R extends { holderKey: true } ? Principal | undefined : Principal;
   readonly req: Request;
   readonly res: Response;
   readonly app: AppContext;

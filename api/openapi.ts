@@ -44,8 +44,8 @@ function routeConfig(r: RouteDef): RouteConfig {
     description:
       r.access === 'public'
         ? 'No login needed.'
-        : `Roles: ${r.access.join(', ')}.${r.scoped ? " Limited to the caller's jurisdiction." : ''}${r.personal ? ' Returns personal data: audited, `Cache-Control: no-store`.' : ''}`,
-    ...(r.access === 'public' ? {} : { security: [{ bearer: [] }] }),
+        : `Roles: ${r.access.join(', ')}.${r.scoped ? " Limited to the caller's jurisdiction." : ''}${r.holderKey ? " Or, without a token, the QR code's holder with the receipt's `key`." : ''}${r.personal ? ' Returns personal data: audited, `Cache-Control: no-store`.' : ''}`,
+    ...(r.access === 'public' ? {} : { security: r.holderKey ? [{ bearer: [] }, {}] : [{ bearer: [] }] }),
     request,
     responses,
   };

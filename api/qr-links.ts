@@ -8,7 +8,8 @@ import { secretKey } from '../engine/secrets';
  * tracers' lists. So the image links the receipt hands out carry a `key`: HMAC-SHA-256 of the
  * declaration id under the server's pseudonym key (domain-separated by a prefix), 128 bits in
  * base64url. Only the submitter receives it, the request log never records URLs, and a wrong
- * key answers the same 404 as an unknown id, so the route reveals nothing to a guesser.
+ * key answers the same 404 as an unknown id, so the route reveals nothing to a guesser. The same
+ * key lets the holder revoke the code (POST /api/qr/:id/revoke?key=…).
  */
 
 const DOMAIN = 'truyvet:qr-link:v1:';
@@ -27,7 +28,8 @@ export function isQrLinkKey(declarationId: string, key: string): boolean {
   return got.length === want.length && timingSafeEqual(got, want);
 }
 
-export function qrLinks(declarationId: string): { svg: string; png: string } {
+/** The holder's links: the code's images, and its revocation (POST, the same key). */
+export function qrLinks(declarationId: string): { svg: string; png: string; revoke: string } {
   const q = `?key=${qrLinkKey(declarationId)}`;
-  return { svg: `/api/qr/${declarationId}.svg${q}`, png: `/api/qr/${declarationId}.png${q}` };
+  return { svg: `/api/qr/${declarationId}.svg${q}`, png: `/api/qr/${declarationId}.png${q}`, revoke: `/api/qr/${declarationId}/revoke${q}` };
 }

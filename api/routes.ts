@@ -51,6 +51,12 @@ export interface RouteDef {
    * with AccountChanged, and the app authorizes again on a read made now and retries once.
    */
   readonly accountCheck?: 'in-query';
+  /**
+   * Also callable without a token by the holder of a QR code: a request with no Authorization
+   * header and a `key` query parameter skips authentication, and the handler checks the key (the
+   * capability of the declaration's receipt links, api/qr-links.ts) before anything else.
+   */
+  readonly holderKey?: true;
   readonly responses: Readonly<Record<number, ResponseDef>>;
 }
 
@@ -330,7 +336,7 @@ export const routes = {
     method: 'post',
     path: '/api/declarations',
     summary:
-      "A citizen's unified health and movement declaration (no login; rate-limited per client). Checked against the population registry; answers the QR code (201), or 422 with the reasons when the registry rejects it (it is kept for review)",
+      "A citizen's unified health and movement declaration (no login; rate-limited per client and per document number). Checked against the population registry; answers the QR code (201), or only that it is kept for review (202): the registry's reasons are for the reviewer",
     access: 'public',
     scoped: false,
     personal: true,
@@ -339,8 +345,9 @@ export const routes = {
     rateLimit: 'declarations',
     bodyLimit: 'declaration',
     responses: {
-      201: { description: 'stored; the QR code and links to its images', schema: s.DeclarationReceiptOut },
+      201: { description: 'stored and accepted; the QR code and the holder’s links', schema: s.DeclarationReceiptOut },
       200: { description: 'the same declaration was sent before: its first receipt', schema: s.DeclarationReceiptOut },
+      202: { description: 'stored and kept for review (no code); nothing more is said', schema: s.DeclarationReceiptOut },
     },
   }),
   declarationsList: def({
@@ -378,6 +385,31 @@ export const routes = {
     query: s.QrQuery,
     responses: { 200: { description: 'the QR code', contentType: 'image/png', schema: s.PngBytes } },
   }),
+  qrRevoke: def({
+    id: 'qrRevoke',
+    method: 'post',
+    path: '/api/qr/:id/revoke',
+    summary:
+      "Revoke a declaration's QR code (a lost or shared phone, a withdrawn declaration): by its holder with the receipt's key, or by an admin or an officer whose jurisdiction holds the declarant's home. Audited; a scan of the code then stops (revoked), and it joins the signed revocation list. Revoking again changes nothing",
+    access: ['admin', 'officer'],
+    scoped: true,
+    personal: false,
+    holderKey: true,
+    params: s.QrParams,
+    query: s.QrRevokeQuery,
+    responses: { 200: { description: 'the code is revoked (now, or since the time given)', schema: s.QrRevokedOut } },
+  }),
+  qrRevocations: def({
+    id: 'qrRevocations',
+    method: 'get',
+    path: '/.well-known/qr-revocations.json',
+    summary:
+      'The ids of the revoked QR codes still within their validity, as a JWS (flattened JSON) signed with the QR key (verify with /.well-known/jwks.json), so checkpoint devices refuse them offline. ETag and a one-minute cache',
+    access: 'public',
+    scoped: false,
+    personal: false,
+    responses: { 200: { description: 'the signed list', schema: s.QrRevocationList }, 304: { description: 'unchanged since the ETag sent in If-None-Match' } },
+  }),
   scansCreate: def({
     id: 'scansCreate',
     method: 'post',
@@ -391,7 +423,7 @@ export const routes = {
     body: s.ScanCreate,
     responses: {
       201: { description: 'decided and recorded', schema: s.ScanDecisionOut },
-      200: { description: 'a replayed scanId: the first decision, nothing recorded', schema: s.ScanDecisionOut },
+      200: { description: 'a replayed scanId (the first decision), or a scan time outside the window (too_old, future): nothing recorded', schema: s.ScanDecisionOut },
     },
   }),
   scansFlagged: def({

@@ -336,6 +336,10 @@ export const TraceContact = z
     overlapSeconds: z.number(),
     generation: z.number().int(),
     passages: z.tuple([z.string(), z.string()]),
+    trust: z
+      .tuple([z.enum(['standard', 'national']), z.enum(['standard', 'national'])])
+      .optional()
+      .meta({ description: "the two passages' trust, in their order, only when one is national (lower-trust evidence, half weight in the score); absent: both standard" }),
   })
   .meta({ id: 'TraceContact' });
 
@@ -485,8 +489,12 @@ export const TimelineQuery = z
   })
   .refine((q) => q.from === undefined || q.to === undefined || q.from <= q.to, { message: 'from is after to', path: ['from'] });
 
+export const EvidenceTrustOut = z
+  .enum(['standard', 'national'])
+  .meta({ id: 'EvidenceTrust', description: 'national: a scan of the national QR code (unsigned, checked only against the registry), lower-trust evidence; standard: anything else' });
+
 export const TimelinePassage = z
-  .object({ id: z.string(), stationId: z.string(), stationName: z.string(), at: IsoOut, leftAt: IsoOut, source: z.string() })
+  .object({ id: z.string(), stationId: z.string(), stationName: z.string(), at: IsoOut, leftAt: IsoOut, source: z.string(), trust: EvidenceTrustOut })
   .meta({ id: 'TimelinePassage' });
 
 export const Timeline = z
@@ -626,15 +634,17 @@ export const QrOut = z
     validUntil: IsoOut,
     svg: z.string().meta({ description: 'link to the code as SVG (for the holder; keep it private: the key in it is the capability)' }),
     png: z.string().meta({ description: 'link to the code as PNG' }),
+    revoke: z.string().meta({ description: 'POST here to revoke the code (a lost or shared phone): the same private key' }),
   })
   .meta({ id: 'QrCode' });
 
 export const DeclarationReceiptOut = z
   .object({
     declarationId: z.string(),
-    status: z.enum(DECLARATION_STATUSES),
-    warnings: z.array(FieldIssueOut),
-    qr: QrOut,
+    status: z.enum(['accepted', 'kept_for_review']).meta({
+      description: "accepted: the code is issued; kept_for_review: the declaration did not pass the population registry's check and waits for a reviewer (which field, the caller is not told)",
+    }),
+    qr: QrOut.nullable().meta({ description: 'the code; null when kept for review' }),
     duplicate: z.boolean().meta({ description: 'true when this declaration had been sent before (the first receipt)' }),
   })
   .meta({ id: 'DeclarationReceipt' });
@@ -681,6 +691,28 @@ export const QrParams = z.strictObject({ id: z.string().regex(DECLARATION_ID_RE,
 export const QrQuery = z.strictObject({
   key: z.string().regex(/^[A-Za-z0-9_-]{22}$/, 'the key from the receipt').meta({ description: "the link's key, from the declaration's receipt" }),
 });
+export const QrRevokeQuery = z.strictObject({
+  key: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{22}$/, 'the key from the receipt')
+    .optional()
+    .meta({ description: "the holder's key, from the receipt's links; staff send their token instead" }),
+});
+export const QrRevokedOut = z
+  .object({
+    declarationId: z.string(),
+    revoked: z.literal(true),
+    revokedAt: IsoOut,
+    reason: z.enum(['holder', 'staff', 'superseded']).meta({ description: 'who revoked it first: its holder, staff, or a newer declaration of the same person' }),
+  })
+  .meta({ id: 'QrRevoked' });
+export const QrRevocationList = z
+  .object({
+    protected: z.string().meta({ description: 'base64url JWS header: {"alg":"ES256","kid":…}' }),
+    payload: z.string().meta({ description: 'base64url JSON: {"iss":"truyvet","iat":<seconds>,"revoked":["q…", …]} (code ids, the `sub` of the codes)' }),
+    signature: z.string(),
+  })
+  .meta({ id: 'QrRevocationList', description: 'RFC 7515 flattened JWS JSON serialization' });
 export const SvgText = z.string().meta({ description: 'SVG document' });
 export const PngBytes = z.string().meta({ description: 'PNG image', format: 'binary' });
 
@@ -702,7 +734,9 @@ export const ScanCreate = z
     qrText: z.string().min(1).max(2000).meta({ description: "the text read from the QR code: truyvet's signed code or the national personal QR" }),
     scanId: z.string().regex(SCAN_ID_RE, '8–64 letters, digits or . _ : - made by the device').meta({ description: 'made by the device; sending it again returns the first decision' }),
     stationId: StationId,
-    scannedAt: Instant.optional().meta({ description: 'when the device scanned (an offline queue sends later); default now' }),
+    scannedAt: Instant.optional().meta({
+      description: 'when the device scanned (an offline queue sends later); default now. More than TRUYVET_SCAN_MAX_OFFLINE (72 h) old or 5 minutes ahead: a stop (too_old, future), nothing recorded',
+    }),
   })
   .meta({ id: 'ScanCreate' });
 
@@ -716,8 +750,8 @@ export const ScanDecisionOut = z
     message_en: z.string(),
     flags: z.array(z.enum(SCAN_FLAGS)),
     codeKind: z.enum(['signed', 'national', 'unreadable']),
-    personId: z.string().nullable().meta({ description: 'pseudonymous person id, when the code identified someone' }),
-    declarationId: z.string().nullable(),
+    personId: z.string().nullable().meta({ description: 'pseudonymous person id, only when the code verified and identified someone (the scan became a passage)' }),
+    declarationId: z.string().nullable().meta({ description: 'the declaration of the code, on the same rule as personId' }),
     validUntil: IsoOut.nullable(),
     scannedAt: IsoOut,
     decidedAt: IsoOut,
@@ -726,6 +760,7 @@ export const ScanDecisionOut = z
     copiedOf: z.string().nullable(),
     impossibleSpeedKmh: z.number().nullable(),
     replay: z.boolean(),
+    recorded: z.boolean().meta({ description: 'the scan was stored by this request (201); false for a replay or a scan outside the time window (200)' }),
   })
   .meta({ id: 'ScanDecision' });
 

@@ -49,3 +49,29 @@ describe('the trace rules from the environment', () => {
     expect(() => settingsFromEnv()).toThrow('TRUYVET_TRACE_MAX_DAYS=0');
   });
 });
+
+describe('the scan window and the per-document declaration limit from the environment', () => {
+  const saved = { offline: process.env['TRUYVET_SCAN_MAX_OFFLINE'], perDoc: process.env['TRUYVET_DECLARATIONS_PER_DOCUMENT_HOUR'] };
+  const set = (name: string, v: string | undefined) => (v === undefined ? delete process.env[name] : (process.env[name] = v));
+  afterEach(() => {
+    set('TRUYVET_SCAN_MAX_OFFLINE', saved.offline);
+    set('TRUYVET_DECLARATIONS_PER_DOCUMENT_HOUR', saved.perDoc);
+  });
+
+  it('defaults to 72 hours and 5 declarations an hour, and reads durations and counts', () => {
+    set('TRUYVET_SCAN_MAX_OFFLINE', undefined);
+    set('TRUYVET_DECLARATIONS_PER_DOCUMENT_HOUR', undefined);
+    expect(settingsFromEnv()).toMatchObject({ scanMaxOfflineMs: 72 * 3_600_000, declarationsPerDocumentHour: 5 });
+    set('TRUYVET_SCAN_MAX_OFFLINE', '1d12h');
+    set('TRUYVET_DECLARATIONS_PER_DOCUMENT_HOUR', '2');
+    expect(settingsFromEnv()).toMatchObject({ scanMaxOfflineMs: 36 * 3_600_000, declarationsPerDocumentHour: 2 });
+  });
+
+  it('refuses what is not a duration or a count', () => {
+    set('TRUYVET_SCAN_MAX_OFFLINE', 'soon');
+    expect(() => settingsFromEnv()).toThrow('TRUYVET_SCAN_MAX_OFFLINE=soon must be a duration');
+    set('TRUYVET_SCAN_MAX_OFFLINE', undefined);
+    set('TRUYVET_DECLARATIONS_PER_DOCUMENT_HOUR', '0');
+    expect(() => settingsFromEnv()).toThrow('TRUYVET_DECLARATIONS_PER_DOCUMENT_HOUR=0');
+  });
+});

@@ -5,7 +5,9 @@ import { checkUnitsFromEnv } from '../engine/accounts/units';
 import { defaultChain } from '../engine/audit/store';
 import { traceMaxDays, uploadDir } from '../engine/config';
 import { DEFAULT_DECLARATION_RETENTION_DAYS } from '../engine/retention/purge';
+import { DEFAULT_SCAN_MAX_OFFLINE_MS } from '../engine/scan/decide';
 import type { ScanQueueOptions } from '../engine/scan/queue';
+import { parseDurationSeconds } from '../engine/time';
 import { MAX_TRACE_DEPTH } from '../engine/types';
 
 /**
@@ -24,6 +26,15 @@ function intEnv(name: string, fallback: number, min = 1, max = Number.MAX_SAFE_I
   const n = Number(raw);
   if (!Number.isInteger(n) || n < min || n > max) throw new Error(`${name}=${raw} must be a whole number from ${min} to ${max}`);
   return n;
+}
+
+/** A duration (`72h`, `3d`, `90m`, or seconds) in seconds, from min to max. */
+function durationEnv(name: string, fallbackSeconds: number, min: number, max: number): number {
+  const raw = env(name);
+  if (raw === undefined) return fallbackSeconds;
+  const s = parseDurationSeconds(raw);
+  if (s === undefined || s < min || s > max) throw new Error(`${name}=${raw} must be a duration like 72h or 3d, from ${min} s to ${max / 86_400} days`);
+  return s;
 }
 
 export interface OidcSettings {
@@ -52,6 +63,11 @@ export interface ApiSettings {
   readonly requestsPerMinute: number;
   /** Citizens' declarations per client IP per minute (POST /api/declarations needs no login). */
   readonly declarationsPerMinute: number;
+  /**
+   * Declarations per document number per hour, from any address (whoever guesses a citizen's
+   * birth date tries one number many times): TRUYVET_DECLARATIONS_PER_DOCUMENT_HOUR.
+   */
+  readonly declarationsPerDocumentHour: number;
   /** Largest declaration body. */
   readonly declarationLimitBytes: number;
   /** Deepest trace the API accepts (the engine allows up to MAX_TRACE_DEPTH). */
@@ -99,6 +115,11 @@ export interface ApiSettings {
    * administrative units (engine/accounts/units.ts); `TRUYVET_CHECK_UNITS=off` checks only their form.
    */
   readonly checkUnits: boolean;
+  /**
+   * How old a scan may be when it arrives (TRUYVET_SCAN_MAX_OFFLINE, default 72 h); older ones
+   * are stopped unrecorded (engine/scan/decide.ts): an old offline queue goes through an import.
+   */
+  readonly scanMaxOfflineMs: number;
 }
 
 export type TraceApproval = 'off' | 'required';
@@ -152,6 +173,7 @@ export function settingsFromEnv(): ApiSettings {
     loginPerMinute: intEnv('TRUYVET_LOGIN_PER_MINUTE', 10),
     requestsPerMinute: intEnv('TRUYVET_REQUESTS_PER_MINUTE', 600),
     declarationsPerMinute: intEnv('TRUYVET_DECLARATIONS_PER_MINUTE', 20),
+    declarationsPerDocumentHour: intEnv('TRUYVET_DECLARATIONS_PER_DOCUMENT_HOUR', 5, 1, 10_000),
     declarationLimitBytes: 16 * 1024,
     maxTraceDepth: intEnv('TRUYVET_TRACE_MAX_DEPTH', 5, 1, MAX_TRACE_DEPTH),
     traceMaxDays: traceMaxDays(),
@@ -184,5 +206,6 @@ export function settingsFromEnv(): ApiSettings {
       // are read and decided; +25–45 % scans/s at 100 connections in bench/scan.ts.
       concurrency: intEnv('TRUYVET_SCAN_CONCURRENCY', 4, 1, 64),
     },
+    scanMaxOfflineMs: durationEnv('TRUYVET_SCAN_MAX_OFFLINE', DEFAULT_SCAN_MAX_OFFLINE_MS / 1000, 60, 30 * 86_400) * 1000,
   };
 }

@@ -7,8 +7,8 @@
  *
  * On the reusable benchmark city (bench/http.ts: 913,028 passages, 2,000 stations), it starts
  * the real server (`truyvet serve` in a child process, real Neo4j), creates an officer account
- * for the whole province, signs `--codes` valid QR codes for people of the registry (as
- * POST /api/declarations would, without going through it), and runs autocannon on
+ * for the whole province, signs `--codes` valid QR codes for people of the registry and stores
+ * their code records (as POST /api/declarations would, without going through it), and runs autocannon on
  * POST /api/scans with a unique scan id per request, once per connection count: scans/s,
  * p50/p95/p99, errors, the server's peak RSS. `--workers N` serves with `truyvet serve --workers N`
  * (default: TRUYVET_WORKERS, else 1). Each person is always scanned at the same
@@ -30,7 +30,7 @@ import { createAccount } from '../engine/accounts/accounts';
 import { dropChain } from '../engine/audit/store';
 import { readQuery, runAutoCommit } from '../engine/db/driver';
 import { pseudonym } from '../engine/identity';
-import { issueQrToken } from '../engine/qr/token';
+import { issueQrToken, newQrCodeId } from '../engine/qr/token';
 import { amount, countFrom1, defineBench, intList, log, machine, printResult, workersFromEnv } from './harness';
 import { ensureCity, load, login, startServer, type LoadResult } from './http';
 
@@ -61,9 +61,10 @@ async function csvColumn(file: string, column: number, limit: number): Promise<s
   return out;
 }
 
-/** Removes what the scans wrote: Scan nodes and their passages (ids `qr-<scan id>`, unique-indexed). */
+/** Removes what the scans wrote: Scan nodes and their passages (ids `qr-<scan id>`, unique-indexed), and the bench's code records. */
 export async function removeScans(run: string, _since: number, _stations: readonly string[]): Promise<void> {
   await runAutoCommit(`MATCH (s:Scan) WHERE s.id STARTS WITH $run CALL (s) { DETACH DELETE s } IN TRANSACTIONS OF 5000 ROWS`, { run });
+  await runAutoCommit(`MATCH (d:Declaration) WHERE d.id STARTS WITH $run CALL (d) { DETACH DELETE d } IN TRANSACTIONS OF 5000 ROWS`, { run });
   await runAutoCommit(`MATCH (x:Passage) WHERE x.id STARTS WITH $qr CALL (x) { DELETE x } IN TRANSACTIONS OF 5000 ROWS`, { qr: `qr-${run}` });
 }
 
@@ -82,10 +83,19 @@ async function main(a: Args): Promise<void> {
   const stations = await csvColumn(path.join(city.dir, 'stations.csv'), 0, 10_000);
   log(`signing ${people.length} QR codes`);
   const codes: string[] = [];
+  const records: { id: string; pid: string; code: string; iat: number; exp: number }[] = [];
   for (const raw of people) {
-    const pid = pseudonym(raw);
-    codes.push((await issueQrToken({ personId: pid, declarationId: `d${pid.slice(1)}`, status: 'accepted', issuedAt: Date.now() })).token);
+    const issued = await issueQrToken({ codeId: newQrCodeId(), issuedAt: Date.now() });
+    codes.push(issued.token);
+    records.push({ id: `${run}-d${records.length}`, pid: pseudonym(raw), code: issued.claims.codeId, iat: issued.claims.issuedAt, exp: issued.claims.validUntil });
   }
+  // A code names only its id: the server resolves it through the declaration's record (engine/scan/storage.ts).
+  await runAutoCommit(
+    `UNWIND $records AS r CALL (r) {
+       CREATE (:Declaration {id: r.id, pid: r.pid, status: 'accepted', province: '79', district: '', commune: '', qrCodeId: r.code, qrIssuedAt: r.iat, qrValidUntil: r.exp})
+     } IN TRANSACTIONS OF 5000 ROWS`,
+    { records },
+  );
 
   const server = await startServer({
     LOG_LEVEL: a.logLevel,

@@ -61,6 +61,13 @@ export interface TracePerson {
   score: number;
 }
 
+/**
+ * How far a passage can be trusted as evidence: `national` for a scan of the national QR code
+ * (no signature, checked only against the registry), `standard` for everything else (truyvet's
+ * signed code, an imported checkpoint log).
+ */
+export type EvidenceTrust = 'standard' | 'national';
+
 export interface TraceContact {
   source: string;
   target: string;
@@ -70,6 +77,11 @@ export interface TraceContact {
   generation: number;
   /** [source's passage, target's passage]. */
   passages: [string, string];
+  /**
+   * The trust of the two passages, in the same order, present only when one of them is
+   * `national` (lower-trust evidence, weighing half in the score); absent: both `standard`.
+   */
+  trust?: [EvidenceTrust, EvidenceTrust];
 }
 
 export interface TraceResult {

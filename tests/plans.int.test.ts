@@ -7,6 +7,7 @@ import { AT_STATION } from '../engine/privacy/scoped';
 import { CONTEXT } from '../engine/scan/storage';
 import { HOTSPOTS } from '../engine/trace/hotspots';
 import { CANDIDATES, FRONTIER } from '../engine/trace/queries';
+import { NATIONAL_AT_STATIONS } from '../engine/trace/trust';
 
 /**
  * The statements that run on every trace, scan and timeline must seek their indexes whatever the
@@ -43,12 +44,21 @@ async function operators(cypher: string): Promise<{ type: string; details: strin
 const HOT: Record<string, { cypher: string; seeks: RegExp[] }> = {
   'trace frontier (a person’s passages)': { cypher: FRONTIER, seeks: [/Passage\(pid, at, leftAt, station, id\)/] },
   'trace candidates (passages of a station cell)': { cypher: CANDIDATES, seeks: [/Passage\(station, span, at, leftAt, pid, id\)/] },
+  'trace trust (national-QR passages at the result’s stations)': { cypher: NATIONAL_AT_STATIONS, seeks: [/Passage\(trust, station, at, id\)/] },
   'timeline (a person’s passages)': { cypher: OF_PERSON, seeks: [/Passage\(pid, at, leftAt, station, id\)/] },
   'hotspots (the cases’ passages)': { cypher: HOTSPOTS, seeks: [/Passage\(pid, at, leftAt, station, id\)/] },
   'an officer’s station passages': { cypher: AT_STATION, seeks: [/Passage\(station, span, at, leftAt, pid, id\)/] },
-  'scan context (station, replay, isolation, newer code, neighbouring scans)': {
+  'scan context (station, replay, code, isolation, newer code, neighbouring scans)': {
     cypher: CONTEXT,
-    seeks: [/Station\(id\)/, /Scan\(id\)/, /Isolation\(pid\)/, /Person\(id\)/, /Scan\(pid, at\) WHERE pid = row\.pid AND at <= row\.at/, /Scan\(pid, at\) WHERE pid = row\.pid AND at > row\.at/],
+    seeks: [
+      /Station\(id\)/,
+      /Scan\(id\)/,
+      /Declaration\(qrCodeId\)/,
+      /Isolation\(pid\)/,
+      /Person\(id\)/,
+      /Scan\(pid, at\) WHERE pid = pid AND at <= row\.at/,
+      /Scan\(pid, at\) WHERE pid = pid AND at > row\.at/,
+    ],
   },
   'audit page': { cypher: AUDIT_PAGE, seeks: [/AuditEvent\(chain, seq\)/] },
   'audit verify page': { cypher: VERIFY_PAGE, seeks: [/AuditEvent\(chain, seq\)/] },

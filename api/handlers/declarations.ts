@@ -17,26 +17,28 @@ function fieldError(i: FieldIssue): ProblemError {
 
 /**
  * A citizen's declaration. No login: the per-client rate limit and the body limit are the
- * route's (api/routes.ts). Validation is the engine's, so every field issue comes back in
- * Vietnamese and English at once (400). A registry rejection is stored for review and answers
- * 422 with the reasons and the declaration id; anything else answers the QR code (201, or 200
- * with the first receipt when the same declaration comes again). Citizens' own submissions are
- * not audit events: the audit log is for staff reading other people's data, and the stored
- * declaration records when it was received.
+ * route's (api/routes.ts), the per-document-number limit is counted here once the number is
+ * read (api/document-limit.ts). Validation is the engine's, so every field issue comes back in
+ * Vietnamese and English at once (400). Then the anonymous caller learns one thing of the
+ * registry check: accepted (201 with the QR code, or 200 with the first receipt when the same
+ * declaration comes again), or kept for review (202). Which field differed, or whether the
+ * number is in the registry at all, is stored for the reviewer (GET /api/declarations) and never
+ * answered: otherwise anyone with a citizen's number could ask the registry for their birth date.
+ * Citizens' own submissions are not audit events: the audit log is for staff reading other
+ * people's data, and the stored declaration records when it was received.
  */
 export const declarationsSubmit = handler(routes.declarationsSubmit, async ({ body, app }) => {
   const now = app.now();
   const v = validateDeclaration(body, { now });
   if (!v.ok) throw new HttpError(400, 'validation', 'the declaration is not valid', v.issues.map(fieldError));
+  await app.declarationLimit.take(v.value.document.number);
   const r = await submitDeclaration(v.value, { now });
-  if (r.status === 'rejected' || r.qr === null) {
-    throw new HttpError(422, 'registry_rejected', 'the declaration does not match the national population registry; it is kept for review', r.reasons.map(fieldError), {
-      declarationId: r.declarationId,
-    });
+  if (r.qr === null) {
+    return { status: 202, body: { declarationId: r.declarationId, status: 'kept_for_review', qr: null, duplicate: r.duplicate } };
   }
   return {
     status: r.duplicate ? 200 : 201,
-    body: { declarationId: r.declarationId, status: r.status, warnings: r.warnings, qr: { ...r.qr, ...qrLinks(r.declarationId) }, duplicate: r.duplicate },
+    body: { declarationId: r.declarationId, status: 'accepted', qr: { ...r.qr, ...qrLinks(r.declarationId) }, duplicate: r.duplicate },
   };
 });
 

@@ -5,7 +5,7 @@ import { approvalsDecide, approvalsList } from './approvals';
 import { auditList, auditVerify } from './audit';
 import { declarationsList, declarationsSubmit } from './declarations';
 import { isolationGet, isolationSet } from './isolation';
-import { jwks, qrPng, qrSvg } from './qr';
+import { jwks, qrPng, qrRevocations, qrRevoke, qrSvg } from './qr';
 import { scansCreate, scansFlagged } from './scans';
 import { logout, me, refresh, token } from './auth';
 import { health } from './health';
@@ -46,6 +46,8 @@ const byId = {
   declarationsList,
   qrSvg,
   qrPng,
+  qrRevoke,
+  qrRevocations,
   scansCreate,
   scansFlagged,
   isolationSet,

@@ -57,6 +57,7 @@ export const timeline = handler(routes.timeline, async ({ params, query, princip
         at: isoUtc(p.at),
         leftAt: isoUtc(p.leftAt),
         source: p.source,
+        trust: p.trust,
       })),
     },
   };

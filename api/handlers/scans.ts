@@ -25,9 +25,10 @@ export const scansCreate = handler(routes.scansCreate, async ({ body, principal,
       // Checked again in the batch's transaction (the route's accountCheck: 'in-query').
       ...(principal.tokenVersion !== undefined ? { accountAsOf: { tokenVersion: principal.tokenVersion, role: principal.role } } : {}),
       now: app.now(),
+      maxOfflineMs: app.settings.scanMaxOfflineMs,
       ...(body.scannedAt !== undefined ? { scannedAt: body.scannedAt } : {}),
     });
-    return { status: d.replay ? 200 : 201, body: d };
+    return { status: d.recorded ? 201 : 200, body: d };
   } catch (e) {
     if (isTruyvetError(e) && e.code === 'forbidden') {
       await audit({ action: 'access.denied', outcome: 'denied', target: body.stationId, details: { route: 'scansCreate', reason: 'outside jurisdiction' } });

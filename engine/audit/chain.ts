@@ -46,6 +46,7 @@ export const AUDIT_ACTIONS = [
   'scans.flagged.read',
   'isolation.set',
   'isolation.read',
+  'qr.revoke',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Passage } from '../types';
+import type { EvidenceTrust, Passage } from '../types';
 import { spanBounds, spanClass } from '../windows';
 import { int, num, str } from './convert';
 import type { ManagedTransaction } from 'neo4j-driver';
@@ -164,11 +164,14 @@ async function writeBatch(first: ReadonlyMap<string, PassageWrite>, inTx?: Manag
 export const OF_PERSON = `
 MATCH (x:Passage) ${PERSON_SEEK('x')} AND x.pid = $personId AND x.at <= $to AND x.leftAt >= $from
 OPTIONAL MATCH (st:Station {id: x.station}) USING INDEX SEEK st:Station(id)
-RETURN x.id AS id, x.at AS at, x.leftAt AS leftAt, x.source AS source, x.station AS stationId, coalesce(st.name, '') AS stationName
+RETURN x.id AS id, x.at AS at, x.leftAt AS leftAt, x.source AS source, x.trust AS trust, x.station AS stationId, coalesce(st.name, '') AS stationName
 ORDER BY at, id`;
 
-/** A person's passages that touch [from, to], in time order, with their stations' names ('' if unknown). */
-export async function passagesOfPerson(personId: string, from: number, to: number): Promise<(Passage & { readonly stationName: string })[]> {
+/**
+ * A person's passages that touch [from, to], in time order, with their stations' names ('' if
+ * unknown) and their trust as evidence (`national` for a national-QR scan, else `standard`).
+ */
+export async function passagesOfPerson(personId: string, from: number, to: number): Promise<(Passage & { readonly stationName: string; readonly trust: EvidenceTrust })[]> {
   return readQuery(OF_PERSON, { personId, from: int(from), to: int(to) }, (r) => ({
     id: str(r['id']),
     personId,
@@ -176,6 +179,7 @@ export async function passagesOfPerson(personId: string, from: number, to: numbe
     at: num(r['at']),
     leftAt: num(r['leftAt']),
     source: str(r['source']),
+    trust: r['trust'] === 'national' ? 'national' : 'standard',
     stationName: str(r['stationName']),
   }));
 }

@@ -74,6 +74,14 @@ export const SCHEMA: readonly SchemaItem[] = [
   nodeIndex('scan_person_at', 'Scan', ['pid', 'at']),
   nodeIndex('scan_flagged_at', 'Scan', ['flagged', 'at']),
   unique('isolation_pid', 'Isolation', ['pid']),
+  // QR codes (issue 20): a scan finds the code by the opaque id it carries (unique, random);
+  // the revocation list reads the revoked codes by revocation time (only revoked codes have it).
+  unique('declaration_qr_code', 'Declaration', ['qrCodeId']),
+  nodeIndex('declaration_qr_revoked', 'Declaration', ['qrRevokedAt']),
+  // Lower-trust evidence (issue 20): a trace reads, once, the national-QR passages at its
+  // stations and times (engine/trace/trust.ts). Only scans write `trust`, so imported passages
+  // are not in this index at all, and a seek on trust = 'national' skips the signed scans.
+  nodeIndex('passage_trust', 'Passage', ['trust', 'station', 'at', 'id']),
 ];
 
 /**

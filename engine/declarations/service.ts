@@ -1,6 +1,6 @@
 import { readIdentities } from '../db/people';
 import { pseudonym, seal } from '../identity';
-import { issueQrToken } from '../qr/token';
+import { issueQrToken, newQrCodeId } from '../qr/token';
 import { isoUtc } from '../time';
 import type { UnifiedDeclaration } from './form';
 import type { FieldIssue } from './messages';
@@ -17,7 +17,7 @@ export interface DeclarationReceipt {
   /** Pseudonymous person key. */
   readonly personId: string;
   readonly status: DeclarationStatus;
-  /** Why it was rejected (bilingual); the API answers 422 with these. */
+  /** Why it was rejected (bilingual): kept for the reviewer; the public API never answers them. */
   readonly reasons: FieldIssue[];
   readonly warnings: FieldIssue[];
   /** The QR code's text and validity; null when rejected. */
@@ -75,13 +75,9 @@ export async function submitDeclarations(ds: readonly UnifiedDeclaration[], opti
     const declaredAt = Date.parse(d.declaredAt);
     let qr: DeclarationRow['qr'] = null;
     if (issuesQr(check.status)) {
-      const issued = await issueQrToken({
-        personId: pid,
-        declarationId: id,
-        status: check.status as Exclude<DeclarationStatus, 'rejected'>,
-        issuedAt: options.issueAt === 'declaredAt' ? declaredAt : options.now,
-      });
-      qr = { token: issued.token, issuedAt: issued.claims.issuedAt, validUntil: issued.claims.validUntil };
+      // A random code id, resolved on the server at a scan: the code names no one (engine/qr/token.ts).
+      const issued = await issueQrToken({ codeId: newQrCodeId(), issuedAt: options.issueAt === 'declaredAt' ? declaredAt : options.now });
+      qr = { token: issued.token, codeId: issued.claims.codeId, issuedAt: issued.claims.issuedAt, validUntil: issued.claims.validUntil };
     }
     rows.push({
       id,
@@ -114,7 +110,7 @@ function summaryOf(row: DeclarationRow): DeclarationSummary {
     receivedAt: row.receivedAt,
     reasons: [...row.reasons],
     warnings: [...row.warnings],
-    qr: row.qr,
+    qr: row.qr === null ? null : { ...row.qr, revokedAt: null, revokedBy: null },
     province: row.declaration.address.province,
     district: row.declaration.address.district ?? '',
     commune: row.declaration.address.commune ?? '',

@@ -13,14 +13,29 @@ import type { DeclarationStatus } from './registry-check';
  * shows no names, numbers or health answers; the home codes stay readable because review lists
  * are scoped by jurisdiction. Every declaration is kept, rejected ones too (status `rejected`),
  * for review. Instants are epoch-ms INTEGERs like passages. Writes are idempotent by id.
+ *
+ * A declaration's QR code lives on it: `qrToken`, `qrCodeId` (the opaque id the code carries,
+ * unique, how a scan finds the code), `qrIssuedAt`, `qrValidUntil`, and once revoked
+ * `qrRevokedAt` and `qrRevokedBy` (`holder`, `staff` or `superseded`).
  */
 
 export interface StoredQr {
   readonly token: string;
+  /** The opaque id inside the code (engine/qr/token.ts); '' for a code issued before code ids. */
+  readonly codeId: string;
   /** Epoch ms. */
   readonly issuedAt: number;
   readonly validUntil: number;
+  /** When the code was revoked (epoch ms), or null. */
+  readonly revokedAt: number | null;
+  readonly revokedBy: QrRevoker | null;
 }
+
+/** Who revoked a code: its holder (the receipt's key), staff (an officer or admin), or a newer declaration of the same person. */
+export type QrRevoker = 'holder' | 'staff' | 'superseded';
+
+/** A code as the declaration's row writes it (not revoked yet). */
+export type IssuedQrRow = Pick<StoredQr, 'token' | 'codeId' | 'issuedAt' | 'validUntil'>;
 
 export interface DeclarationRow {
   readonly id: string;
@@ -33,7 +48,7 @@ export interface DeclarationRow {
   readonly receivedAt: number;
   readonly reasons: readonly FieldIssue[];
   readonly warnings: readonly FieldIssue[];
-  readonly qr: StoredQr | null;
+  readonly qr: IssuedQrRow | null;
   readonly declaration: UnifiedDeclaration;
 }
 
@@ -53,13 +68,18 @@ export interface DeclarationSummary {
   readonly commune: string;
 }
 
+// A new declaration with a code supersedes the person's older codes still in force: they are
+// revoked (`superseded`) when it arrives, so only the newest code passes a checkpoint. A code
+// arriving older than one already stored (an import of past declarations) is revoked at once.
+// Equal issue times: the later arrival is the newer. A declaration without a code (rejected)
+// revokes nothing: anyone who knows a document number could otherwise cancel its holder's code.
 const WRITE = `
 UNWIND $rows AS row
 MERGE (d:Declaration {id: row.id})
   ON CREATE SET d.fresh = true, d.pid = row.pid, d.status = row.status, d.platform = row.platform,
     d.declaredAt = row.declaredAt, d.receivedAt = row.receivedAt, d.data = row.data, d.checks = row.checks,
     d.province = row.province, d.district = row.district, d.commune = row.commune,
-    d.qrToken = row.qrToken, d.qrIssuedAt = row.qrIssuedAt, d.qrValidUntil = row.qrValidUntil
+    d.qrToken = row.qrToken, d.qrCodeId = row.qrCodeId, d.qrIssuedAt = row.qrIssuedAt, d.qrValidUntil = row.qrValidUntil
 WITH row, d, coalesce(d.fresh, false) AS created
 REMOVE d.fresh
 WITH row, d, created
@@ -68,11 +88,23 @@ CALL (row, d, created) {
   MERGE (p:Person {id: row.pid})
     ON CREATE SET p.ref = row.ref, p.registered = false
   MERGE (p)-[:DECLARED]->(d)
+  WITH row, d, p WHERE row.qrCodeId IS NOT NULL
+  CALL (row, d, p) {
+    MATCH (p)-[:DECLARED]->(o:Declaration)
+    WHERE o <> d AND o.qrCodeId IS NOT NULL AND o.qrRevokedAt IS NULL AND o.qrIssuedAt <= row.qrIssuedAt
+    SET o.qrRevokedAt = row.receivedAt, o.qrRevokedBy = 'superseded'
+  }
+  CALL (row, d, p) {
+    MATCH (p)-[:DECLARED]->(o:Declaration)
+    WHERE o <> d AND o.qrCodeId IS NOT NULL AND o.qrIssuedAt > row.qrIssuedAt
+    WITH d, row LIMIT 1
+    SET d.qrRevokedAt = row.receivedAt, d.qrRevokedBy = 'superseded'
+  }
 }
 RETURN row.id AS id, created, ${summaryProjection('d')} AS s`;
 
 function summaryProjection(v: string): string {
-  return `${v} {.id, .pid, .status, .platform, .declaredAt, .receivedAt, .checks, .province, .district, .commune, .qrToken, .qrIssuedAt, .qrValidUntil}`;
+  return `${v} {.id, .pid, .status, .platform, .declaredAt, .receivedAt, .checks, .province, .district, .commune, .qrToken, .qrCodeId, .qrIssuedAt, .qrValidUntil, .qrRevokedAt, .qrRevokedBy}`;
 }
 
 export interface StoreOutcome {
@@ -104,6 +136,7 @@ export async function storeDeclarations(rows: readonly DeclarationRow[]): Promis
       district: r.declaration.address.district ?? '',
       commune: r.declaration.address.commune ?? '',
       qrToken: r.qr?.token ?? null,
+      qrCodeId: r.qr?.codeId ?? null,
       qrIssuedAt: r.qr === null ? null : int(r.qr.issuedAt),
       qrValidUntil: r.qr === null ? null : int(r.qr.validUntil),
     });
@@ -119,6 +152,7 @@ function toSummary(v: unknown): DeclarationSummary {
   const qrIssuedAt = numOrNull(s['qrIssuedAt']);
   const qrValidUntil = numOrNull(s['qrValidUntil']);
   const token = s['qrToken'];
+  const revokedBy = s['qrRevokedBy'];
   return {
     id: str(s['id']),
     personId: str(s['pid']),
@@ -128,7 +162,17 @@ function toSummary(v: unknown): DeclarationSummary {
     receivedAt: num(s['receivedAt']),
     reasons: checks.reasons ?? [],
     warnings: checks.warnings ?? [],
-    qr: typeof token === 'string' && qrIssuedAt !== null && qrValidUntil !== null ? { token, issuedAt: qrIssuedAt, validUntil: qrValidUntil } : null,
+    qr:
+      typeof token === 'string' && qrIssuedAt !== null && qrValidUntil !== null
+        ? {
+            token,
+            codeId: strOrEmpty(s['qrCodeId']),
+            issuedAt: qrIssuedAt,
+            validUntil: qrValidUntil,
+            revokedAt: numOrNull(s['qrRevokedAt']),
+            revokedBy: revokedBy === 'holder' || revokedBy === 'staff' || revokedBy === 'superseded' ? revokedBy : null,
+          }
+        : null,
     province: strOrEmpty(s['province']),
     district: strOrEmpty(s['district']),
     commune: strOrEmpty(s['commune']),
@@ -191,10 +235,78 @@ export async function listDeclarations(q: DeclarationQuery = {}): Promise<Declar
 export async function latestQrOfPerson(personId: string): Promise<(StoredQr & { declarationId: string }) | undefined> {
   const rows = await readQuery(
     `MATCH (:Person {id: $pid})-[:DECLARED]->(d:Declaration) WHERE d.qrToken IS NOT NULL
-     RETURN d.id AS id, d.qrToken AS token, d.qrIssuedAt AS issuedAt, d.qrValidUntil AS validUntil
+     RETURN ${summaryProjection('d')} AS s
      ORDER BY d.qrIssuedAt DESC, d.id DESC LIMIT 1`,
     { pid: personId },
-    (r) => ({ declarationId: str(r['id']), token: str(r['token']), issuedAt: num(r['issuedAt']), validUntil: num(r['validUntil']) }),
+    (r) => toSummary(r['s']),
   );
-  return rows[0];
+  const s = rows[0];
+  return s?.qr ? { ...s.qr, declarationId: s.id } : undefined;
+}
+
+export interface RevokeQrRequest {
+  readonly declarationId: string;
+  /**
+   * The caller's jurisdiction: the declarant's home (the declaration's address) must lie inside
+   * it. Null: anywhere (the holder's key, or a national account). A query parameter, so the
+   * database itself refuses a holder outside it.
+   */
+  readonly scope: Jurisdiction | null;
+  readonly by: Exclude<QrRevoker, 'superseded'>;
+  /** Epoch ms. */
+  readonly now: number;
+}
+
+export type RevokeQrOutcome =
+  | { readonly outcome: 'no_code' }
+  | { readonly outcome: 'outside' }
+  | { readonly outcome: 'revoked'; readonly declarationId: string; readonly revokedAt: number; readonly revokedBy: QrRevoker; readonly already: boolean };
+
+const REVOKE = `
+OPTIONAL MATCH (d:Declaration {id: $id})
+WITH d, d IS NOT NULL AND d.qrCodeId IS NOT NULL AS hasCode,
+  d IS NOT NULL AND ($province IS NULL OR d.province = $province) AND ($district IS NULL OR d.district = $district)
+    AND ($commune IS NULL OR d.commune = $commune) AS inScope
+WITH d, hasCode, inScope, hasCode AND inScope AND d.qrRevokedAt IS NULL AS fresh
+CALL (d, fresh) {
+  WITH d WHERE fresh
+  SET d.qrRevokedAt = $now, d.qrRevokedBy = $by
+}
+RETURN hasCode, inScope, fresh, d.qrRevokedAt AS revokedAt, d.qrRevokedBy AS revokedBy`;
+
+/**
+ * Revokes a declaration's QR code (idempotent: a code revoked before keeps its first revocation,
+ * and the answer says so). A declaration without a code, or none, is `no_code`; a holder outside
+ * the scope is `outside` and nothing changes.
+ */
+export async function revokeQr(q: RevokeQrRequest): Promise<RevokeQrOutcome> {
+  const [r] = await writeQuery(
+    REVOKE,
+    { id: q.declarationId, province: q.scope?.province ?? null, district: q.scope?.district ?? null, commune: q.scope?.commune ?? null, now: int(q.now), by: q.by },
+    (rec: Record<string, unknown>) => rec,
+  );
+  if (r === undefined || r['hasCode'] !== true) return { outcome: 'no_code' };
+  if (r['inScope'] !== true) return { outcome: 'outside' };
+  const by: unknown = r['revokedBy'];
+  return {
+    outcome: 'revoked',
+    declarationId: q.declarationId,
+    revokedAt: num(r['revokedAt']),
+    revokedBy: by === 'holder' || by === 'staff' || by === 'superseded' ? by : q.by,
+    already: r['fresh'] !== true,
+  };
+}
+
+/**
+ * The ids of the codes revoked by `now` and still within their validity, sorted: what an offline
+ * device must refuse (an expired code it refuses anyway). Read on the revocation index.
+ */
+export async function revokedQrCodes(now: number): Promise<string[]> {
+  return readQuery(
+    `MATCH (d:Declaration) USING INDEX SEEK d:Declaration(qrRevokedAt)
+     WHERE d.qrRevokedAt <= $now AND d.qrValidUntil > $now AND d.qrCodeId IS NOT NULL
+     RETURN d.qrCodeId AS id ORDER BY id`,
+    { now: int(now) },
+    (r) => str(r['id']),
+  );
 }

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import type { TraceResult } from '../types';
 import { peopleSlice } from './people-slice';
-import { resultOf, type Edge, type Reached, type ShapedTrace } from '../trace/assemble';
+import { contactTrust, resultOf, type Edge, type Reached, type ShapedTrace } from '../trace/assemble';
 import { decodeTracePeople, decodeTraceResult, encodeShapedTrace, encodeTrace, encodeTraceResult, isEncodedTrace, openedTracePeople, openTrace } from './trace-codec';
 
 /** Plain objects, as JSON.parse and the engine make them (fc.record's default has no prototype). */
@@ -45,6 +45,12 @@ const result: fc.Arbitrary<TraceResult> = record({
   stats: record({ people: fc.nat(), contacts: fc.nat(), milliseconds: fc.nat() }),
 });
 
+/** The result with its contacts marked as resultOf marks them: by which of their passages are national. */
+function withTrust(r: TraceResult, national: ReadonlySet<string>): TraceResult {
+  return { ...r, contacts: r.contacts.map(({ trust: _t, ...c }) => ({ ...c, ...(contactTrust(national, c.passages) ? { trust: contactTrust(national, c.passages)! } : {}) })) };
+}
+const trusted: fc.Arbitrary<TraceResult> = result.chain((r) => fc.subarray(r.contacts.flatMap((c) => c.passages)).map((n) => withTrust(r, new Set(n))));
+
 describe('trace result codec', () => {
   it('gives back exactly the result it was given', () => {
     fc.assert(
@@ -53,6 +59,18 @@ describe('trace result codec', () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  it('gives back the trust of contacts resting on national-QR passages, and only on them', () => {
+    fc.assert(
+      fc.property(trusted, (r) => {
+        expect(decodeTraceResult(encodeTraceResult(r))).toStrictEqual(r);
+      }),
+      { numRuns: 300 },
+    );
+    const r = withTrust(fc.sample(result.filter((x) => x.contacts.length > 1), { numRuns: 1, seed: 3 })[0]!, new Set());
+    const one = { ...r, contacts: [{ ...r.contacts[0]!, passages: ['A', 'N'] as [string, string], trust: ['standard', 'national'] as ['standard', 'national'] }, { ...r.contacts[1]!, passages: ['A', 'B'] as [string, string] }] };
+    expect(decodeTraceResult(encodeTraceResult(one)).contacts.map((c) => c.trust)).toEqual([['standard', 'national'], undefined]);
   });
 
   it('reads a slice of people and their contacts as peopleSlice() takes it from the whole result', () => {
@@ -94,6 +112,8 @@ describe('trace result codec', () => {
       via: fc.array(name, { maxLength: 4 }),
       contacts: fc.integer({ min: 0, max: 40 }),
       overlapMs: fc.integer({ min: -5, max: 10_000_000 }),
+      nationalContacts: fc.integer({ min: 0, max: 40 }),
+      nationalOverlapMs: fc.integer({ min: 0, max: 10_000_000 }),
     });
     const edge: fc.Arbitrary<Edge> = record({
       source: name,
@@ -110,11 +130,13 @@ describe('trace result codec', () => {
       contacts: fc.array(edge, { maxLength: 50 }),
       sensitivity: fc.option(fc.constant([{ toleranceSeconds: 300, counts: { '1': 2 } }]), { nil: undefined }),
       from: fc.integer({ min: 0, max: 26 }),
+      // National passages: names that contacts, people or stations may use too.
+      national: fc.array(name, { maxLength: 4 }).map((n) => new Set(n)),
     });
     fc.assert(
-      fc.property(shaped, ({ r, people, contacts, sensitivity, from }) => {
+      fc.property(shaped, ({ r, people, contacts, sensitivity, from, national }) => {
         const { people: _p, contacts: _c, ...head } = r;
-        const withRows: ShapedTrace<{ sensitivity?: unknown }> = { head: sensitivity ? { ...head, sensitivity } : head, people, contacts };
+        const withRows: ShapedTrace<{ sensitivity?: unknown }> = { head: sensitivity ? { ...head, sensitivity } : head, people, contacts, ...(national.size > 0 ? { national } : {}) };
         const s: ShapedTrace = withRows;
         const direct = encodeShapedTrace(s);
         const viaObjects = encodeTrace(resultOf(s));

@@ -28,6 +28,8 @@ interface Header {
   people: number;
   contacts: number;
   via: number;
+  /** String indexes of the passages that are lower-trust evidence (national QR); absent: none (and in records stored before). */
+  national?: number[];
 }
 
 function littleEndianOnly(): void {
@@ -52,7 +54,13 @@ export function encodeTrace(result: TraceResult): { bytes: Buffer; opened: Opene
   const { people, contacts, ...head } = result;
   let via = 0;
   for (const p of people) via += p.via.length;
-  return encodeColumns(head, people.length, contacts.length, via, (w) => {
+  const national = new Set<string>();
+  for (const c of contacts) {
+    if (c.trust === undefined) continue;
+    if (c.trust[0] === 'national') national.add(c.passages[0]);
+    if (c.trust[1] === 'national') national.add(c.passages[1]);
+  }
+  return encodeColumns(head, people.length, contacts.length, via, national, (w) => {
     for (const p of people) w.person(w.ref(p.id), p.generation, w.ref(p.exposureAt), p.via, p.score);
     for (const c of contacts) w.contact(w.ref(c.source), w.ref(c.target), w.ref(c.stationId), w.ref(c.at), c.generation, w.ref(c.passages[0]), w.ref(c.passages[1]), c.overlapSeconds);
   });
@@ -66,7 +74,15 @@ export function encodeShapedTrace(shaped: ShapedTrace): { bytes: Buffer; opened:
   const { people, contacts } = shaped;
   let via = 0;
   for (const p of people) via += p.via.length;
-  return encodeColumns(shaped.head, people.length, contacts.length, via, (w) => {
+  // Only passages a contact names (resultOf marks contacts by them, and encodeTrace reads them back from the contacts).
+  const national = new Set<string>();
+  if (shaped.national !== undefined && shaped.national.size > 0) {
+    for (const c of contacts) {
+      if (shaped.national.has(c.passages[0])) national.add(c.passages[0]);
+      if (shaped.national.has(c.passages[1])) national.add(c.passages[1]);
+    }
+  }
+  return encodeColumns(shaped.head, people.length, contacts.length, via, national, (w) => {
     const instants = new Map<number, number>();
     const when = (ms: number): number => {
       let i = instants.get(ms);
@@ -89,7 +105,7 @@ interface ColumnWriter {
   contact(source: number, target: number, stationId: number, at: number, generation: number, passage0: number, passage1: number, overlapSeconds: number): void;
 }
 
-function encodeColumns(head: Header['head'], n: number, m: number, via: number, fill: (w: ColumnWriter) => void): { bytes: Buffer; opened: OpenedTrace } {
+function encodeColumns(head: Header['head'], n: number, m: number, via: number, national: ReadonlySet<string>, fill: (w: ColumnWriter) => void): { bytes: Buffer; opened: OpenedTrace } {
   littleEndianOnly();
   const index = new Map<string, number>();
   const strings: string[] = [];
@@ -131,7 +147,13 @@ function encodeColumns(head: Header['head'], n: number, m: number, via: number, 
   });
   if (i !== n || j !== m || v !== c0) throw new Error('trace encoding: the columns were not filled as counted');
 
-  const header: Header = { head, strings, people: n, contacts: m, via };
+  // After the contacts: a national passage is in the table once a contact names it.
+  const nationalRefs: number[] = [];
+  for (const id of national) {
+    const i = index.get(id);
+    if (i !== undefined) nationalRefs.push(i);
+  }
+  const header: Header = { head, strings, people: n, contacts: m, via, ...(nationalRefs.length > 0 ? { national: nationalRefs.sort((a, b) => a - b) } : {}) };
   const json = Buffer.from(JSON.stringify(header), 'utf8');
   const start = align8(8 + json.length);
   const out = Buffer.alloc(start + floats.byteLength + ints.byteLength);
@@ -199,19 +221,24 @@ function contactsOf(c: Columns, keep?: Uint8Array): TraceContact[] {
   const n = h.people;
   const m = h.contacts;
   const c0 = 4 * n + h.via;
+  const national = h.national === undefined ? undefined : new Set(h.national);
   const contacts: TraceContact[] = [];
   for (let i = 0; i < m; i++) {
     const target = ints[c0 + m + i]!;
     if (keep !== undefined && keep[target] !== 1) continue;
-    contacts.push({
+    const p0 = ints[c0 + 5 * m + i]!;
+    const p1 = ints[c0 + 6 * m + i]!;
+    const contact: TraceContact = {
       source: s(ints[c0 + i]!),
       target: s(target),
       stationId: s(ints[c0 + 2 * m + i]!),
       at: s(ints[c0 + 3 * m + i]!),
       overlapSeconds: floats[n + i]!,
       generation: ints[c0 + 4 * m + i]!,
-      passages: [s(ints[c0 + 5 * m + i]!), s(ints[c0 + 6 * m + i]!)],
-    });
+      passages: [s(p0), s(p1)],
+    };
+    if (national !== undefined && (national.has(p0) || national.has(p1))) contact.trust = [national.has(p0) ? 'national' : 'standard', national.has(p1) ? 'national' : 'standard'];
+    contacts.push(contact);
   }
   return contacts;
 }

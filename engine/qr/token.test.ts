@@ -2,11 +2,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { forgetQrKeys, generateQrPrivateJwk, publicJwks, qrKeys } from './keys';
-import { issueQrToken, tokenValidity, verifyQrToken } from './token';
+import { issueQrToken, newQrCodeId, QR_CODE_ID_RE, tokenValidity, verifyQrToken } from './token';
 
 const DAY = 86_400_000;
 const T0 = Date.UTC(2021, 7, 14, 1, 0, 0);
-const PID = 'p0123456789abcdef01234567';
+const CODE = 'q0123456789abcdefABCDEF';
 const saved = { ...process.env };
 
 beforeEach(() => {
@@ -21,15 +21,15 @@ afterAll(() => {
 });
 
 const issue = (over: Partial<Parameters<typeof issueQrToken>[0]> = {}) =>
-  issueQrToken({ personId: PID, declarationId: 'd0123456789abcdef01234567', status: 'accepted', issuedAt: T0, ...over });
+  issueQrToken({ codeId: CODE, issuedAt: T0, ...over });
 
 describe('signed QR tokens', () => {
-  it('verifies a code it issued and reads back person, declaration, status and validity', async () => {
+  it('verifies a code it issued and reads back its code id and validity', async () => {
     const { token, claims } = await issue();
-    expect(token.length).toBeLessThan(400);
+    expect(token.length).toBeLessThan(300);
     const v = await verifyQrToken(token);
     expect(v).toEqual({ ok: true, claims });
-    expect(claims).toMatchObject({ personId: PID, status: 'accepted', issuedAt: T0, validUntil: T0 + 3 * DAY });
+    expect(claims).toMatchObject({ codeId: CODE, issuedAt: T0, validUntil: T0 + 3 * DAY });
   });
 
   it('takes the validity from TRUYVET_QR_VALID_DAYS', async () => {
@@ -38,10 +38,27 @@ describe('signed QR tokens', () => {
     expect(claims.validUntil - claims.issuedAt).toBe(DAY);
   });
 
-  it('holds no personal data: the payload is keyed ids and times only', async () => {
+  it('holds no personal data: the payload is a random code id and times only', async () => {
     const { token } = await issue();
     const payload = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString('utf8')) as Record<string, unknown>;
-    expect(Object.keys(payload).sort()).toEqual(['did', 'exp', 'iat', 'iss', 'st', 'sub']);
+    expect(Object.keys(payload).sort()).toEqual(['exp', 'iat', 'iss', 'sub']);
+    expect(payload['sub']).toBe(CODE);
+    const ids = new Set(Array.from({ length: 100 }, newQrCodeId));
+    expect(ids.size).toBe(100);
+    for (const id of ids) expect(id).toMatch(QR_CODE_ID_RE);
+  });
+
+  it('no longer verifies a code of the old shape, whose subject was the pseudonym', async () => {
+    const keys = await qrKeys();
+    const { SignJWT } = await import('jose');
+    const old = await new SignJWT({ did: 'd0123456789abcdef01234567', st: 'a' })
+      .setProtectedHeader({ alg: 'ES256', kid: keys.kid })
+      .setIssuer('truyvet')
+      .setSubject('p0123456789abcdef01234567')
+      .setIssuedAt(T0 / 1000)
+      .setExpirationTime(T0 / 1000 + 86_400)
+      .sign(keys.privateKey);
+    expect(await verifyQrToken(old)).toEqual({ ok: false, reason: 'malformed' });
   });
 
   it('refuses a code whose payload was changed (tampered)', async () => {
@@ -60,7 +77,7 @@ describe('signed QR tokens', () => {
     process.env['TRUYVET_QR_PRIVATE_JWK'] = JSON.stringify(otherJwk);
     forgetQrKeys();
     const other = await qrKeys();
-    const { token: foreign } = await issueQrToken({ personId: PID, declarationId: 'd1', status: 'accepted', issuedAt: T0 }, { ...other, kid: mine.kid });
+    const { token: foreign } = await issueQrToken({ codeId: CODE, issuedAt: T0 }, { ...other, kid: mine.kid });
     expect(await verifyQrToken(foreign, mine)).toEqual({ ok: false, reason: 'bad_signature' });
     expect(await verifyQrToken(token, other)).toEqual({ ok: false, reason: 'unknown_key' });
   });

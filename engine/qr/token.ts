@@ -1,31 +1,39 @@
-import { verify as verifySignature } from 'node:crypto';
+import { randomBytes, verify as verifySignature } from 'node:crypto';
 import { SignJWT, decodeProtectedHeader } from 'jose';
 import { z } from 'zod';
 import { qrValidDays } from './config';
 import { qrKeys, QR_ALG, type QrKeySet } from './keys';
 
 /**
- * truyvet's own QR code: a compact JWS (ES256) whose payload names the pseudonymous person, the
- * declaration, when it was issued and until when it is valid. No personal data: a code read by
- * anyone shows only keyed hashes. About 300 characters, a version-13 QR code at level M.
+ * truyvet's own QR code: a compact JWS (ES256) whose payload is an opaque code id, when it was
+ * issued and until when it is valid. Nothing else: the code id is random and means something
+ * only to the server, which resolves it to the declaration and the person at a scan
+ * (engine/scan/storage.ts), so a code read by anyone names nobody (no pseudonym that other
+ * answers carry, no declaration id, not even how the registry check came out). About 200
+ * characters, a small QR code at level M.
  *
  * Verification here is cryptographic only (signature, key, shape). Whether the code was valid
  * *when scanned* is a separate pure question (tokenValidity), so a scan can record an expired or
- * future code as such instead of just "invalid".
+ * future code as such instead of just "invalid"; whether it was revoked, the server's record says.
+ * Codes issued before the code id (their subject was the pseudonym) no longer verify.
  */
 
 export const QR_ISSUER = 'truyvet';
 
 /** The declaration outcome a code was issued for (rejected declarations get no code). */
 export type QrStatus = 'accepted' | 'accepted_with_warnings' | 'unverified';
-const STATUS_CODE: Record<QrStatus, string> = { accepted: 'a', accepted_with_warnings: 'w', unverified: 'u' };
-const CODE_STATUS: Record<string, QrStatus> = { a: 'accepted', w: 'accepted_with_warnings', u: 'unverified' };
+
+/** `q` and 128 random bits in base64url. */
+export const QR_CODE_ID_RE = /^q[A-Za-z0-9_-]{22}$/;
+
+/** A new code id: random, so it reveals nothing and cannot be derived from anything. */
+export function newQrCodeId(): string {
+  return `q${randomBytes(16).toString('base64url')}`;
+}
 
 export interface QrClaims {
-  /** Pseudonymous person key (`p…`). */
-  readonly personId: string;
-  readonly declarationId: string;
-  readonly status: QrStatus;
+  /** The opaque code id (`q…`), resolved on the server. */
+  readonly codeId: string;
   /** Epoch ms (whole seconds). */
   readonly issuedAt: number;
   readonly validUntil: number;
@@ -38,9 +46,7 @@ export interface IssuedQr {
 }
 
 export interface IssueQrInput {
-  readonly personId: string;
-  readonly declarationId: string;
-  readonly status: QrStatus;
+  readonly codeId: string;
   /** Epoch ms; truncated to whole seconds (JWT NumericDate). */
   readonly issuedAt: number;
   /** Default TRUYVET_QR_VALID_DAYS (3). */
@@ -51,24 +57,19 @@ export async function issueQrToken(input: IssueQrInput, keys?: QrKeySet): Promis
   const k = keys ?? (await qrKeys());
   const iat = Math.floor(input.issuedAt / 1000);
   const exp = iat + Math.round((input.validDays ?? qrValidDays()) * 86_400);
-  const token = await new SignJWT({ did: input.declarationId, st: STATUS_CODE[input.status] })
+  const token = await new SignJWT({})
     .setProtectedHeader({ alg: QR_ALG, kid: k.kid })
     .setIssuer(QR_ISSUER)
-    .setSubject(input.personId)
+    .setSubject(input.codeId)
     .setIssuedAt(iat)
     .setExpirationTime(exp)
     .sign(k.privateKey);
-  return {
-    token,
-    claims: { personId: input.personId, declarationId: input.declarationId, status: input.status, issuedAt: iat * 1000, validUntil: exp * 1000, kid: k.kid },
-  };
+  return { token, claims: { codeId: input.codeId, issuedAt: iat * 1000, validUntil: exp * 1000, kid: k.kid } };
 }
 
 const payloadSchema = z.object({
   iss: z.literal(QR_ISSUER),
-  sub: z.string().regex(/^p[0-9a-f]{24}$/),
-  did: z.string().min(1).max(64),
-  st: z.enum(['a', 'w', 'u']),
+  sub: z.string().regex(QR_CODE_ID_RE),
   iat: z.number().int().nonnegative(),
   exp: z.number().int().positive(),
 });
@@ -125,7 +126,7 @@ export async function verifyQrToken(token: string, keys?: QrKeySet): Promise<QrV
   if (!p.success || p.data.exp <= p.data.iat) return { ok: false, reason: 'malformed' };
   return {
     ok: true,
-    claims: { personId: p.data.sub, declarationId: p.data.did, status: CODE_STATUS[p.data.st]!, issuedAt: p.data.iat * 1000, validUntil: p.data.exp * 1000, kid },
+    claims: { codeId: p.data.sub, issuedAt: p.data.iat * 1000, validUntil: p.data.exp * 1000, kid },
   };
 }
 

@@ -1,19 +1,20 @@
-import { decide, type ScanFacts } from './decide';
+import { decide, scanTimeWindow, type CodeRecord, type ScanFacts } from './decide';
 import { haversineKm, travelCheck } from './geo';
 import type { QrClaims } from '../qr/token';
 
 const H = 3_600_000;
 const T0 = Date.UTC(2021, 7, 14, 1);
-const claims: QrClaims = { personId: 'p0123456789abcdef01234567', declarationId: 'd1', status: 'accepted', issuedAt: T0, validUntil: T0 + 72 * H, kid: 'k' };
-const signed = (over: Partial<ScanFacts> = {}, c: Partial<QrClaims> = {}): ScanFacts => ({
+const claims: QrClaims = { codeId: 'q0123456789abcdefABCDEF', issuedAt: T0, validUntil: T0 + 72 * H, kid: 'k' };
+const signed = (over: Partial<ScanFacts> = {}, code: Partial<CodeRecord> = {}): ScanFacts => ({
   kind: 'signed',
-  verification: { ok: true, claims: { ...claims, ...c } },
+  verification: { ok: true, claims },
+  code: { status: 'accepted', revokedAt: null, ...code },
   at: T0 + H,
   skewMs: 300_000,
   newerCodeExists: false,
   ...over,
 });
-const isolated = { personId: claims.personId, isolated: true, classification: 'F1' as const, since: T0, until: null, setBy: 'a1', updatedAt: T0 };
+const isolated = { personId: 'p0123456789abcdef01234567', isolated: true, classification: 'F1' as const, since: T0, until: null, setBy: 'a1', updatedAt: T0 };
 const nationalOk = { ok: true as const, value: { documentNumber: '079087012345', documentType: 'CCCD' as const, fullName: 'NGUYEN VAN AN', birthDate: '1987-01-18', declaredBy: 'self' as const, qid: '1', ext: { other: [] } } };
 
 describe('the checkpoint decision', () => {
@@ -46,9 +47,31 @@ describe('the checkpoint decision', () => {
     expect(decide(signed({ impossibleTravelWith: { scanId: 's1', kmh: 900 } }))).toEqual({ decision: 'stop', reason: 'copied_code', flags: ['copied_code'], trust: 'signed' });
   });
 
-  it('lets a superseded code through with a flag, and flags an unverified identity', () => {
+  it('lets a superseded code through with a flag (a scan before its revocation), and flags an unverified identity from the server record', () => {
     expect(decide(signed({ newerCodeExists: true }))).toEqual({ decision: 'pass', reason: 'ok', flags: ['superseded'], trust: 'signed' });
     expect(decide(signed({}, { status: 'unverified' })).flags).toEqual(['identity_unverified']);
+    expect(decide(signed({}, { status: 'accepted_with_warnings' })).flags).toEqual(['name_without_diacritics']);
+  });
+
+  it('stops a code revoked by the time of the scan, naming nobody, before anything else about it', () => {
+    expect(decide(signed({}, { revokedAt: T0 + H }))).toEqual({ decision: 'stop', reason: 'revoked', flags: ['revoked'], trust: null });
+    expect(decide(signed({ isolation: isolated, at: T0 + 80 * H }, { revokedAt: T0 })).reason).toBe('revoked');
+    // Revoked after a scan made offline: the code was good then.
+    expect(decide(signed({}, { revokedAt: T0 + H + 1 })).decision).toBe('pass');
+  });
+
+  it('stops a well-signed code the server has no record of, naming nobody', () => {
+    expect(decide(signed({ code: null }))).toEqual({ decision: 'stop', reason: 'unknown_code', flags: ['unknown_code'], trust: null });
+    expect(decide({ kind: 'signed', verification: { ok: true, claims }, at: T0 + H, skewMs: 0, newerCodeExists: false }).reason).toBe('unknown_code');
+  });
+
+  it('tells a scan time too old or too far ahead of the server from one it records (both ends inclusive)', () => {
+    const now = T0 + 100 * H;
+    expect(scanTimeWindow(now - 72 * H, now, 72 * H)).toBeNull();
+    expect(scanTimeWindow(now - 72 * H - 1, now, 72 * H)).toBe('too_old');
+    expect(scanTimeWindow(now + 5 * 60_000, now, 72 * H)).toBeNull();
+    expect(scanTimeWindow(now + 5 * 60_000 + 1, now, 72 * H)).toBe('future');
+    expect(scanTimeWindow(now - 3 * H, now, 2 * H)).toBe('too_old');
   });
 
   it('lets a national code through only when it matches the registry, as lower-trust evidence', () => {

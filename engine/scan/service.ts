@@ -10,7 +10,7 @@ import { looksLikeNationalQr, parseNationalQr, type NationalQrParse } from '../q
 import { looksLikeSignedQr, verifyQrToken, type QrVerifyResult } from '../qr/token';
 import { isoUtc } from '../time';
 import type { Jurisdiction } from '../types';
-import { ALERT_FLAGS, decide, REASON_MESSAGES, type CodeKind, type NationalCheck, type ScanFlag, type ScanReason } from './decide';
+import { ALERT_FLAGS, decide, DEFAULT_SCAN_MAX_OFFLINE_MS, REASON_MESSAGES, scanTimeWindow, type CodeKind, type NationalCheck, type ScanFlag, type ScanReason } from './decide';
 import { maxSpeedKmh, travelCheck } from './geo';
 import { readScanContextIn, scopeParams, writeScansIn, type NeighbourScan, type ScanContext, type StoredScan } from './storage';
 
@@ -43,6 +43,12 @@ export interface ScanInput {
   readonly now: number;
   /** When the device scanned (an offline queue sends later); default `now`. */
   readonly scannedAt?: number;
+  /**
+   * How old a scan may be when it arrives (TRUYVET_SCAN_MAX_OFFLINE, read once by the server's
+   * settings); default DEFAULT_SCAN_MAX_OFFLINE_MS. Older, or more than 5 minutes ahead of `now`:
+   * a stop, recorded nowhere (decide.ts scanTimeWindow).
+   */
+  readonly maxOfflineMs?: number;
 }
 
 export interface ScanDecision {
@@ -54,7 +60,11 @@ export interface ScanDecision {
   readonly message_en: string;
   readonly flags: ScanFlag[];
   readonly codeKind: CodeKind;
-  /** Pseudonymous person key, when the code identified someone. */
+  /**
+   * Pseudonymous person key and the declaration, only when the code identified someone (the
+   * scan became a passage): a code that did not verify names nobody, so an officer cannot learn
+   * whose document number or code it was.
+   */
   readonly personId: string | null;
   readonly declarationId: string | null;
   readonly validUntil: string | null;
@@ -68,13 +78,13 @@ export interface ScanDecision {
   readonly impossibleSpeedKmh: number | null;
   /** True when this scan id had been decided before and this is that first decision. */
   readonly replay: boolean;
+  /** True when this request stored the scan (false for a replay, and for a scan outside the time window). */
+  readonly recorded: boolean;
 }
 
 export type ScanOutcome = { ok: true; decision: ScanDecision } | { ok: false; error: TruyvetError };
 
 const SCAN_ID_RE = /^[A-Za-z0-9][A-Za-z0-9._:-]{7,63}$/;
-/** How old an offline scan may be when it reaches the server. */
-const MAX_OFFLINE_MS = 7 * 86_400_000;
 
 /** One scan; throws TruyvetError (invalid_input, not_found, forbidden, conflict, unavailable). */
 export async function decideScan(input: ScanInput): Promise<ScanDecision> {
@@ -91,7 +101,10 @@ interface Pending {
   readonly verification?: QrVerifyResult;
   readonly national?: NationalQrParse;
   nationalCheck?: NationalCheck;
+  /** The person a national code names; for a signed code the context query resolves its code id. */
   readonly pid: string | null;
+  /** A verified signed code's opaque id. */
+  readonly codeId: string | null;
   readonly rawKey: string | null;
 }
 
@@ -133,7 +146,8 @@ export async function decideScans(inputs: readonly ScanInput[]): Promise<ScanOut
     ...scopeParams(p.input.jurisdiction),
     officer: p.input.officerId,
     asOf: p.input.accountAsOf === undefined ? null : { tv: p.input.accountAsOf.tokenVersion, role: p.input.accountAsOf.role },
-    pid: p.pid,
+    pid: p.kind === 'national' ? p.pid : null,
+    code: p.codeId,
     iat: p.verification?.ok === true ? p.verification.claims.issuedAt : null,
     at: p.at,
   }));
@@ -231,8 +245,16 @@ function decideBatch(
       replays.push({ p, scan: c.old });
       continue;
     }
+    // After the replay check: a scan stored when it was recent keeps its first decision however late it comes again.
+    const outside = scanTimeWindow(p.at, p.input.now, p.input.maxOfflineMs ?? DEFAULT_SCAN_MAX_OFFLINE_MS);
+    if (outside !== null) {
+      answers.push([p.i, { ok: true, decision: unrecordedStop(p, outside) }]);
+      continue;
+    }
+    const code = p.kind === 'signed' ? c.code : null;
+    const pid = p.kind === 'signed' ? (code?.pid ?? null) : p.pid;
     const here = { lat: c.station.lat, lon: c.station.lon, at: p.at };
-    const neighbours = [c.prev, c.next, ...(p.pid === null ? [] : (batchSeen.get(p.pid) ?? []))].filter((n): n is NeighbourScan => n !== null && n.id !== p.input.scanId);
+    const neighbours = [c.prev, c.next, ...(pid === null ? [] : (batchSeen.get(pid) ?? []))].filter((n): n is NeighbourScan => n !== null && n.id !== p.input.scanId);
     let impossible: { scanId: string; kmh: number } | undefined;
     for (const n of neighbours) {
       const t = travelCheck(n, here, maxKmh);
@@ -241,6 +263,7 @@ function decideBatch(
     const d = decide({
       kind: p.kind,
       ...(p.verification === undefined ? {} : { verification: p.verification }),
+      ...(p.codeId === null ? {} : { code: code === null ? null : { status: code.status, revokedAt: code.revokedAt } }),
       ...(p.national === undefined ? {} : { national: p.national }),
       ...(p.nationalCheck === undefined ? {} : { nationalCheck: p.nationalCheck }),
       at: p.at,
@@ -250,6 +273,8 @@ function decideBatch(
       impossibleTravelWith: impossible,
     });
     const claims = p.verification?.ok === true ? p.verification.claims : undefined;
+    // Only an identified person is kept with the scan: a claim that did not verify names nobody.
+    const identified = d.trust !== null;
     const scan: StoredScan = {
       id: p.input.scanId,
       officerId: p.input.officerId,
@@ -261,21 +286,22 @@ function decideBatch(
       flags: d.flags,
       flagged: d.flags.some((f) => ALERT_FLAGS.has(f)),
       kind: p.kind,
-      pid: p.pid,
-      declarationId: claims?.declarationId ?? null,
+      pid: identified ? pid : null,
+      declarationId: identified ? (code?.declarationId ?? null) : null,
       validUntil: claims?.validUntil ?? null,
       lat: c.station.lat,
       lon: c.station.lon,
       passageId: d.trust === null ? null : passageIdOf(p.input.scanId),
       trust: d.trust,
-      copiedOf: impossible?.scanId ?? null,
-      kmh: impossible === undefined || !Number.isFinite(impossible.kmh) ? null : Math.round(impossible.kmh),
+      // Another scan of the person is theirs to know only when this code identified them.
+      copiedOf: identified ? (impossible?.scanId ?? null) : null,
+      kmh: !identified || impossible === undefined || !Number.isFinite(impossible.kmh) ? null : Math.round(impossible.kmh),
     };
     writes.push({ p, scan });
-    if (d.trust !== null && p.pid !== null) {
-      const seen = batchSeen.get(p.pid) ?? [];
+    if (identified && pid !== null) {
+      const seen = batchSeen.get(pid) ?? [];
       seen.push({ id: scan.id, at: scan.at, lat: scan.lat, lon: scan.lon });
-      batchSeen.set(p.pid, seen);
+      batchSeen.set(pid, seen);
     }
   }
 
@@ -307,9 +333,8 @@ function checkInput(input: ScanInput): TruyvetError | undefined {
   if (!SCAN_ID_RE.test(input.scanId)) return invalidInput(`scan id must be 8–64 letters, digits or . _ : - (got ${input.scanId.length} characters)`, [{ field: 'scanId', reason: 'bad format' }]);
   if (input.qrText.length === 0 || input.qrText.length > 2000) return invalidInput('the QR text must be 1–2000 characters', [{ field: 'qrText', reason: 'bad length' }]);
   const at = input.scannedAt ?? input.now;
+  // Too old or ahead of the clock is a decision (decideBatch), not a bad request.
   if (!Number.isSafeInteger(at)) return invalidInput('scannedAt is not an instant', [{ field: 'scannedAt', reason: 'not an instant' }]);
-  if (at > input.now + qrClockSkewSeconds() * 1000) return invalidInput('scannedAt lies in the future', [{ field: 'scannedAt', reason: 'in the future' }]);
-  if (at < input.now - MAX_OFFLINE_MS) return invalidInput('scannedAt is more than 7 days old', [{ field: 'scannedAt', reason: 'too old' }]);
   return undefined;
 }
 
@@ -318,14 +343,14 @@ async function readCode(i: number, input: ScanInput): Promise<Pending> {
   const text = input.qrText.trim();
   if (looksLikeSignedQr(text)) {
     const v = await verifyQrToken(text);
-    return { i, input, at, kind: 'signed', verification: v, pid: v.ok ? v.claims.personId : null, rawKey: null };
+    return { i, input, at, kind: 'signed', verification: v, pid: null, codeId: v.ok ? v.claims.codeId : null, rawKey: null };
   }
   if (looksLikeNationalQr(text)) {
     const n = parseNationalQr(text);
     const number = n.ok ? n.value.documentNumber : null;
-    return { i, input, at, kind: 'national', national: n, pid: number === null ? null : pseudonym(number), rawKey: number };
+    return { i, input, at, kind: 'national', national: n, pid: number === null ? null : pseudonym(number), codeId: null, rawKey: number };
   }
-  return { i, input, at, kind: 'unreadable', pid: null, rawKey: null };
+  return { i, input, at, kind: 'unreadable', pid: null, codeId: null, rawKey: null };
 }
 
 export function passageIdOf(scanId: string): string {
@@ -351,6 +376,7 @@ function passageOf(s: StoredScan, rawKey: string | null): PassageWrite | undefin
 export function toDecision(s: StoredScan, replay: boolean): ScanDecision {
   const reason = s.reason as ScanReason;
   const m = REASON_MESSAGES[reason] ?? REASON_MESSAGES.unreadable;
+  const trust = s.trust === 'signed' || s.trust === 'national' ? s.trust : null;
   return {
     scanId: s.id,
     stationId: s.stationId,
@@ -360,15 +386,43 @@ export function toDecision(s: StoredScan, replay: boolean): ScanDecision {
     message_en: m.en,
     flags: s.flags as ScanFlag[],
     codeKind: s.kind as CodeKind,
-    personId: s.pid,
-    declarationId: s.declarationId,
+    // Scans stored before a code had to verify to name anyone may hold an unverified claim.
+    personId: trust === null ? null : s.pid,
+    declarationId: trust === null ? null : s.declarationId,
     validUntil: s.validUntil === null ? null : isoUtc(s.validUntil),
     scannedAt: isoUtc(s.at),
     decidedAt: isoUtc(s.decidedAt),
     passageId: s.passageId,
-    trust: s.trust === 'signed' || s.trust === 'national' ? s.trust : null,
-    copiedOf: s.copiedOf,
-    impossibleSpeedKmh: s.kmh,
+    trust,
+    copiedOf: trust === null ? null : s.copiedOf,
+    impossibleSpeedKmh: trust === null ? null : s.kmh,
     replay,
+    recorded: !replay,
+  };
+}
+
+/** The answer to a scan outside the time window: a stop naming nobody, stored nowhere (so no replay either). */
+function unrecordedStop(p: Pending, reason: 'too_old' | 'future'): ScanDecision {
+  const m = REASON_MESSAGES[reason];
+  return {
+    scanId: p.input.scanId,
+    stationId: p.input.stationId,
+    decision: 'stop',
+    reason,
+    message_vi: m.vi,
+    message_en: m.en,
+    flags: [reason],
+    codeKind: p.kind,
+    personId: null,
+    declarationId: null,
+    validUntil: null,
+    scannedAt: isoUtc(p.at),
+    decidedAt: isoUtc(p.input.now),
+    passageId: null,
+    trust: null,
+    copiedOf: null,
+    impossibleSpeedKmh: null,
+    replay: false,
+    recorded: false,
   };
 }

@@ -1,6 +1,7 @@
 import { int, num, numOrNull, str } from '../db/convert';
 import type { ManagedTransaction } from 'neo4j-driver';
 import { readQuery, writeTx } from '../db/driver';
+import type { QrStatus } from '../qr/token';
 import type { Jurisdiction } from '../types';
 import { toStatus, type IsolationStatus } from './isolation';
 
@@ -38,7 +39,10 @@ export interface ContextRow extends ScopeParams {
   readonly asOf: { readonly tv: number; readonly role: string } | null;
   readonly scanId: string;
   readonly stationId: string;
+  /** The person a national code names (its document number's pseudonym); null for a signed code. */
   readonly pid: string | null;
+  /** The opaque id of a verified signed code: the statement resolves it to its declaration and person. */
+  readonly code: string | null;
   /** Issue time of the scanned code (epoch ms), to find a newer code; null for national codes. */
   readonly iat: number | null;
   readonly at: number;
@@ -51,6 +55,14 @@ export interface NeighbourScan {
   readonly lon: number;
 }
 
+/** A signed code's record: the declaration it was issued for and what became of it. */
+export interface ResolvedCode {
+  readonly pid: string;
+  readonly declarationId: string;
+  readonly status: QrStatus;
+  readonly revokedAt: number | null;
+}
+
 export interface ScanContext {
   /** The officer's account is still as the request was authorized (always true without `asOf`). */
   readonly accountHolds: boolean;
@@ -58,6 +70,8 @@ export interface ScanContext {
   readonly inScope: boolean;
   readonly station: { readonly lat: number; readonly lon: number } | null;
   readonly old: StoredScan | null;
+  /** The signed code's record; null for a national code, or a code id the server does not know. */
+  readonly code: ResolvedCode | null;
   readonly isolation: IsolationStatus | undefined;
   readonly newerCodeExists: boolean;
   readonly prev: NeighbourScan | null;
@@ -67,27 +81,30 @@ export interface ScanContext {
 // Every lookup names its index with USING INDEX SEEK. Planned while Scan was nearly empty (a
 // young deployment, or bench:scan after its clean-up), the neighbouring-scan lookups became full
 // scans of the Scan(pid, at) index, kept in the plan cache while thousands of scans arrived:
-// 2–8 ms of Neo4j CPU per scan instead of 0.3–0.5 (tests/plans.int.test.ts).
+// 2–8 ms of Neo4j CPU per scan instead of 0.3–0.5 (tests/plans.int.test.ts). The person is the
+// national code's, or the one the signed code's record names (the code carries only its id).
 export const CONTEXT = `
 UNWIND $rows AS row
 OPTIONAL MATCH (acct:Account {username: row.officer}) USING INDEX SEEK acct:Account(username)
 OPTIONAL MATCH (st:Station {id: row.stationId}) USING INDEX SEEK st:Station(id)
 OPTIONAL MATCH (old:Scan {id: row.scanId}) USING INDEX SEEK old:Scan(id)
-OPTIONAL MATCH (iso:Isolation {pid: row.pid}) USING INDEX SEEK iso:Isolation(pid)
-CALL (row) {
-  OPTIONAL MATCH (p:Person {id: row.pid})-[:DECLARED]->(d:Declaration) USING INDEX SEEK p:Person(id)
+OPTIONAL MATCH (code:Declaration {qrCodeId: row.code}) USING INDEX SEEK code:Declaration(qrCodeId)
+WITH row, acct, st, old, code, CASE WHEN row.code IS NULL THEN row.pid ELSE code.pid END AS pid
+OPTIONAL MATCH (iso:Isolation {pid: pid}) USING INDEX SEEK iso:Isolation(pid)
+CALL (row, pid) {
+  OPTIONAL MATCH (p:Person {id: pid})-[:DECLARED]->(d:Declaration) USING INDEX SEEK p:Person(id)
   WHERE row.iat IS NOT NULL AND d.qrIssuedAt > row.iat
   RETURN count(d) > 0 AS newer
 }
-CALL (row) {
+CALL (row, pid) {
   OPTIONAL MATCH (s:Scan) USING INDEX SEEK s:Scan(pid, at)
-  WHERE s.pid = row.pid AND s.at <= row.at AND s.id <> row.scanId AND s.trust IS NOT NULL
+  WHERE s.pid = pid AND s.at <= row.at AND s.id <> row.scanId AND s.trust IS NOT NULL
   WITH s ORDER BY s.at DESC LIMIT 1
   RETURN CASE WHEN s IS NULL THEN null ELSE s {.id, .at, .lat, .lon} END AS prev
 }
-CALL (row) {
+CALL (row, pid) {
   OPTIONAL MATCH (s:Scan) USING INDEX SEEK s:Scan(pid, at)
-  WHERE s.pid = row.pid AND s.at > row.at AND s.id <> row.scanId AND s.trust IS NOT NULL
+  WHERE s.pid = pid AND s.at > row.at AND s.id <> row.scanId AND s.trust IS NOT NULL
   WITH s ORDER BY s.at ASC LIMIT 1
   RETURN CASE WHEN s IS NULL THEN null ELSE s {.id, .at, .lat, .lon} END AS next
 }
@@ -100,6 +117,7 @@ RETURN row.i AS i,
   st IS NOT NULL AND ${IN_SCOPE('st', 'row')} AS inScope,
   CASE WHEN st IS NULL THEN null ELSE st {.lat, .lon} END AS station,
   CASE WHEN old IS NULL THEN null ELSE old {.*} END AS old,
+  CASE WHEN code IS NULL THEN null ELSE code {.pid, .id, .status, .qrRevokedAt} END AS code,
   CASE WHEN iso IS NULL THEN null ELSE iso {.*} END AS iso,
   newer, prev, next`;
 
@@ -123,6 +141,7 @@ export async function readScanContextIn(tx: ManagedTransaction, rows: readonly C
           inScope: r['inScope'] === true,
           station: station === null ? null : { lat: num(station['lat']), lon: num(station['lon']) },
           old: r['old'] === null ? null : toStoredScan(r['old']),
+          code: toCode(r['code']),
           isolation: r['iso'] === null ? undefined : toStatus(r['iso']),
           newerCodeExists: r['newer'] === true,
           prev: toNeighbour(r['prev']),
@@ -131,6 +150,15 @@ export async function readScanContextIn(tx: ManagedTransaction, rows: readonly C
       ] as const;
     }),
   );
+}
+
+function toCode(v: unknown): ResolvedCode | null {
+  if (v === null || v === undefined) return null;
+  const c = v as Record<string, unknown>;
+  const status = c['status'];
+  // A code is issued only for these (engine/declarations/registry-check.ts issuesQr).
+  if (status !== 'accepted' && status !== 'accepted_with_warnings' && status !== 'unverified') return null;
+  return { pid: str(c['pid']), declarationId: str(c['id']), status, revokedAt: numOrNull(c['qrRevokedAt']) };
 }
 
 function toNeighbour(v: unknown): NeighbourScan | null {

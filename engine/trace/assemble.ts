@@ -1,5 +1,5 @@
 import { isoUtc } from '../time';
-import type { TraceContact, TracePerson, TraceResult } from '../types';
+import type { EvidenceTrust, TraceContact, TracePerson, TraceResult } from '../types';
 import { contactTime, overlapMs, type Interval } from './colocation';
 import type { ResolvedTrace } from './params';
 import { riskScore } from './scoring';
@@ -22,6 +22,9 @@ export interface Reached {
   readonly via: string[];
   readonly contacts: number;
   readonly overlapMs: number;
+  /** Of those contacts, the ones resting on a national-QR passage, and their overlap (trust.ts); absent: none. */
+  readonly nationalContacts?: number;
+  readonly nationalOverlapMs?: number;
 }
 
 /**
@@ -110,11 +113,14 @@ export interface ShapedTrace<Extra extends object = object> {
   readonly head: TraceHead<Extra>;
   readonly people: readonly Reached[];
   readonly contacts: readonly Edge[];
+  /** The ids of the contacts' passages that are lower-trust evidence (national QR scans, trust.ts); absent: none. */
+  readonly national?: ReadonlySet<string>;
 }
 
 /** Orders people by generation then exposure time, contacts by generation then contact time (then ids, so that the order is total). */
-export function shapeTrace(p: ResolvedTrace, people: readonly Reached[], contacts: readonly Edge[], milliseconds: number): ShapedTrace {
+export function shapeTrace(p: ResolvedTrace, people: readonly Reached[], contacts: readonly Edge[], milliseconds: number, national?: ReadonlySet<string>): ShapedTrace {
   return {
+    ...(national !== undefined && national.size > 0 ? { national } : {}),
     head: {
       f0: p.f0,
       params: {
@@ -134,7 +140,21 @@ export function shapeTrace(p: ResolvedTrace, people: readonly Reached[], contact
 
 /** A person's risk score (scoring.ts) from the evidence that reached them. */
 export function scoreOf(r: Reached): number {
-  return riskScore({ generation: r.generation, contacts: r.contacts, overlapSeconds: r.overlapMs / 1000 });
+  return riskScore({
+    generation: r.generation,
+    contacts: r.contacts,
+    overlapSeconds: r.overlapMs / 1000,
+    nationalContacts: r.nationalContacts ?? 0,
+    nationalOverlapSeconds: (r.nationalOverlapMs ?? 0) / 1000,
+  });
+}
+
+/** The trust of a contact's two passages when one of them is national (TraceContact.trust), else undefined. */
+export function contactTrust(national: ReadonlySet<string> | undefined, passages: readonly [string, string]): [EvidenceTrust, EvidenceTrust] | undefined {
+  if (national === undefined) return undefined;
+  const a = national.has(passages[0]);
+  const b = national.has(passages[1]);
+  return a || b ? [a ? 'national' : 'standard', b ? 'national' : 'standard'] : undefined;
 }
 
 /**
@@ -145,15 +165,12 @@ export function scoreOf(r: Reached): number {
 export function resultOf<Extra extends object>(s: ShapedTrace<Extra>): TraceResult & Extra {
   const { f0, params, stats, ...extra } = s.head;
   const people: TracePerson[] = s.people.map((r) => ({ id: r.id, generation: r.generation, exposureAt: isoUtc(r.exposureAt), via: r.via, score: scoreOf(r) }));
-  const contacts: TraceContact[] = s.contacts.map((e) => ({
-    source: e.source,
-    target: e.target,
-    stationId: e.stationId,
-    at: isoUtc(e.at),
-    overlapSeconds: e.overlapMs / 1000,
-    generation: e.generation,
-    passages: e.passages,
-  }));
+  const contacts: TraceContact[] = s.contacts.map((e) => {
+    const c: TraceContact = { source: e.source, target: e.target, stationId: e.stationId, at: isoUtc(e.at), overlapSeconds: e.overlapMs / 1000, generation: e.generation, passages: e.passages };
+    const trust = contactTrust(s.national, e.passages);
+    if (trust) c.trust = trust;
+    return c;
+  });
   return { f0, params, people, contacts, stats, ...extra } as TraceResult & Extra;
 }
 

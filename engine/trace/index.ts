@@ -6,3 +6,4 @@ export * from './queries';
 export * from './scoring';
 export * from './sensitivity';
 export * from './trace';
+export * from './trust';

@@ -3,6 +3,7 @@ import type { TraceParams, TraceResult } from '../types';
 import { checkTolerance, resolveTraceParams } from './params';
 import { resultOf, shapeTrace, type ShapedTrace } from './assemble';
 import { traceGenerations, type TraceOptions } from './trace';
+import { weighTrust } from './trust';
 
 /**
  * The view's sensitivity panel: how the F1, F2, … counts move with the tolerance. One full trace
@@ -48,6 +49,7 @@ export async function traceWithSensitivityShaped(
     const r = await traceGenerations(other, options);
     sensitivity.push({ toleranceSeconds: t, counts: generationCounts(r, main.depth) });
   }
-  const shaped = shapeTrace(main, people, contacts, Math.round(performance.now() - started));
+  const trusted = await weighTrust(people, contacts, main.tolMs, options);
+  const shaped = shapeTrace(main, trusted.people, contacts, Math.round(performance.now() - started), trusted.national);
   return { ...shaped, head: { ...shaped.head, sensitivity } };
 }

@@ -4,6 +4,7 @@ import { notFound } from '../errors';
 import type { TraceParams, TraceResult } from '../types';
 import { assembleGeneration, resultOf, shapeTrace, type Edge, type Reached, type ShapedTrace } from './assemble';
 import { resolveTraceParams, type ResolvedTrace } from './params';
+import { weighTrust } from './trust';
 import { contactsFromFrontier, personExists, traceTooLarge, type FrontierEntry, type GenerationQuery } from './queries';
 
 export type GenerationRunner = (q: GenerationQuery, options: QueryOptions) => Promise<Edge[]>;
@@ -46,7 +47,8 @@ export async function traceShaped(params: TraceParams, options: TraceOptions = {
   const started = performance.now();
   const p = resolveTraceParams(params);
   const { people, contacts } = await traceGenerations(p, options);
-  return shapeTrace(p, people, contacts, Math.round(performance.now() - started));
+  const trusted = await weighTrust(people, contacts, p.tolMs, options);
+  return shapeTrace(p, trusted.people, contacts, Math.round(performance.now() - started), trusted.national);
 }
 
 /** The generations of a resolved trace, before shaping; shared with the sensitivity panel. */

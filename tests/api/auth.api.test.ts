@@ -105,7 +105,7 @@ describe('login', () => {
       const statuses: number[] = [];
       for (let i = 0; i < 3; i++) statuses.push((await limited.request('POST', '/api/auth/token', { json: { username: `${run}-y`, password: 'whatever pass 1' } })).status);
       expect(statuses).toEqual([401, 401, 429]);
-      expect(stores.sort()).toEqual(['declarations', 'login']);
+      expect(stores.sort()).toEqual(['declarations', 'declarations-document', 'login']);
       expect(keys).toHaveLength(3);
       expect(new Set(keys).size).toBe(1);
       expect(keys[0]).toMatch(/^[A-Za-z0-9_-]{22}$/);

@@ -42,7 +42,6 @@ export function declarationJson(c: Citizen & { sex: 'male' | 'female' }, declare
 export interface ReceiptBody {
   declarationId: string;
   status: string;
-  warnings: { path: string; code: string }[];
-  qr: { token: string; issuedAt: string; validUntil: string; svg: string; png: string };
+  qr: { token: string; issuedAt: string; validUntil: string; svg: string; png: string; revoke: string };
   duplicate: boolean;
 }

@@ -4,6 +4,8 @@ import { updateAccount } from '../../engine/accounts/accounts';
 import { closeDriver } from '../../engine/db/driver';
 import { newRunId } from '../helpers/run-data';
 import { checkpointFiles, importFile, removeImportRun, stationsCsv, storedPassages, tempDir, writeFile } from '../import/helpers';
+import { removeDeclarationData } from '../declarations/helpers';
+import { citizen, declarationJson } from './citizens';
 import { cleanupRun, makeAccount } from './harness';
 import { call, serveProcess, type ServeProcess } from './serve-process';
 
@@ -12,8 +14,8 @@ import { call, serveProcess, type ServeProcess } from './serve-process';
  * prints the address once; only worker 1 runs the daily purge; an account change counts on every
  * worker from its next request; an import running in one worker is followed from the other
  * without being taken for a cut-off one, and when its worker is killed, the worker that replaces
- * it resumes it; login attempts and requests count against one limit whichever worker takes
- * them; the status shows every worker; SIGTERM stops all.
+ * it resumes it; login attempts, requests and declarations per document number count against one
+ * limit whichever worker takes them; the status shows every worker; SIGTERM stops all.
  */
 
 const run = newRunId('cl');
@@ -35,7 +37,7 @@ beforeAll(async () => {
   await importFile('stations', writeFile(dir, 'stations.csv', stationsCsv(run, 20)));
   importer = await makeAccount(run, 'imp', 'importer');
   srv = await serveProcess(
-    { LOG_LEVEL: 'info', TRUYVET_LOGIN_PER_MINUTE: '12', TRUYVET_PURGE_AT: '03:00', TRUYVET_AUDIT_CHAIN: run, TRUYVET_UPLOAD_DIR: path.join(dir, 'up'), TRUYVET_IMPORT_STATE_DIR: path.join(dir, 'state') },
+    { LOG_LEVEL: 'info', TRUYVET_LOGIN_PER_MINUTE: '12', TRUYVET_DECLARATIONS_PER_DOCUMENT_HOUR: '4', TRUYVET_PURGE_AT: '03:00', TRUYVET_AUDIT_CHAIN: run, TRUYVET_UPLOAD_DIR: path.join(dir, 'up'), TRUYVET_IMPORT_STATE_DIR: path.join(dir, 'state') },
     ['--workers', '2'],
   );
 }, 120_000);
@@ -45,10 +47,13 @@ afterAll(async () => {
     await srv.exit;
   }
   await removeImportRun(run);
+  await removeDeclarationData(run, declared);
   await cleanupRun(run);
   await closeDriver();
   fs.rmSync(dir, { recursive: true, force: true });
 });
+
+const declared: string[] = [];
 
 const workersOf = (msg: string) => new Set(lines().filter((l) => l['msg'] === msg).map((l) => l['worker']));
 
@@ -240,6 +245,23 @@ it('counts the general request limit of all workers together', async () => {
   const refusers = new Set(lines().filter((l) => l['status'] === 429 && l['method'] === 'GET').map((l) => l['worker']));
   expect(refusers).toEqual(new Set([1, 2]));
 }, 120_000);
+
+it('counts declarations per document number of all workers together', async () => {
+  const c = citizen('Hồ Văn Cụm', 1983);
+  declared.push(c.number);
+  const statuses: number[] = [];
+  // Another client address for each try: the per-address limit is not what stops them.
+  for (let i = 0; i < 8; i++) {
+    const r = await call(srv.url, 'POST', '/api/declarations', { json: declarationJson(c, Date.now() - 60_000, `${run}-doc-${i}`), localAddress: `127.0.1.${i + 1}` });
+    statuses.push(r.status);
+  }
+  // Counted per worker, two workers would have let through up to twice the limit (4).
+  expect(statuses).toEqual([201, 201, 201, 201, 429, 429, 429, 429]);
+  await until(() => lines().filter((l) => l['route'] === 'declarationsSubmit' && l['status'] === 429).length >= 4);
+  const refusers = new Set(lines().filter((l) => l['route'] === 'declarationsSubmit' && l['status'] === 429).map((l) => l['worker']));
+  expect(refusers).toEqual(new Set([1, 2]));
+  expect(srv.output()).not.toContain(c.number);
+});
 
 it('counts login attempts of all workers together', async () => {
   // Last before the stop: it uses up this client's login attempts for a minute.

@@ -7,13 +7,14 @@ import { qrLinks } from '../../api/qr-links';
 import { newRunId } from '../helpers/run-data';
 import { removeDeclarationData, useTestQrKey } from '../declarations/helpers';
 import { citizen, declarationJson, registryRow, type ReceiptBody } from './citizens';
-import { cleanupRun, makeAccount, startServer, type TestServer } from './harness';
+import { cleanupRun, makeAccount, memoryLogger, startServer, type TestServer } from './harness';
 
 /**
  * The citizen's side of issue 6 through HTTP: POST /api/declarations (no login) answers the QR
- * code, or a 400 with bilingual field issues, or a 422 with the registry's reasons (the
- * declaration is kept for review); the holder fetches the code as SVG or PNG through the link's
- * key; the JWKS verifies the code offline; review lists are masked and scoped.
+ * code, or a 400 with bilingual field issues, or only "kept for review" (202) when the registry
+ * does not match: the reasons are the reviewer's (issue 20); the holder fetches the code as SVG
+ * or PNG through the link's key; the JWKS verifies the code offline; review lists are masked and
+ * scoped.
  */
 
 const run = newRunId('dc');
@@ -60,7 +61,8 @@ describe('POST /api/declarations', () => {
   it('answers 201 with a signed QR code valid for 3 days and private links to its images, without a login', async () => {
     const r = await server.request<ReceiptBody>('POST', '/api/declarations', { json: declarationJson(A, clock - 60_000, ref()) });
     expect(r.status).toBe(201);
-    expect(r.body).toMatchObject({ status: 'accepted', warnings: [], duplicate: false });
+    expect(r.body).toMatchObject({ status: 'accepted', duplicate: false });
+    expect(r.body.qr.revoke).toMatch(new RegExp(`^/api/qr/${r.body.declarationId}/revoke\\?key=[A-Za-z0-9_-]{22}$`));
     expect(r.body.declarationId).toMatch(/^d[0-9a-f]{24}$/);
     expect(Date.parse(r.body.qr.validUntil) - Date.parse(r.body.qr.issuedAt)).toBe(3 * 86_400_000);
     expect(r.body.qr.issuedAt).toBe(new Date(clock).toISOString());
@@ -79,17 +81,26 @@ describe('POST /api/declarations', () => {
     expect(again.body).toEqual({ ...first.body, duplicate: true });
   });
 
-  it('accepts a name without diacritics with a warning, and an unknown person as unverified', async () => {
+  it('answers a name without diacritics and an unknown person as plainly accepted: the registry check stays on the server', async () => {
     const plain = await server.request<ReceiptBody>('POST', '/api/declarations', { json: declarationJson(B, clock, ref(), { fullName: 'Tran Thi Bich' }) });
     expect(plain.status).toBe(201);
-    expect(plain.body.status).toBe('accepted_with_warnings');
-    expect(plain.body.warnings.map((w) => [w.path, w.code])).toEqual([['fullName', 'name_missing_diacritics']]);
+    expect(plain.body.status).toBe('accepted');
+    expect(plain.body).not.toHaveProperty('warnings');
     const stranger = citizen('Phạm Minh Đức', 1975);
     numbers.push(stranger.number);
     const u = await server.request<ReceiptBody>('POST', '/api/declarations', { json: declarationJson(stranger, clock, ref()) });
     expect(u.status).toBe(201);
-    expect(u.body.status).toBe('unverified');
+    expect(u.body.status).toBe('accepted');
     expect(u.body.qr.token.split('.')).toHaveLength(3);
+    // Nor does the code itself say how the registry answered.
+    const payload = (token: string) => JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as Record<string, unknown>;
+    expect(Object.keys(payload(u.body.qr.token)).sort()).toEqual(Object.keys(payload(plain.body.qr.token)).sort());
+    expect(payload(u.body.qr.token)).not.toHaveProperty('st');
+    // The reviewer still sees the outcome and the warning.
+    const list = await server.request<{ declarations: { id: string; status: string; warnings: { code: string }[] }[] }>('GET', `/api/declarations?from=${new Date(clock - 1000).toISOString()}&to=${new Date(clock + 1000).toISOString()}&limit=1000`, { token: admin });
+    const byId = new Map(list.body.declarations.map((d) => [d.id, d]));
+    expect(byId.get(plain.body.declarationId)).toMatchObject({ status: 'accepted_with_warnings', warnings: [{ code: 'name_missing_diacritics' }] });
+    expect(byId.get(u.body.declarationId)?.status).toBe('unverified');
   });
 
   it('answers 400 with every field issue, each with its path, code and Vietnamese and English message', async () => {
@@ -115,16 +126,18 @@ describe('POST /api/declarations', () => {
     expect(future.body.errors?.map((e) => [e.path, e.code])).toEqual([['body.declaredAt', 'in_future']]);
   });
 
-  it('answers 422 with the reasons when the registry does not match, and keeps the declaration for review', async () => {
-    const r = await server.request<Problem>('POST', '/api/declarations', { json: declarationJson(C, clock, ref(), { fullName: 'Lê Văn Cường Khác', birthDate: '1990-07-08' }) });
-    expect(r.status).toBe(422);
-    expect(r.body.code).toBe('registry_rejected');
-    expect(r.body.errors?.map((e) => [e.path, e.code]).sort()).toEqual([
-      ['body.birthDate', 'registry_birth_date_mismatch'],
-      ['body.fullName', 'registry_name_mismatch'],
-    ]);
-    // The reasons never teach the registry's values.
-    expect(r.text).not.toContain('1990-05-06');
+  it('tells the anonymous caller only that a declaration the registry does not match is kept for review; the reasons are for the reviewer', async () => {
+    const r = await server.request<Problem & { status: string; qr: unknown }>('POST', '/api/declarations', {
+      json: declarationJson(C, clock, ref(), { fullName: 'Lê Văn Cường Khác', birthDate: '1990-07-08' }),
+    });
+    expect(r.status).toBe(202);
+    expect(r.body).toEqual({ declarationId: expect.stringMatching(/^d[0-9a-f]{24}$/) as unknown, status: 'kept_for_review', qr: null, duplicate: false });
+    // Neither which field differed nor the registry's values.
+    for (const word of ['registry', 'birth', 'name', 'mismatch', '1990-05-06']) expect(r.text.toLowerCase()).not.toContain(word);
+    // Only the birth date wrong, or only the name: the same answer.
+    const onlyBirth = await server.request<{ status: string }>('POST', '/api/declarations', { json: declarationJson(C, clock, ref(), { birthDate: '1990-07-09' }) });
+    const onlyName = await server.request<{ status: string }>('POST', '/api/declarations', { json: declarationJson(C, clock, ref(), { fullName: 'Lê Văn Cương' }) });
+    expect([onlyBirth.status, onlyBirth.body.status, onlyName.status, onlyName.body.status]).toEqual([202, 'kept_for_review', 202, 'kept_for_review']);
     const id = r.body.declarationId!;
     const stored = await readQuery('MATCH (d:Declaration {id: $id}) RETURN d.status AS s, d.qrToken AS t', { id }, (x) => [x['s'] as unknown, x['t'] as unknown]);
     expect(stored).toEqual([['rejected', null]]);
@@ -159,6 +172,33 @@ describe('POST /api/declarations', () => {
     const r = await server.request<Problem>('POST', '/api/declarations', { json: declarationJson(A, clock, ref(), { sourceRef: 'x'.repeat(20_000) }) });
     expect(r.status).toBe(413);
     expect(r.body.code).toBe('too_large');
+  });
+
+  it('limits declarations per document number (429 with Retry-After), without keeping the number', async () => {
+    const log = memoryLogger();
+    const strict = await startServer(`${run}d`, { now: () => clock, settings: { declarationsPerDocumentHour: 3 }, logger: log });
+    const D = citizen('Đặng Văn Dò', 1979);
+    numbers.push(D.number);
+    await upsertPeople([registryRow(D)]);
+    try {
+      // Guessing a birth date: each try differs; the right one comes too late.
+      const answers = [];
+      for (const birthDate of ['1979-01-01', '1979-01-02', '1979-01-03', '1979-05-06']) {
+        answers.push(await strict.request<Problem>('POST', '/api/declarations', { json: declarationJson(D, clock, ref(), { birthDate }) }));
+      }
+      expect(answers.map((a) => a.status)).toEqual([202, 202, 202, 429]);
+      expect(answers[3]!.body.code).toBe('rate_limited');
+      expect(Number(answers[3]!.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(Number(answers[3]!.headers.get('retry-after'))).toBeLessThanOrEqual(3600);
+      // Another document number is not held back.
+      expect((await strict.request('POST', '/api/declarations', { json: declarationJson(A, clock, ref()) })).status).toBe(201);
+      const kept = await readQuery('MATCH (d:Declaration {pid: $pid}) RETURN count(d) AS n', { pid: pseudonym(D.number) }, (r) => Number(r['n']));
+      expect(kept).toEqual([3]);
+      expect(log.lines.join('\n')).not.toContain(D.number);
+    } finally {
+      await strict.close();
+      await cleanupRun(`${run}d`);
+    }
   });
 
   it('limits declarations per client with 429', async () => {
@@ -205,7 +245,7 @@ describe('the QR code for its holder', () => {
 
   it('has no image for a rejected declaration', async () => {
     const r = await server.request<Problem>('POST', '/api/declarations', { json: declarationJson(C, clock, ref(), { birthDate: '1990-09-09' }) });
-    expect(r.status).toBe(422);
+    expect(r.status).toBe(202);
     const link = qrLinks(r.body.declarationId!).svg;
     expect((await server.request('GET', link)).status).toBe(404);
   });
@@ -217,7 +257,11 @@ describe('the QR code for its holder', () => {
     expect(r.body.keys.length).toBeGreaterThan(0);
     for (const k of r.body.keys) expect(k).not.toHaveProperty('d');
     const { payload } = await jwtVerify(receipt.qr.token, createLocalJWKSet(r.body), { currentDate: new Date(clock) });
-    expect(payload).toMatchObject({ iss: 'truyvet', sub: pseudonym(B.number), did: receipt.declarationId });
+    // An opaque code id, resolved on the server: not the person's pseudonym, not the declaration.
+    expect(payload).toEqual({ iss: 'truyvet', sub: expect.stringMatching(/^q[A-Za-z0-9_-]{22}$/) as unknown, iat: expect.any(Number) as unknown, exp: expect.any(Number) as unknown });
+    expect(receipt.qr.token).not.toContain(pseudonym(B.number));
+    expect(JSON.stringify(payload)).not.toContain(pseudonym(B.number));
+    expect(JSON.stringify(payload)).not.toContain(receipt.declarationId);
   });
 });
 

@@ -31,6 +31,7 @@ export function testSettings(run: string, over: Partial<ApiSettings> = {}): ApiS
     loginPerMinute: 10_000,
     requestsPerMinute: 100_000,
     declarationsPerMinute: 100_000,
+    declarationsPerDocumentHour: 100_000,
     declarationLimitBytes: 16 * 1024,
     maxTraceDepth: 5,
     traceMaxDays: 21,
@@ -52,6 +53,7 @@ export function testSettings(run: string, over: Partial<ApiSettings> = {}): ApiS
     auditChain: run,
     vizDir: path.join(os.tmpdir(), 'truyvet-no-viz'),
     checkUnits: true,
+    scanMaxOfflineMs: 72 * 3_600_000,
     ...over,
   };
 }

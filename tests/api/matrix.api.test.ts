@@ -1,4 +1,6 @@
 import { ROLES, type Role } from '../../engine/accounts/roles';
+import { validateDeclaration } from '../../engine/declarations/form';
+import { submitDeclarations } from '../../engine/declarations/service';
 import { closeDriver } from '../../engine/db/driver';
 import { upsertPeople } from '../../engine/db/people';
 import { pseudonym } from '../../engine/identity';
@@ -53,6 +55,8 @@ const ALLOWED: Record<RouteId, readonly Role[] | 'public'> = {
   declarationsList: ['admin', 'tracer'],
   qrSvg: 'public',
   qrPng: 'public',
+  qrRevoke: ['admin', 'officer'],
+  qrRevocations: 'public',
   scansCreate: ['officer'],
   scansFlagged: ['tracer'],
   isolationSet: ['tracer', 'officer'],
@@ -89,6 +93,8 @@ const elsewhere = { raw: `${run}-ELSEWHERE`, pid: pseudonym(`${run}-ELSEWHERE`) 
 const pendingIds = { inside: newTraceId(), outside: newTraceId() };
 let importId = '';
 let receipt: ReceiptBody;
+/** A declaration with a QR code of a citizen living inside / outside the accounts' jurisdiction. */
+const homeDeclaration = { inside: '', outside: '' };
 const declared: string[] = [];
 let counter = 0;
 const next = () => `${run}-n${++counter}`;
@@ -162,6 +168,9 @@ const SPECS: Record<RouteId, Spec> = {
   declarationsList: { call: (w) => ({ method: 'GET', path: `/api/declarations?province=${w === 'inside' ? inside : outside}&limit=5` }), ok: 200 },
   qrSvg: { call: () => ({ method: 'GET', path: qrLink('svg') }), ok: 200 },
   qrPng: { call: () => ({ method: 'GET', path: qrLink('png') }), ok: 200 },
+  // Staff revoke a code whose holder lives inside their jurisdiction (the holder's own key is tested in qr-revocation.api.test.ts).
+  qrRevoke: { call: (w) => ({ method: 'POST', path: `/api/qr/${homeDeclaration[w]}/revoke` }), ok: 200, scopedRefusal: true },
+  qrRevocations: { call: () => ({ method: 'GET', path: '/.well-known/qr-revocations.json' }), ok: 200 },
   scansCreate: {
     call: (w) => ({ method: 'POST', path: '/api/scans', json: { qrText: receipt.qr.token, scanId: next(), stationId: w === 'inside' ? city.stations.s1.id : city.stations.s3.id } }),
     ok: 201,
@@ -226,6 +235,15 @@ beforeAll(async () => {
   const d = await server.request<ReceiptBody>('POST', '/api/declarations', { json: declaration() });
   if (d.status !== 201) throw new Error(`declaration answered ${d.status}: ${d.text}`);
   receipt = d.body;
+  for (const where of ['inside', 'outside'] as const) {
+    // Stored through the engine: the API's form takes real 2-digit province codes, the run's are its own.
+    const c = citizen('Đỗ Văn Nhà', 1985);
+    declared.push(c.number);
+    const v = validateDeclaration(declarationJson(c, Date.now() - 60_000, next()));
+    if (!v.ok) throw new Error(JSON.stringify(v.issues));
+    const [r] = await submitDeclarations([{ ...v.value, address: { province: where === 'inside' ? inside : outside } }], { now: Date.now() });
+    homeDeclaration[where] = r!.declarationId;
+  }
   const iso = await server.request('PUT', `/api/people/${city.pid.a}/isolation`, {
     token: tokens.tracer,
     json: { trace: traceId, isolated: false, classification: 'F1', since: TRACE_PERIOD.from },

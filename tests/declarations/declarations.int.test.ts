@@ -5,7 +5,7 @@ import { validateDeclaration, type UnifiedDeclaration, type UnifiedDeclarationIn
 import { importDeclarationRecords, importDeclarationsFile } from '../../engine/declarations/import';
 import { fromPlatform, loadPlatform } from '../../engine/declarations/mapping';
 import { submitDeclaration, submitDeclarations } from '../../engine/declarations/service';
-import { getDeclaration, latestQrOfPerson, listDeclarations, readDeclarationContent } from '../../engine/declarations/storage';
+import { getDeclaration, latestQrOfPerson, listDeclarations, readDeclarationContent, revokedQrCodes, revokeQr } from '../../engine/declarations/storage';
 import { pseudonym } from '../../engine/identity';
 import { verifyQrToken } from '../../engine/qr/token';
 import { newRunId } from '../helpers/run-data';
@@ -58,8 +58,12 @@ describe('submitting a declaration', () => {
     expect(r).toMatchObject({ status: 'accepted', reasons: [], warnings: [], duplicate: false, personId: pseudonym(an) });
     expect(r.qr).not.toBeNull();
     const v = await verifyQrToken(r.qr!.token);
-    expect(v.ok && v.claims).toMatchObject({ personId: pseudonym(an), declarationId: r.declarationId, issuedAt: NOW, validUntil: NOW + 3 * DAY });
+    expect(v.ok && v.claims).toMatchObject({ codeId: expect.stringMatching(/^q/) as unknown, issuedAt: NOW, validUntil: NOW + 3 * DAY });
     expect(r.qr!.validUntil).toBe(new Date(NOW + 3 * DAY).toISOString());
+    // The code carries only its id; the server resolves it to the declaration and the person.
+    const stored = await getDeclaration(r.declarationId);
+    expect(stored?.qr).toMatchObject({ codeId: v.ok ? v.claims.codeId : '', revokedAt: null, revokedBy: null });
+    expect(stored?.personId).toBe(pseudonym(an));
   });
 
   it('accepts a name written without diacritics, with a warning', async () => {
@@ -111,11 +115,35 @@ describe('submitting a declaration', () => {
     expect(await readDeclarationContent(r.declarationId)).toEqual(d);
   });
 
-  it('lets the newest code win when a person declares again', async () => {
+  it('lets the newest code win when a person declares again: the older codes are revoked as superseded', async () => {
     const older = await submitDeclaration(declaration(an), { now: NOW + DAY });
     const newer = await submitDeclaration(declaration(an), { now: NOW + 2 * DAY });
     expect(older.qr!.token).not.toBe(newer.qr!.token);
-    expect(await latestQrOfPerson(pseudonym(an))).toMatchObject({ declarationId: newer.declarationId, token: newer.qr!.token });
+    expect(await latestQrOfPerson(pseudonym(an))).toMatchObject({ declarationId: newer.declarationId, token: newer.qr!.token, revokedAt: null });
+    expect((await getDeclaration(older.declarationId))?.qr).toMatchObject({ revokedAt: NOW + 2 * DAY, revokedBy: 'superseded' });
+    // An older declaration arriving late (an import of past records) is revoked at once; the newest stays.
+    const late = await submitDeclaration(declaration(an), { now: NOW + 3 * DAY, issueAt: 'declaredAt' });
+    expect(Date.parse(late.qr!.issuedAt)).toBeLessThan(NOW + 2 * DAY);
+    expect((await getDeclaration(late.declarationId))?.qr).toMatchObject({ revokedAt: NOW + 3 * DAY, revokedBy: 'superseded' });
+    expect((await getDeclaration(newer.declarationId))?.qr?.revokedAt).toBeNull();
+    // A declaration the registry rejects (anyone may send one with a number they know) revokes nothing.
+    await submitDeclaration(declaration(an, { fullName: 'Nguyễn Văn Khác' }), { now: NOW + 4 * DAY });
+    expect((await getDeclaration(newer.declarationId))?.qr?.revokedAt).toBeNull();
+  });
+
+  it('revokes a code for its holder or for staff whose jurisdiction holds the declarant’s home, once', async () => {
+    const r = await submitDeclaration(declaration(binh, { fullName: 'Trần Thị Bình', sex: 'female', birthDate: '1990-04-30', sourceRef: `${run}-revoke` }), { now: NOW + 5 * DAY });
+    expect(r.qr).not.toBeNull();
+    expect(await revokeQr({ declarationId: r.declarationId, scope: { province: '01' }, by: 'staff', now: NOW + 5 * DAY + 1 })).toEqual({ outcome: 'outside' });
+    expect((await getDeclaration(r.declarationId))?.qr?.revokedAt).toBeNull();
+    const done = await revokeQr({ declarationId: r.declarationId, scope: { province: '79', district: '760' }, by: 'staff', now: NOW + 5 * DAY + 2 });
+    expect(done).toEqual({ outcome: 'revoked', declarationId: r.declarationId, revokedAt: NOW + 5 * DAY + 2, revokedBy: 'staff', already: false });
+    const again = await revokeQr({ declarationId: r.declarationId, scope: null, by: 'holder', now: NOW + 5 * DAY + 3 });
+    expect(again).toEqual({ ...done, already: true });
+    expect(await revokeQr({ declarationId: `d${'0'.repeat(24)}`, scope: null, by: 'holder', now: NOW })).toEqual({ outcome: 'no_code' });
+    const list = await revokedQrCodes(NOW + 5 * DAY + 10);
+    expect(list).toContain((await getDeclaration(r.declarationId))?.qr?.codeId);
+    expect(await revokedQrCodes(NOW + 9 * DAY)).not.toContain((await getDeclaration(r.declarationId))?.qr?.codeId);
   });
 
   it('checks a batch against the registry in one go and answers in input order', async () => {

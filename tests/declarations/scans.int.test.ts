@@ -8,7 +8,7 @@ import { submitDeclaration } from '../../engine/declarations/service';
 import { AccountChanged, isTruyvetError } from '../../engine/errors';
 import { pseudonym } from '../../engine/identity';
 import { formatNationalQr } from '../../engine/qr/national';
-import { issueQrToken } from '../../engine/qr/token';
+import { issueQrToken, newQrCodeId } from '../../engine/qr/token';
 import { setIsolation, getIsolation } from '../../engine/scan/isolation';
 import { ScanQueue } from '../../engine/scan/queue';
 import { decideScan, decideScans, type ScanInput } from '../../engine/scan/service';
@@ -128,7 +128,7 @@ describe('a checkpoint scan of a signed code', () => {
     const first = await decideScan(scan(token, { scanId: `${run}-A-2`, now: T0 + H }));
     // Replayed a day later, after the code has been superseded and the person isolated: still the first answer.
     const again = await decideScan(scan(token, { scanId: `${run}-A-2`, now: T0 + 2 * H, scannedAt: T0 + H + M }));
-    expect(again).toEqual({ ...first, replay: true });
+    expect(again).toEqual({ ...first, replay: true, recorded: false });
     const scans = await readQuery('MATCH (s:Scan {id: $id}) RETURN count(s) AS n', { id: `${run}-A-2` }, (r) => Number(r['n']));
     expect(scans).toEqual([1]);
     const rels = await readQuery('MATCH (r:Passage {id: $id}) RETURN count(r) AS n', { id: `qr-${run}-A-2` }, (r) => Number(r['n']));
@@ -146,7 +146,7 @@ describe('a checkpoint scan of a signed code', () => {
     const input = scan(token, { scanId: `${run}-A-4`, now: T0 + 4 * H });
     const outcomes = await decideScans([input, input]);
     const [a, b] = outcomes.map((o) => (o.ok ? o.decision : o.error));
-    expect(b).toEqual({ ...(a as object), replay: true });
+    expect(b).toEqual({ ...(a as object), replay: true, recorded: false });
     expect(await readQuery('MATCH (s:Scan {id: $id}) RETURN count(s) AS n', { id: input.scanId }, (r) => Number(r['n']))).toEqual([1]);
   });
 
@@ -221,12 +221,13 @@ describe('a checkpoint scan of a signed code', () => {
   });
 
   it('stops an expired code and one from the future, flags both, keeps the expired one as a passage', async () => {
-    const { token: old } = await issueQrToken({ personId: pseudonym(E.number), declarationId: 'd-old', status: 'accepted', issuedAt: T0 - 4 * DAY });
+    const old = await declare(E, T0 - 4 * DAY);
     const expired = await decideScan(scan(old, { scanId: `${run}-E-1`, now: T0 }));
     expect(expired).toMatchObject({ decision: 'stop', reason: 'expired', flags: ['expired'], trust: 'signed', passageId: `qr-${run}-E-1` });
-    const { token: future } = await issueQrToken({ personId: pseudonym(E.number), declarationId: 'd-future', status: 'accepted', issuedAt: T0 + 2 * H });
-    const early = await decideScan(scan(future, { scanId: `${run}-E-2`, now: T0 + 30 * M }));
-    expect(early).toMatchObject({ decision: 'stop', reason: 'not_yet_valid', flags: ['not_yet_valid'], passageId: null });
+    // Issued at T0 + 2 h; a device whose clock is far behind says it scanned it at T0 + 30 min.
+    const future = await declare(E, T0 + 2 * H);
+    const early = await decideScan(scan(future, { scanId: `${run}-E-2`, now: T0 + 2 * H + M, scannedAt: T0 + 30 * M }));
+    expect(early).toMatchObject({ decision: 'stop', reason: 'not_yet_valid', flags: ['not_yet_valid'], passageId: null, personId: null });
     const ps = await passagesOfPerson(pseudonym(E.number), T0 - DAY, T0 + DAY);
     expect(ps.map((x) => x.id)).toEqual([`qr-${run}-E-1`]);
     const listed = await listFlaggedScans({ scope: HCMC, from: T0 - M, to: T0 + H });
@@ -274,11 +275,36 @@ describe('a checkpoint scan of a signed code', () => {
     await expect(setIsolation({ personId: 'p000000000000000000000000', isolated: true, classification: 'F0', since: T0, setBy: 'x', now: T0 })).rejects.toMatchObject({ code: 'not_found' });
   });
 
-  it('lets a superseded code through with a flag once the person has a newer one', async () => {
+  it('stops a code a newer declaration revoked; a scan made before that declaration passes, flagged superseded', async () => {
     const first = await declare(F, T0);
     await declare(F, T0 + H);
     const d = await decideScan(scan(first, { scanId: `${run}-F-1`, now: T0 + 2 * H }));
-    expect(d).toMatchObject({ decision: 'pass', flags: ['superseded'] });
+    expect(d).toMatchObject({ decision: 'stop', reason: 'revoked', flags: ['revoked'], personId: null, passageId: null, trust: null });
+    const offline = await decideScan(scan(first, { scanId: `${run}-F-2`, now: T0 + 2 * H, scannedAt: T0 + 30 * M }));
+    expect(offline).toMatchObject({ decision: 'pass', flags: ['superseded'], personId: pseudonym(F.number) });
+  });
+
+  it('stops a code signed with the key that the server never issued, naming nobody', async () => {
+    const { token } = await issueQrToken({ codeId: newQrCodeId(), issuedAt: T0 - H });
+    const d = await decideScan(scan(token, { scanId: `${run}-U-1`, now: T0 }));
+    expect(d).toMatchObject({ decision: 'stop', reason: 'unknown_code', flags: ['unknown_code'], personId: null, passageId: null, trust: null });
+  });
+
+  it('answers a scan outside the time window with a stop of its own, stored nowhere; a scan stored before keeps its first decision', async () => {
+    const token = await declare(C, T0 + 60 * DAY);
+    const now = T0 + 60 * DAY + H;
+    const tooOld = await decideScan(scan(token, { scanId: `${run}-W-1`, now, scannedAt: now - 72 * H - 1 }));
+    const ahead = await decideScan(scan(token, { scanId: `${run}-W-2`, now, scannedAt: now + 5 * M + 1 }));
+    const tight = await decideScan(scan(token, { scanId: `${run}-W-3`, now, scannedAt: now - 30 * M - 1, maxOfflineMs: 30 * M }));
+    expect([tooOld, ahead, tight].map((d) => [d.decision, d.reason, d.flags, d.personId, d.passageId, d.recorded])).toEqual([
+      ['stop', 'too_old', ['too_old'], null, null, false],
+      ['stop', 'future', ['future'], null, null, false],
+      ['stop', 'too_old', ['too_old'], null, null, false],
+    ]);
+    expect(await readQuery('MATCH (s:Scan) WHERE s.id IN $ids RETURN count(s) AS n', { ids: [`${run}-W-1`, `${run}-W-2`, `${run}-W-3`] }, (r) => Number(r['n']))).toEqual([0]);
+    const first = await decideScan(scan(token, { scanId: `${run}-W-4`, now }));
+    const later = await decideScan(scan(token, { scanId: `${run}-W-4`, now: now + 10 * DAY, scannedAt: now }));
+    expect(later).toEqual({ ...first, replay: true, recorded: false });
   });
 });
 
@@ -297,6 +323,16 @@ describe('a checkpoint scan of the national personal QR code', () => {
     expect(wrongName).toMatchObject({ decision: 'stop', reason: 'registry_mismatch', passageId: null });
     const wrongBirth = await decideScan(scan(national(F, { birthDate: '1985-05-07' }), { scanId: `${run}-N-3`, now: T0 + 3 * DAY + H }));
     expect(wrongBirth.reason).toBe('registry_mismatch');
+  });
+
+  it('tells nothing of the person a mismatching code names: not even a recent scan of theirs elsewhere', async () => {
+    const at = T0 + 4 * DAY;
+    const seen = await decideScan(scan(national(F), { scanId: `${run}-N-6`, now: at }));
+    expect(seen.decision).toBe('pass');
+    // Ten minutes later in Hà Nội, someone shows F's number with another name.
+    const d = await decideScan(scan(national(F, { fullName: 'PHAM VAN PHUOC' }), { scanId: `${run}-N-7`, stationId: S2, jurisdiction: null, now: at + 10 * M }));
+    expect(d).toMatchObject({ decision: 'stop', reason: 'registry_mismatch', personId: null, declarationId: null, copiedOf: null, impossibleSpeedKmh: null });
+    expect(d.flags).not.toContain('copied_code');
   });
 
   it('stops a code of someone not in the registry, and a masked code', async () => {

@@ -62,7 +62,21 @@ describe('peopleCsv', () => {
   });
 
   it('has a header, F0, then every person in the engine order', () => {
-    expect(rows[0]).toEqual(['Generation', 'Person key', 'Full name', 'Birth date', 'Sex', 'Phone', 'In the registry', 'Exposed at (Ho Chi Minh City time)', 'Risk score', 'Via', 'Contacts', 'First contact place']);
+    expect(rows[0]).toEqual([
+      'Generation',
+      'Person key',
+      'Full name',
+      'Birth date',
+      'Sex',
+      'Phone',
+      'In the registry',
+      'Exposed at (Ho Chi Minh City time)',
+      'Risk score',
+      'Via',
+      'Contacts',
+      'First contact place',
+      'Contacts on national QR (lower trust)',
+    ]);
     expect(rows.slice(1).map((r) => [r[0], r[1]])).toEqual([
       ['F0', '079090005444'],
       ['F1', '079190000001'],
@@ -79,9 +93,19 @@ describe('peopleCsv', () => {
   });
 
   it('gives exposure times in Ho Chi Minh City time, via as person keys, and the evidence count', () => {
-    expect(rows[2]!.slice(7)).toEqual(['2021-08-01 07:30:00', '0.632', '079090005444', '2', 'Chợ Bến Thành']);
+    expect(rows[2]!.slice(7, 12)).toEqual(['2021-08-01 07:30:00', '0.632', '079090005444', '2', 'Chợ Bến Thành']);
     expect(rows[5]!.slice(9, 11)).toEqual(['079190000001 @SUM(1)', '2']);
     expect(rows[3]![6]).toBe('no');
+  });
+
+  it('counts the contacts that rest on a national-QR passage (lower-trust evidence)', () => {
+    expect(rows.slice(1).map((r) => [r[0], r[12]])).toEqual([
+      ['F0', ''],
+      ['F1', '0'],
+      ['F1', '0'],
+      ['F2', '0'],
+      ['F2', '1'],
+    ]);
   });
 
   it('labels the columns in Vietnamese when the view is in Vietnamese', () => {

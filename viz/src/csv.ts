@@ -39,6 +39,7 @@ export const PEOPLE_CSV_COLUMNS = [
   'csv.via',
   'csv.contacts',
   'csv.firstStation',
+  'csv.nationalContacts',
 ] as const;
 
 /** One row per person of the result (F0 first, as generation 0), in the engine's order. */
@@ -63,6 +64,8 @@ export function peopleCsv(trace: LoadedTrace, stations: ReadonlyMap<string, Stat
       via.map((v) => personKey(v, trace.identities)).join(' '),
       String(reached.length),
       first ? (stations.get(first.stationId)?.name ?? first.stationId) : '',
+      // F0 has no contact into it: an empty cell, not a count.
+      generation === 0 ? '' : String(reached.filter((c) => c.trust?.includes('national') === true).length),
     ];
   };
   const rows = [header, row(trace.f0, 0, undefined, undefined, [])];

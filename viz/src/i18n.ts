@@ -98,6 +98,8 @@ export const vi = {
   'evidence.to': 'Đến người',
   'evidence.overlap': 'Trùng',
   'evidence.passages': 'Lượt qua',
+  'evidence.trust': 'Độ tin cậy',
+  'evidence.national': 'QR quốc gia: tin cậy thấp',
 
   'people.title': 'Danh sách F1, F2…',
   'people.filter': 'Thế hệ',
@@ -171,6 +173,7 @@ export const vi = {
   'csv.via': 'Qua',
   'csv.contacts': 'Số tiếp xúc',
   'csv.firstStation': 'Điểm tiếp xúc đầu tiên',
+  'csv.nationalContacts': 'Tiếp xúc qua mã QR quốc gia (độ tin cậy thấp)',
   'csv.yes': 'có',
   'csv.no': 'không',
 
@@ -272,6 +275,8 @@ export const en: Record<MessageKey, string> = {
   'evidence.to': 'To',
   'evidence.overlap': 'Overlap',
   'evidence.passages': 'Passages',
+  'evidence.trust': 'Trust',
+  'evidence.national': 'national QR: lower trust',
 
   'people.title': 'F1, F2… list',
   'people.filter': 'Generation',
@@ -345,6 +350,7 @@ export const en: Record<MessageKey, string> = {
   'csv.via': 'Via',
   'csv.contacts': 'Contacts',
   'csv.firstStation': 'First contact place',
+  'csv.nationalContacts': 'Contacts on national QR (lower trust)',
   'csv.yes': 'yes',
   'csv.no': 'no',
 

@@ -30,8 +30,8 @@ describe('timelineLanes', () => {
     [
       F0,
       timelineOf(F0, [
-        { id: 'P2s', stationId: 'ST2', stationName: 'Chốt', at: '2021-08-01T02:00:00.000Z', leftAt: '2021-08-01T02:00:00.000Z', source: 'qr' },
-        { id: 'P1s', stationId: 'ST1', stationName: 'Chợ', at: '2021-08-01T00:20:00.000Z', leftAt: '2021-08-01T01:00:00.000Z', source: 'bluezone' },
+        { id: 'P2s', stationId: 'ST2', stationName: 'Chốt', at: '2021-08-01T02:00:00.000Z', leftAt: '2021-08-01T02:00:00.000Z', source: 'qr', trust: 'standard' },
+        { id: 'P1s', stationId: 'ST1', stationName: 'Chợ', at: '2021-08-01T00:20:00.000Z', leftAt: '2021-08-01T01:00:00.000Z', source: 'bluezone', trust: 'standard' },
       ]),
     ],
   ]);

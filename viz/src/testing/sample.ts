@@ -36,7 +36,8 @@ export const contacts: TraceContact[] = [
   contact(F0, B, 'ST2', '2021-08-01T02:05:00.000Z', 1, 3),
   contact(A, C, 'ST3', '2021-08-01T05:00:00.000Z', 2, 4),
   contact(A, D, 'ST3', '2021-08-01T05:10:00.000Z', 2, 5),
-  contact(B, D, 'ST1', '2021-08-01T06:00:00.000Z', 2, 6),
+  // D's own passage was a scan of the national QR code: lower-trust evidence.
+  { ...contact(B, D, 'ST1', '2021-08-01T06:00:00.000Z', 2, 6), trust: ['standard', 'national'] },
 ];
 
 export const identities: TracePage['identities'] = {

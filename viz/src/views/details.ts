@@ -83,6 +83,7 @@ export function renderDetails(host: HTMLElement, input: DetailsInput | undefined
           h('th', { scope: 'col' }, t(lang, other === 'source' ? 'evidence.from' : 'evidence.to')),
           h('th', { scope: 'col' }, t(lang, 'evidence.overlap')),
           h('th', { scope: 'col' }, t(lang, 'evidence.passages')),
+          h('th', { scope: 'col' }, t(lang, 'evidence.trust')),
         ),
       ),
       h(
@@ -97,6 +98,8 @@ export function renderDetails(host: HTMLElement, input: DetailsInput | undefined
             h('td', {}, personButton(c[other], `${other}:${i}`)),
             h('td', {}, formatDuration(c.overlapSeconds, lang)),
             h('td', { class: 'mono small' }, `${c.passages[0]} / ${c.passages[1]}`),
+            // Which passage is the national QR's: the contact weighs half in the score (README, "Risk score").
+            h('td', { class: c.trust ? 'low-trust' : undefined }, c.trust ? t(lang, 'evidence.national') : ''),
           ),
         ),
       ),
@@ -136,7 +139,7 @@ export function renderDetails(host: HTMLElement, input: DetailsInput | undefined
               { class: used.has(p.id) ? 'evidence-row' : undefined, 'data-passage': p.id },
               h('td', {}, formatDateTime(p.at, lang) + (p.leftAt !== p.at ? ` – ${formatTime(p.leftAt, lang)}` : '')),
               h('td', {}, p.stationName || stationName(p.stationId)),
-              h('td', {}, p.source),
+              h('td', { class: p.trust === 'national' ? 'low-trust' : undefined }, p.trust === 'national' ? `${p.source} · ${t(lang, 'evidence.national')}` : p.source),
               h('td', {}, used.has(p.id) ? t(lang, 'details.usedAsEvidence') : ''),
             ),
           ),
