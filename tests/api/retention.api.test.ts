@@ -194,7 +194,7 @@ describe('scans, declarations and isolations', () => {
     receivedAt: declaredAt + 1000,
     reasons: [],
     warnings: [],
-    qr: validUntil === null ? null : { token: `tok-${key}`, issuedAt: validUntil - VALID, validUntil },
+    qr: validUntil === null ? null : { token: `tok-${key}`, codeId: `q${run}-${key}`, issuedAt: validUntil - VALID, validUntil },
     declaration: { address: { province: province2, district: '001', commune: '00001' } } as unknown as UnifiedDeclaration,
   });
   const scans = () => readQuery('MATCH (s:Scan) WHERE s.id STARTS WITH $p RETURN s.id AS id ORDER BY id', { p: `${run}-sc-` }, (r) => String(r['id']).slice(`${run}-sc-`.length));
