@@ -24,7 +24,7 @@ export function loginFailure(e: unknown): Text {
   return (l) => (e instanceof ApiError && e.status === 401 ? t(l, 'auth.refused') : errorMessage(l, e));
 }
 
-/** What a logout leaves: no session, and nothing of the tracer's work (the list stays on its page and filter). */
+/** What a logout forgets: the session, the trace and everything loaded beside it, the recent traces. */
 export function forget(s: State): void {
   s.session = undefined;
   s.trace = undefined;
