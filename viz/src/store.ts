@@ -1,5 +1,5 @@
 import type { Lang } from './i18n';
-import type { Hotspot, HotspotList, LoadedTrace, Station, Timeline } from './types';
+import type { Hotspot, HotspotList, LoadedTrace, Station, Timeline, TraceMeta } from './types';
 
 /**
  * The page's state and the selection that links the views: selecting a person, a station or a
@@ -40,9 +40,12 @@ export interface State {
   listGeneration: number | undefined;
   /** Graph links: every pair, or only each person's first contact; 'auto' picks by density. */
   graphLinks: 'auto' | 'all' | 'first';
+  /** The tracer's stored traces that have a result, to reopen one without tracing again. */
+  recent: readonly TraceMeta[];
 }
 
-export type Change = 'lang' | 'session' | 'trace' | 'stations' | 'timelines' | 'hotspots' | 'selection' | 'list' | 'graph';
+/** What changed; the page redraws only the list of recent traces for 'recent' (main.ts). */
+export type Change = 'lang' | 'session' | 'trace' | 'stations' | 'timelines' | 'hotspots' | 'selection' | 'list' | 'graph' | 'recent';
 
 export class Store {
   readonly state: State = {
@@ -59,6 +62,7 @@ export class Store {
     listPage: 1,
     listGeneration: undefined,
     graphLinks: 'auto',
+    recent: [],
   };
   private readonly listeners: ((c: Change) => void)[] = [];
 
