@@ -5,7 +5,7 @@ import { closeDriver, getDriver } from '../engine/db/driver';
 import { HOTSPOTS } from '../engine/db/hotspots';
 import { OF_PERSON } from '../engine/db/passages';
 import { migrate } from '../engine/db/schema';
-import { AT_STATION } from '../engine/privacy/scoped';
+import { AT_STATION } from '../engine/db/scoped-passages';
 import { CONTEXT } from '../engine/scan/storage';
 
 /**

@@ -1,5 +1,5 @@
 import { pseudonym, seal, unseal } from '../identity';
-import { scopeParams } from '../privacy/jurisdiction';
+import { scopeParams } from '../jurisdiction';
 import type { Jurisdiction } from '../types';
 import { num, str, strOrEmpty } from './convert';
 import { readQuery, writeTx, type QueryOptions } from './driver';

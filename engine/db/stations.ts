@@ -1,4 +1,4 @@
-import { scopeParams } from '../privacy/jurisdiction';
+import { scopeParams } from '../jurisdiction';
 import type { Jurisdiction, Station } from '../types';
 import { int, num, str, strOrEmpty } from './convert';
 import { readQuery, writeQuery } from './driver';

@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { int, num } from '../db/convert';
 import { readQuery, writeQuery, writeTx } from '../db/driver';
 import { CELL_SEEK, PERSON_SEEK, spansParam } from '../db/passages';
-import { scopeParams } from '../privacy/jurisdiction';
+import { scopeParams } from '../jurisdiction';
 import { qrValidDays } from '../qr/config';
 import { isoUtc } from '../time';
 import type { Jurisdiction } from '../types';

@@ -1,7 +1,7 @@
 import { int, num, numOrNull, str } from '../db/convert';
 import { readQuery, writeQuery } from '../db/driver';
 import { forbidden, notFound } from '../errors';
-import { scopeParams } from '../privacy/jurisdiction';
+import { scopeParams } from '../jurisdiction';
 import type { Jurisdiction } from '../types';
 
 /**
