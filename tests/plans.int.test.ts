@@ -1,5 +1,5 @@
 import neo4j from 'neo4j-driver';
-import { AUDIT_PAGE, VERIFY_PAGE } from '../engine/audit/store';
+import { AUDIT_PAGE, VERIFY_PAGE } from '../engine/db/audit';
 import { CANDIDATES, FRONTIER, NATIONAL_AT_STATIONS } from '../engine/db/contacts';
 import { closeDriver, getDriver } from '../engine/db/driver';
 import { HOTSPOTS } from '../engine/db/hotspots';
