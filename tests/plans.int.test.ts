@@ -6,7 +6,7 @@ import { HOTSPOTS } from '../engine/db/hotspots';
 import { OF_PERSON } from '../engine/db/passages';
 import { migrate } from '../engine/db/schema';
 import { AT_STATION } from '../engine/db/scoped-passages';
-import { CONTEXT } from '../engine/scan/storage';
+import { CONTEXT } from '../engine/db/scans';
 
 /**
  * The statements that run on every trace, scan and timeline must seek their indexes whatever the

@@ -1,6 +1,6 @@
 import { readIdentities } from '../db/people';
-import { writeTx } from '../db/driver';
-import { writePassagesIn, type PassageWrite } from '../db/passages';
+import type { PassageWrite } from '../db/passages';
+import { inScanTransaction, scopeParams, type NeighbourScan, type ScanContext, type StoredScan } from '../db/scans';
 import { compareBirthDates } from '../declarations/registry-check';
 import { nationalQrName } from '../declarations/names';
 import { AccountChanged, forbidden, invalidInput, isTruyvetError, notFound, TruyvetError } from '../errors';
@@ -12,7 +12,6 @@ import { isoUtc } from '../time';
 import type { Jurisdiction } from '../types';
 import { ALERT_FLAGS, decide, DEFAULT_SCAN_MAX_OFFLINE_MS, REASON_MESSAGES, scanTimeWindow, type CodeKind, type NationalCheck, type ScanFlag, type ScanReason } from './decide';
 import { maxSpeedKmh, travelCheck } from './geo';
-import { readScanContextIn, scopeParams, writeScansIn, type NeighbourScan, type ScanContext, type StoredScan } from './storage';
 
 /**
  * A checkpoint scan, end to end: read the code (truyvet's signed code, or the national personal
@@ -159,11 +158,10 @@ export async function decideScans(inputs: readonly ScanInput[]): Promise<ScanOut
   // whatever it does, which small batches (few checkpoints busy) feel most. Work inside is
   // recomputed on a retry, so it only returns what it decided.
   const decided = await withConflictRetry(() =>
-    writeTx(async (tx) => {
-      const { answers, toWrite, replays, firstById } = decideBatch(pending, await readScanContextIn(tx, contextRows), skewMs, maxKmh);
+    inScanTransaction(async (tx) => {
+      const { answers, toWrite, replays, firstById } = decideBatch(pending, await tx.readContext(contextRows), skewMs, maxKmh);
       if (toWrite.length === 0 && replays.length === 0) return answers;
-      const stored = await writeScansIn(
-        tx,
+      const stored = await tx.writeScans(
         toWrite.map((w) => {
           const passage = passageOf(w.scan, w.p.rawKey) === undefined ? undefined : { ref: w.p.rawKey === null ? null : seal(w.p.rawKey) };
           return { ...scopeParams(w.p.input.jurisdiction), scan: w.scan, ...(passage ? { passage } : {}) };
@@ -201,7 +199,7 @@ export async function decideScans(inputs: readonly ScanInput[]): Promise<ScanOut
           passages.push(pw);
         }
       }
-      if (passages.length > 0) await writePassagesIn(tx, passages);
+      if (passages.length > 0) await tx.writePassages(passages);
       return answers;
     }),
   );

@@ -14,7 +14,7 @@ import { purgeIsolations } from '../../engine/retention/personal';
 import { storeDeclarations, type DeclarationRow } from '../../engine/declarations/storage';
 import type { UnifiedDeclaration } from '../../engine/declarations/form';
 import { setIsolation } from '../../engine/scan/isolation';
-import { writeScans, type StoredScan } from '../../engine/scan/storage';
+import { writeScans, type StoredScan } from '../../engine/db/scans';
 import { newRunId, removeRunData } from '../helpers/run-data';
 import { station } from './city';
 import { runProvince } from './harness';

@@ -12,7 +12,7 @@ import { issueQrToken, newQrCodeId } from '../../engine/qr/token';
 import { setIsolation, getIsolation } from '../../engine/scan/isolation';
 import { ScanQueue } from '../../engine/scan/queue';
 import { decideScan, decideScans, type ScanInput } from '../../engine/scan/service';
-import { getScan, listFlaggedScans, writeScans } from '../../engine/scan/storage';
+import { getScan, listFlaggedScans, writeScans } from '../../engine/db/scans';
 import { trace } from '../../engine/trace/trace';
 import type { Station } from '../../engine/types';
 import { newRunId } from '../helpers/run-data';
