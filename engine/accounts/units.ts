@@ -1,10 +1,10 @@
-import { checkAddressCodes, type AddressProblem } from '../declarations/admin';
+import { checkAddressCodes, type AddressProblem } from '../reference/admin-units';
 
 /**
  * Whether the codes of a jurisdiction (an account's, a station's, an identity provider's claim)
  * name real administrative units: the 2021 set (province › district › commune, each inside its
  * parent) or the 2025 set (province › commune). The tables are the MIT-licensed ones the unified
- * form already checks addresses with (engine/declarations/data/NOTICE.md). A format check alone let
+ * form already checks addresses with (engine/reference/data/NOTICE.md). A format check alone let
  * `{"province":"7"}` through: an officer scoped to a unit that does not exist sees nothing and
  * nobody notices.
  */
