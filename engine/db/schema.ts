@@ -63,7 +63,7 @@ export const SCHEMA: readonly SchemaItem[] = [
   unique('audit_head_chain', 'AuditHead', ['chain']),
   unique('audit_event_seq', 'AuditEvent', ['chain', 'seq']),
   unique('trace_record_id', 'TraceRecord', ['id']),
-  // Import jobs of the API (engine/import/jobs.ts), so a job outlives the server that ran it.
+  // Import jobs of the API (engine/db/import-jobs.ts), so a job outlives the server that ran it.
   unique('import_job_id', 'ImportJob', ['id']),
   // Declarations and checkpoint scans (issue 6): a scan id is the client's, unique so a replayed
   // offline queue records nothing twice; scans by person and time find the previous and next
