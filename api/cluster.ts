@@ -1,8 +1,7 @@
 import cluster, { type Worker } from 'node:cluster';
 import { randomBytes } from 'node:crypto';
 import { ClusterMemoryStorePrimary } from '@express-rate-limit/cluster-memory-store';
-import { closeDriver } from '../engine/db/driver';
-import { migrate } from '../engine/db/schema';
+import { closeDriver, migrate } from '../engine/db';
 import type { Logger } from '../engine/logger';
 import { clusterStatusChannel, gatherWorkerStatus } from './cluster-status';
 import { ensureFirstAdmin, warnCollisions } from './main';

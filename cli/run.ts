@@ -1,5 +1,5 @@
 import { isTruyvetError, type ErrorCode } from '../engine/errors';
-import { closeDriver } from '../engine/db/driver';
+import { closeDriver } from '../engine/db';
 
 /** Exit codes the CLI uses; scripts rely on them. */
 export const EXIT = { ok: 0, failure: 1, usage: 2, notRunning: 3, notFound: 4, unavailable: 5 } as const;

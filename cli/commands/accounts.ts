@@ -4,7 +4,7 @@ import { generatePassword } from '../../engine/accounts/passwords';
 import { formatJurisdiction, isRole, parseJurisdiction, ROLES } from '../../engine/accounts/roles';
 import { checkUnitsFromEnv, unitProblems } from '../../engine/accounts/units';
 import { appendAudit } from '../../engine/audit/store';
-import { migrate } from '../../engine/db/schema';
+import { migrate } from '../../engine/db';
 import { invalidInput } from '../../engine/errors';
 import { isoUtc } from '../../engine/time';
 import { cliActor } from '../lawful-access';

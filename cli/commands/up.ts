@@ -6,9 +6,7 @@ import { createAccount, generatePassword, getAccount } from '../../engine/accoun
 import type { Role } from '../../engine/accounts/roles';
 import { localSecretsDir, usesLocalNeo4j } from '../../engine/config';
 import { importDeclarationsFile } from '../../engine/declarations/import';
-import { readQuery } from '../../engine/db/driver';
-import { num } from '../../engine/db/convert';
-import { describeCollisions, describeIndexProgress, migrate } from '../../engine/db/schema';
+import { countStations, describeCollisions, describeIndexProgress, migrate } from '../../engine/db';
 import { invalidInput } from '../../engine/errors';
 import { runImport, type ImportKind } from '../../engine/import';
 import { DEFAULT_CITY, generateCity } from '../../generator';
@@ -90,11 +88,6 @@ export function register(program: Command): void {
         );
       }),
     );
-}
-
-async function countStations(): Promise<number> {
-  const [n] = await readQuery('MATCH (s:Station) RETURN count(s) AS n', {}, (r) => num(r['n']));
-  return n ?? 0;
 }
 
 /** The demo city ends yesterday (Ho Chi Minh City time), so its QR codes, scans and retention behave as on a live system. */

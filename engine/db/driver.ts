@@ -158,6 +158,11 @@ export async function serverInfo(): Promise<ServerInfo> {
   }
 }
 
+/** Resolves when the database answers; an unavailable error (engine/errors.ts) when it does not. */
+export async function pingDatabase(): Promise<void> {
+  await serverInfo();
+}
+
 function dbOpt(): { database?: string } {
   const db = database();
   return db === undefined ? {} : { database: db };

@@ -116,3 +116,9 @@ export function toStation(v: unknown): Station {
     kind: strOrEmpty(s['kind']),
   };
 }
+
+/** How many stations the graph holds (`truyvet up` loads the demo city into an empty graph). */
+export async function countStations(): Promise<number> {
+  const [n] = await readQuery('MATCH (s:Station) RETURN count(s) AS n', {}, (r) => num(r['n']));
+  return n ?? 0;
+}
