@@ -1,4 +1,5 @@
 import { isTruyvetError, type ErrorCode } from '../engine/errors';
+import { envText } from '../engine/config';
 import { closeDriver } from '../engine/db';
 
 /** Exit codes the CLI uses; scripts rely on them. */
@@ -39,6 +40,6 @@ export function report(e: unknown): number {
   }
   const err = e as Error;
   console.error(`truyvet: ${err.message ?? String(e)}`);
-  if (process.env['DEBUG']) console.error(err.stack);
+  if (envText('DEBUG')) console.error(err.stack);
   return EXIT.failure;
 }

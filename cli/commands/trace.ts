@@ -3,7 +3,7 @@ import { rawKeys } from '../../engine/db';
 import { invalidInput, isTruyvetError, notFound } from '../../engine/errors';
 import { normalizeRawKey, pseudonym } from '../../engine/identity';
 import { DEFAULT_TZ, parseDurationSeconds, parseInstant } from '../../engine/time';
-import { DEFAULT_MAX_CONTACTS, tracePeriodProblem, traceWithSensitivity, type TraceWithSensitivity } from '../../engine/trace';
+import { DEFAULT_MAX_CONTACTS, DEFAULT_TRACE_MAX_DAYS, tracePeriodProblem, traceWithSensitivity, type TraceWithSensitivity } from '../../engine/trace';
 import { traceMaxDays } from '../../engine/config';
 import { DEFAULT_DEPTH, type TraceResult } from '../../engine/types';
 import { auditedRead, lawfulRequest } from '../lawful-access';
@@ -70,7 +70,7 @@ export function register(program: Command): void {
 
 /** Refuses a period longer than TRUYVET_TRACE_MAX_DAYS (engine/trace/params.ts), naming the flag. */
 export function checkPeriod(p: { from: number; to: number; until?: number | undefined }): void {
-  const problem = tracePeriodProblem(p, traceMaxDays());
+  const problem = tracePeriodProblem(p, traceMaxDays(DEFAULT_TRACE_MAX_DAYS));
   if (problem) throw invalidInput(`--${problem.field}: ${problem.reason} (TRUYVET_TRACE_MAX_DAYS)`, [{ field: `--${problem.field}`, reason: problem.reason }]);
 }
 

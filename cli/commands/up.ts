@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import { createAccount, generatePassword, getAccount } from '../../engine/accounts';
 import type { Role } from '../../engine/accounts/roles';
-import { localSecretsDir, usesLocalNeo4j } from '../../engine/config';
+import { envText, localSecretsDir, usesLocalNeo4j } from '../../engine/config';
 import { importDeclarationsFile } from '../../engine/declarations/import';
 import { countStations, describeCollisions, describeIndexProgress, migrate } from '../../engine/db';
 import { invalidInput } from '../../engine/errors';
@@ -47,11 +47,11 @@ export function register(program: Command): void {
   program
     .command('up')
     .description('start everything locally: Neo4j, schema, demo city (if the graph is empty), demo accounts, the API and the view')
-    .option('--port <n>', 'TCP port', process.env['PORT'] ?? '8080')
+    .option('--port <n>', 'TCP port', envText('PORT') ?? '8080')
     .option('--host <addr>', 'address to listen on', '127.0.0.1')
     .option('--people <n>', 'size of the demo city, if one is made', '3000')
     .option('--days <n>', 'days of movement in the demo city, ending yesterday', '14')
-    .option('--workers <n>', 'server processes sharing the port (as `serve --workers`): up to one per core', process.env['TRUYVET_WORKERS'] ?? '1')
+    .option('--workers <n>', 'server processes sharing the port (as `serve --workers`): up to one per core', envText('TRUYVET_WORKERS') ?? '1')
     .action(
       action(async (raw: Record<string, unknown>) => {
         const parsed = Flags.safeParse(raw);
@@ -132,7 +132,7 @@ function printDemoHint(say: (m: string) => void): void {
  */
 async function ensureDemoAccounts(say: (m: string) => void): Promise<void> {
   const file = path.join(localSecretsDir(), 'demo-accounts.txt');
-  const fromEnv = process.env['TRUYVET_DEMO_PASSWORD'];
+  const fromEnv = envText('TRUYVET_DEMO_PASSWORD');
   const made: string[] = [];
   for (const role of ROLES) {
     const username = `demo-${role}`;

@@ -1,4 +1,5 @@
-import { checkUnitsFromEnv, unitProblems } from './units';
+import { checkUnitsFromEnv } from '../config';
+import { unitProblems } from './units';
 
 describe('jurisdiction codes against the administrative units', () => {
   it('accepts real units of 2021 (province › district › commune) and of 2025 (province › commune), and any prefix', () => {

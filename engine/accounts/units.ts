@@ -37,13 +37,3 @@ export function unitProblems(j: UnitCodes): UnitProblem[] {
   return checkAddressCodes(codes).map((p) => ({ field: p.field, reason: reason(p, j.district !== undefined && j.district !== '') }));
 }
 
-/**
- * `TRUYVET_CHECK_UNITS=off` turns the check off (codes are then only checked to be digits): for a
- * deployment whose units changed after the shipped tables were made, until they are updated.
- */
-export function checkUnitsFromEnv(): boolean {
-  const v = (process.env['TRUYVET_CHECK_UNITS'] ?? '').trim().toLowerCase();
-  if (v === '' || v === 'on') return true;
-  if (v === 'off') return false;
-  throw new Error(`TRUYVET_CHECK_UNITS=${v} must be on or off`);
-}

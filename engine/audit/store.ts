@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { auditChainName } from '../config';
 import { appendEvent, auditPage, chainHead, deleteChain, storedEventsPage, type AuditRow } from '../db/audit';
 import { isoUtc } from '../time';
 import { GENESIS, sealEvent, verifyPage, type AuditAction, type AuditDetails, type AuditEntry, type AuditEvent, type ChainProblem } from './chain';
@@ -17,8 +18,7 @@ export const MAIN_CHAIN = 'main';
  * separate chains (say, a staging server beside production); tests use their run id.
  */
 export function defaultChain(): string {
-  const c = process.env['TRUYVET_AUDIT_CHAIN'];
-  return c === undefined || c === '' ? MAIN_CHAIN : c;
+  return auditChainName() ?? MAIN_CHAIN;
 }
 
 export async function appendAudit(entry: AuditEntry, now: number, chain: string = defaultChain()): Promise<AuditEvent> {

@@ -2,7 +2,7 @@ import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject 
 import fs from 'node:fs';
 import path from 'node:path';
 import { calculateJwkThumbprint, type JWK } from 'jose';
-import { localSecretsDir, usesLocalNeo4j } from '../config';
+import { generateSecrets, localSecretsDir, qrExtraPublicJwksText, qrPrivateJwkText, usesLocalNeo4j } from '../config';
 
 /**
  * The QR signing key: an ES256 (P-256) private JWK from TRUYVET_QR_PRIVATE_JWK. Like the other
@@ -84,7 +84,7 @@ async function keyId(pub: JWK): Promise<string> {
 }
 
 function extraPublicJwks(): JWK[] {
-  const raw = process.env['TRUYVET_QR_EXTRA_PUBLIC_JWKS'];
+  const raw = qrExtraPublicJwksText();
   if (raw === undefined || raw.trim() === '') return [];
   let doc: unknown;
   try {
@@ -98,9 +98,9 @@ function extraPublicJwks(): JWK[] {
 }
 
 function privateJwk(): JWK {
-  const raw = process.env['TRUYVET_QR_PRIVATE_JWK'];
+  const raw = qrPrivateJwkText();
   if (raw !== undefined && raw.trim() !== '') return parseJwk(raw, 'TRUYVET_QR_PRIVATE_JWK');
-  if (!usesLocalNeo4j() && process.env['TRUYVET_GENERATE_SECRETS'] !== '1') {
+  if (!usesLocalNeo4j() && !generateSecrets()) {
     throw new Error('TRUYVET_QR_PRIVATE_JWK is not set; it is required when NEO4J_URI points at a shared database');
   }
   const dir = localSecretsDir();

@@ -1,7 +1,7 @@
 import { randomBytes, verify as verifySignature } from 'node:crypto';
 import { SignJWT, decodeProtectedHeader } from 'jose';
 import { z } from 'zod';
-import { qrValidDays } from './config';
+import { qrValidDays } from '../config';
 import { qrKeys, QR_ALG, type QrKeySet } from './keys';
 
 /**

@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { clearTraceResults, countOldPassages, deleteOldPassages, deleteOrphans } from '../db/retention';
 import { scopeParams } from '../jurisdiction';
-import { qrValidDays } from '../qr/config';
+import { qrValidDays } from '../config';
 import { isoUtc } from '../time';
 import type { Jurisdiction } from '../types';
 import { purgeDeclarations, purgeIsolations, purgeScans } from './personal';

@@ -5,13 +5,13 @@ import { compareBirthDates } from '../declarations/registry-check';
 import { nationalQrName } from '../declarations/names';
 import { AccountChanged, forbidden, invalidInput, isTruyvetError, notFound, TruyvetError } from '../errors';
 import { normalizeRawKey, pseudonym, seal } from '../identity';
-import { qrClockSkewSeconds } from '../qr/config';
+import { qrClockSkewSeconds, scanMaxSpeedKmh } from '../config';
 import { looksLikeNationalQr, parseNationalQr, type NationalQrParse } from '../qr/national';
 import { looksLikeSignedQr, verifyQrToken, type QrVerifyResult } from '../qr/token';
 import { isoUtc } from '../time';
 import type { Jurisdiction } from '../types';
 import { ALERT_FLAGS, decide, DEFAULT_SCAN_MAX_OFFLINE_MS, REASON_MESSAGES, scanTimeWindow, type CodeKind, type NationalCheck, type ScanFlag, type ScanReason } from './decide';
-import { maxSpeedKmh, travelCheck } from './geo';
+import { travelCheck } from './geo';
 
 /**
  * A checkpoint scan, end to end: read the code (truyvet's signed code, or the national personal
@@ -151,7 +151,7 @@ export async function decideScans(inputs: readonly ScanInput[]): Promise<ScanOut
     at: p.at,
   }));
   const skewMs = qrClockSkewSeconds() * 1000;
-  const maxKmh = maxSpeedKmh();
+  const maxKmh = scanMaxSpeedKmh();
 
   // One transaction per batch (one disk flush): it reads the context, and the scans decided on
   // it commit with their passages. On this machine a transaction costs Neo4j 1.5–4 ms of CPU
