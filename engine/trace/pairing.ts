@@ -2,7 +2,7 @@ import type { CandidateCell } from '../db/contacts';
 import { invalidInput, type TruyvetError } from '../errors';
 import { spanBounds, spanClass } from '../windows';
 import type { Edge } from './assemble';
-import { colocatedAt, contactTimeOf, overlapOf } from './colocation';
+import * as colocation from './colocation';
 
 /**
  * The pure half of a trace generation (generation.ts runs it on engine/db/contacts.ts's reads):
@@ -83,6 +83,9 @@ export interface Pairing {
   add(stationId: string, pids: readonly string[], ids: readonly string[], ats: readonly number[], lefts: readonly number[]): void;
   readonly edges: Edge[];
 }
+
+// Bound once: an imported function is read through a getter on every call once compiled to CommonJS.
+const { colocatedAt, contactTimeOf, overlapOf } = colocation;
 
 /** `byStation`: the frontier's passages by station, each starting by `hi` (as the frontier read returns them). */
 export function pairing(p: PairingParams, byStation: ReadonlyMap<string, readonly FrontierPassage[]>): Pairing {
