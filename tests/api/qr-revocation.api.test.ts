@@ -21,7 +21,7 @@ const H = 60 * M;
 const DAY = 24 * H;
 const T0 = Date.UTC(2021, 9, 5, 1, 0);
 let clock = T0;
-// The citizens live in 79 / 760 / 26734 (tests/api/citizens.ts); the station is there too.
+// The citizens live in 79 / 760 / 26734 (the builders' default, tests/helpers/builders.ts); the station is there too.
 const S1 = station(`${run}-S1`, { province: '79', district: '760', commune: '26734', lat: 10.7769, lon: 106.7009 });
 
 const people = {
