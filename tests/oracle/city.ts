@@ -1,10 +1,11 @@
 import fc from 'fast-check';
-import { writePassages, type PassageWrite } from '../../engine/db/passages';
+import { writePassages } from '../../engine/db/passages';
 import { upsertStations } from '../../engine/db/stations';
-import { pseudonym, seal } from '../../engine/identity';
+import { pseudonym } from '../../engine/identity';
 import { riskScore } from '../../engine/trace/scoring';
 import { parseInstant } from '../../engine/time';
-import type { Station, TraceResult } from '../../engine/types';
+import type { TraceResult } from '../../engine/types';
+import { passage, station } from '../helpers/builders';
 import type { OraclePassage, OracleResult } from './trace';
 
 /**
@@ -125,26 +126,15 @@ export class CityNames {
   }
 }
 
-export function stationRow(id: string): Station {
-  return { id, name: id, province: '79', district: '760', commune: '26734', lat: 10.77, lon: 106.7, tz: 'Asia/Ho_Chi_Minh', kind: 'checkpoint' };
-}
-
 /**
  * Writes the city to Neo4j the way an import would (instants parsed from their written form)
  * and returns the same passages for the oracle, with instants as generated (pure arithmetic).
  */
 export async function storeCity(city: City, names: CityNames): Promise<OraclePassage[]> {
-  await upsertStations(Array.from({ length: city.stations }, (_, s) => stationRow(names.station(s))));
-  const writes: PassageWrite[] = city.passages.map((p, i) => ({
-    id: names.passage(i),
-    personId: names.pid(p.person),
-    personRef: seal(names.raw(p.person)),
-    stationId: names.station(p.station),
-    at: read(written(p.at, p.writtenAs)),
-    leftAt: read(written(p.leftAt, p.writtenAs)),
-    source: 'test',
-  }));
-  await writePassages(writes);
+  await upsertStations(Array.from({ length: city.stations }, (_, s) => station(names.station(s))));
+  await writePassages(
+    city.passages.map((p, i) => passage(names.raw(p.person), names.station(p.station), read(written(p.at, p.writtenAs)), read(written(p.leftAt, p.writtenAs)), { id: names.passage(i) })),
+  );
   return city.passages.map((p, i) => ({ id: names.passage(i), person: names.pid(p.person), station: names.station(p.station), at: p.at, leftAt: p.leftAt }));
 }
 

@@ -6,13 +6,15 @@ import { secretKey } from '../../engine/secrets';
 import { peopleSlice } from '../../engine/privacy/people-slice';
 import { forgetOpenedTraces, getTraceRecord, getTraceRecordPeople, newTraceId, saveTraceRecord, traceNaming } from '../../engine/privacy/trace-records';
 import type { TraceResult } from '../../engine/types';
+import { newRunId, removeRun } from '../helpers/cleanup';
 
 /** Who a stored trace names, read without unsealing its result. */
 
 const f0 = 'pF0aaaaaaaaaaaaaaaaaaaaaaa';
 const f1 = 'pF1bbbbbbbbbbbbbbbbbbbbbbb';
 const stranger = 'pXXcccccccccccccccccccccc';
-const ids: string[] = [];
+/** The owner of every trace stored here. */
+const run = newRunId('trr');
 
 const result = (): TraceResult => ({
   f0,
@@ -24,9 +26,8 @@ const result = (): TraceResult => ({
 
 async function store(): Promise<string> {
   const id = newTraceId();
-  ids.push(id);
   const r = result();
-  await saveTraceRecord({ id, owner: 'trtest', requestRef: 'REQ-1', purpose: 'test', createdAt: Date.now(), f0, params: r.params, stats: r.stats, peopleFound: 1, truncated: false }, r);
+  await saveTraceRecord({ id, owner: run, requestRef: 'REQ-1', purpose: 'test', createdAt: Date.now(), f0, params: r.params, stats: r.stats, peopleFound: 1, truncated: false }, r);
   return id;
 }
 
@@ -36,7 +37,7 @@ const members = async (id: string): Promise<string[]> => {
 };
 
 afterAll(async () => {
-  await writeQuery('UNWIND $ids AS id MATCH (t:TraceRecord {id: id}) DELETE t', { ids }, () => undefined);
+  await removeRun(run);
   await closeDriver();
 });
 
@@ -138,8 +139,7 @@ describe('the stored result', () => {
   it('gives a page of people with their contacts, in the current and an older form alike', async () => {
     const big = bigResult();
     const id = newTraceId();
-    ids.push(id);
-    await saveTraceRecord({ id, owner: 'trtest', requestRef: 'REQ-2', purpose: 'test', createdAt: Date.now(), f0, params: big.params, stats: big.stats, peopleFound: 7, truncated: false }, big);
+    await saveTraceRecord({ id, owner: run, requestRef: 'REQ-2', purpose: 'test', createdAt: Date.now(), f0, params: big.params, stats: big.stats, peopleFound: 7, truncated: false }, big);
     const got = await getTraceRecordPeople(id, 3, 6);
     expect(got?.meta.requestRef).toBe('REQ-2');
     expect(got?.slice).toStrictEqual(peopleSlice(big, 3, 6));
@@ -157,8 +157,7 @@ describe('the stored result', () => {
   it('keeps a result open from its storing and between its pages, and never serves one that retention removed', async () => {
     const big = bigResult();
     const id = newTraceId();
-    ids.push(id);
-    await saveTraceRecord({ id, owner: 'trtest', requestRef: 'REQ-3', purpose: 'test', createdAt: Date.now(), f0, params: big.params, stats: big.stats, peopleFound: 7, truncated: false }, big);
+    await saveTraceRecord({ id, owner: run, requestRef: 'REQ-3', purpose: 'test', createdAt: Date.now(), f0, params: big.params, stats: big.stats, peopleFound: 7, truncated: false }, big);
     const sealed = await stored(id);
     const pages: [number, number][] = [[0, 3], [3, 6], [6, 9]];
     // Stored, it is open already: the stored result is not read while it stays open, so spoiling

@@ -1,8 +1,8 @@
 import net from 'node:net';
 import neo4j, { Neo4jError } from 'neo4j-driver';
-import { coalesceBoltWrites, installed as coalescing } from '../engine/db/coalesce-writes';
-import { closeDriver, readStatements } from '../engine/db/driver';
-import { TruyvetError } from '../engine/errors';
+import { coalesceBoltWrites, installed as coalescing } from '../../engine/db/coalesce-writes';
+import { closeDriver, readStatements } from '../../engine/db/driver';
+import { TruyvetError } from '../../engine/errors';
 
 afterAll(async () => {
   await closeDriver();

@@ -1,48 +1,33 @@
-import { closeDriver, readQuery } from '../engine/db/driver';
-import { derivedPassageId, passagesOfPerson, writePassages, type PassageWrite } from '../engine/db/passages';
-import { listStations, upsertStations } from '../engine/db/stations';
-import { pseudonym, seal } from '../engine/identity';
-import { rawKeys, readIdentities, upsertPeople } from '../engine/db/people';
-import type { Station } from '../engine/types';
-import { num, str } from '../engine/db/convert';
-import { newRunId, removeRunData } from './helpers/run-data';
+import { closeDriver, readQuery } from '../../engine/db/driver';
+import { passagesOfPerson, writePassages } from '../../engine/db/passages';
+import { listStations, upsertStations } from '../../engine/db/stations';
+import { pseudonym } from '../../engine/identity';
+import { rawKeys, readIdentities, upsertPeople } from '../../engine/db/people';
+import { num, str } from '../../engine/db/convert';
+import { passage, registryRow, station } from '../helpers/builders';
+import { newRunId, removeRun } from '../helpers/cleanup';
 
 const run = newRunId('st');
 const raw = [`${run}-P1`, `${run}-P2`, `${run}-R1`];
 const M = 60_000;
 const T0 = Date.UTC(2021, 7, 2, 1, 0);
 
-const station = (n: number, over: Partial<Station> = {}): Station => ({
-  id: `${run}-S${n}`,
-  name: `Chốt kiểm soát ${n}`,
-  province: '79',
-  district: '760',
-  commune: `2673${n}`,
-  lat: 10.77 + n / 100,
-  lon: 106.7,
-  tz: 'Asia/Ho_Chi_Minh',
-  kind: 'checkpoint',
-  ...over,
-});
-
-const passage = (person: string, stationNo: number, at: number, leftAt = at, id?: string): PassageWrite => {
-  const personId = pseudonym(person);
-  const stationId = `${run}-S${stationNo}`;
-  return { id: id ?? derivedPassageId(personId, stationId, at, leftAt), personId, personRef: seal(person), stationId, at, leftAt, source: 'test' };
-};
+// Each with a name, commune and latitude of its own, so reading them back checks every field.
+const s1 = station(`${run}-S1`, { name: 'Chốt kiểm soát 1', commune: '26731', lat: 10.78 });
+const s2 = station(`${run}-S2`, { name: 'Chốt kiểm soát 2', province: '01', district: '001', commune: '00001', lat: 10.79, kind: 'market' });
 
 beforeAll(async () => {
-  await upsertStations([station(1), station(2, { province: '01', district: '001', commune: '00001', kind: 'market' })]);
+  await upsertStations([s1, s2]);
 });
 afterAll(async () => {
-  await removeRunData(run, raw);
+  await removeRun(run, { people: raw });
   await closeDriver();
 });
 
 describe('storage of stations', () => {
   it('reads back the stations it wrote, with every field', async () => {
     const got = await listStations({ ids: [`${run}-S1`, `${run}-S2`] });
-    expect(got).toEqual([station(1), station(2, { province: '01', district: '001', commune: '00001', kind: 'market' })]);
+    expect(got).toEqual([s1, s2]);
   });
 
   it('lists only the stations inside a jurisdiction prefix', async () => {
@@ -53,18 +38,18 @@ describe('storage of stations', () => {
   });
 
   it('updates a station written again with the same id instead of duplicating it', async () => {
-    await upsertStations([station(1, { name: 'Chốt mới' })]);
+    await upsertStations([{ ...s1, name: 'Chốt mới' }]);
     const got = await listStations({ ids: [`${run}-S1`] });
     expect(got).toHaveLength(1);
     expect(got[0]?.name).toBe('Chốt mới');
-    await upsertStations([station(1)]);
+    await upsertStations([s1]);
   });
 });
 
 describe('storage of passages', () => {
   it('writes passages and reads them back per person, in time order, each once', async () => {
-    const dwell = passage(raw[0]!, 2, T0 + 5 * M, T0 + 50 * M); // touches several windows
-    const scan = passage(raw[0]!, 1, T0);
+    const dwell = passage(raw[0]!, s2.id, T0 + 5 * M, T0 + 50 * M); // touches several windows
+    const scan = passage(raw[0]!, s1.id, T0);
     const outcome = await writePassages([dwell, scan]);
     expect([...outcome.values()]).toEqual(['imported', 'imported']);
     const got = await passagesOfPerson(pseudonym(raw[0]!), T0 - M, T0 + 60 * M);
@@ -75,7 +60,7 @@ describe('storage of passages', () => {
   });
 
   it('stores a dwell passage as one node with its person, station, duration class and both instants', async () => {
-    const p = passage(raw[1]!, 1, T0 + 100 * M, T0 + 100 * M + 5 * 60 * M);
+    const p = passage(raw[1]!, s1.id, T0 + 100 * M, T0 + 100 * M + 5 * 60 * M);
     await writePassages([p]);
     const rows = await readQuery(
       `MATCH (x:Passage {id: $id}) RETURN x.pid AS pid, x.station AS station, x.span AS span, x.at AS at, x.leftAt AS leftAt`,
@@ -87,7 +72,7 @@ describe('storage of passages', () => {
   });
 
   it('counts an exact repeat as a duplicate and changes nothing', async () => {
-    const p = passage(raw[0]!, 1, T0 + 200 * M);
+    const p = passage(raw[0]!, s1.id, T0 + 200 * M);
     await writePassages([p]);
     const count = () => readQuery(`MATCH (x:Passage {id: $id}) RETURN count(x) AS n`, { id: p.id }, (r) => num(r['n']));
     const before = await count();
@@ -97,7 +82,7 @@ describe('storage of passages', () => {
   });
 
   it('reports a conflict when a known passage id arrives with different content', async () => {
-    const p = passage(raw[0]!, 1, T0 + 300 * M, T0 + 300 * M, `${run}-X1`);
+    const p = passage(raw[0]!, s1.id, T0 + 300 * M, T0 + 300 * M, { id: `${run}-X1` });
     await writePassages([p]);
     const other = { ...p, at: p.at + M, leftAt: p.leftAt + M };
     const res = await writePassages([other]);
@@ -114,16 +99,7 @@ describe('storage of passages', () => {
 });
 
 describe('storage of the registry', () => {
-  const person = {
-    personId: `${run}-R1`,
-    fullName: 'Nguyễn Thị Ánh',
-    birthDate: '1990-04-30',
-    sex: 'F',
-    phone: '0901234567',
-    province: '79',
-    district: '760',
-    commune: '26734',
-  };
+  const person = registryRow(`${run}-R1`);
 
   it('stores a registry row sealed and reads it back by pseudonym', async () => {
     const out = await upsertPeople([person]);

@@ -1,6 +1,7 @@
-import { awaitIndexes, describeIndexProgress, existingSchemaNames, migrate, SCHEMA, type IndexProgress } from '../engine/db/schema';
-import { getCredentials } from '../engine/accounts/accounts';
-import { closeDriver, readQuery, runAutoCommit, writeQuery } from '../engine/db/driver';
+import { awaitIndexes, describeIndexProgress, existingSchemaNames, migrate, SCHEMA, type IndexProgress } from '../../engine/db/schema';
+import { getCredentials } from '../../engine/accounts/accounts';
+import { closeDriver, readQuery, runAutoCommit, writeQuery } from '../../engine/db/driver';
+import { newRunId, removeRun } from '../helpers/cleanup';
 
 afterAll(closeDriver);
 
@@ -52,7 +53,7 @@ describe('schema migration', () => {
 });
 
 describe('waiting for indexes', () => {
-  const run = `p${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
+  const run = newRunId('p');
   const index = `idx_probe_${run}`;
 
   afterAll(async () => {
@@ -77,11 +78,11 @@ describe('waiting for indexes', () => {
 });
 
 describe('usernames unique whatever their case', () => {
-  const run = `uk${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
+  const run = newRunId('uk');
   const names = [`${run}-demo-admin`, `${run}-DEMO-ADMIN`, `${run}-Demo-Admin`, `${run}-alone`];
 
   afterAll(async () => {
-    await writeQuery('MATCH (a:Account) WHERE toLower(a.username) STARTS WITH $run DELETE a', { run }, () => undefined);
+    await removeRun(run);
   });
 
   it('gives accounts stored before the rule their lower-case key, and reports the ones that collide instead of failing', async () => {

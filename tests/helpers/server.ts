@@ -1,27 +1,25 @@
 import fs from 'node:fs';
-import type { Server } from 'node:http';
+import http, { type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
-import { createAccount } from '../../engine/accounts/accounts';
-import type { Role } from '../../engine/accounts/roles';
-import { dropChain } from '../../engine/audit/store';
-import { writeQuery } from '../../engine/db/driver';
 import type { Logger } from '../../engine/logger';
-import type { Jurisdiction } from '../../engine/types';
 import { createApp, type CreateAppOptions, type TruyvetApp } from '../../api/app';
 import type { ImportRunner } from '../../api/imports';
 import type { ApiSettings } from '../../api/settings';
+import './cheap-hashes';
+import { startCli, type CliProcess } from './cli';
 
 /**
- * The API test harness: the real app, in process, on port 0, over real HTTP, against the real
- * Neo4j. Everything a test makes carries its run id: accounts (`<run>-…`), the audit chain
- * (the run id), stations and people (tests/helpers/run-data.ts). `cleanup` removes only that.
+ * The API under test, two ways: `startInProcess`, the real app in this process on port 0 over
+ * real HTTP against the real Neo4j (the API tier: settings, clock and logger in the test's hands);
+ * and `startServeProcess`, a real `truyvet serve` child process configured by its environment
+ * (for what only a process shows: workers, signals, a crash, its log output). Everything a test
+ * makes carries its run id, so tests/helpers/cleanup.ts removes only that.
  */
 
-// Cheap password hashes for the tests (the stored hash keeps its own cost; production uses 2^17).
-process.env['TRUYVET_SCRYPT_LOG2N'] = '10';
+// ---- In process ------------------------------------------------------------------------------
 
 export function testSettings(run: string, over: Partial<ApiSettings> = {}): ApiSettings {
   return {
@@ -81,7 +79,8 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function startServer(
+/** The app in this process, listening on a free port of 127.0.0.1, its audit chain the run id. */
+export async function startInProcess(
   run: string,
   o: {
     settings?: Partial<ApiSettings>;
@@ -144,25 +143,45 @@ export async function startServer(
   };
 }
 
-export const PASSWORD = 'correct horse 42 battery';
+// ---- A real `truyvet serve` ------------------------------------------------------------------
 
-export async function makeAccount(run: string, name: string, role: Role, jurisdiction?: Jurisdiction): Promise<{ username: string; password: string }> {
-  const username = `${run}-${name}`;
-  await createAccount({ username, password: PASSWORD, role, jurisdiction }, Date.now());
-  return { username, password: PASSWORD };
+export type ServeProcess = CliProcess;
+
+/** A real `truyvet serve` with the test's environment plus `env`; resolves once it listens. */
+export function startServeProcess(env: Record<string, string>, args: readonly string[] = []): Promise<ServeProcess> {
+  return startCli(['serve', '--port', '0', '--host', '127.0.0.1', ...args], { env, listening: /API listening on (http:\/\/[0-9.:]+)/ });
 }
 
-/** Removes the run's accounts and their refresh tokens, its audit chain, the traces its accounts opened and their import jobs. */
-export async function cleanupRun(run: string): Promise<void> {
-  await writeQuery('MATCH (t:RefreshToken) WHERE toLower(t.username) STARTS WITH toLower($run) DELETE t', { run }, () => undefined);
-  // Lower-cased: tests of case-insensitive usernames make `<RUN>-…` too.
-  await writeQuery('MATCH (a:Account) WHERE toLower(a.username) STARTS WITH toLower($run) OR a.username STARTS WITH $ext DELETE a', { run, ext: `oidc:${run}` }, () => undefined);
-  await writeQuery('MATCH (t:TraceRecord) WHERE t.owner STARTS WITH $run OR t.owner STARTS WITH $ext DELETE t', { run, ext: `oidc:${run}` }, () => undefined);
-  await writeQuery('MATCH (j:ImportJob) WHERE j.owner STARTS WITH $run DELETE j', { run }, () => undefined);
-  await dropChain(run);
-}
-
-/** A province code of the run's own (digits, as the schema requires): nothing else lives there. */
-export function runProvince(): string {
-  return `9${String(Math.floor(Math.random() * 100_000)).padStart(5, '0')}`;
+/**
+ * A request to a served process, on a connection of its own (no keep-alive: with `serve
+ * --workers N`, successive requests are dealt to the workers in turn): status and JSON body (or {}).
+ * `localAddress` (another loopback address, such as 127.0.0.2) makes it another client for the
+ * per-client limits.
+ */
+export function call(
+  url: string,
+  method: string,
+  p: string,
+  o: { token?: string; body?: string; json?: unknown; timeoutMs?: number; localAddress?: string } = {},
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  const timeout = o.timeoutMs ?? 30_000;
+  const headers: Record<string, string> = {};
+  if (o.token) headers['authorization'] = `Bearer ${o.token}`;
+  const payload = o.json !== undefined ? JSON.stringify(o.json) : o.body;
+  if (o.json !== undefined) headers['content-type'] = 'application/json';
+  else if (o.body !== undefined) headers['content-type'] = 'text/csv';
+  return new Promise((resolve, reject) => {
+    const req = http.request(url + p, { method, headers, agent: false, timeout, ...(o.localAddress ? { localAddress: o.localAddress } : {}) }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        resolve({ status: res.statusCode ?? 0, body: (text.startsWith('{') ? JSON.parse(text) : {}) as Record<string, unknown> });
+      });
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.on('timeout', () => req.destroy(new Error(`${method} ${p}: no answer in ${timeout} ms`)));
+    req.end(payload);
+  });
 }
