@@ -27,7 +27,7 @@ import { contactTimeOf, overlapOf } from './colocation';
  * Measured (docs/benchmarks.md, "Storage layout"): against one Cypher statement pairing in list comprehensions
  * over (:Window) buckets, fewer database hits and a far smaller Bolt stream.
  */
-/** Exported for tests/plans.int.test.ts, which checks that every hot read seeks its index. */
+/** Exported for tests/db/plans.int.test.ts, which checks that every hot read seeks its index. */
 export const FRONTIER = `
 UNWIND range(0, size($frontier) - 1) AS i
 CALL (i) {
