@@ -78,6 +78,21 @@ export interface GenerationQuery {
    * invalid_input error instead of a result too large to hold. Unlimited when undefined.
    */
   readonly maxContacts?: number;
+  /**
+   * What becomes of each edge found, decided before it counts against maxContacts: a contact
+   * (the default for every edge when absent), set aside (returned apart, not counted) or dropped.
+   * The outbreak trace sets aside edges into case persons (link candidates) and drops F1 edges
+   * outside every window of the source's cases.
+   */
+  readonly classify?: (e: Edge) => EdgeFate;
+}
+
+export type EdgeFate = 'contact' | 'aside' | 'drop';
+
+/** A generation's edges: the contacts, and those `classify` set aside. */
+export interface GenerationEdges {
+  readonly contacts: Edge[];
+  readonly aside: Edge[];
 }
 
 /**
@@ -99,7 +114,8 @@ export function traceTooLarge(maxContacts: number): TruyvetError {
   );
 }
 
-interface FrontierPassage {
+/** A frontier person's passage, as FRONTIER returns it. */
+export interface FrontierPassage {
   readonly src: string;
   readonly since: number;
   readonly id: string;
@@ -153,22 +169,32 @@ export function candidateCells(byStation: ReadonlyMap<string, readonly FrontierP
  * FRONTIER and CANDIDATES return their fields.
  */
 export async function contactsFromFrontier(q: GenerationQuery, options: QueryOptions = {}, read?: StatementRunner): Promise<Edge[]> {
-  if (q.frontier.length === 0) return [];
+  return (await edgesFromFrontier(q, options, read)).contacts;
+}
+
+/** contactsFromFrontier() with the edges `q.classify` set aside returned too. */
+export async function edgesFromFrontier(q: GenerationQuery, options: QueryOptions = {}, read?: StatementRunner): Promise<GenerationEdges> {
+  if (q.frontier.length === 0) return { contacts: [], aside: [] };
   if (read) return generation(q, read);
   return readStatements((run) => generation(q, run), options);
 }
 
-async function generation(q: GenerationQuery, run: StatementRunner): Promise<Edge[]> {
+/**
+ * The frontier people's passages that can still give a contact at a time in [since, hi], by
+ * station: one FRONTIER statement for the whole frontier.
+ */
+export async function frontierPassages(run: StatementRunner, frontier: readonly FrontierEntry[], hi: number, tolMs: number): Promise<Map<string, FrontierPassage[]>> {
+  const byStation = new Map<string, FrontierPassage[]>();
+  if (frontier.length === 0) return byStation;
   const frontierRecords = await run(FRONTIER, {
     chunk: int(RECORD_LIST_MAX),
-    frontier: q.frontier.map((f) => [f.pid, int(f.since)]),
-    hi: int(q.hi),
-    tol: int(q.tolMs),
+    frontier: frontier.map((f) => [f.pid, int(f.since)]),
+    hi: int(hi),
+    tol: int(tolMs),
   });
-  const byStation = new Map<string, FrontierPassage[]>();
   for (const r of frontierRecords) {
     // frontier index, then the person's passages as parallel lists: ids, stations, ats, leftAts
-    const f = q.frontier[num(r.get(0))]!;
+    const f = frontier[num(r.get(0))]!;
     const ids = r.get(1) as string[];
     const stations = r.get(2) as string[];
     const ats = r.get(3) as number[];
@@ -180,8 +206,13 @@ async function generation(q: GenerationQuery, run: StatementRunner): Promise<Edg
       else byStation.set(stations[n]!, [a]);
     }
   }
+  return byStation;
+}
+
+async function generation(q: GenerationQuery, run: StatementRunner): Promise<GenerationEdges> {
+  const byStation = await frontierPassages(run, q.frontier, q.hi, q.tolMs);
   const cells = candidateCells(byStation, q.hi, q.tolMs);
-  if (cells.length === 0) return [];
+  if (cells.length === 0) return { contacts: [], aside: [] };
 
   // A busy station can hold hundreds of frontier passages (the F1s all met F0 there): per
   // station and duration class, sorted by arrival, so each b is matched by binary search against
@@ -196,7 +227,9 @@ async function generation(q: GenerationQuery, run: StatementRunner): Promise<Edg
   const seen = new Set(q.seen);
   const tol = q.tolMs;
   const limit = q.maxContacts ?? Infinity;
+  const classify = q.classify;
   const rows: Edge[] = [];
+  const aside: Edge[] = [];
   for (let from = 0; from < cells.length; from += CELLS_PER_STATEMENT) {
     const slice = cells.slice(from, from + CELLS_PER_STATEMENT);
     const lists = await run(CANDIDATES, { chunk: int(RECORD_LIST_MAX), cells: slice.map((c) => [c[0], int(c[1]), int(c[2]), int(c[3]), int(c[4])]) });
@@ -238,6 +271,14 @@ async function generation(q: GenerationQuery, run: StatementRunner): Promise<Edg
               generation: q.generation,
               passages: [a.id, ids[n]!],
             };
+            if (classify !== undefined) {
+              const fate = classify(edge);
+              if (fate === 'drop') continue;
+              if (fate === 'aside') {
+                aside.push(edge);
+                continue;
+              }
+            }
             // Checked per edge: one busy station can pair thousands of passages with each other.
             if (rows.push(edge) > limit) throw traceTooLarge(limit);
           }
@@ -245,7 +286,7 @@ async function generation(q: GenerationQuery, run: StatementRunner): Promise<Edg
       }
     }
   }
-  return rows;
+  return { contacts: rows, aside };
 }
 
 export async function personExists(pid: string, options: QueryOptions = {}): Promise<boolean> {
