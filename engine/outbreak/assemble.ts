@@ -1,7 +1,5 @@
 import { isoUtc } from '../time';
-import { colocated, contactTimeOf, overlapOf } from '../trace/colocation';
 import { scoreOf, sortEdges, sortPeople, type Edge, type Reached } from '../trace/assemble';
-import type { FrontierPassage } from '../trace/queries';
 import type { OutbreakCluster, OutbreakLink, OutbreakResult, TraceContact } from '../types';
 import type { ResolvedCase, ResolvedOutbreak } from './cases';
 
@@ -23,8 +21,16 @@ import type { ResolvedCase, ResolvedOutbreak } from './cases';
  *   in the order of their index cases.
  */
 
-/** Case id → the time its chain reached a person (exposure_c, ms). */
-export type CaseTimes = Map<string, number>;
+/**
+ * The cases whose chain reached a person, with the time it reached them (exposure_c): indices into
+ * the run's cases (CaseContext.cases) and times, in parallel, ordered by time then case id.
+ * Arrays of numbers, not a Map per person: a depth-2 outbreak reaches hundreds of thousands of
+ * people, most with a case or two.
+ */
+export interface CaseTimes {
+  readonly cases: readonly number[];
+  readonly at: readonly number[];
+}
 
 export interface CaseExposure {
   readonly caseId: string;
@@ -53,16 +59,31 @@ export interface Link {
 
 /** What attribution and links need to know of the run. */
 export interface CaseContext {
-  /** Each case person's cases (cases.ts, casesByPerson). */
-  readonly byPerson: ReadonlyMap<string, readonly ResolvedCase[]>;
+  /** The run's cases (ResolvedOutbreak.cases, in caseId order); a case's index is its place here. */
+  readonly cases: readonly ResolvedCase[];
+  /** Each case person's cases, as indices into `cases`. */
+  readonly byPerson: ReadonlyMap<string, readonly number[]>;
   readonly until: number;
   readonly naive: boolean;
 }
 
-/** Whether contact time `at` lies in the generation-1 window [from, min(to, until)] of one of the cases. */
-export function inSomeWindow(cases: readonly ResolvedCase[], at: number, until: number): boolean {
-  if (at > until) return false;
-  for (const c of cases) if (at >= c.from && at <= c.to) return true;
+export function caseContext(cases: readonly ResolvedCase[], until: number, naive: boolean): CaseContext {
+  const byPerson = new Map<string, number[]>();
+  cases.forEach((c, i) => {
+    const list = byPerson.get(c.personId);
+    if (list) list.push(i);
+    else byPerson.set(c.personId, [i]);
+  });
+  return { cases, byPerson, until, naive };
+}
+
+/** Whether contact time `at` lies in the generation-1 window [from, min(to, until)] of one of the person's cases. */
+export function inSomeWindow(ctx: CaseContext, person: string, at: number): boolean {
+  if (at > ctx.until) return false;
+  for (const i of ctx.byPerson.get(person) ?? []) {
+    const c = ctx.cases[i]!;
+    if (at >= c.from && at <= c.to) return true;
+  }
   return false;
 }
 
@@ -71,102 +92,206 @@ export function inSomeWindow(cases: readonly ResolvedCase[], at: number, until: 
  * case of the source person whose window holds the contact time; for an Fk, each case c of the
  * source v with the contact at or after v's exposure_c (any contact in naive mode); each at the
  * earliest such contact.
+ *
+ * Done per person reached, their edges by source then time, each source's cases walked once in
+ * exposure order: a case is taken with the source's first edge at or after its exposure. The cost
+ * is the sum over (source, person) pairs of the source's cases, not over edges: in a dense city
+ * each F1 carries hundreds of cases and meets the same people again and again.
  */
 export function attributeCases(generation: number, edges: readonly Edge[], ctx: CaseContext, casesOf: ReadonlyMap<string, CaseTimes>): Map<string, CaseTimes> {
+  const best = new Scratch(ctx.cases.length);
   const out = new Map<string, CaseTimes>();
-  const reach = (target: string, caseId: string, at: number): void => {
-    let times = out.get(target);
-    if (times === undefined) out.set(target, (times = new Map<string, number>()));
-    const was = times.get(caseId);
-    if (was === undefined || at < was) times.set(caseId, at);
-  };
-  for (const e of edges) {
+  for (const [target, list] of groupBy(edges, (e) => e.target)) {
+    best.begin();
     if (generation === 1) {
-      if (e.at > ctx.until) continue;
-      for (const c of ctx.byPerson.get(e.source) ?? []) if (e.at >= c.from && e.at <= c.to) reach(e.target, c.caseId, e.at);
+      for (const e of list) {
+        if (e.at > ctx.until) continue;
+        for (const i of ctx.byPerson.get(e.source) ?? []) {
+          const c = ctx.cases[i]!;
+          if (e.at >= c.from && e.at <= c.to) best.offer(i, e.at, e);
+        }
+      }
     } else {
-      for (const [caseId, exposure] of casesOf.get(e.source) ?? []) if (ctx.naive || e.at >= exposure) reach(e.target, caseId, e.at);
+      if (list.length > 1) list.sort((x, y) => cmp(x.source, y.source) || x.at - y.at);
+      for (let n = 0; n < list.length; ) {
+        const src = list[n]!.source;
+        const times = casesOf.get(src);
+        let j = 0;
+        for (; n < list.length && list[n]!.source === src; n++) {
+          const e = list[n]!;
+          for (; times !== undefined && j < times.cases.length && (ctx.naive || times.at[j]! <= e.at); j++) best.offer(times.cases[j]!, e.at, e);
+        }
+      }
     }
+    out.set(target, best.times(ctx));
   }
   return out;
 }
 
 /**
- * Adds the links that edges into case persons make (`e.generation` is the link's generation) to
- * `links`, keyed by `from → to`, keeping each link's best evidence (see the order above). A
- * generation-1 edge's source is a case person: its cases whose window holds the contact count.
- * A later edge's source p is a listed person: each case p has counts when the contact is at or
- * after p's exposure to it (any, in naive mode). The target's cases count when the contact is not
- * after their confirmation (nor after `until`), and never between two cases of one person.
+ * Per case index, the best (earliest) candidate of the person or link being built: stamped, so
+ * that one allocation serves every group of a call.
  */
-export function addLinks(links: Map<string, Link>, edges: readonly Edge[], ctx: CaseContext, casesOf: ReadonlyMap<string, CaseTimes>): void {
-  for (const e of edges) {
-    if (e.at > ctx.until) continue;
-    const targets = ctx.byPerson.get(e.target);
-    if (targets === undefined) continue;
-    const add = (from: ResolvedCase | string, via: string | undefined): void => {
-      const fromId = typeof from === 'string' ? from : from.caseId;
-      for (const c of targets) {
-        if (e.at > c.confirmedAt || c.caseId === fromId) continue;
-        const link: Link = { from: fromId, to: c.caseId, generation: e.generation, at: e.at, stationId: e.stationId, overlapMs: e.overlapMs, passages: e.passages, ...(via === undefined ? {} : { via }) };
-        const key = `${fromId}\u0000${c.caseId}`;
-        const was = links.get(key);
-        if (was === undefined || better(link, was)) links.set(key, link);
-      }
-    };
-    if (e.generation === 1) {
-      if (e.source === e.target) continue;
-      for (const c of ctx.byPerson.get(e.source) ?? []) if (e.at >= c.from && e.at <= c.to) add(c, undefined);
-    } else {
-      for (const [caseId, exposure] of casesOf.get(e.source) ?? []) {
-        if (!ctx.naive && e.at < exposure) continue;
-        // Two cases of one person are never linked: the source's case must be another person's.
-        if (targets.some((t) => t.caseId === caseId)) continue;
-        add(caseId, e.source);
-      }
+class Scratch {
+  private readonly stamp: Int32Array;
+  readonly at: Float64Array;
+  readonly edge: (Edge | undefined)[];
+  touched: number[] = [];
+  private round = 0;
+
+  constructor(n: number) {
+    this.stamp = new Int32Array(n);
+    this.at = new Float64Array(n);
+    this.edge = new Array<Edge | undefined>(n);
+  }
+
+  begin(): void {
+    this.round++;
+    this.touched = [];
+  }
+
+  /** Keeps (at, e) for case i unless an earlier time (or, with `before`, an earlier edge) is held. */
+  offer(i: number, at: number, e: Edge, before?: (x: Edge, y: Edge) => number): void {
+    if (this.stamp[i] !== this.round) {
+      this.stamp[i] = this.round;
+      this.at[i] = at;
+      this.edge[i] = e;
+      this.touched.push(i);
+    } else if (at < this.at[i]! || (before !== undefined && at === this.at[i] && before(e, this.edge[i]!) < 0)) {
+      this.at[i] = at;
+      this.edge[i] = e;
     }
+  }
+
+  /** The touched cases with their times, by time then case id. */
+  times(ctx: CaseContext): CaseTimes {
+    const order = this.touched;
+    if (order.length > 1) order.sort((x, y) => this.at[x]! - this.at[y]! || cmp(ctx.cases[x]!.caseId, ctx.cases[y]!.caseId));
+    return { cases: order, at: order.map((i) => this.at[i]!) };
   }
 }
 
-function better(x: Link, y: Link): boolean {
-  return (x.generation - y.generation || x.at - y.at || cmp(x.passages[0], y.passages[0]) || cmp(x.passages[1], y.passages[1])) < 0;
+function groupBy(edges: readonly Edge[], key: (e: Edge) => string): Map<string, Edge[]> {
+  const groups = new Map<string, Edge[]>();
+  for (const e of edges) {
+    const k = key(e);
+    const list = groups.get(k);
+    if (list === undefined) groups.set(k, [e]);
+    else list.push(e);
+  }
+  return groups;
+}
+
+/** The links found so far, the best evidence of each `from → to`, by `to` (one map per target case, no key string per candidate). */
+export class LinkTable {
+  private readonly byTo = new Map<string, Map<string, Link>>();
+
+  get size(): number {
+    let n = 0;
+    for (const row of this.byTo.values()) n += row.size;
+    return n;
+  }
+
+  get(from: string, to: string): Link | undefined {
+    return this.byTo.get(to)?.get(from);
+  }
+
+  /** The links into case `to`, by their `from`: what offerLink() reads and writes. */
+  into(to: string): Map<string, Link> {
+    let row = this.byTo.get(to);
+    if (row === undefined) this.byTo.set(to, (row = new Map<string, Link>()));
+    return row;
+  }
+
+  values(): Link[] {
+    const out: Link[] = [];
+    for (const row of this.byTo.values()) for (const l of row.values()) out.push(l);
+    return out;
+  }
 }
 
 /**
- * The edges from the last listed generation's passages (`from`) to case persons' passages
- * (`cases`), both by station as FRONTIER returns them: co-located, at a contact time in
- * [since of the source, hi]. The link round after the last generation needs only these, not a
- * candidates read of everyone at those stations.
+ * Adds the links that edges into case persons make (`e.generation` is the link's generation) to
+ * `links`, keeping each link's best evidence (see the order above). A generation-1 edge's source
+ * is a case person: its cases whose window holds the contact count. A later edge's source p is a
+ * listed person: each case p has counts when the contact is at or after p's exposure to it (any,
+ * in naive mode). The target's cases count when the contact is not after their confirmation
+ * (nor after `until`), and never between two cases of one person. With `turnedTo`, each edge is
+ * read the other way round (its target is the listed person, its source the case person) as a
+ * link candidate of generation `turnedTo`.
+ *
+ * Later generations go per case person as attributeCases() goes per person reached: each
+ * source's cases walked once. Offering every case of the source at every edge took 7–9 s in a
+ * dense city (500 cases among 20,000 people: 680,000 edges into case persons from F1s carrying
+ * hundreds of cases each, 2.8 × 10^7 candidates).
  */
-export function pairWithCasePersons(generation: number, from: ReadonlyMap<string, readonly FrontierPassage[]>, cases: ReadonlyMap<string, readonly FrontierPassage[]>, hi: number, tolMs: number): Edge[] {
-  const edges: Edge[] = [];
-  for (const [stationId, bs] of cases) {
-    const as = from.get(stationId);
-    if (as === undefined) continue;
-    // Sorted by arrival with the longest stay known, so each source passage looks only at those that can touch it.
-    const sorted = [...bs].sort((x, y) => x.at - y.at);
-    let longest = 0;
-    for (const b of sorted) longest = Math.max(longest, b.leftAt - b.at);
-    for (const a of as) {
-      const lo = a.at - tolMs - longest;
-      let i = 0;
-      let j = sorted.length;
-      while (i < j) {
-        const mid = (i + j) >>> 1;
-        if (sorted[mid]!.at < lo) i = mid + 1;
-        else j = mid;
+export function addLinks(links: LinkTable, edges: readonly Edge[], ctx: CaseContext, casesOf: ReadonlyMap<string, CaseTimes>, turnedTo?: number): void {
+  const turned = turnedTo !== undefined;
+  const srcOf = (e: Edge): string => (turned ? e.target : e.source);
+  const dstOf = (e: Edge): string => (turned ? e.source : e.target);
+  const first = turned ? 1 : 0;
+  const second = turned ? 0 : 1;
+  const before = (x: Edge, y: Edge): number => x.at - y.at || cmp(x.passages[first], y.passages[first]) || cmp(x.passages[second], y.passages[second]);
+  const later = new Map<number, Edge[]>();
+  for (const e of edges) {
+    const src = srcOf(e);
+    const dst = dstOf(e);
+    if (e.at > ctx.until || src === dst) continue;
+    const targets = ctx.byPerson.get(dst);
+    if (targets === undefined) continue;
+    const generation = turnedTo ?? e.generation;
+    if (generation > 1) {
+      const list = later.get(generation);
+      if (list === undefined) later.set(generation, [e]);
+      else list.push(e);
+      continue;
+    }
+    for (const i of ctx.byPerson.get(src) ?? []) {
+      const c = ctx.cases[i]!;
+      if (e.at < c.from || e.at > c.to) continue;
+      for (const t of targets) offerLink(links.into(ctx.cases[t]!.caseId), ctx.cases[t]!, c.caseId, undefined, e, 1, turned);
+    }
+  }
+  const best = new Scratch(ctx.cases.length);
+  const via: string[] = new Array<string>(ctx.cases.length);
+  for (const [generation, list] of [...later].sort((x, y) => x[0] - y[0])) {
+    for (const [dst, into] of groupBy(list, dstOf)) {
+      const targets = ctx.byPerson.get(dst)!;
+      best.begin();
+      into.sort((x, y) => cmp(srcOf(x), srcOf(y)) || before(x, y));
+      for (let n = 0; n < into.length; ) {
+        const src = srcOf(into[n]!);
+        const times = casesOf.get(src);
+        let j = 0;
+        for (; n < into.length && srcOf(into[n]!) === src; n++) {
+          const e = into[n]!;
+          for (; times !== undefined && j < times.cases.length && (ctx.naive || times.at[j]! <= e.at); j++) {
+            const i = times.cases[j]!;
+            // Two cases of one person are never linked: the source's case must be another person's.
+            if (targets.includes(i)) continue;
+            best.offer(i, e.at, e, before);
+            if (best.edge[i] === e) via[i] = src;
+          }
+        }
       }
-      for (; i < sorted.length; i++) {
-        const b = sorted[i]!;
-        if (b.at > a.leftAt + tolMs) break;
-        if (b.src === a.src || !colocated(a, b, tolMs)) continue;
-        const at = contactTimeOf(a.at, b.at);
-        if (at < a.since || at > hi) continue;
-        edges.push({ source: a.src, target: b.src, stationId, at, overlapMs: overlapOf(a.at, a.leftAt, b.at, b.leftAt), generation, passages: [a.id, b.id] });
+      // The earliest candidate of each source case; a target case confirmed before it has none.
+      for (const t of targets) {
+        const row = links.into(ctx.cases[t]!.caseId);
+        for (const i of best.touched) offerLink(row, ctx.cases[t]!, ctx.cases[i]!.caseId, via[i], best.edge[i]!, generation, turned);
       }
     }
   }
-  return edges;
+}
+
+/** Offers edge `e` as evidence of `from → c` (`row` = the links into c); builds a Link only when it beats the one held. */
+function offerLink(row: Map<string, Link>, c: ResolvedCase, from: string, via: string | undefined, e: Edge, generation: number, turned: boolean): void {
+  if (e.at > c.confirmedAt) return;
+  const p0 = turned ? e.passages[1] : e.passages[0];
+  const p1 = turned ? e.passages[0] : e.passages[1];
+  const was = row.get(from);
+  if (was !== undefined && (was.generation - generation || was.at - e.at || cmp(was.passages[0], p0) || cmp(was.passages[1], p1)) <= 0) return;
+  const base = { from, to: c.caseId, generation, at: e.at, stationId: e.stationId, overlapMs: e.overlapMs, passages: [p0, p1] as [string, string] };
+  row.set(from, via === undefined ? base : { ...base, via });
 }
 
 /**
@@ -240,7 +365,7 @@ export function shapeOutbreak(
   links: Iterable<Link>,
   milliseconds: number,
 ): ShapedOutbreak {
-  const withCases: OutbreakReached[] = people.map((r) => ({ ...r, cases: exposuresOf(casesOf.get(r.id)) }));
+  const withCases: OutbreakReached[] = people.map((r) => ({ ...r, cases: exposuresOf(casesOf.get(r.id), p.cases) }));
   const linkList = [...links].sort((x, y) => x.generation - y.generation || x.at - y.at || cmp(x.from, y.from) || cmp(x.to, y.to));
   const clusters = clustersOf(linkList, p.cases);
   return {
@@ -256,10 +381,10 @@ export function shapeOutbreak(
   };
 }
 
-function exposuresOf(times: CaseTimes | undefined): CaseExposure[] {
+function exposuresOf(times: CaseTimes | undefined, cases: readonly ResolvedCase[]): CaseExposure[] {
   const out: CaseExposure[] = [];
-  for (const [caseId, at] of times ?? []) out.push({ caseId, at });
-  return out.sort((x, y) => x.at - y.at || cmp(x.caseId, y.caseId));
+  if (times !== undefined) for (let j = 0; j < times.cases.length; j++) out.push({ caseId: cases[times.cases[j]!]!.caseId, at: times.at[j]! });
+  return out;
 }
 
 /** The OutbreakResult (DESIGN.md, "Interfaces") of a shaped outbreak trace: ISO instants, seconds, scores. */

@@ -110,17 +110,6 @@ export function resolveOutbreakParams(p: OutbreakParams): ResolvedOutbreak {
   return { cases, from, to, until, depth, toleranceSeconds, tolMs: toleranceSeconds * 1000, mode };
 }
 
-/** The cases of each case person, in caseId order. */
-export function casesByPerson(cases: readonly ResolvedCase[]): Map<string, ResolvedCase[]> {
-  const byPerson = new Map<string, ResolvedCase[]>();
-  for (const c of cases) {
-    const list = byPerson.get(c.personId);
-    if (list) list.push(c);
-    else byPerson.set(c.personId, [c]);
-  }
-  return byPerson;
-}
-
 function instant(name: string, field: string, key: string, v: unknown): void {
   if (!Number.isSafeInteger(v)) throw invalidInput(`${name}: ${key} is not an instant`, [{ field: `${field}.${key}`, reason: 'not an instant' }]);
 }

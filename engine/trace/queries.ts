@@ -80,16 +80,16 @@ export interface GenerationQuery {
   readonly maxContacts?: number;
   /**
    * What becomes of each edge found, decided before it counts against maxContacts: a contact
-   * (the default for every edge when absent), set aside (returned apart, not counted) or dropped.
-   * The outbreak trace sets aside edges into case persons (link candidates) and drops F1 edges
-   * outside every window of the source's cases.
+   * (every edge, when absent), set aside (returned apart, not counted) or dropped. The outbreak
+   * trace (engine/outbreak) sets aside edges into case persons, its link candidates, and keeps
+   * F1 edges only inside the windows of the source's cases.
    */
   readonly classify?: (e: Edge) => EdgeFate;
 }
 
 export type EdgeFate = 'contact' | 'aside' | 'drop';
 
-/** A generation's edges: the contacts, and those `classify` set aside. */
+/** A generation's edges: its contacts, and those `classify` set aside. */
 export interface GenerationEdges {
   readonly contacts: Edge[];
   readonly aside: Edge[];
@@ -114,8 +114,7 @@ export function traceTooLarge(maxContacts: number): TruyvetError {
   );
 }
 
-/** A frontier person's passage, as FRONTIER returns it. */
-export interface FrontierPassage {
+interface FrontierPassage {
   readonly src: string;
   readonly since: number;
   readonly id: string;
@@ -179,22 +178,17 @@ export async function edgesFromFrontier(q: GenerationQuery, options: QueryOption
   return readStatements((run) => generation(q, run), options);
 }
 
-/**
- * The frontier people's passages that can still give a contact at a time in [since, hi], by
- * station: one FRONTIER statement for the whole frontier.
- */
-export async function frontierPassages(run: StatementRunner, frontier: readonly FrontierEntry[], hi: number, tolMs: number): Promise<Map<string, FrontierPassage[]>> {
-  const byStation = new Map<string, FrontierPassage[]>();
-  if (frontier.length === 0) return byStation;
+async function generation(q: GenerationQuery, run: StatementRunner): Promise<GenerationEdges> {
   const frontierRecords = await run(FRONTIER, {
     chunk: int(RECORD_LIST_MAX),
-    frontier: frontier.map((f) => [f.pid, int(f.since)]),
-    hi: int(hi),
-    tol: int(tolMs),
+    frontier: q.frontier.map((f) => [f.pid, int(f.since)]),
+    hi: int(q.hi),
+    tol: int(q.tolMs),
   });
+  const byStation = new Map<string, FrontierPassage[]>();
   for (const r of frontierRecords) {
     // frontier index, then the person's passages as parallel lists: ids, stations, ats, leftAts
-    const f = frontier[num(r.get(0))]!;
+    const f = q.frontier[num(r.get(0))]!;
     const ids = r.get(1) as string[];
     const stations = r.get(2) as string[];
     const ats = r.get(3) as number[];
@@ -206,11 +200,6 @@ export async function frontierPassages(run: StatementRunner, frontier: readonly 
       else byStation.set(stations[n]!, [a]);
     }
   }
-  return byStation;
-}
-
-async function generation(q: GenerationQuery, run: StatementRunner): Promise<GenerationEdges> {
-  const byStation = await frontierPassages(run, q.frontier, q.hi, q.tolMs);
   const cells = candidateCells(byStation, q.hi, q.tolMs);
   if (cells.length === 0) return { contacts: [], aside: [] };
 
