@@ -40,20 +40,19 @@ export interface OutbreakGenerations {
  * whose F0 is the set of the case persons, each generation's reads shared by every case (the
  * single trace's read path, engine/trace/queries.ts), then links and clusters (assemble.ts).
  *
- * - Round 1 reads from every case person at once, up to the latest min(to, until); an edge is a
- *   contact when its time lies in [from_c, min(to_c, until)] of one of its source's cases.
+ * - Round 1 reads from every case person at once; an edge is a contact when its time lies in
+ *   [from_c, min(to_c, until)] of one of its source's cases.
  * - Round k ≥ 2 is exactly the single trace's (from each F(k−1) person's exposure, or from the
  *   outbreak's `from` in naive mode, up to `until`).
  * - Case persons are never listed and never in `seen`: an edge into one is set aside as a link
  *   candidate of its generation (addLinks), and self edges are dropped.
  * - Links of generation depth + 1 (case persons met by the last generation) need no read of their
  *   own: round 1 reads each case person from the outbreak's `from` (the earliest anyone can be
- *   exposed) up to their latest confirmation, and holds the edges outside every window of their
- *   cases (they are no contacts, but the case person's passages in them can meet the last
- *   generation); the link round turns those into links. Measured on a 20,000-person city, 50
- *   cases, depth 1: reading the last generation's passages instead (13,000 F1s, 174,000
- *   passages) took 0.7–1.3 s, more than round 1 itself; the held edges cost nothing to read.
- *   They count against the contact budget like contacts (they are held in memory as well).
+ *   exposed) up to their latest confirmation, not only over their windows, and holds the edges
+ *   outside the windows; the link round reads those, and the F1 contacts at depth 1, the other
+ *   way round. Measured on a 20,000-person generated city, 50 cases, depth 1: reading the F1s'
+ *   passages instead (13,000 people, 174,000 passages) took 0.7–1.3 s, more than round 1.
+ *   Held edges count against the contact budget like contacts: they are held in memory too.
  *
  * With one case it lists exactly that case's single trace's people and contacts. Throws
  * TruyvetError: invalid_input for bad parameters or a trace past its contact budget, not_found
