@@ -182,8 +182,8 @@ export function sortEdges(contacts: readonly Edge[]): Edge[] {
 }
 
 /** `[...people].sort(byPerson)`, the same way: the comparator sort was most of shaping a 45k-person result. */
-export function sortPeople(people: readonly Reached[]): Reached[] {
-  return sortByTime(people, personGeneration, exposureTime, byPerson);
+export function sortPeople<R extends Reached>(people: readonly R[]): R[] {
+  return sortByTime<R>(people, personGeneration, exposureTime, byPerson);
 }
 
 const edgeGeneration = (e: Edge): number => e.generation;
