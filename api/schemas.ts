@@ -3,7 +3,7 @@ import { AUDIT_ACTIONS } from '../engine/audit/chain';
 import { ROLES, UNIT_CODE_RE } from '../engine/accounts/roles';
 import { DEFAULT_TZ, isValidTimeZone, MAX_FUTURE_MS, parseInstant } from '../engine/time';
 import { MAX_TRACE_DEPTH } from '../engine/types';
-import { TRACE_ID_RE, TRACE_STATUSES } from '../engine/privacy/trace-records';
+import { TRACE_ID_RE, TRACE_STATUSES } from '../engine/trace-store';
 import { DECLARATION_STATUSES } from '../engine/declarations/registry-check';
 import { unifiedDeclarationSchema } from '../engine/declarations/form';
 import { ALERT_FLAGS, SCAN_FLAGS, SCAN_REASONS } from '../engine/scan/decide';

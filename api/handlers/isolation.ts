@@ -1,5 +1,5 @@
 import { forbidden, isTruyvetError, notFound } from '../../engine/errors';
-import { noResult, traceNaming, type TraceRecordMeta } from '../../engine/privacy/trace-records';
+import { noResult, traceNaming, type TraceRecordMeta } from '../../engine/trace-store';
 import { traceAccess } from '../../engine/privacy/visibility';
 import { getIsolation, isIsolatedAt, setIsolation, type IsolationStatus } from '../../engine/scan/isolation';
 import { isoUtc } from '../../engine/time';

@@ -8,7 +8,7 @@ import { CELL_SEEK, PERSON_SEEK, derivedPassageId, writePassages, type PassageWr
 import { upsertPeople } from '../../engine/db/people';
 import { upsertStations } from '../../engine/db/stations';
 import { pseudonym, seal } from '../../engine/identity';
-import { getTraceRecord, newTraceId, saveTraceRecord } from '../../engine/privacy/trace-records';
+import { getTraceRecord, newTraceId, saveTraceRecord } from '../../engine/trace-store';
 import { purge, purgeTraceResults } from '../../engine/retention/purge';
 import { purgeIsolations } from '../../engine/retention/personal';
 import { storeDeclarations, type DeclarationRow } from '../../engine/declarations/storage';
