@@ -1,13 +1,11 @@
 import { pseudonym } from '../../engine/identity';
 import { forbidden, notFound } from '../../engine/errors';
 import { caseInScope } from '../../engine/privacy/scoped';
-import { isoUtc, parseDurationSeconds } from '../../engine/time';
-import { peoplePerGeneration, tracePeriodProblem, type TraceRequest } from '../../engine/trace';
+import { isoUtc } from '../../engine/time';
+import { peoplePerGeneration, type TraceRequest } from '../../engine/trace';
 import { listTraceRecords, newTraceId, readTracePage, requestTrace, storeTrace, type TracePage, type TraceRecordMeta } from '../../engine/trace-store';
-import { DEFAULT_TOLERANCE_SECONDS } from '../../engine/types';
 import type { Principal } from '../auth';
 import { handler, type Ctx } from '../context';
-import { HttpError } from '../errors';
 import { routes, type RouteDef } from '../routes';
 import { auditingFailure, traceAndStore } from '../trace-run';
 
@@ -58,25 +56,6 @@ async function checkCaseInScope(principal: Principal, f0: string, r: TraceReques
   throw forbidden('this case neither lives in your jurisdiction nor passed one of its stations in the period: the authority where the case lives traces it');
 }
 
-// TEMPORARY (until the request is checked once, in its schema)
-function requestOf(body: Ctx<typeof routes.tracesCreate>['body'], maxDepth: number, maxDays: number): TraceRequest {
-  if (body.depth > maxDepth) {
-    throw new HttpError(400, 'validation', 'the request body is not valid', [{ path: 'body.depth', message: `at most ${maxDepth}` }]);
-  }
-  const tooLong = tracePeriodProblem(body, maxDays);
-  if (tooLong) throw new HttpError(400, 'validation', 'the request body is not valid', [{ path: `body.${tooLong.field}`, message: tooLong.reason }]);
-  const seconds = (t: number | string | undefined): number | undefined => (typeof t === 'string' ? parseDurationSeconds(t) : t);
-  return {
-    from: body.from,
-    to: body.to,
-    ...(body.until !== undefined ? { until: body.until } : {}),
-    depth: body.depth,
-    mode: body.mode,
-    toleranceSeconds: seconds(body.tolerance) ?? DEFAULT_TOLERANCE_SECONDS,
-    ...(body.sensitivity ? { sensitivity: body.sensitivity.map((t) => seconds(t) ?? 0) } : {}),
-  };
-}
-
 /**
  * Opens a trace. F0 arrives as the raw key the health authority knows and is pseudonymised at
  * once; the engine and the stored record see only the pseudonym. The answer (to this tracer)
@@ -85,8 +64,7 @@ function requestOf(body: Ctx<typeof routes.tracesCreate>['body'], maxDepth: numb
  * who. With TRUYVET_TRACE_APPROVAL=required the request is stored for an approver instead.
  */
 export const tracesCreate = handler(routes.tracesCreate, async ({ body, principal, app, audit, res }) => {
-  const { requestRef, purpose } = body;
-  const request = requestOf(body, app.settings.maxTraceDepth, app.settings.traceMaxDays);
+  const { requestRef, purpose, trace: request } = body;
   const f0 = pseudonym(body.f0);
   await checkCaseInScope(principal, f0, request, body, audit);
   const trace = { id: newTraceId(), owner: principal.username, requestRef, purpose, createdAt: app.now() };
