@@ -104,7 +104,7 @@ export type TraceHead<Extra extends object = object> = Omit<TraceResult, 'people
 
 /**
  * A trace's answer before it becomes objects: its head, and its people and contact edges in the
- * result's order. The API stores and pages a trace from this (trace-codec.ts encodes it
+ * result's order. The API stores and pages a trace from this (engine/trace-store/codec.ts encodes it
  * directly) and builds objects only for the page it answers: for the API benchmark's depth-2
  * traces (~4,500 people, ~44,000 edges) shaping, storing's encoding and the first page took
  * 25–27 ms instead of 36–40 through the whole result's objects (docs/benchmarks.md, "What was tried").
