@@ -81,13 +81,18 @@ const key = () =>
 
 /** The fields, each with its parser (instants checked against `now()` at each parse). */
 export function caseInputFields(now: () => number) {
+  const when = (what: string) =>
+    instant(now).meta({
+      description: `${what}. ISO 8601; without an offset read in Asia/Ho_Chi_Minh, a bare date is its midnight there; from 2000-01-01T00:00Z to a day after now`,
+      example: '2021-08-02T07:30:00+07:00',
+    });
   return {
     caseId: key().meta({ description: "the case's id in the laboratory's or authority's register (e.g. BN123456)" }),
     personId: key().meta({ description: "the case person's key as in the source files (a national id); pseudonymised at once" }),
-    confirmedAt: instant(now).meta({ description: 'when the case was confirmed (the positive result); the default end of the infectious period (isolation)' }),
-    onsetAt: instant(now).optional().meta({ description: 'symptom onset, if any' }),
-    infectiousFrom: instant(now).optional().meta({ description: 'start of the infectious period; default (onsetAt ?? confirmedAt) − 2 days' }),
-    infectiousTo: instant(now).optional().meta({ description: 'end of the infectious period; default confirmedAt' }),
+    confirmedAt: when('When the case was confirmed (the positive result); the default end of the infectious period (isolation)'),
+    onsetAt: when('Symptom onset, if any').optional(),
+    infectiousFrom: when('Start of the infectious period; default (onsetAt ?? confirmedAt) − 2 days').optional(),
+    infectiousTo: when('End of the infectious period; default confirmedAt').optional(),
   };
 }
 

@@ -234,6 +234,14 @@ describe('PATCH /api/cases/:id', () => {
     const r = await list(tokens.national, '&status=discarded');
     expect(r.body.cases.map((c) => [c.id, c.status])).toEqual([[id('5'), 'discarded']]);
   });
+
+  it('takes a case id with slashes and Vietnamese letters, percent-encoded in the path', async () => {
+    const odd = id('HCM/2021/Bệnh-7');
+    expect((await post(tokens.scoped, { caseId: odd, personId: raw.b, confirmedAt: iso(T - 30 * H) })).status).toBe(201);
+    const r = await patch(tokens.scoped, odd, { status: 'died' });
+    expect(r.status).toBe(200);
+    expect(r.body.case).toMatchObject({ id: odd, status: 'died' });
+  });
 });
 
 describe('logs', () => {
