@@ -2,7 +2,7 @@ import { pseudonym, seal, unseal } from '../identity';
 import { scopeParams } from '../privacy/jurisdiction';
 import type { Jurisdiction } from '../types';
 import { num, str, strOrEmpty } from './convert';
-import { readQuery, writeTx } from './driver';
+import { readQuery, writeTx, type QueryOptions } from './driver';
 
 /**
  * The population registry, held apart from the movement graph. `(:Person {id})` carries only
@@ -188,6 +188,13 @@ export async function rawKeys(pids: readonly string[]): Promise<Map<string, stri
     (r) => [str(r['pid']), typeof r['ref'] === 'string' ? unseal(r['ref']) : ''] as const,
   );
   return new Map(rows.filter(([, raw]) => raw !== ''));
+}
+
+/** The pids the graph knows no person of, in the order given (one statement for all). */
+export async function unknownPeople(pids: readonly string[], options: QueryOptions = {}): Promise<string[]> {
+  if (pids.length === 0) return [];
+  const known = new Set(await readQuery('UNWIND $pids AS pid MATCH (p:Person {id: pid}) RETURN p.id AS pid', { pids }, (r) => str(r['pid']), options));
+  return pids.filter((pid) => !known.has(pid));
 }
 
 /** How many people the graph knows, registered or not. */

@@ -78,6 +78,21 @@ export interface GenerationQuery {
    * invalid_input error instead of a result too large to hold. Unlimited when undefined.
    */
   readonly maxContacts?: number;
+  /**
+   * What becomes of each edge found, decided before it counts against maxContacts: a contact
+   * (every edge, when absent), set aside (returned apart, not counted) or dropped. The outbreak
+   * trace (engine/outbreak) sets aside edges into case persons, its link candidates, and keeps
+   * F1 edges only inside the windows of the source's cases.
+   */
+  readonly classify?: (e: Edge) => EdgeFate;
+}
+
+export type EdgeFate = 'contact' | 'aside' | 'drop';
+
+/** A generation's edges: its contacts, and those `classify` set aside. */
+export interface GenerationEdges {
+  readonly contacts: Edge[];
+  readonly aside: Edge[];
 }
 
 /**
@@ -153,12 +168,17 @@ export function candidateCells(byStation: ReadonlyMap<string, readonly FrontierP
  * FRONTIER and CANDIDATES return their fields.
  */
 export async function contactsFromFrontier(q: GenerationQuery, options: QueryOptions = {}, read?: StatementRunner): Promise<Edge[]> {
-  if (q.frontier.length === 0) return [];
+  return (await edgesFromFrontier(q, options, read)).contacts;
+}
+
+/** contactsFromFrontier() with the edges `q.classify` set aside returned too. */
+export async function edgesFromFrontier(q: GenerationQuery, options: QueryOptions = {}, read?: StatementRunner): Promise<GenerationEdges> {
+  if (q.frontier.length === 0) return { contacts: [], aside: [] };
   if (read) return generation(q, read);
   return readStatements((run) => generation(q, run), options);
 }
 
-async function generation(q: GenerationQuery, run: StatementRunner): Promise<Edge[]> {
+async function generation(q: GenerationQuery, run: StatementRunner): Promise<GenerationEdges> {
   const frontierRecords = await run(FRONTIER, {
     chunk: int(RECORD_LIST_MAX),
     frontier: q.frontier.map((f) => [f.pid, int(f.since)]),
@@ -181,7 +201,7 @@ async function generation(q: GenerationQuery, run: StatementRunner): Promise<Edg
     }
   }
   const cells = candidateCells(byStation, q.hi, q.tolMs);
-  if (cells.length === 0) return [];
+  if (cells.length === 0) return { contacts: [], aside: [] };
 
   // A busy station can hold hundreds of frontier passages (the F1s all met F0 there): per
   // station and duration class, sorted by arrival, so each b is matched by binary search against
@@ -196,7 +216,9 @@ async function generation(q: GenerationQuery, run: StatementRunner): Promise<Edg
   const seen = new Set(q.seen);
   const tol = q.tolMs;
   const limit = q.maxContacts ?? Infinity;
+  const classify = q.classify;
   const rows: Edge[] = [];
+  const aside: Edge[] = [];
   for (let from = 0; from < cells.length; from += CELLS_PER_STATEMENT) {
     const slice = cells.slice(from, from + CELLS_PER_STATEMENT);
     const lists = await run(CANDIDATES, { chunk: int(RECORD_LIST_MAX), cells: slice.map((c) => [c[0], int(c[1]), int(c[2]), int(c[3]), int(c[4])]) });
@@ -238,6 +260,14 @@ async function generation(q: GenerationQuery, run: StatementRunner): Promise<Edg
               generation: q.generation,
               passages: [a.id, ids[n]!],
             };
+            if (classify !== undefined) {
+              const fate = classify(edge);
+              if (fate === 'drop') continue;
+              if (fate === 'aside') {
+                aside.push(edge);
+                continue;
+              }
+            }
             // Checked per edge: one busy station can pair thousands of passages with each other.
             if (rows.push(edge) > limit) throw traceTooLarge(limit);
           }
@@ -245,7 +275,7 @@ async function generation(q: GenerationQuery, run: StatementRunner): Promise<Edg
       }
     }
   }
-  return rows;
+  return { contacts: rows, aside };
 }
 
 export async function personExists(pid: string, options: QueryOptions = {}): Promise<boolean> {

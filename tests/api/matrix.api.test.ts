@@ -3,7 +3,7 @@ import { submitDeclarations } from '../../engine/declarations/service';
 import { closeDriver } from '../../engine/db/driver';
 import { upsertPeople } from '../../engine/db/people';
 import { pseudonym } from '../../engine/identity';
-import { newTraceId, savePendingTrace } from '../../engine/privacy/trace-records';
+import { newTraceId, requestTrace } from '../../engine/trace-store';
 import { importRunner } from '../../api/import-runner';
 import { ROUTE_LIST, type RouteId } from '../../api/routes';
 import { citizen, declarationJson, makeAccount, registryRow, runProvince, station, validDeclaration, type ReceiptBody } from '../helpers/builders';
@@ -215,9 +215,9 @@ beforeAll(async () => {
   await makeAccount(run, 'spare', 'auditor');
   await upsertPeople([registryRow(elsewhere.raw, { fullName: 'Đỗ Văn Khác', birthDate: '1970-01-01', sex: 'M', phone: '', province: outside, district: '001', commune: '00001' })]);
   for (const w of ['inside', 'outside'] as const) {
-    const params = { from: TRACE_PERIOD.from, to: TRACE_PERIOD.to, depth: 2, toleranceSeconds: 900, mode: 'time-respecting' as const };
-    const meta = { id: pendingIds[w], owner: `${run}-tracer-${w}`, requestRef: 'SYT-2021/0815', purpose: 'matrix test', createdAt: Date.now(), f0: city.pid.f0, params };
-    await savePendingTrace({ meta, sensitivity: undefined, scope: { province: w === 'inside' ? inside : outside } });
+    const request = { from: Date.parse(TRACE_PERIOD.from), to: Date.parse(TRACE_PERIOD.to), depth: 2, toleranceSeconds: 900, mode: 'time-respecting' as const };
+    const trace = { id: pendingIds[w], owner: `${run}-tracer-${w}`, requestRef: 'SYT-2021/0815', purpose: 'matrix test', createdAt: Date.now() };
+    await requestTrace(trace, city.pid.f0, request, { province: w === 'inside' ? inside : outside });
   }
   const t = await server.request<{ id: string }>('POST', '/api/traces', {
     token: tokens.tracer,

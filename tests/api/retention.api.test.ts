@@ -5,7 +5,7 @@ import { CELL_SEEK, PERSON_SEEK, writePassages } from '../../engine/db/passages'
 import { upsertPeople } from '../../engine/db/people';
 import { upsertStations } from '../../engine/db/stations';
 import { pseudonym, seal } from '../../engine/identity';
-import { getTraceRecord, newTraceId, saveTraceRecord } from '../../engine/privacy/trace-records';
+import { getTraceRecord, newTraceId, saveTraceRecord } from '../../engine/trace-store';
 import { purge, purgeTraceResults } from '../../engine/retention/purge';
 import { purgeIsolations } from '../../engine/retention/personal';
 import { storeDeclarations, type DeclarationRow } from '../../engine/declarations/storage';

@@ -4,8 +4,9 @@ import { upsertStations } from '../../engine/db/stations';
 import { pseudonym } from '../../engine/identity';
 import { riskScore } from '../../engine/trace/scoring';
 import { parseInstant } from '../../engine/time';
-import type { TraceResult } from '../../engine/types';
+import type { OutbreakCluster, OutbreakLink, OutbreakResult, TraceResult } from '../../engine/types';
 import { passage, station } from '../helpers/builders';
+import type { OracleOutbreakResult } from './outbreak';
 import type { OraclePassage, OracleResult } from './trace';
 
 /**
@@ -167,5 +168,40 @@ export function fromOracle(r: OracleResult): Comparable {
     contacts: r.contacts
       .map((c) => ({ source: c.source, target: c.target, stationId: c.stationId, at: new Date(c.at).toISOString(), overlapSeconds: c.overlapMs / 1000, generation: c.generation, passages: c.passages }))
       .sort((a, b) => (key(a) < key(b) ? -1 : 1)),
+  };
+}
+
+/** An outbreak result reduced to what engine and oracle must agree on, in a canonical order. */
+export interface ComparableOutbreak extends Comparable {
+  cases: Record<string, { case: string; at: string }[]>;
+  links: OutbreakLink[];
+  clusters: OutbreakCluster[];
+}
+
+const byCaseTime = (x: { case: string; at: string }, y: { case: string; at: string }): number => (x.at < y.at ? -1 : x.at > y.at ? 1 : x.case < y.case ? -1 : 1);
+const byLink = (x: OutbreakLink, y: OutbreakLink): number => (x.from < y.from ? -1 : x.from > y.from ? 1 : x.to < y.to ? -1 : 1);
+
+export function outbreakFromEngine(r: OutbreakResult): ComparableOutbreak {
+  const { people, contacts } = fromEngine({ ...r, f0: '' });
+  return {
+    people,
+    contacts,
+    cases: Object.fromEntries(r.people.map((p) => [p.id, p.cases])),
+    links: [...r.links].sort(byLink),
+    clusters: r.clusters,
+  };
+}
+
+export function outbreakFromOracle(r: OracleOutbreakResult): ComparableOutbreak {
+  const { people, contacts } = fromOracle(r);
+  const iso = (ms: number): string => new Date(ms).toISOString();
+  return {
+    people,
+    contacts,
+    cases: Object.fromEntries(r.people.map((p) => [p.id, p.cases.map(([c, at]) => ({ case: c, at: iso(at) })).sort(byCaseTime)])),
+    links: r.links
+      .map((l) => ({ from: l.from, to: l.to, generation: l.generation, at: iso(l.at), stationId: l.stationId, overlapSeconds: l.overlapMs / 1000, passages: l.passages, ...(l.via === undefined ? {} : { via: l.via }) }))
+      .sort(byLink),
+    clusters: r.clusters,
   };
 }

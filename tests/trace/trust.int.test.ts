@@ -2,7 +2,7 @@ import { closeDriver } from '../../engine/db/driver';
 import { writePassages, type PassageTrust } from '../../engine/db/passages';
 import { upsertStations } from '../../engine/db/stations';
 import { pseudonym } from '../../engine/identity';
-import { decodeTraceResult, encodeShapedTrace } from '../../engine/privacy/trace-codec';
+import { decodeTraceResult, encodeShapedTrace } from '../../engine/trace-store/codec';
 import { instantMs } from '../../engine/time';
 import { riskScore, trace, traceShaped, traceWithSensitivity } from '../../engine/trace';
 import { passage, station } from '../helpers/builders';

@@ -1,6 +1,5 @@
-import type { PeopleSlice } from '../engine/privacy/people-slice';
-import type { ShapedTrace } from '../engine/trace/assemble';
-import type { TraceResult } from '../engine/types';
+import type { ShapedTrace } from '../trace/assemble';
+import type { TraceResult } from '../types';
 
 /**
  * Paging and the result cap of stored traces. Pure. People keep the engine's order (generation,
@@ -17,10 +16,33 @@ export function capResult<T extends ShapedTrace>(result: T, maxPeople: number): 
   return { result: { ...result, people, contacts }, truncated: true };
 }
 
+/** A slice of a trace's people, [from, to) by position, with every contact into one of them: a page's share. */
+export interface PeopleSlice {
+  /** The result with only those people and their contacts (f0, params, stats… whole). */
+  readonly result: TraceResult;
+  /** People in the whole result. */
+  readonly totalPeople: number;
+}
+
+/** People [from, to) of `result` by position and the contacts whose target is one of them, in order. */
+export function peopleSlice(result: TraceResult, from: number, to: number): PeopleSlice {
+  const people = result.people.slice(from, to);
+  const ids = new Set(people.map((p) => p.id));
+  return { result: { ...result, people, contacts: result.contacts.filter((c) => ids.has(c.target)) }, totalPeople: result.people.length };
+}
+
+/** Where a page stands in the whole result. */
+export interface PageNumbers {
+  readonly number: number;
+  readonly size: number;
+  readonly totalPeople: number;
+  readonly totalPages: number;
+}
+
 export interface TracePageOf {
   readonly people: TraceResult['people'];
   readonly contacts: TraceResult['contacts'];
-  readonly page: { number: number; size: number; totalPeople: number; totalPages: number };
+  readonly page: PageNumbers;
 }
 
 /** Page `number` (from 1) of `size` people: the people it holds by position, and their contacts. */

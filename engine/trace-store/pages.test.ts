@@ -1,7 +1,7 @@
-import type { TraceResult } from '../engine/types';
-import type { Edge, Reached, ShapedTrace } from '../engine/trace/assemble';
-import { peopleSlice } from '../engine/privacy/people-slice';
-import { capResult, pageFromSlice, pageRange } from './trace-pages';
+import type { TraceResult } from '../types';
+import type { Edge, Reached, ShapedTrace } from '../trace/assemble';
+
+import { capResult, pageFromSlice, pageRange, peopleSlice } from './pages';
 
 const pageOf = (r: TraceResult, n: number, size: number) => pageFromSlice(peopleSlice(r, ...pageRange(n, size)), n, size);
 

@@ -1,5 +1,5 @@
 import { LRUCache } from 'lru-cache';
-import type { OpenedTrace } from './trace-codec';
+import type { OpenedTrace } from './codec';
 
 /**
  * Stored trace results kept open between page reads, a few and briefly. The view reads a large

@@ -1,11 +1,13 @@
 import { endianness } from 'node:os';
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import { sealBytes, unseal, unsealBytes } from '../identity';
 import { scoreOf, type ShapedTrace } from '../trace/assemble';
 import { isoUtc } from '../time';
 import type { TraceContact, TracePerson, TraceResult } from '../types';
-import type { PeopleSlice } from './people-slice';
+import type { PeopleSlice } from './pages';
 
 /**
- * A TraceResult as compact bytes, for the stored trace records (trace-records.ts).
+ * A TraceResult as compact bytes, sealed, for the stored trace records (store.ts).
  *
  * A depth-2 trace of the API benchmark holds ~6,000 people and ~85,000 contact edges: 16 MB of
  * JSON that repeats each person id, station id, passage id and instant thousands of times.
@@ -16,7 +18,7 @@ import type { PeopleSlice } from './people-slice';
  *
  * Layout (little-endian): u32 MAGIC, u32 header length, the header (JSON: the result's other
  * fields, the string table and the counts), zero padding to 8 bytes, the Float64 columns, then
- * the Int32 columns. The caller compresses and seals it.
+ * the Int32 columns. sealTrace() compresses and seals it (the end of this file).
  */
 
 const MAGIC = 0x32525654; // "TVR2"
@@ -282,4 +284,34 @@ export function openedTracePeople(opened: OpenedTrace, from: number, to: number)
 
 function align8(x: number): number {
   return (x + 7) & ~7;
+}
+
+// ---- the sealed form -----------------------------------------------------------------------------
+
+// A stored result is `c.` + the compact encoding above, deflated, then sealed (sealBytes). Two
+// older forms are still read: `z.` + deflated JSON, sealed, and sealed JSON. On the API
+// benchmark's depth-2 traces (~6,000 people, ~85,000 contact edges) the JSON form cost ~230 ms
+// of server time per trace to build and store, as much as the trace itself (docs/benchmarks.md,
+// "What was tried"). A base64 string rather than a byte array: neo4j-driver packs and unpacks a
+// byte array one byte at a time, and reading 10 MB of them took 2.5 s against 88 ms as a string.
+// Compressing before encrypting leaks the compressed size, which only the server sees.
+const ENCODED = 'c.';
+const DEFLATED = 'z.';
+
+/** The sealed text stored for encoded bytes (encodeTrace, encodeShapedTrace). */
+export function sealTrace(bytes: Buffer): string {
+  return ENCODED + sealBytes(deflateRawSync(bytes, { level: 1 }));
+}
+
+/** The encoded bytes of a sealed result in the current form; undefined for an older form. */
+export function unsealedBytes(sealed: string): Buffer | undefined {
+  return sealed.startsWith(ENCODED) ? inflateRawSync(unsealBytes(sealed.slice(ENCODED.length))) : undefined;
+}
+
+/** A sealed result of any form, whole. */
+export function unsealTrace(sealed: string): TraceResult {
+  const bytes = unsealedBytes(sealed);
+  if (bytes) return decodeTraceResult(bytes);
+  const json = sealed.startsWith(DEFLATED) ? inflateRawSync(unsealBytes(sealed.slice(DEFLATED.length))).toString('utf8') : unseal(sealed);
+  return JSON.parse(json) as TraceResult;
 }

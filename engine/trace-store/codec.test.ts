@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import type { TraceResult } from '../types';
-import { peopleSlice } from './people-slice';
+import { peopleSlice } from './pages';
 import { contactTrust, resultOf, type Edge, type Reached, type ShapedTrace } from '../trace/assemble';
-import { decodeTracePeople, decodeTraceResult, encodeShapedTrace, encodeTrace, encodeTraceResult, isEncodedTrace, openedTracePeople, openTrace } from './trace-codec';
+import { decodeTracePeople, decodeTraceResult, encodeShapedTrace, encodeTrace, encodeTraceResult, isEncodedTrace, openedTracePeople, openTrace } from './codec';
 
 /** Plain objects, as JSON.parse and the engine make them (fc.record's default has no prototype). */
 const record = <T>(model: { [K in keyof T]: fc.Arbitrary<T[K]> }): fc.Arbitrary<T> => fc.record(model, { noNullPrototype: true });

@@ -3,8 +3,8 @@ import { createHmac } from 'node:crypto';
 import { deflateRawSync } from 'node:zlib';
 import { seal, sealBytes } from '../../engine/identity';
 import { secretKey } from '../../engine/secrets';
-import { peopleSlice } from '../../engine/privacy/people-slice';
-import { forgetOpenedTraces, getTraceRecord, getTraceRecordPeople, newTraceId, saveTraceRecord, traceNaming } from '../../engine/privacy/trace-records';
+import { peopleSlice } from '../../engine/trace-store/pages';
+import { forgetOpenedTraces, getTraceRecord, getTraceRecordPeople, newTraceId, saveTraceRecord, traceNaming } from '../../engine/trace-store';
 import type { TraceResult } from '../../engine/types';
 import { newRunId, removeRun } from '../helpers/cleanup';
 

@@ -1,5 +1,5 @@
-import { OpenedTraces } from './opened-traces';
-import type { OpenedTrace } from './trace-codec';
+import { OpenedTraces } from './opened';
+import type { OpenedTrace } from './codec';
 
 /** The results kept open between page reads: how long, how many, how large. */
 
