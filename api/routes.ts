@@ -467,7 +467,7 @@ export const routes = {
     method: 'post',
     path: '/api/cases',
     summary:
-      "Register confirmed cases: one case, or up to 500 as {cases: […]}, all or none. The person is given by the key of the source files (a national id) and pseudonymised at once. A case id stored with the same data is a duplicate (200), with other dates for the same person it is updated (status kept), for another person a 409. A tracer with a jurisdiction registers cases of people whose registry home lies inside it (else 403, audited); a person not in the population registry has no home, so only a national tracer registers their case",
+      "Register confirmed cases: one case, or up to 200 as {cases: […]}, all or none. The person is given by the key of the source files (a national id) and pseudonymised at once. A case id stored with the same data is a duplicate (200), with other dates for the same person it is updated (status kept), for another person a 409. A tracer with a jurisdiction registers cases of people whose registry home lies inside it (else 403, audited); a person not in the population registry has no home, so only a national tracer registers their case",
     access: ['tracer'],
     scoped: true,
     personal: false,

@@ -36,8 +36,8 @@ export type CaseStatus = (typeof CASE_STATUSES)[number];
 export const TRACED_STATUSES: readonly CaseStatus[] = ['confirmed', 'recovered', 'died'];
 
 export const MAX_CASE_KEY_LENGTH = 64;
-/** Cases one `POST /api/cases` may carry: a laboratory's day goes through the import. */
-export const MAX_CASES_PER_REQUEST = 500;
+/** Cases one `POST /api/cases` may carry (about 30 KB of JSON, within the API's 64-KB body limit): a laboratory's day goes through the import. */
+export const MAX_CASES_PER_REQUEST = 200;
 
 /** A case as typed, checked: the raw person key, instants in epoch ms. */
 export interface CaseInput {
