@@ -10,6 +10,7 @@ import { DECLARATION_STATUSES } from '../engine/declarations/registry-check';
 import { unifiedDeclarationSchema } from '../engine/declarations/form';
 import { ALERT_FLAGS, SCAN_FLAGS, SCAN_REASONS } from '../engine/scan/decide';
 import { ISOLATION_CLASSES } from '../engine/scan/isolation';
+import { CASE_STATUSES, MAX_CASES_PER_REQUEST, caseBatchSchema } from '../engine/cases/input';
 
 /**
  * Every request and response of the API as a zod schema; the OpenAPI document is generated from
@@ -835,5 +836,93 @@ export const IsolationOut = z
     inForce: z.boolean().meta({ description: 'true when the isolation holds now (scans say stop)' }),
   })
   .meta({ id: 'Isolation' });
+
+// ---- cases (issue 22) -------------------------------------------------------------------------
+
+/**
+ * One case as an object, or several as `{cases: […]}` (one case is read as a batch of one), each
+ * by the engine's one parser of a case (engine/cases/input.ts), which the cases.csv import uses
+ * too: the same fields, instants and period rules, the same refusals.
+ */
+const oneOrBatch = (v: unknown): unknown => (typeof v === 'object' && v !== null && !Array.isArray(v) && !('cases' in v) ? { cases: [v] } : v);
+
+export const CaseCreate = z.preprocess(oneOrBatch, caseBatchSchema(inputContext.now)).meta({
+  id: 'CaseCreate',
+  description: `one CaseInput, or up to ${MAX_CASES_PER_REQUEST} as {"cases": [CaseInput, …]} (a field of a single case is named cases.0.<field>); all are registered or none`,
+});
+
+export const CaseStatusSchema = z.enum(CASE_STATUSES).meta({ id: 'CaseStatus', description: 'confirmed (default), recovered, died, or discarded (a false positive: not traced)' });
+
+export const CaseRegisteredOut = z
+  .object({
+    cases: z.array(
+      z.object({
+        id: z.string(),
+        outcome: z.enum(['created', 'updated', 'duplicate']).meta({ description: 'updated: the case was stored with other dates, now replaced (its status stays); duplicate: stored exactly so' }),
+        registered: z.boolean().meta({ description: 'false: the person is not in the population registry (kept as unregistered; only national tracers see the case)' }),
+        warnings: z.array(z.string()),
+      }),
+    ),
+  })
+  .meta({ id: 'CasesRegistered' });
+
+export const CaseOut = z
+  .object({
+    id: z.string(),
+    personId: z.string().meta({ description: "the case person's pseudonymous id (identities: in `identities`)" }),
+    confirmedAt: IsoOut,
+    onsetAt: IsoOut.optional(),
+    infectiousFrom: IsoOut.optional().meta({ description: 'as given; absent: the default applies (see `infectious`)' }),
+    infectiousTo: IsoOut.optional(),
+    infectious: z.object({ from: IsoOut, to: IsoOut }).meta({ description: 'the infectious period an outbreak trace uses: as given, or (onsetAt ?? confirmedAt) − 2 days to confirmedAt' }),
+    status: CaseStatusSchema,
+    source: z.string().meta({ description: 'api or import' }),
+    createdAt: IsoOut,
+    createdBy: z.string(),
+    updatedAt: IsoOut,
+    statusChangedAt: IsoOut,
+    statusChangedBy: z.string(),
+    statusNote: z.string().optional(),
+    registered: z.boolean(),
+    home: z.object({ province: z.string(), district: z.string(), commune: z.string() }).nullable().meta({ description: "the person's registry home; null when unregistered" }),
+  })
+  .meta({ id: 'Case' });
+
+export const CaseListQuery = z
+  .strictObject({
+    status: CaseStatusSchema.optional(),
+    confirmedFrom: Instant.optional().meta({ description: 'confirmed at or after' }),
+    confirmedTo: Instant.optional().meta({ description: 'confirmed at or before' }),
+    skip: intQuery(0, 1_000_000).default(0),
+    limit: intQuery(1, 1000).default(100),
+  })
+  .refine((q) => q.confirmedFrom === undefined || q.confirmedTo === undefined || q.confirmedFrom <= q.confirmedTo, { message: 'confirmedFrom is after confirmedTo', path: ['confirmedFrom'] });
+
+export const CaseList = z
+  .object({
+    cases: z.array(CaseOut),
+    identities: z.record(z.string(), FullIdentity).meta({ description: 'the case persons whose home lies inside your jurisdiction (everyone, for a national tracer), by pseudonymous id' }),
+    outside: z.record(z.string(), Home).meta({ description: 'case persons outside your jurisdiction: only their home' }),
+    skip: z.number().int(),
+    limit: z.number().int(),
+  })
+  .meta({ id: 'CaseList' });
+
+// A case id as stored (engine/cases/input.ts): 1–64 characters, no control characters.
+export const CaseParams = z.strictObject({
+  // eslint-disable-next-line no-control-regex
+  id: z.string().min(1).max(64).regex(/^[^\u0000-\u001f\u007f]+$/, 'a case id (no control characters)'),
+});
+
+export const CasePatch = z
+  .strictObject({
+    status: CaseStatusSchema,
+    note: z.string().trim().min(1).max(500).optional().meta({ description: 'why (kept with the status; never in the audit log)' }),
+  })
+  .meta({ id: 'CaseStatusChange' });
+
+export const CaseStatusOut = z
+  .object({ case: CaseOut, previousStatus: CaseStatusSchema, changed: z.boolean().meta({ description: 'false: the case had this status already (nothing changed)' }) })
+  .meta({ id: 'CaseStatusChanged' });
 
 export const Empty = z.strictObject({});

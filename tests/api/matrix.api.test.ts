@@ -1,4 +1,5 @@
 import { ROLES, type Role } from '../../engine/accounts/roles';
+import { registerCases } from '../../engine/cases';
 import { submitDeclarations } from '../../engine/declarations/service';
 import { closeDriver } from '../../engine/db/driver';
 import { upsertPeople } from '../../engine/db/people';
@@ -59,6 +60,9 @@ const ALLOWED: Record<RouteId, readonly Role[] | 'public'> = {
   scansFlagged: ['tracer'],
   isolationSet: ['tracer', 'officer'],
   isolationGet: ['tracer', 'officer'],
+  casesCreate: ['tracer'],
+  casesList: ['tracer'],
+  casesUpdate: ['tracer'],
   auditList: ['auditor'],
   auditVerify: ['auditor', 'admin'],
 };
@@ -89,6 +93,8 @@ let traceId = '';
 const elsewhere = { raw: `${run}-ELSEWHERE`, pid: pseudonym(`${run}-ELSEWHERE`) };
 /** Pending trace requests (approval step) from tracers inside and outside the approver's jurisdiction. */
 const pendingIds = { inside: newTraceId(), outside: newTraceId() };
+/** Stored cases of a person living inside / outside the accounts' jurisdiction. */
+const caseIds = { inside: `${run}-case-in`, outside: `${run}-case-out` };
 let importId = '';
 let receipt: ReceiptBody;
 /** A declaration with a QR code of a citizen living inside / outside the accounts' jurisdiction. */
@@ -193,6 +199,14 @@ const SPECS: Record<RouteId, Spec> = {
     ok: 200,
     scopedRefusal: ['officer'],
   },
+  // Cases of a person living inside the tracer's jurisdiction, or elsewhere (refused): a new case id each call.
+  casesCreate: {
+    call: (w) => ({ method: 'POST', path: '/api/cases', json: { caseId: next(), personId: w === 'inside' ? city.raw.a : elsewhere.raw, confirmedAt: TRACE_PERIOD.to } }),
+    ok: 201,
+    scopedRefusal: true,
+  },
+  casesList: { call: () => ({ method: 'GET', path: '/api/cases?limit=5' }), ok: 200 },
+  casesUpdate: { call: (w) => ({ method: 'PATCH', path: `/api/cases/${encodeURIComponent(caseIds[w])}`, json: { status: 'recovered', note: 'matrix test' } }), ok: 200, scopedRefusal: true },
   auditList: { call: () => ({ method: 'GET', path: '/api/audit?limit=5' }), ok: 200 },
   auditVerify: { call: () => ({ method: 'GET', path: '/api/audit/verify' }), ok: 200 },
 };
@@ -241,6 +255,13 @@ beforeAll(async () => {
     const [r] = await submitDeclarations([{ ...v, address: { province: where === 'inside' ? inside : outside } }], { now: Date.now() });
     homeDeclaration[where] = r!.declarationId;
   }
+  await registerCases(
+    [
+      { caseId: caseIds.inside, rawPersonId: city.raw.a, confirmedAt: Date.parse(TRACE_PERIOD.to), warnings: [] },
+      { caseId: caseIds.outside, rawPersonId: elsewhere.raw, confirmedAt: Date.parse(TRACE_PERIOD.to), warnings: [] },
+    ],
+    { scope: undefined, by: `${run}-setup`, now: Date.now(), source: 'test' },
+  );
   const iso = await server.request('PUT', `/api/people/${city.pid.a}/isolation`, {
     token: tokens.tracer,
     json: { trace: traceId, isolated: false, classification: 'F1', since: TRACE_PERIOD.from },

@@ -103,6 +103,12 @@ describe('truyvet up (npm start) on a fresh machine', () => {
       stationCount = Number(/imported stations: (\d+) new, 0 duplicates, 0 rejected/.exec(out)?.[1]);
       expect(stationCount).toBeGreaterThan(0);
       expect(out).toMatch(/imported declarations: [1-9]\d* new, 0 rejected/);
+      // The generator's confirmed cases are loaded after people and passages when its city has them; without them, nothing is said.
+      if (fs.existsSync(path.join(dir, 'data', 'truyvet', 'demo-city', 'cases.csv'))) {
+        expect(out).toMatch(/imported cases: [1-9]\d* new, 0 duplicates, 0 rejected: [1-9]\d* confirmed cases loaded/);
+      } else {
+        expect(out).not.toMatch(/imported cases/);
+      }
       const accounts = /demo-tracer\s+(\S+)\s+role tracer/.exec(out);
       expect(accounts).not.toBeNull();
       tracerPassword = accounts![1]!;

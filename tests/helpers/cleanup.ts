@@ -57,6 +57,7 @@ export async function removeRun(run: string, o: RunPeople = {}): Promise<void> {
   await runAutoCommit(`${RUN_PASSAGES} CALL (x) { DETACH DELETE x } IN TRANSACTIONS OF 5000 ROWS`, { run });
   await runAutoCommit('MATCH (s:Station) WHERE s.id STARTS WITH $run CALL (s) { DETACH DELETE s } IN TRANSACTIONS OF 500 ROWS', { run });
   await writeQuery('MATCH (s:Scan) WHERE s.id STARTS WITH $run OR s.stationId STARTS WITH $run DETACH DELETE s', { run }, () => undefined);
+  await runAutoCommit('MATCH (c:Case) WHERE c.id STARTS WITH $run CALL (c) { DETACH DELETE c } IN TRANSACTIONS OF 1000 ROWS', { run });
   // Lower-cased: tests of case-insensitive usernames make `<RUN>-…` too.
   const owned = (v: string) => `toLower(${v}) STARTS WITH toLower($run) OR toLower(${v}) STARTS WITH toLower($ext)`;
   await writeQuery(`MATCH (t:RefreshToken) WHERE ${owned('t.username')} DETACH DELETE t`, { run, ext }, () => undefined);
