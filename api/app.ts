@@ -19,7 +19,7 @@ import { HANDLERS } from './handlers';
 import { processFigures } from './handlers/status';
 import { ImportJobs, type ImportRunner } from './imports';
 import { ROUTE_LIST, type RouteDef, type RouteId } from './routes';
-import { Empty, parsingAt } from './schemas';
+import { Empty, parsingAt, type ParseContext } from './schemas';
 
 /**
  * Builds the Express app from its dependencies; does not listen (api/main.ts does). Each route
@@ -162,10 +162,10 @@ async function runRoute(ctx: AppContext, h: Handler, req: Request, res: Response
   // A QR code's holder calls a `holderKey` route with the receipt's key and no token; the handler checks the key.
   const asHolder = r.holderKey === true && req.headers.authorization === undefined && typeof req.query['key'] === 'string';
   let principal = r.access === 'public' || asHolder ? undefined : await authorize(ctx, r, req, r.accountCheck === 'in-query' ? 'recent' : 'fresh');
-  const now = ctx.now();
-  const params = parse('params', r.params ?? Empty, req.params, now);
-  const query = parse('query', r.query ?? Empty, req.query, now);
-  const body = !r.body ? {} : r.bodyCheck === 'handler' ? (req.body as unknown) : parse('body', r.body, req.body as unknown, now);
+  const within: ParseContext = { now: ctx.now(), traceLimits: { maxDepth: ctx.settings.maxTraceDepth, maxDays: ctx.settings.traceMaxDays } };
+  const params = parse('params', r.params ?? Empty, req.params, within);
+  const query = parse('query', r.query ?? Empty, req.query, within);
+  const body = !r.body ? {} : r.bodyCheck === 'handler' ? (req.body as unknown) : parse('body', r.body, req.body as unknown, within);
   const ctxFor = (p: Principal | undefined) => ({ params, query, body, principal: p, req, res, app: ctx, audit: auditAs(ctx, p) }) as unknown as Ctx<RouteDef>;
   let reply;
   try {
@@ -202,9 +202,9 @@ async function authorize(ctx: AppContext, r: RouteDef, req: Request, read: Accou
   return principal;
 }
 
-/** Parses with the app's clock as the Instant schema's now (instants more than a day ahead are refused). */
-function parse<S extends z.ZodType>(where: 'params' | 'query' | 'body', schema: S, value: unknown, now: number): z.output<S> {
-  const r = parsingAt(now, () => schema.safeParse(value ?? {}));
+/** Parses with the app's clock as the Instant schema's now (instants more than a day ahead are refused) and its trace limits. */
+function parse<S extends z.ZodType>(where: 'params' | 'query' | 'body', schema: S, value: unknown, within: ParseContext): z.output<S> {
+  const r = parsingAt(within, () => schema.safeParse(value ?? {}));
   if (!r.success) throw validationError(where, r.error);
   return r.data;
 }

@@ -35,6 +35,6 @@ describe('authorization as a table', () => {
   });
 
   it('maps every engine error code to its HTTP status', () => {
-    expect(STATUS).toEqual({ invalid_input: 422, unauthenticated: 401, forbidden: 403, not_found: 404, conflict: 409, unavailable: 503 });
+    expect(STATUS).toEqual({ validation: 400, invalid_input: 422, unauthenticated: 401, forbidden: 403, not_found: 404, conflict: 409, unavailable: 503 });
   });
 });

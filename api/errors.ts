@@ -1,6 +1,6 @@
 import type { ErrorRequestHandler, Response } from 'express';
 import type { z } from 'zod';
-import { isTruyvetError, type ErrorCode } from '../engine/errors';
+import { isTruyvetError, validationFailed, type ErrorCode, type ErrorDetail, type TruyvetError } from '../engine/errors';
 import type { Logger } from '../engine/logger';
 
 /**
@@ -11,6 +11,7 @@ import type { Logger } from '../engine/logger';
  */
 
 export const STATUS: Readonly<Record<ErrorCode, number>> = {
+  validation: 400,
   invalid_input: 422,
   unauthenticated: 401,
   forbidden: 403,
@@ -48,7 +49,11 @@ export interface ProblemExtensions {
   declarationId?: string;
 }
 
-/** HTTP-level problems that are not engine errors: malformed requests, sizes, rates. */
+/**
+ * HTTP-level problems that are not engine errors: media types, encodings, sizes, rates, a busy or
+ * cancelled trace gate. A request whose fields break their rules is the engine's `validation`
+ * error (400 through STATUS), never one of these.
+ */
 export class HttpError extends Error {
   override readonly name = 'HttpError';
   constructor(
@@ -91,14 +96,16 @@ export function sendProblem(res: Response, body: ProblemBody): void {
 }
 
 /** A zod failure as a 400 naming each field path (`body.depth`, `query.from`). */
-export function validationError(where: 'body' | 'query' | 'params', err: z.ZodError): HttpError {
-  const errors = err.issues.map((i) => ({ path: [where, ...i.path.map(String)].join('.'), message: i.message }));
-  return new HttpError(400, 'validation', `the request ${where} is not valid`, errors);
+export function validationError(where: 'body' | 'query' | 'params', err: z.ZodError): TruyvetError {
+  return validationFailed(
+    `the request ${where} is not valid`,
+    err.issues.map((i) => ({ field: [where, ...i.path.map(String)].join('.'), reason: i.message })),
+  );
 }
 
 /** Field problems found after the schema (e.g. codes that name no administrative unit), as the same 400. */
-export function fieldsError(where: 'body' | 'query' | 'params', problems: readonly { path: string; message: string }[]): HttpError {
-  return new HttpError(400, 'validation', `the request ${where} is not valid`, problems.map((p) => ({ path: `${where}.${p.path}`, message: p.message })));
+export function fieldsError(where: 'body' | 'query' | 'params', problems: readonly { path: string; message: string }[]): TruyvetError {
+  return validationFailed(`the request ${where} is not valid`, problems.map((p) => ({ field: `${where}.${p.path}`, reason: p.message })));
 }
 
 /** Errors from express.json and friends (they carry `type` and `status`). */
@@ -123,11 +130,19 @@ function bodyParserProblem(e: { type?: string; status?: number }): ProblemBody |
   }
 }
 
+function problemError(d: ErrorDetail): ProblemError {
+  return {
+    path: d.field ?? (d.line !== undefined ? `line ${d.line}` : ''),
+    message: d.reason,
+    ...(d.code !== undefined ? { code: d.code } : {}),
+    ...(d.messages !== undefined ? { message_vi: d.messages.vi, message_en: d.messages.en } : {}),
+  };
+}
+
 export function toProblem(e: unknown): ProblemBody {
   if (isTruyvetError(e)) {
     const status = STATUS[e.code];
-    const errors = e.details.map((d) => ({ path: d.field ?? (d.line !== undefined ? `line ${d.line}` : ''), message: d.reason }));
-    return problem(status, e.code, e.message, errors);
+    return problem(status, e.code, e.message, e.details.map(problemError));
   }
   if (e instanceof HttpError) return problem(e.status, e.code, e.message, e.errors, e.extensions);
   const bp = typeof e === 'object' && e !== null ? bodyParserProblem(e) : undefined;

@@ -1,13 +1,16 @@
 import { z } from 'zod';
 import { AUDIT_ACTIONS } from '../engine/audit/chain';
 import { ROLES, UNIT_CODE_RE } from '../engine/accounts/roles';
-import { DEFAULT_TZ, isValidTimeZone, MAX_FUTURE_MS, parseInstant } from '../engine/time';
+import { instant } from '../engine/input';
+import { isValidTimeZone, MAX_FUTURE_MS } from '../engine/time';
+import { DEFAULT_TRACE_LIMITS, Tolerance, toTraceRequest, traceRequestFields, traceRequestRules, type TraceInputContext, type TraceLimits } from '../engine/trace/request';
 import { MAX_TRACE_DEPTH } from '../engine/types';
-import { TRACE_ID_RE, TRACE_STATUSES } from '../engine/privacy/trace-records';
+import { TRACE_ID_RE, TRACE_STATUSES } from '../engine/trace-store';
 import { DECLARATION_STATUSES } from '../engine/declarations/registry-check';
 import { unifiedDeclarationSchema } from '../engine/declarations/form';
 import { ALERT_FLAGS, SCAN_FLAGS, SCAN_REASONS } from '../engine/scan/decide';
 import { ISOLATION_CLASSES } from '../engine/scan/isolation';
+import { CASE_STATUSES, MAX_CASES_PER_REQUEST, caseBatchSchema } from '../engine/cases/input';
 
 /**
  * Every request and response of the API as a zod schema; the OpenAPI document is generated from
@@ -18,51 +21,48 @@ import { ISOLATION_CLASSES } from '../engine/scan/isolation';
 
 // ---- building blocks --------------------------------------------------------------------------
 
-/** The clock of the Instant schema while a request is parsed (parsingAt); the wall clock otherwise. */
-let parseNow: number | undefined;
+/**
+ * What a request is parsed against besides itself, while the app parses it (parsingAt): the
+ * server's clock (tests freeze it), so "more than a day after now" means the server's now, and
+ * its trace limits (settings). Outside a request: the wall clock and the defaults.
+ */
+export interface ParseContext {
+  readonly now: number;
+  readonly traceLimits?: TraceLimits;
+}
+
+let parsing: ParseContext | undefined;
 
 /**
- * Runs a synchronous parse with `now` as the clock of Instant: the app passes its own clock
- * (tests freeze it), so "more than a day after now" means the server's now. Synchronous, so no
- * other request's parse can run in between.
+ * Runs a synchronous parse in `context`. Synchronous, so no other request's parse can run in
+ * between.
  */
-export function parsingAt<T>(now: number, parse: () => T): T {
-  const before = parseNow;
-  parseNow = now;
+export function parsingAt<T>(context: ParseContext, parse: () => T): T {
+  const before = parsing;
+  parsing = context;
   try {
     return parse();
   } finally {
-    parseNow = before;
+    parsing = before;
   }
 }
 
-/** An instant schema whose latest accepted value is `now + aheadMs` (the earliest is always 2000-01-01). */
-function instantUpTo(aheadMs: number) {
-  return z
-    .string()
-    .max(40)
-    .transform((text, ctx) => {
-      const r = parseInstant(text, DEFAULT_TZ, parseNow ?? Date.now(), aheadMs);
-      if (!r.ok) {
-        ctx.addIssue({ code: 'custom', message: r.range ? r.reason : 'not an ISO 8601 date-time (e.g. 2021-08-02T07:30:00+07:00)' });
-        return z.NEVER;
-      }
-      return r.ms;
-    });
-}
+/** The request context as the engine's parsers read it (engine/input.ts, engine/trace/request.ts). */
+const inputContext: TraceInputContext = {
+  now: () => parsing?.now ?? Date.now(),
+  limits: () => parsing?.traceLimits ?? DEFAULT_TRACE_LIMITS,
+};
 
 /**
- * An ISO 8601 instant; without an offset it is read in Asia/Ho_Chi_Minh (DESIGN.md). Parsed to
- * epoch ms. Outside [2000-01-01T00:00Z, now + 1 day] it is refused (engine/time.ts says why).
+ * An ISO 8601 instant; without an offset it is read in Asia/Ho_Chi_Minh (DESIGN.md), a bare date
+ * is its midnight. Parsed to epoch ms. Outside [2000-01-01T00:00Z, now + 1 day] it is refused
+ * (engine/time.ts says why). The command line reads its instants with the same parser.
  */
-export const Instant = instantUpTo(MAX_FUTURE_MS).meta({
-  description: 'ISO 8601 date-time; without an offset it is read in Asia/Ho_Chi_Minh; from 2000-01-01T00:00Z to a day after now',
-  example: '2021-08-02T07:30:00+07:00',
-});
+export const Instant = instant(inputContext.now);
 
 /** An instant that may be planned ahead (an isolation's end): from 2000-01-01T00:00Z to a year after now. */
-export const PlannedInstant = instantUpTo(366 * MAX_FUTURE_MS).meta({
-  description: 'ISO 8601 date-time; without an offset it is read in Asia/Ho_Chi_Minh; from 2000-01-01T00:00Z to a year after now',
+export const PlannedInstant = instant(inputContext.now, 366 * MAX_FUTURE_MS).meta({
+  description: 'ISO 8601 date-time; without an offset it is read in Asia/Ho_Chi_Minh, a bare date is its midnight there; from 2000-01-01T00:00Z to a year after now',
   example: '2021-08-16T07:30:00+07:00',
 });
 
@@ -291,37 +291,36 @@ export const StationPassages = z
 
 // ---- traces -----------------------------------------------------------------------------------
 
-export const Tolerance = z
-  .union([z.number().int().min(0).max(86_400), z.string().regex(/^(\d+[smh])+$|^\d+$/, 'a duration such as 15m, 90s, 1h')])
-  .meta({ description: 'seconds, or a duration such as 15m' });
+export { Tolerance };
 
 // Letters (with Vietnamese ones), digits and the punctuation of official numbers (`123/SYT-NVY`).
 export const TRACE_REQUEST_REF_RE = /^[A-Za-z0-9\u00C0-\u1EF9][A-Za-z0-9\u00C0-\u1EF9 ./_:#-]{2,79}$/;
 
-export const traceCreate = (maxDepth: number) =>
-  z
-    .strictObject({
-      f0: z.string().min(1).max(64).meta({ description: "the case's person key as in the source files (a national id); pseudonymised at once" }),
-      from: Instant,
-      to: Instant,
-      until: Instant.optional(),
-      depth: z.number().int().min(1).max(Math.min(maxDepth, MAX_TRACE_DEPTH)).default(2),
-      tolerance: Tolerance.optional(),
-      mode: z.enum(['time-respecting', 'naive']).default('time-respecting'),
-      requestRef: z.string().regex(TRACE_REQUEST_REF_RE, "the health authority's request number (3–80 letters, digits, . / _ : # -)"),
-      purpose: z.string().trim().min(3).max(500),
-      pageSize: z.number().int().min(1).max(1000).optional(),
-      sensitivity: z
-        .array(Tolerance)
-        .min(1)
-        .max(8)
-        .optional()
-        .meta({ description: 'more tolerances to count F1, F2, … for (the sensitivity panel); the trace itself uses `tolerance`' }),
-    })
-    .refine((v) => v.from <= v.to, { message: 'from is after to', path: ['from'] })
-    .meta({ id: 'TraceCreate' });
+/**
+ * A tracer's request to open a trace. The trace's own fields are read by the engine's parser of a
+ * trace request (engine/trace/request.ts), shared with `truyvet trace`: a request either edge
+ * refuses, the other refuses too, for the same reason, and before the trace waits for its turn.
+ * The handler gets the typed request as `trace`.
+ */
+const fields = traceRequestFields(inputContext);
 
-export const TraceCreate = traceCreate(MAX_TRACE_DEPTH);
+export const TraceCreate = z
+  .strictObject({
+    f0: z.string().min(1).max(64).meta({ description: "the case's person key as in the source files (a national id); pseudonymised at once" }),
+    from: fields.from,
+    to: fields.to,
+    until: fields.until,
+    depth: fields.depth,
+    tolerance: fields.tolerance,
+    mode: fields.mode,
+    requestRef: z.string().regex(TRACE_REQUEST_REF_RE, "the health authority's request number (3–80 letters, digits, . / _ : # -)"),
+    purpose: z.string().trim().min(3).max(500),
+    pageSize: z.number().int().min(1).max(1000).optional(),
+    sensitivity: fields.sensitivity,
+  })
+  .superRefine(traceRequestRules(inputContext))
+  .transform(({ f0, requestRef, purpose, pageSize, ...fields }) => ({ f0, requestRef, purpose, ...(pageSize !== undefined ? { pageSize } : {}), trace: toTraceRequest(fields) }))
+  .meta({ id: 'TraceCreate' });
 
 export const TracePerson = z
   .object({ id: z.string(), generation: z.number().int(), exposureAt: IsoOut, via: z.array(z.string()), score: z.number() })
@@ -837,5 +836,93 @@ export const IsolationOut = z
     inForce: z.boolean().meta({ description: 'true when the isolation holds now (scans say stop)' }),
   })
   .meta({ id: 'Isolation' });
+
+// ---- cases (issue 22) -------------------------------------------------------------------------
+
+/**
+ * One case as an object, or several as `{cases: […]}` (one case is read as a batch of one), each
+ * by the engine's one parser of a case (engine/cases/input.ts), which the cases.csv import uses
+ * too: the same fields, instants and period rules, the same refusals.
+ */
+const oneOrBatch = (v: unknown): unknown => (typeof v === 'object' && v !== null && !Array.isArray(v) && !('cases' in v) ? { cases: [v] } : v);
+
+export const CaseCreate = z.preprocess(oneOrBatch, caseBatchSchema(inputContext.now)).meta({
+  id: 'CaseCreate',
+  description: `one CaseInput, or up to ${MAX_CASES_PER_REQUEST} as {"cases": [CaseInput, …]} (a field of a single case is named cases.0.<field>); all are registered or none`,
+});
+
+export const CaseStatusSchema = z.enum(CASE_STATUSES).meta({ id: 'CaseStatus', description: 'confirmed (default), recovered, died, or discarded (a false positive: not traced)' });
+
+export const CaseRegisteredOut = z
+  .object({
+    cases: z.array(
+      z.object({
+        id: z.string(),
+        outcome: z.enum(['created', 'updated', 'duplicate']).meta({ description: 'updated: the case was stored with other dates, now replaced (its status stays); duplicate: stored exactly so' }),
+        registered: z.boolean().meta({ description: 'false: the person is not in the population registry (kept as unregistered; only national tracers see the case)' }),
+        warnings: z.array(z.string()),
+      }),
+    ),
+  })
+  .meta({ id: 'CasesRegistered' });
+
+export const CaseOut = z
+  .object({
+    id: z.string(),
+    personId: z.string().meta({ description: "the case person's pseudonymous id (identities: in `identities`)" }),
+    confirmedAt: IsoOut,
+    onsetAt: IsoOut.optional(),
+    infectiousFrom: IsoOut.optional().meta({ description: 'as given; absent: the default applies (see `infectious`)' }),
+    infectiousTo: IsoOut.optional(),
+    infectious: z.object({ from: IsoOut, to: IsoOut }).meta({ description: 'the infectious period an outbreak trace uses: as given, or (onsetAt ?? confirmedAt) − 2 days to confirmedAt' }),
+    status: CaseStatusSchema,
+    source: z.string().meta({ description: 'api or import' }),
+    createdAt: IsoOut,
+    createdBy: z.string(),
+    updatedAt: IsoOut,
+    statusChangedAt: IsoOut,
+    statusChangedBy: z.string(),
+    statusNote: z.string().optional(),
+    registered: z.boolean(),
+    home: z.object({ province: z.string(), district: z.string(), commune: z.string() }).nullable().meta({ description: "the person's registry home; null when unregistered" }),
+  })
+  .meta({ id: 'Case' });
+
+export const CaseListQuery = z
+  .strictObject({
+    status: CaseStatusSchema.optional(),
+    confirmedFrom: Instant.optional().meta({ description: 'confirmed at or after' }),
+    confirmedTo: Instant.optional().meta({ description: 'confirmed at or before' }),
+    skip: intQuery(0, 1_000_000).default(0),
+    limit: intQuery(1, 1000).default(100),
+  })
+  .refine((q) => q.confirmedFrom === undefined || q.confirmedTo === undefined || q.confirmedFrom <= q.confirmedTo, { message: 'confirmedFrom is after confirmedTo', path: ['confirmedFrom'] });
+
+export const CaseList = z
+  .object({
+    cases: z.array(CaseOut),
+    identities: z.record(z.string(), FullIdentity).meta({ description: 'the case persons whose home lies inside your jurisdiction (everyone, for a national tracer), by pseudonymous id' }),
+    outside: z.record(z.string(), Home).meta({ description: 'case persons outside your jurisdiction: only their home' }),
+    skip: z.number().int(),
+    limit: z.number().int(),
+  })
+  .meta({ id: 'CaseList' });
+
+// A case id as stored (engine/cases/input.ts): 1–64 characters, no control characters.
+export const CaseParams = z.strictObject({
+  // eslint-disable-next-line no-control-regex
+  id: z.string().min(1).max(64).regex(/^[^\u0000-\u001f\u007f]+$/, 'a case id (no control characters)'),
+});
+
+export const CasePatch = z
+  .strictObject({
+    status: CaseStatusSchema,
+    note: z.string().trim().min(1).max(500).optional().meta({ description: 'why (kept with the status; never in the audit log)' }),
+  })
+  .meta({ id: 'CaseStatusChange' });
+
+export const CaseStatusOut = z
+  .object({ case: CaseOut, previousStatus: CaseStatusSchema, changed: z.boolean().meta({ description: 'false: the case had this status already (nothing changed)' }) })
+  .meta({ id: 'CaseStatusChanged' });
 
 export const Empty = z.strictObject({});

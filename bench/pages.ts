@@ -7,12 +7,12 @@
  * On the reusable benchmark city (bench/http.ts), in-process: depth-2 traces of `--days`-day
  * periods around passages drawn (seeded) from the city, kept when they reach at least
  * `--min-people` people (up to the API's cap of 20,000) and under the API's 1,000,000-edge budget,
- * stored as the API stores them (engine/privacy/trace-records.ts). Then every page of each,
+ * stored as the API stores them (engine/trace-store/store.ts). Then every page of each,
  * `--rounds` times both ways, alternating:
  *
  * - `reread`: the result let go before every page, so each page fetches, unseals, inflates and
  *   parses the whole stored result (the code before results were kept open);
- * - `open`: let go before the first page only (engine/privacy/opened-traces.ts).
+ * - `open`: let go before the first page only (engine/trace-store/opened.ts).
  *
  * Per way: pages read, seconds, pages/s, p50/p95/p99 ms a page, ms per whole trace; the ratio of
  * the two; the first page of the `open` way (opening the stored result) against the second page
@@ -22,7 +22,7 @@
 import path from 'node:path';
 import { writeQuery } from '../engine/db/driver';
 import { pseudonym } from '../engine/identity';
-import { forgetOpenedTraces, getTraceRecordPeople, newTraceId, saveTraceRecord } from '../engine/privacy/trace-records';
+import { forgetOpenedTraces, getTraceRecordPeople, newTraceId, saveTraceRecord } from '../engine/trace-store';
 import { isTruyvetError } from '../engine/errors';
 import { trace } from '../engine/trace/trace';
 import { amountFrom1, countFrom1, defineBench, log, machine, ownPeakRssMB, percentile, printResult, round, timed } from './harness';

@@ -10,6 +10,7 @@ import { register as registerTrace } from './commands/trace';
 import { register as registerHotspots } from './commands/hotspots';
 import { register as registerDeclarations } from './commands/declarations';
 import { register as registerImport } from './commands/import';
+import { register as registerCases } from './commands/cases';
 import { register as registerUp } from './commands/up';
 
 /**
@@ -37,6 +38,7 @@ registerTrace(program);
 registerHotspots(program);
 registerDeclarations(program);
 registerImport(program);
+registerCases(program);
 registerUp(program);
 
 program.parseAsync(process.argv).catch((e: unknown) => {

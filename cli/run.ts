@@ -6,6 +6,7 @@ import { closeDriver } from '../engine/db';
 export const EXIT = { ok: 0, failure: 1, usage: 2, notRunning: 3, notFound: 4, unavailable: 5 } as const;
 
 const CODE_EXIT: Record<ErrorCode, number> = {
+  validation: EXIT.usage,
   invalid_input: EXIT.usage,
   not_found: EXIT.notFound,
   unavailable: EXIT.unavailable,

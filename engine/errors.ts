@@ -1,8 +1,12 @@
 /**
  * The one error type of the engine. The API maps `code` to an HTTP status in one table
- * (api/errors.ts); the CLI maps it to an exit code. The engine never knows about HTTP.
+ * (api/errors.ts); the CLI maps it to an exit code (cli/run.ts). The engine never knows about HTTP.
+ *
+ * `validation`: a request does not follow the rules of its input (a field's form or range, the
+ * period), found where it arrives, before any work (engine/trace/request.ts); `invalid_input`:
+ * well-formed input the engine cannot process (a file that is no CSV, a trace too large to answer).
  */
-export type ErrorCode = 'not_found' | 'forbidden' | 'invalid_input' | 'conflict' | 'unavailable' | 'unauthenticated';
+export type ErrorCode = 'not_found' | 'forbidden' | 'validation' | 'invalid_input' | 'conflict' | 'unavailable' | 'unauthenticated';
 
 export interface ErrorDetail {
   /** Where the problem is: a field path, a CSV column, a CLI flag. */
@@ -10,6 +14,10 @@ export interface ErrorDetail {
   /** 1-based line of an input file, when the problem comes from one. */
   readonly line?: number;
   readonly reason: string;
+  /** A stable code of the problem, for clients that translate it (declarations' field issues). */
+  readonly code?: string;
+  /** The reason in Vietnamese and English, where the input is a citizen's (declarations). */
+  readonly messages?: { readonly vi: string; readonly en: string };
 }
 
 export class TruyvetError extends Error {
@@ -25,6 +33,8 @@ export class TruyvetError extends Error {
 }
 
 export const notFound = (message: string): TruyvetError => new TruyvetError('not_found', message);
+/** Input that breaks its rules, each detail naming the field (`body.depth`, `--depth`) and why. */
+export const validationFailed = (message: string, details: readonly ErrorDetail[]): TruyvetError => new TruyvetError('validation', message, details);
 export const invalidInput = (message: string, details: readonly ErrorDetail[] = []): TruyvetError =>
   new TruyvetError('invalid_input', message, details);
 export const conflict = (message: string): TruyvetError => new TruyvetError('conflict', message);

@@ -99,6 +99,88 @@ export interface TraceResult {
   stats: { people: number; contacts: number; milliseconds: number };
 }
 
+/**
+ * A confirmed case (DESIGN.md, "Outbreak semantics"). Instants in epoch ms. Without an explicit
+ * bound, the infectious period runs from (onsetAt ?? confirmedAt) − 2 days to confirmedAt.
+ */
+export interface OutbreakCase {
+  readonly caseId: string;
+  /** The graph's (pseudonymous) person key of the case person. */
+  readonly personId: string;
+  readonly confirmedAt: number;
+  readonly onsetAt?: number;
+  readonly infectiousFrom?: number;
+  readonly infectiousTo?: number;
+}
+
+export interface OutbreakParams {
+  readonly cases: readonly OutbreakCase[];
+  /** No contact after this counts, at any generation, nor for a link. Default: the latest infectiousTo. */
+  readonly until?: number;
+  /** Default 2; 1…MAX_TRACE_DEPTH. Links reach one generation further (depth + 1). */
+  readonly depth?: number;
+  /** Default 900 (15 min). */
+  readonly toleranceSeconds?: number;
+  readonly mode?: TraceMode;
+}
+
+/** A case whose chain reached a person, and when (exposure_c). */
+export interface OutbreakCaseExposure {
+  case: string;
+  at: string;
+}
+
+export interface OutbreakPerson extends TracePerson {
+  /** Sorted by `at`, then case id. */
+  cases: OutbreakCaseExposure[];
+}
+
+/**
+ * `from → to`: the person of `to` met `from`'s chain (c may have been infected within c′'s chain),
+ * at the smallest generation, and at it the earliest contact time, not after `to`'s confirmation.
+ */
+export interface OutbreakLink {
+  from: string;
+  to: string;
+  generation: number;
+  at: string;
+  stationId: string;
+  overlapSeconds: number;
+  /** [the source's passage, the `to` case person's passage]; the source is `from`'s person at generation 1, `via` after. */
+  passages: [string, string];
+  /** The listed person of generation − 1 who carried `from`'s chain (generation ≥ 2 only). */
+  via?: string;
+}
+
+export interface OutbreakCluster {
+  id: string;
+  /** The case with the earliest infectiousFrom, then the smallest id. */
+  index: string;
+  /** Sorted. */
+  cases: string[];
+}
+
+/** A TraceResult of many cases (DESIGN.md, "Interfaces"): `cases` instead of `f0`, plus links and clusters. */
+export interface OutbreakResult {
+  /** The case ids traced, sorted. */
+  cases: string[];
+  params: {
+    /** The earliest infectiousFrom. */
+    from: string;
+    /** The latest infectiousTo. */
+    to: string;
+    until: string;
+    depth: number;
+    toleranceSeconds: number;
+    mode: TraceMode;
+  };
+  people: OutbreakPerson[];
+  contacts: TraceContact[];
+  links: OutbreakLink[];
+  clusters: OutbreakCluster[];
+  stats: { people: number; contacts: number; links: number; clusters: number; milliseconds: number };
+}
+
 export interface ImportReject {
   line: number;
   field: string;

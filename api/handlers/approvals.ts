@@ -1,11 +1,10 @@
-import { conflict, forbidden, isTruyvetError, notFound } from '../../engine/errors';
-import { completePendingTrace, getTraceRequest, listPendingTraces, rejectPendingTrace, type TraceDecision } from '../../engine/privacy/trace-records';
+import { conflict, forbidden, notFound } from '../../engine/errors';
 import { isoUtc } from '../../engine/time';
-import type { TraceParams } from '../../engine/types';
+import type { ShapedTrace } from '../../engine/trace';
+import { listPendingTraces, readTraceRequest, rejectPendingTrace, storeApprovedTrace, type TraceDecision } from '../../engine/trace-store';
 import { handler } from '../context';
-import { HttpError } from '../errors';
 import { routes } from '../routes';
-import { traceAndStore } from '../trace-run';
+import { auditingFailure, traceAndStore } from '../trace-run';
 
 /**
  * The approval step (TRUYVET_TRACE_APPROVAL=required): a tracer's request waits as a pending
@@ -35,7 +34,7 @@ export const approvalsList = handler(routes.approvalsList, async ({ query, princ
 });
 
 export const approvalsDecide = handler(routes.approvalsDecide, async ({ params, body, principal, app, audit }) => {
-  const req = await getTraceRequest(params.id, principal.jurisdiction);
+  const req = await readTraceRequest(params.id, principal.jurisdiction);
   if (!req) throw notFound(`no trace '${params.id}'`);
   const { meta } = req;
   const action = body.decision === 'approve' ? 'trace.approve' : 'trace.reject';
@@ -54,34 +53,11 @@ export const approvalsDecide = handler(routes.approvalsDecide, async ({ params, 
     await audit({ action, outcome: 'ok', target: meta.id, requestRef: meta.requestRef, purpose: meta.purpose, count: 0, details });
     return { body: { id: meta.id, requestRef: meta.requestRef, status: 'rejected', decision: { ...decision, at: isoUtc(decision.at) } } };
   }
-  const tolerances = req.sensitivity ?? [meta.params.toleranceSeconds];
-  const traceParams: TraceParams = {
-    f0: meta.f0,
-    from: Date.parse(meta.params.from),
-    to: Date.parse(meta.params.to),
-    ...(meta.params.until !== undefined ? { until: Date.parse(meta.params.until) } : {}),
-    depth: meta.params.depth,
-    mode: meta.params.mode,
-    toleranceSeconds: meta.params.toleranceSeconds,
+  const store = async (found: ShapedTrace) => {
+    if (!(await storeApprovedTrace(meta.id, found, { maxPeople: app.settings.maxTracePeople }, principal.jurisdiction, decision))) throw conflict(`trace '${meta.id}' was decided meanwhile`);
   };
-  let found;
-  try {
-    ({ found } = await traceAndStore(app, traceParams, tolerances, req.sensitivity !== undefined, undefined, async (r) => {
-      const stored = await completePendingTrace({ id: meta.id, ...r }, r.shaped, principal.jurisdiction, decision);
-      if (!stored) throw conflict(`trace '${meta.id}' was decided meanwhile`);
-      return stored;
-    }));
-  } catch (e) {
-    await audit({
-      action,
-      outcome: 'failed',
-      target: meta.id,
-      requestRef: meta.requestRef,
-      purpose: meta.purpose,
-      details: { ...details, reason: isTruyvetError(e) ? e.code : e instanceof HttpError ? e.code : 'error' },
-    });
-    throw e;
-  }
+  const about = { action, target: meta.id, requestRef: meta.requestRef, purpose: meta.purpose, details } as const;
+  const { found } = await auditingFailure(audit, about, () => traceAndStore(app, meta.f0, req.request, store));
   // The approver is given no one: the count of people found goes in the details.
   await audit({ action, outcome: 'ok', target: meta.id, requestRef: meta.requestRef, purpose: meta.purpose, count: 0, details: { ...details, peopleFound: found.people.length } });
   return { body: { id: meta.id, requestRef: meta.requestRef, status: 'ready', decision: { ...decision, at: isoUtc(decision.at) } } };

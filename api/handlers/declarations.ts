@@ -2,17 +2,17 @@ import { listDeclarations } from '../../engine/declarations/storage';
 import { submitDeclaration } from '../../engine/declarations/service';
 import { validateDeclaration } from '../../engine/declarations/form';
 import type { FieldIssue } from '../../engine/declarations/messages';
+import { validationFailed, type ErrorDetail } from '../../engine/errors';
 import { narrowScope } from '../../engine/privacy/jurisdiction';
 import { maskedIdentities } from '../../engine/privacy/visibility';
 import { isoUtc } from '../../engine/time';
 import { handler } from '../context';
-import { HttpError, type ProblemError } from '../errors';
 import { qrLinks } from '../qr-links';
 import { routes } from '../routes';
 
-/** An engine field issue as a problem's error entry (`body.` + its path, both languages). */
-function fieldError(i: FieldIssue): ProblemError {
-  return { path: i.path === '' ? 'body' : `body.${i.path}`, message: i.message_en, code: i.code, message_vi: i.message_vi, message_en: i.message_en };
+/** An engine field issue as an error's detail (`body.` + its path, both languages). */
+function fieldError(i: FieldIssue): ErrorDetail {
+  return { field: i.path === '' ? 'body' : `body.${i.path}`, reason: i.message_en, code: i.code, messages: { vi: i.message_vi, en: i.message_en } };
 }
 
 /**
@@ -30,7 +30,7 @@ function fieldError(i: FieldIssue): ProblemError {
 export const declarationsSubmit = handler(routes.declarationsSubmit, async ({ body, app }) => {
   const now = app.now();
   const v = validateDeclaration(body, { now });
-  if (!v.ok) throw new HttpError(400, 'validation', 'the declaration is not valid', v.issues.map(fieldError));
+  if (!v.ok) throw validationFailed('the declaration is not valid', v.issues.map(fieldError));
   await app.declarationLimit.take(v.value.document.number);
   const r = await submitDeclaration(v.value, { now });
   if (r.qr === null) {

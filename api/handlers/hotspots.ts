@@ -1,5 +1,5 @@
 import { forbidden, notFound } from '../../engine/errors';
-import { getTraceRecord, noResult } from '../../engine/privacy/trace-records';
+import { getTraceRecord, noResult } from '../../engine/trace-store';
 import { traceAccess } from '../../engine/privacy/visibility';
 import { instantMs, isoUtc } from '../../engine/time';
 import { hotspots as rankHotspots } from '../../engine/trace';

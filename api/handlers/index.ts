@@ -3,6 +3,7 @@ import type { RouteId, Routes } from '../routes';
 import { accountsCreate, accountsList, accountsUpdate } from './accounts';
 import { approvalsDecide, approvalsList } from './approvals';
 import { auditList, auditVerify } from './audit';
+import { casesCreate, casesList, casesUpdate } from './cases';
 import { declarationsList, declarationsSubmit } from './declarations';
 import { isolationGet, isolationSet } from './isolation';
 import { jwks, qrPng, qrRevocations, qrRevoke, qrSvg } from './qr';
@@ -52,6 +53,9 @@ const byId = {
   scansFlagged,
   isolationSet,
   isolationGet,
+  casesCreate,
+  casesList,
+  casesUpdate,
   auditList,
   auditVerify,
 } satisfies { [K in RouteId]: Handler<Routes[K]> };

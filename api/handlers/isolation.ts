@@ -1,11 +1,10 @@
-import { forbidden, isTruyvetError, notFound } from '../../engine/errors';
-import { noResult, traceNaming, type TraceRecordMeta } from '../../engine/privacy/trace-records';
+import { forbidden, isTruyvetError, notFound, validationFailed } from '../../engine/errors';
+import { noResult, traceNaming, type TraceRecordMeta } from '../../engine/trace-store';
 import { traceAccess } from '../../engine/privacy/visibility';
 import { getIsolation, isIsolatedAt, setIsolation, type IsolationStatus } from '../../engine/scan/isolation';
 import { isoUtc } from '../../engine/time';
 import type { Principal } from '../auth';
 import { handler, type Ctx } from '../context';
-import { HttpError } from '../errors';
 import type { RouteDef } from '../routes';
 import { routes } from '../routes';
 
@@ -33,7 +32,7 @@ async function access(
   audit: Ctx<RouteDef>['audit'],
 ): Promise<Via> {
   if (trace !== undefined) return { trace: await throughTrace(route, trace, personId, principal, audit), homeIn: undefined };
-  if (principal.role !== 'officer') throw new HttpError(400, 'validation', 'a tracer acts through a trace naming the person', [{ path: `${where}.trace`, message: 'required' }]);
+  if (principal.role !== 'officer') throw validationFailed('a tracer acts through a trace naming the person', [{ field: `${where}.trace`, reason: 'required' }]);
   // Officers always have a jurisdiction (roles.ts); the query refuses a person living elsewhere.
   return { trace: undefined, homeIn: principal.jurisdiction ?? { province: '' } };
 }

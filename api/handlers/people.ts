@@ -1,6 +1,6 @@
 import { passagesOfPerson } from '../../engine/db';
 import { forbidden, notFound } from '../../engine/errors';
-import { noResult, traceNaming } from '../../engine/privacy/trace-records';
+import { noResult, traceNaming } from '../../engine/trace-store';
 import { fullIdentities, traceAccess } from '../../engine/privacy/visibility';
 import { instantMs, isoUtc } from '../../engine/time';
 import { handler } from '../context';

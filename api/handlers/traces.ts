@@ -1,26 +1,13 @@
 import { pseudonym } from '../../engine/identity';
-import { forbidden, isTruyvetError, notFound } from '../../engine/errors';
+import { forbidden, notFound } from '../../engine/errors';
 import { caseInScope } from '../../engine/privacy/scoped';
-import {
-  getTraceRecord,
-  getTraceRecordPeople,
-  listTraceRecords,
-  newTraceId,
-  saveTraceRecord,
-  savePendingTrace,
-  type TraceRecordMeta,
-} from '../../engine/privacy/trace-records';
-import { fullIdentities, traceAccess } from '../../engine/privacy/visibility';
 import { isoUtc } from '../../engine/time';
-import { tracePeriodProblem } from '../../engine/trace';
-import { openedTracePeople } from '../../engine/privacy/trace-codec';
-import type { Jurisdiction, TraceParams, TraceResult } from '../../engine/types';
+import { peoplePerGeneration, type TraceRequest } from '../../engine/trace';
+import { listTraceRecords, newTraceId, readTracePage, requestTrace, storeTrace, type TracePage, type TraceRecordMeta } from '../../engine/trace-store';
 import type { Principal } from '../auth';
 import { handler, type Ctx } from '../context';
-import { HttpError } from '../errors';
 import { routes, type RouteDef } from '../routes';
-import { sensitivityOf, traceAndStore, tracerParams } from '../trace-run';
-import { pageFromSlice, pageRange, type TracePageOf } from '../trace-pages';
+import { auditingFailure, traceAndStore } from '../trace-run';
 
 /**
  * A stored trace's metadata. F0's pseudonym only for its tracer: admins and auditors see who
@@ -37,40 +24,14 @@ export function metaOut(m: TraceRecordMeta, withF0: boolean) {
   };
 }
 
-function generations(result: { readonly people: readonly { readonly generation: number }[] }): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const p of result.people) out[`f${p.generation}`] = (out[`f${p.generation}`] ?? 0) + 1;
-  return out;
-}
-
-/**
- * `result` may hold only the page's people and contacts: f0, params, stats and sensitivity are
- * whole. Identities only of the people living inside the reader's jurisdiction (the query decides).
- */
-async function pageBody(meta: TraceRecordMeta, result: TraceResult, page: TracePageOf, scope: Jurisdiction | undefined) {
-  const { identities, outside } = await fullIdentities([result.f0, ...page.people.map((p) => p.id)], scope);
+/** A page as the API answers it: the TraceResult's fields for the page's people, the record's, and the identities. */
+function pageOut({ meta, head, people, contacts, page, identities, outside }: TracePage) {
+  const { f0, params, stats, sensitivity } = head;
+  const { id, requestRef, purpose, createdAt, owner, truncated, peopleFound, status, decision } = metaOut(meta, true);
   return {
-    body: {
-      id: meta.id,
-      f0: result.f0,
-      params: result.params,
-      people: page.people,
-      contacts: page.contacts,
-      stats: result.stats,
-      requestRef: meta.requestRef,
-      purpose: meta.purpose,
-      createdAt: isoUtc(meta.createdAt),
-      owner: meta.owner,
-      page: page.page,
-      truncated: meta.truncated,
-      peopleFound: meta.peopleFound,
-      identities,
-      outside,
-      status: meta.status,
-      ...(meta.decision ? { decision: { ...meta.decision, at: isoUtc(meta.decision.at) } } : {}),
-      ...(sensitivityOf(result) ? { sensitivity: sensitivityOf(result) } : {}),
-    },
-    identities: Object.keys(identities).length,
+    ...{ id, f0, params, people, contacts, stats, requestRef, purpose, createdAt, owner, page, truncated, peopleFound, identities, outside, status },
+    ...(decision ? { decision } : {}),
+    ...(sensitivity ? { sensitivity } : {}),
   };
 }
 
@@ -82,9 +43,9 @@ type Audit = Ctx<RouteDef>['audit'];
  * refusal is the same whether or not the graph knows the case, so it tells nothing about people
  * elsewhere.
  */
-async function checkCaseInScope(principal: Principal, params: TraceParams, body: { requestRef: string; purpose: string }, audit: Audit): Promise<void> {
+async function checkCaseInScope(principal: Principal, f0: string, r: TraceRequest, body: { requestRef: string; purpose: string }, audit: Audit): Promise<void> {
   const scope = principal.jurisdiction;
-  if (scope === undefined || (await caseInScope({ pid: params.f0, scope, from: params.from, to: params.to }))) return;
+  if (scope === undefined || (await caseInScope({ pid: f0, scope, from: r.from, to: r.to }))) return;
   await audit({
     action: 'access.denied',
     outcome: 'denied',
@@ -103,91 +64,39 @@ async function checkCaseInScope(principal: Principal, params: TraceParams, body:
  * who. With TRUYVET_TRACE_APPROVAL=required the request is stored for an approver instead.
  */
 export const tracesCreate = handler(routes.tracesCreate, async ({ body, principal, app, audit, res }) => {
-  if (body.depth > app.settings.maxTraceDepth) {
-    throw new HttpError(400, 'validation', 'the request body is not valid', [{ path: 'body.depth', message: `at most ${app.settings.maxTraceDepth}` }]);
-  }
-  const tooLong = tracePeriodProblem(body, app.settings.traceMaxDays);
-  if (tooLong) throw new HttpError(400, 'validation', 'the request body is not valid', [{ path: `body.${tooLong.field}`, message: tooLong.reason }]);
-  const { params, tolerances } = tracerParams({ ...body, f0: pseudonym(body.f0) });
-  await checkCaseInScope(principal, params, body, audit);
-  const id = newTraceId();
-  const createdAt = app.now();
+  const { requestRef, purpose, trace: request } = body;
+  const f0 = pseudonym(body.f0);
+  await checkCaseInScope(principal, f0, request, body, audit);
+  const trace = { id: newTraceId(), owner: principal.username, requestRef, purpose, createdAt: app.now() };
   if (app.settings.traceApproval === 'required') {
-    const p: TraceResult['params'] = {
-      from: isoUtc(params.from),
-      to: isoUtc(params.to),
-      ...(params.until !== undefined ? { until: isoUtc(params.until) } : {}),
-      depth: params.depth ?? 2,
-      toleranceSeconds: tolerances[0]!,
-      mode: params.mode ?? 'time-respecting',
-    };
-    const meta = { id, owner: principal.username, requestRef: body.requestRef, purpose: body.purpose, createdAt, f0: params.f0, params: p };
-    await savePendingTrace({ meta, sensitivity: body.sensitivity ? tolerances : undefined, scope: principal.jurisdiction });
-    await audit({ action: 'trace.request', outcome: 'ok', target: id, requestRef: body.requestRef, purpose: body.purpose, details: { depth: p.depth, mode: p.mode } });
-    const pending: TraceRecordMeta = { ...meta, stats: { people: 0, contacts: 0, milliseconds: 0 }, peopleFound: 0, truncated: false, hasResult: false, status: 'pending' };
+    const pending = await requestTrace(trace, f0, request, principal.jurisdiction);
+    await audit({ action: 'trace.request', outcome: 'ok', target: trace.id, requestRef, purpose, details: { depth: request.depth, mode: request.mode } });
     return { status: 202, body: metaOut(pending, true) };
   }
-  // Tracing and storing are the costly part: they wait their turn (api/trace-gate.ts), unless
-  // the client leaves while waiting.
-  const clientLeft = new AbortController();
-  const onClose = () => {
-    if (!res.writableFinished) clientLeft.abort();
-  };
-  res.once('close', onClose);
-  let done;
-  try {
-    done = await traceAndStore(app, params, tolerances, body.sensitivity !== undefined, clientLeft.signal, (result) =>
-      saveTraceRecord({ id, owner: principal.username, requestRef: body.requestRef, purpose: body.purpose, createdAt, ...result }, result.shaped),
-    );
-  } catch (e) {
-    await audit({
-      action: 'trace.create',
-      outcome: 'failed',
-      target: id,
-      requestRef: body.requestRef,
-      purpose: body.purpose,
-      details: { reason: isTruyvetError(e) ? e.code : e instanceof HttpError ? e.code : 'error' },
-    });
-    throw e;
-  } finally {
-    res.off('close', onClose);
-  }
-  const { found, meta, stored } = done;
-  const record: TraceRecordMeta = { id, owner: principal.username, requestRef: body.requestRef, purpose: body.purpose, createdAt, ...meta, hasResult: true, status: 'ready' };
-  const size = body.pageSize ?? app.settings.defaultPageSize;
-  const first = openedTracePeople(stored, ...pageRange(1, size));
-  const out = await pageBody(record, first.result, pageFromSlice(first, 1, size), principal.jurisdiction);
-  await audit({
-    action: 'trace.create',
-    outcome: 'ok',
-    target: id,
-    requestRef: body.requestRef,
-    purpose: body.purpose,
-    count: found.people.length,
-    details: { depth: meta.params.depth, mode: meta.params.mode, identities: out.identities, truncated: meta.truncated, ...generations(found) },
-  });
-  return { status: 201, body: out.body };
+  const store = { maxPeople: app.settings.maxTracePeople, pageSize: body.pageSize ?? app.settings.defaultPageSize, scope: principal.jurisdiction };
+  const about = { action: 'trace.create', target: trace.id, requestRef, purpose } as const;
+  const { found, stored: first } = await auditingFailure(audit, about, () => traceAndStore(app, f0, request, (found) => storeTrace(trace, found, store), res));
+  const { meta } = first;
+  const identities = Object.keys(first.identities).length;
+  const details = { depth: meta.params.depth, mode: meta.params.mode, identities, truncated: meta.truncated, ...peoplePerGeneration(found) };
+  await audit({ ...about, outcome: 'ok', count: meta.peopleFound, details });
+  return { status: 201, body: pageOut(first) };
 });
 
 export const tracesGet = handler(routes.tracesGet, async ({ params, query, principal, app, audit }) => {
-  const head = await getTraceRecord(params.id, false);
-  if (!head) throw notFound(`no trace '${params.id}'`);
-  const access = traceAccess(principal, head.owner);
-  if (access === 'none') {
-    await audit({ action: 'access.denied', outcome: 'denied', target: head.id, requestRef: head.requestRef, details: { route: 'tracesGet', reason: 'not the owner' } });
+  const read = await readTracePage(params.id, query.page, query.pageSize ?? app.settings.defaultPageSize, principal);
+  if (!read) throw notFound(`no trace '${params.id}'`);
+  if (read.kind === 'denied') {
+    await audit({ action: 'access.denied', outcome: 'denied', target: read.meta.id, requestRef: read.meta.requestRef, details: { route: 'tracesGet', reason: 'not the owner' } });
     throw forbidden('only the tracer who opened this trace may read it');
   }
-  if (access === 'metadata' || head.status !== 'ready') {
-    await audit({ action: 'trace.read', outcome: 'ok', target: head.id, requestRef: head.requestRef, count: 0, details: { metadataOnly: true, status: head.status } });
-    return { body: metaOut(head, access === 'owner') };
+  if (read.kind === 'metadata') {
+    await audit({ action: 'trace.read', outcome: 'ok', target: read.meta.id, requestRef: read.meta.requestRef, count: 0, details: { metadataOnly: true, status: read.meta.status } });
+    return { body: metaOut(read.meta, read.owner) };
   }
-  const size = query.pageSize ?? app.settings.defaultPageSize;
-  // Only this page's people and contacts are built from the stored result.
-  const rec = await getTraceRecordPeople(params.id, ...pageRange(query.page, size));
-  if (!rec?.slice) throw notFound(`the result of trace '${params.id}' was removed by the retention rule`);
-  const out = await pageBody(rec.meta, rec.slice.result, pageFromSlice(rec.slice, query.page, size), principal.jurisdiction);
-  await audit({ action: 'trace.read', outcome: 'ok', target: rec.meta.id, requestRef: rec.meta.requestRef, count: out.identities, details: { page: query.page } });
-  return { body: out.body };
+  const { meta, identities } = read.page;
+  await audit({ action: 'trace.read', outcome: 'ok', target: meta.id, requestRef: meta.requestRef, count: Object.keys(identities).length, details: { page: query.page } });
+  return { body: pageOut(read.page) };
 });
 
 export const tracesList = handler(routes.tracesList, async ({ query, principal, audit }) => {

@@ -20,6 +20,7 @@ const Flags = z.object({
   seed: whole('seed', LIMITS.seed),
   start: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { error: '--start must be a date YYYY-MM-DD' }),
   outbreaks: whole('outbreaks', [0, 1000]).optional(),
+  sporadicCases: whole('sporadic-cases', [0, 1000]).optional(),
   mobility: z.coerce
     .number({ error: '--mobility must be a number' })
     .gt(0, { error: '--mobility must be above 0' })
@@ -30,7 +31,7 @@ const Flags = z.object({
 export function register(program: Command): void {
   program
     .command('generate')
-    .description('write a seeded synthetic city (stations, people, passages, declarations, planted outbreaks)')
+    .description('write a seeded synthetic city (stations, people, passages, declarations, planted outbreaks, confirmed cases)')
     .requiredOption('--out <dir>', 'output folder (created if missing; its files are overwritten)')
     .option('--people <n>', 'residents in the registry', String(DEFAULT_CITY.people))
     .option('--stations <n>', 'checkpoints and places', String(DEFAULT_CITY.stations))
@@ -38,6 +39,7 @@ export function register(program: Command): void {
     .option('--seed <n>', 'random seed: same arguments, same bytes', String(DEFAULT_CITY.seed))
     .option('--start <date>', 'first day (YYYY-MM-DD, Ho Chi Minh City time)', DEFAULT_CITY.start)
     .option('--outbreaks <n>', 'planted outbreak clusters (default: grows with --people, at most 5)')
+    .option('--sporadic-cases <n>', 'cases with no contact besides the planted chains (default: people/200, 2 to 50)')
     .option('--mobility <p>', 'chance a person goes out on a given day (lockdown ≈ 0.1)', String(DEFAULT_CITY.mobility))
     .option('--json', 'print one JSON summary line instead of progress and text')
     .action(
@@ -50,7 +52,16 @@ export function register(program: Command): void {
         const bar = f.json ? undefined : progressBar();
         const summary = await generateCity(
           f.out,
-          { people: f.people, stations: f.stations, days: f.days, seed: f.seed, start: f.start, mobility: f.mobility, ...(f.outbreaks === undefined ? {} : { outbreaks: f.outbreaks }) },
+          {
+            people: f.people,
+            stations: f.stations,
+            days: f.days,
+            seed: f.seed,
+            start: f.start,
+            mobility: f.mobility,
+            ...(f.outbreaks === undefined ? {} : { outbreaks: f.outbreaks }),
+            ...(f.sporadicCases === undefined ? {} : { sporadicCases: f.sporadicCases }),
+          },
           bar?.update,
         ).finally(() => bar?.stop());
         if (f.json) {
@@ -59,7 +70,7 @@ export function register(program: Command): void {
         }
         for (const file of summary.files) console.log(`${file.file.padEnd(28)} ${String(file.rows).padStart(11)} rows ${mib(file.bytes).padStart(10)}`);
         console.log(
-          `${summary.passages} passages (${summary.passagesPerPersonDay} per person-day), ${summary.outbreaks} planted outbreaks, ` +
+          `${summary.passages} passages (${summary.passagesPerPersonDay} per person-day), ${summary.outbreaks} planted outbreaks, ${summary.cases} cases, ` +
             `in ${summary.seconds} s (${summary.passagesPerSecond} passages/s) → ${summary.out}`,
         );
       }),

@@ -3,10 +3,10 @@ import { rawKeys } from '../../engine/db';
 import { invalidInput, notFound } from '../../engine/errors';
 import { normalizeRawKey, pseudonym } from '../../engine/identity';
 import { DEFAULT_TZ } from '../../engine/time';
-import { DEFAULT_HOTSPOTS, hotspots } from '../../engine/trace';
+import { DEFAULT_HOTSPOTS, hotspots, periodSchema } from '../../engine/trace';
 import { auditedRead, lawfulRequest } from '../lawful-access';
 import { action } from '../run';
-import { checkPeriod, flagInstant, localTime, printTable, wholeFlag } from './trace';
+import { cliContext, localTime, parseFlags, printTable, TRACE_FLAGS, wholeFlag } from './trace';
 
 /**
  * `truyvet hotspots`: station × time-window cells ranked by how many of the cases passed there.
@@ -30,9 +30,8 @@ export function register(program: Command): void {
         const raws = [...new Set(o.cases.split(',').map(normalizeRawKey).filter((c) => c !== ''))];
         if (raws.length === 0) throw invalidInput('--cases must name at least one person', [{ field: '--cases', reason: 'empty' }]);
         const pidToRaw = new Map(raws.map((r) => [pseudonym(r), r]));
-        const from = flagInstant('--from', o.from);
-        const to = flagInstant('--to', o.to);
-        checkPeriod({ from, to });
+        // The period as a trace's: the same instants, order and longest period (engine/trace/request.ts).
+        const { from, to } = parseFlags(periodSchema(cliContext()), TRACE_FLAGS, { from: o.from, to: o.to });
         const limit = wholeFlag('--limit', o.limit);
         const { r, more } = await auditedRead(
           'hotspots.read',

@@ -15,67 +15,91 @@ import {
   type ImportProgress,
   type ImportResult,
 } from '../../engine/import';
+import { auditCli } from '../lawful-access';
 import { action, EXIT } from '../run';
 import { importDeclarations } from './declarations';
 
-interface ImportFlags {
+interface ImportFlags extends CsvImportFlags {
+  platform?: string;
+  issueAt?: string;
+}
+
+export function register(program: Command): void {
+  csvImportOptions(
+    program
+      .command('import')
+      .description('stream a CSV file of stations, people, passages or cases into the graph (or a declarations file: see --platform)')
+      .addArgument(new Argument('<kind>', 'what the file holds').choices([...IMPORT_KINDS, 'declarations']))
+      .argument('<file>', 'CSV file: UTF-8 (BOM tolerated), header row, RFC 4180 quoting'),
+  )
+    .option('--platform <name>', "declarations only: the export's platform mapping (the generator's declarations.jsonl is generic-json)", 'generic-json')
+    .option('--issue-at <when>', "declarations only: when QR codes are issued, 'declared' or 'now'", 'declared')
+    .action(
+      action(async (kind: ImportKind | 'declarations', file: string, flags: ImportFlags) => {
+        if (kind === 'declarations') return importDeclarations(file, flags);
+        await importCsv(kind, file, flags);
+        return EXIT.ok;
+      }),
+    );
+}
+
+/** The CSV import's flags, shared by `truyvet import KIND` and `truyvet cases import`. */
+export function csvImportOptions(command: Command): Command {
+  return command
+    .option('--json', 'print one JSON summary line on stdout, no progress bar')
+    .option('--report <file>', 'write every rejected row to this CSV file (line, field, reason, value)')
+    .option('--map <renames>', 'rename source columns: SRC=DEST,… e.g. "Số CCCD=person_id,Mã chốt=station_id"')
+    .option('--profile <name>', `column names of another platform's export: ${builtInProfiles().map((p) => p.name).join(', ')}, or a profile .json file`)
+    .option('--batch <rows>', `rows per write transaction (default ${DEFAULT_BATCH_SIZES.passages}; people and cases ${DEFAULT_BATCH_SIZES.people})`)
+    .option('--no-resume', `start from the beginning even if an interrupted run left a checkpoint (in ${importStateDir()})`);
+}
+
+export interface CsvImportFlags {
   json?: boolean;
   report?: string;
   map?: string;
   profile?: string;
   batch?: string;
   resume: boolean;
-  platform?: string;
-  issueAt?: string;
 }
 
-export function register(program: Command): void {
-  program
-    .command('import')
-    .description('stream a CSV file of stations, people or passages into the graph (or a declarations file: see --platform)')
-    .addArgument(new Argument('<kind>', 'what the file holds').choices([...IMPORT_KINDS, 'declarations']))
-    .argument('<file>', 'CSV file: UTF-8 (BOM tolerated), header row, RFC 4180 quoting')
-    .option('--json', 'print one JSON summary line on stdout, no progress bar')
-    .option('--report <file>', 'write every rejected row to this CSV file (line, field, reason, value)')
-    .option('--map <renames>', 'rename source columns: SRC=DEST,… e.g. "Số CCCD=person_id,Mã chốt=station_id"')
-    .option('--profile <name>', `column names of another platform's export: ${builtInProfiles().map((p) => p.name).join(', ')}, or a profile .json file`)
-    .option('--batch <rows>', `rows per write transaction (default ${DEFAULT_BATCH_SIZES.passages}; people ${DEFAULT_BATCH_SIZES.people})`)
-    .option('--platform <name>', "declarations only: the export's platform mapping (the generator's declarations.jsonl is generic-json)", 'generic-json')
-    .option('--issue-at <when>', "declarations only: when QR codes are issued, 'declared' or 'now'", 'declared')
-    .option('--no-resume', `start from the beginning even if an interrupted run left a checkpoint (in ${importStateDir()})`)
-    .action(
-      action(async (kind: ImportKind | 'declarations', file: string, flags: ImportFlags) => {
-        if (kind === 'declarations') return importDeclarations(file, flags);
-        const batchSize = flags.batch === undefined ? undefined : Number(flags.batch);
-        if (batchSize !== undefined && !Number.isInteger(batchSize)) throw invalidInput(`--batch ${flags.batch ?? ''} is not a whole number`);
-        const profile = flags.profile === undefined ? undefined : loadProfile(flags.profile);
-        const map = flags.map === undefined ? {} : parseMapSpec(flags.map);
-        checkImportFile(file);
-        await migrate();
-        const progress = flags.json || !process.stderr.isTTY ? undefined : progressBar();
-        let result: ImportResult;
-        try {
-          result = await runImport({
-            kind,
-            file,
-            map,
-            clock: () => performance.now(),
-            now: Date.now(),
-            resume: flags.resume,
-            ...(batchSize === undefined ? {} : { batchSize }),
-            ...(profile === undefined ? {} : { profile }),
-            ...(flags.report === undefined ? {} : { reportFile: flags.report }),
-            ...(progress ? { onProgress: progress.update } : {}),
-          });
-        } finally {
-          progress?.stop();
-        }
-        for (const w of result.warnings) console.error(`truyvet: warning: ${w}`);
-        if (flags.json) console.log(JSON.stringify(result));
-        else console.log(describe(result));
-        return EXIT.ok;
-      }),
-    );
+/**
+ * Imports one CSV file and prints its summary. A cases file is audited too (the operating-system
+ * user, counts only): it says who is a confirmed case.
+ */
+export async function importCsv(kind: ImportKind, file: string, flags: CsvImportFlags): Promise<ImportResult> {
+  const batchSize = flags.batch === undefined ? undefined : Number(flags.batch);
+  if (batchSize !== undefined && !Number.isInteger(batchSize)) throw invalidInput(`--batch ${flags.batch ?? ''} is not a whole number`);
+  const profile = flags.profile === undefined ? undefined : loadProfile(flags.profile);
+  const map = flags.map === undefined ? {} : parseMapSpec(flags.map);
+  checkImportFile(file);
+  await migrate();
+  const progress = flags.json || !process.stderr.isTTY ? undefined : progressBar();
+  let result: ImportResult;
+  try {
+    result = await runImport({
+      kind,
+      file,
+      map,
+      clock: () => performance.now(),
+      now: Date.now(),
+      resume: flags.resume,
+      ...(batchSize === undefined ? {} : { batchSize }),
+      ...(profile === undefined ? {} : { profile }),
+      ...(flags.report === undefined ? {} : { reportFile: flags.report }),
+      ...(progress ? { onProgress: progress.update } : {}),
+    });
+  } finally {
+    progress?.stop();
+  }
+  if (kind === 'cases') {
+    const { read, imported, updated, duplicates, rejected } = result;
+    await auditCli({ action: 'cases.import', outcome: 'ok', count: imported, details: { read, imported, updated, duplicates, rejected } });
+  }
+  for (const w of result.warnings) console.error(`truyvet: warning: ${w}`);
+  if (flags.json) console.log(JSON.stringify(result));
+  else console.log(describe(result));
+  return result;
 }
 
 /** Rows, rate and ETA on stderr; the ETA comes from the bytes parsed out of the file's size. */

@@ -1,11 +1,23 @@
 import type { Command } from 'commander';
+import { z } from 'zod';
 import { rawKeys } from '../../engine/db';
-import { invalidInput, isTruyvetError, notFound } from '../../engine/errors';
+import { invalidInput, isTruyvetError, notFound, validationFailed } from '../../engine/errors';
 import { normalizeRawKey, pseudonym } from '../../engine/identity';
-import { DEFAULT_TZ, parseDurationSeconds, parseInstant } from '../../engine/time';
-import { DEFAULT_MAX_CONTACTS, DEFAULT_TRACE_MAX_DAYS, tracePeriodProblem, traceWithSensitivity, type TraceWithSensitivity } from '../../engine/trace';
+import { instant } from '../../engine/input';
+import { DEFAULT_TZ } from '../../engine/time';
+import {
+  DEFAULT_MAX_CONTACTS,
+  DEFAULT_TRACE_MAX_DAYS,
+  generationCounts,
+  peoplePerGeneration,
+  resultOf,
+  traceRequestSchema,
+  traceRequestShaped,
+  type SensitivityRow,
+  type TraceInputContext,
+} from '../../engine/trace';
 import { traceMaxDays } from '../../engine/config';
-import { DEFAULT_DEPTH, type TraceResult } from '../../engine/types';
+import { DEFAULT_DEPTH, MAX_TRACE_DEPTH, type TraceResult } from '../../engine/types';
 import { auditedRead, lawfulRequest } from '../lawful-access';
 import { action } from '../run';
 
@@ -35,22 +47,21 @@ export function register(program: Command): void {
         const req = lawfulRequest(o);
         const raw = normalizeRawKey(o.f0);
         if (raw === '') throw invalidInput('--f0 must not be empty', [{ field: '--f0', reason: 'empty' }]);
-        const tolerances = parseTolerances(o.tolerance);
-        const until = o.until === undefined ? undefined : flagInstant('--until', o.until);
-        const params = {
-          f0: pseudonym(raw),
-          from: flagInstant('--from', o.from),
-          to: flagInstant('--to', o.to),
+        const [tolerance, ...sensitivity] = o.tolerance.split(',');
+        const request = parseFlags(traceRequestSchema(cliContext()), TRACE_FLAGS, {
+          from: o.from,
+          to: o.to,
+          ...(o.until !== undefined ? { until: o.until } : {}),
           depth: wholeFlag('--depth', o.depth),
-          mode: o.naive === true ? ('naive' as const) : ('time-respecting' as const),
-          ...(until === undefined ? {} : { until }),
-        };
-        checkPeriod(params);
+          tolerance,
+          ...(sensitivity.length > 0 ? { sensitivity } : {}),
+          mode: o.naive === true ? 'naive' : 'time-respecting',
+        });
         const maxContacts = wholeFlag('--max-contacts', o.maxContacts);
-        const run = async (): Promise<TraceWithSensitivity> => {
+        const run = async (): Promise<TraceResult & { sensitivity?: SensitivityRow[] }> => {
           try {
             // The raw keys are looked up before the audit, which counts them as identities shown.
-            return await withRawIds(await traceWithSensitivity(params, tolerances, { maxContacts }), raw);
+            return await withRawIds(resultOf(await traceRequestShaped(pseudonym(raw), request, { maxContacts })), raw);
           } catch (e) {
             if (isTruyvetError(e) && e.code === 'not_found') throw notFound(`unknown person '${raw}': no passage or registry row has this id`);
             throw e;
@@ -59,54 +70,54 @@ export function register(program: Command): void {
         // What the API audits for a trace: request, purpose, counts; never who was found.
         const result = await auditedRead('trace.create', req, run, (r) => ({
           count: r.people.length,
-          details: { depth: r.params.depth, mode: r.params.mode, identities: r.people.length + 1, truncated: false, ...generations(r) },
+          details: { depth: r.params.depth, mode: r.params.mode, identities: r.people.length + 1, truncated: false, ...peoplePerGeneration(r) },
         }));
-        const out = tolerances.length > 1 ? result : withoutSensitivity(result);
-        if (o.json === true) console.log(JSON.stringify(out));
-        else printTrace(result, tolerances.length > 1);
+        if (o.json === true) console.log(JSON.stringify(result));
+        else printTrace(result);
       }),
     );
 }
 
-/** Refuses a period longer than TRUYVET_TRACE_MAX_DAYS (engine/trace/params.ts), naming the flag. */
-export function checkPeriod(p: { from: number; to: number; until?: number | undefined }): void {
-  const problem = tracePeriodProblem(p, traceMaxDays(DEFAULT_TRACE_MAX_DAYS));
-  if (problem) throw invalidInput(`--${problem.field}: ${problem.reason} (TRUYVET_TRACE_MAX_DAYS)`, [{ field: `--${problem.field}`, reason: problem.reason }]);
+/** The flag each field of a trace request comes from, to name it in an error. */
+export const TRACE_FLAGS: Readonly<Record<string, string>> = { from: '--from', to: '--to', until: '--until', depth: '--depth', tolerance: '--tolerance', sensitivity: '--tolerance', mode: '--naive' };
+
+/**
+ * The parsers' context on the command line: the clock (an edge of the system reads it here), the
+ * deepest trace the engine allows and TRUYVET_TRACE_MAX_DAYS.
+ */
+export function cliContext(now: number = Date.now()): TraceInputContext {
+  return { now: () => now, limits: () => ({ maxDepth: MAX_TRACE_DEPTH, maxDays: traceMaxDays(DEFAULT_TRACE_MAX_DAYS) }) };
+}
+
+/**
+ * Flags read by a schema the API uses too (engine/input.ts, engine/trace/request.ts): a refusal
+ * names the flag (`flags`, by the field's name) with the same reason the API gives (exit 2).
+ */
+export function parseFlags<S extends z.ZodType>(schema: S, flags: Readonly<Record<string, string>>, input: unknown): z.output<S> {
+  const r = schema.safeParse(input);
+  if (r.success) return r.data;
+  const details = r.error.issues.map((i) => {
+    const field = String(i.path[0] ?? '');
+    return { field: flags[field] ?? `--${field}`, reason: i.message };
+  });
+  throw validationFailed(details.map((d) => `${d.field}: ${d.reason}`).join('; '), details);
 }
 
 /**
  * An ISO flag as epoch ms; no offset = Asia/Ho_Chi_Minh; a bare date = its local midnight. From
- * 2000-01-01 to a day after now (time.instantRangeProblem); the command line is an edge of the
- * system, so it reads the clock here.
+ * 2000-01-01 to a day after now, as in the API (engine/input.ts).
  */
 export function flagInstant(flag: string, text: string, now: number = Date.now()): number {
-  const t = text.trim();
-  const r = parseInstant(/^\d{4}-\d{2}-\d{2}$/.test(t) ? `${t}T00:00` : t, DEFAULT_TZ, now);
-  if (!r.ok) throw invalidInput(`${flag}: ${r.reason}`, [{ field: flag, reason: r.reason }]);
-  return r.ms;
+  return parseFlags(z.object({ t: instant(() => now) }), { t: flag }, { t: text }).t;
 }
 
 export function wholeFlag(flag: string, text: string): number {
-  if (!/^\d+$/.test(text.trim())) throw invalidInput(`${flag} must be a whole number, not '${text}'`, [{ field: flag, reason: 'not a whole number' }]);
+  if (!/^\d+$/.test(text.trim())) throw validationFailed(`${flag} must be a whole number, not '${text}'`, [{ field: flag, reason: 'not a whole number' }]);
   return Number(text);
 }
 
-function parseTolerances(text: string): number[] {
-  const parts = text.split(',').map((s) => s.trim());
-  return parts.map((p) => {
-    const s = p === '' ? undefined : parseDurationSeconds(p);
-    if (s === undefined) throw invalidInput(`--tolerance: '${p}' is not a duration like 15m, 90s or 1h`, [{ field: '--tolerance', reason: 'not a duration' }]);
-    return s;
-  });
-}
-
-function withoutSensitivity(r: TraceWithSensitivity): TraceResult {
-  const { sensitivity: _unused, ...rest } = r;
-  return rest;
-}
-
 /** Every pseudonym in the result replaced by its raw key (kept as is if the graph has none). */
-async function withRawIds(r: TraceWithSensitivity, rawF0: string): Promise<TraceWithSensitivity> {
+async function withRawIds<R extends TraceResult>(r: R, rawF0: string): Promise<R> {
   const pids = new Set<string>([r.f0]);
   for (const p of r.people) {
     pids.add(p.id);
@@ -139,13 +150,13 @@ export function localTime(iso: string): string {
   return localFormat.format(new Date(iso));
 }
 
-function printTrace(r: TraceWithSensitivity, withPanel: boolean): void {
+function printTrace(r: TraceResult & { sensitivity?: SensitivityRow[] }): void {
   // The station of the contact that set the exposure time (contacts are sorted by time).
   const stationOf = new Map<string, string>();
   for (const c of r.contacts) if (!stationOf.has(c.target)) stationOf.set(c.target, c.stationId);
   const rows = r.people.map((p) => [`F${p.generation}`, p.id, localTime(p.exposureAt), stationOf.get(p.id) ?? '', p.score.toFixed(3)]);
   printTable(['gen', 'person', `exposure (${DEFAULT_TZ})`, 'station', 'score'], rows);
-  const perGen = Object.entries(r.sensitivity[0]?.counts ?? {})
+  const perGen = Object.entries(generationCounts(r, r.params.depth))
     .map(([g, n]) => `F${g} ${n}`)
     .join(', ');
   console.log(
@@ -153,7 +164,7 @@ function printTrace(r: TraceWithSensitivity, withPanel: boolean): void {
       `tolerance ${r.params.toleranceSeconds / 60} min, ${localTime(r.params.from)} → ${localTime(r.params.to)}` +
       `${r.params.until !== undefined && r.params.until !== r.params.to ? ` (until ${localTime(r.params.until)})` : ''}, ${r.stats.milliseconds} ms`,
   );
-  if (withPanel) {
+  if (r.sensitivity) {
     console.log('');
     const gens = Object.keys(r.sensitivity[0]?.counts ?? {});
     printTable(
@@ -168,11 +179,4 @@ export function printTable(head: readonly string[], rows: readonly (readonly str
   const line = (cells: readonly string[]) => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
   console.log(line(head));
   for (const r of rows) console.log(line(r));
-}
-
-/** People found per generation, `{f1: n, f2: n, …}`, as the API's audit counts them. */
-function generations(r: TraceResult): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const p of r.people) out[`f${p.generation}`] = (out[`f${p.generation}`] ?? 0) + 1;
-  return out;
 }

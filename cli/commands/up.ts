@@ -107,8 +107,17 @@ async function loadDemoCity(people: number, days: number, say: (m: string) => vo
     const r = await runImport({ kind, file: path.join(dir, `${kind}.csv`), clock: Date.now, now: Date.now() });
     say(`imported ${kind}: ${r.imported} new, ${r.duplicates} duplicates, ${r.rejected} rejected (${r.rowsPerSecond} rows/s)`);
   }
+  await loadDemoCases(dir, say);
   const d = await importDeclarationsFile(path.join(dir, 'declarations.jsonl'), { platform: 'generic-json', now: Date.now(), clock: Date.now });
   say(`imported declarations: ${d.imported} new, ${d.rejected} rejected, ${d.qrIssued} QR codes issued`);
+}
+
+/** The generator's confirmed cases (planted chains across days), when its city has a cases.csv; nothing is said when it has none. */
+export async function loadDemoCases(dir: string, say: (m: string) => void): Promise<void> {
+  const cases = path.join(dir, 'cases.csv');
+  if (!fs.existsSync(cases)) return;
+  const r = await runImport({ kind: 'cases', file: cases, clock: Date.now, now: Date.now() });
+  say(`imported cases: ${r.imported} new, ${r.duplicates} duplicates, ${r.rejected} rejected: ${r.imported + r.duplicates} confirmed cases loaded`);
 }
 
 function printDemoHint(say: (m: string) => void): void {

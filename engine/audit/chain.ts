@@ -48,6 +48,11 @@ export const AUDIT_ACTIONS = [
   'isolation.set',
   'isolation.read',
   'qr.revoke',
+  // Confirmed cases (issue 22): registered or imported, read, a status changed.
+  'cases.create',
+  'cases.import',
+  'cases.read',
+  'cases.status',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

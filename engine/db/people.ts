@@ -190,6 +190,13 @@ export async function rawKeys(pids: readonly string[]): Promise<Map<string, stri
   return new Map(rows.filter(([, raw]) => raw !== ''));
 }
 
+/** The pids the graph knows no person of, in the order given (one statement for all). */
+export async function unknownPeople(pids: readonly string[], options: QueryOptions = {}): Promise<string[]> {
+  if (pids.length === 0) return [];
+  const known = new Set(await readQuery('UNWIND $pids AS pid MATCH (p:Person {id: pid}) RETURN p.id AS pid', { pids }, (r) => str(r['pid']), options));
+  return pids.filter((pid) => !known.has(pid));
+}
+
 /** How many people the graph knows, registered or not. */
 export async function countPeople(): Promise<{ people: number; registered: number }> {
   const [row] = await readQuery(

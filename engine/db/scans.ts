@@ -85,7 +85,7 @@ export interface ScanContext {
 // Every lookup names its index with USING INDEX SEEK. Planned while Scan was nearly empty (a
 // young deployment, or bench:scan after its clean-up), the neighbouring-scan lookups became full
 // scans of the Scan(pid, at) index, kept in the plan cache while thousands of scans arrived:
-// 2–8 ms of Neo4j CPU per scan instead of 0.3–0.5 (tests/plans.int.test.ts). The person is the
+// 2–8 ms of Neo4j CPU per scan instead of 0.3–0.5 (tests/db/plans.int.test.ts). The person is the
 // national code's, or the one the signed code's record names (the code carries only its id).
 export const CONTEXT = `
 UNWIND $rows AS row

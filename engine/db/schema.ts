@@ -83,6 +83,12 @@ export const SCHEMA: readonly SchemaItem[] = [
   // stations and times (engine/trace/trust.ts). Only scans write `trust`, so imported passages
   // are not in this index at all, and a seek on trust = 'national' skips the signed scans.
   nodeIndex('passage_trust', 'Passage', ['trust', 'station', 'at', 'id']),
+  // Confirmed cases (issue 22, engine/db/cases.ts): the case id is the laboratory's, unique so a
+  // re-import changes nothing; cases are listed and selected for an outbreak run by confirmation
+  // time; found by person (two cases of one person, a follow-up that tests positive).
+  unique('case_id', 'Case', ['id']),
+  nodeIndex('case_confirmed', 'Case', ['confirmedAt']),
+  nodeIndex('case_person', 'Case', ['personId']),
 ];
 
 /**

@@ -9,9 +9,9 @@ import type { ImportProfile } from './profiles';
  * with runs of spaces as one and in Unicode NFC, so `Số CCCD` typed on any keyboard matches.
  */
 
-export type ImportKind = 'stations' | 'people' | 'passages';
+export type ImportKind = 'stations' | 'people' | 'passages' | 'cases';
 
-export const IMPORT_KINDS: readonly ImportKind[] = ['stations', 'people', 'passages'];
+export const IMPORT_KINDS: readonly ImportKind[] = ['stations', 'people', 'passages', 'cases'];
 
 interface KindColumns {
   /** Every column truyvet reads, in the DESIGN.md order. */
@@ -32,6 +32,11 @@ export const COLUMNS: Record<ImportKind, KindColumns> = {
   passages: {
     all: ['passage_id', 'person_id', 'station_id', 'at', 'left_at', 'source'],
     required: ['person_id', 'station_id', 'at'],
+  },
+  // Confirmed cases (DESIGN.md, "Interfaces"); the period's columns may be absent.
+  cases: {
+    all: ['case_id', 'person_id', 'confirmed_at', 'onset_at', 'infectious_from', 'infectious_to'],
+    required: ['case_id', 'person_id', 'confirmed_at'],
   },
 };
 

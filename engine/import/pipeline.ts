@@ -19,7 +19,8 @@ import { planColumns, renames, type ImportKind } from './header';
 import type { ImportProfile } from './profiles';
 import { RejectReport, reportValue, type ReportRow } from './report';
 import { collectIfOver } from './memory';
-import { passageSink, personSink, stationSink, type PendingRow, type RowOutcome, type Sink } from './sinks';
+import type { RowValidator } from './rows';
+import { caseSink, passageSink, personSink, stationSink, type PendingRow, type RowOutcome, type Sink } from './sinks';
 
 /**
  * The batch import: reads a CSV file as a stream, validates each row, and writes valid rows in
@@ -47,7 +48,7 @@ export const DEFAULT_BATCH_SIZE = 5000;
  * garbage reaches the old generation: 2,000 rows keep a registry import's peak RSS under
  * 300 MB (200,000 new people: 279 MB at 5,000, 235 MB at 2,000, and no slower).
  */
-export const DEFAULT_BATCH_SIZES: Readonly<Record<ImportKind, number>> = { stations: DEFAULT_BATCH_SIZE, people: 2000, passages: DEFAULT_BATCH_SIZE };
+export const DEFAULT_BATCH_SIZES: Readonly<Record<ImportKind, number>> = { stations: DEFAULT_BATCH_SIZE, people: 2000, passages: DEFAULT_BATCH_SIZE, cases: 2000 };
 /** How many rejects the summary carries; the report file has them all. */
 export const SUMMARY_REJECTS = 100;
 /** A batch also ends after this many rejects, so a file of garbage does not pile up in memory. */
@@ -261,6 +262,7 @@ export async function runImport(o: ImportOptions): Promise<ImportResult> {
     report?.close();
   }
   if (useCheckpoint) removeCheckpoint(cpFile);
+  warnings.push(...(sink.warnings?.() ?? []));
 
   if (counts.rejected > summaryRejects.length && report === undefined) {
     warnings.push(`${counts.rejected - summaryRejects.length} more rejects are not listed here; use --report FILE for all of them`);
@@ -287,18 +289,34 @@ export async function runImport(o: ImportOptions): Promise<ImportResult> {
 
 /** Validates one CSV item into the batch; returns its reject, if any. */
 function accept(item: CsvItem, index: ReadonlyMap<string, number>, width: number, sink: Sink<unknown>, batch: Batch<unknown>): ReportRow | undefined {
-  if (item.kind === 'broken') return { line: item.line, field: 'row', reason: item.reason, value: '' };
-  if (item.fields.length !== width) {
-    return { line: item.line, field: 'row', reason: `expected ${width} fields like the header, found ${item.fields.length}`, value: '' };
-  }
-  const rec: Record<string, string> = {};
-  for (const [col, i] of index) rec[col] = item.fields[i] ?? '';
-  const v = sink.validate(rec);
+  const v = validateItem(item, index, width, sink.validate);
   if (v.ok) {
     batch.rows.push({ line: item.line, value: v.value });
     return undefined;
   }
-  return { line: item.line, field: v.field, reason: v.reason, value: reportValue(v.field, rec[v.field]) };
+  return v.reject;
+}
+
+/**
+ * One CSV item through a row validator: its value, or its reject (a broken record, the wrong
+ * number of fields, or the validator's reason) as the report writes it. For the importer, and
+ * for readers that check a file without storing it (engine/import/cases-file.ts, readCasesFile).
+ */
+export function validateItem<T>(
+  item: CsvItem,
+  index: ReadonlyMap<string, number>,
+  width: number,
+  validate: RowValidator<T>,
+): { ok: true; value: T } | { ok: false; reject: ReportRow } {
+  if (item.kind === 'broken') return { ok: false, reject: { line: item.line, field: 'row', reason: item.reason, value: '' } };
+  if (item.fields.length !== width) {
+    return { ok: false, reject: { line: item.line, field: 'row', reason: `expected ${width} fields like the header, found ${item.fields.length}`, value: '' } };
+  }
+  const rec: Record<string, string> = {};
+  for (const [col, i] of index) rec[col] = item.fields[i] ?? '';
+  const v = validate(rec);
+  if (v.ok) return v;
+  return { ok: false, reject: { line: item.line, field: v.field, reason: v.reason, value: reportValue(v.field, rec[v.field]) } };
 }
 
 async function makeSink(o: ImportOptions, runId: string): Promise<Sink<unknown>> {
@@ -311,6 +329,8 @@ async function makeSink(o: ImportOptions, runId: string): Promise<Sink<unknown>>
     case 'passages': {
       return passageSink({ dayFirst, runId, now: o.now, ...(await stationZones(o.scope)) });
     }
+    case 'cases':
+      return caseSink({ dayFirst, runId, now: o.now });
   }
 }
 
@@ -319,7 +339,7 @@ export function checkImportFile(file: string): void {
   statFile(file, path.resolve(file));
 }
 
-function statFile(given: string, abs: string): fs.Stats {
+export function statFile(given: string, abs: string): fs.Stats {
   let st: fs.Stats;
   try {
     st = fs.statSync(abs);
@@ -337,7 +357,7 @@ function statFile(given: string, abs: string): fs.Stats {
   return st;
 }
 
-async function readHeader(given: string, abs: string): Promise<{ fields: string[] }> {
+export async function readHeader(given: string, abs: string): Promise<{ fields: string[] }> {
   for await (const item of readCsv(abs)) {
     if (item.kind === 'broken') throw invalidInput(`${given}: the header row is not readable CSV (${item.reason})`);
     if (item.fields.every((f) => f.trim() === '')) throw invalidInput(`${given}: the header row is empty`);

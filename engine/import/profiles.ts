@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import { z } from 'zod';
 import { invalidInput } from '../errors';
 import bluezoneEntry from './profiles/bluezone-entry.json';
+import labVn from './profiles/lab-vn.json';
 import tokhaiyte from './profiles/tokhaiyte.json';
 import vn from './profiles/vn.json';
 
@@ -27,7 +28,7 @@ const profileSchema = z.object({
   dayFirst: z.boolean().default(false),
 });
 
-const BUILT_IN: readonly unknown[] = [vn, tokhaiyte, bluezoneEntry];
+const BUILT_IN: readonly unknown[] = [vn, tokhaiyte, bluezoneEntry, labVn];
 
 export function builtInProfiles(): ImportProfile[] {
   return BUILT_IN.map((p) => profileSchema.parse(p));

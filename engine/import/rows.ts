@@ -1,11 +1,12 @@
 import { TZDate } from '@date-fns/tz';
 import { z } from 'zod';
+import { CASE_COLUMN, CASE_FIELDS, caseInputSchema, type CaseInput } from '../cases/input';
 import { DEFAULT_TZ, instantRangeProblem, isValidTimeZone, parseInstant } from '../time';
 import type { Station, StationKind } from '../types';
 import type { RegistryRecord } from '../db/people';
 
 /**
- * Row rules of the three CSV files (DESIGN.md, "CSV files"). A row is either a typed value or
+ * Row rules of the CSV files (DESIGN.md, "CSV files" and, for cases, "Interfaces"). A row is either a typed value or
  * one reject naming the first bad field in column order, with a reason.
  *
  * Every field is first made NFC and trimmed, and checked for broken UTF-8 and control
@@ -238,6 +239,45 @@ export function passageValidator(c: PassageContext): RowValidator<PassageRow> {
       ok: true,
       value: { passageId: v.passage_id === '' ? undefined : v.passage_id, rawPersonId: v.person_id, stationId: v.station_id, at: at.ms, leftAt, source: v.source },
     };
+  };
+}
+
+const CASE_ROW_FIELDS: readonly FieldSpec[] = CASE_FIELDS.map((f) => ({ name: CASE_COLUMN[f] }));
+const CASE_FIELD_NAMES = new RegExp(`\\b(${CASE_FIELDS.join('|')})\\b`, 'g');
+
+export interface CaseRowContext extends RowContext {
+  /** When the import runs (epoch ms): an instant more than a day after it is a reject (PassageContext.now). */
+  readonly now: number;
+}
+
+/**
+ * A cases.csv row, by the one parser of a case (engine/cases/input.ts, which the API's
+ * `POST /api/cases` uses too): the row's text is given to it as the API's JSON would be, so both
+ * accept and refuse alike. Reasons name the CSV's columns. Without an offset, instants are read in
+ * Asia/Ho_Chi_Minh (a case has no station); a bare date is its midnight there.
+ */
+export function caseValidator(c: CaseRowContext): RowValidator<CaseInput> {
+  const schema = caseInputSchema(() => c.now);
+  return (fields) => {
+    const p = prepare(fields, CASE_ROW_FIELDS);
+    if (!p.ok) return p;
+    const input: Record<string, string> = {};
+    for (const f of CASE_FIELDS) {
+      const col = CASE_COLUMN[f];
+      const v = p.values[col] ?? '';
+      const required = f === 'caseId' || f === 'personId' || f === 'confirmedAt';
+      if (v === '') {
+        if (required) return { ok: false, field: col, reason: `${col} is empty` };
+        continue;
+      }
+      input[f] = f === 'caseId' || f === 'personId' || !c.dayFirst ? v : dayFirstToIso(v);
+    }
+    const r = schema.safeParse(input);
+    if (r.success) return { ok: true, value: r.data };
+    const issue = r.error.issues[0];
+    const col = CASE_COLUMN[String(issue?.path[0]) as (typeof CASE_FIELDS)[number]] ?? 'row';
+    const why = (issue?.message ?? 'invalid').replace(CASE_FIELD_NAMES, (m) => CASE_COLUMN[m as (typeof CASE_FIELDS)[number]]);
+    return { ok: false, field: col, reason: `${col}: ${why}` };
   };
 }
 

@@ -1,9 +1,11 @@
+import type { CaseInput } from '../cases/input';
+import { writeCases, type CaseWrite } from '../db/cases';
 import { derivedPassageId, writePassages, type PassageWrite, type WriteOutcome } from '../db/passages';
 import { upsertPeople, type RegistryRecord } from '../db/people';
 import { upsertStations } from '../db/stations';
 import { pseudonym, seal } from '../identity';
 import type { Station } from '../types';
-import { passageValidator, personValidator, stationValidator, type PassageRow, type RowValidator } from './rows';
+import { caseValidator, passageValidator, personValidator, stationValidator, type PassageRow, type RowValidator } from './rows';
 
 /**
  * What each kind of file does with its valid rows: one call per batch, one outcome per row in
@@ -27,6 +29,8 @@ export interface Sink<T> {
   write(rows: readonly PendingRow<T>[]): Promise<RowOutcome[]>;
   /** Batches it may write at once (default 1). */
   readonly concurrency?: number;
+  /** Notes for the summary once every batch is written (the import's `warnings`). */
+  warnings?(): string[];
 }
 
 export interface SinkContext {
@@ -171,6 +175,93 @@ export function passageSink(c: PassageSinkContext): Sink<PassageRow> {
         out[f.idx] = o === 'conflict' ? { field: 'passage_id', reason: `passage_id '${clip(id)}' is already stored with other content` } : o;
       }
       return out;
+    },
+  };
+}
+
+export interface CaseSinkContext extends SinkContext {
+  /** When the import runs (epoch ms), for the range of instants (PassageContext.now). */
+  readonly now: number;
+}
+
+/** Case ids listed in a summary's note; the count says how many more. */
+const NOTE_IDS = 10;
+
+/**
+ * Cases (cases.csv). A row for a case id already stored: the same data is a duplicate; other
+ * onset, confirmation or period for the same person updates the case (counted in `updated` and
+ * noted in the warnings with its id: laboratories send corrections, and the latest word is the
+ * one to trace by); another person is a conflict, rejected on person_id, and the stored case
+ * stays (a case id reused for someone else is a mistake to look at, not a correction). Within one
+ * import run, a second row of a case with other data is a conflict too. The status is never
+ * changed by an import (it has its own audited route). A person the graph does not know is
+ * accepted and made an unregistered Person, like a passage's.
+ */
+export function caseSink(c: CaseSinkContext): Sink<CaseInput> {
+  const updated: string[] = [];
+  let updates = 0;
+  let unregistered = 0;
+  let presymptomatic = 0;
+  return {
+    validate: caseValidator(c),
+    async write(rows) {
+      const out: RowOutcome[] = new Array<RowOutcome>(rows.length);
+      const first = new Map<string, { line: number; idx: number; v: CaseInput }>();
+      const writes: CaseWrite[] = [];
+      rows.forEach((r, i) => {
+        const v = r.value;
+        const prev = first.get(v.caseId);
+        if (prev) {
+          const same =
+            prev.v.rawPersonId === v.rawPersonId && prev.v.confirmedAt === v.confirmedAt && prev.v.onsetAt === v.onsetAt && prev.v.infectiousFrom === v.infectiousFrom && prev.v.infectiousTo === v.infectiousTo;
+          out[i] = same ? 'duplicate' : { field: 'case_id', reason: `case_id '${clip(v.caseId)}' repeats line ${prev.line} with other data` };
+          return;
+        }
+        first.set(v.caseId, { line: r.line, idx: i, v });
+        writes.push({
+          id: v.caseId,
+          personId: pseudonym(v.rawPersonId),
+          personRef: () => seal(v.rawPersonId),
+          confirmedAt: v.confirmedAt,
+          ...(v.onsetAt !== undefined ? { onsetAt: v.onsetAt } : {}),
+          ...(v.infectiousFrom !== undefined ? { infectiousFrom: v.infectiousFrom } : {}),
+          ...(v.infectiousTo !== undefined ? { infectiousTo: v.infectiousTo } : {}),
+        });
+      });
+      const { results } = await writeCases(writes, { source: 'import', by: `import:${c.runId}`, now: c.now, runId: c.runId });
+      for (const [id, f] of first) {
+        const r = results.get(id);
+        const o = r?.outcome ?? 'imported';
+        if ((o === 'imported' || o === 'updated') && r?.registered === false) unregistered++;
+        if ((o === 'imported' || o === 'updated') && f.v.warnings.length > 0) presymptomatic++;
+        if (o === 'updated') {
+          updates++;
+          if (updated.length < NOTE_IDS) updated.push(id);
+        }
+        out[f.idx] =
+          o === 'other_person'
+            ? { field: 'person_id', reason: `case_id '${clip(id)}' is already stored for another person (the stored case stays)` }
+            : o === 'repeated'
+              ? { field: 'case_id', reason: `case_id '${clip(id)}' repeats an earlier row of this file with other data` }
+              : o === 'outside'
+                ? { field: 'person_id', reason: 'the person does not live in your jurisdiction' }
+                : o;
+      }
+      return out;
+    },
+    warnings() {
+      const w: string[] = [];
+      if (updates > 0) {
+        const more = updates > updated.length ? ` and ${updates - updated.length} more` : '';
+        w.push(`${updates} case${updates > 1 ? 's' : ''} already stored ${updates > 1 ? 'were' : 'was'} updated with this file's dates (status kept): ${updated.map((id) => `'${clip(id)}'`).join(', ')}${more}`);
+      }
+      if (unregistered > 0) {
+        w.push(`${unregistered} case${unregistered > 1 ? 's are' : ' is'} of people not in the population registry: kept as unregistered (only national tracers see them; traced as unregistered)`);
+      }
+      if (presymptomatic > 0) {
+        w.push(`${presymptomatic} case${presymptomatic > 1 ? 's have' : ' has'} onset after confirmation (presymptomatic when tested): without infectious_from, the period starts 2 days before onset`);
+      }
+      return w;
     },
   };
 }

@@ -1,5 +1,4 @@
 export * from './masking';
 export * from './jurisdiction';
 export * from './scoped';
-export * from './trace-records';
 export * from './visibility';

@@ -104,7 +104,7 @@ export type TraceHead<Extra extends object = object> = Omit<TraceResult, 'people
 
 /**
  * A trace's answer before it becomes objects: its head, and its people and contact edges in the
- * result's order. The API stores and pages a trace from this (trace-codec.ts encodes it
+ * result's order. The API stores and pages a trace from this (engine/trace-store/codec.ts encodes it
  * directly) and builds objects only for the page it answers: for the API benchmark's depth-2
  * traces (~4,500 people, ~44,000 edges) shaping, storing's encoding and the first page took
  * 25–27 ms instead of 36–40 through the whole result's objects (docs/benchmarks.md, "What was tried").
@@ -182,8 +182,8 @@ export function sortEdges(contacts: readonly Edge[]): Edge[] {
 }
 
 /** `[...people].sort(byPerson)`, the same way: the comparator sort was most of shaping a 45k-person result. */
-export function sortPeople(people: readonly Reached[]): Reached[] {
-  return sortByTime(people, personGeneration, exposureTime, byPerson);
+export function sortPeople<R extends Reached>(people: readonly R[]): R[] {
+  return sortByTime<R>(people, personGeneration, exposureTime, byPerson);
 }
 
 const edgeGeneration = (e: Edge): number => e.generation;

@@ -1,6 +1,6 @@
 import { withContactReads, type FrontierSeek, type QueryOptions, type StatementRunner } from '../db/contacts';
 import type { Edge } from './assemble';
-import { candidateCells, pairing, type FrontierPassage } from './pairing';
+import { candidateCells, pairing, type EdgeFate, type FrontierPassage } from './pairing';
 
 /**
  * One generation of a trace: the frontier's passages and the candidate cells around them are
@@ -28,6 +28,19 @@ export interface GenerationQuery {
    * invalid_input error instead of a result too large to hold. Unlimited when undefined.
    */
   readonly maxContacts?: number;
+  /**
+   * What becomes of each edge found, decided before it counts against maxContacts: a contact
+   * (every edge, when absent), set aside (returned apart, not counted) or dropped. The outbreak
+   * trace (engine/outbreak) sets aside edges into case persons, its link candidates, and keeps
+   * F1 edges only inside the windows of the source's cases.
+   */
+  readonly classify?: (e: Edge) => EdgeFate;
+}
+
+/** A generation's edges: its contacts, and those `classify` set aside. */
+export interface GenerationEdges {
+  readonly contacts: Edge[];
+  readonly aside: Edge[];
 }
 
 /**
@@ -35,7 +48,12 @@ export interface GenerationQuery {
  * replaces the statement runner (the benchmark's PROFILE).
  */
 export async function contactsFromFrontier(q: GenerationQuery, options: QueryOptions = {}, read?: StatementRunner): Promise<Edge[]> {
-  if (q.frontier.length === 0) return [];
+  return (await edgesFromFrontier(q, options, read)).contacts;
+}
+
+/** contactsFromFrontier() with the edges `q.classify` set aside returned too. */
+export async function edgesFromFrontier(q: GenerationQuery, options: QueryOptions = {}, read?: StatementRunner): Promise<GenerationEdges> {
+  if (q.frontier.length === 0) return { contacts: [], aside: [] };
   return withContactReads(async (reads) => {
     const byStation = new Map<string, FrontierPassage[]>();
     await reads.frontierPassages(q.frontier, q.hi, q.tolMs, (i, ids, stations, ats, lefts) => {
@@ -48,9 +66,9 @@ export async function contactsFromFrontier(q: GenerationQuery, options: QueryOpt
       }
     });
     const cells = candidateCells(byStation, q.hi, q.tolMs);
-    if (cells.length === 0) return [];
-    const pairs = pairing({ generation: q.generation, hi: q.hi, tolMs: q.tolMs, seen: q.seen, maxContacts: q.maxContacts ?? Infinity }, byStation);
+    if (cells.length === 0) return { contacts: [], aside: [] };
+    const pairs = pairing({ generation: q.generation, hi: q.hi, tolMs: q.tolMs, seen: q.seen, maxContacts: q.maxContacts ?? Infinity, classify: q.classify }, byStation);
     await reads.cellPassages(cells, (c, pids, ids, ats, lefts) => pairs.add(cells[c]![0], pids, ids, ats, lefts));
-    return pairs.edges;
+    return { contacts: pairs.edges, aside: pairs.aside };
   }, options, read);
 }

@@ -75,13 +75,22 @@ export interface PairingParams {
   readonly seen: readonly string[];
   /** Most edges; past it, traceTooLarge. */
   readonly maxContacts: number;
+  /**
+   * What becomes of each edge found, decided before it counts against maxContacts: a contact
+   * (every edge, when absent), set aside (kept apart, not counted) or dropped.
+   */
+  readonly classify?: ((e: Edge) => EdgeFate) | undefined;
 }
 
-/** Pairs the passages of candidate cells with the frontier's; `edges` grows with each call of `add`. */
+export type EdgeFate = 'contact' | 'aside' | 'drop';
+
+/** Pairs the passages of candidate cells with the frontier's; `edges` (and `aside`) grow with each call of `add`. */
 export interface Pairing {
   /** One record of a cell's passages at `stationId`, as parallel lists. */
   add(stationId: string, pids: readonly string[], ids: readonly string[], ats: readonly number[], lefts: readonly number[]): void;
   readonly edges: Edge[];
+  /** The edges `classify` set aside. */
+  readonly aside: Edge[];
 }
 
 // Bound once: an imported function is read through a getter on every call once compiled to CommonJS.
@@ -100,11 +109,12 @@ export function pairing(p: PairingParams, byStation: ReadonlyMap<string, readonl
     sorted.set(station, classes.filter((c) => c.as.length > 0));
   }
   // Copied into locals once per record (below): the loop reads them for every candidate pair.
-  const state = { seen: new Set(p.seen), tol: p.tolMs, hi: p.hi, limit: p.maxContacts, generation: p.generation, edges: [] as Edge[] };
+  const state = { seen: new Set(p.seen), tol: p.tolMs, hi: p.hi, limit: p.maxContacts, generation: p.generation, classify: p.classify, edges: [] as Edge[], aside: [] as Edge[] };
   return {
     edges: state.edges,
+    aside: state.aside,
     add(stationId, pids, ids, ats, lefts) {
-      const { seen, tol, hi, limit, generation, edges } = state;
+      const { seen, tol, hi, limit, generation, classify, edges, aside } = state;
       const classes = sorted.get(stationId) ?? [];
       for (let n = 0; n < pids.length; n++) {
         const target = pids[n]!;
@@ -137,6 +147,14 @@ export function pairing(p: PairingParams, byStation: ReadonlyMap<string, readonl
               generation,
               passages: [a.id, ids[n]!],
             };
+            if (classify !== undefined) {
+              const fate = classify(edge);
+              if (fate === 'drop') continue;
+              if (fate === 'aside') {
+                aside.push(edge);
+                continue;
+              }
+            }
             // Checked per edge: one busy station can pair thousands of passages with each other.
             if (edges.push(edge) > limit) throw traceTooLarge(limit);
           }

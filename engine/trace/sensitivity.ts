@@ -2,7 +2,9 @@ import { performance } from 'node:perf_hooks';
 import type { TraceParams, TraceResult } from '../types';
 import { checkTolerance, resolveTraceParams } from './params';
 import { resultOf, shapeTrace, type ShapedTrace } from './assemble';
-import { traceGenerations, type TraceOptions } from './trace';
+import { generationCounts } from './counts';
+import { tolerancesOf, traceParamsOf, type TraceRequest } from './request';
+import { traceGenerations, traceShaped, type TraceOptions } from './trace';
 import { weighTrust } from './trust';
 
 /**
@@ -16,13 +18,6 @@ export interface SensitivityRow {
 }
 
 export type TraceWithSensitivity = TraceResult & { sensitivity: SensitivityRow[] };
-
-export function generationCounts(r: { readonly people: readonly { readonly generation: number }[] }, depth: number): Record<string, number> {
-  const counts: Record<string, number> = {};
-  for (let g = 1; g <= depth; g++) counts[String(g)] = 0;
-  for (const p of r.people) counts[String(p.generation)] = (counts[String(p.generation)] ?? 0) + 1;
-  return counts;
-}
 
 /**
  * The trace at the first tolerance in `tolerancesSeconds` (its `params.toleranceSeconds` is
@@ -52,4 +47,10 @@ export async function traceWithSensitivityShaped(
   const trusted = await weighTrust(people, contacts, main.tolMs, options);
   const shaped = shapeTrace(main, trusted.people, contacts, Math.round(performance.now() - started), trusted.national);
   return { ...shaped, head: { ...shaped.head, sensitivity } };
+}
+
+/** A checked request (request.ts) traced for case `f0`: with the sensitivity panel when it asks for one. */
+export async function traceRequestShaped(f0: string, r: TraceRequest, options: TraceOptions = {}): Promise<ShapedTrace<Partial<{ sensitivity: SensitivityRow[] }>>> {
+  const params = traceParamsOf(f0, r);
+  return r.sensitivity === undefined ? traceShaped(params, options) : traceWithSensitivityShaped(params, tolerancesOf(r), options);
 }

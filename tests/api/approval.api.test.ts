@@ -1,8 +1,9 @@
 import { listAudit } from '../../engine/audit/store';
 import { closeDriver, readQuery } from '../../engine/db/driver';
-import { newRunId, removeRunData } from '../helpers/run-data';
+import { makeAccount, runProvince } from '../helpers/builders';
+import { newRunId, removeRun } from '../helpers/cleanup';
+import { startInProcess, type TestServer } from '../helpers/server';
 import { buildCity, TRACE_PERIOD, type City } from './city';
-import { cleanupRun, makeAccount, runProvince, startServer, type TestServer } from './harness';
 
 /**
  * The approval step (issue 20, point 1), end to end through HTTP in both modes: with
@@ -43,8 +44,8 @@ const pendingList = (token: string) => server.request<{ requests: Pending[] }>('
 const decide = (token: string, id: string, json: Record<string, unknown>) => server.request<Meta>('POST', `/api/traces/${id}/approval`, { token, json });
 
 beforeAll(async () => {
-  server = await startServer(run, { settings: { traceApproval: 'required' } });
-  offServer = await startServer(`${run}off`, { settings: { traceApproval: 'off', auditChain: run } });
+  server = await startInProcess(run, { settings: { traceApproval: 'required' } });
+  offServer = await startInProcess(`${run}off`, { settings: { traceApproval: 'off', auditChain: run } });
   city = await buildCity(run, inside, outside);
   const accounts = [
     ['tracer', 'tracer', { province: inside }],
@@ -63,8 +64,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await server.close();
   await offServer.close();
-  await removeRunData(run, city.allRaw);
-  await cleanupRun(run);
+  await removeRun(run, { people: city.allRaw });
   await closeDriver();
 });
 

@@ -1,26 +1,18 @@
-import { execFile } from 'node:child_process';
-import path from 'node:path';
-import { promisify } from 'node:util';
-import { appendAudit, dropChain, listAudit, verifyAudit } from '../../engine/audit/store';
+import { appendAudit, listAudit, verifyAudit } from '../../engine/audit/store';
 import { closeDriver, readQuery, writeQuery } from '../../engine/db/driver';
 import { int } from '../../engine/db/convert';
-import { newRunId } from '../helpers/run-data';
-import { cleanupRun, makeAccount, startServer, type TestServer } from './harness';
+import { makeAccount } from '../helpers/builders';
+import { newRunId, removeRun } from '../helpers/cleanup';
+import { runCli } from '../helpers/cli';
+import { startInProcess, type TestServer } from '../helpers/server';
 
-const exec = promisify(execFile);
-const BIN = path.join(__dirname, '..', '..', 'bin', 'truyvet.js');
 const run = newRunId('ad');
 const T = Date.UTC(2021, 7, 2);
 
 /** Runs `truyvet audit verify` on a chain; returns the exit code and output. */
-async function cliVerify(chain: string): Promise<{ code: number; out: string }> {
-  try {
-    const r = await exec(process.execPath, [BIN, 'audit', 'verify', '--chain', chain], { env: process.env });
-    return { code: 0, out: r.stdout };
-  } catch (e) {
-    const err = e as { code: number; stdout: string };
-    return { code: err.code, out: err.stdout };
-  }
+async function cliVerify(chain: string): Promise<{ code: number | null; out: string }> {
+  const r = await runCli(['audit', 'verify', '--chain', chain]);
+  return { code: r.code, out: r.stdout };
 }
 
 async function fill(chain: string, n: number): Promise<void> {
@@ -30,8 +22,7 @@ async function fill(chain: string, n: number): Promise<void> {
 }
 
 afterAll(async () => {
-  for (const c of ['cc', 'ed', 'dl', 'tl', 'api'].map((x) => `${run}${x}`)) await dropChain(c);
-  await cleanupRun(run);
+  await removeRun(run);
   await closeDriver();
 });
 
@@ -99,7 +90,7 @@ describe('the audit API', () => {
   let server: TestServer;
   let auditor = '';
   beforeAll(async () => {
-    server = await startServer(`${run}api`);
+    server = await startInProcess(`${run}api`);
     const a = await makeAccount(run, 'auditor', 'auditor');
     auditor = await server.login(a.username, a.password);
   });

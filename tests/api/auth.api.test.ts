@@ -1,8 +1,5 @@
-import { execFile } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import path from 'node:path';
-import { promisify } from 'node:util';
 import { MemoryStore } from 'express-rate-limit';
 import { exportJWK, generateKeyPair, SignJWT, UnsecuredJWT } from 'jose';
 import { getAccount } from '../../engine/accounts/accounts';
@@ -10,22 +7,23 @@ import { listAudit } from '../../engine/audit/store';
 import { closeDriver, readQuery } from '../../engine/db/driver';
 import { secretKey } from '../../engine/secrets';
 import { AUDIENCE, ISSUER } from '../../api/auth';
-import { newRunId } from '../helpers/run-data';
-import { cleanupRun, makeAccount, PASSWORD, startServer, type TestServer } from './harness';
+import { makeAccount, PASSWORD } from '../helpers/builders';
+import { newRunId, removeRun } from '../helpers/cleanup';
+import { runCli } from '../helpers/cli';
+import { startInProcess, type TestServer } from '../helpers/server';
 
 const run = newRunId('au');
-const exec = promisify(execFile);
-const BIN = path.join(__dirname, '..', '..', 'bin', 'truyvet.js');
+const truyvet = (...args: string[]) => runCli(args, { env: { TRUYVET_AUDIT_CHAIN: run } });
 
 let clock = Date.now();
 let server: TestServer;
 
 beforeAll(async () => {
-  server = await startServer(run, { now: () => clock, settings: { lockout: { maxFailures: 3, lockMs: 10 * 60_000 } } });
+  server = await startInProcess(run, { now: () => clock, settings: { lockout: { maxFailures: 3, lockMs: 10 * 60_000 } } });
 });
 afterAll(async () => {
   await server.close();
-  await cleanupRun(run);
+  await removeRun(run);
   await closeDriver();
 });
 
@@ -71,7 +69,7 @@ describe('login', () => {
   });
 
   it('limits login attempts per client address (429)', async () => {
-    const limited = await startServer(`${run}rl`, { settings: { loginPerMinute: 3 } });
+    const limited = await startInProcess(`${run}rl`, { settings: { loginPerMinute: 3 } });
     try {
       const statuses: number[] = [];
       for (let i = 0; i < 5; i++) statuses.push((await limited.request('POST', '/api/auth/token', { json: { username: `${run}-x`, password: 'whatever pass 1' } })).status);
@@ -81,7 +79,7 @@ describe('login', () => {
       expect(r.headers.get('content-type')).toMatch(/problem\+json/);
     } finally {
       await limited.close();
-      await cleanupRun(`${run}rl`);
+      await removeRun(`${run}rl`);
     }
   });
 
@@ -94,7 +92,7 @@ describe('login', () => {
       }
     }
     const stores: string[] = [];
-    const limited = await startServer(`${run}sh`, {
+    const limited = await startInProcess(`${run}sh`, {
       settings: { loginPerMinute: 2 },
       sharedLimitStore: (name) => {
         stores.push(name);
@@ -112,12 +110,12 @@ describe('login', () => {
       expect(keys[0]).not.toContain('127.0.0.1');
     } finally {
       await limited.close();
-      await cleanupRun(`${run}sh`);
+      await removeRun(`${run}sh`);
     }
   });
 
   it('limits all API requests per client address (429)', async () => {
-    const limited = await startServer(`${run}rq`, { settings: { requestsPerMinute: 4 } });
+    const limited = await startInProcess(`${run}rq`, { settings: { requestsPerMinute: 4 } });
     try {
       const statuses: number[] = [];
       for (let i = 0; i < 6; i++) statuses.push((await limited.request('GET', '/api/openapi.json')).status);
@@ -176,7 +174,8 @@ describe('account changes take effect on the very next request', () => {
     const a = await makeAccount(run, 'cli', 'tracer');
     const token = await server.login(a.username, a.password);
     expect((await me(token)).status).toBe(200);
-    const out = await exec(process.execPath, [BIN, 'accounts', 'disable', a.username, '--json'], { env: { ...process.env, TRUYVET_AUDIT_CHAIN: run } });
+    const out = await truyvet('accounts', 'disable', a.username, '--json');
+    expect(out.code).toBe(0);
     expect(JSON.parse(out.stdout)).toMatchObject({ username: a.username, disabled: true });
     expect((await me(token)).status).toBe(401);
   });
@@ -195,8 +194,8 @@ describe('usernames are unique whatever their case', () => {
     const r = await server.request<{ detail: string }>('POST', '/api/accounts', { token: admin, json: { username: upper, password: 'long enough pass 1', role: 'tracer' } });
     expect(r.status).toBe(409);
     expect(r.body.detail).toMatch(/already exists.*whatever their case/);
-    const cli = await exec(process.execPath, [BIN, 'accounts', 'create', `${run}-Case`, '--role', 'tracer', '--json'], { env: { ...process.env, TRUYVET_AUDIT_CHAIN: run } }).catch((e: { code: number; stderr: string }) => e);
-    expect((cli as { code: number }).code).toBe(1);
+    const cli = await truyvet('accounts', 'create', `${run}-Case`, '--role', 'tracer', '--json');
+    expect(cli.code).toBe(1);
     expect(await readQuery('MATCH (x:Account) WHERE toLower(x.username) = $k RETURN x.username AS u', { k: a.username.toLowerCase() }, (x) => x['u'] as string)).toEqual([a.username]);
   });
 
@@ -220,10 +219,7 @@ describe('usernames are unique whatever their case', () => {
 });
 
 describe('jurisdictions from the command line', () => {
-  const cli = (...args: string[]) => exec(process.execPath, [BIN, 'accounts', ...args], { env: { ...process.env, TRUYVET_AUDIT_CHAIN: run } }).then(
-    (r) => ({ code: 0, ...r }),
-    (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
-  );
+  const cli = (...args: string[]) => truyvet('accounts', ...args);
 
   it('refuses a jurisdiction that names no administrative unit in create and set-role (exit 2, naming the unit), and takes real ones', async () => {
     const bad = await cli('create', `${run}-cli7`, '--role', 'officer', '--jurisdiction', '7', '--json');
@@ -314,15 +310,15 @@ describe('an external identity provider (JWKS)', () => {
     });
     await new Promise<void>((r) => jwksServer.listen(0, '127.0.0.1', () => r()));
     const url = `http://127.0.0.1:${(jwksServer.address() as AddressInfo).port}/jwks.json`;
-    ext = await startServer(`${run}ex`, {
+    ext = await startInProcess(`${run}ex`, {
       settings: { oidc: { jwksUrl: url, issuer, audience: 'truyvet', roleClaim: 'truyvet_role', jurisdictionClaim: 'truyvet_jurisdiction' } },
     });
   });
   afterAll(async () => {
     await ext.close();
     await new Promise<void>((r) => jwksServer.close(() => r()));
-    await cleanupRun(`${run}ex`);
-    await cleanupRun(`oidc:${run}`);
+    await removeRun(`${run}ex`);
+    await removeRun(`oidc:${run}`);
   });
 
   const idToken = (claims: Record<string, unknown>, sub = `${run}-alice`, aud = 'truyvet') =>

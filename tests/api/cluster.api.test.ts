@@ -2,12 +2,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { updateAccount } from '../../engine/accounts/accounts';
 import { closeDriver } from '../../engine/db/driver';
-import { newRunId } from '../helpers/run-data';
-import { checkpointFiles, importFile, removeImportRun, stationsCsv, storedPassages, tempDir, writeFile } from '../import/helpers';
-import { removeDeclarationData } from '../declarations/helpers';
-import { citizen, declarationJson } from './citizens';
-import { cleanupRun, makeAccount } from './harness';
-import { call, serveProcess, type ServeProcess } from './serve-process';
+import { citizen, declarationJson, makeAccount, stationsCsv } from '../helpers/builders';
+import { newRunId, removeRun } from '../helpers/cleanup';
+import { checkpointFiles, importFile, storedPassages, tempDir, writeFile } from '../helpers/imports';
+import { call, startServeProcess, type ServeProcess } from '../helpers/server';
 
 /**
  * `truyvet serve --workers 2`: two server processes on one port. Both answer; the primary
@@ -36,7 +34,7 @@ function lines(): Record<string, unknown>[] {
 beforeAll(async () => {
   await importFile('stations', writeFile(dir, 'stations.csv', stationsCsv(run, 20)));
   importer = await makeAccount(run, 'imp', 'importer');
-  srv = await serveProcess(
+  srv = await startServeProcess(
     { LOG_LEVEL: 'info', TRUYVET_LOGIN_PER_MINUTE: '12', TRUYVET_DECLARATIONS_PER_DOCUMENT_HOUR: '4', TRUYVET_PURGE_AT: '03:00', TRUYVET_AUDIT_CHAIN: run, TRUYVET_UPLOAD_DIR: path.join(dir, 'up'), TRUYVET_IMPORT_STATE_DIR: path.join(dir, 'state') },
     ['--workers', '2'],
   );
@@ -46,9 +44,7 @@ afterAll(async () => {
     srv.child.kill('SIGKILL');
     await srv.exit;
   }
-  await removeImportRun(run);
-  await removeDeclarationData(run, declared);
-  await cleanupRun(run);
+  await removeRun(run, { people: declared, passagePeople: true });
   await closeDriver();
   fs.rmSync(dir, { recursive: true, force: true });
 });

@@ -4,10 +4,9 @@ import { closeDriver, readQuery } from '../../engine/db/driver';
 import { upsertPeople } from '../../engine/db/people';
 import { pseudonym } from '../../engine/identity';
 import { qrLinks } from '../../api/qr-links';
-import { newRunId } from '../helpers/run-data';
-import { removeDeclarationData, useTestQrKey } from '../declarations/helpers';
-import { citizen, declarationJson, registryRow, type ReceiptBody } from './citizens';
-import { cleanupRun, makeAccount, memoryLogger, startServer, type TestServer } from './harness';
+import { citizen, citizenRow, declarationJson, makeAccount, useTestQrKey, type ReceiptBody } from '../helpers/builders';
+import { newRunId, removeRun } from '../helpers/cleanup';
+import { memoryLogger, startInProcess, type TestServer } from '../helpers/server';
 
 /**
  * The citizen's side of issue 6 through HTTP: POST /api/declarations (no login) answers the QR
@@ -43,8 +42,8 @@ interface Problem {
 
 beforeAll(async () => {
   useTestQrKey();
-  await upsertPeople(registered.map(registryRow));
-  server = await startServer(run, { now: () => clock, settings: { tokenSeconds: 30 * 86_400 } });
+  await upsertPeople(registered.map(citizenRow));
+  server = await startInProcess(run, { now: () => clock, settings: { tokenSeconds: 30 * 86_400 } });
   const a = await makeAccount(run, 'admin', 'admin');
   admin = await server.login(a.username, a.password);
   const t = await makeAccount(run, 'tracer-hn', 'tracer', { province: '01' });
@@ -52,8 +51,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await server.close();
-  await removeDeclarationData(run, numbers);
-  await cleanupRun(run);
+  await removeRun(run, { people: numbers });
   await closeDriver();
 });
 
@@ -176,10 +174,10 @@ describe('POST /api/declarations', () => {
 
   it('limits declarations per document number (429 with Retry-After), without keeping the number', async () => {
     const log = memoryLogger();
-    const strict = await startServer(`${run}d`, { now: () => clock, settings: { declarationsPerDocumentHour: 3 }, logger: log });
+    const strict = await startInProcess(`${run}d`, { now: () => clock, settings: { declarationsPerDocumentHour: 3 }, logger: log });
     const D = citizen('Đặng Văn Dò', 1979);
     numbers.push(D.number);
-    await upsertPeople([registryRow(D)]);
+    await upsertPeople([citizenRow(D)]);
     try {
       // Guessing a birth date: each try differs; the right one comes too late.
       const answers = [];
@@ -197,12 +195,12 @@ describe('POST /api/declarations', () => {
       expect(log.lines.join('\n')).not.toContain(D.number);
     } finally {
       await strict.close();
-      await cleanupRun(`${run}d`);
+      await removeRun(`${run}d`);
     }
   });
 
   it('limits declarations per client with 429', async () => {
-    const strict = await startServer(`${run}x`, { now: () => clock, settings: { declarationsPerMinute: 2 } });
+    const strict = await startInProcess(`${run}x`, { now: () => clock, settings: { declarationsPerMinute: 2 } });
     try {
       const codes: number[] = [];
       for (let i = 0; i < 3; i++) codes.push((await strict.request('POST', '/api/declarations', { json: { nothing: true } })).status);

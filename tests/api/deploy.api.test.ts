@@ -3,9 +3,8 @@ import path from 'node:path';
 import { getAccount } from '../../engine/accounts/accounts';
 import { closeDriver } from '../../engine/db/driver';
 import { ensureFirstAdmin } from '../../api/main';
-import { newRunId } from '../helpers/run-data';
-import { cleanupRun, memoryLogger } from './harness';
-import { cliProcess } from './serve-process';
+import { newRunId, removeRun } from '../helpers/cleanup';
+import { memoryLogger, startServeProcess } from '../helpers/server';
 
 /**
  * The deployment files (Docker cannot run here, so their text is checked) and the server's own
@@ -22,7 +21,7 @@ const lines = (f: string) =>
 
 const run = newRunId('dp');
 afterAll(async () => {
-  await cleanupRun(run);
+  await removeRun(run);
   await closeDriver();
 });
 
@@ -70,10 +69,7 @@ describe('a missing admin password stops the stack', () => {
   });
 
   it('makes `truyvet serve` exit with that message before it listens', async () => {
-    const started = cliProcess(['serve', '--port', '0', '--host', '127.0.0.1'], {
-      env: { ...process.env, TRUYVET_ADMIN_USER: `${run}-nobody`, TRUYVET_ADMIN_PASSWORD: '', TRUYVET_AUDIT_CHAIN: run, TRUYVET_PURGE_AT: 'off' },
-      listening: /API listening on (http:\/\/[0-9.:]+)/,
-    });
+    const started = startServeProcess({ TRUYVET_ADMIN_USER: `${run}-nobody`, TRUYVET_ADMIN_PASSWORD: '', TRUYVET_AUDIT_CHAIN: run, TRUYVET_PURGE_AT: 'off' });
     const error = await started.then(
       (p) => {
         p.child.kill('SIGKILL');

@@ -2,9 +2,9 @@ import { gzipSync } from 'node:zlib';
 import { closeDriver, readQuery } from '../../engine/db/driver';
 import { num } from '../../engine/db/convert';
 import { ROUTE_LIST, openApiPath } from '../../api/routes';
-import { newRunId, removeRunData } from '../helpers/run-data';
-import { station } from './city';
-import { cleanupRun, makeAccount, runProvince, startServer, type TestServer } from './harness';
+import { makeAccount, runProvince, station } from '../helpers/builders';
+import { newRunId, removeRun } from '../helpers/cleanup';
+import { startInProcess, type TestServer } from '../helpers/server';
 
 const run = newRunId('er');
 const province = runProvince();
@@ -14,16 +14,15 @@ let lenient: TestServer;
 let admin = '';
 
 beforeAll(async () => {
-  server = await startServer(run);
-  lenient = await startServer(run, { settings: { checkUnits: false } });
+  server = await startInProcess(run);
+  lenient = await startInProcess(run, { settings: { checkUnits: false } });
   const a = await makeAccount(run, 'admin', 'admin');
   admin = await server.login(a.username, a.password);
 });
 afterAll(async () => {
   await server.close();
   await lenient.close();
-  await removeRunData(run);
-  await cleanupRun(run);
+  await removeRun(run);
   await closeDriver();
 });
 
@@ -59,7 +58,7 @@ describe('problem+json answers', () => {
   });
 
   it('answers an oversized body with 413', async () => {
-    const r = await server.request<ProblemBody>('POST', '/api/stations', { token: admin, json: { ...station(`${run}-big`, province), name: 'x'.repeat(100_000) } });
+    const r = await server.request<ProblemBody>('POST', '/api/stations', { token: admin, json: { ...station(`${run}-big`, { province, district: '001', commune: '00001' }), name: 'x'.repeat(100_000) } });
     expect(r.status).toBe(413);
     expect(r.body.code).toBe('too_large');
   });
@@ -71,7 +70,7 @@ describe('problem+json answers', () => {
   });
 
   it('refuses unknown extra fields in a body and in a query', async () => {
-    const body = await server.request<ProblemBody>('POST', '/api/stations', { token: admin, json: { ...station(`${run}-x`, province), isAdmin: true } });
+    const body = await server.request<ProblemBody>('POST', '/api/stations', { token: admin, json: { ...station(`${run}-x`, { province, district: '001', commune: '00001' }), isAdmin: true } });
     expect(body.status).toBe(400);
     expect(body.body.errors?.[0]?.message).toMatch(/isAdmin/);
     const query = await server.request<ProblemBody>('GET', '/api/stations?debug=1', { token: admin });
@@ -92,7 +91,7 @@ describe('problem+json answers', () => {
 
 describe('bad input at the HTTP level is a 4xx, never a 500', () => {
   it('answers a body in an unsupported Content-Encoding with 415, on every kind of route that takes a body', async () => {
-    const json = JSON.stringify(station(`${run}-enc`, province));
+    const json = JSON.stringify(station(`${run}-enc`, { province, district: '001', commune: '00001' }));
     for (const [path, token] of [
       ['/api/stations', admin],
       ['/api/auth/token', undefined],
@@ -109,7 +108,7 @@ describe('bad input at the HTTP level is a 4xx, never a 500', () => {
   });
 
   it('reads a gzip or brotli body, and answers 400 when the bytes are not in the encoding the header names', async () => {
-    const json = JSON.stringify(station(`${run}-gz`, runProvince()));
+    const json = JSON.stringify(station(`${run}-gz`, { province: runProvince(), district: '001', commune: '00001' }));
     const ok = await lenient.request<ProblemBody>('POST', '/api/stations', { token: admin, body: gzipSync(json), headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' } });
     expect(ok.status).toBe(201);
     for (const encoding of ['br', 'gzip', 'deflate']) {
@@ -165,9 +164,9 @@ describe('jurisdictions name real administrative units', () => {
   });
 
   it('refuses a station whose codes name no unit (400, naming the field)', async () => {
-    const r = await server.request<ProblemBody>('POST', '/api/stations', { token: admin, json: { ...station(`${run}-unit`, '79', '760', '00001') } });
+    const r = await server.request<ProblemBody>('POST', '/api/stations', { token: admin, json: { ...station(`${run}-unit`, { province: '79', district: '760', commune: '00001' }) } });
     expect([r.status, paths(r)]).toEqual([400, ['body.commune']]);
-    const p = await server.request<ProblemBody>('POST', '/api/stations', { token: admin, json: { ...station(`${run}-unit`, '7', '', '26734') } });
+    const p = await server.request<ProblemBody>('POST', '/api/stations', { token: admin, json: { ...station(`${run}-unit`, { province: '7', district: '', commune: '26734' }) } });
     expect([p.status, paths(p)]).toEqual([400, ['body.province']]);
   });
 });
@@ -181,7 +180,7 @@ describe('hostile input is data', () => {
     const [before] = await countMine();
     const [accountsBefore] = await countAll();
     for (const [i, text] of nasty.entries()) {
-      const r = await lenient.request('POST', '/api/stations', { token: admin, json: { ...station(`${run}-${text}`, province), name: text } });
+      const r = await lenient.request('POST', '/api/stations', { token: admin, json: { ...station(`${run}-${text}`, { province, district: '001', commune: '00001' }), name: text } });
       expect([i, r.status]).toEqual([i, 201]);
     }
     const list = await server.request<{ stations: { id: string; name: string }[] }>('GET', `/api/stations?province=${province}`, { token: admin });

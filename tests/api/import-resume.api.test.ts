@@ -7,10 +7,10 @@ import { importRunner } from '../../api/import-runner';
 import { resumeImports } from '../../api/handlers/imports';
 import type { ImportRunner } from '../../api/imports';
 import { localPermits } from '../../api/permits';
-import { newRunId } from '../helpers/run-data';
-import { checkpointFiles, committedRows, importFile, removeImportRun, stationsCsv, storedPassages, tempDir, writeFile } from '../import/helpers';
-import { cleanupRun, makeAccount, startServer, type TestServer } from './harness';
-import { call, serveProcess } from './serve-process';
+import { makeAccount, stationsCsv } from '../helpers/builders';
+import { newRunId, removeRun } from '../helpers/cleanup';
+import { checkpointFiles, committedRows, importFile, storedPassages, tempDir, writeFile } from '../helpers/imports';
+import { call, startInProcess, startServeProcess, type TestServer } from '../helpers/server';
 
 /**
  * An upload whose import a stop or a crash cuts off is not lost: its file and checkpoint stay on
@@ -51,8 +51,7 @@ beforeAll(async () => {
   importer = await makeAccount(run, 'imp', 'importer');
 });
 afterAll(async () => {
-  await removeImportRun(run);
-  await cleanupRun(run);
+  await removeRun(run, { passagePeople: true });
   await closeDriver();
   fs.rmSync(dir, { recursive: true, force: true });
 });
@@ -87,7 +86,7 @@ function pausingOnce(server: () => TestServer): ImportRunner {
 
 async function pausedUpload(tag: string): Promise<{ first: TestServer; jobId: string; token: string; storedBefore: number }> {
   const box: { server?: TestServer } = {};
-  const first = await startServer(run, { importRunner: pausingOnce(() => box.server!), settings: { uploadDir: uploadOf(tag), importLimitBytes: 64 << 20 } });
+  const first = await startInProcess(run, { importRunner: pausingOnce(() => box.server!), settings: { uploadDir: uploadOf(tag), importLimitBytes: 64 << 20 } });
   box.server = first;
   const token = await first.login(importer.username, importer.password);
   const r = await first.request<Job>('POST', '/api/imports/passages?name=log.csv', { token, body: passagesCsv(tag), headers: { 'content-type': 'text/csv' } });
@@ -105,7 +104,7 @@ it('a graceful stop pauses an import, and the next start resumes it after its la
   expect(storedBefore).toBeLessThan(ROWS);
   expect(filesIn(uploadOf('g'))).toEqual([`${jobId}.csv`]);
 
-  const second = await startServer(run, { importRunner, settings: { uploadDir: uploadOf('g'), importLimitBytes: 64 << 20 } });
+  const second = await startInProcess(run, { importRunner, settings: { uploadDir: uploadOf('g'), importLimitBytes: 64 << 20 } });
   try {
     expect(await resumeImports(second.app.truyvet)).toEqual({ resumed: 1, refused: 0, swept: 0 });
     const job = await waitDone(second, jobId, token);
@@ -127,7 +126,7 @@ it('a graceful stop pauses an import, and the next start resumes it after its la
 
 it('an import waiting for the server-wide permit stays queued through a graceful stop, and the next start runs it', async () => {
   // Another worker holds the only import permit for as long as this server lives.
-  const first = await startServer(run, { importRunner, sharedPermits: () => localPermits(0), settings: { uploadDir: uploadOf('w'), importLimitBytes: 64 << 20 } });
+  const first = await startInProcess(run, { importRunner, sharedPermits: () => localPermits(0), settings: { uploadDir: uploadOf('w'), importLimitBytes: 64 << 20 } });
   let second: TestServer | undefined;
   try {
     const token = await first.login(importer.username, importer.password);
@@ -140,7 +139,7 @@ it('an import waiting for the server-wide permit stays queued through a graceful
     expect((await storedPassages(`${run}S`)).filter((p) => p.id.startsWith(`${run}wx`))).toHaveLength(0);
     expect(filesIn(uploadOf('w'))).toEqual([`${r.body.id}.csv`]);
 
-    second = await startServer(run, { importRunner, settings: { uploadDir: uploadOf('w'), importLimitBytes: 64 << 20 } });
+    second = await startInProcess(run, { importRunner, settings: { uploadDir: uploadOf('w'), importLimitBytes: 64 << 20 } });
     expect(await resumeImports(second.app.truyvet)).toEqual({ resumed: 1, refused: 0, swept: 0 });
     const job = await waitDone(second, r.body.id, token);
     expect(job).toMatchObject({ state: 'done', summary: { read: ROWS, imported: ROWS, rejected: 0 } });
@@ -154,7 +153,7 @@ it("does not resume for an importer whose account was disabled meanwhile: the jo
   const { first, jobId } = await pausedUpload('d');
   const admin = await makeAccount(run, 'admin-d', 'admin');
   await updateAccount(importer.username, { disabled: true }, Date.now());
-  const second = await startServer(run, { importRunner, settings: { uploadDir: uploadOf('d') } });
+  const second = await startInProcess(run, { importRunner, settings: { uploadDir: uploadOf('d') } });
   try {
     expect(await resumeImports(second.app.truyvet)).toEqual({ resumed: 0, refused: 1, swept: 0 });
     const job = await second.request<Job>('GET', `/api/imports/${jobId}`, { token: await second.login(admin.username, admin.password) });
@@ -180,7 +179,7 @@ it('deletes at start the uploads of no job that were left for an hour (cut off w
   const hourAgo = (Date.now() - 3_700_000) / 1000;
   fs.utimesSync(old, hourAgo, hourAgo);
   fs.utimesSync(other, hourAgo, hourAgo);
-  const s = await startServer(run, { importRunner, settings: { uploadDir: up } });
+  const s = await startInProcess(run, { importRunner, settings: { uploadDir: up } });
   try {
     expect(await resumeImports(s.app.truyvet)).toEqual({ resumed: 0, refused: 0, swept: 1 });
     expect(filesIn(up).sort()).toEqual([path.basename(fresh), 'notes.txt']);
@@ -198,7 +197,7 @@ it('after a SIGKILL of the server mid-import, the next `truyvet serve` finishes 
     TRUYVET_AUDIT_CHAIN: run,
     LOG_LEVEL: 'info',
   };
-  const one = await serveProcess(env);
+  const one = await startServeProcess(env);
   const login = await call(one.url, 'POST', '/api/auth/token', { json: importer });
   const token = login.body['accessToken'] as string;
   const up = await call(one.url, 'POST', '/api/imports/passages?name=log.csv', { token, body: passagesCsv('k') });
@@ -215,7 +214,7 @@ it('after a SIGKILL of the server mid-import, the next `truyvet serve` finishes 
   expect(seen).toBeLessThan(ROWS);
   expect(filesIn(uploadOf('k'))).toEqual([`${jobId}.csv`]);
 
-  const two = await serveProcess(env);
+  const two = await startServeProcess(env);
   try {
     expect(two.output()).toMatch(/"resumed":1/);
     let job: Job = { id: jobId, state: 'queued' };

@@ -6,9 +6,9 @@ import { passagesOfPerson } from '../../engine/db/passages';
 import { upsertStations } from '../../engine/db/stations';
 import { pseudonym } from '../../engine/identity';
 import { importRunner } from '../../api/import-runner';
-import { newRunId, removeRunData } from '../helpers/run-data';
-import { station } from './city';
-import { cleanupRun, makeAccount, runProvince, startServer, type TestServer } from './harness';
+import { makeAccount, runProvince, station } from '../helpers/builders';
+import { newRunId, removeRun } from '../helpers/cleanup';
+import { startInProcess, type TestServer } from '../helpers/server';
 
 const run = newRunId('im');
 const people = [`${run}-P1`, `${run}-P2`];
@@ -52,8 +52,8 @@ while (p2 === p1) p2 = runProvince();
 let local = '';
 
 beforeAll(async () => {
-  server = await startServer(run, { importRunner, settings: { importLimitBytes: 4096 } });
-  await upsertStations([station(`${run}-S1`, p1), station(`${run}-S2`, p2)]);
+  server = await startInProcess(run, { importRunner, settings: { importLimitBytes: 4096 } });
+  await upsertStations([station(`${run}-S1`, { province: p1, district: '001', commune: '00001' }), station(`${run}-S2`, { province: p2, district: '001', commune: '00001' })]);
   const accounts = await Promise.all([
     makeAccount(run, 'imp', 'importer'),
     makeAccount(run, 'imp2', 'importer'),
@@ -64,8 +64,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await server.close();
-  await removeRunData(run, people);
-  await cleanupRun(run);
+  await removeRun(run, { people });
   await closeDriver();
 });
 
@@ -129,7 +128,7 @@ describe('passage upload', () => {
   it('keeps a job in the graph: a server started later answers it with its summary', async () => {
     const id = (await upload(csv)).body.id;
     const first = await waitDone(id);
-    const later = await startServer(run, { importRunner });
+    const later = await startInProcess(run, { importRunner });
     try {
       const again = await later.request<Job>('GET', `/api/imports/${id}`, { token: importer });
       expect(again.status).toBe(200);
@@ -142,7 +141,7 @@ describe('passage upload', () => {
 
   it('answers a job that a stopped server did not finish, and whose upload is gone, as failed, with what to do', async () => {
     let release: (e: Error) => void = () => undefined;
-    const stuck = await startServer(run, {
+    const stuck = await startInProcess(run, {
       importRunner: (_file, _label, onProgress) =>
         new Promise((_resolve, reject) => {
           onProgress({ read: 7, imported: 5, duplicates: 1, rejected: 1 });
@@ -150,7 +149,7 @@ describe('passage upload', () => {
         }),
     });
     // Another upload folder: the cut-off job's file is not there (tests/api/import-resume.api.test.ts resumes one that is).
-    const later = await startServer(run, { importRunner, settings: { uploadDir: `${stuck.app.truyvet.settings.uploadDir}-later` } });
+    const later = await startInProcess(run, { importRunner, settings: { uploadDir: `${stuck.app.truyvet.settings.uploadDir}-later` } });
     try {
       const r = await stuck.request<Job>('POST', '/api/imports/passages?name=cut.csv', { token: importer, body: csv, headers: { 'content-type': 'text/csv' } });
       expect(r.status).toBe(202);

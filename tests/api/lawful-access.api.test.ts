@@ -1,13 +1,14 @@
 import { listAudit } from '../../engine/audit/store';
-import { closeDriver, readQuery, writeQuery } from '../../engine/db/driver';
-import { derivedPassageId, writePassages, type PassageWrite } from '../../engine/db/passages';
+import { closeDriver, readQuery } from '../../engine/db/driver';
+import { writePassages } from '../../engine/db/passages';
 import { upsertPeople, type RegistryRecord } from '../../engine/db/people';
 import { upsertStations } from '../../engine/db/stations';
-import { pseudonym, seal } from '../../engine/identity';
+import { pseudonym } from '../../engine/identity';
 import type { Station } from '../../engine/types';
-import { newRunId, removeRunData } from '../helpers/run-data';
-import { M, station, T0 } from './city';
-import { cleanupRun, makeAccount, runProvince, startServer, type TestServer } from './harness';
+import { makeAccount, passage, registryRow, runProvince, station } from '../helpers/builders';
+import { newRunId, removeRun } from '../helpers/cleanup';
+import { startInProcess, type TestServer } from '../helpers/server';
+import { M, T0 } from './city';
 
 /**
  * Lawful access (issue 20, point 1): a tracer's jurisdiction limits whom a trace may start from
@@ -29,7 +30,7 @@ const canary = `${run}CANARY`;
 const raw = { f0: `${run}F0${canary}`, a: `${run}A${canary}`, b: `${run}B${canary}`, u: `${run}U${canary}`, v: `${run}V${canary}`, w: `${run}W${canary}` };
 const pid = Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, pseudonym(v)])) as Record<keyof typeof raw, string>;
 const PERIOD = { from: new Date(T0 - DAY).toISOString(), to: new Date(T0 + DAY).toISOString() };
-const stations: Record<'sp' | 'sq', Station> = { sp: station(`${run}-SP`, P, '001', '00001'), sq: station(`${run}-SQ`, Q, '001', '00001') };
+const stations: Record<'sp' | 'sq', Station> = { sp: station(`${run}-SP`, { province: P, district: '001', commune: '00001' }), sq: station(`${run}-SQ`, { province: Q, district: '001', commune: '00001' }) };
 
 let server: TestServer;
 const tok: Record<'tracerP' | 'tracerPd' | 'tracerQ' | 'national' | 'officerP' | 'officerQ' | 'admin' | 'auditor', string> = {
@@ -53,22 +54,14 @@ interface Page {
   status: string;
 }
 
-const person = (key: string, name: string, province: string): RegistryRecord => ({
-  personId: key,
-  fullName: name,
-  birthDate: '1985-02-03',
-  sex: 'M',
-  phone: '0911000000',
-  province,
-  district: '001',
-  commune: '00001',
-});
+const person = (key: string, fullName: string, province: string): RegistryRecord =>
+  registryRow(key, { fullName, birthDate: '1985-02-03', sex: 'M', phone: '0911000000', province, district: '001', commune: '00001' });
 
 const open = (token: string, json: Record<string, unknown> = {}) =>
   server.request<Page>('POST', '/api/traces', { token, json: { f0: raw.f0, ...PERIOD, requestRef: 'SYT-2021/0900', purpose: 'lawful access test', ...json } });
 
 beforeAll(async () => {
-  server = await startServer(run);
+  server = await startInProcess(run);
   await upsertStations(Object.values(stations));
   const registry = [
     person(raw.f0, `Nguyễn F0 ${canary}`, P),
@@ -79,18 +72,14 @@ beforeAll(async () => {
   ];
   for (const r of registry) names[pseudonym(r.personId)] = r.fullName;
   await upsertPeople(registry);
-  const p = (key: string, st: Station, at: number, leftAt = at): PassageWrite => {
-    const personId = pseudonym(key);
-    return { id: derivedPassageId(personId, st.id, at, leftAt), personId, personRef: seal(key), stationId: st.id, at, leftAt, source: 'test' };
-  };
   await writePassages([
-    p(raw.f0, stations.sp, T0, T0 + 30 * M),
-    p(raw.a, stations.sp, T0 + 5 * M),
-    p(raw.b, stations.sp, T0 + 10 * M),
-    p(raw.u, stations.sp, T0 + 15 * M),
-    p(raw.v, stations.sp, T0 - 10 * DAY),
-    p(raw.v, stations.sq, T0),
-    p(raw.w, stations.sq, T0 + 5 * M),
+    passage(raw.f0, stations.sp.id, T0, T0 + 30 * M),
+    passage(raw.a, stations.sp.id, T0 + 5 * M),
+    passage(raw.b, stations.sp.id, T0 + 10 * M),
+    passage(raw.u, stations.sp.id, T0 + 15 * M),
+    passage(raw.v, stations.sp.id, T0 - 10 * DAY),
+    passage(raw.v, stations.sq.id, T0),
+    passage(raw.w, stations.sq.id, T0 + 5 * M),
   ]);
   const accounts = [
     ['tracerP', 'tracer', { province: P }],
@@ -109,9 +98,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await server.close();
-  await removeRunData(run, Object.values(raw));
-  await writeQuery('UNWIND $pids AS pid MATCH (i:Isolation {pid: pid}) DELETE i', { pids: Object.values(pid) }, () => undefined);
-  await cleanupRun(run);
+  await removeRun(run, { people: Object.values(raw) });
   await closeDriver();
 });
 

@@ -1,17 +1,16 @@
 import { ROLES, type Role } from '../../engine/accounts/roles';
-import { validateDeclaration } from '../../engine/declarations/form';
+import { registerCases } from '../../engine/cases';
 import { submitDeclarations } from '../../engine/declarations/service';
 import { closeDriver } from '../../engine/db/driver';
 import { upsertPeople } from '../../engine/db/people';
 import { pseudonym } from '../../engine/identity';
-import { newTraceId, savePendingTrace } from '../../engine/privacy/trace-records';
+import { newTraceId, requestTrace } from '../../engine/trace-store';
 import { importRunner } from '../../api/import-runner';
 import { ROUTE_LIST, type RouteId } from '../../api/routes';
-import { newRunId } from '../helpers/run-data';
-import { removeDeclarationData } from '../declarations/helpers';
-import { buildCity, station, TRACE_PERIOD, type City } from './city';
-import { citizen, declarationJson, type ReceiptBody } from './citizens';
-import { cleanupRun, makeAccount, runProvince, startServer, type TestServer } from './harness';
+import { citizen, declarationJson, makeAccount, registryRow, runProvince, station, validDeclaration, type ReceiptBody } from '../helpers/builders';
+import { newRunId, removeRun } from '../helpers/cleanup';
+import { startInProcess, type TestServer } from '../helpers/server';
+import { buildCity, TRACE_PERIOD, type City } from './city';
 
 /**
  * The route × role × jurisdiction matrix, generated from the route table: every route, called
@@ -61,6 +60,9 @@ const ALLOWED: Record<RouteId, readonly Role[] | 'public'> = {
   scansFlagged: ['tracer'],
   isolationSet: ['tracer', 'officer'],
   isolationGet: ['tracer', 'officer'],
+  casesCreate: ['tracer'],
+  casesList: ['tracer'],
+  casesUpdate: ['tracer'],
   auditList: ['auditor'],
   auditVerify: ['auditor', 'admin'],
 };
@@ -91,6 +93,8 @@ let traceId = '';
 const elsewhere = { raw: `${run}-ELSEWHERE`, pid: pseudonym(`${run}-ELSEWHERE`) };
 /** Pending trace requests (approval step) from tracers inside and outside the approver's jurisdiction. */
 const pendingIds = { inside: newTraceId(), outside: newTraceId() };
+/** Stored cases of a person living inside / outside the accounts' jurisdiction. */
+const caseIds = { inside: `${run}-case-in`, outside: `${run}-case-out` };
 let importId = '';
 let receipt: ReceiptBody;
 /** A declaration with a QR code of a citizen living inside / outside the accounts' jurisdiction. */
@@ -130,7 +134,7 @@ const SPECS: Record<RouteId, Spec> = {
   accountsUpdate: { call: () => ({ method: 'PATCH', path: `/api/accounts/${run}-spare`, json: { role: 'auditor' } }), ok: 200 },
   stationsList: { call: (w) => ({ method: 'GET', path: `/api/stations?province=${w === 'inside' ? inside : outside}` }), ok: 200 },
   stationsCreate: {
-    call: (w) => ({ method: 'POST', path: '/api/stations', json: { ...station(next(), w === 'inside' ? inside : outside), tz: 'Asia/Ho_Chi_Minh' } }),
+    call: (w) => ({ method: 'POST', path: '/api/stations', json: { ...station(next(), { province: w === 'inside' ? inside : outside, district: '001', commune: '00001' }), tz: 'Asia/Ho_Chi_Minh' } }),
     ok: 201,
     scopedRefusal: true,
   },
@@ -195,13 +199,21 @@ const SPECS: Record<RouteId, Spec> = {
     ok: 200,
     scopedRefusal: ['officer'],
   },
+  // Cases of a person living inside the tracer's jurisdiction, or elsewhere (refused): a new case id each call.
+  casesCreate: {
+    call: (w) => ({ method: 'POST', path: '/api/cases', json: { caseId: next(), personId: w === 'inside' ? city.raw.a : elsewhere.raw, confirmedAt: TRACE_PERIOD.to } }),
+    ok: 201,
+    scopedRefusal: true,
+  },
+  casesList: { call: () => ({ method: 'GET', path: '/api/cases?limit=5' }), ok: 200 },
+  casesUpdate: { call: (w) => ({ method: 'PATCH', path: `/api/cases/${encodeURIComponent(caseIds[w])}`, json: { status: 'recovered', note: 'matrix test' } }), ok: 200, scopedRefusal: true },
   auditList: { call: () => ({ method: 'GET', path: '/api/audit?limit=5' }), ok: 200 },
   auditVerify: { call: () => ({ method: 'GET', path: '/api/audit/verify' }), ok: 200 },
 };
 
 beforeAll(async () => {
   // The run's own provinces are made up (no real data lives there): not checked against the unit tables.
-  server = await startServer(run, { importRunner, settings: { checkUnits: false } });
+  server = await startInProcess(run, { importRunner, settings: { checkUnits: false } });
   city = await buildCity(run, inside, outside);
   for (const role of ROLES) {
     const a = await makeAccount(run, role, role, { province: inside });
@@ -215,11 +227,11 @@ beforeAll(async () => {
     }
   }
   await makeAccount(run, 'spare', 'auditor');
-  await upsertPeople([{ personId: elsewhere.raw, fullName: 'Đỗ Văn Khác', birthDate: '1970-01-01', sex: 'M', phone: '', province: outside, district: '001', commune: '00001' }]);
+  await upsertPeople([registryRow(elsewhere.raw, { fullName: 'Đỗ Văn Khác', birthDate: '1970-01-01', sex: 'M', phone: '', province: outside, district: '001', commune: '00001' })]);
   for (const w of ['inside', 'outside'] as const) {
-    const params = { from: TRACE_PERIOD.from, to: TRACE_PERIOD.to, depth: 2, toleranceSeconds: 900, mode: 'time-respecting' as const };
-    const meta = { id: pendingIds[w], owner: `${run}-tracer-${w}`, requestRef: 'SYT-2021/0815', purpose: 'matrix test', createdAt: Date.now(), f0: city.pid.f0, params };
-    await savePendingTrace({ meta, sensitivity: undefined, scope: { province: w === 'inside' ? inside : outside } });
+    const request = { from: Date.parse(TRACE_PERIOD.from), to: Date.parse(TRACE_PERIOD.to), depth: 2, toleranceSeconds: 900, mode: 'time-respecting' as const };
+    const trace = { id: pendingIds[w], owner: `${run}-tracer-${w}`, requestRef: 'SYT-2021/0815', purpose: 'matrix test', createdAt: Date.now() };
+    await requestTrace(trace, city.pid.f0, request, { province: w === 'inside' ? inside : outside });
   }
   const t = await server.request<{ id: string }>('POST', '/api/traces', {
     token: tokens.tracer,
@@ -239,11 +251,17 @@ beforeAll(async () => {
     // Stored through the engine: the API's form takes real 2-digit province codes, the run's are its own.
     const c = citizen('Đỗ Văn Nhà', 1985);
     declared.push(c.number);
-    const v = validateDeclaration(declarationJson(c, Date.now() - 60_000, next()));
-    if (!v.ok) throw new Error(JSON.stringify(v.issues));
-    const [r] = await submitDeclarations([{ ...v.value, address: { province: where === 'inside' ? inside : outside } }], { now: Date.now() });
+    const v = validDeclaration(declarationJson(c, Date.now() - 60_000, next()));
+    const [r] = await submitDeclarations([{ ...v, address: { province: where === 'inside' ? inside : outside } }], { now: Date.now() });
     homeDeclaration[where] = r!.declarationId;
   }
+  await registerCases(
+    [
+      { caseId: caseIds.inside, rawPersonId: city.raw.a, confirmedAt: Date.parse(TRACE_PERIOD.to), warnings: [] },
+      { caseId: caseIds.outside, rawPersonId: elsewhere.raw, confirmedAt: Date.parse(TRACE_PERIOD.to), warnings: [] },
+    ],
+    { scope: undefined, by: `${run}-setup`, now: Date.now(), source: 'test' },
+  );
   const iso = await server.request('PUT', `/api/people/${city.pid.a}/isolation`, {
     token: tokens.tracer,
     json: { trace: traceId, isolated: false, classification: 'F1', since: TRACE_PERIOD.from },
@@ -253,8 +271,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await server.close();
-  await removeDeclarationData(run, [...city.allRaw, ...declared, elsewhere.raw]);
-  await cleanupRun(run);
+  await removeRun(run, { people: [...city.allRaw, ...declared, elsewhere.raw] });
   await closeDriver();
 });
 

@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, createHmac } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -7,9 +6,10 @@ import { closeDriver, readQuery } from '../../engine/db/driver';
 import { pseudonym } from '../../engine/identity';
 import { forgetSecrets, secretKey } from '../../engine/secrets';
 import { importRunner } from '../../api/import-runner';
-import { newRunId, removeRunData } from '../helpers/run-data';
+import { makeAccount, runProvince } from '../helpers/builders';
+import { newRunId, removeRun } from '../helpers/cleanup';
+import { call as callServed, startInProcess, startServeProcess } from '../helpers/server';
 import { buildCity, TRACE_PERIOD, type City } from './city';
-import { cleanupRun, makeAccount, runProvince, startServer } from './harness';
 
 /**
  * The privacy promises, checked: the graph holds no national id, name or phone in the clear;
@@ -18,7 +18,6 @@ import { cleanupRun, makeAccount, runProvince, startServer } from './harness';
  * token, whatever the requests (good ones, failed ones, malformed ones).
  */
 
-const BIN = path.join(__dirname, '..', '..', 'bin', 'truyvet.js');
 const run = newRunId('pv');
 const canary = `${run}CANARY`;
 const inside = runProvince();
@@ -28,8 +27,7 @@ beforeAll(async () => {
   city = await buildCity(run, inside, runProvince(), canary);
 });
 afterAll(async () => {
-  await removeRunData(run, [...city.allRaw, `${run}IMP${canary}`]);
-  await cleanupRun(run);
+  await removeRun(run, { people: [...city.allRaw, `${run}IMP${canary}`] });
   await closeDriver();
 });
 
@@ -70,33 +68,12 @@ describe('the pseudonymous graph', () => {
   });
 });
 
-/** A real `truyvet serve` process with every log level on; collects all it writes. */
-async function spawnServer(env: Record<string, string>): Promise<{ child: ChildProcess; url: string; output: () => string; exit: Promise<number | null> }> {
-  const chunks: string[] = [];
-  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--host', '127.0.0.1'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stdout?.on('data', (d: Buffer) => chunks.push(d.toString('utf8')));
-  child.stderr?.on('data', (d: Buffer) => chunks.push(d.toString('utf8')));
-  const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the server did not start:\n${chunks.join('')}`)), 90_000);
-    const look = () => {
-      const m = /listening on (http:\/\/[0-9.:]+)/.exec(chunks.join(''));
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]!);
-      }
-    };
-    child.stdout?.on('data', look);
-    void exit.then(() => reject(new Error(`the server exited:\n${chunks.join('')}`)));
-  });
-  return { child, url, output: () => chunks.join(''), exit };
-}
-
 describe('logs', () => {
   it('of a real server process carry none of the canary names, ids, phones, passwords or tokens', async () => {
     const adminPassword = `Pw-${canary}-admin`;
     const uploadDir = path.join(os.tmpdir(), `truyvet-up-${run}`);
-    const srv = await spawnServer({
+    // A real `truyvet serve` process with every log level on: all it writes is read below.
+    const srv = await startServeProcess({
       LOG_LEVEL: 'trace',
       TRUYVET_PURGE_AT: 'off',
       TRUYVET_AUDIT_CHAIN: run,
@@ -109,19 +86,13 @@ describe('logs', () => {
     });
     const secrets: string[] = [canary, adminPassword, ...city.allRaw, ...city.registry.map((r) => r.phone)];
     let requests = 0;
-    const call = async (method: string, p: string, o: { token?: string; json?: unknown; body?: string; type?: string } = {}) => {
+    const call = (method: string, p: string, o: { token?: string; json?: unknown; body?: string } = {}) => {
       requests++;
-      const headers: Record<string, string> = {};
-      if (o.token) headers['authorization'] = `Bearer ${o.token}`;
-      if (o.json !== undefined) headers['content-type'] = 'application/json';
-      if (o.type) headers['content-type'] = o.type;
-      const res = await fetch(srv.url + p, { method, headers, ...(o.json !== undefined ? { body: JSON.stringify(o.json) } : o.body !== undefined ? { body: o.body } : {}) });
-      const text = await res.text();
-      return { status: res.status, json: (text.startsWith('{') ? JSON.parse(text) : {}) as Record<string, unknown> };
+      return callServed(srv.url, method, p, o);
     };
     const login = async (username: string, password: string) => {
       const r = await call('POST', '/api/auth/token', { json: { username, password } });
-      const t = r.json['accessToken'] as string;
+      const t = r.body['accessToken'] as string;
       secrets.push(t);
       return t;
     };
@@ -146,7 +117,7 @@ describe('logs', () => {
       const importer = await login(`${run}-importer`, importerPw);
       const trace = await call('POST', '/api/traces', { token: tracer, json: { f0: city.raw.f0, ...TRACE_PERIOD, requestRef: 'SYT-1/2021', purpose: 'canary run' } });
       expect(trace.status).toBe(201);
-      const id = trace.json['id'] as string;
+      const id = trace.body['id'] as string;
       expect((await call('GET', `/api/traces/${id}?page=1&pageSize=1`, { token: tracer })).status).toBe(200);
       expect((await call('GET', `/api/people/${city.pid.a}/timeline?trace=${id}`, { token: tracer })).status).toBe(200);
       expect((await call('GET', `/api/hotspots?trace=${id}`, { token: tracer })).status).toBe(200);
@@ -158,17 +129,17 @@ describe('logs', () => {
       expect((await call('GET', `/api/stations?province=${canary}`, { token: officer })).status).toBe(400);
       expect((await call('GET', `/api/nothing/${canary}?q=${canary}`, { token: officer })).status).toBe(404);
       const csv = `passage_id,person_id,station_id,at,left_at,source\n,${run}IMP${canary},${city.stations.s1.id},2021-08-02T08:00:00Z,,qr\n,${canary},${canary},${canary},,qr\n`;
-      const up = await call('POST', '/api/imports/passages', { token: importer, body: csv, type: 'text/csv' });
+      const up = await call('POST', '/api/imports/passages', { token: importer, body: csv });
       expect(up.status).toBe(202);
       for (let i = 0; i < 100; i++) {
-        const j = await call('GET', `/api/imports/${String(up.json['id'])}`, { token: importer });
-        if (j.json['state'] === 'done' || j.json['state'] === 'failed') break;
+        const j = await call('GET', `/api/imports/${String(up.body['id'])}`, { token: importer });
+        if (j.body['state'] === 'done' || j.body['state'] === 'failed') break;
         await new Promise((r) => setTimeout(r, 50));
       }
     } finally {
       srv.child.kill('SIGTERM');
     }
-    expect(await srv.exit).toBe(0);
+    expect(await srv.exit).toEqual({ code: 0, signal: null });
     fs.rmSync(uploadDir, { recursive: true, force: true });
     const out = srv.output();
     const lines = out.split('\n').filter((l) => l.includes('"msg":"request"'));
@@ -179,7 +150,7 @@ describe('logs', () => {
   }, 180_000);
 
   it('of the in-process app carry none of them either (the memory logger sees every line)', async () => {
-    const srv = await startServer(`${run}m`, { importRunner });
+    const srv = await startInProcess(`${run}m`, { importRunner });
     try {
       const a = await makeAccount(`${run}m`, 'tracer', 'tracer');
       const token = await srv.login(a.username, a.password);
@@ -192,7 +163,7 @@ describe('logs', () => {
       for (const s of [canary, ...city.allRaw, token, ...city.registry.map((r) => r.phone)]) expect(text.includes(s) ? s : 'absent').toBe('absent');
     } finally {
       await srv.close();
-      await cleanupRun(`${run}m`);
+      await removeRun(`${run}m`);
     }
   });
 });

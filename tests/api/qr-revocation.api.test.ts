@@ -4,11 +4,9 @@ import { closeDriver, readQuery } from '../../engine/db/driver';
 import { upsertPeople } from '../../engine/db/people';
 import { upsertStations } from '../../engine/db/stations';
 import { pseudonym } from '../../engine/identity';
-import { newRunId } from '../helpers/run-data';
-import { removeDeclarationData, useTestQrKey } from '../declarations/helpers';
-import { station } from './city';
-import { citizen, declarationJson, registryRow, type ReceiptBody } from './citizens';
-import { cleanupRun, makeAccount, startServer, type TestServer } from './harness';
+import { citizen, citizenRow, declarationJson, makeAccount, station, useTestQrKey, type ReceiptBody } from '../helpers/builders';
+import { newRunId, removeRun } from '../helpers/cleanup';
+import { startInProcess, type TestServer } from '../helpers/server';
 
 /**
  * Revoking QR codes (issue 20, point 7): the holder with the receipt's key, an officer of the
@@ -23,8 +21,8 @@ const H = 60 * M;
 const DAY = 24 * H;
 const T0 = Date.UTC(2021, 9, 5, 1, 0);
 let clock = T0;
-// The citizens live in 79 / 760 / 26734 (tests/api/citizens.ts); the station is there too.
-const S1 = station(`${run}-S1`, '79', '760', '26734', { lat: 10.7769, lon: 106.7009 });
+// The citizens live in 79 / 760 / 26734 (the builders' default, tests/helpers/builders.ts); the station is there too.
+const S1 = station(`${run}-S1`, { province: '79', district: '760', commune: '26734', lat: 10.7769, lon: 106.7009 });
 
 const people = {
   an: citizen('Nguyễn Văn An', 1980),
@@ -87,8 +85,8 @@ async function verifiedList(): Promise<{ iss: string; iat: number; revoked: stri
 beforeAll(async () => {
   useTestQrKey();
   await upsertStations([S1]);
-  await upsertPeople(Object.values(people).map(registryRow));
-  server = await startServer(run, { now: () => clock, settings: { tokenSeconds: 365 * 86_400 } });
+  await upsertPeople(Object.values(people).map(citizenRow));
+  server = await startInProcess(run, { now: () => clock, settings: { tokenSeconds: 365 * 86_400 } });
   const login = async (name: string, role: 'officer' | 'admin' | 'tracer', j?: { province: string; district?: string }) => {
     const a = await makeAccount(run, name, role, j);
     return server.login(a.username, a.password);
@@ -100,8 +98,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await server.close();
-  await removeDeclarationData(run, numbers);
-  await cleanupRun(run);
+  await removeRun(run, { people: numbers });
   await closeDriver();
 });
 

@@ -2,8 +2,9 @@ import { decodeJwt } from 'jose';
 import { listAudit } from '../../engine/audit/store';
 import { num } from '../../engine/db/convert';
 import { closeDriver, readQuery } from '../../engine/db/driver';
-import { newRunId } from '../helpers/run-data';
-import { cleanupRun, makeAccount, startServer, type TestServer } from './harness';
+import { makeAccount } from '../helpers/builders';
+import { newRunId, removeRun } from '../helpers/cleanup';
+import { startInProcess, type TestServer } from '../helpers/server';
 
 /**
  * POST /api/auth/refresh: a login's refresh token for a new access token and the next refresh
@@ -25,14 +26,14 @@ let admin: { username: string; password: string };
 
 beforeAll(async () => {
   const settings = { tokenSeconds: 900, sessionMaxSeconds: SESSION_MAX };
-  server = await startServer(run, { now: () => clock, settings });
-  other = await startServer(run, { now: () => clock, settings });
+  server = await startInProcess(run, { now: () => clock, settings });
+  other = await startInProcess(run, { now: () => clock, settings });
   admin = await makeAccount(run, 'admin', 'admin');
 });
 afterAll(async () => {
   await server.close();
   await other.close();
-  await cleanupRun(run);
+  await removeRun(run);
   await closeDriver();
 });
 

@@ -1,31 +1,26 @@
-import { execFile } from 'node:child_process';
-import path from 'node:path';
-import { promisify } from 'node:util';
-import { listAudit, dropChain } from '../../engine/audit/store';
+import { listAudit } from '../../engine/audit/store';
 import { num } from '../../engine/db/convert';
-import { closeDriver, readQuery, writeQuery } from '../../engine/db/driver';
-import { CELL_SEEK, PERSON_SEEK, derivedPassageId, writePassages, type PassageWrite } from '../../engine/db/passages';
+import { closeDriver, readQuery } from '../../engine/db/driver';
+import { CELL_SEEK, PERSON_SEEK, writePassages } from '../../engine/db/passages';
 import { upsertPeople } from '../../engine/db/people';
 import { upsertStations } from '../../engine/db/stations';
 import { pseudonym, seal } from '../../engine/identity';
-import { getTraceRecord, newTraceId, saveTraceRecord } from '../../engine/privacy/trace-records';
+import { getTraceRecord, newTraceId, saveTraceRecord } from '../../engine/trace-store';
 import { purge, purgeTraceResults } from '../../engine/retention/purge';
 import { purgeIsolations } from '../../engine/retention/personal';
 import { storeDeclarations, type DeclarationRow } from '../../engine/declarations/storage';
 import type { UnifiedDeclaration } from '../../engine/declarations/form';
 import { setIsolation } from '../../engine/scan/isolation';
 import { writeScans, type StoredScan } from '../../engine/db/scans';
-import { newRunId, removeRunData } from '../helpers/run-data';
-import { station } from './city';
-import { runProvince } from './harness';
+import { passage, registryRow, runProvince, station } from '../helpers/builders';
+import { newRunId, removeRun } from '../helpers/cleanup';
+import { runCli } from '../helpers/cli';
 
 /**
  * Retention at the exact boundary, with a frozen clock: `now` is a parameter. The data lives in
  * a province of the run's own and in 1989, so no purge here can touch anyone else's data.
  */
 
-const exec = promisify(execFile);
-const BIN = path.join(__dirname, '..', '..', 'bin', 'truyvet.js');
 const run = newRunId('rt');
 const province = runProvince();
 const DAY = 86_400_000;
@@ -36,17 +31,13 @@ const allRaw = Object.values(raw);
 // Scans, declarations and isolations (point 6 of issue 20) live in a province of their own, so
 // the passage purges above do not count them.
 const province2 = runProvince();
-const p2 = station(`${run}-P2`, province2);
+const p2 = station(`${run}-P2`, { province: province2, district: '001', commune: '00001' });
 const who = (n: string) => `${run}-w-${n}`;
 const personalRaw = ['scan', 'dOld', 'dEdge', 'dNew', 'dRej', 'dRejEdge', 'dNow', 'iEnded', 'iEdge', 'iReleased', 'iOpen'].map(who);
 
-const passage = (key: string, stationId: string, at: number, leftAt = at): PassageWrite => {
-  const personId = pseudonym(key);
-  return { id: derivedPassageId(personId, stationId, at, leftAt), personId, personRef: seal(key), stationId, at, leftAt, source: 'test' };
-};
-const s1 = station(`${run}-S1`, province);
-const s2 = station(`${run}-S2`, province);
-const s3 = station(`${run}-S3`, province);
+const s1 = station(`${run}-S1`, { province, district: '001', commune: '00001' });
+const s2 = station(`${run}-S2`, { province, district: '001', commune: '00001' });
+const s3 = station(`${run}-S3`, { province, district: '001', commune: '00001' });
 
 const count = async (q: string, p: Record<string, unknown> = {}) => (await readQuery(q, { run, ...p }, (r) => num(r['n'])))[0] ?? 0;
 const passagesOf = (key: string) => count(`MATCH (x:Passage) ${PERSON_SEEK('x')} AND x.pid = $pid RETURN count(x) AS n`, { pid: pseudonym(key) });
@@ -55,7 +46,7 @@ const atStation = (st: string) => count(`MATCH (x:Passage) ${CELL_SEEK('x')} AND
 
 beforeAll(async () => {
   await upsertStations([s1, s2, s3]);
-  await upsertPeople([{ personId: raw.reg, fullName: 'Đỗ Văn Giữ', birthDate: '1970-01-01', sex: 'M', phone: '0911111111', province, district: '001', commune: '00001' }]);
+  await upsertPeople([registryRow(raw.reg, { fullName: 'Đỗ Văn Giữ', birthDate: '1970-01-01', sex: 'M', phone: '0911111111', province, district: '001', commune: '00001' })]);
   await writePassages(
     [
       passage(raw.old, s1.id, CUT - 2 * 3600_000, CUT - 1), // ended 1 ms before the cut: goes
@@ -67,11 +58,7 @@ beforeAll(async () => {
   );
 });
 afterAll(async () => {
-  await writeQuery('MATCH (t:TraceRecord) WHERE t.owner STARTS WITH $run DELETE t', { run }, () => undefined);
-  await writeQuery('MATCH (s:Scan) WHERE s.id STARTS WITH $run DETACH DELETE s', { run }, () => undefined);
-  await writeQuery('UNWIND $pids AS pid MATCH (n) WHERE (n:Declaration OR n:Isolation) AND n.pid = pid DETACH DELETE n', { pids: personalRaw.map(pseudonym) }, () => undefined);
-  await removeRunData(run, [...allRaw, ...personalRaw]);
-  await dropChain(run);
+  await removeRun(run, { people: [...allRaw, ...personalRaw] });
   await closeDriver();
 });
 
@@ -141,9 +128,8 @@ describe('truyvet purge', () => {
   it('prints what it deleted as JSON and audits the purge', async () => {
     // With the real clock, everything of 1989 is old: the new passage and the one that spanned the cut.
     await writePassages([passage(raw.old, s1.id, CUT - DAY)]);
-    const out = await exec(process.execPath, [BIN, 'purge', '--older-than', '21d', '--jurisdiction', province, '--json'], {
-      env: { ...process.env, TRUYVET_AUDIT_CHAIN: run },
-    });
+    const out = await runCli(['purge', '--older-than', '21d', '--jurisdiction', province, '--json'], { env: { TRUYVET_AUDIT_CHAIN: run } });
+    expect(out.code).toBe(0);
     const report = JSON.parse(out.stdout) as { passages: number; dryRun: boolean };
     expect(report).toMatchObject({ passages: 2, dryRun: false });
     const [e] = await listAudit({ chain: run, action: 'purge', limit: 10 });
@@ -152,7 +138,7 @@ describe('truyvet purge', () => {
   });
 
   it('refuses a period it cannot read (exit 2)', async () => {
-    await expect(exec(process.execPath, [BIN, 'purge', '--older-than', 'three weeks'], { env: { ...process.env, TRUYVET_AUDIT_CHAIN: run } })).rejects.toMatchObject({ code: 2 });
+    expect((await runCli(['purge', '--older-than', 'three weeks'], { env: { TRUYVET_AUDIT_CHAIN: run } })).code).toBe(2);
   });
 });
 
@@ -249,7 +235,7 @@ describe('scans, declarations and isolations', () => {
 
   it('deletes isolation records that ended before the cut-off; one still in force stays', async () => {
     const people = ['iEnded', 'iEdge', 'iReleased', 'iOpen'];
-    await upsertPeople(people.map((k) => ({ personId: who(k), fullName: 'Trần Thị Cách Ly', birthDate: '1970-01-01', sex: 'F', phone: '0911111111', province: province2, district: '001', commune: '00001' })));
+    await upsertPeople(people.map((k) => registryRow(who(k), { fullName: 'Trần Thị Cách Ly', birthDate: '1970-01-01', phone: '0911111111', province: province2, district: '001', commune: '00001' })));
     const set = (k: string, isolated: boolean, until: number | null, at: number) =>
       setIsolation({ personId: pseudonym(who(k)), isolated, classification: 'F1', since: CUT - 30 * DAY, until, setBy: `${run}-t`, now: at });
     await set('iEnded', true, CUT - 1, CUT - 10 * DAY); // ended 1 ms before the cut-off
@@ -269,8 +255,11 @@ describe('scans, declarations and isolations', () => {
     // With the real clock: validity ended 5 days ago, so 3 days of retention delete it, 21 do not.
     const now = Date.now();
     await storeDeclarations([declaration('dNow', now - 5 * DAY - VALID, now - 5 * DAY)]);
-    const cli = (days: string) =>
-      exec(process.execPath, [BIN, 'purge', '--jurisdiction', province2, '--json'], { env: { ...process.env, TRUYVET_AUDIT_CHAIN: run, TRUYVET_DECLARATION_RETENTION_DAYS: days } }).then((o) => JSON.parse(o.stdout) as Record<string, unknown>);
+    const cli = async (days: string) => {
+      const o = await runCli(['purge', '--jurisdiction', province2, '--json'], { env: { TRUYVET_AUDIT_CHAIN: run, TRUYVET_DECLARATION_RETENTION_DAYS: days } });
+      expect(o.code).toBe(0);
+      return JSON.parse(o.stdout) as Record<string, unknown>;
+    };
     // Everything of 1989 left is old by now: the scan after the cut-off and dNew go at once.
     expect(await cli('21')).toMatchObject({ declarations: 1, scans: 1 });
     expect(await declarations()).toEqual(['dNow']);

@@ -6,11 +6,9 @@ import { upsertStations } from '../../engine/db/stations';
 import { pseudonym } from '../../engine/identity';
 import { formatNationalQr } from '../../engine/qr/national';
 import { issueQrToken, newQrCodeId } from '../../engine/qr/token';
-import { newRunId } from '../helpers/run-data';
-import { removeDeclarationData, useTestQrKey } from '../declarations/helpers';
-import { station } from './city';
-import { citizen, declarationJson, registryRow, type Citizen, type ReceiptBody } from './citizens';
-import { cleanupRun, makeAccount, runProvince, startServer, type TestServer } from './harness';
+import { citizen, citizenRow, declarationJson, makeAccount, runProvince, station, useTestQrKey, type Citizen, type ReceiptBody } from '../helpers/builders';
+import { newRunId, removeRun } from '../helpers/cleanup';
+import { startInProcess, type TestServer } from '../helpers/server';
 
 /**
  * Checkpoint scans through HTTP (issue 6): every rule of the scan — valid, replayed, tampered,
@@ -30,9 +28,9 @@ let p2 = runProvince();
 while (p2 === p1) p2 = runProvince();
 
 // S1 and S2 are 1 km apart in Hồ Chí Minh City (province p1); S3 is in Hà Nội (province p2).
-const S1 = station(`${run}-S1`, p1, '001', '00001', { lat: 10.7769, lon: 106.7009 });
-const S2 = station(`${run}-S2`, p1, '001', '00002', { lat: 10.7859, lon: 106.7009 });
-const S3 = station(`${run}-S3`, p2, '001', '00001', { lat: 21.0285, lon: 105.8542 });
+const S1 = station(`${run}-S1`, { province: p1, district: '001', commune: '00001', lat: 10.7769, lon: 106.7009 });
+const S2 = station(`${run}-S2`, { province: p1, district: '001', commune: '00002', lat: 10.7859, lon: 106.7009 });
+const S3 = station(`${run}-S3`, { province: p2, district: '001', commune: '00001', lat: 21.0285, lon: 105.8542 });
 
 const people = {
   an: citizen('Nguyễn Văn An', 1980),
@@ -96,8 +94,8 @@ async function openTrace(f0: string, from: number, to: number): Promise<{ id: st
 beforeAll(async () => {
   useTestQrKey();
   await upsertStations([S1, S2, S3]);
-  await upsertPeople(Object.values(people).map(registryRow));
-  server = await startServer(run, { now: () => clock, settings: { tokenSeconds: 365 * 86_400 } });
+  await upsertPeople(Object.values(people).map(citizenRow));
+  server = await startInProcess(run, { now: () => clock, settings: { tokenSeconds: 365 * 86_400 } });
   const login = async (name: string, role: 'officer' | 'tracer', j?: { province: string }) => {
     const a = await makeAccount(run, name, role, j);
     return server.login(a.username, a.password);
@@ -110,8 +108,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await server.close();
-  await removeDeclarationData(run, numbers);
-  await cleanupRun(run);
+  await removeRun(run, { people: numbers });
   await closeDriver();
 });
 
@@ -292,7 +289,7 @@ describe('POST /api/scans', () => {
   });
 
   it('takes the offline limit from the settings (TRUYVET_SCAN_MAX_OFFLINE)', async () => {
-    const strict = await startServer(`${run}w`, { now: () => clock, settings: { tokenSeconds: 86_400, scanMaxOfflineMs: 2 * H } });
+    const strict = await startInProcess(`${run}w`, { now: () => clock, settings: { tokenSeconds: 86_400, scanMaxOfflineMs: 2 * H } });
     try {
       const a = await makeAccount(`${run}w`, 'officer', 'officer', { province: p1 });
       const token = await strict.login(a.username, a.password);
@@ -301,7 +298,7 @@ describe('POST /api/scans', () => {
       expect([r.status, r.body.reason]).toEqual([200, 'too_old']);
     } finally {
       await strict.close();
-      await cleanupRun(`${run}w`);
+      await removeRun(`${run}w`);
     }
   });
 

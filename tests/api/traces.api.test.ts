@@ -1,8 +1,9 @@
 import { listAudit } from '../../engine/audit/store';
 import { closeDriver } from '../../engine/db/driver';
-import { newRunId, removeRunData } from '../helpers/run-data';
+import { makeAccount, runProvince } from '../helpers/builders';
+import { newRunId, removeRun } from '../helpers/cleanup';
+import { startInProcess, type TestServer } from '../helpers/server';
 import { buildCity, T0, M, TRACE_PERIOD, type City } from './city';
-import { cleanupRun, makeAccount, runProvince, startServer, type TestServer } from './harness';
 
 const run = newRunId('tr');
 const province = runProvince();
@@ -30,7 +31,7 @@ const open = (json: Record<string, unknown>, token = tok.tracer, s = server) =>
   s.request<Page>('POST', '/api/traces', { token, json: { f0: city.raw.f0, ...TRACE_PERIOD, requestRef: ref, purpose: 'isolate contacts of a confirmed case', ...json } });
 
 beforeAll(async () => {
-  server = await startServer(run, { settings: { maxTraceDepth: 3 } });
+  server = await startInProcess(run, { settings: { maxTraceDepth: 3 } });
   city = await buildCity(run, province, runProvince());
   for (const [k, role] of [['tracer', 'tracer'], ['other', 'tracer'], ['admin', 'admin'], ['auditor', 'auditor']] as const) {
     const a = await makeAccount(run, k, role);
@@ -39,8 +40,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await server.close();
-  await removeRunData(run, city.allRaw);
-  await cleanupRun(run);
+  await removeRun(run, { people: city.allRaw });
   await closeDriver();
 });
 
@@ -122,7 +122,7 @@ describe('pages and the result cap', () => {
   });
 
   it('keeps at most the capped number of people and says so', async () => {
-    const capped = await startServer(run, { settings: { maxTracePeople: 1 } });
+    const capped = await startInProcess(run, { settings: { maxTracePeople: 1 } });
     try {
       const res = await open({}, tok.tracer, capped);
       expect(res.status).toBe(201);
@@ -136,7 +136,7 @@ describe('pages and the result cap', () => {
   });
 
   it('refuses a trace past the contact budget with 422, saying why', async () => {
-    const small = await startServer(run, { settings: { maxTraceContacts: 1 } });
+    const small = await startInProcess(run, { settings: { maxTraceContacts: 1 } });
     try {
       const res = await open({ requestRef: `${ref}-BIG` }, tok.tracer, small);
       expect(res.status).toBe(422);
@@ -249,7 +249,7 @@ describe('admission: traces wait their turn (api/trace-gate.ts)', () => {
   };
 
   beforeAll(async () => {
-    gated = await startServer(run, { settings: { traceConcurrency: 1, traceQueue: 1, traceMaxWaitMs: 30_000 } });
+    gated = await startInProcess(run, { settings: { traceConcurrency: 1, traceQueue: 1, traceMaxWaitMs: 30_000 } });
     const a = await makeAccount(run, 'gated', 'tracer');
     token = await gated.login(a.username, a.password);
     const admin = await makeAccount(run, 'gated-admin', 'admin');

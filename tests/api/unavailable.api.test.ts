@@ -2,8 +2,8 @@ import { SignJWT } from 'jose';
 import { closeDriver } from '../../engine/db/driver';
 import { secretKey } from '../../engine/secrets';
 import { AUDIENCE, ISSUER } from '../../api/auth';
-import { newRunId } from '../helpers/run-data';
-import { startServer, type TestServer } from './harness';
+import { newRunId } from '../helpers/cleanup';
+import { startInProcess, type TestServer } from '../helpers/server';
 
 /**
  * With Neo4j out of reach every route answers 503 (problem+json), never a 200 with an empty list
@@ -20,7 +20,7 @@ beforeAll(async () => {
   await closeDriver();
   process.env['NEO4J_URI'] = 'bolt://127.0.0.1:9';
   process.env['NEO4J_PASSWORD'] = 'unused';
-  server = await startServer(run);
+  server = await startInProcess(run);
 });
 afterAll(async () => {
   await server.close();

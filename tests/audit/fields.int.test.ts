@@ -1,11 +1,9 @@
-import { execFile } from 'node:child_process';
-import path from 'node:path';
-import { promisify } from 'node:util';
 import { eventHashV1, type AuditEvent } from '../../engine/audit/chain';
-import { appendAudit, dropChain, listAudit, verifyAudit } from '../../engine/audit/store';
+import { appendAudit, listAudit, verifyAudit } from '../../engine/audit/store';
 import { int } from '../../engine/db/convert';
 import { closeDriver, readQuery, writeQuery } from '../../engine/db/driver';
-import { newRunId } from '../helpers/run-data';
+import { newRunId, removeRun } from '../helpers/cleanup';
+import { runCli } from '../helpers/cli';
 
 /**
  * Every stored property of an audit event is covered by the chain (issue 20, point 4): the test
@@ -15,8 +13,6 @@ import { newRunId } from '../helpers/run-data';
  * edit is undone.
  */
 
-const exec = promisify(execFile);
-const BIN = path.join(__dirname, '..', '..', 'bin', 'truyvet.js');
 const run = newRunId('af');
 const chain = `${run}c`;
 const T = Date.UTC(2021, 7, 2, 3, 0);
@@ -84,9 +80,7 @@ beforeAll(async () => {
   elementId = id!;
 });
 afterAll(async () => {
-  await dropChain(chain);
-  await dropChain(`${chain}x`);
-  await dropChain(oldChain);
+  await removeRun(run);
   await closeDriver();
 });
 
@@ -134,12 +128,9 @@ describe('every stored property of an audit event is in the chain', () => {
     await onEvent(elementId, 'SET e.atMs = e.atMs + 86400000');
     try {
       expect(await listAudit({ chain, from: at, to: at })).toEqual([]);
-      const cli = await exec(process.execPath, [BIN, 'audit', 'verify', '--chain', chain]).then(
-        (r) => ({ code: 0, out: r.stdout }),
-        (e: { code: number; stdout: string }) => ({ code: e.code, out: e.stdout }),
-      );
+      const cli = await runCli(['audit', 'verify', '--chain', chain]);
       expect(cli.code).toBe(1);
-      expect(cli.out).toMatch(new RegExp(`first bad seq ${SEQ}`));
+      expect(cli.stdout).toMatch(new RegExp(`first bad seq ${SEQ}`));
     } finally {
       await onEvent(elementId, 'SET e.atMs = e.atMs - 86400000');
     }

@@ -1,15 +1,15 @@
 import path from 'node:path';
 import { closeDriver, readQuery } from '../../engine/db/driver';
 import { upsertPeople } from '../../engine/db/people';
-import { validateDeclaration, type UnifiedDeclaration, type UnifiedDeclarationInput } from '../../engine/declarations/form';
+import type { UnifiedDeclaration, UnifiedDeclarationInput } from '../../engine/declarations/form';
 import { importDeclarationRecords, importDeclarationsFile } from '../../engine/declarations/import';
 import { fromPlatform, loadPlatform } from '../../engine/declarations/mapping';
 import { submitDeclaration, submitDeclarations } from '../../engine/declarations/service';
 import { getDeclaration, latestQrOfPerson, listDeclarations, readDeclarationContent, revokedQrCodes, revokeQr } from '../../engine/declarations/storage';
 import { pseudonym } from '../../engine/identity';
 import { verifyQrToken } from '../../engine/qr/token';
-import { newRunId } from '../helpers/run-data';
-import { randomCccd, removeDeclarationData, useTestQrKey } from './helpers';
+import { declarationJson, randomCccd, registryRow, useTestQrKey, validDeclaration } from '../helpers/builders';
+import { newRunId, removeRun } from '../helpers/cleanup';
 
 const run = newRunId('dc');
 const NOW = Date.UTC(2021, 7, 14, 3, 0);
@@ -20,35 +20,22 @@ const stranger = randomCccd(2001, 'male', '048');
 // The fixture's people (fixtures/platforms/tokhaiyte.csv): cleaned up too.
 const fixtureNumbers = ['001190000123', '079087012345'];
 
-const declaration = (number: string, over: Partial<UnifiedDeclarationInput> = {}): UnifiedDeclaration => {
-  const r = validateDeclaration({
-    document: { type: 'CCCD', number },
-    fullName: 'Nguyễn Văn An',
-    birthDate: '1987-01-18',
-    sex: 'male',
-    phone: '0901234567',
-    address: { province: '79', district: '760', commune: '26734' },
-    symptoms: [],
-    exposure: { visitedAffectedArea: false, contactWithCase: false, contactWithSymptomatic: false, contactWithTraveller: false },
-    platform: 'truyvet',
-    sourceRef: `${run}-${Math.random().toString(36).slice(2)}`,
-    declaredAt: '2021-08-14T09:00:00+07:00',
-    ...over,
-  });
-  if (!r.ok) throw new Error(JSON.stringify(r.issues));
-  return r.value;
-};
+/** An's declaration (under `number`), with `over` changed. */
+const declaration = (number: string, over: Partial<UnifiedDeclarationInput> = {}): UnifiedDeclaration =>
+  validDeclaration(
+    declarationJson({ number, fullName: 'Nguyễn Văn An', birthDate: '1987-01-18', sex: 'male' }, '2021-08-14T09:00:00+07:00', `${run}-${Math.random().toString(36).slice(2)}`, over),
+  );
 
 beforeAll(async () => {
   useTestQrKey();
-  await removeDeclarationData(run, fixtureNumbers);
+  await removeRun(run, { people: fixtureNumbers });
   await upsertPeople([
-    { personId: an, fullName: 'Nguyễn Văn An', birthDate: '1987-01-18', sex: 'M', phone: '0901234567', province: '79', district: '760', commune: '26734' },
-    { personId: binh, fullName: 'Trần Thị Bình', birthDate: '1990-04-30', sex: 'F', phone: '0912345678', province: '01', district: '001', commune: '00001' },
+    registryRow(an, { fullName: 'Nguyễn Văn An', birthDate: '1987-01-18', sex: 'M' }),
+    registryRow(binh, { fullName: 'Trần Thị Bình', phone: '0912345678', province: '01', district: '001', commune: '00001' }),
   ]);
 });
 afterAll(async () => {
-  await removeDeclarationData(run, [an, binh, stranger, ...fixtureNumbers]);
+  await removeRun(run, { people: [an, binh, stranger, ...fixtureNumbers] });
   await closeDriver();
 });
 

@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { randomInt } from 'node:crypto';
 import { parse } from 'csv-parse/sync';
@@ -8,8 +7,9 @@ import { upsertPeople } from '../../engine/db/people';
 import { importDeclarationsFile } from '../../engine/declarations/import';
 import { pseudonym } from '../../engine/identity';
 import { FILES, generateCity } from '../../generator';
-import { newRunId } from '../helpers/run-data';
-import { removeDeclarationData, useTestQrKey } from './helpers';
+import { useTestQrKey } from '../helpers/builders';
+import { newRunId, removeRun } from '../helpers/cleanup';
+import { tempDir } from '../helpers/imports';
 
 /**
  * The synthetic city's declarations.jsonl (a generic-json export) against its own registry:
@@ -17,7 +17,7 @@ import { removeDeclarationData, useTestQrKey } from './helpers';
  * accepted. A random seed keeps this run's people apart from any other city in the database.
  */
 const run = newRunId('gc');
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'truyvet-gc-'));
+const dir = tempDir('gc');
 const numbers: string[] = [];
 
 const csv = (file: string) => parse<Record<string, string>>(fs.readFileSync(path.join(dir, file), 'utf8'), { columns: true, bom: true });
@@ -35,7 +35,7 @@ beforeAll(async () => {
   }
 });
 afterAll(async () => {
-  await removeDeclarationData(run, [...new Set(numbers)]);
+  await removeRun(run, { people: [...new Set(numbers)] });
   fs.rmSync(dir, { recursive: true, force: true });
   await closeDriver();
 });

@@ -1,9 +1,10 @@
 import fs from 'node:fs';
 import { closeDriver, readQuery } from '../../engine/db/driver';
 import { pseudonym } from '../../engine/identity';
-import { newRunId } from '../helpers/run-data';
-import { runCli, tempDir, writeFile } from '../import/helpers';
-import { randomCccd, removeDeclarationData } from './helpers';
+import { randomCccd } from '../helpers/builders';
+import { newRunId, removeRun } from '../helpers/cleanup';
+import { runCli } from '../helpers/cli';
+import { tempDir, writeFile } from '../helpers/imports';
 
 /**
  * `truyvet import declarations FILE` (issue 6): the generator's declarations.jsonl is a
@@ -31,7 +32,7 @@ function generatorRecord(ref: string): string {
 }
 
 afterAll(async () => {
-  await removeDeclarationData(run, [number]);
+  await removeRun(run, { people: [number] });
   await closeDriver();
   fs.rmSync(dir, { recursive: true, force: true });
 });

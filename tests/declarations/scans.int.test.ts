@@ -3,7 +3,6 @@ import { closeDriver, readQuery, writeQuery } from '../../engine/db/driver';
 import { passagesOfPerson } from '../../engine/db/passages';
 import { upsertPeople } from '../../engine/db/people';
 import { upsertStations } from '../../engine/db/stations';
-import { validateDeclaration } from '../../engine/declarations/form';
 import { submitDeclaration } from '../../engine/declarations/service';
 import { AccountChanged, isTruyvetError } from '../../engine/errors';
 import { pseudonym } from '../../engine/identity';
@@ -14,9 +13,8 @@ import { ScanQueue } from '../../engine/scan/queue';
 import { decideScan, decideScans, type ScanInput } from '../../engine/scan/service';
 import { getScan, listFlaggedScans, writeScans } from '../../engine/db/scans';
 import { trace } from '../../engine/trace/trace';
-import type { Station } from '../../engine/types';
-import { newRunId } from '../helpers/run-data';
-import { randomCccd, removeDeclarationData, useTestQrKey } from './helpers';
+import { citizen, citizenRow, declarationJson, station, useTestQrKey, validDeclaration, type Citizen } from '../helpers/builders';
+import { newRunId, removeRun } from '../helpers/cleanup';
 
 const run = newRunId('sc');
 const M = 60_000;
@@ -25,56 +23,20 @@ const DAY = 24 * H;
 const T0 = Date.UTC(2021, 7, 14, 1, 0);
 const HCMC = { province: '79' };
 
-const station = (n: number, over: Partial<Station>): Station => ({
-  id: `${run}-S${n}`,
-  name: `Chốt ${n}`,
-  province: '79',
-  district: '760',
-  commune: '26734',
-  lat: 10.7769,
-  lon: 106.7009,
-  tz: 'Asia/Ho_Chi_Minh',
-  kind: 'checkpoint',
-  ...over,
-});
 const S1 = `${run}-S1`; // Quận 1, HCMC
 const S2 = `${run}-S2`; // Hà Nội
 const S3 = `${run}-S3`; // Quận 1, 1 km from S1
 
-interface Citizen {
-  readonly number: string;
-  readonly name: string;
-  readonly birth: string;
-}
-const people: Record<string, Citizen> = {};
-const citizen = (key: string, year: number): Citizen => {
-  const c = { number: randomCccd(year, 'male'), name: `Phạm Văn ${key}`, birth: `${year}-05-06` };
-  people[key] = c;
-  return c;
-};
-const A = citizen('Anh', 1980);
-const B = citizen('Bảo', 1981);
-const C = citizen('Cường', 1982);
-const D = citizen('Dũng', 1983);
-const E = citizen('Em', 1984);
-const F = citizen('Phúc', 1985);
+const A = citizen('Phạm Văn Anh', 1980);
+const B = citizen('Phạm Văn Bảo', 1981);
+const C = citizen('Phạm Văn Cường', 1982);
+const D = citizen('Phạm Văn Dũng', 1983);
+const E = citizen('Phạm Văn Em', 1984);
+const F = citizen('Phạm Văn Phúc', 1985);
+const people = [A, B, C, D, E, F];
 
 async function declare(c: Citizen, now: number): Promise<string> {
-  const v = validateDeclaration({
-    document: { type: 'CCCD', number: c.number },
-    fullName: c.name,
-    birthDate: c.birth,
-    sex: 'male',
-    phone: '0901234567',
-    address: { province: '79', district: '760', commune: '26734' },
-    symptoms: [],
-    exposure: { visitedAffectedArea: false, contactWithCase: false, contactWithSymptomatic: false, contactWithTraveller: false },
-    platform: 'truyvet',
-    sourceRef: `${run}-${c.number}-${now}`,
-    declaredAt: new Date(now).toISOString(),
-  });
-  if (!v.ok) throw new Error(JSON.stringify(v.issues));
-  const r = await submitDeclaration(v.value, { now });
+  const r = await submitDeclaration(validDeclaration(declarationJson(c, now, `${run}-${c.number}-${now}`)), { now });
   if (r.qr === null) throw new Error(`not accepted: ${r.status}`);
   return r.qr.token;
 }
@@ -96,19 +58,14 @@ const passedTrust = (passageId: string) =>
 beforeAll(async () => {
   useTestQrKey();
   await upsertStations([
-    station(1, {}),
-    station(2, { province: '01', district: '001', commune: '00001', lat: 21.0285, lon: 105.8542 }),
-    station(3, { commune: '26737', lat: 10.7859, lon: 106.7009 }),
+    station(S1, { lat: 10.7769, lon: 106.7009 }),
+    station(S2, { province: '01', district: '001', commune: '00001', lat: 21.0285, lon: 105.8542 }),
+    station(S3, { commune: '26737', lat: 10.7859, lon: 106.7009 }),
   ]);
-  await upsertPeople(
-    Object.values(people).map((c) => ({ personId: c.number, fullName: c.name, birthDate: c.birth, sex: 'M', phone: '0901234567', province: '79', district: '760', commune: '26734' })),
-  );
+  await upsertPeople(people.map(citizenRow));
 });
 afterAll(async () => {
-  await removeDeclarationData(
-    run,
-    Object.values(people).map((c) => c.number),
-  );
+  await removeRun(run, { people: people.map((c) => c.number) });
   await closeDriver();
 });
 
@@ -310,7 +267,7 @@ describe('a checkpoint scan of a signed code', () => {
 
 describe('a checkpoint scan of the national personal QR code', () => {
   const national = (c: Citizen, over: Partial<{ fullName: string; birthDate: string }> = {}) =>
-    formatNationalQr({ documentNumber: c.number, fullName: over.fullName ?? 'PHAM VAN PHUC', birthDate: over.birthDate ?? c.birth, declaredBy: 'self', qid: '162979388586171100', ext: { gender: 'male' } });
+    formatNationalQr({ documentNumber: c.number, fullName: over.fullName ?? 'PHAM VAN PHUC', birthDate: over.birthDate ?? c.birthDate, declaredBy: 'self', qid: '162979388586171100', ext: { gender: 'male' } });
 
   it('lets a code matching the registry through and marks its passage lower-trust', async () => {
     const d = await decideScan(scan(national(F), { scanId: `${run}-N-1`, now: T0 + 3 * DAY }));
@@ -336,7 +293,7 @@ describe('a checkpoint scan of the national personal QR code', () => {
   });
 
   it('stops a code of someone not in the registry, and a masked code', async () => {
-    const nobody = { number: randomCccd(1999, 'male'), name: 'X', birth: '1999-01-01' };
+    const nobody = { ...citizen('X', 1999), birthDate: '1999-01-01' };
     expect((await decideScan(scan(national(nobody), { scanId: `${run}-N-4`, now: T0 + 3 * DAY + H }))).reason).toBe('not_in_registry');
     const masked = `******${F.number.slice(6)}|PHAM VAN PHUC|1985-**-**|0|1|`;
     expect((await decideScan(scan(masked, { scanId: `${run}-N-5`, now: T0 + 3 * DAY + H }))).reason).toBe('national_qr_masked');

@@ -5,12 +5,12 @@ import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import { FILES, generateCity, type CityOptions } from '../../generator';
 import { runImport } from '../../engine/import';
-import { removeRunData } from '../helpers/run-data';
 
 /**
  * A generated city for the browser tests, under the run's own ids: the generator's files are
  * rewritten with the run id in front of every station, person and passage id, then imported
- * with the engine's import pipeline. `removeCity` deletes exactly that data again.
+ * with the engine's import pipeline: tests/helpers/cleanup.ts's removeRun with the city's raw keys
+ * deletes exactly that data again.
  */
 
 export interface PlantedCase {
@@ -60,9 +60,4 @@ export async function makeCity(run: string, options: CityOptions): Promise<E2eCi
     if (r.rejected > 0) throw new Error(`importing the e2e ${kind} rejected ${r.rejected} rows: ${JSON.stringify(r.rejects.slice(0, 3))}`);
   }
   return { run, dir, outbreaks, rawKeys: [...rawKeys], passages };
-}
-
-export async function removeCity(city: E2eCity): Promise<void> {
-  await removeRunData(`${city.run}-`, city.rawKeys);
-  fs.rmSync(city.dir, { recursive: true, force: true });
 }

@@ -11,9 +11,10 @@ import { buildViz } from '../../viz/build';
 import { hotspotRuns } from '../../viz/src/hotspot-runs';
 import { toLocalInput } from '../../viz/src/time';
 import type { Hotspot, HotspotList } from '../../viz/src/types';
-import { cleanupRun, makeAccount, startServer, type TestServer } from '../api/harness';
-import { newRunId } from '../helpers/run-data';
-import { makeCity, removeCity, type E2eCity, type PlantedCase } from './city';
+import { makeAccount } from '../helpers/builders';
+import { newRunId, removeRun } from '../helpers/cleanup';
+import { startInProcess, type TestServer } from '../helpers/server';
+import { makeCity, type E2eCity, type PlantedCase } from './city';
 
 /**
  * The tracers' view in a real headless Chromium (Debian's, driven by playwright-core; nothing is
@@ -70,7 +71,7 @@ beforeAll(async () => {
   planted = city.outbreaks[0]!;
   engine = await trace({ f0: pseudonym(planted.f0), from: Date.parse(planted.from), to: Date.parse(planted.to), depth: 2, toleranceSeconds: 900 });
   account = await makeAccount(run, 'tracer', 'tracer');
-  server = await startServer(run, { settings: { vizDir }, now: () => Date.now() + serverSkew });
+  server = await startInProcess(run, { settings: { vizDir }, now: () => Date.now() + serverSkew });
 
   userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), `truyvet-e2e-chromium-${run}-`));
   browser = await chromium.launchPersistentContext(userDataDir, {
@@ -95,10 +96,9 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close().catch(() => undefined);
   await server?.close().catch(() => undefined);
-  if (city) await removeCity(city);
-  await cleanupRun(run);
+  await removeRun(run, { people: city?.rawKeys ?? [] });
   await closeDriver();
-  for (const dir of [userDataDir, vizDir]) if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  for (const dir of [userDataDir, vizDir, city?.dir]) if (dir) fs.rmSync(dir, { recursive: true, force: true });
 }, 120_000);
 
 describe('the tracers’ view in Chromium', () => {

@@ -1,8 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { closeDriver } from '../../engine/db/driver';
-import { newRunId } from '../helpers/run-data';
-import { removeImportRun, runCli, stationsCsv, tempDir, writeFile } from './helpers';
+import { stationsCsv } from '../helpers/builders';
+import { newRunId, removeRun } from '../helpers/cleanup';
+import { runCli } from '../helpers/cli';
+import { tempDir, writeFile } from '../helpers/imports';
 
 /**
  * `truyvet import` as scripts see it: the JSON summary's exact shape on stdout, exit codes, one
@@ -13,7 +15,7 @@ const run = newRunId('icli');
 const dir = tempDir('cli');
 const H = 'passage_id,person_id,station_id,at,left_at,source';
 
-const truyvet = (args: readonly string[], env: NodeJS.ProcessEnv = {}) => runCli(args, { TRUYVET_IMPORT_STATE_DIR: path.join(dir, 'state'), ...env });
+const truyvet = (args: readonly string[], env: NodeJS.ProcessEnv = {}) => runCli(args, { env: { TRUYVET_IMPORT_STATE_DIR: path.join(dir, 'state'), ...env } });
 
 beforeAll(async () => {
   const r = await truyvet(['import', 'stations', writeFile(dir, 'stations.csv', stationsCsv(run, 1)), '--json']);
@@ -21,7 +23,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await removeImportRun(run);
+  await removeRun(run, { passagePeople: true });
   await closeDriver();
   fs.rmSync(dir, { recursive: true, force: true });
 });

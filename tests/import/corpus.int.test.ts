@@ -5,8 +5,9 @@ import { rawKeys, readIdentities } from '../../engine/db/people';
 import { listStations } from '../../engine/db/stations';
 import { pseudonym } from '../../engine/identity';
 import { loadProfile } from '../../engine/import';
-import { newRunId } from '../helpers/run-data';
-import { countsOf, csv, graphCounts, importFile, rejectsOf, removeImportRun, stationsCsv, storedPassages, tempDir, writeFile } from './helpers';
+import { stationsCsv } from '../helpers/builders';
+import { newRunId, removeRun } from '../helpers/cleanup';
+import { countsOf, csv, graphCounts, importFile, rejectsOf, storedPassages, tempDir, writeFile } from '../helpers/imports';
 
 /**
  * The bad-input corpus (fixtures/import/README.md): each file or generated input against the
@@ -34,7 +35,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await removeImportRun(run, [`${run}H1`, `${run}H6`]);
+  await removeRun(run, { people: [`${run}H1`, `${run}H6`], passagePeople: true });
   await closeDriver();
   fs.rmSync(dir, { recursive: true, force: true });
 });

@@ -1,8 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { closeDriver } from '../../engine/db/driver';
-import { newRunId } from '../helpers/run-data';
-import { checkpointFiles, committedRows, finished, graphCounts, removeImportRun, runCli, spawnCli, stationsCsv, storedPassages, tempDir, writeFile, type StoredPassage } from './helpers';
+import { stationsCsv } from '../helpers/builders';
+import { newRunId, removeRun } from '../helpers/cleanup';
+import { finished, runCli, spawnCli } from '../helpers/cli';
+import { checkpointFiles, committedRows, graphCounts, storedPassages, tempDir, writeFile, type StoredPassage } from '../helpers/imports';
 
 /**
  * Kill and resume: `truyvet import passages FILE` is SIGKILLed after it committed a few batches,
@@ -16,6 +18,8 @@ const state = path.join(dir, 'state');
 const ROWS = 30_000;
 const BATCH = '1000';
 const env = { TRUYVET_IMPORT_STATE_DIR: state };
+// Whole imports of the 30,000 rows: more than a minute on a busy machine, within the test's 300 s.
+const truyvet = (args: readonly string[]) => runCli(args, { env, timeoutMs: 240_000 });
 
 /** A seeded checkpoint log in time order: 20 stations, 2,000 people, a fifth of the rows with a dwell, half without passage id. */
 function passagesCsv(): string {
@@ -50,19 +54,19 @@ let file = '';
 
 beforeAll(async () => {
   file = writeFile(dir, 'passages.csv', passagesCsv());
-  const r = await runCli(['import', 'stations', writeFile(dir, 'stations.csv', stationsCsv(run, 20)), '--json'], env);
+  const r = await truyvet(['import', 'stations', writeFile(dir, 'stations.csv', stationsCsv(run, 20)), '--json']);
   expect(r.code).toBe(0);
 });
 
 afterAll(async () => {
-  await removeImportRun(run);
+  await removeRun(run, { passagePeople: true });
   await closeDriver();
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
 it('after a SIGKILL mid-file, the rerun finishes with the graph a clean import gives', async () => {
   // 1. Kill it once a few batches are committed, well before the end.
-  const child = spawnCli(['import', 'passages', file, '--json', '--batch', BATCH], env);
+  const child = spawnCli(['import', 'passages', file, '--json', '--batch', BATCH], { env });
   const done = finished(child);
   let seen = 0;
   for (let i = 0; i < 3000 && seen < 3000; i++) {
@@ -80,7 +84,7 @@ it('after a SIGKILL mid-file, the rerun finishes with the graph a clean import g
   expect(partial.length).toBeLessThan(ROWS);
 
   // 2. The same command again resumes after the last committed batch and finishes the file.
-  const again = await runCli(['import', 'passages', file, '--json', '--batch', BATCH], env);
+  const again = await truyvet(['import', 'passages', file, '--json', '--batch', BATCH]);
   expect(again.code).toBe(0);
   const s = JSON.parse(again.stdout) as Summary;
   expect(s.resumedAtLine).toBeGreaterThan(1);
@@ -93,10 +97,10 @@ it('after a SIGKILL mid-file, the rerun finishes with the graph a clean import g
   expect(resumed).toHaveLength(ROWS);
 
   // 3. A clean import of the same file into an emptied graph gives the same passages and links.
-  await removeImportRun(run);
+  await removeRun(run, { passagePeople: true });
   expect(await storedPassages(run)).toEqual([]);
-  expect((await runCli(['import', 'stations', path.join(dir, 'stations.csv'), '--json'], env)).code).toBe(0);
-  const clean = await runCli(['import', 'passages', file, '--json', '--no-resume'], env);
+  expect((await truyvet(['import', 'stations', path.join(dir, 'stations.csv'), '--json'])).code).toBe(0);
+  const clean = await truyvet(['import', 'passages', file, '--json', '--no-resume']);
   expect(JSON.parse(clean.stdout)).toMatchObject({ read: ROWS, imported: ROWS, duplicates: 0, rejected: 0, resumedAtLine: null });
   const fresh = await storedPassages(run);
   expect(byId(resumed)).toEqual(byId(fresh));

@@ -1,8 +1,9 @@
 import fs from 'node:fs';
 import fc from 'fast-check';
 import { closeDriver } from '../../engine/db/driver';
-import { newRunId } from '../helpers/run-data';
-import { countsOf, graphCounts, importFile, removeImportRun, stationsCsv, storedPassages, tempDir, writeFile } from './helpers';
+import { stationsCsv } from '../helpers/builders';
+import { newRunId, removeRun } from '../helpers/cleanup';
+import { countsOf, graphCounts, importFile, storedPassages, tempDir, writeFile } from '../helpers/imports';
 
 /**
  * Property: the graph an import builds does not depend on the order of the file's rows. Files
@@ -47,12 +48,12 @@ async function importRows(rows: readonly Row[], name: string) {
   const file = writeFile(dir, name, ['passage_id,person_id,station_id,at,left_at,source', ...rows.map(line)].join('\n'));
   const summary = countsOf(await importFile('passages', file, { batchSize: 7 }));
   const graph = { passages: await storedPassages(run), counts: await graphCounts(run) };
-  await removeImportRun(run);
+  await removeRun(run, { passagePeople: true });
   return { summary, graph };
 }
 
 afterAll(async () => {
-  await removeImportRun(run);
+  await removeRun(run, { passagePeople: true });
   await closeDriver();
   fs.rmSync(dir, { recursive: true, force: true });
 });

@@ -1,8 +1,9 @@
 import fs from 'node:fs';
 import { closeDriver } from '../../engine/db/driver';
 import { PASSAGE_WRITERS } from '../../engine/import/sinks';
-import { newRunId } from '../helpers/run-data';
-import { countsOf, importFile, rejectsOf, removeImportRun, stationsCsv, storedPassages, tempDir, writeFile } from './helpers';
+import { stationsCsv } from '../helpers/builders';
+import { newRunId, removeRun } from '../helpers/cleanup';
+import { countsOf, importFile, rejectsOf, storedPassages, tempDir, writeFile } from '../helpers/imports';
 
 /**
  * Passage batches are written PASSAGE_WRITERS at a time, yet the outcome must be the one a
@@ -14,7 +15,7 @@ const run = newRunId('iwrit');
 const dir = tempDir('writers');
 
 afterAll(async () => {
-  await removeImportRun(run);
+  await removeRun(run, { passagePeople: true });
   await closeDriver();
   fs.rmSync(dir, { recursive: true, force: true });
 });
@@ -44,7 +45,7 @@ it('a repeated passage id in the next batch in flight: the first row in the file
       [`${run}-Y`, false, `${run}S2`],
       [`${run}-Z`, false, `${run}S2`],
     ]);
-    await removeImportRun(run);
+    await removeRun(run, { passagePeople: true });
     await importFile('stations', writeFile(dir, 'stations.csv', stationsCsv(run, 2)));
   }
 });

@@ -1,10 +1,12 @@
 import fc from 'fast-check';
-import { writePassages, type PassageWrite } from '../../engine/db/passages';
+import { writePassages } from '../../engine/db/passages';
 import { upsertStations } from '../../engine/db/stations';
-import { pseudonym, seal } from '../../engine/identity';
+import { pseudonym } from '../../engine/identity';
 import { riskScore } from '../../engine/trace/scoring';
 import { parseInstant } from '../../engine/time';
-import type { Station, TraceResult } from '../../engine/types';
+import type { OutbreakCluster, OutbreakLink, OutbreakResult, TraceResult } from '../../engine/types';
+import { passage, station } from '../helpers/builders';
+import type { OracleOutbreakResult } from './outbreak';
 import type { OraclePassage, OracleResult } from './trace';
 
 /**
@@ -125,26 +127,15 @@ export class CityNames {
   }
 }
 
-export function stationRow(id: string): Station {
-  return { id, name: id, province: '79', district: '760', commune: '26734', lat: 10.77, lon: 106.7, tz: 'Asia/Ho_Chi_Minh', kind: 'checkpoint' };
-}
-
 /**
  * Writes the city to Neo4j the way an import would (instants parsed from their written form)
  * and returns the same passages for the oracle, with instants as generated (pure arithmetic).
  */
 export async function storeCity(city: City, names: CityNames): Promise<OraclePassage[]> {
-  await upsertStations(Array.from({ length: city.stations }, (_, s) => stationRow(names.station(s))));
-  const writes: PassageWrite[] = city.passages.map((p, i) => ({
-    id: names.passage(i),
-    personId: names.pid(p.person),
-    personRef: seal(names.raw(p.person)),
-    stationId: names.station(p.station),
-    at: read(written(p.at, p.writtenAs)),
-    leftAt: read(written(p.leftAt, p.writtenAs)),
-    source: 'test',
-  }));
-  await writePassages(writes);
+  await upsertStations(Array.from({ length: city.stations }, (_, s) => station(names.station(s))));
+  await writePassages(
+    city.passages.map((p, i) => passage(names.raw(p.person), names.station(p.station), read(written(p.at, p.writtenAs)), read(written(p.leftAt, p.writtenAs)), { id: names.passage(i) })),
+  );
   return city.passages.map((p, i) => ({ id: names.passage(i), person: names.pid(p.person), station: names.station(p.station), at: p.at, leftAt: p.leftAt }));
 }
 
@@ -177,5 +168,40 @@ export function fromOracle(r: OracleResult): Comparable {
     contacts: r.contacts
       .map((c) => ({ source: c.source, target: c.target, stationId: c.stationId, at: new Date(c.at).toISOString(), overlapSeconds: c.overlapMs / 1000, generation: c.generation, passages: c.passages }))
       .sort((a, b) => (key(a) < key(b) ? -1 : 1)),
+  };
+}
+
+/** An outbreak result reduced to what engine and oracle must agree on, in a canonical order. */
+export interface ComparableOutbreak extends Comparable {
+  cases: Record<string, { case: string; at: string }[]>;
+  links: OutbreakLink[];
+  clusters: OutbreakCluster[];
+}
+
+const byCaseTime = (x: { case: string; at: string }, y: { case: string; at: string }): number => (x.at < y.at ? -1 : x.at > y.at ? 1 : x.case < y.case ? -1 : 1);
+const byLink = (x: OutbreakLink, y: OutbreakLink): number => (x.from < y.from ? -1 : x.from > y.from ? 1 : x.to < y.to ? -1 : 1);
+
+export function outbreakFromEngine(r: OutbreakResult): ComparableOutbreak {
+  const { people, contacts } = fromEngine({ ...r, f0: '' });
+  return {
+    people,
+    contacts,
+    cases: Object.fromEntries(r.people.map((p) => [p.id, p.cases])),
+    links: [...r.links].sort(byLink),
+    clusters: r.clusters,
+  };
+}
+
+export function outbreakFromOracle(r: OracleOutbreakResult): ComparableOutbreak {
+  const { people, contacts } = fromOracle(r);
+  const iso = (ms: number): string => new Date(ms).toISOString();
+  return {
+    people,
+    contacts,
+    cases: Object.fromEntries(r.people.map((p) => [p.id, p.cases.map(([c, at]) => ({ case: c, at: iso(at) })).sort(byCaseTime)])),
+    links: r.links
+      .map((l) => ({ from: l.from, to: l.to, generation: l.generation, at: iso(l.at), stationId: l.stationId, overlapSeconds: l.overlapMs / 1000, passages: l.passages, ...(l.via === undefined ? {} : { via: l.via }) }))
+      .sort(byLink),
+    clusters: r.clusters,
   };
 }

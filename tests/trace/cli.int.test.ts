@@ -1,15 +1,12 @@
-import { execFile } from 'node:child_process';
-import path from 'node:path';
-import { promisify } from 'node:util';
 import os from 'node:os';
-import { dropChain } from '../../engine/audit/store';
 import { closeDriver } from '../../engine/db/driver';
 import { writePassages } from '../../engine/db/passages';
 import { upsertStations } from '../../engine/db/stations';
-import { pseudonym, seal } from '../../engine/identity';
+import { pseudonym } from '../../engine/identity';
 import { instantMs } from '../../engine/time';
-import { newRunId, removeRunData } from '../helpers/run-data';
-import { stationRow } from '../oracle/city';
+import { passage, station } from '../helpers/builders';
+import { newRunId, removeRun } from '../helpers/cleanup';
+import { runCli } from '../helpers/cli';
 
 /**
  * `truyvet trace` and `truyvet hotspots` as a script would call them: raw person keys in and out,
@@ -22,23 +19,14 @@ const key = (n: string): string => `${run}-${n}`;
 const S1 = `${run}-S1`;
 const S2 = `${run}-S2`;
 const t = (hhmm: string): number => instantMs(`2021-08-02T${hhmm}`);
-const BIN = path.join(__dirname, '..', '..', 'bin', 'truyvet.js');
 
 // What every lawful-access call carries.
 const REQ = ['--request-ref', 'SYT-2021/123', '--purpose', 'contacts of a confirmed case'];
 
-async function truyvet(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const r = await promisify(execFile)(process.execPath, [BIN, ...args], { env: { ...process.env, TRUYVET_AUDIT_CHAIN: run }, timeout: 60_000 });
-    return { code: 0, stdout: r.stdout, stderr: r.stderr };
-  } catch (e) {
-    const x = e as { code?: number; stdout?: string; stderr?: string };
-    return { code: x.code ?? -1, stdout: x.stdout ?? '', stderr: x.stderr ?? '' };
-  }
-}
+const truyvet = (args: string[]) => runCli(args, { env: { TRUYVET_AUDIT_CHAIN: run } });
 
 beforeAll(async () => {
-  await upsertStations([stationRow(S1), { ...stationRow(S2), name: 'Chợ Bình Tây' }]);
+  await upsertStations([station(S1), station(S2, { name: 'Chợ Bình Tây' })]);
   const rows: [string, string, number, number?][] = [
     ['A', S1, t('10:00'), t('10:30')],
     ['B', S1, t('10:20')], // F1 at 15 min tolerance (inside A's stay)
@@ -47,13 +35,10 @@ beforeAll(async () => {
     ['D', S2, t('12:05')], // F2 through B (F1 at 30 min, through A)
     ['A', S2, t('12:30')],
   ];
-  await writePassages(
-    rows.map(([p, s, at, leftAt], i) => ({ id: key(`x${i}`), personId: pseudonym(key(p)), personRef: seal(key(p)), stationId: s, at, leftAt: leftAt ?? at, source: 'test' })),
-  );
+  await writePassages(rows.map(([p, s, at, leftAt], i) => passage(key(p), s, at, leftAt, { id: key(`x${i}`) })));
 });
 afterAll(async () => {
-  await removeRunData(run, ['A', 'B', 'C', 'D'].map(key));
-  await dropChain(run);
+  await removeRun(run, { people: ['A', 'B', 'C', 'D'].map(key) });
   await closeDriver();
 });
 

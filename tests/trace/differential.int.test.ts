@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { closeDriver } from '../../engine/db/driver';
 import { trace } from '../../engine/trace';
 import type { TraceMode } from '../../engine/types';
-import { newRunId, removeRunData } from '../helpers/run-data';
+import { newRunId, removeRun } from '../helpers/cleanup';
 import { CITY_BASE, cityArb, CityNames, fromEngine, fromOracle, storeCity, type City } from '../oracle/city';
 import { referenceTrace } from '../oracle/trace';
 
@@ -21,7 +21,7 @@ const M = 60_000;
 const D = 24 * 60 * M;
 
 afterAll(async () => {
-  await removeRunData(run, rawKeys);
+  await removeRun(run, { people: rawKeys });
   await closeDriver();
 });
 

@@ -1,11 +1,11 @@
 import { closeDriver } from '../../engine/db/driver';
 import { writePassages } from '../../engine/db/passages';
 import { upsertStations } from '../../engine/db/stations';
-import { pseudonym, seal } from '../../engine/identity';
+import { pseudonym } from '../../engine/identity';
 import { instantMs } from '../../engine/time';
 import { hotspots } from '../../engine/trace';
-import { newRunId, removeRunData } from '../helpers/run-data';
-import { stationRow } from '../oracle/city';
+import { passage, station } from '../helpers/builders';
+import { newRunId, removeRun } from '../helpers/cleanup';
 
 const run = newRunId('hs');
 const key = (n: string): string => `${run}-${n}`;
@@ -16,7 +16,7 @@ const t = (hhmm: string): number => instantMs(`2021-08-02T${hhmm}`);
 const iso = (hhmm: string): string => new Date(t(hhmm)).toISOString();
 
 beforeAll(async () => {
-  await upsertStations([stationRow(S1), stationRow(S2)]);
+  await upsertStations([station(S1), station(S2)]);
   const rows: [string, string, number, number?][] = [
     ['A', S1, t('08:00'), t('08:40')], // a dwell over three 15-minute cells
     ['B', S1, t('08:20')],
@@ -26,12 +26,10 @@ beforeAll(async () => {
     ['B', S2, t('20:00')],
     ['X', S1, t('08:20')], // not a case
   ];
-  await writePassages(
-    rows.map(([p, s, at, leftAt], i) => ({ id: key(`x${i}`), personId: pid(p), personRef: seal(key(p)), stationId: s, at, leftAt: leftAt ?? at, source: 'test' })),
-  );
+  await writePassages(rows.map(([p, s, at, leftAt], i) => passage(key(p), s, at, leftAt, { id: key(`x${i}`) })));
 });
 afterAll(async () => {
-  await removeRunData(run, ['A', 'B', 'C', 'X'].map(key));
+  await removeRun(run, { people: ['A', 'B', 'C', 'X'].map(key) });
   await closeDriver();
 });
 

@@ -1,12 +1,13 @@
 import { closeDriver } from '../../engine/db/driver';
 import { writePassages } from '../../engine/db/passages';
 import { upsertStations } from '../../engine/db/stations';
-import { pseudonym, seal } from '../../engine/identity';
+import { pseudonym } from '../../engine/identity';
 import { instantMs } from '../../engine/time';
 import { trace } from '../../engine/trace';
 import type { TraceParams, TraceResult } from '../../engine/types';
-import { newRunId, removeRunData } from '../helpers/run-data';
-import { fromEngine, fromOracle, stationRow } from '../oracle/city';
+import { passage, station } from '../helpers/builders';
+import { newRunId, removeRun } from '../helpers/cleanup';
+import { fromEngine, fromOracle } from '../oracle/city';
 import { referenceTrace, type OraclePassage } from '../oracle/trace';
 
 /**
@@ -39,7 +40,7 @@ interface Scene {
 async function scene(rows: readonly Row[]): Promise<Scene> {
   const tag = `${run}-${scenes++}`;
   const stationIds = [...new Set(rows.map((r) => r[1]))];
-  await upsertStations(stationIds.map((id) => stationRow(`${tag}-${id}`)));
+  await upsertStations(stationIds.map((id) => station(`${tag}-${id}`)));
   const pidOf = new Map<string, string>();
   const nameOf = new Map<string, string>();
   const pid = (name: string): string => {
@@ -54,9 +55,7 @@ async function scene(rows: readonly Row[]): Promise<Scene> {
     return p;
   };
   const passages: OraclePassage[] = rows.map(([person, station, at, leftAt], i) => ({ id: `${tag}-x${i}`, person: pid(person), station: `${tag}-${station}`, at, leftAt: leftAt ?? at }));
-  await writePassages(
-    passages.map((p, i) => ({ id: p.id, personId: p.person, personRef: seal(`${tag}-${rows[i]![0]}`), stationId: p.station, at: p.at, leftAt: p.leftAt, source: 'test' })),
-  );
+  await writePassages(passages.map((p, i) => passage(`${tag}-${rows[i]![0]}`, p.station, p.at, p.leftAt, { id: p.id })));
   return {
     pid,
     name: (p) => nameOf.get(p) ?? p,
@@ -75,7 +74,7 @@ const names = (s: Scene, r: TraceResult, generation?: number): string[] =>
   r.people.filter((p) => generation === undefined || p.generation === generation).map((p) => s.name(p.id)).sort();
 
 afterAll(async () => {
-  await removeRunData(run, raw);
+  await removeRun(run, { people: raw });
   await closeDriver();
 });
 

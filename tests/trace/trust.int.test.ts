@@ -1,12 +1,12 @@
 import { closeDriver } from '../../engine/db/driver';
 import { writePassages, type PassageTrust } from '../../engine/db/passages';
 import { upsertStations } from '../../engine/db/stations';
-import { pseudonym, seal } from '../../engine/identity';
-import { decodeTraceResult, encodeShapedTrace } from '../../engine/privacy/trace-codec';
+import { pseudonym } from '../../engine/identity';
+import { decodeTraceResult, encodeShapedTrace } from '../../engine/trace-store/codec';
 import { instantMs } from '../../engine/time';
 import { riskScore, trace, traceShaped, traceWithSensitivity } from '../../engine/trace';
-import { newRunId, removeRunData } from '../helpers/run-data';
-import { stationRow } from '../oracle/city';
+import { passage, station } from '../helpers/builders';
+import { newRunId, removeRun } from '../helpers/cleanup';
 
 /**
  * Lower-trust evidence (issue 20, point 8): a contact resting on a passage from the national QR
@@ -34,22 +34,11 @@ const rows: Row[] = [
 ];
 
 beforeAll(async () => {
-  await upsertStations([stationRow(S1), stationRow(S2)]);
-  await writePassages(
-    rows.map(([p, s, at, leftAt, trust], i) => ({
-      id: `${run}-x${i}`,
-      personId: pid(p),
-      personRef: seal(key(p)),
-      stationId: s,
-      at,
-      leftAt,
-      source: trust === undefined ? 'test' : 'qr',
-      ...(trust === undefined ? {} : { trust }),
-    })),
-  );
+  await upsertStations([station(S1), station(S2)]);
+  await writePassages(rows.map(([p, s, at, leftAt, trust], i) => passage(key(p), s, at, leftAt, { id: `${run}-x${i}`, ...(trust === undefined ? {} : { source: 'qr', trust }) })));
 });
 afterAll(async () => {
-  await removeRunData(run, names.map(key));
+  await removeRun(run, { people: names.map(key) });
   await closeDriver();
 });
 

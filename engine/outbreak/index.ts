@@ -1,0 +1,3 @@
+export * from './assemble';
+export * from './cases';
+export * from './trace';
