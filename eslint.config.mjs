@@ -4,7 +4,7 @@ import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'viz/dist/**', 'test-output/**', 'coverage/**', 'bin/**', '*.mjs', '*.config.js'] },
+  { ignores: ['dist/**', 'node_modules/**', 'viz/dist/**', 'test-output/**', 'coverage/**', 'bin/**', '*.mjs', '*.config.js', '.dependency-cruiser.cjs'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -18,6 +18,15 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'no-console': 'error',
       eqeqeq: ['error', 'always'],
+    },
+  },
+  {
+    // Settings are read in one place, engine/config.ts, and passed down (docs/architecture.md).
+    // Tests set variables to drive it; bench/ and tools/ are stand-alone programs.
+    files: ['engine/**/*.ts', 'api/**/*.ts', 'cli/**/*.ts', 'viz/**/*.ts', 'generator/**/*.ts'],
+    ignores: ['engine/config.ts', '**/*.test.ts'],
+    rules: {
+      'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'read settings through engine/config.ts (docs/architecture.md)' }],
     },
   },
   {

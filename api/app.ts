@@ -4,7 +4,7 @@ import express, { type ErrorRequestHandler, type Express, type NextFunction, typ
 import { ipKeyGenerator, rateLimit, type Options, type Store } from 'express-rate-limit';
 import type { z } from 'zod';
 import { AccountChanged, forbidden, isTruyvetError, unavailable } from '../engine/errors';
-import { serverInfo } from '../engine/db/driver';
+import { pingDatabase } from '../engine/db';
 import type { Logger } from '../engine/logger';
 import { createScanQueue } from '../engine/scan/queue';
 import type { Permits } from './permits';
@@ -153,7 +153,7 @@ async function runRoute(ctx: AppContext, h: Handler, req: Request, res: Response
   res.locals['routeId'] = r.id;
   if (ctx.db.down && r.id !== 'health' && r.id !== 'openapi' && r.id !== 'jwks') {
     try {
-      await serverInfo();
+      await pingDatabase();
       ctx.db.down = false;
     } catch {
       throw unavailable('the database is not reachable');

@@ -1,8 +1,8 @@
 import cluster, { type Worker } from 'node:cluster';
 import { randomBytes } from 'node:crypto';
 import { ClusterMemoryStorePrimary } from '@express-rate-limit/cluster-memory-store';
-import { closeDriver } from '../engine/db/driver';
-import { migrate } from '../engine/db/schema';
+import { envText } from '../engine/config';
+import { closeDriver, migrate } from '../engine/db';
 import type { Logger } from '../engine/logger';
 import { clusterStatusChannel, gatherWorkerStatus } from './cluster-status';
 import { ensureFirstAdmin, warnCollisions } from './main';
@@ -38,8 +38,8 @@ export const SERVER_RUN_ENV = 'TRUYVET_SERVER_RUN';
 /** The worker's place in the cluster, when this process is a worker of `serve --workers`. */
 export function workerRole(): { index: number; serverRun: string } | undefined {
   if (!cluster.isWorker) return undefined;
-  const index = Number(process.env[WORKER_INDEX_ENV]);
-  const serverRun = process.env[SERVER_RUN_ENV];
+  const index = Number(envText(WORKER_INDEX_ENV));
+  const serverRun = envText(SERVER_RUN_ENV);
   if (!Number.isInteger(index) || index < 1 || serverRun === undefined) return undefined;
   return { index, serverRun };
 }

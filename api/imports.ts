@@ -17,7 +17,7 @@ import { localPermits, type PermitRequest, type Permits } from './permits';
  * Import jobs of the API. An upload streams to a private temporary file (constant memory,
  * with a byte limit), then the engine's import pipeline reads that file like `truyvet import
  * passages FILE`, so the API and the CLI import exactly the same way — idempotent and resumable
- * by passage id. Once received, a job is also kept in the graph (engine/import/jobs.ts), so its
+ * by passage id. Once received, a job is also kept in the graph (engine/db/import-jobs.ts), so its
  * importer can follow it after the server restarts. The upload stays on disk until its job ends,
  * with the engine's checkpoint after every committed batch: a job that a stopped or crashed
  * server did not finish is resumed by the next start, after its last committed batch

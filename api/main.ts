@@ -3,8 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { ClusterMemoryStoreWorker } from '@express-rate-limit/cluster-memory-store';
 import { createAccount, getCredentials } from '../engine/accounts/accounts';
 import { appendAudit } from '../engine/audit/store';
-import { closeDriver } from '../engine/db/driver';
-import { migrate, type MigrationReport } from '../engine/db/schema';
+import { envText } from '../engine/config';
+import { closeDriver, migrate, type MigrationReport } from '../engine/db';
 import type { Logger } from '../engine/logger';
 import { purge } from '../engine/retention/purge';
 import { nextDailyRun } from '../engine/retention/schedule';
@@ -60,8 +60,8 @@ export function warnCollisions(logger: Logger, report: MigrationReport): void {
  * is not read again.
  */
 export async function ensureFirstAdmin(logger: Logger, auditChain: string): Promise<void> {
-  const username = process.env['TRUYVET_ADMIN_USER'];
-  const password = process.env['TRUYVET_ADMIN_PASSWORD'];
+  const username = envText('TRUYVET_ADMIN_USER');
+  const password = envText('TRUYVET_ADMIN_PASSWORD');
   if (!username) return;
   // Whatever its case: an account of that name in another case is the first admin's already.
   if (await getCredentials(username)) return;

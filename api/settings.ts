@@ -1,41 +1,19 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { DEFAULT_LOCKOUT, type LockoutPolicy } from '../engine/accounts/accounts';
-import { checkUnitsFromEnv } from '../engine/accounts/units';
 import { defaultChain } from '../engine/audit/store';
-import { traceMaxDays, uploadDir } from '../engine/config';
+import { checkUnitsFromEnv, envDuration, envText, envWhole, traceMaxDays, uploadDir } from '../engine/config';
 import { DEFAULT_DECLARATION_RETENTION_DAYS } from '../engine/retention/purge';
 import { DEFAULT_SCAN_MAX_OFFLINE_MS } from '../engine/scan/decide';
 import type { ScanQueueOptions } from '../engine/scan/queue';
-import { parseDurationSeconds } from '../engine/time';
+import { DEFAULT_TRACE_MAX_DAYS } from '../engine/trace/params';
 import { MAX_TRACE_DEPTH } from '../engine/types';
 
 /**
  * The server's settings from the environment, with their defaults (docs/operations.md, "Configuration").
- * Read once at start; tests build settings by hand and pass them to createApp.
+ * Read once at start; tests build settings by hand and pass them to createApp. The values are
+ * parsed by engine/config.ts, the one reader of the environment.
  */
-
-const env = (name: string): string | undefined => {
-  const v = process.env[name];
-  return v === undefined || v === '' ? undefined : v;
-};
-
-function intEnv(name: string, fallback: number, min = 1, max = Number.MAX_SAFE_INTEGER): number {
-  const raw = env(name);
-  if (raw === undefined) return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`${name}=${raw} must be a whole number from ${min} to ${max}`);
-  return n;
-}
-
-/** A duration (`72h`, `3d`, `90m`, or seconds) in seconds, from min to max. */
-function durationEnv(name: string, fallbackSeconds: number, min: number, max: number): number {
-  const raw = env(name);
-  if (raw === undefined) return fallbackSeconds;
-  const s = parseDurationSeconds(raw);
-  if (s === undefined || s < min || s > max) throw new Error(`${name}=${raw} must be a duration like 72h or 3d, from ${min} s to ${max / 86_400} days`);
-  return s;
-}
 
 export interface OidcSettings {
   /** Where the identity provider publishes its signing keys. */
@@ -133,79 +111,79 @@ function vizDist(): string {
 }
 
 export function retentionDaysFromEnv(): number {
-  return intEnv('TRUYVET_RETENTION_DAYS', DEFAULT_RETENTION_DAYS, 1, 3650);
+  return envWhole('TRUYVET_RETENTION_DAYS', DEFAULT_RETENTION_DAYS, 1, 3650);
 }
 
 export function declarationRetentionDaysFromEnv(): number {
-  return intEnv('TRUYVET_DECLARATION_RETENTION_DAYS', DEFAULT_DECLARATION_RETENTION_DAYS, 1, 3650);
+  return envWhole('TRUYVET_DECLARATION_RETENTION_DAYS', DEFAULT_DECLARATION_RETENTION_DAYS, 1, 3650);
 }
 
 export function settingsFromEnv(): ApiSettings {
-  const purge = env('TRUYVET_PURGE_AT') ?? '03:00';
+  const purge = envText('TRUYVET_PURGE_AT') ?? '03:00';
   if (purge !== 'off' && !/^([01]\d|2[0-3]):[0-5]\d$/.test(purge)) throw new Error(`TRUYVET_PURGE_AT=${purge} must be HH:MM or off`);
-  const jwksUrl = env('TRUYVET_OIDC_JWKS_URL');
+  const jwksUrl = envText('TRUYVET_OIDC_JWKS_URL');
   let oidc: OidcSettings | undefined;
   if (jwksUrl !== undefined) {
-    const issuer = env('TRUYVET_OIDC_ISSUER');
-    const audience = env('TRUYVET_OIDC_AUDIENCE');
+    const issuer = envText('TRUYVET_OIDC_ISSUER');
+    const audience = envText('TRUYVET_OIDC_AUDIENCE');
     if (issuer === undefined || audience === undefined) throw new Error('TRUYVET_OIDC_JWKS_URL needs TRUYVET_OIDC_ISSUER and TRUYVET_OIDC_AUDIENCE');
     oidc = {
       jwksUrl,
       issuer,
       audience,
-      roleClaim: env('TRUYVET_OIDC_ROLE_CLAIM') ?? 'truyvet_role',
-      jurisdictionClaim: env('TRUYVET_OIDC_JURISDICTION_CLAIM') ?? 'truyvet_jurisdiction',
+      roleClaim: envText('TRUYVET_OIDC_ROLE_CLAIM') ?? 'truyvet_role',
+      jurisdictionClaim: envText('TRUYVET_OIDC_JURISDICTION_CLAIM') ?? 'truyvet_jurisdiction',
     };
   }
-  const approval = env('TRUYVET_TRACE_APPROVAL') ?? 'off';
+  const approval = envText('TRUYVET_TRACE_APPROVAL') ?? 'off';
   if (approval !== 'off' && approval !== 'required') throw new Error(`TRUYVET_TRACE_APPROVAL=${approval} must be off or required`);
-  const tokenSeconds = intEnv('TRUYVET_TOKEN_MINUTES', 15, 1, 24 * 60) * 60;
-  const sessionMaxSeconds = intEnv('TRUYVET_SESSION_MAX_HOURS', 12, 1, 30 * 24) * 3600;
+  const tokenSeconds = envWhole('TRUYVET_TOKEN_MINUTES', 15, 1, 24 * 60) * 60;
+  const sessionMaxSeconds = envWhole('TRUYVET_SESSION_MAX_HOURS', 12, 1, 30 * 24) * 3600;
   // A login's token would otherwise outlive the session it opens.
   if (sessionMaxSeconds < tokenSeconds) throw new Error(`TRUYVET_SESSION_MAX_HOURS=${sessionMaxSeconds / 3600} is shorter than TRUYVET_TOKEN_MINUTES=${tokenSeconds / 60}`);
   return {
     tokenSeconds,
     sessionMaxSeconds,
     lockout: {
-      maxFailures: intEnv('TRUYVET_LOCKOUT_ATTEMPTS', DEFAULT_LOCKOUT.maxFailures, 1, 1000),
-      lockMs: intEnv('TRUYVET_LOCKOUT_MINUTES', DEFAULT_LOCKOUT.lockMs / 60_000, 1, 7 * 24 * 60) * 60_000,
+      maxFailures: envWhole('TRUYVET_LOCKOUT_ATTEMPTS', DEFAULT_LOCKOUT.maxFailures, 1, 1000),
+      lockMs: envWhole('TRUYVET_LOCKOUT_MINUTES', DEFAULT_LOCKOUT.lockMs / 60_000, 1, 7 * 24 * 60) * 60_000,
     },
-    loginPerMinute: intEnv('TRUYVET_LOGIN_PER_MINUTE', 10),
-    requestsPerMinute: intEnv('TRUYVET_REQUESTS_PER_MINUTE', 600),
-    declarationsPerMinute: intEnv('TRUYVET_DECLARATIONS_PER_MINUTE', 20),
-    declarationsPerDocumentHour: intEnv('TRUYVET_DECLARATIONS_PER_DOCUMENT_HOUR', 5, 1, 10_000),
+    loginPerMinute: envWhole('TRUYVET_LOGIN_PER_MINUTE', 10),
+    requestsPerMinute: envWhole('TRUYVET_REQUESTS_PER_MINUTE', 600),
+    declarationsPerMinute: envWhole('TRUYVET_DECLARATIONS_PER_MINUTE', 20),
+    declarationsPerDocumentHour: envWhole('TRUYVET_DECLARATIONS_PER_DOCUMENT_HOUR', 5, 1, 10_000),
     declarationLimitBytes: 16 * 1024,
-    maxTraceDepth: intEnv('TRUYVET_TRACE_MAX_DEPTH', 5, 1, MAX_TRACE_DEPTH),
-    traceMaxDays: traceMaxDays(),
+    maxTraceDepth: envWhole('TRUYVET_TRACE_MAX_DEPTH', 5, 1, MAX_TRACE_DEPTH),
+    traceMaxDays: traceMaxDays(DEFAULT_TRACE_MAX_DAYS),
     traceApproval: approval,
-    maxTracePeople: intEnv('TRUYVET_TRACE_MAX_PEOPLE', 20_000),
-    maxTraceContacts: intEnv('TRUYVET_TRACE_MAX_CONTACTS', 1_000_000, 1),
-    traceTimeoutMs: intEnv('TRUYVET_TRACE_TIMEOUT_MS', 30_000, 100),
+    maxTracePeople: envWhole('TRUYVET_TRACE_MAX_PEOPLE', 20_000),
+    maxTraceContacts: envWhole('TRUYVET_TRACE_MAX_CONTACTS', 1_000_000, 1),
+    traceTimeoutMs: envWhole('TRUYVET_TRACE_TIMEOUT_MS', 30_000, 100),
     // 3 on two cores: one trace's Neo4j part overlaps another's part in this process. Sixteen at
     // once were slower in traces/s and in p99 (docs/benchmarks.md, "What was tried").
-    traceConcurrency: intEnv('TRUYVET_TRACE_CONCURRENCY', 3, 1, 64),
-    traceQueue: intEnv('TRUYVET_TRACE_QUEUE', 64, 0, 10_000),
-    traceMaxWaitMs: intEnv('TRUYVET_TRACE_MAX_WAIT_MS', 30_000, 100),
+    traceConcurrency: envWhole('TRUYVET_TRACE_CONCURRENCY', 3, 1, 64),
+    traceQueue: envWhole('TRUYVET_TRACE_QUEUE', 64, 0, 10_000),
+    traceMaxWaitMs: envWhole('TRUYVET_TRACE_MAX_WAIT_MS', 30_000, 100),
     defaultPageSize: 200,
     jsonLimitBytes: 64 * 1024,
-    importLimitBytes: intEnv('TRUYVET_IMPORT_MAX_MB', 1024) * 1024 * 1024,
+    importLimitBytes: envWhole('TRUYVET_IMPORT_MAX_MB', 1024) * 1024 * 1024,
     uploadDir: uploadDir(),
     retentionDays: retentionDaysFromEnv(),
     declarationRetentionDays: declarationRetentionDaysFromEnv(),
     purgeAt: purge === 'off' ? undefined : purge,
     oidc,
     auditChain: defaultChain(),
-    vizDir: env('TRUYVET_VIZ_DIR') ?? vizDist(),
+    vizDir: envText('TRUYVET_VIZ_DIR') ?? vizDist(),
     checkUnits: checkUnitsFromEnv(),
     scanQueue: {
-      maxBatch: intEnv('TRUYVET_SCAN_BATCH', 256, 1, 10_000),
+      maxBatch: envWhole('TRUYVET_SCAN_BATCH', 256, 1, 10_000),
       // 2, not 4: with one transaction per batch, a shorter wait served 10 connections
       // 612–653 → 773 scans/s and did not slow 100 (bench/scan.ts).
-      maxWaitMs: intEnv('TRUYVET_SCAN_WAIT_MS', 2, 0, 1000),
+      maxWaitMs: envWhole('TRUYVET_SCAN_WAIT_MS', 2, 0, 1000),
       // 4, not the queue's own 2: while one batch waits for its commit (a disk flush), others
       // are read and decided; +25–45 % scans/s at 100 connections in bench/scan.ts.
-      concurrency: intEnv('TRUYVET_SCAN_CONCURRENCY', 4, 1, 64),
+      concurrency: envWhole('TRUYVET_SCAN_CONCURRENCY', 4, 1, 64),
     },
-    scanMaxOfflineMs: durationEnv('TRUYVET_SCAN_MAX_OFFLINE', DEFAULT_SCAN_MAX_OFFLINE_MS / 1000, 60, 30 * 86_400) * 1000,
+    scanMaxOfflineMs: envDuration('TRUYVET_SCAN_MAX_OFFLINE', DEFAULT_SCAN_MAX_OFFLINE_MS / 1000, 60, 30 * 86_400) * 1000,
   };
 }

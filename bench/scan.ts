@@ -89,7 +89,7 @@ async function main(a: Args): Promise<void> {
     codes.push(issued.token);
     records.push({ id: `${run}-d${records.length}`, pid: pseudonym(raw), code: issued.claims.codeId, iat: issued.claims.issuedAt, exp: issued.claims.validUntil });
   }
-  // A code names only its id: the server resolves it through the declaration's record (engine/scan/storage.ts).
+  // A code names only its id: the server resolves it through the declaration's record (engine/db/scans.ts).
   await runAutoCommit(
     `UNWIND $records AS r CALL (r) {
        CREATE (:Declaration {id: r.id, pid: r.pid, status: 'accepted', province: '79', district: '', commune: '', qrCodeId: r.code, qrIssuedAt: r.iat, qrValidUntil: r.exp})

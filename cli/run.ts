@@ -1,5 +1,6 @@
 import { isTruyvetError, type ErrorCode } from '../engine/errors';
-import { closeDriver } from '../engine/db/driver';
+import { envText } from '../engine/config';
+import { closeDriver } from '../engine/db';
 
 /** Exit codes the CLI uses; scripts rely on them. */
 export const EXIT = { ok: 0, failure: 1, usage: 2, notRunning: 3, notFound: 4, unavailable: 5 } as const;
@@ -40,6 +41,6 @@ export function report(e: unknown): number {
   }
   const err = e as Error;
   console.error(`truyvet: ${err.message ?? String(e)}`);
-  if (process.env['DEBUG']) console.error(err.stack);
+  if (envText('DEBUG')) console.error(err.stack);
   return EXIT.failure;
 }

@@ -1,4 +1,5 @@
 import pino from 'pino';
+import { logLevel } from './config';
 
 /**
  * The process logger. Personal data never goes in here: log ids of jobs, counts and codes,
@@ -7,7 +8,7 @@ import pino from 'pino';
  */
 export const logger = pino(
   {
-    level: process.env['LOG_LEVEL'] ?? (process.env['JEST_WORKER_ID'] !== undefined ? 'silent' : 'info'),
+    level: logLevel(),
     base: { app: 'truyvet' },
     timestamp: pino.stdTimeFunctions.isoTime,
     redact: {

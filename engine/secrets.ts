@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { localSecretsDir, usesLocalNeo4j } from './config';
+import { generateSecrets, localSecretsDir, secretFromEnv, usesLocalNeo4j } from './config';
 
 /**
  * Keys come from the environment. For the default local setup only (no NEO4J_URI), a missing
@@ -17,7 +17,7 @@ const cache = new Map<SecretName, Buffer>();
 export function secretKey(name: SecretName): Buffer {
   const hit = cache.get(name);
   if (hit) return hit;
-  const raw = process.env[name] ?? localSecret(name);
+  const raw = secretFromEnv(name) ?? localSecret(name);
   if (raw.length < 32) throw new Error(`${name} must be at least 32 characters`);
   // Hashing lets an operator give any long random string; every key is 32 bytes inside.
   const key = createHash('sha256').update(`truyvet:${name}:`).update(raw).digest();
@@ -31,7 +31,7 @@ export function forgetSecrets(): void {
 }
 
 function localSecret(name: SecretName): string {
-  if (!usesLocalNeo4j() && process.env['TRUYVET_GENERATE_SECRETS'] !== '1') {
+  if (!usesLocalNeo4j() && !generateSecrets()) {
     throw new Error(`${name} is not set; it is required when NEO4J_URI points at a shared database`);
   }
   const dir = localSecretsDir();

@@ -1,11 +1,11 @@
-import { serverInfo } from '../../engine/db/driver';
+import { pingDatabase } from '../../engine/db';
 import { handler } from '../context';
 import { routes } from '../routes';
 
 /** 200 only when Neo4j answers; never a 200 that hides a dead database. */
 export const health = handler(routes.health, async ({ app }) => {
   try {
-    await serverInfo();
+    await pingDatabase();
     app.db.down = false;
     return { body: { status: 'ok', database: 'up' } };
   } catch {

@@ -1,4 +1,4 @@
-import { passagesOfPerson } from '../../engine/db/passages';
+import { passagesOfPerson } from '../../engine/db';
 import { forbidden, notFound } from '../../engine/errors';
 import { noResult, traceNaming } from '../../engine/trace-store';
 import { fullIdentities, traceAccess } from '../../engine/privacy/visibility';

@@ -1,6 +1,6 @@
 import { isTruyvetError } from '../../engine/errors';
 import { narrowScope } from '../../engine/privacy/jurisdiction';
-import { listFlaggedScans } from '../../engine/scan/storage';
+import { listFlaggedScans } from '../../engine/scan';
 import { isoUtc } from '../../engine/time';
 import { handler } from '../context';
 import { routes } from '../routes';

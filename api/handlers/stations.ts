@@ -1,4 +1,4 @@
-import { listStations, upsertStations } from '../../engine/db/stations';
+import { listStations, upsertStations } from '../../engine/db';
 import { forbidden, notFound } from '../../engine/errors';
 import { narrowScope } from '../../engine/privacy/jurisdiction';
 import { mayActAt } from '../authorize';

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { describeCollisions, describeIndexProgress, migrate, SCHEMA } from '../../engine/db/schema';
+import { describeCollisions, describeIndexProgress, migrate, SCHEMA } from '../../engine/db';
 import { action } from '../run';
 
 export function register(program: Command): void {

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { migrate } from '../../engine/db/schema';
+import { migrate } from '../../engine/db';
 import { importDeclarationsFile, UNIFIED_PLATFORM, type DeclarationImportSummary } from '../../engine/declarations/import';
 import { listPlatforms } from '../../engine/declarations/mapping';
 import { invalidInput } from '../../engine/errors';

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { rawKeys } from '../../engine/db/people';
+import { rawKeys } from '../../engine/db';
 import { invalidInput, notFound } from '../../engine/errors';
 import { normalizeRawKey, pseudonym } from '../../engine/identity';
 import { DEFAULT_TZ } from '../../engine/time';

@@ -1,6 +1,6 @@
 import { Argument, type Command } from 'commander';
 import { SingleBar } from 'cli-progress';
-import { migrate } from '../../engine/db/schema';
+import { migrate } from '../../engine/db';
 import { invalidInput } from '../../engine/errors';
 import {
   builtInProfiles,

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
+import { envText } from '../../engine/config';
 import { invalidInput } from '../../engine/errors';
 import { action } from '../run';
 import { serveUntilStopped } from '../serving';
@@ -14,9 +15,9 @@ export function register(program: Command): void {
   program
     .command('serve')
     .description('serve the API (and the view, once built) until SIGTERM or Ctrl-C')
-    .option('--port <n>', 'TCP port (0: any free port)', process.env['PORT'] ?? '8080')
+    .option('--port <n>', 'TCP port (0: any free port)', envText('PORT') ?? '8080')
     .option('--host <addr>', 'address to listen on', '127.0.0.1')
-    .option('--workers <n>', 'server processes sharing the port (api/cluster.ts): up to one per core', process.env['TRUYVET_WORKERS'] ?? '1')
+    .option('--workers <n>', 'server processes sharing the port (api/cluster.ts): up to one per core', envText('TRUYVET_WORKERS') ?? '1')
     .action(
       action(async (raw: Record<string, unknown>) => {
         const parsed = Flags.safeParse(raw);

@@ -1,12 +1,13 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { rawKeys } from '../../engine/db/people';
+import { rawKeys } from '../../engine/db';
 import { invalidInput, isTruyvetError, notFound, validationFailed } from '../../engine/errors';
 import { normalizeRawKey, pseudonym } from '../../engine/identity';
 import { instant } from '../../engine/input';
 import { DEFAULT_TZ } from '../../engine/time';
 import {
   DEFAULT_MAX_CONTACTS,
+  DEFAULT_TRACE_MAX_DAYS,
   generationCounts,
   peoplePerGeneration,
   resultOf,
@@ -85,7 +86,7 @@ export const TRACE_FLAGS: Readonly<Record<string, string>> = { from: '--from', t
  * deepest trace the engine allows and TRUYVET_TRACE_MAX_DAYS.
  */
 export function cliContext(now: number = Date.now()): TraceInputContext {
-  return { now: () => now, limits: () => ({ maxDepth: MAX_TRACE_DEPTH, maxDays: traceMaxDays() }) };
+  return { now: () => now, limits: () => ({ maxDepth: MAX_TRACE_DEPTH, maxDays: traceMaxDays(DEFAULT_TRACE_MAX_DAYS) }) };
 }
 
 /**

@@ -4,11 +4,9 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import { createAccount, generatePassword, getAccount } from '../../engine/accounts';
 import type { Role } from '../../engine/accounts/roles';
-import { localSecretsDir, usesLocalNeo4j } from '../../engine/config';
+import { envText, localSecretsDir, usesLocalNeo4j } from '../../engine/config';
 import { importDeclarationsFile } from '../../engine/declarations/import';
-import { readQuery } from '../../engine/db/driver';
-import { num } from '../../engine/db/convert';
-import { describeCollisions, describeIndexProgress, migrate } from '../../engine/db/schema';
+import { countStations, describeCollisions, describeIndexProgress, migrate } from '../../engine/db';
 import { invalidInput } from '../../engine/errors';
 import { runImport, type ImportKind } from '../../engine/import';
 import { DEFAULT_CITY, generateCity } from '../../generator';
@@ -49,11 +47,11 @@ export function register(program: Command): void {
   program
     .command('up')
     .description('start everything locally: Neo4j, schema, demo city (if the graph is empty), demo accounts, the API and the view')
-    .option('--port <n>', 'TCP port', process.env['PORT'] ?? '8080')
+    .option('--port <n>', 'TCP port', envText('PORT') ?? '8080')
     .option('--host <addr>', 'address to listen on', '127.0.0.1')
     .option('--people <n>', 'size of the demo city, if one is made', '3000')
     .option('--days <n>', 'days of movement in the demo city, ending yesterday', '14')
-    .option('--workers <n>', 'server processes sharing the port (as `serve --workers`): up to one per core', process.env['TRUYVET_WORKERS'] ?? '1')
+    .option('--workers <n>', 'server processes sharing the port (as `serve --workers`): up to one per core', envText('TRUYVET_WORKERS') ?? '1')
     .action(
       action(async (raw: Record<string, unknown>) => {
         const parsed = Flags.safeParse(raw);
@@ -90,11 +88,6 @@ export function register(program: Command): void {
         );
       }),
     );
-}
-
-async function countStations(): Promise<number> {
-  const [n] = await readQuery('MATCH (s:Station) RETURN count(s) AS n', {}, (r) => num(r['n']));
-  return n ?? 0;
 }
 
 /** The demo city ends yesterday (Ho Chi Minh City time), so its QR codes, scans and retention behave as on a live system. */
@@ -148,7 +141,7 @@ function printDemoHint(say: (m: string) => void): void {
  */
 async function ensureDemoAccounts(say: (m: string) => void): Promise<void> {
   const file = path.join(localSecretsDir(), 'demo-accounts.txt');
-  const fromEnv = process.env['TRUYVET_DEMO_PASSWORD'];
+  const fromEnv = envText('TRUYVET_DEMO_PASSWORD');
   const made: string[] = [];
   for (const role of ROLES) {
     const username = `demo-${role}`;

@@ -1,4 +1,5 @@
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { scryptCostLog2 } from '../config';
 
 /**
  * Password hashes: scrypt from node:crypto with a per-account random salt. The stored string
@@ -12,11 +13,9 @@ const KEY_LEN = 32;
 const R = 8;
 const P = 1;
 
+/** The cost of new hashes (engine/config.ts, TRUYVET_SCRYPT_LOG2N). */
 export function defaultCostLog2(): number {
-  const raw = process.env['TRUYVET_SCRYPT_LOG2N'];
-  const n = raw === undefined || raw === '' ? 17 : Number(raw);
-  if (!Number.isInteger(n) || n < 10 || n > 20) throw new Error(`TRUYVET_SCRYPT_LOG2N=${raw ?? ''} must be an integer from 10 to 20`);
-  return n;
+  return scryptCostLog2();
 }
 
 function scryptAsync(password: string, salt: Buffer, log2n: number, r: number, p: number): Promise<Buffer> {

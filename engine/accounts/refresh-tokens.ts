@@ -1,18 +1,14 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { ManagedTransaction } from 'neo4j-driver';
-import { int, num, numOrNull, str } from '../db/convert';
-import { writeTx } from '../db/driver';
-import { FIELDS, toAccount, type Account } from './accounts';
+import { deleteExpiredRefreshTokens, insertRefreshToken, revokeRefreshTokenFamily, tradeRefreshToken, type TradeStep } from '../db/refresh-tokens';
+import { toAccount, type Account } from './accounts';
 
 /**
  * Refresh tokens, rotated with reuse detection. A login opens a session (a *family*) and gets an
  * opaque random token; trading it in (POST /api/auth/refresh) spends it and gives the next one of
  * the same family. A spent token presented again means two parties hold the family, the user and
  * whoever copied a token: the whole family is revoked, so the next refresh of either fails and the
- * user logs in again. State lives in the graph, so every worker of `serve --workers N` sees it:
- *
- *   (:RefreshToken {hash, family, username, tokenVersion, authTime, expiresAt, createdAt,
- *                   spentAt?, revokedAt?, revokedFor?})
+ * user logs in again. State lives in the graph (engine/db/refresh-tokens.ts), so every worker of
+ * `serve --workers N` sees it.
  *
  * Only the SHA-256 of a token is stored: 256 random bits, so the hash needs no key or salt and a
  * copy of the database does not yield usable tokens. A family ends with its session
@@ -41,7 +37,7 @@ export function hashRefreshToken(token: string): string {
 export async function openRefreshFamily(s: RefreshSession, now: number): Promise<{ token: string; family: string }> {
   const token = PREFIX + randomBytes(32).toString('base64url');
   const family = `rf${randomBytes(12).toString('hex')}`;
-  await writeTx((tx) => createToken(tx, hashRefreshToken(token), family, s, now));
+  await insertRefreshToken(hashRefreshToken(token), family, s, now);
   await sweepExpired(now);
   return { token, family };
 }
@@ -53,18 +49,10 @@ export async function openRefreshFamily(s: RefreshSession, now: number): Promise
  */
 async function sweepExpired(now: number): Promise<void> {
   try {
-    await writeTx((tx) => tx.run('MATCH (x:RefreshToken) WHERE x.expiresAt <= $now WITH x LIMIT $sweep DELETE x', { now: int(now), sweep: int(SWEEP) }));
+    await deleteExpiredRefreshTokens(now, SWEEP);
   } catch {
     // Left for the next login.
   }
-}
-
-async function createToken(tx: ManagedTransaction, hash: string, family: string, s: RefreshSession, now: number): Promise<void> {
-  await tx.run(
-    `CREATE (:RefreshToken {hash: $hash, family: $family, username: $username, tokenVersion: $tokenVersion,
-       authTime: $authTime, expiresAt: $expiresAt, createdAt: $now})`,
-    { hash, family, username: s.username, tokenVersion: int(s.tokenVersion), authTime: int(s.authTime), expiresAt: int(s.expiresAt), now: int(now) },
-  );
 }
 
 /** Why a refresh token was not traded. */
@@ -94,66 +82,31 @@ export type RotateOutcome =
     };
 
 /**
- * Trades a refresh token for the next of its family, in one transaction: the token is locked
- * (written) before it is read, so of two requests with the same token one spends it and the
- * other finds it spent. The account is read in the same transaction: the answer carries the role
+ * Trades a refresh token for the next of its family, in one transaction (engine/db/refresh-tokens.ts
+ * locks the token before reading it, so of two requests with the same token one spends it and the
+ * other finds it spent). The account is read in the same transaction: the answer carries the role
  * and jurisdiction in force now.
  */
 export async function rotateRefreshToken(presented: string, now: number, sessionMaxMs: number): Promise<RotateOutcome> {
   const next = PREFIX + randomBytes(32).toString('base64url');
-  return writeTx(async (tx): Promise<RotateOutcome> => {
-    const rows = (
-      await tx.run(
-        `MATCH (t:RefreshToken {hash: $hash})
-         SET t.lastSeenAt = $now
-         WITH t
-         OPTIONAL MATCH (a:Account {username: t.username})
-         RETURN t {.family, .username, .tokenVersion, .authTime, .expiresAt, .spentAt, .revokedAt} AS t,
-                CASE WHEN a IS NULL THEN null ELSE ${FIELDS} END AS a`,
-        { hash: hashRefreshToken(presented), now: int(now) },
-      )
-    ).records;
-    const row = rows[0];
-    if (row === undefined) return { ok: false, reason: 'unknown' };
-    const t = row.get('t') as Record<string, unknown>;
-    const family = str(t['family']);
-    const username = str(t['username']);
-    const a = row.get('a') as unknown;
-    const account = a === null ? undefined : toAccount(a);
-    const who = { family, username, ...(account ? { account } : {}) };
-    const revoke = async (why: RefreshRefusal): Promise<number> => {
-      const r = await tx.run(
-        'MATCH (x:RefreshToken {family: $family}) WHERE x.revokedAt IS NULL SET x.revokedAt = $now, x.revokedFor = $why RETURN count(x) AS n',
-        { family, now: int(now), why },
-      );
-      return num(r.records[0]?.get('n') ?? 0);
-    };
-    if (t['revokedAt'] !== null && t['revokedAt'] !== undefined) return { ok: false, reason: 'revoked', ...who };
-    if (numOrNull(t['spentAt']) !== null) return { ok: false, reason: 'reused', ...who, revoked: await revoke('reused') };
-    const session: RefreshSession = { username, tokenVersion: num(t['tokenVersion']), authTime: num(t['authTime']), expiresAt: num(t['expiresAt']) };
+  const { decision, revoked } = await tradeRefreshToken(hashRefreshToken(presented), now, (t, row): TradeStep & { outcome: RotateOutcome } => {
+    if (t === undefined) return { action: 'none', outcome: { ok: false, reason: 'unknown' } };
+    const account = row === undefined ? undefined : toAccount(row);
+    const who = { family: t.family, username: t.username, ...(account ? { account } : {}) };
+    if (t.revoked) return { action: 'none', outcome: { ok: false, reason: 'revoked', ...who } };
+    if (t.spent) return { action: 'revoke', why: 'reused', outcome: { ok: false, reason: 'reused', ...who } };
+    const session: RefreshSession = { username: t.username, tokenVersion: t.tokenVersion, authTime: t.authTime, expiresAt: t.expiresAt };
     // The session's maximum as set now counts too (a server restarted with a shorter one).
-    if (Math.min(session.expiresAt, session.authTime * 1000 + sessionMaxMs) <= now) return { ok: false, reason: 'expired', ...who };
+    if (Math.min(session.expiresAt, session.authTime * 1000 + sessionMaxMs) <= now) return { action: 'none', outcome: { ok: false, reason: 'expired', ...who } };
     if (account === undefined || account.disabled || account.tokenVersion !== session.tokenVersion) {
-      return { ok: false, reason: 'account', ...who, revoked: await revoke('account') };
+      return { action: 'revoke', why: 'account', outcome: { ok: false, reason: 'account', ...who } };
     }
-    await tx.run('MATCH (t:RefreshToken {hash: $hash}) SET t.spentAt = $now', { hash: hashRefreshToken(presented), now: int(now) });
-    await createToken(tx, hashRefreshToken(next), family, session, now);
-    return { ok: true, token: next, family, session, account };
+    return { action: 'rotate', nextHash: hashRefreshToken(next), outcome: { ok: true, token: next, family: t.family, session, account } };
   });
+  return decision.action === 'revoke' && !decision.outcome.ok ? { ...decision.outcome, revoked } : decision.outcome;
 }
 
 /** Ends the session of a refresh token (logout): its family is revoked. Returns the family's owner, if the token was known. */
 export async function revokeRefreshFamily(presented: string, now: number): Promise<{ username: string; family: string } | undefined> {
-  return writeTx(async (tx) => {
-    const r = await tx.run(
-      `MATCH (t:RefreshToken {hash: $hash})
-       WITH t.family AS family, t.username AS username
-       MATCH (x:RefreshToken {family: family}) WHERE x.revokedAt IS NULL
-       SET x.revokedAt = $now, x.revokedFor = 'logout'
-       RETURN DISTINCT family, username`,
-      { hash: hashRefreshToken(presented), now: int(now) },
-    );
-    const row = r.records[0];
-    return row === undefined ? undefined : { username: str(row.get('username')), family: str(row.get('family')) };
-  });
+  return revokeRefreshTokenFamily(hashRefreshToken(presented), now);
 }

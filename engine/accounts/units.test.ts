@@ -1,4 +1,4 @@
-import { checkUnitsFromEnv, unitProblems } from './units';
+import { unitProblems } from './units';
 
 describe('jurisdiction codes against the administrative units', () => {
   it('accepts real units of 2021 (province › district › commune) and of 2025 (province › commune), and any prefix', () => {
@@ -17,20 +17,5 @@ describe('jurisdiction codes against the administrative units', () => {
     expect(unitProblems({ province: '01', district: '760' })).toEqual([{ field: 'district', reason: "district '760' does not lie in province '01'" }]);
     expect(unitProblems({ province: '79', district: '761', commune: '26734' })).toEqual([{ field: 'commune', reason: "commune '26734' does not lie in district '761'" }]);
     expect(unitProblems({ province: '01', commune: '25747' })).toEqual([{ field: 'commune', reason: "commune '25747' does not lie in province '01'" }]);
-  });
-
-  it('reads TRUYVET_CHECK_UNITS: on by default, off only when said so', () => {
-    const before = process.env['TRUYVET_CHECK_UNITS'];
-    try {
-      delete process.env['TRUYVET_CHECK_UNITS'];
-      expect(checkUnitsFromEnv()).toBe(true);
-      process.env['TRUYVET_CHECK_UNITS'] = 'off';
-      expect(checkUnitsFromEnv()).toBe(false);
-      process.env['TRUYVET_CHECK_UNITS'] = 'maybe';
-      expect(() => checkUnitsFromEnv()).toThrow(/on or off/);
-    } finally {
-      if (before === undefined) delete process.env['TRUYVET_CHECK_UNITS'];
-      else process.env['TRUYVET_CHECK_UNITS'] = before;
-    }
   });
 });

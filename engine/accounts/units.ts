@@ -1,10 +1,10 @@
-import { checkAddressCodes, type AddressProblem } from '../declarations/admin';
+import { checkAddressCodes, type AddressProblem } from '../reference/admin-units';
 
 /**
  * Whether the codes of a jurisdiction (an account's, a station's, an identity provider's claim)
  * name real administrative units: the 2021 set (province › district › commune, each inside its
  * parent) or the 2025 set (province › commune). The tables are the MIT-licensed ones the unified
- * form already checks addresses with (engine/declarations/data/NOTICE.md). A format check alone let
+ * form already checks addresses with (engine/reference/data/NOTICE.md). A format check alone let
  * `{"province":"7"}` through: an officer scoped to a unit that does not exist sees nothing and
  * nobody notices.
  */
@@ -37,13 +37,3 @@ export function unitProblems(j: UnitCodes): UnitProblem[] {
   return checkAddressCodes(codes).map((p) => ({ field: p.field, reason: reason(p, j.district !== undefined && j.district !== '') }));
 }
 
-/**
- * `TRUYVET_CHECK_UNITS=off` turns the check off (codes are then only checked to be digits): for a
- * deployment whose units changed after the shipped tables were made, until they are updated.
- */
-export function checkUnitsFromEnv(): boolean {
-  const v = (process.env['TRUYVET_CHECK_UNITS'] ?? '').trim().toLowerCase();
-  if (v === '' || v === 'on') return true;
-  if (v === 'off') return false;
-  throw new Error(`TRUYVET_CHECK_UNITS=${v} must be on or off`);
-}

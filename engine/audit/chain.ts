@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import type { StoredProperties, StoredProperty } from '../db/audit';
 import { secretKey } from '../secrets';
 
 /**
@@ -99,7 +100,10 @@ export function canonical(value: unknown): string {
 /** The format appendAudit writes. */
 export const AUDIT_FORMAT = 2;
 
-/** Cypher's names (`valueType()`) of the two types events are written with. */
+/**
+ * Cypher's names (`valueType()`) of the two types events are written with; engine/db/audit.ts
+ * reads the values of these two types back (VERIFY_PAGE) and writes JS numbers as INTEGERs.
+ */
 export const STRING = 'STRING NOT NULL';
 export const INTEGER = 'INTEGER NOT NULL';
 
@@ -107,13 +111,10 @@ export const INTEGER = 'INTEGER NOT NULL';
  * One stored property as the database holds it: its Cypher type and, for the two types truyvet
  * writes, its value (any other type is already a change: its value is not needed to say so).
  */
-export interface StoredValue {
-  readonly type: string;
-  readonly value: string | number | null;
-}
+export type StoredValue = StoredProperty;
 
 /** Every stored property of one event node (read as `keys(e)`, so none escapes the check). */
-export type StoredEvent = Readonly<Record<string, StoredValue>>;
+export type StoredEvent = StoredProperties;
 
 const asString = (value: string): StoredValue => ({ type: STRING, value });
 const asInteger = (value: number): StoredValue => ({ type: INTEGER, value });

@@ -1,16 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import { int, num, str } from '../db/convert';
-import { readQuery, writeQuery, writeTx } from '../db/driver';
+import { auditChainName } from '../config';
+import { appendEvent, auditPage, chainHead, deleteChain, storedEventsPage, type AuditRow } from '../db/audit';
 import { isoUtc } from '../time';
-import { GENESIS, INTEGER, sealEvent, STRING, verifyPage, type AuditAction, type AuditDetails, type AuditEntry, type AuditEvent, type ChainProblem, type StoredEvent, type StoredValue } from './chain';
+import { GENESIS, sealEvent, verifyPage, type AuditAction, type AuditDetails, type AuditEntry, type AuditEvent, type ChainProblem } from './chain';
 
 /**
- * The append-only audit log in the graph: `(:AuditEvent {chain, seq, ...})` and one
- * `(:AuditHead {chain, seq, hash})` per chain. An append first writes to the head node, which
- * takes its write lock, so appends to one chain run one at a time and each reads the true last
- * seq and hash; (chain, seq) is also unique in the schema, so even a bug could not fork it.
- * Nothing in truyvet updates or deletes an AuditEvent. The main chain is `main`; tests use
- * their own chain names.
+ * The append-only audit log: events sealed into a hash chain (chain.ts) and stored in the graph
+ * (engine/db/audit.ts: an append takes the chain head's write lock, so appends to one chain run
+ * one at a time). Nothing in truyvet updates or deletes an AuditEvent. The main chain is `main`;
+ * tests use their own chain names.
  */
 
 export const MAIN_CHAIN = 'main';
@@ -20,41 +18,16 @@ export const MAIN_CHAIN = 'main';
  * separate chains (say, a staging server beside production); tests use their run id.
  */
 export function defaultChain(): string {
-  const c = process.env['TRUYVET_AUDIT_CHAIN'];
-  return c === undefined || c === '' ? MAIN_CHAIN : c;
-}
-
-const TAKE_LOCK = `
-MERGE (h:AuditHead {chain: $chain})
-  ON CREATE SET h.seq = 0, h.hash = ''
-SET h.lock = $token`;
-
-const READ_HEAD = `MATCH (h:AuditHead {chain: $chain}) RETURN h.seq AS seq, h.hash AS hash`;
-
-// The event's properties are the map its hash was computed from (chain.ts, sealEvent).
-const CREATE = `
-MATCH (h:AuditHead {chain: $chain})
-CREATE (e:AuditEvent $props)
-SET h.seq = $seq, h.hash = $hash
-REMOVE h.lock`;
-
-/** A stored event's properties as Cypher parameters: INTEGERs as Neo4j integers. */
-function propsParam(props: StoredEvent): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(props).map(([k, v]) => [k, v.type === INTEGER ? int(v.value as number) : v.value]));
+  return auditChainName() ?? MAIN_CHAIN;
 }
 
 export async function appendAudit(entry: AuditEntry, now: number, chain: string = defaultChain()): Promise<AuditEvent> {
   const token = randomBytes(8).toString('hex');
   // Recomputed from the head inside the transaction, so a retried transaction stays correct.
-  return writeTx(async (tx) => {
-    await tx.run(TAKE_LOCK, { chain, token });
-    const head = (await tx.run(READ_HEAD, { chain })).records[0];
-    const prevSeq = num(head?.get('seq') ?? 0);
-    const prev = str(head?.get('hash') ?? '');
-    const event: Omit<AuditEvent, 'hash'> = { ...clean(entry), chain, seq: prevSeq + 1, at: isoUtc(now), prev };
+  return appendEvent(chain, token, (head) => {
+    const event: Omit<AuditEvent, 'hash'> = { ...clean(entry), chain, seq: head.seq + 1, at: isoUtc(now), prev: head.hash };
     const { props, hash } = sealEvent(event, now);
-    await tx.run(CREATE, { chain, seq: int(event.seq), hash, props: propsParam(props) });
-    return { ...event, hash };
+    return { seq: event.seq, hash, props, result: { ...event, hash } };
   });
 }
 
@@ -63,28 +36,25 @@ function clean(e: AuditEntry): AuditEntry {
   return Object.fromEntries(Object.entries(e).filter(([, v]) => v !== undefined)) as unknown as AuditEntry;
 }
 
-function toEvent(v: unknown): AuditEvent {
-  const r = v as Record<string, unknown>;
-  const opt = <K extends string>(k: K): { [P in K]?: string } => (typeof r[k] === 'string' ? ({ [k]: r[k] } as { [P in K]?: string }) : {});
+/** The stored row as an event, fields in the order they were always listed in. */
+function toEvent(r: AuditRow): AuditEvent {
   return {
-    chain: str(r['chain']),
-    seq: num(r['seq']),
-    at: str(r['at']),
-    actor: str(r['actor']),
-    role: str(r['role']),
-    action: str(r['action']) as AuditAction,
-    outcome: str(r['outcome']) as AuditEvent['outcome'],
-    ...opt('target'),
-    ...opt('requestRef'),
-    ...opt('purpose'),
-    ...(r['count'] === null || r['count'] === undefined ? {} : { count: num(r['count']) }),
-    ...(typeof r['details'] === 'string' ? { details: JSON.parse(r['details']) as AuditDetails } : {}),
-    prev: str(r['prev']),
-    hash: str(r['hash']),
+    chain: r.chain,
+    seq: r.seq,
+    at: r.at,
+    actor: r.actor,
+    role: r.role,
+    action: r.action as AuditAction,
+    outcome: r.outcome as AuditEvent['outcome'],
+    ...(r.target === undefined ? {} : { target: r.target }),
+    ...(r.requestRef === undefined ? {} : { requestRef: r.requestRef }),
+    ...(r.purpose === undefined ? {} : { purpose: r.purpose }),
+    ...(r.count === undefined ? {} : { count: r.count }),
+    ...(r.details === undefined ? {} : { details: JSON.parse(r.details) as AuditDetails }),
+    prev: r.prev,
+    hash: r.hash,
   };
 }
-
-const EVENT_FIELDS = 'e {.chain, .seq, .at, .actor, .role, .action, .outcome, .target, .requestRef, .purpose, .count, .details, .prev, .hash}';
 
 export interface AuditQuery {
   readonly chain?: string;
@@ -99,31 +69,10 @@ export interface AuditQuery {
   readonly limit?: number;
 }
 
-// The chain's events in seq order, filtered. SEEK: a nearly empty label at planning time can make
-// the planner prefer scanning the whole index, a plan that then stays cached as the label grows.
-export const AUDIT_PAGE = `
-MATCH (e:AuditEvent {chain: $chain}) USING INDEX SEEK e:AuditEvent(chain, seq)
-WHERE e.seq > $after
-  AND ($from IS NULL OR e.atMs >= $from) AND ($to IS NULL OR e.atMs <= $to)
-  AND ($actor IS NULL OR e.actor = $actor) AND ($action IS NULL OR e.action = $action)
-  AND ($requestRef IS NULL OR e.requestRef = $requestRef)
-RETURN ${EVENT_FIELDS} AS e ORDER BY e.seq LIMIT $limit`;
-
 export async function listAudit(q: AuditQuery = {}): Promise<AuditEvent[]> {
-  return readQuery(
-    AUDIT_PAGE,
-    {
-      chain: q.chain ?? defaultChain(),
-      after: int(q.afterSeq ?? 0),
-      from: q.from === undefined ? null : int(q.from),
-      to: q.to === undefined ? null : int(q.to),
-      actor: q.actor ?? null,
-      action: q.action ?? null,
-      requestRef: q.requestRef ?? null,
-      limit: int(q.limit ?? 100),
-    },
-    (r) => toEvent(r['e']),
-  );
+  const { chain, afterSeq, limit, ...filters } = q;
+  const rows = await auditPage({ ...filters, chain: chain ?? defaultChain(), afterSeq: afterSeq ?? 0, limit: limit ?? 100 });
+  return rows.map(toEvent);
 }
 
 export interface VerifyReport {
@@ -138,33 +87,16 @@ export interface VerifyReport {
 
 const PAGE = 2000;
 
-// Every stored property of each event, with its Cypher type: verify hashes what is stored, not a
-// list of fields (chain.ts). Values of other types than the two events are written with are
-// left out: the type alone already tells the event was changed.
-export const VERIFY_PAGE = `
-MATCH (e:AuditEvent {chain: $chain}) USING INDEX SEEK e:AuditEvent(chain, seq)
-WHERE e.seq > $after
-WITH e ORDER BY e.seq LIMIT $limit
-RETURN e.seq AS seq, [k IN keys(e) | [k, valueType(e[k]), CASE WHEN valueType(e[k]) IN ['${STRING}', '${INTEGER}'] THEN e[k] END]] AS props`;
-
-function toStored(v: unknown): StoredEvent {
-  return Object.fromEntries((v as [string, string, string | number | null][]).map(([k, type, value]): [string, StoredValue] => [k, { type, value }]));
-}
-
 /** Walks the whole chain page by page and checks every link and hash, then the head. */
 export async function verifyAudit(chain: string = defaultChain()): Promise<VerifyReport> {
-  const heads = await readQuery(READ_HEAD, { chain }, (r) => ({ seq: num(r['seq']), hash: str(r['hash']) }));
-  const head = heads[0] ?? { seq: 0, hash: '' };
+  const head = await chainHead(chain);
   let cursor = GENESIS;
   // Where the next page starts: the last seq read as stored (a float if someone retyped it).
   let after: number = 0;
   let count = 0;
   const problems: ChainProblem[] = [];
   for (;;) {
-    const page = await readQuery(VERIFY_PAGE, { chain, after: Number.isSafeInteger(after) ? int(after) : after, limit: int(PAGE) }, (r) => ({
-      seq: num(r['seq']),
-      props: toStored(r['props']),
-    }));
+    const page = await storedEventsPage(chain, after, PAGE);
     const res = verifyPage(
       page.map((e) => e.props),
       cursor,
@@ -189,6 +121,5 @@ export async function verifyAudit(chain: string = defaultChain()): Promise<Verif
 /** Removes a whole chain. Only for tests' own chains: the main chain is never removed. */
 export async function dropChain(chain: string): Promise<void> {
   if (chain === MAIN_CHAIN) throw new Error('the main audit chain is never removed');
-  await writeQuery(`MATCH (e:AuditEvent {chain: $chain}) WHERE e.seq >= 0 DELETE e`, { chain }, () => undefined);
-  await writeQuery(`MATCH (h:AuditHead {chain: $chain}) DELETE h`, { chain }, () => undefined);
+  await deleteChain(chain);
 }

@@ -16,7 +16,8 @@
  *   needs confirmedSince or caseIds; more than `limit` (100,000) is a validation error;
  * - `readCasesFile(path, { now, profile?, map?, maxCases? })
  *     → Promise<{ cases: OutbreakCase[]; rejects: ImportReject[]; warnings: string[]; read: number }>`:
- *   a cases CSV read by the import's rules without storing it (`--cases FILE`).
+ *   a cases CSV read by the import's rules without storing it (`--cases FILE`); it lives in
+ *   engine/import (cases-file.ts), which builds on this folder's case input, not the other way.
  * Both leave the case's period as given: outbreakTrace (engine/outbreak) applies DESIGN's defaults.
  */
 export {
@@ -50,4 +51,3 @@ export {
   type StatusChangeRequest,
   type StoredCase,
 } from './registry';
-export { MAX_CASES_FILE, readCasesFile, type CasesFile, type CasesFileOptions } from './file';

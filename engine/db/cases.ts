@@ -1,4 +1,4 @@
-import { scopeParams } from '../privacy/jurisdiction';
+import { scopeParams } from '../jurisdiction';
 import type { Jurisdiction } from '../types';
 import { int, num, numOrNull, str, strOrEmpty } from './convert';
 import { readQuery, writeQuery, writeTx } from './driver';

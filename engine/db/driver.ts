@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import neo4j, { type Driver, type ManagedTransaction, type QueryResult, type Record as Neo4jRecord, type RecordShape, type ServerInfo } from 'neo4j-driver';
-import { connectionSettings, localNeo4jHome, usesLocalNeo4j } from '../config';
+import { coalesceWrites, connectionSettings, localNeo4jHome, usesLocalNeo4j } from '../config';
 import { coalesceBoltWrites } from './coalesce-writes';
 import { TruyvetError, unavailable } from '../errors';
 
@@ -41,7 +41,7 @@ function password(): string {
 export function getDriver(): Driver {
   if (!shared) {
     const s = connectionSettings();
-    coalesceBoltWrites(process.env['TRUYVET_COALESCE_WRITES'] !== '0');
+    coalesceBoltWrites(coalesceWrites());
     shared = neo4j.driver(s.uri, neo4j.auth.basic(s.user, password()), {
       disableLosslessIntegers: true,
       maxConnectionPoolSize: 50,
@@ -156,6 +156,11 @@ export async function serverInfo(): Promise<ServerInfo> {
   } catch (e) {
     throw mapDriverError(e);
   }
+}
+
+/** Resolves when the database answers; an unavailable error (engine/errors.ts) when it does not. */
+export async function pingDatabase(): Promise<void> {
+  await serverInfo();
 }
 
 function dbOpt(): { database?: string } {

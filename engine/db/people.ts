@@ -1,5 +1,5 @@
 import { pseudonym, seal, unseal } from '../identity';
-import { scopeParams } from '../privacy/jurisdiction';
+import { scopeParams } from '../jurisdiction';
 import type { Jurisdiction } from '../types';
 import { num, str, strOrEmpty } from './convert';
 import { readQuery, writeTx, type QueryOptions } from './driver';
@@ -205,4 +205,10 @@ export async function countPeople(): Promise<{ people: number; registered: numbe
     (r) => ({ people: num(r['people']), registered: num(r['registered']) }),
   );
   return row ?? { people: 0, registered: 0 };
+}
+
+/** Whether the graph knows this person (a Person node, with or without passages). */
+export async function personExists(pid: string, options: QueryOptions = {}): Promise<boolean> {
+  const rows = await readQuery('MATCH (p:Person {id: $pid}) RETURN count(p) AS n', { pid }, (r) => num(r['n']), options);
+  return (rows[0] ?? 0) > 0;
 }

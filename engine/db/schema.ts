@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { runAutoCommit, readQuery, writeQuery } from './driver';
 import { int, num, str } from './convert';
+import { windowSecondsText } from '../config';
 import { DEFAULT_WINDOW_SECONDS } from '../windows';
 import { invalidInput, unavailable } from '../errors';
 
@@ -63,7 +64,7 @@ export const SCHEMA: readonly SchemaItem[] = [
   unique('audit_head_chain', 'AuditHead', ['chain']),
   unique('audit_event_seq', 'AuditEvent', ['chain', 'seq']),
   unique('trace_record_id', 'TraceRecord', ['id']),
-  // Import jobs of the API (engine/import/jobs.ts), so a job outlives the server that ran it.
+  // Import jobs of the API (engine/db/import-jobs.ts), so a job outlives the server that ran it.
   unique('import_job_id', 'ImportJob', ['id']),
   // Declarations and checkpoint scans (issue 6): a scan id is the client's, unique so a replayed
   // offline queue records nothing twice; scans by person and time find the previous and next
@@ -212,8 +213,8 @@ let windowMsCache: number | undefined;
  * read it back and refuse a different setting instead of silently breaking lookups.
  */
 async function ensureWindowSize(): Promise<void> {
-  const wanted = process.env['TRUYVET_WINDOW_SECONDS'];
-  const seconds = wanted === undefined || wanted === '' ? DEFAULT_WINDOW_SECONDS : Number(wanted);
+  const wanted = windowSecondsText();
+  const seconds = wanted === undefined ? DEFAULT_WINDOW_SECONDS : Number(wanted);
   if (!Number.isInteger(seconds) || seconds < 60 || seconds > 86_400) {
     throw invalidInput(`TRUYVET_WINDOW_SECONDS=${wanted ?? ''} must be a whole number of seconds between 60 and 86400`);
   }
@@ -222,7 +223,7 @@ async function ensureWindowSize(): Promise<void> {
     { seconds: int(seconds) },
   );
   const stored = num(rows.records[0]?.get('value'));
-  if (wanted !== undefined && wanted !== '' && stored !== seconds) {
+  if (wanted !== undefined && stored !== seconds) {
     throw invalidInput(`this database uses ${stored}-second windows; TRUYVET_WINDOW_SECONDS=${seconds} would not find its passages`);
   }
   windowMsCache = stored * 1000;

@@ -1,4 +1,4 @@
-import { scopeParams } from '../privacy/jurisdiction';
+import { scopeParams } from '../jurisdiction';
 import type { Jurisdiction, Station } from '../types';
 import { int, num, str, strOrEmpty } from './convert';
 import { readQuery, writeQuery } from './driver';
@@ -115,4 +115,10 @@ export function toStation(v: unknown): Station {
     tz: strOrEmpty(s['tz']),
     kind: strOrEmpty(s['kind']),
   };
+}
+
+/** How many stations the graph holds (`truyvet up` loads the demo city into an empty graph). */
+export async function countStations(): Promise<number> {
+  const [n] = await readQuery('MATCH (s:Station) RETURN count(s) AS n', {}, (r) => num(r['n']));
+  return n ?? 0;
 }

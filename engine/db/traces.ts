@@ -1,4 +1,4 @@
-import { scopeParams } from '../privacy/jurisdiction';
+import { scopeParams } from '../jurisdiction';
 import type { Jurisdiction, TraceResult } from '../types';
 import { int, num, str } from './convert';
 import { readQuery, writeQuery } from './driver';

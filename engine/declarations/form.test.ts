@@ -1,4 +1,4 @@
-import { cccdCenturyDigit, checkCccdConsistency, checkDocumentFormat } from './documents';
+import { cccdCenturyDigit, checkCccdConsistency, checkDocumentFormat } from '../reference/documents';
 import { normalizePhone, validateDeclaration, type UnifiedDeclarationInput } from './form';
 
 const valid = (): UnifiedDeclarationInput => ({

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { parseInstant, isoUtc } from '../time';
-import { checkAddressCodes, type AddressCodes } from './admin';
-import { checkCccdConsistency, checkDocumentFormat, DOCUMENT_TYPES, normalizeDocumentNumber, type DocumentProblem, type DocumentType, type Sex } from './documents';
+import { isCalendarDate, parseInstant, isoUtc } from '../time';
+import { checkAddressCodes, type AddressCodes } from '../reference/admin-units';
+import { checkCccdConsistency, checkDocumentFormat, DOCUMENT_TYPES, normalizeDocumentNumber, type DocumentProblem, type DocumentType, type Sex } from '../reference/documents';
 import { issue, KNOWN_ISSUE_CODES, type FieldIssue } from './messages';
 
 /**
@@ -31,17 +31,6 @@ export const TRANSPORT_MEANS = ['airplane', 'train', 'coach', 'car', 'motorbike'
 export type TransportMeans = (typeof TRANSPORT_MEANS)[number];
 
 export const SEXES = ['male', 'female', 'other'] as const;
-
-const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
-
-/** True for a real calendar date written YYYY-MM-DD. */
-export function isCalendarDate(text: string): boolean {
-  const m = DATE_RE.exec(text);
-  if (!m) return false;
-  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  const t = new Date(Date.UTC(y, mo - 1, d));
-  return t.getUTCFullYear() === y && t.getUTCMonth() === mo - 1 && t.getUTCDate() === d;
-}
 
 /** The year of a birth date (`YYYY-MM-DD` or `YYYY`). */
 export function birthYear(birthDate: string): number {

@@ -1,5 +1,5 @@
-export * from './admin';
-export * from './documents';
+export * from '../reference/admin-units';
+export * from '../reference/documents';
 export * from './form';
 export * from './import';
 export * from './mapping';

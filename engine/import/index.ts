@@ -3,3 +3,5 @@ export { COLUMNS, IMPORT_KINDS, parseMapSpec, type ImportKind } from './header';
 export { builtInProfiles, loadProfile, type ImportProfile } from './profiles';
 export { forgetCheckpoint, importStateDir } from './checkpoint';
 export { neutralize } from './report';
+// A cases file read by the import's rules without storing it (engine/cases holds the case itself).
+export { MAX_CASES_FILE, readCasesFile, type CasesFile, type CasesFileOptions } from './cases-file';

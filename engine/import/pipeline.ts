@@ -300,7 +300,7 @@ function accept(item: CsvItem, index: ReadonlyMap<string, number>, width: number
 /**
  * One CSV item through a row validator: its value, or its reject (a broken record, the wrong
  * number of fields, or the validator's reason) as the report writes it. For the importer, and
- * for readers that check a file without storing it (engine/cases readCasesFile).
+ * for readers that check a file without storing it (engine/import/cases-file.ts, readCasesFile).
  */
 export function validateItem<T>(
   item: CsvItem,

@@ -1,9 +1,10 @@
 import { performance } from 'node:perf_hooks';
 import { unknownPeople } from '../db/people';
-import type { QueryOptions } from '../db/driver';
+import type { QueryOptions } from '../db/contacts';
 import { notFound } from '../errors';
 import { assembleGeneration, type Edge, type Reached } from '../trace/assemble';
-import { edgesFromFrontier, traceTooLarge, type EdgeFate, type FrontierEntry } from '../trace/queries';
+import { edgesFromFrontier, type FrontierEntry } from '../trace/generation';
+import { traceTooLarge, type EdgeFate } from '../trace/pairing';
 import { DEFAULT_MAX_CONTACTS } from '../trace/trace';
 import type { OutbreakParams, OutbreakResult } from '../types';
 import { addLinks, attributeCases, caseContext, inSomeWindow, outbreakResultOf, shapeOutbreak, LinkTable, type CaseTimes, type ShapedOutbreak } from './assemble';

@@ -1,5 +1,5 @@
 import type { Role } from '../accounts/roles';
-import { provinceName } from '../declarations/admin';
+import { provinceName } from '../reference/admin-units';
 import { rawKeys, readIdentities, readPeopleInScope } from '../db/people';
 import type { Jurisdiction } from '../types';
 import { maskBirthDate, maskName, maskPhone, maskRawKey } from './masking';

@@ -1,4 +1,5 @@
-export * from './config';
+// QR settings live with every other setting (engine/config.ts).
+export { qrClockSkewSeconds, qrValidDays } from '../config';
 export * from './keys';
 export * from './national';
 export * from './render';

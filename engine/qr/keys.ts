@@ -2,7 +2,7 @@ import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject 
 import fs from 'node:fs';
 import path from 'node:path';
 import { calculateJwkThumbprint, type JWK } from 'jose';
-import { localSecretsDir, usesLocalNeo4j } from '../config';
+import { qrKeySettings, type QrKeySettings } from '../config';
 
 /**
  * The QR signing key: an ES256 (P-256) private JWK from TRUYVET_QR_PRIVATE_JWK. Like the other
@@ -27,9 +27,19 @@ export interface QrKeySet {
 }
 
 let cached: Promise<QrKeySet> | undefined;
+let configured: QrKeySettings | undefined;
+
+/**
+ * Where the keys come from: these settings instead of the environment's (engine/config.ts,
+ * qrKeySettings), or the environment's again with undefined. The loaded keys are forgotten.
+ */
+export function configureQrKeys(settings: QrKeySettings | undefined): void {
+  configured = settings;
+  cached = undefined;
+}
 
 export function qrKeys(): Promise<QrKeySet> {
-  cached ??= loadKeys().catch((e: unknown) => {
+  cached ??= loadKeys(configured ?? qrKeySettings()).catch((e: unknown) => {
     cached = undefined;
     throw e;
   });
@@ -52,8 +62,8 @@ export function generateQrPrivateJwk(): JWK {
   return privateKey.export({ format: 'jwk' });
 }
 
-async function loadKeys(): Promise<QrKeySet> {
-  const jwk = privateJwk();
+async function loadKeys(settings: QrKeySettings): Promise<QrKeySet> {
+  const jwk = privateJwk(settings);
   if (jwk.kty !== 'EC' || jwk.crv !== 'P-256' || typeof jwk.d !== 'string') {
     throw new Error('TRUYVET_QR_PRIVATE_JWK must be an EC P-256 private JWK (kty EC, crv P-256, with d)');
   }
@@ -62,7 +72,7 @@ async function loadKeys(): Promise<QrKeySet> {
   const kid = await keyId(pub);
   const verifyKeys = new Map<string, KeyObject>([[kid, createPublicKey({ key: pub as never, format: 'jwk' })]]);
   const published: JWK[] = [{ ...pub, kid, alg: QR_ALG, use: 'sig' }];
-  for (const extra of extraPublicJwks()) {
+  for (const extra of extraPublicJwks(settings.extraPublicJwks)) {
     const p = publicOnly(extra);
     const k = extra.kid ?? (await keyId(p));
     if (verifyKeys.has(k)) continue;
@@ -83,8 +93,7 @@ async function keyId(pub: JWK): Promise<string> {
   return (await calculateJwkThumbprint(pub, 'sha256')).slice(0, 16);
 }
 
-function extraPublicJwks(): JWK[] {
-  const raw = process.env['TRUYVET_QR_EXTRA_PUBLIC_JWKS'];
+function extraPublicJwks(raw: string | undefined): JWK[] {
   if (raw === undefined || raw.trim() === '') return [];
   let doc: unknown;
   try {
@@ -97,13 +106,13 @@ function extraPublicJwks(): JWK[] {
   return keys as JWK[];
 }
 
-function privateJwk(): JWK {
-  const raw = process.env['TRUYVET_QR_PRIVATE_JWK'];
+function privateJwk(settings: QrKeySettings): JWK {
+  const raw = settings.privateJwk;
   if (raw !== undefined && raw.trim() !== '') return parseJwk(raw, 'TRUYVET_QR_PRIVATE_JWK');
-  if (!usesLocalNeo4j() && process.env['TRUYVET_GENERATE_SECRETS'] !== '1') {
+  if (!settings.mayGenerate) {
     throw new Error('TRUYVET_QR_PRIVATE_JWK is not set; it is required when NEO4J_URI points at a shared database');
   }
-  const dir = localSecretsDir();
+  const dir = settings.secretsDir;
   const file = path.join(dir, FILE_NAME);
   try {
     return parseJwk(fs.readFileSync(file, 'utf8'), file);

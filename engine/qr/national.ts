@@ -1,5 +1,5 @@
-import { checkDocumentFormat, type DocumentType } from '../declarations/documents';
-import { isCalendarDate } from '../declarations/form';
+import { checkDocumentFormat, type DocumentType } from '../reference/documents';
+import { isCalendarDate } from '../time';
 
 /**
  * The national personal QR code citizens already carried in 2021 (Quyết định 1405/QĐ-BTTTT,

@@ -1,17 +1,11 @@
 import { createLocalJWKSet, flattenedVerify } from 'jose';
-import { forgetQrKeys, generateQrPrivateJwk, publicJwks } from './keys';
+import { qrKeySettings } from '../config';
+import { configureQrKeys, generateQrPrivateJwk, publicJwks } from './keys';
 import { matchesTag, revocationListTag, signRevocationList } from './revocations';
 
 const T0 = Date.UTC(2021, 7, 14, 1, 0, 0, 500);
-const saved = { ...process.env };
-beforeEach(() => {
-  forgetQrKeys();
-  process.env['TRUYVET_QR_PRIVATE_JWK'] = JSON.stringify(generateQrPrivateJwk());
-});
-afterAll(() => {
-  process.env = saved;
-  forgetQrKeys();
-});
+beforeEach(() => configureQrKeys(qrKeySettings({ TRUYVET_QR_PRIVATE_JWK: JSON.stringify(generateQrPrivateJwk()) })));
+afterAll(() => configureQrKeys(undefined));
 
 describe('the QR revocation list', () => {
   it('is a flattened JWS of the sorted code ids and the signing time, verifiable with the published keys', async () => {

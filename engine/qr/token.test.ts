@@ -1,24 +1,19 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { forgetQrKeys, generateQrPrivateJwk, publicJwks, qrKeys } from './keys';
+import { qrKeySettings, qrValidDays, type Env } from '../config';
+import { configureQrKeys, forgetQrKeys, generateQrPrivateJwk, publicJwks, qrKeys } from './keys';
 import { issueQrToken, newQrCodeId, QR_CODE_ID_RE, tokenValidity, verifyQrToken } from './token';
 
 const DAY = 86_400_000;
 const T0 = Date.UTC(2021, 7, 14, 1, 0, 0);
 const CODE = 'q0123456789abcdefABCDEF';
-const saved = { ...process.env };
 
-beforeEach(() => {
-  forgetQrKeys();
-  process.env['TRUYVET_QR_PRIVATE_JWK'] = JSON.stringify(generateQrPrivateJwk());
-  delete process.env['TRUYVET_QR_EXTRA_PUBLIC_JWKS'];
-  delete process.env['TRUYVET_QR_VALID_DAYS'];
-});
-afterAll(() => {
-  process.env = saved;
-  forgetQrKeys();
-});
+/** The keys an environment with these variables (and no others) gives (engine/config.ts, qrKeySettings). */
+const keysFrom = (env: Env) => configureQrKeys(qrKeySettings(env));
+
+beforeEach(() => keysFrom({ TRUYVET_QR_PRIVATE_JWK: JSON.stringify(generateQrPrivateJwk()) }));
+afterAll(() => configureQrKeys(undefined));
 
 const issue = (over: Partial<Parameters<typeof issueQrToken>[0]> = {}) =>
   issueQrToken({ codeId: CODE, issuedAt: T0, ...over });
@@ -33,8 +28,7 @@ describe('signed QR tokens', () => {
   });
 
   it('takes the validity from TRUYVET_QR_VALID_DAYS', async () => {
-    process.env['TRUYVET_QR_VALID_DAYS'] = '1';
-    const { claims } = await issue();
+    const { claims } = await issue({ validDays: qrValidDays({ TRUYVET_QR_VALID_DAYS: '1' }) });
     expect(claims.validUntil - claims.issuedAt).toBe(DAY);
   });
 
@@ -74,8 +68,7 @@ describe('signed QR tokens', () => {
     const { token } = await issue();
     const mine = await qrKeys();
     const otherJwk = generateQrPrivateJwk();
-    process.env['TRUYVET_QR_PRIVATE_JWK'] = JSON.stringify(otherJwk);
-    forgetQrKeys();
+    keysFrom({ TRUYVET_QR_PRIVATE_JWK: JSON.stringify(otherJwk) });
     const other = await qrKeys();
     const { token: foreign } = await issueQrToken({ codeId: CODE, issuedAt: T0 }, { ...other, kid: mine.kid });
     expect(await verifyQrToken(foreign, mine)).toEqual({ ok: false, reason: 'bad_signature' });
@@ -110,18 +103,14 @@ describe('QR keys', () => {
   it('keeps verifying codes of a retired key listed in TRUYVET_QR_EXTRA_PUBLIC_JWKS', async () => {
     const { token } = await issue();
     const retired = await publicJwks();
-    process.env['TRUYVET_QR_PRIVATE_JWK'] = JSON.stringify(generateQrPrivateJwk());
-    process.env['TRUYVET_QR_EXTRA_PUBLIC_JWKS'] = JSON.stringify(retired);
-    forgetQrKeys();
+    keysFrom({ TRUYVET_QR_PRIVATE_JWK: JSON.stringify(generateQrPrivateJwk()), TRUYVET_QR_EXTRA_PUBLIC_JWKS: JSON.stringify(retired) });
     expect((await verifyQrToken(token)).ok).toBe(true);
     expect((await publicJwks()).keys).toHaveLength(2);
   });
 
   it('generates a local key once, mode 0600, when the environment gives none in the local setup', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'truyvet-qr-'));
-    delete process.env['TRUYVET_QR_PRIVATE_JWK'];
-    delete process.env['NEO4J_URI'];
-    process.env['TRUYVET_SECRETS_DIR'] = dir;
+    keysFrom({ TRUYVET_SECRETS_DIR: dir });
     try {
       const first = (await qrKeys()).kid;
       const file = path.join(dir, 'TRUYVET_QR_PRIVATE_JWK.json');
@@ -130,17 +119,11 @@ describe('QR keys', () => {
       expect((await qrKeys()).kid).toBe(first);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
-      delete process.env['TRUYVET_SECRETS_DIR'];
     }
   });
 
   it('refuses to generate a key against a shared database', async () => {
-    delete process.env['TRUYVET_QR_PRIVATE_JWK'];
-    process.env['NEO4J_URI'] = 'bolt://db.example:7687';
-    try {
-      await expect(qrKeys()).rejects.toThrow('TRUYVET_QR_PRIVATE_JWK is not set');
-    } finally {
-      delete process.env['NEO4J_URI'];
-    }
+    keysFrom({ NEO4J_URI: 'bolt://db.example:7687' });
+    await expect(qrKeys()).rejects.toThrow('TRUYVET_QR_PRIVATE_JWK is not set');
   });
 });

@@ -1,14 +1,14 @@
 import { randomBytes, verify as verifySignature } from 'node:crypto';
 import { SignJWT, decodeProtectedHeader } from 'jose';
 import { z } from 'zod';
-import { qrValidDays } from './config';
+import { qrValidDays } from '../config';
 import { qrKeys, QR_ALG, type QrKeySet } from './keys';
 
 /**
  * truyvet's own QR code: a compact JWS (ES256) whose payload is an opaque code id, when it was
  * issued and until when it is valid. Nothing else: the code id is random and means something
  * only to the server, which resolves it to the declaration and the person at a scan
- * (engine/scan/storage.ts), so a code read by anyone names nobody (no pseudonym that other
+ * (engine/db/scans.ts), so a code read by anyone names nobody (no pseudonym that other
  * answers carry, no declaration id, not even how the registry check came out). About 200
  * characters, a small QR code at level M.
  *

@@ -1,9 +1,7 @@
 import { performance } from 'node:perf_hooks';
-import { int, num } from '../db/convert';
-import { readQuery, writeQuery, writeTx } from '../db/driver';
-import { CELL_SEEK, PERSON_SEEK, spansParam } from '../db/passages';
-import { scopeParams } from '../privacy/jurisdiction';
-import { qrValidDays } from '../qr/config';
+import { clearTraceResults, countOldPassages, deleteOldPassages, deleteOrphans } from '../db/retention';
+import { scopeParams } from '../jurisdiction';
+import { qrValidDays } from '../config';
 import { isoUtc } from '../time';
 import type { Jurisdiction } from '../types';
 import { purgeDeclarations, purgeIsolations, purgeScans } from './personal';
@@ -13,7 +11,8 @@ import { purgeDeclarations, purgeIsolations, purgeScans } from './personal';
  * retention period) are deleted, with the unregistered people they leave without any passage or
  * relationship; stored trace results older than the cut-off lose their
  * result (their metadata stays, for accountability). A passage ending exactly at the cut-off
- * stays. Scans, declarations and isolation records go by their own rules (personal.ts). Work goes in batches of whole passages, each its own transaction, so a purge of
+ * stays. Scans, declarations and isolation records go by their own rules (personal.ts). Work goes
+ * in batches of whole passages, each its own transaction (engine/db/retention.ts), so a purge of
  * millions of passages never builds one giant transaction and can be stopped and run again.
  * `now` is a parameter: the engine never reads the clock.
  */
@@ -57,64 +56,12 @@ export interface PurgeReport {
 export const DEFAULT_PURGE_BATCH = 5000;
 export const DEFAULT_DECLARATION_RETENTION_DAYS = 21;
 
-// Old passages are found per station in scope and per duration class, by a range seek on the
-// (station, span, at) index (a passage that ended before the cut-off started before it), so
-// the purge reads what it deletes, not the whole store.
-const OLD = `
-MATCH (s:Station)
-WHERE $province IS NULL OR (s.province = $province AND ($district IS NULL OR s.district = $district) AND ($commune IS NULL OR s.commune = $commune))
-UNWIND $spans AS sp
-MATCH (x:Passage) ${CELL_SEEK('x')} AND x.station = s.id AND x.span = sp[0] AND x.at < $cut AND x.leftAt < $cut`;
-
-const PICK = `${OLD}
-WITH x.id AS id LIMIT $batch
-RETURN collect(id) AS ids`;
-
-const DELETE_PASSAGES = `
-UNWIND $ids AS id
-MATCH (x:Passage {id: id})
-WITH x, x.pid AS pid
-DELETE x
-RETURN count(*) AS n, collect(DISTINCT pid) AS people`;
-
-// Registered people stay (the registry is not movement data); so does anyone still linked to
-// anything (a declaration) or with a passage left.
-const DELETE_ORPHANS = `
-UNWIND $pids AS pid
-MATCH (p:Person {id: pid})
-WHERE coalesce(p.registered, false) = false AND NOT EXISTS { (p)--() }
-  AND NOT EXISTS { MATCH (y:Passage) ${PERSON_SEEK('y')} AND y.pid = pid }
-DELETE p
-RETURN count(*) AS n`;
-
-const COUNT = `${OLD}
-RETURN count(x) AS passages`;
-
-// People whose every passage would go (all in scope, all ended before the cut-off).
-const COUNT_ORPHANS = `${OLD}
-WITH DISTINCT x.pid AS pid
-MATCH (p:Person {id: pid})
-WHERE coalesce(p.registered, false) = false AND NOT EXISTS { (p)--() }
-  AND NOT EXISTS {
-    MATCH (y:Passage) ${PERSON_SEEK('y')} AND y.pid = pid
-    MATCH (t:Station {id: y.station})
-    WHERE y.leftAt >= $cut OR NOT ($province IS NULL OR (t.province = $province AND ($district IS NULL OR t.district = $district) AND ($commune IS NULL OR t.commune = $commune)))
-  }
-RETURN count(p) AS n`;
-
-const TRACE_RESULTS = (dry: boolean) => `
-MATCH (t:TraceRecord) WHERE t.createdAt < $cut AND t.result IS NOT NULL
-${dry ? '' : 'SET t.result = null, t.members = null, t.resultPurgedAt = $now'}
-RETURN count(t) AS n`;
-
 /**
  * Removes the result (not the metadata) of stored traces opened before the cut-off; returns how
  * many. Part of every unscoped purge.
  */
 export async function purgeTraceResults(now: number, olderThanMs: number, dryRun: boolean): Promise<number> {
-  const params = { cut: int(cutoffMs(now, olderThanMs)), now: int(now) };
-  const [n] = dryRun ? await readQuery(TRACE_RESULTS(true), params, (r) => num(r['n'])) : await writeQuery(TRACE_RESULTS(false), params, (r) => num(r['n']));
-  return n ?? 0;
+  return clearTraceResults(cutoffMs(now, olderThanMs), now, dryRun);
 }
 
 export function cutoffMs(now: number, olderThanMs: number): number {
@@ -125,7 +72,7 @@ export async function purge(o: PurgeOptions): Promise<PurgeReport> {
   const started = performance.now();
   const cut = cutoffMs(o.now, o.olderThanMs);
   const batch = o.batchSize ?? DEFAULT_PURGE_BATCH;
-  const params = { cut: int(cut), now: int(o.now), batch: int(batch), spans: spansParam(), ...scopeParams(o.scope) };
+  const old = { cut, ...scopeParams(o.scope) };
   const dryRun = o.dryRun === true;
   let passages = 0;
   const relationships = 0;
@@ -135,21 +82,11 @@ export async function purge(o: PurgeOptions): Promise<PurgeReport> {
   let traceResults = 0;
 
   if (dryRun) {
-    const [c] = await readQuery(COUNT, params, (r) => num(r['passages']));
-    const [orphans] = await readQuery(COUNT_ORPHANS, params, (r) => num(r['n']));
-    passages = c ?? 0;
-    people = orphans ?? 0;
+    ({ passages, people } = await countOldPassages(old));
     if (o.scope === undefined) traceResults = await purgeTraceResults(o.now, o.olderThanMs, true);
   } else {
     for (;;) {
-      const done = await writeTx(async (tx) => {
-        const picked = (await tx.run(PICK, params)).records[0]?.get('ids') as string[] | undefined;
-        if (!picked || picked.length === 0) return undefined;
-        const del = (await tx.run(DELETE_PASSAGES, { ids: picked })).records[0];
-        const pids = (del?.get('people') as string[] | undefined) ?? [];
-        const p = num((await tx.run(DELETE_ORPHANS, { pids })).records[0]?.get('n') ?? 0);
-        return { passages: picked.length, people: p };
-      });
+      const done = await deleteOldPassages(old, batch);
       if (!done) break;
       batches++;
       passages += done.passages;
@@ -172,7 +109,7 @@ export async function purge(o: PurgeOptions): Promise<PurgeReport> {
   // The declarants a real run leaves with nothing go as after passages.
   for (let i = 0; i < decl.pids.length; i += batch) {
     const pids = decl.pids.slice(i, i + batch);
-    people += (await writeQuery(DELETE_ORPHANS, { pids }, (r) => num(r['n'])))[0] ?? 0;
+    people += await deleteOrphans(pids);
   }
   const isolations = o.scope === undefined ? await purgeIsolations(o.now, o.olderThanMs, dryRun) : 0;
   return {

@@ -99,7 +99,7 @@ export type CodeKind = 'signed' | 'national' | 'unreadable';
 /** The national code's document number, diacritic-free name and birth date against the registry. */
 export type NationalCheck = 'match' | 'mismatch' | 'absent';
 
-/** What the server's record says of a verified signed code (engine/declarations/storage.ts). */
+/** What the server's record says of a verified signed code (engine/db/declarations.ts). */
 export interface CodeRecord {
   /** The registry outcome of the declaration the code was issued for. */
   readonly status: QrStatus;

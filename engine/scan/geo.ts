@@ -34,10 +34,3 @@ export function travelCheck(a: GeoPoint & { at: number }, b: GeoPoint & { at: nu
   return { impossible: km > minKm && kmh > maxKmh, km, kmh };
 }
 
-export function maxSpeedKmh(): number {
-  const raw = process.env['TRUYVET_SCAN_MAX_SPEED_KMH'];
-  if (raw === undefined || raw === '') return 120;
-  const n = Number(raw);
-  if (!Number.isFinite(n) || n <= 0) throw new Error(`TRUYVET_SCAN_MAX_SPEED_KMH=${raw} is not a positive number`);
-  return n;
-}

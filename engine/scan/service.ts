@@ -1,18 +1,17 @@
 import { readIdentities } from '../db/people';
-import { writeTx } from '../db/driver';
-import { writePassagesIn, type PassageWrite } from '../db/passages';
+import type { PassageWrite } from '../db/passages';
+import { inScanTransaction, scopeParams, type NeighbourScan, type ScanContext, type StoredScan } from '../db/scans';
 import { compareBirthDates } from '../declarations/registry-check';
 import { nationalQrName } from '../declarations/names';
 import { AccountChanged, forbidden, invalidInput, isTruyvetError, notFound, TruyvetError } from '../errors';
 import { normalizeRawKey, pseudonym, seal } from '../identity';
-import { qrClockSkewSeconds } from '../qr/config';
+import { qrClockSkewSeconds, scanMaxSpeedKmh } from '../config';
 import { looksLikeNationalQr, parseNationalQr, type NationalQrParse } from '../qr/national';
 import { looksLikeSignedQr, verifyQrToken, type QrVerifyResult } from '../qr/token';
 import { isoUtc } from '../time';
 import type { Jurisdiction } from '../types';
 import { ALERT_FLAGS, decide, DEFAULT_SCAN_MAX_OFFLINE_MS, REASON_MESSAGES, scanTimeWindow, type CodeKind, type NationalCheck, type ScanFlag, type ScanReason } from './decide';
-import { maxSpeedKmh, travelCheck } from './geo';
-import { readScanContextIn, scopeParams, writeScansIn, type NeighbourScan, type ScanContext, type StoredScan } from './storage';
+import { travelCheck } from './geo';
 
 /**
  * A checkpoint scan, end to end: read the code (truyvet's signed code, or the national personal
@@ -152,18 +151,17 @@ export async function decideScans(inputs: readonly ScanInput[]): Promise<ScanOut
     at: p.at,
   }));
   const skewMs = qrClockSkewSeconds() * 1000;
-  const maxKmh = maxSpeedKmh();
+  const maxKmh = scanMaxSpeedKmh();
 
   // One transaction per batch (one disk flush): it reads the context, and the scans decided on
   // it commit with their passages. On this machine a transaction costs Neo4j 1.5–4 ms of CPU
   // whatever it does, which small batches (few checkpoints busy) feel most. Work inside is
   // recomputed on a retry, so it only returns what it decided.
   const decided = await withConflictRetry(() =>
-    writeTx(async (tx) => {
-      const { answers, toWrite, replays, firstById } = decideBatch(pending, await readScanContextIn(tx, contextRows), skewMs, maxKmh);
+    inScanTransaction(async (tx) => {
+      const { answers, toWrite, replays, firstById } = decideBatch(pending, await tx.readContext(contextRows), skewMs, maxKmh);
       if (toWrite.length === 0 && replays.length === 0) return answers;
-      const stored = await writeScansIn(
-        tx,
+      const stored = await tx.writeScans(
         toWrite.map((w) => {
           const passage = passageOf(w.scan, w.p.rawKey) === undefined ? undefined : { ref: w.p.rawKey === null ? null : seal(w.p.rawKey) };
           return { ...scopeParams(w.p.input.jurisdiction), scan: w.scan, ...(passage ? { passage } : {}) };
@@ -201,7 +199,7 @@ export async function decideScans(inputs: readonly ScanInput[]): Promise<ScanOut
           passages.push(pw);
         }
       }
-      if (passages.length > 0) await writePassagesIn(tx, passages);
+      if (passages.length > 0) await tx.writePassages(passages);
       return answers;
     }),
   );

@@ -1,7 +1,8 @@
 /**
  * Co-location of two passages (DESIGN.md, "Core semantics"), as pure functions on epoch-ms
- * intervals. The trace's Cypher applies the same predicate inside Neo4j; the engine uses these
- * to derive each contact's evidence from the passages the query returns.
+ * intervals. The trace's pairing (pairing.ts) applies colocatedAt to the passages its reads
+ * return, and derives each contact's evidence with contactTimeOf and overlapOf; the `…At`/`…Of`
+ * variants take bare instants, so the inner loop makes no object per passage.
  */
 
 export interface Interval {
@@ -15,7 +16,12 @@ export interface Interval {
  * tolerance on both sides. Symmetric: the condition is `|gap| <= τ` whichever passage comes first.
  */
 export function colocated(a: Interval, b: Interval, tolMs: number): boolean {
-  return b.at <= a.leftAt + tolMs && b.leftAt >= a.at - tolMs;
+  return colocatedAt(a.at, a.leftAt, b.at, b.leftAt, tolMs);
+}
+
+/** colocated() on bare instants, for the trace's inner loop (no object per passage). */
+export function colocatedAt(aAt: number, aLeft: number, bAt: number, bLeft: number, tolMs: number): boolean {
+  return bAt <= aLeft + tolMs && bLeft >= aAt - tolMs;
 }
 
 /** The contact time: the later of the two arrivals. */

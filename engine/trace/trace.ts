@@ -1,11 +1,13 @@
 import { performance } from 'node:perf_hooks';
-import type { QueryOptions } from '../db/driver';
+import type { QueryOptions } from '../db/contacts';
+import { personExists } from '../db/people';
 import { notFound } from '../errors';
 import type { TraceParams, TraceResult } from '../types';
 import { assembleGeneration, resultOf, shapeTrace, type Edge, type Reached, type ShapedTrace } from './assemble';
 import { resolveTraceParams, type ResolvedTrace } from './params';
 import { weighTrust } from './trust';
-import { contactsFromFrontier, personExists, traceTooLarge, type FrontierEntry, type GenerationQuery } from './queries';
+import { contactsFromFrontier, type FrontierEntry, type GenerationQuery } from './generation';
+import { traceTooLarge } from './pairing';
 
 export type GenerationRunner = (q: GenerationQuery, options: QueryOptions) => Promise<Edge[]>;
 

@@ -1,5 +1,4 @@
-import { int, str } from '../db/convert';
-import { readQuery, type QueryOptions } from '../db/driver';
+import { nationalPassagesAt, type QueryOptions } from '../db/contacts';
 import type { Edge, Reached } from './assemble';
 
 /**
@@ -8,20 +7,14 @@ import type { Edge, Reached } from './assemble';
  * registry. A contact resting on such a passage is marked (TraceContact.trust) and weighs half
  * in its target's score (scoring.ts).
  *
- * The generations' reads (queries.ts) touch index entries only, and `trust` is not in their
- * indexes: reading it there would cost a node-store read per passage on the hot path. National
- * passages are few, so once the generations are done, one statement reads the national passages
- * at the result's stations and times on their own index (trust, station, at, id), and the edges
- * are marked in memory. A national passage is a checkpoint scan, a point (at = leftAt; nothing
+ * The generations' reads (engine/db/contacts.ts) touch index entries only, and `trust` is not in
+ * their indexes: reading it there would cost a node-store read per passage on the hot path.
+ * National passages are few, so once the generations are done, one statement reads the national
+ * passages at the result's stations and times on their own index (trust, station, at, id:
+ * nationalPassagesAt), and the edges are marked in memory. A national passage is a checkpoint scan, a point (at = leftAt; nothing
  * else writes `trust`), so in an edge with contact time c it starts in [c − τ, c]: per station,
  * [earliest contact − τ, latest contact] holds every one that can be in an edge.
  */
-export const NATIONAL_AT_STATIONS = `
-UNWIND $cells AS c
-MATCH (x:Passage) USING INDEX SEEK x:Passage(trust, station, at, id)
-WHERE x.trust = 'national' AND x.station = c[0] AND x.at >= c[1] AND x.at <= c[2] AND x.id IS NOT NULL
-RETURN x.id AS id`;
-
 /** The ids of the national-QR passages that can be in these edges (a superset; markNational keeps the used ones). */
 export async function nationalPassages(contacts: readonly Edge[], tolMs: number, options: QueryOptions = {}): Promise<Set<string>> {
   const bounds = new Map<string, [number, number]>();
@@ -34,9 +27,10 @@ export async function nationalPassages(contacts: readonly Edge[], tolMs: number,
       if (e.at > b[1]) b[1] = e.at;
     }
   }
-  if (bounds.size === 0) return new Set();
-  const cells = [...bounds].map(([station, [lo, hi]]) => [station, int(lo - tolMs), int(hi)]);
-  return new Set(await readQuery(NATIONAL_AT_STATIONS, { cells }, (r) => str(r['id']), options));
+  return nationalPassagesAt(
+    [...bounds].map(([station, [lo, hi]]) => [station, lo - tolMs, hi] as const),
+    options,
+  );
 }
 
 /**

@@ -11,7 +11,7 @@ import { purgeIsolations } from '../../engine/retention/personal';
 import { storeDeclarations, type DeclarationRow } from '../../engine/declarations/storage';
 import type { UnifiedDeclaration } from '../../engine/declarations/form';
 import { setIsolation } from '../../engine/scan/isolation';
-import { writeScans, type StoredScan } from '../../engine/scan/storage';
+import { writeScans, type StoredScan } from '../../engine/db/scans';
 import { passage, registryRow, runProvince, station } from '../helpers/builders';
 import { newRunId, removeRun } from '../helpers/cleanup';
 import { runCli } from '../helpers/cli';

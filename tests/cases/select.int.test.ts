@@ -1,10 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { changeCaseStatus, readCasesFile, registerCases, selectCases, type CaseInput } from '../../engine/cases';
+import { changeCaseStatus, registerCases, selectCases, type CaseInput } from '../../engine/cases';
 import { closeDriver } from '../../engine/db/driver';
 import { upsertPeople } from '../../engine/db/people';
 import { pseudonym } from '../../engine/identity';
-import { loadProfile } from '../../engine/import';
+import { loadProfile, readCasesFile } from '../../engine/import';
 import { outbreakTrace } from '../../engine/outbreak';
 import { registryRow, runProvince } from '../helpers/builders';
 import { newRunId, removeRun } from '../helpers/cleanup';

@@ -1,13 +1,12 @@
 import neo4j from 'neo4j-driver';
-import { AUDIT_PAGE, VERIFY_PAGE } from '../../engine/audit/store';
+import { AUDIT_PAGE, VERIFY_PAGE } from '../../engine/db/audit';
+import { CANDIDATES, FRONTIER, NATIONAL_AT_STATIONS } from '../../engine/db/contacts';
 import { closeDriver, getDriver } from '../../engine/db/driver';
+import { HOTSPOTS } from '../../engine/db/hotspots';
 import { OF_PERSON } from '../../engine/db/passages';
 import { migrate } from '../../engine/db/schema';
-import { AT_STATION } from '../../engine/privacy/scoped';
-import { CONTEXT } from '../../engine/scan/storage';
-import { HOTSPOTS } from '../../engine/trace/hotspots';
-import { CANDIDATES, FRONTIER } from '../../engine/trace/queries';
-import { NATIONAL_AT_STATIONS } from '../../engine/trace/trust';
+import { AT_STATION } from '../../engine/db/scoped-passages';
+import { CONTEXT } from '../../engine/db/scans';
 
 /**
  * The statements that run on every trace, scan and timeline must seek their indexes whatever the

@@ -11,7 +11,7 @@ import { issueQrToken, newQrCodeId } from '../../engine/qr/token';
 import { setIsolation, getIsolation } from '../../engine/scan/isolation';
 import { ScanQueue } from '../../engine/scan/queue';
 import { decideScan, decideScans, type ScanInput } from '../../engine/scan/service';
-import { getScan, listFlaggedScans, writeScans } from '../../engine/scan/storage';
+import { getScan, listFlaggedScans, writeScans } from '../../engine/db/scans';
 import { trace } from '../../engine/trace/trace';
 import { citizen, citizenRow, declarationJson, station, useTestQrKey, validDeclaration, type Citizen } from '../helpers/builders';
 import { newRunId, removeRun } from '../helpers/cleanup';

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { pseudonym } from '../identity';
-import { readCasesFile } from './file';
+import { readCasesFile } from './cases-file';
 
 /**
  * The generator's cases.csv (fixtures/tiny) is read by the import's rules without a reject, and

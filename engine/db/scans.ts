@@ -1,9 +1,9 @@
-import { int, num, numOrNull, str } from '../db/convert';
 import type { ManagedTransaction } from 'neo4j-driver';
-import { readQuery, writeTx } from '../db/driver';
-import type { QrStatus } from '../qr/token';
 import type { Jurisdiction } from '../types';
+import { int, num, numOrNull, str } from './convert';
+import { readQuery, writeTx } from './driver';
 import { toStatus, type IsolationStatus } from './isolation';
+import { writePassagesIn, type PassageWrite, type WriteOutcome } from './passages';
 
 /**
  * Checkpoint scans in the graph: `(:Scan {id, officerId, stationId, at, decision, reason, flags,
@@ -11,8 +11,12 @@ import { toStatus, type IsolationStatus } from './isolation';
  * decidedAt})`, unique by the client-made id so a replayed offline queue records nothing twice.
  * The station's position is copied onto the scan so the copied-code check reads one node per
  * neighbouring scan. Every query takes the officer's jurisdiction as parameters: the database
- * itself refuses a station outside it.
+ * itself refuses a station outside it. engine/scan/service.ts decides the scans (pure, decide.ts)
+ * on what inScanTransaction reads and writes.
  */
+
+/** The statuses of a declaration for which a QR code was issued (engine/qr/token.ts, QrStatus). */
+export type IssuedCodeStatus = 'accepted' | 'accepted_with_warnings' | 'unverified';
 
 export interface ScopeParams {
   readonly province: string | null;
@@ -59,7 +63,7 @@ export interface NeighbourScan {
 export interface ResolvedCode {
   readonly pid: string;
   readonly declarationId: string;
-  readonly status: QrStatus;
+  readonly status: IssuedCodeStatus;
   readonly revokedAt: number | null;
 }
 
@@ -123,10 +127,10 @@ RETURN row.i AS i,
 
 /**
  * Everything a batch of scans needs to be decided, in one statement of the transaction that
- * then writes the batch (service.ts): one transaction per batch instead of a read and a write,
- * and the decisions rest on what that transaction sees.
+ * then writes the batch (engine/scan/service.ts): one transaction per batch instead of a read
+ * and a write, and the decisions rest on what that transaction sees.
  */
-export async function readScanContextIn(tx: ManagedTransaction, rows: readonly ContextRow[]): Promise<Map<number, ScanContext>> {
+async function readScanContextIn(tx: ManagedTransaction, rows: readonly ContextRow[]): Promise<Map<number, ScanContext>> {
   const params = rows.map((r) => ({ ...r, i: int(r.i), at: int(r.at), iat: r.iat === null ? null : int(r.iat), asOf: r.asOf === null ? null : { tv: int(r.asOf.tv), role: r.asOf.role } }));
   const res = await tx.run(CONTEXT, { rows: params });
   return new Map(
@@ -260,7 +264,7 @@ export async function writeScans(rows: readonly ScanWrite[]): Promise<Map<string
 }
 
 /** writeScans inside a transaction the caller opened. */
-export async function writeScansIn(tx: ManagedTransaction, rows: readonly ScanWrite[]): Promise<Map<string, { created: boolean; scan: StoredScan }>> {
+async function writeScansIn(tx: ManagedTransaction, rows: readonly ScanWrite[]): Promise<Map<string, { created: boolean; scan: StoredScan }>> {
   if (rows.length === 0) return new Map();
   const params = rows.map((r) => ({
     province: r.province,
@@ -282,6 +286,29 @@ export async function writeScansIn(tx: ManagedTransaction, rows: readonly ScanWr
       const id = str(r.get('id'));
       const created = r.get('created') === true;
       return [id, { created, scan: created ? written.get(id)! : toStoredScan(r.get('scan')) }] as const;
+    }),
+  );
+}
+
+/** What one scan batch's transaction can do, in this order. */
+export interface ScanBatch {
+  /** The context of each scan of the batch (by its `i`). */
+  readContext(rows: readonly ContextRow[]): Promise<Map<number, ScanContext>>;
+  writeScans(rows: readonly ScanWrite[]): Promise<Map<string, { created: boolean; scan: StoredScan }>>;
+  /** Passages of replayed scans (engine/db/passages.ts, writePassagesIn): a duplicate is no harm. */
+  writePassages(rows: readonly PassageWrite[]): Promise<Map<string, WriteOutcome>>;
+}
+
+/**
+ * Runs `work` in one write transaction (one commit, one disk flush per batch). `work` must only
+ * return what it decided: a retried transaction runs it again from the start.
+ */
+export async function inScanTransaction<T>(work: (batch: ScanBatch) => Promise<T>): Promise<T> {
+  return writeTx((tx) =>
+    work({
+      readContext: (rows) => readScanContextIn(tx, rows),
+      writeScans: (rows) => writeScansIn(tx, rows),
+      writePassages: (rows) => writePassagesIn(tx, rows),
     }),
   );
 }

@@ -1,13 +1,13 @@
 import path from 'node:path';
 import { invalidInput } from '../errors';
 import { pseudonym } from '../identity';
-import { readCsv } from '../import/csv';
-import { planColumns, renames } from '../import/header';
-import { readHeader, statFile, validateItem } from '../import/pipeline';
-import type { ImportProfile } from '../import/profiles';
-import { caseValidator } from '../import/rows';
+import { readCsv } from './csv';
+import { planColumns, renames } from './header';
+import { readHeader, statFile, validateItem } from './pipeline';
+import type { ImportProfile } from './profiles';
+import { caseValidator } from './rows';
 import type { ImportReject, OutbreakCase } from '../types';
-import type { CaseInput } from './input';
+import type { CaseInput } from '../cases/input';
 
 /**
  * A cases file read without storing it (`truyvet outbreak trace --cases FILE`): the import's

@@ -1,4 +1,4 @@
-import { isCccdProvincePrefix } from './admin';
+import { isCccdProvincePrefix } from './admin-units';
 
 /**
  * Identity document numbers of the unified form.

@@ -3,7 +3,9 @@ import path from 'node:path';
 
 /**
  * Vietnam's administrative unit codes (data/NOTICE.md says where they come from), for the
- * address checks of the unified form and the CCCD province prefix. Both shapes are valid input:
+ * address checks of the unified form and of account jurisdictions, province names and the CCCD
+ * province prefix. engine/reference holds pure reference data that several engine folders
+ * (declarations, qr, accounts, privacy) share, so none of them imports another for it. Both shapes are valid input:
  * province › district › commune as in 2021, and province › commune since the 2025 reform.
  * Read once, lazily, from the JSON beside this file (a 200 kB table would slow the type checker
  * down if imported as a module).

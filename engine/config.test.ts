@@ -1,0 +1,38 @@
+import path from 'node:path';
+import { checkUnitsFromEnv, envDuration, envPositive, envWhole, qrKeySettings, qrValidDays, scanMaxSpeedKmh, traceMaxDays } from './config';
+
+describe('settings from the environment', () => {
+  it('reads TRUYVET_CHECK_UNITS: on by default, off only when said so', () => {
+    expect(checkUnitsFromEnv({})).toBe(true);
+    expect(checkUnitsFromEnv({ TRUYVET_CHECK_UNITS: 'off' })).toBe(false);
+    expect(() => checkUnitsFromEnv({ TRUYVET_CHECK_UNITS: 'maybe' })).toThrow(/on or off/);
+  });
+
+  it('takes the QR validity from TRUYVET_QR_VALID_DAYS, 3 days when not given', () => {
+    expect(qrValidDays({})).toBe(3);
+    expect(qrValidDays({ TRUYVET_QR_VALID_DAYS: '1' })).toBe(1);
+    expect(qrValidDays({ TRUYVET_QR_VALID_DAYS: '' })).toBe(3);
+  });
+
+  it('parses every positive number the same way, naming the variable and its value when it is not one', () => {
+    expect(scanMaxSpeedKmh({ TRUYVET_SCAN_MAX_SPEED_KMH: '80.5' })).toBe(80.5);
+    expect(() => scanMaxSpeedKmh({ TRUYVET_SCAN_MAX_SPEED_KMH: '-1' })).toThrow('TRUYVET_SCAN_MAX_SPEED_KMH=-1 is not a positive number');
+    expect(traceMaxDays(21, {})).toBe(21);
+    expect(() => traceMaxDays(21, { TRUYVET_TRACE_MAX_DAYS: '1.5' })).toThrow('TRUYVET_TRACE_MAX_DAYS=1.5 is not a positive integer');
+    expect(envPositive('X', 7, true, { X: '9' })).toBe(9);
+  });
+
+  it('checks whole numbers and durations against their range', () => {
+    expect(envWhole('X', 5, 1, 10, { X: '10' })).toBe(10);
+    expect(() => envWhole('X', 5, 1, 10, { X: '11' })).toThrow('X=11 must be a whole number from 1 to 10');
+    expect(envDuration('X', 60, 60, 86_400, { X: '2h' })).toBe(7200);
+    expect(() => envDuration('X', 60, 60, 86_400, { X: 'soon' })).toThrow('X=soon must be a duration');
+  });
+
+  it('lets the QR key be generated only for the local database, or when TRUYVET_GENERATE_SECRETS=1', () => {
+    expect(qrKeySettings({ TRUYVET_SECRETS_DIR: '/s' })).toEqual({ privateJwk: undefined, extraPublicJwks: undefined, secretsDir: '/s', mayGenerate: true });
+    expect(qrKeySettings({ NEO4J_URI: 'bolt://db.example:7687' }).mayGenerate).toBe(false);
+    expect(qrKeySettings({ NEO4J_URI: 'bolt://db.example:7687', TRUYVET_GENERATE_SECRETS: '1' }).mayGenerate).toBe(true);
+    expect(qrKeySettings({ XDG_DATA_HOME: '/d' }).secretsDir).toBe(path.join('/d', 'truyvet', 'secrets'));
+  });
+});
