@@ -7,11 +7,12 @@ import { errorMessage } from './messages';
 import type { Page } from './page';
 import { listPage } from './paging';
 import { renderRecent } from './recent';
-import { selectHotspot, selectPerson } from './selection';
+import { loadTimelines, selectHotspot, selectPerson } from './selection';
 import { renderSession } from './session';
 import type { Failure } from './store';
 import { renderSummary } from './summary';
 import { renderDetails } from './views/details';
+import { renderEvidence } from './views/evidence';
 import type { GraphView } from './views/graph';
 import { renderHotspots } from './views/hotspots';
 import type { MapView } from './views/map';
@@ -80,6 +81,25 @@ export function render(page: Page, views: Views): void {
           timelineError: failureText(state.timelineErrors.get(selection.person)),
           lang,
           select,
+        }
+      : trace && selection.group !== undefined
+        ? { trace, group: selection.group, stations: state.stations, lang, select }
+        : undefined,
+    lang,
+  );
+  renderEvidence(
+    byId('evidence'),
+    trace && selection.person !== undefined
+      ? {
+          trace,
+          personId: selection.person,
+          stations: state.stations,
+          timelines: state.timelines,
+          timelineError: failureText(state.timelineErrors.get(selection.person)),
+          lang,
+          select,
+          load: (ids) => void loadTimelines(page, ids),
+          redraw: () => render(page, views),
         }
       : undefined,
     lang,
