@@ -214,6 +214,14 @@ export const vi = {
   'details.groupAbout': 'Những người này bị lây lần đầu tại điểm này trong cùng một giờ. Sơ đồ vẽ riêng những người họ đã lây; chọn một người để xem bằng chứng.',
   'details.othersAbout': 'Những người của thế hệ này không vừa sơ đồ. Chọn một người để vẽ riêng và xem bằng chứng.',
   'map.kind': 'Loại điểm',
+  'map.place': 'Địa bàn',
+  'map.contactsHere': 'Tiếp xúc tại đây',
+  'map.peopleHere': 'Người của kết quả qua đây',
+  'map.passagesHere': 'Lượt qua (trong các tiếp xúc)',
+  'map.firstLast': 'Tiếp xúc đầu – cuối',
+  'map.whoPassed': 'Những người qua đây (giờ các lượt qua)',
+  'map.noContactsHere': 'Không có tiếp xúc nào của kết quả tại điểm này.',
+  'map.districtsSource': 'Ranh giới quận huyện TP.HCM 2021: daohoangson/dvhcvn (GPL-3.0), xem data/NOTICE.md.',
 } as const;
 
 export type MessageKey = keyof typeof vi;
@@ -425,6 +433,14 @@ export const en: Record<MessageKey, string> = {
   'details.groupAbout': 'These people were first reached at this place within one hour. The graph draws the people they reached one by one; select a person for the evidence.',
   'details.othersAbout': 'The people of this generation that do not fit in the graph. Select one to draw them and see the evidence.',
   'map.kind': 'Kind of place',
+  'map.place': 'Area',
+  'map.contactsHere': 'Contacts here',
+  'map.peopleHere': 'People of the result who passed here',
+  'map.passagesHere': 'Passages (in the contacts)',
+  'map.firstLast': 'First – last contact',
+  'map.whoPassed': 'Who passed here (times of their passages)',
+  'map.noContactsHere': 'No contact of the result at this station.',
+  'map.districtsSource': 'Ho Chi Minh City district boundaries 2021: daohoangson/dvhcvn (GPL-3.0), see data/NOTICE.md.',
 };
 
 const DICTS: Record<Lang, Readonly<Record<string, string>>> = { vi, en };

@@ -67,7 +67,7 @@ export function render(page: Page, views: Views): void {
     views.timeline.render(undefined, undefined, state.stations, lang, selection);
   }
 
-  views.map.render(trace, state.stationList, lang, selection);
+  views.map.render(trace, state.stationList, lang, selection, { timelines: state.timelines, selectPerson: select });
   renderHotspots(byId('hotspots'), state.hotspots, failureText(state.hotspotError), state.stations, lang, selection, (hs) => selectHotspot(page, hs));
   renderSensitivity(byId('sensitivity'), trace, lang);
   renderDetails(
