@@ -266,7 +266,10 @@ export class MapView {
     const d = stationDetails(trace, stationId, byId, input?.timelines ?? new Map<string, Timeline>());
     const traffic = stationTraffic(trace).get(stationId);
     const st = d.station;
-    const place = st ? [st.commune, st.district, st.province].filter((x) => x !== '').join(', ') : '';
+    // The stations carry administrative codes; the district file names the districts (and the city).
+    const district = st ? this.districts?.features.find((f) => f.properties.code === st.district) : undefined;
+    const districtProps = district?.properties as { name: string; province_name?: string } | undefined;
+    const place = districtProps ? [districtProps.name, districtProps.province_name ?? ''].filter((x) => x !== '').join(', ') : st ? [st.commune, st.district, st.province].filter((x) => x !== '').join(', ') : '';
     const box = h('section', { class: 'station-details', 'data-testid': 'station-details', 'data-id': stationId, 'aria-live': 'polite' });
     box.append(
       h('h3', {}, st?.name ?? stationId, st ? h('span', { class: 'note' }, ` · ${t(lang, `kind.${st.kind}`)}`) : null),
