@@ -161,6 +161,8 @@ describe('the tracers’ view in Chromium', () => {
     expect(Number(await page.textContent('[data-testid=count-f1]'))).toBe(count(engine, 1));
     expect(Number(await page.textContent('[data-testid=count-f2]'))).toBe(count(engine, 2));
 
+    // The counts and the list come first; the graph a frame later.
+    await page.waitForSelector('#graph g.node');
     expect(await page.locator('#graph g.node[data-generation="0"]').count()).toBe(1);
     expect(await drawnPeople(1)).toBe(count(engine, 1));
     expect(await drawnPeople(2)).toBe(count(engine, 2));

@@ -27,7 +27,19 @@ export interface MapData {
   readonly kinds: readonly string[];
 }
 
+/** Per result (its contacts array, never changed in place): the map is drawn again on every change of the page. */
+const exposuresCache = new WeakMap<object, Map<string, { exposures: number; people: Set<string> }>>();
+const trafficCache = new WeakMap<object, Map<string, { passages: number; people: number; contacts: number }>>();
+
 export function stationExposures(trace: Pick<LoadedTrace, 'contacts'>): Map<string, { exposures: number; people: Set<string> }> {
+  const known = exposuresCache.get(trace.contacts);
+  if (known) return known;
+  const out = computeExposures(trace);
+  exposuresCache.set(trace.contacts, out);
+  return out;
+}
+
+function computeExposures(trace: Pick<LoadedTrace, 'contacts'>): Map<string, { exposures: number; people: Set<string> }> {
   const out = new Map<string, { exposures: number; people: Set<string> }>();
   for (const c of trace.contacts) {
     let e = out.get(c.stationId);
@@ -111,6 +123,14 @@ export function readDistricts(json: unknown): Districts {
  * each contact), and the people: how busy a place was for this trace.
  */
 export function stationTraffic(trace: Pick<LoadedTrace, 'contacts'>): Map<string, { passages: number; people: number; contacts: number }> {
+  const known = trafficCache.get(trace.contacts);
+  if (known) return known;
+  const out = computeTraffic(trace);
+  trafficCache.set(trace.contacts, out);
+  return out;
+}
+
+function computeTraffic(trace: Pick<LoadedTrace, 'contacts'>): Map<string, { passages: number; people: number; contacts: number }> {
   const acc = new Map<string, { passages: Set<string>; people: Set<string>; contacts: number }>();
   for (const c of trace.contacts) {
     let e = acc.get(c.stationId);

@@ -72,7 +72,23 @@ export async function showTrace(page: Page, pages: TracePage[]): Promise<void> {
   await Promise.all(jobs);
 }
 
-/** Loads every page from the first and shows the trace. */
+/** Traces shown from their first page while the others load (issue 23 point 10). */
+const previews = new WeakSet<LoadedTrace>();
+
+/** Is this the first page of a trace whose other pages are still coming? The heavy panels wait for them. */
+export function isPreview(trace: LoadedTrace): boolean {
+  return previews.has(trace);
+}
+
+/**
+ * Loads every page from the first and shows the trace. A trace of several pages shows its first
+ * at once (the counts, the first page of the list: F1 first) while the others load.
+ */
 export async function openResult(page: Page, first: TracePage): Promise<void> {
+  if (first.page.totalPages > 1) {
+    const preview = mergePages([first]);
+    previews.add(preview);
+    page.store.update('trace', (s) => showFresh(s, preview));
+  }
   await showTrace(page, await loadAllPages(page, first));
 }

@@ -1,4 +1,4 @@
-import { geoPath, select, zoom, type GeoPermissibleObjects } from 'd3';
+import { geoPath, select, zoom, type GeoPermissibleObjects, type GeoProjection } from 'd3';
 import { kindColor } from '../colors';
 import { h } from '../dom';
 import { t, type Lang } from '../i18n';
@@ -64,6 +64,22 @@ export class MapView {
       .catch(() => undefined);
   }
 
+  /** The outlines projected: kept while the projection is the same (the map is drawn again on every change of the page). */
+  private shapes: { key: string; list: { code: string; name: string; d: string; centroid: [number, number] }[] } | undefined;
+
+  private districtShapes(districts: Districts, projection: GeoProjection): { code: string; name: string; d: string; centroid: [number, number] }[] {
+    const key = `${districts.features.length}|${projection.scale()}|${projection.translate().join(',')}`;
+    if (this.shapes?.key === key) return this.shapes.list;
+    const path = geoPath(projection);
+    const list: { code: string; name: string; d: string; centroid: [number, number] }[] = [];
+    for (const f of districts.features) {
+      const d = path(f as unknown as GeoPermissibleObjects);
+      if (d) list.push({ code: f.properties.code, name: f.properties.name, d, centroid: path.centroid(f as unknown as GeoPermissibleObjects) });
+    }
+    this.shapes = { key, list };
+    return list;
+  }
+
   render(trace: LoadedTrace | undefined, stations: readonly Station[], lang: Lang, selection: Selection, input?: MapInput): void {
     const focused = this.host.querySelector(':focus')?.getAttribute('data-id');
     this.host.replaceChildren();
@@ -98,14 +114,11 @@ export class MapView {
     // The districts under everything, their names where they fit (behind the station labels).
     const districtBoxes: { id: string; box: Box; name: string; x: number; y: number }[] = [];
     if (this.districts && this.districts.features.length > 0) {
-      const path = geoPath(data.projection);
       const g = layer.append('g').attr('class', 'districts').attr('aria-hidden', 'true');
-      for (const f of this.districts.features) {
-        const d = path(f as unknown as GeoPermissibleObjects);
-        if (!d) continue;
-        g.append('path').attr('class', 'district').attr('data-code', f.properties.code).attr('d', d).attr('fill', '#f1efe6').attr('stroke', '#a39e8f').attr('stroke-width', 0.8);
-        const [x, y] = path.centroid(f as unknown as GeoPermissibleObjects);
-        if (Number.isFinite(x) && Number.isFinite(y)) districtBoxes.push({ id: f.properties.code, name: f.properties.name, x, y, box: boxBelow(x, y - LABEL_PX / 2, f.properties.name, LABEL_PX - 1) });
+      for (const f of this.districtShapes(this.districts, data.projection)) {
+        g.append('path').attr('class', 'district').attr('data-code', f.code).attr('d', f.d).attr('fill', '#f1efe6').attr('stroke', '#a39e8f').attr('stroke-width', 0.8);
+        const [x, y] = f.centroid;
+        if (Number.isFinite(x) && Number.isFinite(y)) districtBoxes.push({ id: f.code, name: f.name, x, y, box: boxBelow(x, y - LABEL_PX / 2, f.name, LABEL_PX - 1) });
       }
     }
     svg.call(
