@@ -194,7 +194,7 @@ describe('the tracers’ view in Chromium', () => {
     // The list jumped to the page with their row, selected.
     expect(await page.getAttribute(`#people tr[data-id="${id}"]`, 'aria-selected')).toBe('true');
     await shot('02-person-vi');
-  });
+  }, 120_000);
 
   it('works from the keyboard: Tab to a list row, Enter selects it', async () => {
     await page.selectOption('#people-generation', '1');
@@ -208,9 +208,9 @@ describe('the tracers’ view in Chromium', () => {
     expect(await page.getAttribute(`#graph g.node[data-id="${id}"]`, 'aria-pressed')).toBe('true');
     expect(await page.evaluate(() => document.activeElement?.getAttribute('data-id'))).toBe(id);
     await page.selectOption('#people-generation', '');
-  });
+  }, 120_000);
 
-  it('the graph is one Tab stop, on the person selected in the list; arrows follow the list, Enter selects, Tab leaves', async () => {
+  it('the graph is one Tab stop, on the person selected in the list; arrows walk the drawn nodes, Enter selects, Tab leaves', async () => {
     const active = () => page.evaluate(() => document.activeElement?.getAttribute('data-id') ?? document.activeElement?.id);
     const selected = (await page.getAttribute('#people tr[aria-selected="true"]', 'data-id'))!;
     expect(await page.locator('#graph g.node[tabindex="0"]').evaluateAll((ns) => ns.map((n) => n.getAttribute('data-id')))).toEqual([selected]);
@@ -262,7 +262,7 @@ describe('the tracers’ view in Chromium', () => {
     expect(await page.evaluate(() => document.activeElement?.getAttribute('data-focus'))).toBe(focusedBefore);
     await page.keyboard.press('Shift+Tab');
     expect(await active()).toBe(first);
-  });
+  }, 120_000);
 
   it('exports the people as an Excel-friendly CSV with every person of the trace', async () => {
     const { download, bytes } = await downloadOf(() => page.click('#export-csv'));
@@ -362,7 +362,7 @@ describe('the tracers’ view in Chromium', () => {
     expect(tree).toBeGreaterThanOrEqual((await page.locator('#graph g.node').count()) - 1);
     await page.click('#graph-links');
     await page.keyboard.press('Escape');
-  });
+  }, 120_000);
 
   it('the evidence of a contact gives both passages’ times, the gap, the tolerance, stays and trust, in a card wide enough (issue 23 point 2)', async () => {
     // An F1 of the list's first page reached by F0 through two passages that did not overlap (scans at a checkpoint, say).
@@ -401,7 +401,7 @@ describe('the tracers’ view in Chromium', () => {
     await shot('05-evidence-vi');
     await page.selectOption('#people-generation', '');
     await page.keyboard.press('Escape');
-  });
+  }, 120_000);
 
   it('the map draws the districts, names the busiest stations, shows a station on select, its focus ring on top (issue 23 point 6)', async () => {
     await page.waitForSelector('#map path.district');
@@ -436,7 +436,7 @@ describe('the tracers’ view in Chromium', () => {
       }),
     ).toBe(true);
     await page.locator('#map-card').screenshot({ path: path.join(SHOTS, '06-map-vi.png') }).catch(() => page.locator('#map').screenshot({ path: path.join(SHOTS, '06-map-vi.png') }));
-  });
+  }, 120_000);
 
   it('on a phone (390×844) the map, its names and the evidence fit the screen (issue 23 points 2, 6)', async () => {
     await page.setViewportSize({ width: 390, height: 844 });
@@ -456,7 +456,7 @@ describe('the tracers’ view in Chromium', () => {
       await page.setViewportSize({ width: 1600, height: 1200 });
       await page.keyboard.press('Escape');
     }
-  });
+  }, 120_000);
 
   it('switches to English, with dates still in Ho Chi Minh City time', async () => {
     expect(await page.textContent('#trace-status')).toMatch(/^Xong: \d+ người, \d+ ms\.$/);
@@ -480,7 +480,7 @@ describe('the tracers’ view in Chromium', () => {
     if (process.env['TRUYVET_UPDATE_SCREENSHOT'] === '1') {
       await page.screenshot({ path: path.join(ROOT, 'docs', 'screenshot.png'), clip: { x: 0, y: 0, width: 1600, height: 1200 } });
     }
-  });
+  }, 120_000);
 
   it('says that a trace request waits for approval when the server needs one (202), keeping the trace shown', async () => {
     const settings = server.app.truyvet.settings as { traceApproval: string };
