@@ -13,7 +13,8 @@ import { deleteOrphans } from './retention';
  *   and why, its parameters and counts as plain properties (instants as epoch-ms integers, like
  *   the rest of the graph), its state while it runs, and its result sealed
  *   (engine/outbreak-store/codec.ts), removed by retention while the rest stays;
- * - `(:OutbreakRun)-[:TRACED]->(:Case)`: the registry's cases it traced;
+ * - `(:OutbreakRun)-[:TRACED {cluster?, index?}]->(:Case)`: the registry's cases it traced, each in
+ *   a cluster of the run marked with its id (`cl-` + the index case) and whether it is the index case;
  * - `(:Person)-[:CONTACT {run, at, station, overlapSeconds, generation, contacts}]->(:Person)`: one
  *   per (source, target) pair of the run, its earliest contact (`contacts` counts the pair's
  *   contact edges); removed by retention with the result;
@@ -330,6 +331,18 @@ export async function writeRunContacts(run: string, rows: readonly ContactRow[])
   return n ?? 0;
 }
 
+/** Marks each clustered case's TRACED relationship with its cluster of the run: [case id, cluster id, index case?]. */
+export async function writeRunClusters(run: string, rows: readonly (readonly [string, string, boolean])[]): Promise<void> {
+  if (rows.length === 0) return;
+  await writeQuery(
+    `UNWIND $rows AS row
+     MATCH (:OutbreakRun {id: $run})-[t:TRACED]->(:Case {id: row[0]})
+     SET t.cluster = row[1], t.index = row[2]`,
+    { run, rows: rows.map((r) => [...r]) },
+    () => undefined,
+  );
+}
+
 export async function writeRunLinks(run: string, rows: readonly LinkRow[]): Promise<number> {
   if (rows.length === 0) return 0;
   const params = rows.map((r) => [r[0], r[1], int(r[2]), int(r[3]), r[4], r[5], r[6]]);
@@ -341,7 +354,8 @@ export async function writeRunLinks(run: string, rows: readonly LinkRow[]): Prom
 const RUN_CONTACTS = 'MATCH ()-[c:CONTACT]->() WHERE c.run = $run';
 
 /**
- * Deletes a run's CONTACT relationships (and, with `links`, its LINKED ones) a batch at a time,
+ * Deletes a run's CONTACT relationships (and, with `links`, its LINKED ones and the clusters on its
+ * TRACED ones) a batch at a time,
  * then the unregistered people that leaves with nothing (no passage, no relationship); returns
  * how many relationships went.
  */
@@ -363,6 +377,7 @@ export async function deleteRunEdges(run: string, o: { links: boolean; batch?: n
     if (n < batch) break;
   }
   if (o.links) {
+    await writeQuery('MATCH (:OutbreakRun {id: $run})-[t:TRACED]->() WHERE t.cluster IS NOT NULL REMOVE t.cluster, t.index', { run }, () => undefined);
     for (;;) {
       const [n] = await writeQuery('MATCH ()-[l:LINKED]->() WHERE l.run = $run WITH l LIMIT $batch DELETE l RETURN count(*) AS n', { run, batch: int(batch) }, (x) => num(x['n']));
       total += n ?? 0;

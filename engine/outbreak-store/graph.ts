@@ -1,6 +1,7 @@
-import { deleteRunEdges, GRAPH_BATCH, writeRunContacts, writeRunLinks, type ContactRow, type LinkRow } from '../db/outbreaks';
+import { deleteRunEdges, GRAPH_BATCH, writeRunClusters, writeRunContacts, writeRunLinks, type ContactRow, type LinkRow } from '../db/outbreaks';
 import type { Link } from '../outbreak/assemble';
 import type { Edge } from '../trace/assemble';
+import type { OutbreakCluster } from '../types';
 
 /**
  * An outbreak run written into the graph for Neo4j's own tools (Browser, Bloom), pseudonymous ids
@@ -45,8 +46,17 @@ export interface GraphWriteOptions {
   readonly onBatch?: (written: number) => void;
 }
 
-/** Writes the run's CONTACT and LINKED relationships, a batch per transaction; returns how many of each. */
-export async function writeRunGraph(run: string, contacts: readonly Edge[], links: readonly Link[], o: GraphWriteOptions = {}): Promise<{ contacts: number; links: number }> {
+/**
+ * Writes the run's CONTACT and LINKED relationships, a batch per transaction, and marks its
+ * clustered cases' TRACED relationships with their cluster; returns how many of each relationship.
+ */
+export async function writeRunGraph(
+  run: string,
+  contacts: readonly Edge[],
+  links: readonly Link[],
+  clusters: readonly OutbreakCluster[],
+  o: GraphWriteOptions = {},
+): Promise<{ contacts: number; links: number }> {
   const rows = contactRows(contacts);
   let written = 0;
   for (let i = 0; i < rows.length; i += GRAPH_BATCH) {
@@ -60,6 +70,8 @@ export async function writeRunGraph(run: string, contacts: readonly Edge[], link
     o.signal?.throwIfAborted();
     linked += await writeRunLinks(run, lrows.slice(i, i + GRAPH_BATCH));
   }
+  o.signal?.throwIfAborted();
+  await writeRunClusters(run, clusters.flatMap((c) => c.cases.map((id) => [id, c.id, id === c.index] as const)));
   return { contacts: written, links: linked };
 }
 

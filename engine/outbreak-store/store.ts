@@ -122,7 +122,7 @@ export async function storeShapedRun(id: string, shaped: ShapedOutbreak, o: Exec
   const progress: OutbreakRunProgress = { phase: 'writing', generation: shaped.head.params.depth + 1, people: s.people, contacts: s.contacts, links: s.links };
   try {
     o.onProgress?.(progress);
-    await writeRunGraph(id, shaped.contacts, shaped.links, o.signal ? { signal: o.signal } : {});
+    await writeRunGraph(id, shaped.contacts, shaped.links, shaped.clusters, o.signal ? { signal: o.signal } : {});
     o.signal?.throwIfAborted();
     const { bytes, opened: open } = encodeShapedOutbreak(shaped);
     const stats: OutbreakRunStats = { people: s.people, contacts: s.contacts, links: s.links, clusters: s.clusters, milliseconds: s.milliseconds };

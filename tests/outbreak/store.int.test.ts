@@ -155,6 +155,13 @@ describe('a stored run', () => {
       expect(links).toContainEqual(expect.objectContaining({ from: city.caseId(l.from), to: city.caseId(l.to), generation: 1, at: Date.parse(l.contactAt) }));
     }
     expect(await count('MATCH (:OutbreakRun {id: $id})-[t:TRACED]->(:Case) RETURN count(t) AS n', { id })).toBe(8);
+    // Each clustered case's TRACED relationship names its cluster of the run, and the index case.
+    const marked = await readQuery(
+      'MATCH (:OutbreakRun {id: $id})-[t:TRACED]->(c:Case) WHERE t.cluster IS NOT NULL RETURN c.id AS c, t.cluster AS cluster, t.index AS index ORDER BY c',
+      { id },
+      (r) => [r['c'] as string, r['cluster'] as string, r['index'] as boolean] as const,
+    );
+    expect(marked).toEqual(whole.clusters.flatMap((cl) => cl.cases.map((c) => [c, cl.id, c === cl.index] as const)).sort((x, y) => (x[0] < y[0] ? -1 : 1)));
     // Nothing but pseudonyms on the run: no raw key anywhere in its relationships or its record.
     const text = JSON.stringify(await readQuery('MATCH (r:OutbreakRun {id: $id}) RETURN properties(r) AS p', { id }, (r): unknown => r['p']));
     for (const k of city.people) expect(text).not.toContain(k);
