@@ -66,6 +66,11 @@ export function database(): string | undefined {
 export interface QueryOptions {
   /** Server-side transaction timeout in milliseconds. */
   readonly timeoutMs?: number;
+  /**
+   * Stops work made of many statements between two of them (readStatements): once aborted, the
+   * next statement is not sent and its reason is thrown. A background outbreak run is cancelled so.
+   */
+  readonly signal?: AbortSignal;
 }
 
 /** A read through read routing; returns mapped records. */
@@ -97,13 +102,14 @@ export async function readStatements<T>(work: (run: StatementRunner) => Promise<
     const until = options.timeoutMs === undefined ? undefined : Date.now() + options.timeoutMs;
     try {
       return await work(async (cypher, params) => {
+        options.signal?.throwIfAborted();
         if (until === undefined) return (await session.run(cypher, params)).records;
         const left = until - Date.now();
         if (left <= 0) throw timedOut();
         return (await session.run(cypher, params, { timeout: left })).records;
       });
     } catch (e) {
-      if (!neo4j.isRetryableError(e) || Date.now() + retryDelay(attempt) > deadline) throw mapDriverError(e);
+      if (options.signal?.aborted === true || !neo4j.isRetryableError(e) || Date.now() + retryDelay(attempt) > deadline) throw mapDriverError(e);
       await sleep(retryDelay(attempt));
     } finally {
       await session.close();
