@@ -4,7 +4,7 @@ import { outbreakTrace } from '../../engine/outbreak';
 import { trace } from '../../engine/trace';
 import type { OutbreakCase, TraceMode } from '../../engine/types';
 import { newRunId, removeRun } from '../helpers/cleanup';
-import { CITY_BASE, cityArb, CityNames, fromEngine, outbreakFromEngine, outbreakFromOracle, storeCity, type City } from '../oracle/city';
+import { CITY_BASE, cityArb, CityNames, closeSecondsArb, fromEngine, outbreakFromEngine, outbreakFromOracle, storeCity, type City } from '../oracle/city';
 import { oraclePeriod, referenceOutbreak, type OracleCase } from '../oracle/outbreak';
 
 /**
@@ -12,8 +12,9 @@ import { oraclePeriod, referenceOutbreak, type OracleCase } from '../oracle/outb
  * oracle (tests/oracle/outbreak.ts) exactly — people with generation, exposure, via, score and
  * cases; every contact with its evidence; links with theirs; clusters — for 1–5 cases (some of
  * one person; explicit, half-explicit and default periods; confirmations on passage instants
- * ±1 ms), depths 1–3, both modes and tolerances of 0, 5, 15 and 60 minutes. Seeded (FC_SEED,
- * FC_RUNS).
+ * ±1 ms), depths 1–3, both modes, tolerances of 0, 5, 15 and 60 minutes, and every contact or
+ * close contacts only (classes of people, contacts and links compared, close bars on the city's
+ * own overlaps). Seeded (FC_SEED, FC_RUNS).
  */
 
 const run = newRunId('ob');
@@ -80,6 +81,8 @@ interface Run {
   readonly until: number | undefined;
   readonly depth: number;
   readonly mode: TraceMode;
+  readonly closeOnly: boolean;
+  readonly closeSeconds: number;
 }
 
 const runArb = (city: City, maxCases: number): fc.Arbitrary<Run> =>
@@ -88,6 +91,8 @@ const runArb = (city: City, maxCases: number): fc.Arbitrary<Run> =>
     until: fc.option(instantArb(city, CITY_BASE + 4 * D), { nil: undefined }),
     depth: fc.integer({ min: 1, max: 3 }),
     mode: fc.constantFrom<TraceMode>('time-respecting', 'naive'),
+    closeOnly: fc.boolean(),
+    closeSeconds: closeSecondsArb(city),
   });
 
 const scenario = (maxCases: number) =>
@@ -106,7 +111,7 @@ function paramsOf(r: Run, names: CityNames, tol: number) {
   const from = Math.min(...cases.map((c) => oraclePeriod(c).from));
   // A horizon before every period is refused (a unit test says so); keep it at or after.
   const until = r.until === undefined ? undefined : Math.max(r.until, from);
-  return { cases, depth: r.depth, toleranceSeconds: tol, mode: r.mode, ...(until === undefined ? {} : { until }) };
+  return { cases, depth: r.depth, toleranceSeconds: tol, mode: r.mode, closeOnly: r.closeOnly, closeSeconds: r.closeSeconds, ...(until === undefined ? {} : { until }) };
 }
 
 const options = { numRuns: Number(process.env['FC_RUNS'] ?? 80), seed: Number(process.env['FC_SEED'] ?? 20210803), endOnFailure: true };
@@ -135,7 +140,17 @@ describe('outbreak trace against the oracle', () => {
           const c = q.cases[0]!;
           const period = oraclePeriod(c);
           const got = await outbreakTrace({ ...q, cases: [engineCase(c)] });
-          const single = await trace({ f0: c.person, from: period.from, to: period.to, until: q.until ?? period.to, depth: q.depth, toleranceSeconds: tol, mode: q.mode });
+          const single = await trace({
+            f0: c.person,
+            from: period.from,
+            to: period.to,
+            until: q.until ?? period.to,
+            depth: q.depth,
+            toleranceSeconds: tol,
+            mode: q.mode,
+            closeOnly: q.closeOnly,
+            closeSeconds: q.closeSeconds,
+          });
           expect(fromEngine({ ...got, f0: c.person })).toEqual(fromEngine(single));
           // The same order too, not only the same sets.
           expect(got.people.map((p) => p.id)).toEqual(single.people.map((p) => p.id));

@@ -3,14 +3,15 @@ import { closeDriver } from '../../engine/db/driver';
 import { trace } from '../../engine/trace';
 import type { TraceMode } from '../../engine/types';
 import { newRunId, removeRun } from '../helpers/cleanup';
-import { CITY_BASE, cityArb, CityNames, fromEngine, fromOracle, storeCity, type City } from '../oracle/city';
+import { CITY_BASE, cityArb, CityNames, closeSecondsArb, fromEngine, fromOracle, storeCity, type City } from '../oracle/city';
 import { referenceTrace } from '../oracle/trace';
 
 /**
  * Differential tests: on random small cities, the Neo4j trace equals the in-memory oracle
  * (tests/oracle/trace.ts) exactly — people with generation, exposure time, via and score, and the
- * whole set of contacts with their evidence — for depths 1–4, both modes and tolerances of
- * 0, 5, 15 and 60 minutes (60 is wider than the 15-minute windows).
+ * whole set of contacts with their evidence and class — for depths 1–4, both modes, tolerances of
+ * 0, 5, 15 and 60 minutes (60 is wider than the 15-minute windows), every contact or close
+ * contacts only, with close bars on the city's own overlaps (exactly, a second less, a second more).
  * Runs are seeded (FC_SEED to explore others, FC_RUNS for more of them).
  */
 
@@ -32,6 +33,8 @@ interface TraceCase {
   readonly until: number | undefined;
   readonly depth: number;
   readonly mode: TraceMode;
+  readonly closeOnly: boolean;
+  readonly closeSeconds: number;
 }
 
 /** Bounds that fall on passage instants (±1 ms), anywhere, or around the whole city. */
@@ -54,6 +57,8 @@ function caseArb(city: City): fc.Arbitrary<TraceCase> {
       f0: fc.constantFrom(...new Set(city.passages.map((p) => p.person))),
       depth: fc.integer({ min: 1, max: 4 }),
       mode: fc.constantFrom<TraceMode>('time-respecting', 'naive'),
+      closeOnly: fc.boolean(),
+      closeSeconds: closeSecondsArb(city),
     })
     .map(({ a, b, until, ...rest }) => {
       const from = Math.min(a, b);
@@ -65,6 +70,23 @@ const scenario = fc
   .constantFrom(0, 300, 900, 900, 3600)
   .chain((tol) => cityArb(tol * 1000).chain((city) => fc.record({ tol: fc.constant(tol), city: fc.constant(city), cases: fc.array(caseArb(city), { minLength: 3, maxLength: 3 }) })));
 
+/** Close-only traces of someone who stays somewhere, at close bars on their own overlaps (exactly, a second less, more). */
+const closeScenario = fc
+  .constantFrom(0, 300, 900, 3600)
+  .chain((tol) => cityArb(tol * 1000).filter((city) => city.passages.some((p) => p.leftAt > p.at)))
+  .chain((city) => {
+    const stayers = [...new Set(city.passages.filter((p) => p.leftAt > p.at).map((p) => p.person))];
+    return fc.record({
+      city: fc.constant(city),
+      cases: fc.array(
+        fc.constantFrom(...stayers).chain((f0) =>
+          caseArb(city).chain((c) => closeSecondsArb(city, f0).map((closeSeconds) => ({ ...c, f0, closeOnly: true, closeSeconds }))),
+        ),
+        { minLength: 3, maxLength: 3 },
+      ),
+    });
+  });
+
 describe('trace against the oracle', () => {
   it('on random small cities, Neo4j gives exactly the reference people and contacts', async () => {
     await fc.assert(
@@ -73,13 +95,47 @@ describe('trace against the oracle', () => {
         for (let n = 0; n <= city.people; n++) rawKeys.push(names.raw(n));
         const passages = await storeCity(city, names);
         for (const c of cases) {
-          const params = { f0: names.pid(c.f0), from: c.from, to: c.to, depth: c.depth, toleranceSeconds: tol, mode: c.mode, ...(c.until === undefined ? {} : { until: c.until }) };
+          const params = {
+            f0: names.pid(c.f0),
+            from: c.from,
+            to: c.to,
+            depth: c.depth,
+            toleranceSeconds: tol,
+            mode: c.mode,
+            closeOnly: c.closeOnly,
+            closeSeconds: c.closeSeconds,
+            ...(c.until === undefined ? {} : { until: c.until }),
+          };
           const got = fromEngine(await trace(params));
           const want = fromOracle(referenceTrace(passages, params));
           expect(got).toEqual(want);
         }
       }),
       { numRuns: Number(process.env['FC_RUNS'] ?? 40), seed: Number(process.env['FC_SEED'] ?? 20210802), endOnFailure: true },
+    );
+  });
+
+  it('close-only, at close bars on F0’s own overlaps: Neo4j gives exactly the reference people and contacts', async () => {
+    await fc.assert(
+      fc.asyncProperty(closeScenario, async ({ city, cases }) => {
+        const names = new CityNames(`${run}-${cityNo++}`);
+        for (let n = 0; n <= city.people; n++) rawKeys.push(names.raw(n));
+        const passages = await storeCity(city, names);
+        for (const c of cases) {
+          const params = {
+            f0: names.pid(c.f0),
+            from: c.from,
+            to: c.to,
+            depth: c.depth,
+            mode: c.mode,
+            closeOnly: true,
+            closeSeconds: c.closeSeconds,
+            ...(c.until === undefined ? {} : { until: c.until }),
+          };
+          expect(fromEngine(await trace(params))).toEqual(fromOracle(referenceTrace(passages, params)));
+        }
+      }),
+      { numRuns: Number(process.env['FC_RUNS'] ?? 40), seed: Number(process.env['FC_SEED'] ?? 20210825), endOnFailure: true },
     );
   });
 });

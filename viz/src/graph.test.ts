@@ -67,7 +67,7 @@ describe('layoutGraph', () => {
 
   it('spreads a hundred F1s without two of them on one spot', () => {
     const base = sampleTrace();
-    const many = Array.from({ length: 100 }, (_, i) => ({ id: `pe${i.toString(16).padStart(23, '0')}`, generation: 1, exposureAt: '2021-08-01T00:00:00.000Z', via: [F0], score: 0.4 }));
+    const many = Array.from({ length: 100 }, (_, i) => ({ id: `pe${i.toString(16).padStart(23, '0')}`, generation: 1, exposureAt: '2021-08-01T00:00:00.000Z', via: [F0], score: 0.4, class: 'brief' as const }));
     const pos = layoutGraph(graphData({ ...base, people: many, contacts: [] }));
     const spots = new Set([...pos.values()].map((p) => `${Math.round(p.x)},${Math.round(p.y)}`));
     expect(spots.size).toBe(101);
@@ -91,7 +91,7 @@ describe('helpers', () => {
 describe('ringRadii', () => {
   it('keeps rings at least the ring distance apart and widens a crowded one', () => {
     const base = sampleTrace();
-    const many = Array.from({ length: 200 }, (_, i) => ({ id: `pe${i.toString(16).padStart(23, '0')}`, generation: 1, exposureAt: '2021-08-01T00:00:00.000Z', via: [F0], score: 0.4 }));
+    const many = Array.from({ length: 200 }, (_, i) => ({ id: `pe${i.toString(16).padStart(23, '0')}`, generation: 1, exposureAt: '2021-08-01T00:00:00.000Z', via: [F0], score: 0.4, class: 'brief' as const }));
     const few = ringRadii(graphData(base), 100);
     expect([few.get(0), few.get(1), few.get(2)]).toEqual([0, 100, 200]);
     const crowded = ringRadii(graphData({ ...base, people: many, contacts: [] }), 100);
@@ -101,8 +101,8 @@ describe('ringRadii', () => {
 
 describe('radial tree layout', () => {
   const base = sampleTrace();
-  const person = (id: string, generation: number) => ({ id, generation, exposureAt: '2021-08-01T00:00:00.000Z', via: [], score: 0.5 });
-  const link = (source: string, target: string, generation: number) => ({ source, target, stationId: 'S', at: '2021-08-01T00:00:00.000Z', overlapSeconds: 0, generation, passages: ['a', 'b'] as [string, string] });
+  const person = (id: string, generation: number) => ({ id, generation, exposureAt: '2021-08-01T00:00:00.000Z', via: [], score: 0.5, class: 'brief' as const });
+  const link = (source: string, target: string, generation: number) => ({ source, target, stationId: 'S', at: '2021-08-01T00:00:00.000Z', overlapSeconds: 0, generation, passages: ['a', 'b'] as [string, string], class: 'brief' as const });
 
   it('puts each F2 nearer the F1 who reached it than any other F1', () => {
     const f1 = ['pa', 'pb', 'pc', 'pd'].map((p) => p.padEnd(25, '1'));
