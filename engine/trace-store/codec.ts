@@ -1,9 +1,10 @@
 import { endianness } from 'node:os';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { sealBytes, unseal, unsealBytes } from '../identity';
-import { scoreOf, type ShapedTrace } from '../trace/assemble';
+import { personClass, scoreOf, type ShapedTrace } from '../trace/assemble';
+import { contactClass } from '../trace/colocation';
 import { isoUtc } from '../time';
-import type { TraceContact, TracePerson, TraceResult } from '../types';
+import { DEFAULT_CLOSE_SECONDS, type TraceContact, type TracePerson, type TraceResult } from '../types';
 import type { PeopleSlice } from './pages';
 
 /**
@@ -19,9 +20,17 @@ import type { PeopleSlice } from './pages';
  * Layout (little-endian): u32 MAGIC, u32 header length, the header (JSON: the result's other
  * fields, the string table and the counts), zero padding to 8 bytes, the Float64 columns, then
  * the Int32 columns. sealTrace() compresses and seals it (the end of this file).
+ *
+ * Close contacts (issue 25): a contact's class is its overlap against params.closeSeconds, so it
+ * is not stored; a person's class is, in a column of its own (version 3, "TVR3"): the contacts
+ * of a page name it too, but a stored result need not hold every contact of its people. A result
+ * stored before (version 2, "TVR2") still opens: its params get the default closeSeconds (900)
+ * and closeOnly false, and each person is close when a contact into them is (exact for what the
+ * engine stored: every contact into a kept person is kept).
  */
 
-const MAGIC = 0x32525654; // "TVR2"
+const MAGIC = 0x33525654; // "TVR3"
+const MAGIC_V2 = 0x32525654; // "TVR2": no class column
 
 interface Header {
   /** Every field of the result but people and contacts (f0, params, stats, sensitivity…). */
@@ -34,14 +43,23 @@ interface Header {
   national?: number[];
 }
 
+/** Int32 columns per person: id, generation, exposureAt, via count, and (version 3) class. */
+const PERSON_INTS = 5;
+const PERSON_INTS_V2 = 4;
+
 function littleEndianOnly(): void {
   // The columns are written as typed arrays, in the machine's byte order.
   if (endianness() !== 'LE') throw new Error('trace records are stored little-endian; this machine is big-endian');
 }
 
-/** True if `bytes` (once inflated) is an encoded result. */
+function magicOf(bytes: Uint8Array): number {
+  return bytes.length >= 8 ? Buffer.from(bytes.buffer, bytes.byteOffset, 4).readUInt32LE(0) : 0;
+}
+
+/** True if `bytes` (once inflated) is an encoded result, of this version or the one before. */
 export function isEncodedTrace(bytes: Uint8Array): boolean {
-  return bytes.length >= 8 && Buffer.from(bytes.buffer, bytes.byteOffset, 4).readUInt32LE(0) === MAGIC;
+  const m = magicOf(bytes);
+  return m === MAGIC || m === MAGIC_V2;
 }
 
 export function encodeTraceResult(result: TraceResult): Buffer {
@@ -63,7 +81,7 @@ export function encodeTrace(result: TraceResult): { bytes: Buffer; opened: Opene
     if (c.trust[1] === 'national') national.add(c.passages[1]);
   }
   return encodeColumns(head, people.length, contacts.length, via, national, (w) => {
-    for (const p of people) w.person(w.ref(p.id), p.generation, w.ref(p.exposureAt), p.via, p.score);
+    for (const p of people) w.person(w.ref(p.id), p.generation, w.ref(p.exposureAt), p.via, p.score, p.class === 'close');
     for (const c of contacts) w.contact(w.ref(c.source), w.ref(c.target), w.ref(c.stationId), w.ref(c.at), c.generation, w.ref(c.passages[0]), w.ref(c.passages[1]), c.overlapSeconds);
   });
 }
@@ -94,7 +112,8 @@ export function encodeShapedTrace(shaped: ShapedTrace): { bytes: Buffer; opened:
       }
       return i;
     };
-    for (const p of people) w.person(w.ref(p.id), p.generation, when(p.exposureAt), p.via, scoreOf(p));
+    const closeMs = shaped.head.params.closeSeconds * 1000;
+    for (const p of people) w.person(w.ref(p.id), p.generation, when(p.exposureAt), p.via, scoreOf(p), personClass(p, closeMs) === 'close');
     for (const c of contacts) w.contact(w.ref(c.source), w.ref(c.target), w.ref(c.stationId), when(c.at), c.generation, w.ref(c.passages[0]), w.ref(c.passages[1]), c.overlapMs / 1000);
   });
 }
@@ -103,7 +122,7 @@ export function encodeShapedTrace(shaped: ShapedTrace): { bytes: Buffer; opened:
 interface ColumnWriter {
   /** The string's index in the table, added on first use. */
   ref(s: string): number;
-  person(id: number, generation: number, exposureAt: number, via: readonly string[], score: number): void;
+  person(id: number, generation: number, exposureAt: number, via: readonly string[], score: number, close: boolean): void;
   contact(source: number, target: number, stationId: number, at: number, generation: number, passage0: number, passage1: number, overlapSeconds: number): void;
 }
 
@@ -121,18 +140,19 @@ function encodeColumns(head: Header['head'], n: number, m: number, via: number, 
     return i;
   };
   const floats = new Float64Array(n + m);
-  const ints = new Int32Array(4 * n + via + 7 * m);
-  const c0 = 4 * n + via;
+  const ints = new Int32Array(PERSON_INTS * n + via + 7 * m);
+  const c0 = PERSON_INTS * n + via;
   let i = 0;
   let j = 0;
-  let v = 4 * n;
+  let v = PERSON_INTS * n;
   fill({
     ref,
-    person(id, generation, exposureAt, list, score) {
+    person(id, generation, exposureAt, list, score, close) {
       ints[i] = id;
       ints[n + i] = generation;
       ints[2 * n + i] = exposureAt;
       ints[3 * n + i] = list.length;
+      ints[4 * n + i] = close ? 1 : 0;
       for (const s of list) ints[v++] = ref(s);
       floats[i++] = score;
     },
@@ -165,7 +185,7 @@ function encodeColumns(head: Header['head'], n: number, m: number, via: number, 
   out.set(new Uint8Array(floats.buffer), start);
   out.set(new Uint8Array(ints.buffer), start + floats.byteLength);
   // The head as the bytes give it back (JSON drops undefined fields), and none of the caller's objects.
-  const opened: Columns = { h: { ...header, head: JSON.parse(JSON.stringify(head)) as Header['head'] }, floats, ints, s: stringAt(strings) };
+  const opened: Columns = { h: { ...header, head: JSON.parse(JSON.stringify(head)) as Header['head'] }, floats, ints, s: stringAt(strings), personInts: PERSON_INTS };
   return { bytes: out, opened: { size: out.length + floats.byteLength + ints.byteLength, columns: opened } };
 }
 
@@ -175,23 +195,50 @@ export interface Columns {
   readonly floats: Float64Array;
   readonly ints: Int32Array;
   readonly s: (i: number) => string;
+  /** Int32 columns per person: PERSON_INTS, or PERSON_INTS_V2 for a result stored before classes (its class column is derived, `close`). */
+  readonly personInts: number;
+  /** Version 2 only: per person position, 1 when a contact into them is close. */
+  readonly close?: Uint8Array;
 }
 
 function columns(bytes: Uint8Array): Columns {
   littleEndianOnly();
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
   if (!isEncodedTrace(buf)) throw new Error('not an encoded trace result');
+  const personInts = magicOf(buf) === MAGIC ? PERSON_INTS : PERSON_INTS_V2;
   const jsonLength = buf.readUInt32LE(4);
   const h = JSON.parse(buf.toString('utf8', 8, 8 + jsonLength)) as Header;
   const { people: n, contacts: m, via, strings } = h;
   const start = align8(8 + jsonLength);
   const floats = new Float64Array(n + m);
-  const ints = new Int32Array(4 * n + via + 7 * m);
+  const ints = new Int32Array(personInts * n + via + 7 * m);
   if (buf.length !== start + floats.byteLength + ints.byteLength) throw new Error('truncated trace result');
   // Copied out rather than viewed: the source need not be 8-byte aligned.
   new Uint8Array(floats.buffer).set(buf.subarray(start, start + floats.byteLength));
   new Uint8Array(ints.buffer).set(buf.subarray(start + floats.byteLength));
-  return { h, floats, ints, s: stringAt(strings) };
+  const c: Columns = { h, floats, ints, s: stringAt(strings), personInts };
+  return personInts === PERSON_INTS ? c : upgradedV2(c);
+}
+
+/**
+ * A result stored before close contacts, read as if stored now: params with the default
+ * closeSeconds and closeOnly false, each person close when a contact into them is, closePeople
+ * counted from that.
+ */
+function upgradedV2(c: Columns): Columns {
+  const { h, floats, ints } = c;
+  const n = h.people;
+  const m = h.contacts;
+  const c0 = PERSON_INTS_V2 * n + h.via;
+  // Version 2 came before close contacts: it has none of these fields.
+  const params = { ...h.head.params, closeSeconds: DEFAULT_CLOSE_SECONDS, closeOnly: false };
+  const closeTarget = new Uint8Array(h.strings.length);
+  for (let i = 0; i < m; i++) if (floats[n + i]! >= params.closeSeconds) closeTarget[ints[c0 + m + i]!] = 1;
+  const close = new Uint8Array(n);
+  let closePeople = 0;
+  for (let i = 0; i < n; i++) if ((close[i] = closeTarget[ints[i]!]!) === 1) closePeople++;
+  const head = { ...h.head, params, stats: { ...h.head.stats, closePeople } };
+  return { ...c, h: { ...h, head }, close };
 }
 
 function stringAt(strings: readonly string[]): (i: number) => string {
@@ -204,15 +251,16 @@ function stringAt(strings: readonly string[]): (i: number) => string {
 
 /** People [from, to) of the encoded result (by position). */
 function peopleOf(c: Columns, from: number, to: number): TracePerson[] {
-  const { h, floats, ints, s } = c;
+  const { h, floats, ints, s, personInts, close } = c;
   const n = h.people;
-  let v = 4 * n;
+  let v = personInts * n;
   for (let i = 0; i < from; i++) v += ints[3 * n + i]!;
   const people: TracePerson[] = [];
   for (let i = from; i < to; i++) {
     const list: string[] = new Array<string>(ints[3 * n + i]!);
     for (let k = 0; k < list.length; k++) list[k] = s(ints[v++]!);
-    people.push({ id: s(ints[i]!), generation: ints[n + i]!, exposureAt: s(ints[2 * n + i]!), via: list, score: floats[i]! });
+    const isClose = close === undefined ? ints[4 * n + i] === 1 : close[i] === 1;
+    people.push({ id: s(ints[i]!), generation: ints[n + i]!, exposureAt: s(ints[2 * n + i]!), via: list, score: floats[i]!, class: isClose ? 'close' : 'brief' });
   }
   return people;
 }
@@ -222,7 +270,8 @@ function contactsOf(c: Columns, keep?: Uint8Array): TraceContact[] {
   const { h, floats, ints, s } = c;
   const n = h.people;
   const m = h.contacts;
-  const c0 = 4 * n + h.via;
+  const c0 = c.personInts * n + h.via;
+  const closeSeconds = h.head.params.closeSeconds;
   const national = h.national === undefined ? undefined : new Set(h.national);
   const contacts: TraceContact[] = [];
   for (let i = 0; i < m; i++) {
@@ -238,6 +287,8 @@ function contactsOf(c: Columns, keep?: Uint8Array): TraceContact[] {
       overlapSeconds: floats[n + i]!,
       generation: ints[c0 + 4 * m + i]!,
       passages: [s(p0), s(p1)],
+      // In seconds, as the engine's in ms: for whole ms, o / 1000 ≥ s exactly when o ≥ 1000 s.
+      class: contactClass(floats[n + i]!, closeSeconds),
     };
     if (national !== undefined && (national.has(p0) || national.has(p1))) contact.trust = [national.has(p0) ? 'national' : 'standard', national.has(p1) ? 'national' : 'standard'];
     contacts.push(contact);
@@ -313,5 +364,15 @@ export function unsealTrace(sealed: string): TraceResult {
   const bytes = unsealedBytes(sealed);
   if (bytes) return decodeTraceResult(bytes);
   const json = sealed.startsWith(DEFLATED) ? inflateRawSync(unsealBytes(sealed.slice(DEFLATED.length))).toString('utf8') : unseal(sealed);
-  return JSON.parse(json) as TraceResult;
+  return withClasses(JSON.parse(json) as TraceResult);
+}
+
+/** A result stored as JSON before close contacts, with them: as upgradedV2 does for the columns. */
+function withClasses(r: TraceResult): TraceResult {
+  if (r.params.closeSeconds !== undefined) return r;
+  const params = { ...r.params, closeSeconds: DEFAULT_CLOSE_SECONDS, closeOnly: false };
+  const contacts = r.contacts.map((c) => ({ ...c, class: contactClass(c.overlapSeconds, params.closeSeconds) }));
+  const close = new Set(contacts.filter((c) => c.class === 'close').map((c) => c.target));
+  const people = r.people.map((p) => ({ ...p, class: close.has(p.id) ? ('close' as const) : ('brief' as const) }));
+  return { ...r, params, people, contacts, stats: { ...r.stats, closePeople: people.filter((p) => p.class === 'close').length } };
 }
