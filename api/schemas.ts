@@ -90,6 +90,9 @@ export const Username = z.string().min(1).max(140);
 
 const intQuery = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
+/** A yes/no query parameter: `true` or `false` as written (z.coerce.boolean would read "false" as true). */
+const boolQuery = z.enum(['true', 'false'], { error: 'not true or false' }).transform((v) => v === 'true');
+
 export const Problem = z
   .object({
     type: z.string(),
@@ -313,6 +316,7 @@ export const TraceCreate = z
     depth: fields.depth,
     tolerance: fields.tolerance,
     mode: fields.mode,
+    closeOnly: fields.closeOnly,
     requestRef: z.string().regex(TRACE_REQUEST_REF_RE, "the health authority's request number (3–80 letters, digits, . / _ : # -)"),
     purpose: z.string().trim().min(3).max(500),
     pageSize: z.number().int().min(1).max(1000).optional(),
@@ -322,8 +326,19 @@ export const TraceCreate = z
   .transform(({ f0, requestRef, purpose, pageSize, ...fields }) => ({ f0, requestRef, purpose, ...(pageSize !== undefined ? { pageSize } : {}), trace: toTraceRequest(fields) }))
   .meta({ id: 'TraceCreate' });
 
+export const ContactClassOut = z
+  .enum(['close', 'brief'])
+  .meta({ id: 'ContactClass', description: 'close: together at least params.closeSeconds (overlap without the tolerance); brief: less (e.g. two scans at one checkpoint within the tolerance)' });
+
 export const TracePerson = z
-  .object({ id: z.string(), generation: z.number().int(), exposureAt: IsoOut, via: z.array(z.string()), score: z.number() })
+  .object({
+    id: z.string(),
+    generation: z.number().int(),
+    exposureAt: IsoOut,
+    via: z.array(z.string()),
+    score: z.number(),
+    class: ContactClassOut.meta({ description: 'close when any contact that reached them (in their generation) is close' }),
+  })
   .meta({ id: 'TracePerson' });
 
 export const TraceContact = z
@@ -339,6 +354,7 @@ export const TraceContact = z
       .tuple([z.enum(['standard', 'national']), z.enum(['standard', 'national'])])
       .optional()
       .meta({ description: "the two passages' trust, in their order, only when one is national (lower-trust evidence, half weight in the score); absent: both standard" }),
+    class: ContactClassOut,
   })
   .meta({ id: 'TraceContact' });
 
@@ -350,10 +366,17 @@ export const TraceParamsOut = z
     depth: z.number().int(),
     toleranceSeconds: z.number().int(),
     mode: z.enum(['time-respecting', 'naive']),
+    closeSeconds: z.number().int().meta({ description: 'the overlap from which a contact is close (TRUYVET_CLOSE_SECONDS, default 900)' }),
+    closeOnly: z.boolean().meta({ description: 'true: only close co-locations counted, at every generation' }),
   })
   .meta({ id: 'TraceParams' });
 
-export const TraceStats = z.object({ people: z.number().int(), contacts: z.number().int(), milliseconds: z.number() });
+export const TraceStats = z.object({
+  people: z.number().int(),
+  contacts: z.number().int(),
+  closePeople: z.number().int().optional().meta({ description: 'people whose class is close (absent in the metadata of traces stored before close contacts)' }),
+  milliseconds: z.number(),
+});
 
 export const FullIdentity = z
   .object({
@@ -412,7 +435,13 @@ export const TracePage = z
     status: TraceStatus,
     decision: TraceDecisionOut.optional(),
     sensitivity: z
-      .array(z.object({ toleranceSeconds: z.number().int(), counts: z.record(z.string(), z.number().int()) }))
+      .array(
+        z.object({
+          toleranceSeconds: z.number().int(),
+          counts: z.record(z.string(), z.number().int()),
+          closeCounts: z.record(z.string(), z.number().int()).optional().meta({ description: 'of them, the close people per generation (absent in traces stored before close contacts)' }),
+        }),
+      )
       .optional()
       .meta({ description: 'people per generation at each tolerance asked for, the trace\'s own first' }),
   })
@@ -515,6 +544,7 @@ export const HotspotsQuery = z
     trace: TraceId.meta({ description: 'rank the cells of the people of this trace (opened by the caller)' }),
     generations: intQuery(0, MAX_TRACE_DEPTH).optional().meta({ description: 'include people up to this generation (0 = F0 only); default all' }),
     limit: intQuery(1, 500).default(50),
+    closeOnly: boolQuery.optional().meta({ description: 'true: count only stays that can be part of a close contact (at least the trace\'s closeSeconds); default: the trace\'s closeOnly' }),
   });
 
 export const Hotspot = z
@@ -530,7 +560,7 @@ export const Hotspot = z
   .meta({ id: 'Hotspot' });
 
 export const Hotspots = z
-  .object({ trace: z.string(), windowSeconds: z.number().int(), from: IsoOut, to: IsoOut, cases: z.number().int(), hotspots: z.array(Hotspot) })
+  .object({ trace: z.string(), windowSeconds: z.number().int(), closeOnly: z.boolean(), from: IsoOut, to: IsoOut, cases: z.number().int(), hotspots: z.array(Hotspot) })
   .meta({ id: 'Hotspots' });
 
 // ---- imports ----------------------------------------------------------------------------------

@@ -229,7 +229,7 @@ beforeAll(async () => {
   await makeAccount(run, 'spare', 'auditor');
   await upsertPeople([registryRow(elsewhere.raw, { fullName: 'Đỗ Văn Khác', birthDate: '1970-01-01', sex: 'M', phone: '', province: outside, district: '001', commune: '00001' })]);
   for (const w of ['inside', 'outside'] as const) {
-    const request = { from: Date.parse(TRACE_PERIOD.from), to: Date.parse(TRACE_PERIOD.to), depth: 2, toleranceSeconds: 900, mode: 'time-respecting' as const };
+    const request = { from: Date.parse(TRACE_PERIOD.from), to: Date.parse(TRACE_PERIOD.to), depth: 2, toleranceSeconds: 900, mode: 'time-respecting' as const, closeOnly: false };
     const trace = { id: pendingIds[w], owner: `${run}-tracer-${w}`, requestRef: 'SYT-2021/0815', purpose: 'matrix test', createdAt: Date.now() };
     await requestTrace(trace, city.pid.f0, request, { province: w === 'inside' ? inside : outside });
   }
