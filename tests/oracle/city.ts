@@ -47,7 +47,7 @@ const gap = (tolMs: number) =>
     fc.integer({ min: -30 * MIN, max: 2 * tolMs + MIN }),
   );
 // Points (checkpoint scans) most often; stays around the 15-minute close bar too.
-const dwell = fc.constantFrom(0, 0, 0, 0, 59 * S, 10 * MIN, 15 * MIN, 15 * MIN + S, 45 * MIN, 3 * H);
+const dwell = fc.constantFrom(0, 0, 0, 0, 59 * S, 10 * MIN, 15 * MIN - S, 15 * MIN, 15 * MIN + S, 45 * MIN, 3 * H);
 const anchor = fc.record({
   day: fc.integer({ min: 0, max: 1 }),
   // Local midnight (and just before it), morning, noon, late evening.
@@ -96,6 +96,55 @@ export function cityArb(tolMs: number): fc.Arbitrary<City> {
           return { stations, people, passages };
         }),
     );
+}
+
+/** The people of the close-contact edge kit (see `cityWithEdgesArb`), by role. */
+export const EDGE_ROLES = ['long', 'exact', 'hair', 'end', 'scanA', 'scanB'] as const;
+export type EdgeRole = (typeof EDGE_ROLES)[number];
+
+export interface EdgeCity extends City {
+  /** Kit person of each role (people `people − 6` … `people − 1`; the loner stays `people`). */
+  readonly edges: Record<EdgeRole, number>;
+}
+
+/**
+ * A random city (`cityArb`) plus the close-contact edges, at a random station and time, among its
+ * bursts: a three-hour stay ("long") that meets a 15:00 stay inside it ("exact": close, a short
+ * stay measured against a long one), a stay 14:59 beside it ("hair": brief), a 10-minute overlap
+ * at its end ("end": brief), and, at another station when there is one, two checkpoint scans
+ * `scanGap` apart, the first by the long stayer ("scanA", then "scanB"; never close).
+ */
+export function cityWithEdgesArb(tolMs: number): fc.Arbitrary<EdgeCity> {
+  return cityArb(tolMs).chain((city) =>
+    fc
+      .record({
+        station: fc.integer({ min: 0, max: city.stations - 1 }),
+        scanStation: fc.integer({ min: 0, max: city.stations - 1 }),
+        anchor,
+        scanGap: fc.constantFrom(0, S, tolMs, tolMs + 1),
+        // The scan pair before the stays or after them (the time order decides who reaches whom).
+        scanAfter: fc.constantFrom(-2 * H, 4 * H),
+      })
+      .map(({ station, scanStation, anchor: a, scanGap, scanAfter }) => {
+        const first = city.people;
+        const edges = Object.fromEntries(EDGE_ROLES.map((r, i) => [r, first + i])) as Record<EdgeRole, number>;
+        const t = CITY_BASE + a.day * DAY + a.at + a.jitter;
+        const at = (person: number, st: number, from: number, to = from): CityPassage => ({ person, station: st, at: from, leftAt: to, writtenAs: 'utc' });
+        const kit = [
+          at(edges.long, station, t, t + 3 * H),
+          at(edges.exact, station, t + 30 * MIN, t + 45 * MIN),
+          at(edges.hair, station, t + 60 * MIN, t + 75 * MIN - S),
+          at(edges.end, station, t + 2 * H + 50 * MIN, t + 3 * H + 20 * MIN),
+          at(edges.long, scanStation, t + scanAfter),
+          at(edges.scanA, scanStation, t + scanAfter),
+          at(edges.scanB, scanStation, t + scanAfter + scanGap),
+        ];
+        const people = first + EDGE_ROLES.length;
+        // The loner (the last passage of cityArb) is renumbered to stay person `people`.
+        const passages = [...city.passages.slice(0, -1), ...kit, { ...city.passages[city.passages.length - 1]!, person: people }];
+        return { stations: city.stations, people, passages, edges };
+      }),
+  );
 }
 
 /**
