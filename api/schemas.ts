@@ -6,6 +6,7 @@ import { isValidTimeZone, MAX_FUTURE_MS } from '../engine/time';
 import { DEFAULT_TRACE_LIMITS, Tolerance, toTraceRequest, traceRequestFields, traceRequestRules, type TraceInputContext, type TraceLimits } from '../engine/trace/request';
 import { MAX_TRACE_DEPTH } from '../engine/types';
 import { TRACE_ID_RE, TRACE_STATUSES } from '../engine/trace-store';
+import { EXPOSURE_ID_RE } from '../engine/exposure';
 import { DECLARATION_STATUSES } from '../engine/declarations/registry-check';
 import { unifiedDeclarationSchema } from '../engine/declarations/form';
 import { ALERT_FLAGS, SCAN_FLAGS, SCAN_REASONS } from '../engine/scan/decide';
@@ -474,6 +475,68 @@ export const TraceGet = z.union([TracePage, TraceMeta]);
 export const TraceListQuery = z.strictObject({ skip: intQuery(0, 1_000_000).default(0), limit: intQuery(1, 500).default(50) });
 
 export const TraceList = z.object({ traces: z.array(TraceMeta) }).meta({ id: 'TraceList' });
+
+// ---- venue exposures (issue 22.6) -------------------------------------------------------------
+
+export const ExposureCreate = z
+  .strictObject({
+    stationId: StationId,
+    from: fields.from,
+    to: fields.to,
+    requestRef: z.string().regex(TRACE_REQUEST_REF_RE, "the health authority's request number (3–80 letters, digits, . / _ : # -)"),
+    purpose: z.string().trim().min(3).max(500),
+    pageSize: z.number().int().min(1).max(1000).optional(),
+  })
+  .superRefine(traceRequestRules(inputContext))
+  .meta({ id: 'ExposureCreate' });
+
+export const ExposedPersonOut = z
+  .object({
+    id: z.string(),
+    exposureAt: IsoOut.meta({ description: 'first instant at the station inside the window' }),
+    lastAt: IsoOut.meta({ description: 'last instant at the station inside the window' }),
+    passages: z.number().int(),
+    staySeconds: z.number().meta({ description: 'longest single stay inside the window (0 for checkpoint scans)' }),
+    class: ContactClassOut,
+  })
+  .meta({ id: 'ExposedPerson' });
+
+const ExposureParamsOut = z
+  .object({ stationId: z.string(), from: IsoOut, to: IsoOut, closeSeconds: z.number().int() })
+  .meta({ id: 'ExposureParams' });
+
+const ExposureStats = z.object({ people: z.number().int(), closePeople: z.number().int(), milliseconds: z.number() }).meta({ id: 'ExposureStats' });
+
+const exposureMetaFields = {
+  id: z.string(),
+  owner: z.string(),
+  requestRef: z.string(),
+  purpose: z.string(),
+  createdAt: IsoOut,
+  stationId: z.string(),
+  params: ExposureParamsOut,
+  stats: ExposureStats,
+  peopleFound: z.number().int(),
+  truncated: z.boolean().meta({ description: 'true when more people than TRUYVET_TRACE_MAX_PEOPLE were there: the first by arrival are kept' }),
+};
+
+export const ExposureMeta = z
+  .object({ ...exposureMetaFields, hasResult: z.boolean() })
+  .meta({ id: 'ExposureMeta', description: 'a stored venue exposure without its people: what admins and auditors see' });
+
+export const ExposurePage = z
+  .object({
+    ...exposureMetaFields,
+    people: z.array(ExposedPersonOut),
+    page: PageInfo,
+    identities: z.record(z.string(), FullIdentity).meta({ description: 'the people of this page whose home lies inside your jurisdiction, by pseudonymous id' }),
+    outside: z.record(z.string(), Home).meta({ description: 'the people of this page who live outside your jurisdiction (or have no registry home): only their home' }),
+  })
+  .meta({ id: 'ExposurePage', description: 'everyone at a station in a window, a page at a time, in order of arrival' });
+
+export const ExposureGet = z.union([ExposurePage, ExposureMeta]);
+
+export const ExposureParamsPath = z.strictObject({ id: z.string().regex(EXPOSURE_ID_RE, 'an exposure id') });
 
 // ---- approvals (TRUYVET_TRACE_APPROVAL=required) ---------------------------------------------
 

@@ -1,7 +1,7 @@
 import { scopeParams } from '../jurisdiction';
 import type { Jurisdiction } from '../types';
 import { int, num, str } from './convert';
-import { readQuery } from './driver';
+import { readQuery, writeQuery } from './driver';
 import { CELL_SEEK, spansParam } from './passages';
 
 /**
@@ -60,4 +60,68 @@ export async function peopleAtVenue(q: { stationId: string; scope: Jurisdiction 
     passages: num(r['passages']),
     longestMs: num(r['longestMs']),
   }));
+}
+
+// ---- stored exposures ---------------------------------------------------------------------------
+
+/** A stored exposure's metadata (params and stats as the engine gave them). */
+export interface ExposureRecordMeta {
+  readonly id: string;
+  readonly owner: string;
+  readonly requestRef: string;
+  readonly purpose: string;
+  readonly createdAt: number;
+  readonly stationId: string;
+  readonly params: Record<string, unknown>;
+  readonly stats: Record<string, unknown>;
+  readonly peopleFound: number;
+  readonly truncated: boolean;
+  readonly hasResult: boolean;
+}
+
+const EXPOSURE_META = 'e {.id, .owner, .requestRef, .purpose, .createdAt, .stationId, .params, .stats, .peopleFound, .truncated, hasResult: e.result IS NOT NULL}';
+
+function toExposureMeta(v: unknown): ExposureRecordMeta {
+  const e = v as Record<string, unknown>;
+  return {
+    id: str(e['id']),
+    owner: str(e['owner']),
+    requestRef: str(e['requestRef']),
+    purpose: str(e['purpose']),
+    createdAt: num(e['createdAt']),
+    stationId: str(e['stationId']),
+    params: JSON.parse(str(e['params'])) as Record<string, unknown>,
+    stats: JSON.parse(str(e['stats'])) as Record<string, unknown>,
+    peopleFound: num(e['peopleFound']),
+    truncated: e['truncated'] === true,
+    hasResult: e['hasResult'] === true,
+  };
+}
+
+/** Writes a stored exposure with its sealed people. */
+export async function createExposureRecord(meta: Omit<ExposureRecordMeta, 'hasResult'>, sealed: string): Promise<void> {
+  await writeQuery(
+    `CREATE (e:ExposureRecord {id: $id, owner: $owner, requestRef: $requestRef, purpose: $purpose, createdAt: $createdAt,
+       stationId: $stationId, params: $params, stats: $stats, peopleFound: $peopleFound, truncated: $truncated, result: $result})
+     RETURN e.id AS id`,
+    {
+      ...meta,
+      createdAt: int(meta.createdAt),
+      params: JSON.stringify(meta.params),
+      stats: JSON.stringify(meta.stats),
+      peopleFound: int(meta.peopleFound),
+      result: sealed,
+    },
+    () => undefined,
+  );
+}
+
+/** A stored exposure's metadata and, when `withResult`, its sealed people; undefined when there is none. */
+export async function readExposureRecord(id: string, withResult: boolean): Promise<{ meta: ExposureRecordMeta; sealed: string | undefined } | undefined> {
+  const rows = await readQuery(
+    `MATCH (e:ExposureRecord {id: $id}) RETURN ${EXPOSURE_META} AS e, CASE WHEN $withResult THEN e.result END AS result`,
+    { id, withResult },
+    (r) => ({ meta: toExposureMeta(r['e']), sealed: typeof r['result'] === 'string' ? r['result'] : undefined }),
+  );
+  return rows[0];
 }
