@@ -128,6 +128,20 @@ describe('who may read a stored exposure', () => {
     expect((await server.request('GET', '/api/exposures/nope', { token: tok['tracer']! })).status).toBe(400);
   });
 
+  it('refuses an exposure while traces need approval (TRUYVET_TRACE_APPROVAL=required), audited', async () => {
+    const strict = await startInProcess(`${run}a`, { settings: { traceApproval: 'required' } });
+    try {
+      const a = await makeAccount(run, 'strict', 'tracer');
+      const token = await strict.login(a.username, a.password);
+      const res = await strict.request('POST', '/api/exposures', { token, json: { stationId: city.stations.s1.id, ...TRACE_PERIOD, requestRef: `${ref}-APP`, purpose: 'market outbreak' } });
+      expect(res.status).toBe(403);
+      const [e] = await listAudit({ chain: `${run}a`, action: 'exposure.create', requestRef: `${ref}-APP`, limit: 10 });
+      expect(e).toMatchObject({ outcome: 'denied', details: { reason: 'approval required' } });
+    } finally {
+      await strict.close();
+    }
+  });
+
   it('shows the routes in the OpenAPI document', async () => {
     const doc = (await server.request<{ paths: Record<string, unknown> }>('GET', '/api/openapi.json')).body;
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/exposures', '/api/exposures/{id}']));
