@@ -6,6 +6,7 @@ import { isValidTimeZone, MAX_FUTURE_MS } from '../engine/time';
 import { DEFAULT_TRACE_LIMITS, Tolerance, toTraceRequest, traceRequestFields, traceRequestRules, type TraceInputContext, type TraceLimits } from '../engine/trace/request';
 import { MAX_TRACE_DEPTH } from '../engine/types';
 import { TRACE_ID_RE, TRACE_STATUSES } from '../engine/trace-store';
+import { EXPOSURE_ID_RE } from '../engine/exposure';
 import { DECLARATION_STATUSES } from '../engine/declarations/registry-check';
 import { unifiedDeclarationSchema } from '../engine/declarations/form';
 import { ALERT_FLAGS, SCAN_FLAGS, SCAN_REASONS } from '../engine/scan/decide';
@@ -91,6 +92,9 @@ export const TraceId = z.string().regex(TRACE_ID_RE, 'a trace id');
 export const Username = z.string().min(1).max(140);
 
 const intQuery = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+/** A yes/no query parameter: `true` or `false` as written (z.coerce.boolean would read "false" as true). */
+const boolQuery = z.enum(['true', 'false'], { error: 'not true or false' }).transform((v) => v === 'true');
 
 export const Problem = z
   .object({
@@ -315,6 +319,7 @@ export const TraceCreate = z
     depth: fields.depth,
     tolerance: fields.tolerance,
     mode: fields.mode,
+    closeOnly: fields.closeOnly,
     requestRef: z.string().regex(TRACE_REQUEST_REF_RE, "the health authority's request number (3–80 letters, digits, . / _ : # -)"),
     purpose: z.string().trim().min(3).max(500),
     pageSize: z.number().int().min(1).max(1000).optional(),
@@ -324,8 +329,19 @@ export const TraceCreate = z
   .transform(({ f0, requestRef, purpose, pageSize, ...fields }) => ({ f0, requestRef, purpose, ...(pageSize !== undefined ? { pageSize } : {}), trace: toTraceRequest(fields) }))
   .meta({ id: 'TraceCreate' });
 
+export const ContactClassOut = z
+  .enum(['close', 'brief'])
+  .meta({ id: 'ContactClass', description: 'close: together at least params.closeSeconds (overlap without the tolerance); brief: less (e.g. two scans at one checkpoint within the tolerance)' });
+
 export const TracePerson = z
-  .object({ id: z.string(), generation: z.number().int(), exposureAt: IsoOut, via: z.array(z.string()), score: z.number() })
+  .object({
+    id: z.string(),
+    generation: z.number().int(),
+    exposureAt: IsoOut,
+    via: z.array(z.string()),
+    score: z.number(),
+    class: ContactClassOut.meta({ description: 'close when any contact that reached them (in their generation) is close' }),
+  })
   .meta({ id: 'TracePerson' });
 
 export const TraceContact = z
@@ -341,6 +357,7 @@ export const TraceContact = z
       .tuple([z.enum(['standard', 'national']), z.enum(['standard', 'national'])])
       .optional()
       .meta({ description: "the two passages' trust, in their order, only when one is national (lower-trust evidence, half weight in the score); absent: both standard" }),
+    class: ContactClassOut,
   })
   .meta({ id: 'TraceContact' });
 
@@ -352,10 +369,17 @@ export const TraceParamsOut = z
     depth: z.number().int(),
     toleranceSeconds: z.number().int(),
     mode: z.enum(['time-respecting', 'naive']),
+    closeSeconds: z.number().int().meta({ description: 'the overlap from which a contact is close (TRUYVET_CLOSE_SECONDS, default 900)' }),
+    closeOnly: z.boolean().meta({ description: 'true: only close co-locations counted, at every generation' }),
   })
   .meta({ id: 'TraceParams' });
 
-export const TraceStats = z.object({ people: z.number().int(), contacts: z.number().int(), milliseconds: z.number() });
+export const TraceStats = z.object({
+  people: z.number().int(),
+  contacts: z.number().int(),
+  closePeople: z.number().int().optional().meta({ description: 'people whose class is close (absent in the metadata of traces stored before close contacts)' }),
+  milliseconds: z.number(),
+});
 
 export const FullIdentity = z
   .object({
@@ -414,7 +438,13 @@ export const TracePage = z
     status: TraceStatus,
     decision: TraceDecisionOut.optional(),
     sensitivity: z
-      .array(z.object({ toleranceSeconds: z.number().int(), counts: z.record(z.string(), z.number().int()) }))
+      .array(
+        z.object({
+          toleranceSeconds: z.number().int(),
+          counts: z.record(z.string(), z.number().int()),
+          closeCounts: z.record(z.string(), z.number().int()).optional().meta({ description: 'of them, the close people per generation (absent in traces stored before close contacts)' }),
+        }),
+      )
       .optional()
       .meta({ description: 'people per generation at each tolerance asked for, the trace\'s own first' }),
   })
@@ -447,6 +477,68 @@ export const TraceGet = z.union([TracePage, TraceMeta]);
 export const TraceListQuery = z.strictObject({ skip: intQuery(0, 1_000_000).default(0), limit: intQuery(1, 500).default(50) });
 
 export const TraceList = z.object({ traces: z.array(TraceMeta) }).meta({ id: 'TraceList' });
+
+// ---- venue exposures (issue 22.6) -------------------------------------------------------------
+
+export const ExposureCreate = z
+  .strictObject({
+    stationId: StationId,
+    from: fields.from,
+    to: fields.to,
+    requestRef: z.string().regex(TRACE_REQUEST_REF_RE, "the health authority's request number (3–80 letters, digits, . / _ : # -)"),
+    purpose: z.string().trim().min(3).max(500),
+    pageSize: z.number().int().min(1).max(1000).optional(),
+  })
+  .superRefine(traceRequestRules(inputContext))
+  .meta({ id: 'ExposureCreate' });
+
+export const ExposedPersonOut = z
+  .object({
+    id: z.string(),
+    exposureAt: IsoOut.meta({ description: 'first instant at the station inside the window' }),
+    lastAt: IsoOut.meta({ description: 'last instant at the station inside the window' }),
+    passages: z.number().int(),
+    staySeconds: z.number().meta({ description: 'longest single stay inside the window (0 for checkpoint scans)' }),
+    class: ContactClassOut,
+  })
+  .meta({ id: 'ExposedPerson' });
+
+const ExposureParamsOut = z
+  .object({ stationId: z.string(), from: IsoOut, to: IsoOut, closeSeconds: z.number().int() })
+  .meta({ id: 'ExposureParams' });
+
+const ExposureStats = z.object({ people: z.number().int(), closePeople: z.number().int(), milliseconds: z.number() }).meta({ id: 'ExposureStats' });
+
+const exposureMetaFields = {
+  id: z.string(),
+  owner: z.string(),
+  requestRef: z.string(),
+  purpose: z.string(),
+  createdAt: IsoOut,
+  stationId: z.string(),
+  params: ExposureParamsOut,
+  stats: ExposureStats,
+  peopleFound: z.number().int(),
+  truncated: z.boolean().meta({ description: 'true when more people than TRUYVET_TRACE_MAX_PEOPLE were there: the first by arrival are kept' }),
+};
+
+export const ExposureMeta = z
+  .object({ ...exposureMetaFields, hasResult: z.boolean() })
+  .meta({ id: 'ExposureMeta', description: 'a stored venue exposure without its people: what admins and auditors see' });
+
+export const ExposurePage = z
+  .object({
+    ...exposureMetaFields,
+    people: z.array(ExposedPersonOut),
+    page: PageInfo,
+    identities: z.record(z.string(), FullIdentity).meta({ description: 'the people of this page whose home lies inside your jurisdiction, by pseudonymous id' }),
+    outside: z.record(z.string(), Home).meta({ description: 'the people of this page who live outside your jurisdiction (or have no registry home): only their home' }),
+  })
+  .meta({ id: 'ExposurePage', description: 'everyone at a station in a window, a page at a time, in order of arrival' });
+
+export const ExposureGet = z.union([ExposurePage, ExposureMeta]);
+
+export const ExposureParamsPath = z.strictObject({ id: z.string().regex(EXPOSURE_ID_RE, 'an exposure id') });
 
 // ---- approvals (TRUYVET_TRACE_APPROVAL=required) ---------------------------------------------
 
@@ -517,6 +609,7 @@ export const HotspotsQuery = z
     trace: TraceId.meta({ description: 'rank the cells of the people of this trace (opened by the caller)' }),
     generations: intQuery(0, MAX_TRACE_DEPTH).optional().meta({ description: 'include people up to this generation (0 = F0 only); default all' }),
     limit: intQuery(1, 500).default(50),
+    closeOnly: boolQuery.optional().meta({ description: 'true: count only stays that can be part of a close contact (at least the trace\'s closeSeconds); default: the trace\'s closeOnly' }),
   });
 
 export const Hotspot = z
@@ -532,7 +625,7 @@ export const Hotspot = z
   .meta({ id: 'Hotspot' });
 
 export const Hotspots = z
-  .object({ trace: z.string(), windowSeconds: z.number().int(), from: IsoOut, to: IsoOut, cases: z.number().int(), hotspots: z.array(Hotspot) })
+  .object({ trace: z.string(), windowSeconds: z.number().int(), closeOnly: z.boolean(), from: IsoOut, to: IsoOut, cases: z.number().int(), hotspots: z.array(Hotspot) })
   .meta({ id: 'Hotspots' });
 
 // ---- imports ----------------------------------------------------------------------------------

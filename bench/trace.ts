@@ -17,7 +17,10 @@
  * - answers the same traces with DuckDB over the same passages.csv: the same generation loop and
  *   assembly, each generation one band join (`b.at <= a.leftAt + τ AND b.leftAt >= a.at − τ` on
  *   the same station), and reports its percentiles and the ratio DuckDB / Neo4j;
- * - checks on `--check` traces that both give the same F1 and F2 (people, generation, exposure).
+ * - checks on `--check` traces that both give the same F1 and F2 (people, generation, exposure);
+ * - times the same traces close-only (issue 25: only co-locations of at least closeSeconds count),
+ *   in the same run right after the full ones at each depth, with F1 and F2 sizes of both kinds
+ *   and, on the PROFILEd traces, the passages both statements return (`--no-close-only` skips).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -52,6 +55,8 @@ interface Args {
   f0s: string | undefined;
   /** The slowest depth-1 traces whose time is split into statements, pairing and shaping. */
   breakdown: number;
+  /** Also time the same traces close-only. */
+  closeOnly: boolean;
 }
 
 const say = (m: string): void => {
@@ -144,7 +149,7 @@ function duckRunner({ listValue, LIST, VARCHAR, BIGINT }: DuckDB, stmt: DuckDBPr
 
 // ---- Neo4j ------------------------------------------------------------------------------------
 
-function profilingRunner(counter: { hits: number }): GenerationRunner {
+function profilingRunner(counter: { hits: number; passages: number }): GenerationRunner {
   return (g: GenerationQuery): Promise<Edge[]> =>
     contactsFromFrontier(g, {}, async (cypher, params) => {
       const session = getDriver().session({ defaultAccessMode: 'READ' });
@@ -152,6 +157,8 @@ function profilingRunner(counter: { hits: number }): GenerationRunner {
         const res = await session.run(`PROFILE ${cypher}`, params);
         const prof = res.summary.profile;
         if (prof !== false) counter.hits += dbHits(prof);
+        // Field 1 of both statements' records is a list with one entry per passage.
+        for (const r of res.records) counter.passages += (r.get(1) as unknown[]).length;
         return res.records;
       } finally {
         await session.close();
@@ -242,6 +249,19 @@ async function main(a: Args): Promise<void> {
   const neo: Record<string, number[]> = { '1': [], '2': [] };
   const hits: Record<string, number[]> = { '1': [], '2': [] };
   const size: Record<string, number[]> = { '1': [], '2': [] };
+  // F1 and F2 sizes of depth-2 traces, and the same for the close-only runs (keys '1', '2').
+  const gens = (): Record<string, number[]> => ({ '1': [], '2': [] });
+  const sizeByGen = gens();
+  const closeMs: Record<string, number[]> = { '1': [], '2': [] };
+  const closeSize: Record<string, number[]> = { '1': [], '2': [] };
+  const closeSizeByGen = gens();
+  const closeHits: Record<string, number[]> = { '1': [], '2': [] };
+  const passagesRead: Record<string, number[]> = { '1': [], '2': [] };
+  const closePassagesRead: Record<string, number[]> = { '1': [], '2': [] };
+  const closeRefused: Record<string, number> = { '1': 0, '2': 0 };
+  const perGen = (r: TraceResult, into: Record<string, number[]>): void => {
+    for (const k of ['1', '2']) into[k]!.push(r.people.filter((p) => String(p.generation) === k).length);
+  };
   const slowest: Record<string, { f0: string; from: string; to: string; ms: number; people: number; contacts: number }> = {};
   const depth1Times: { t: (typeof traces)[number]; ms: number }[] = [];
 
@@ -263,13 +283,32 @@ async function main(a: Args): Promise<void> {
         continue;
       }
       size[depth]!.push(r.people.length);
+      if (depth === 2) perGen(r, sizeByGen);
       if (depth === 1) depth1Times.push({ t, ms });
       if (ms > (slowest[depth]?.ms ?? -1)) slowest[depth] = { f0: t.f0, from: new Date(t.from).toISOString(), to: new Date(t.to).toISOString(), ms: Math.round(ms), people: r.people.length, contacts: r.contacts.length };
     }
+    if (a.closeOnly) {
+      say(`Neo4j depth ${depth} close-only: ${tracesAt(depth).length} traces…`);
+      for (const t of tracesAt(depth)) {
+        const { value: r, ms } = await timed(() => orRefused(() => trace({ ...t, depth, closeOnly: true }, lim)));
+        closeMs[depth]!.push(ms);
+        if (r === undefined) {
+          closeRefused[depth]!++;
+          continue;
+        }
+        closeSize[depth]!.push(r.people.length);
+        if (depth === 2) perGen(r, closeSizeByGen);
+      }
+    }
     say(`Neo4j depth ${depth}: PROFILE of ${Math.min(a.profile, tracesAt(depth).length)} traces…`);
     for (const t of tracesAt(depth).slice(0, a.profile)) {
-      const counter = { hits: 0 };
-      if (await orRefused(() => traceGenerations(resolveTraceParams({ ...t, depth }), { ...lim, runGeneration: profilingRunner(counter) }))) hits[depth]!.push(counter.hits);
+      for (const closeOnly of a.closeOnly ? [false, true] : [false]) {
+        const counter = { hits: 0, passages: 0 };
+        if (await orRefused(() => traceGenerations(resolveTraceParams({ ...t, depth, closeOnly }), { ...lim, runGeneration: profilingRunner(counter) }))) {
+          (closeOnly ? closeHits : hits)[depth]!.push(counter.hits);
+          (closeOnly ? closePassagesRead : passagesRead)[depth]!.push(counter.passages);
+        }
+      }
     }
   }
 
@@ -339,11 +378,35 @@ async function main(a: Args): Promise<void> {
   const out = {
     city: duck === undefined ? { dir: path.resolve(a.dir) } : { dir: path.resolve(a.dir), passages: duck.passages, people: duck.people.length, spanDays: round((duck.span[1] - duck.span[0]) / DAY) },
     machine: { cpus: host.cpus, cpu: host.cpu, memoryGiB: host.memoryGB, node: host.node, neo4j: info.agent ?? '', loadAverage: host.loadAverage },
-    settings: { traces: a.traces, depth2Traces: a.depth2Traces, maxContacts: a.maxContacts, periodDays: a.days, seed: a.seed, toleranceSeconds: 900, mode: 'time-respecting' },
+    settings: { traces: a.traces, depth2Traces: a.depth2Traces, maxContacts: a.maxContacts, periodDays: a.days, seed: a.seed, toleranceSeconds: 900, mode: 'time-respecting', closeOnly: a.closeOnly },
     neo4j: {
-      depth1: { refusedTooLarge: refused['1'], ms: percentiles(neo['1']!), people: percentiles(size['1']!), dbHits: hitStats(hits['1']!), slowest: slowest['1'] ?? null, breakdown },
-      depth2: { refusedTooLarge: refused['2'], ms: percentiles(neo['2']!), people: percentiles(size['2']!), dbHits: hitStats(hits['2']!), slowest: slowest['2'] ?? null },
+      depth1: { refusedTooLarge: refused['1'], ms: percentiles(neo['1']!), people: percentiles(size['1']!), dbHits: hitStats(hits['1']!), passagesRead: hitStats(passagesRead['1']!), slowest: slowest['1'] ?? null, breakdown },
+      depth2: {
+        refusedTooLarge: refused['2'],
+        ms: percentiles(neo['2']!),
+        people: percentiles(size['2']!),
+        f1: percentiles(sizeByGen['1']!),
+        f2: percentiles(sizeByGen['2']!),
+        dbHits: hitStats(hits['2']!),
+        passagesRead: hitStats(passagesRead['2']!),
+        slowest: slowest['2'] ?? null,
+      },
     },
+    neo4jCloseOnly: a.closeOnly
+      ? {
+          closeSeconds: resolveTraceParams({ ...traces[0]!, depth: 1 }).closeSeconds,
+          depth1: { refusedTooLarge: closeRefused['1'], ms: percentiles(closeMs['1']!), people: percentiles(closeSize['1']!), dbHits: hitStats(closeHits['1']!), passagesRead: hitStats(closePassagesRead['1']!) },
+          depth2: {
+            refusedTooLarge: closeRefused['2'],
+            ms: percentiles(closeMs['2']!),
+            people: percentiles(closeSize['2']!),
+            f1: percentiles(closeSizeByGen['1']!),
+            f2: percentiles(closeSizeByGen['2']!),
+            dbHits: hitStats(closeHits['2']!),
+            passagesRead: hitStats(closePassagesRead['2']!),
+          },
+        }
+      : null,
     duckdb: a.duckdb && duck !== undefined ? { loadSeconds: round(duck.seconds), depth1: { refusedTooLarge: duckRefused['1'], ms: percentiles(duckMs['1']!) }, depth2: { refusedTooLarge: duckRefused['2'], ms: percentiles(duckMs['2']!) } } : null,
     ratioDuckdbOverNeo4j: a.duckdb ? { depth1: ratio('1'), depth2: ratio('2') } : null,
     check: check ?? null,
@@ -370,7 +433,8 @@ export default defineBench<Args>(
         .option('--max-contacts <n>', 'contact edges before a trace is refused as too large', whole, DEFAULT_MAX_CONTACTS)
         .option('--f0s <file>', 'picked traces: read when the file exists (DuckDB is then not needed), else written')
         .option('--breakdown <n>', 'slowest depth-1 traces whose time is split into statements, pairing and shaping', whole, 8)
-        .option('--no-duckdb', 'skip the DuckDB comparison'),
+        .option('--no-duckdb', 'skip the DuckDB comparison')
+        .option('--no-close-only', 'skip the close-only runs of the same traces'),
     settings: (o, args) => {
       const opts = o as Omit<Args, 'dir' | 'depth2Traces'> & { depth2Traces?: number };
       const depth2Traces = opts.depth2Traces === undefined || opts.depth2Traces > opts.traces ? opts.traces : opts.depth2Traces;

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { checkUnitsFromEnv, envDuration, envPositive, envWhole, qrKeySettings, qrValidDays, scanMaxSpeedKmh, traceMaxDays } from './config';
+import { checkUnitsFromEnv, closeSeconds, envDuration, envPositive, envWhole, qrKeySettings, qrValidDays, scanMaxSpeedKmh, traceMaxDays } from './config';
 
 describe('settings from the environment', () => {
   it('reads TRUYVET_CHECK_UNITS: on by default, off only when said so', () => {
@@ -27,6 +27,14 @@ describe('settings from the environment', () => {
     expect(() => envWhole('X', 5, 1, 10, { X: '11' })).toThrow('X=11 must be a whole number from 1 to 10');
     expect(envDuration('X', 60, 60, 86_400, { X: '2h' })).toBe(7200);
     expect(() => envDuration('X', 60, 60, 86_400, { X: 'soon' })).toThrow('X=soon must be a duration');
+  });
+
+  it('takes the close-contact overlap from TRUYVET_CLOSE_SECONDS: 900 s when not given, whole seconds up to a day', () => {
+    expect(closeSeconds(900, {})).toBe(900);
+    expect(closeSeconds(900, { TRUYVET_CLOSE_SECONDS: '600' })).toBe(600);
+    expect(() => closeSeconds(900, { TRUYVET_CLOSE_SECONDS: '0' })).toThrow('TRUYVET_CLOSE_SECONDS=0 must be a whole number from 1 to 86400');
+    expect(() => closeSeconds(900, { TRUYVET_CLOSE_SECONDS: '90.5' })).toThrow('TRUYVET_CLOSE_SECONDS=90.5');
+    expect(() => closeSeconds(900, { TRUYVET_CLOSE_SECONDS: '86401' })).toThrow('from 1 to 86400');
   });
 
   it('lets the QR key be generated only for the local database, or when TRUYVET_GENERATE_SECRETS=1', () => {

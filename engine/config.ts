@@ -1,6 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { parseDurationSeconds } from './time';
+import { DEFAULT_CLOSE_SECONDS, MAX_CLOSE_SECONDS } from './types';
 
 /**
  * Every setting truyvet reads from the environment, in one place, with its default: no other
@@ -65,6 +66,14 @@ function envSwitch(name: string, env: Env = process.env): boolean {
  */
 export function traceMaxDays(fallback: number, env: Env = process.env): number {
   return envPositive('TRUYVET_TRACE_MAX_DAYS', fallback, true, env);
+}
+
+/**
+ * The overlap (time actually together, without the tolerance) from which a contact is close, in
+ * whole seconds (TRUYVET_CLOSE_SECONDS, 1…86,400; default 900: WHO's and Vietnam's 2021 15 minutes).
+ */
+export function closeSeconds(fallback: number = DEFAULT_CLOSE_SECONDS, env: Env = process.env): number {
+  return envWhole('TRUYVET_CLOSE_SECONDS', fallback, 1, MAX_CLOSE_SECONDS, env);
 }
 
 /** The pino level: LOG_LEVEL, else `silent` under jest, else `info`. */

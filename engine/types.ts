@@ -39,6 +39,13 @@ export interface Passage {
 
 export type TraceMode = 'time-respecting' | 'naive';
 
+/**
+ * A contact's class (DESIGN.md, "Close contacts"): `close` when the two were together (overlap,
+ * without the tolerance) at least `closeSeconds`, else `brief`. A listed person is close when any
+ * contact that reached them is.
+ */
+export type ContactClass = 'close' | 'brief';
+
 export interface TraceParams {
   /** The graph's (pseudonymous) person key of the case. */
   readonly f0: string;
@@ -51,6 +58,10 @@ export interface TraceParams {
   /** Default 900 (15 min). */
   readonly toleranceSeconds?: number;
   readonly mode?: TraceMode;
+  /** Only close co-locations count, at every generation (default false). */
+  readonly closeOnly?: boolean;
+  /** The overlap of a close contact; default TRUYVET_CLOSE_SECONDS (900). 1…86,400 whole seconds. */
+  readonly closeSeconds?: number;
 }
 
 export interface TracePerson {
@@ -59,6 +70,8 @@ export interface TracePerson {
   exposureAt: string;
   via: string[];
   score: number;
+  /** close: some contact that reached them (in their generation) is close. */
+  class: ContactClass;
 }
 
 /**
@@ -82,6 +95,8 @@ export interface TraceContact {
    * `national` (lower-trust evidence, weighing half in the score); absent: both `standard`.
    */
   trust?: [EvidenceTrust, EvidenceTrust];
+  /** close: overlapSeconds ≥ params.closeSeconds. */
+  class: ContactClass;
 }
 
 export interface TraceResult {
@@ -93,10 +108,13 @@ export interface TraceResult {
     depth: number;
     toleranceSeconds: number;
     mode: TraceMode;
+    closeSeconds: number;
+    closeOnly: boolean;
   };
   people: TracePerson[];
   contacts: TraceContact[];
-  stats: { people: number; contacts: number; milliseconds: number };
+  /** closePeople: the people whose class is close. */
+  stats: { people: number; contacts: number; closePeople: number; milliseconds: number };
 }
 
 /**
@@ -122,6 +140,10 @@ export interface OutbreakParams {
   /** Default 900 (15 min). */
   readonly toleranceSeconds?: number;
   readonly mode?: TraceMode;
+  /** Only close co-locations count, at every generation and for links (default false). */
+  readonly closeOnly?: boolean;
+  /** The overlap of a close contact; default TRUYVET_CLOSE_SECONDS (900). */
+  readonly closeSeconds?: number;
 }
 
 /** A case whose chain reached a person, and when (exposure_c). */
@@ -150,6 +172,8 @@ export interface OutbreakLink {
   passages: [string, string];
   /** The listed person of generation − 1 who carried `from`'s chain (generation ≥ 2 only). */
   via?: string;
+  /** The class of the link's evidence contact. */
+  class: ContactClass;
 }
 
 export interface OutbreakCluster {
@@ -173,12 +197,14 @@ export interface OutbreakResult {
     depth: number;
     toleranceSeconds: number;
     mode: TraceMode;
+    closeSeconds: number;
+    closeOnly: boolean;
   };
   people: OutbreakPerson[];
   contacts: TraceContact[];
   links: OutbreakLink[];
   clusters: OutbreakCluster[];
-  stats: { people: number; contacts: number; links: number; clusters: number; milliseconds: number };
+  stats: { people: number; contacts: number; closePeople: number; links: number; clusters: number; milliseconds: number };
 }
 
 export interface ImportReject {
@@ -199,5 +225,9 @@ export interface ImportSummary {
 }
 
 export const DEFAULT_TOLERANCE_SECONDS = 900;
+/** WHO's and Vietnam's 2021 close contact: 15 minutes together (TRUYVET_CLOSE_SECONDS overrides it). */
+export const DEFAULT_CLOSE_SECONDS = 900;
+/** A day: a longer bar would call nobody close but people who lived together. */
+export const MAX_CLOSE_SECONDS = 86_400;
 export const DEFAULT_DEPTH = 2;
 export const MAX_TRACE_DEPTH = 6;

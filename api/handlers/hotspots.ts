@@ -22,7 +22,10 @@ export const hotspots = handler(routes.hotspots, async ({ query, principal, app,
   const cases = [rec.result.f0, ...rec.result.people.filter((p) => p.generation <= maxGen).map((p) => p.id)];
   const from = instantMs(rec.result.params.from);
   const to = instantMs(rec.result.params.until ?? rec.result.params.to);
-  const r = await rankHotspots({ cases, from, to, limit: query.limit }, { timeoutMs: app.settings.traceTimeoutMs });
-  await audit({ action: 'hotspots.read', outcome: 'ok', target: rec.id, requestRef: rec.requestRef, count: cases.length, details: { cells: r.hotspots.length } });
-  return { body: { trace: rec.id, windowSeconds: r.windowSeconds, from: isoUtc(from), to: isoUtc(to), cases: cases.length, hotspots: r.hotspots } };
+  // A close-only trace ranks close-only unless asked otherwise.
+  const closeOnly = query.closeOnly ?? rec.result.params.closeOnly;
+  // The trace's own bar of a close contact, not today's setting.
+  const r = await rankHotspots({ cases, from, to, limit: query.limit, closeOnly, closeSeconds: rec.result.params.closeSeconds }, { timeoutMs: app.settings.traceTimeoutMs });
+  await audit({ action: 'hotspots.read', outcome: 'ok', target: rec.id, requestRef: rec.requestRef, count: cases.length, details: { cells: r.hotspots.length, closeOnly } });
+  return { body: { trace: rec.id, windowSeconds: r.windowSeconds, closeOnly: r.closeOnly, from: isoUtc(from), to: isoUtc(to), cases: cases.length, hotspots: r.hotspots } };
 });

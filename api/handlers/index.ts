@@ -5,6 +5,7 @@ import { approvalsDecide, approvalsList } from './approvals';
 import { auditList, auditVerify } from './audit';
 import { casesCreate, casesList, casesUpdate } from './cases';
 import { declarationsList, declarationsSubmit } from './declarations';
+import { exposuresCreate, exposuresGet } from './exposures';
 import { isolationGet, isolationSet } from './isolation';
 import { jwks, qrPng, qrRevocations, qrRevoke, qrSvg } from './qr';
 import { scansCreate, scansFlagged } from './scans';
@@ -39,6 +40,8 @@ const byId = {
   tracesCreate,
   tracesList,
   tracesGet,
+  exposuresCreate,
+  exposuresGet,
   approvalsList,
   approvalsDecide,
   timeline,

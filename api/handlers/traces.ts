@@ -70,7 +70,7 @@ export const tracesCreate = handler(routes.tracesCreate, async ({ body, principa
   const trace = { id: newTraceId(), owner: principal.username, requestRef, purpose, createdAt: app.now() };
   if (app.settings.traceApproval === 'required') {
     const pending = await requestTrace(trace, f0, request, principal.jurisdiction);
-    await audit({ action: 'trace.request', outcome: 'ok', target: trace.id, requestRef, purpose, details: { depth: request.depth, mode: request.mode } });
+    await audit({ action: 'trace.request', outcome: 'ok', target: trace.id, requestRef, purpose, details: { depth: request.depth, mode: request.mode, closeOnly: request.closeOnly } });
     return { status: 202, body: metaOut(pending, true) };
   }
   const store = { maxPeople: app.settings.maxTracePeople, pageSize: body.pageSize ?? app.settings.defaultPageSize, scope: principal.jurisdiction };
@@ -78,7 +78,7 @@ export const tracesCreate = handler(routes.tracesCreate, async ({ body, principa
   const { found, stored: first } = await auditingFailure(audit, about, () => traceAndStore(app, f0, request, (found) => storeTrace(trace, found, store), res));
   const { meta } = first;
   const identities = Object.keys(first.identities).length;
-  const details = { depth: meta.params.depth, mode: meta.params.mode, identities, truncated: meta.truncated, ...peoplePerGeneration(found) };
+  const details = { depth: meta.params.depth, mode: meta.params.mode, closeOnly: meta.params.closeOnly, identities, truncated: meta.truncated, ...peoplePerGeneration(found) };
   await audit({ ...about, outcome: 'ok', count: meta.peopleFound, details });
   return { status: 201, body: pageOut(first) };
 });

@@ -23,9 +23,10 @@ export function register(program: Command): void {
     .requiredOption('--request-ref <ref>', "the health authority's request number (audited)")
     .requiredOption('--purpose <text>', 'why the cells are ranked (audited)')
     .option('--limit <n>', 'how many cells', String(DEFAULT_HOTSPOTS))
+    .option('--close-only', 'count only stays that can be part of a close contact (at least TRUYVET_CLOSE_SECONDS); a checkpoint scan never is')
     .option('--json', 'print JSON')
     .action(
-      action(async (o: { from: string; to: string; cases: string; requestRef: string; purpose: string; limit: string; json?: boolean }) => {
+      action(async (o: { from: string; to: string; cases: string; requestRef: string; purpose: string; limit: string; closeOnly?: boolean; json?: boolean }) => {
         const req = lawfulRequest(o);
         const raws = [...new Set(o.cases.split(',').map(normalizeRawKey).filter((c) => c !== ''))];
         if (raws.length === 0) throw invalidInput('--cases must name at least one person', [{ field: '--cases', reason: 'empty' }]);
@@ -37,18 +38,19 @@ export function register(program: Command): void {
           'hotspots.read',
           req,
           async () => {
-            const r = await hotspots({ cases: [...pidToRaw.keys()], from, to, limit });
+            const r = await hotspots({ cases: [...pidToRaw.keys()], from, to, limit, closeOnly: o.closeOnly === true });
             if (r.missing.length > 0) throw notFound(`unknown person${r.missing.length > 1 ? 's' : ''}: ${r.missing.map((m) => `'${pidToRaw.get(m) ?? m}'`).join(', ')}`);
             return { r, more: await rawKeys([...new Set(r.hotspots.flatMap((h) => h.people))].filter((p) => !pidToRaw.has(p))) };
           },
           // As the API audits hotspots: how many cases, how many cells.
-          ({ r }) => ({ count: raws.length, details: { cells: r.hotspots.length } }),
+          ({ r }) => ({ count: raws.length, details: { cells: r.hotspots.length, closeOnly: r.closeOnly } }),
         );
         const k = (pid: string): string => pidToRaw.get(pid) ?? more.get(pid) ?? pid;
         const out = {
           from: new Date(from).toISOString(),
           to: new Date(to).toISOString(),
           windowSeconds: r.windowSeconds,
+          closeOnly: r.closeOnly,
           cases: raws,
           hotspots: r.hotspots.map((h) => ({ ...h, people: h.people.map(k).sort() })),
         };
@@ -60,7 +62,9 @@ export function register(program: Command): void {
           ['#', 'station', 'name', `window (${DEFAULT_TZ})`, 'cases', 'passages'],
           out.hotspots.map((h, i) => [String(i + 1), h.stationId, h.stationName, `${localTime(h.windowStart)} +${r.windowSeconds / 60}m`, String(h.cases), String(h.passages)]),
         );
-        console.log(`${out.hotspots.length} cells for ${raws.length} case${raws.length > 1 ? 's' : ''}, ${localTime(out.from)} → ${localTime(out.to)}`);
+        console.log(
+          `${out.hotspots.length} cells for ${raws.length} case${raws.length > 1 ? 's' : ''}, ${localTime(out.from)} → ${localTime(out.to)}${r.closeOnly ? ', stays long enough for a close contact only' : ''}`,
+        );
       }),
     );
 }

@@ -40,10 +40,11 @@ export function register(program: Command): void {
     .option('--depth <n>', 'generations to trace, 1 to 6', String(DEFAULT_DEPTH))
     .option('--tolerance <list>', 'co-location tolerance, e.g. 15m; a list (5m,15m,30m,60m) adds a sensitivity panel; the trace uses the first', '15m')
     .option('--naive', 'ignore the time order from F2 on (compare with the time-respecting default)')
+    .option('--close-only', 'only close contacts (together at least TRUYVET_CLOSE_SECONDS, default 15 min) count, at every generation')
     .option('--max-contacts <n>', 'stop with an error past this many contact edges (the result is held in memory)', String(DEFAULT_MAX_CONTACTS))
     .option('--json', 'print the TraceResult as JSON')
     .action(
-      action(async (o: { f0: string; from: string; to: string; requestRef: string; purpose: string; until?: string; depth: string; tolerance: string; naive?: boolean; maxContacts: string; json?: boolean }) => {
+      action(async (o: { f0: string; from: string; to: string; requestRef: string; purpose: string; until?: string; depth: string; tolerance: string; naive?: boolean; closeOnly?: boolean; maxContacts: string; json?: boolean }) => {
         const req = lawfulRequest(o);
         const raw = normalizeRawKey(o.f0);
         if (raw === '') throw invalidInput('--f0 must not be empty', [{ field: '--f0', reason: 'empty' }]);
@@ -56,6 +57,7 @@ export function register(program: Command): void {
           tolerance,
           ...(sensitivity.length > 0 ? { sensitivity } : {}),
           mode: o.naive === true ? 'naive' : 'time-respecting',
+          closeOnly: o.closeOnly === true,
         });
         const maxContacts = wholeFlag('--max-contacts', o.maxContacts);
         const run = async (): Promise<TraceResult & { sensitivity?: SensitivityRow[] }> => {
@@ -70,7 +72,7 @@ export function register(program: Command): void {
         // What the API audits for a trace: request, purpose, counts; never who was found.
         const result = await auditedRead('trace.create', req, run, (r) => ({
           count: r.people.length,
-          details: { depth: r.params.depth, mode: r.params.mode, identities: r.people.length + 1, truncated: false, ...peoplePerGeneration(r) },
+          details: { depth: r.params.depth, mode: r.params.mode, closeOnly: r.params.closeOnly, identities: r.people.length + 1, truncated: false, ...peoplePerGeneration(r) },
         }));
         if (o.json === true) console.log(JSON.stringify(result));
         else printTrace(result);
@@ -79,7 +81,16 @@ export function register(program: Command): void {
 }
 
 /** The flag each field of a trace request comes from, to name it in an error. */
-export const TRACE_FLAGS: Readonly<Record<string, string>> = { from: '--from', to: '--to', until: '--until', depth: '--depth', tolerance: '--tolerance', sensitivity: '--tolerance', mode: '--naive' };
+export const TRACE_FLAGS: Readonly<Record<string, string>> = {
+  from: '--from',
+  to: '--to',
+  until: '--until',
+  depth: '--depth',
+  tolerance: '--tolerance',
+  sensitivity: '--tolerance',
+  mode: '--naive',
+  closeOnly: '--close-only',
+};
 
 /**
  * The parsers' context on the command line: the clock (an edge of the system reads it here), the
@@ -154,13 +165,16 @@ function printTrace(r: TraceResult & { sensitivity?: SensitivityRow[] }): void {
   // The station of the contact that set the exposure time (contacts are sorted by time).
   const stationOf = new Map<string, string>();
   for (const c of r.contacts) if (!stationOf.has(c.target)) stationOf.set(c.target, c.stationId);
-  const rows = r.people.map((p) => [`F${p.generation}`, p.id, localTime(p.exposureAt), stationOf.get(p.id) ?? '', p.score.toFixed(3)]);
-  printTable(['gen', 'person', `exposure (${DEFAULT_TZ})`, 'station', 'score'], rows);
+  const rows = r.people.map((p) => [`F${p.generation}`, p.id, p.class, localTime(p.exposureAt), stationOf.get(p.id) ?? '', p.score.toFixed(3)]);
+  printTable(['gen', 'person', 'class', `exposure (${DEFAULT_TZ})`, 'station', 'score'], rows);
   const perGen = Object.entries(generationCounts(r, r.params.depth))
     .map(([g, n]) => `F${g} ${n}`)
     .join(', ');
+  const closeness = r.params.closeOnly
+    ? `close contacts only (≥ ${minutes(r.params.closeSeconds)})`
+    : `${r.stats.closePeople} close (≥ ${minutes(r.params.closeSeconds)} together)`;
   console.log(
-    `F0 ${r.f0}: ${r.stats.people} people (${perGen}), ${r.stats.contacts} contacts, ${r.params.mode}, ` +
+    `F0 ${r.f0}: ${r.stats.people} people (${perGen}), ${closeness}, ${r.stats.contacts} contacts, ${r.params.mode}, ` +
       `tolerance ${r.params.toleranceSeconds / 60} min, ${localTime(r.params.from)} → ${localTime(r.params.to)}` +
       `${r.params.until !== undefined && r.params.until !== r.params.to ? ` (until ${localTime(r.params.until)})` : ''}, ${r.stats.milliseconds} ms`,
   );
@@ -168,10 +182,15 @@ function printTrace(r: TraceResult & { sensitivity?: SensitivityRow[] }): void {
     console.log('');
     const gens = Object.keys(r.sensitivity[0]?.counts ?? {});
     printTable(
-      ['tolerance', ...gens.map((g) => `F${g}`)],
-      r.sensitivity.map((s) => [`${s.toleranceSeconds / 60} min`, ...gens.map((g) => String(s.counts[g] ?? 0))]),
+      ['tolerance', ...gens.map((g) => `F${g}`), ...gens.map((g) => `close F${g}`)],
+      r.sensitivity.map((s) => [`${s.toleranceSeconds / 60} min`, ...gens.map((g) => String(s.counts[g] ?? 0)), ...gens.map((g) => String(s.closeCounts[g] ?? 0))]),
     );
   }
+}
+
+/** Seconds as minutes, whole when they are (`15 min`, `1.5 min`). */
+function minutes(seconds: number): string {
+  return `${Math.round((seconds / 60) * 100) / 100} min`;
 }
 
 export function printTable(head: readonly string[], rows: readonly (readonly string[])[]): void {

@@ -37,6 +37,8 @@ export const AUDIT_ACTIONS = [
   'trace.approvals.read',
   'trace.read',
   'trace.list',
+  'exposure.create',
+  'exposure.read',
   'timeline.read',
   'hotspots.read',
   'audit.read',

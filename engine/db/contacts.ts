@@ -10,6 +10,12 @@ export type { QueryOptions, StatementRunner };
  *
  * 1. FRONTIER: each frontier person's passages that can still give a contact (one seek on the
  *    (pid, at, …) index per person), records of parallel lists per person.
+ *
+ * Both reads take the least signed overlap a pair needs, `minOverlapMs` (engine/trace/pairing.ts,
+ * minOverlapOf): −τ for every co-location, closeSeconds in a close-only trace. There a passage
+ * shorter than that can be part of no contact, so both statements drop it (`minStay`; the stay is
+ * computed from leftAt and at, which the indexes hold: still no node-store read), and the frontier
+ * keeps only passages that end at least minOverlap after the person's `since`.
  * 2. In JS (candidateCells), per passage a and duration class k, the start-time range any
  *    co-located passage b of class k must lie in, merged per station and class.
  * 3. CANDIDATES: one range seek on the (station, span, at, …) index per merged range, b.leftAt
@@ -28,7 +34,7 @@ export const FRONTIER = `
 UNWIND range(0, size($frontier) - 1) AS i
 CALL (i) {
   WITH $frontier[i] AS f
-  MATCH (a:Passage) ${PERSON_SEEK('a')} AND a.pid = f[0] AND a.at <= $hi AND a.leftAt >= f[1] - $tol
+  MATCH (a:Passage) ${PERSON_SEEK('a')} AND a.pid = f[0] AND a.at <= $hi AND a.leftAt >= f[1] + $minOverlap AND a.leftAt - a.at >= $minStay
   RETURN collect(a.id) AS ids, collect(a.station) AS stations, collect(toFloat(a.at)) AS ats, collect(toFloat(a.leftAt)) AS lefts
 }
 UNWIND range(0, size(ids) - 1, $chunk) AS s
@@ -38,7 +44,7 @@ export const CANDIDATES = `
 UNWIND range(0, size($cells) - 1) AS i
 CALL (i) {
   WITH $cells[i] AS c
-  MATCH (b:Passage) ${CELL_SEEK('b')} AND b.station = c[0] AND b.span = c[1] AND b.at >= c[2] AND b.at <= c[3] AND b.leftAt >= c[4]
+  MATCH (b:Passage) ${CELL_SEEK('b')} AND b.station = c[0] AND b.span = c[1] AND b.at >= c[2] AND b.at <= c[3] AND b.leftAt >= c[4] AND b.leftAt - b.at >= $minStay
   RETURN collect(b.pid) AS pids, collect(b.id) AS ids, collect(toFloat(b.at)) AS ats, collect(toFloat(b.leftAt)) AS lefts
 }
 UNWIND range(0, size(pids) - 1, $chunk) AS s
@@ -82,13 +88,17 @@ export type CellPassages = (cellIndex: number, pids: readonly string[], ids: rea
 
 /** The two reads of a generation, on one session. */
 export interface ContactReads {
-  /** Each frontier person's passages with at ≤ hi and leftAt ≥ since − τ. */
-  frontierPassages(frontier: readonly FrontierSeek[], hi: number, tolMs: number, each: FrontierPassages): Promise<void>;
   /**
-   * The passages of each cell, CELLS_PER_STATEMENT cells per statement: `each` sees one
-   * statement's records before the next statement runs, so memory stays bounded by a slice.
+   * Each frontier person's passages with at ≤ hi and leftAt ≥ since + minOverlapMs (since − τ for
+   * every co-location), lasting at least minOverlapMs when it is positive.
    */
-  cellPassages(cells: readonly CandidateCell[], each: CellPassages): Promise<void>;
+  frontierPassages(frontier: readonly FrontierSeek[], hi: number, minOverlapMs: number, each: FrontierPassages): Promise<void>;
+  /**
+   * The passages of each cell lasting at least minOverlapMs when it is positive,
+   * CELLS_PER_STATEMENT cells per statement: `each` sees one statement's records before the next
+   * statement runs, so memory stays bounded by a slice.
+   */
+  cellPassages(cells: readonly CandidateCell[], minOverlapMs: number, each: CellPassages): Promise<void>;
 }
 
 /**
@@ -104,20 +114,22 @@ export async function withContactReads<T>(work: (reads: ContactReads) => Promise
 
 function readsOn(run: StatementRunner): ContactReads {
   return {
-    async frontierPassages(frontier, hi, tolMs, each) {
+    async frontierPassages(frontier, hi, minOverlapMs, each) {
       const records = await run(FRONTIER, {
         chunk: int(RECORD_LIST_MAX),
         frontier: frontier.map((f) => [f.pid, int(f.since)]),
         hi: int(hi),
-        tol: int(tolMs),
+        minOverlap: int(minOverlapMs),
+        minStay: int(Math.max(0, minOverlapMs)),
       });
       // frontier index, then the person's passages as parallel lists: ids, stations, ats, leftAts
       for (const r of records) each(num(r.get(0)), r.get(1) as string[], r.get(2) as string[], r.get(3) as number[], r.get(4) as number[]);
     },
-    async cellPassages(cells, each) {
+    async cellPassages(cells, minOverlapMs, each) {
+      const minStay = int(Math.max(0, minOverlapMs));
       for (let from = 0; from < cells.length; from += CELLS_PER_STATEMENT) {
         const slice = cells.slice(from, from + CELLS_PER_STATEMENT);
-        const records = await run(CANDIDATES, { chunk: int(RECORD_LIST_MAX), cells: slice.map((c) => [c[0], int(c[1]), int(c[2]), int(c[3]), int(c[4])]) });
+        const records = await run(CANDIDATES, { chunk: int(RECORD_LIST_MAX), minStay, cells: slice.map((c) => [c[0], int(c[1]), int(c[2]), int(c[3]), int(c[4])]) });
         // cell index in the slice, then the cell's passages as parallel lists: pids, ids, ats, leftAts
         for (const r of records) each(from + num(r.get(0)), r.get(1) as string[], r.get(2) as string[], r.get(3) as number[], r.get(4) as number[]);
       }

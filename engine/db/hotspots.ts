@@ -8,11 +8,12 @@ export type { QueryOptions };
 /**
  * The hotspot reads (engine/trace/hotspots.ts checks the request and shapes the answer). A cell
  * is a station and a window-sized bucket of time (the database's window size); a passage counts
- * in every cell its [at, leftAt] touches that meets [from, to].
+ * in every cell its [at, leftAt] touches that meets [from, to], when it lasts at least `minStayMs`
+ * (0: every passage; a close-only ranking counts only stays that can be part of a close contact).
  */
 export const HOTSPOTS = `
 UNWIND $cases AS pid
-MATCH (x:Passage) ${PERSON_SEEK('x')} AND x.pid = pid AND x.at <= $to AND x.leftAt >= $from
+MATCH (x:Passage) ${PERSON_SEEK('x')} AND x.pid = pid AND x.at <= $to AND x.leftAt >= $from AND x.leftAt - x.at >= $minStay
 UNWIND range(x.at - ((x.at % $size) + $size) % $size, x.leftAt, $size) AS start
 WITH x, start WHERE start <= $to AND start + $size > $from
 WITH x.station AS station, start, count(x) AS passages, collect(DISTINCT x.pid) AS people
@@ -42,14 +43,14 @@ export interface HotspotCell {
  * the window size they are cut by, and which of the cases the graph knows as people.
  */
 export async function hotspotCells(
-  q: { readonly cases: readonly string[]; readonly from: number; readonly to: number; readonly limit: number },
+  q: { readonly cases: readonly string[]; readonly from: number; readonly to: number; readonly limit: number; readonly minStayMs?: number },
   options: QueryOptions = {},
 ): Promise<{ sizeMs: number; cells: HotspotCell[]; known: Set<string> }> {
   const size = await windowSizeMs();
   const known = new Set(await readQuery(KNOWN, { cases: q.cases }, (r) => str(r['id']), options));
   const cells = await readQuery(
     HOTSPOTS,
-    { cases: q.cases, from: int(q.from), to: int(q.to), size: int(size), limit: int(q.limit) },
+    { cases: q.cases, from: int(q.from), to: int(q.to), size: int(size), limit: int(q.limit), minStay: int(q.minStayMs ?? 0) },
     (r): HotspotCell => ({
       stationId: str(r['stationId']),
       stationName: strOrEmpty(r['stationName']),

@@ -1,5 +1,5 @@
 import { scopeParams } from '../jurisdiction';
-import type { Jurisdiction, TraceResult } from '../types';
+import { DEFAULT_CLOSE_SECONDS, type Jurisdiction, type TraceResult } from '../types';
 import { int, num, str } from './convert';
 import { readQuery, writeQuery } from './driver';
 
@@ -68,7 +68,8 @@ function toMeta(v: unknown): TraceRecordMeta {
     purpose: str(t['purpose']),
     createdAt: num(t['createdAt']),
     f0: str(t['f0']),
-    params: JSON.parse(str(t['params'])) as TraceResult['params'],
+    // Records stored before close contacts (issue 25) traced every contact, classes read at 900 s.
+    params: { closeSeconds: DEFAULT_CLOSE_SECONDS, closeOnly: false, ...(JSON.parse(str(t['params'])) as Partial<TraceResult['params']>) } as TraceResult['params'],
     stats: JSON.parse(str(t['stats'])) as TraceResult['stats'],
     peopleFound: num(t['peopleFound']),
     truncated: t['truncated'] === true,
@@ -166,7 +167,7 @@ export async function createPendingTrace(meta: PendingMeta, tolerances: readonly
       createdAt: int(meta.createdAt),
       f0: meta.f0,
       params: JSON.stringify(meta.params),
-      stats: JSON.stringify({ people: 0, contacts: 0, milliseconds: 0 }),
+      stats: JSON.stringify({ people: 0, contacts: 0, closePeople: 0, milliseconds: 0 }),
       sensitivity: tolerances === undefined ? null : tolerances.map((x) => int(x)),
       ...scopeParams(scope),
     },

@@ -19,6 +19,7 @@ const reached: fc.Arbitrary<OutbreakReached> = record({
   via: fc.array(person, { maxLength: 3 }),
   contacts: fc.integer({ min: 0, max: 20 }),
   overlapMs: fc.integer({ min: 0, max: 10_000_000 }),
+  longestOverlapMs: fc.integer({ min: 0, max: 2_000_000 }),
   cases: fc.array(record({ caseId, at: instant }), { maxLength: 4 }),
 });
 const edge: fc.Arbitrary<Edge> = record({
@@ -57,8 +58,8 @@ const shaped: fc.Arbitrary<ShapedOutbreak> = fc
   .map(({ people, contacts, links, clusters, depth }) => ({
     head: {
       cases: ['C-1', 'C-2', 'C-3'],
-      params: { from: '2021-08-01T00:00:00.000Z', to: '2021-08-03T00:00:00.000Z', until: '2021-08-03T00:00:00.000Z', depth, toleranceSeconds: 900, mode: 'time-respecting' as const },
-      stats: { people: people.length, contacts: contacts.length, links: links.length, clusters: clusters.length, milliseconds: 12 },
+      params: { from: '2021-08-01T00:00:00.000Z', to: '2021-08-03T00:00:00.000Z', until: '2021-08-03T00:00:00.000Z', depth, toleranceSeconds: 900, mode: 'time-respecting' as const, closeSeconds: 900, closeOnly: false },
+      stats: { people: people.length, contacts: contacts.length, closePeople: people.filter((p) => p.longestOverlapMs >= 900_000).length, links: links.length, clusters: clusters.length, milliseconds: 12 },
     },
     people,
     contacts,

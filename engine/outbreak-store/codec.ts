@@ -1,4 +1,5 @@
 import type { OutbreakHead, ShapedOutbreak } from '../outbreak/assemble';
+import { contactClass } from '../trace/colocation';
 import { encodeShaped, extensionOf, openedContacts, openedPeople, openTrace, type OpenedTrace } from '../trace-store/codec';
 import type { OutbreakCluster, OutbreakLink, OutbreakPerson, OutbreakResult, TraceContact } from '../types';
 
@@ -118,6 +119,7 @@ export function outbreakLinks(opened: OpenedOutbreak): OutbreakLink[] {
       stationId: s(ints[at + 4]!),
       overlapSeconds: floats[k]!,
       passages: [s(ints[at + 5]!), s(ints[at + 6]!)],
+      class: contactClass(floats[k]!, head.params.closeSeconds),
     };
     if (ints[at + 7]! >= 0) link.via = s(ints[at + 7]!);
     out.push(link);

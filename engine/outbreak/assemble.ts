@@ -1,5 +1,6 @@
 import { isoUtc } from '../time';
-import { scoreOf, sortEdges, sortPeople, type Edge, type Reached } from '../trace/assemble';
+import { closePeopleOf, personClass, scoreOf, sortEdges, sortPeople, type Edge, type Reached } from '../trace/assemble';
+import { contactClass } from '../trace/colocation';
 import type { OutbreakCluster, OutbreakLink, OutbreakResult, TraceContact } from '../types';
 import type { ResolvedCase, ResolvedOutbreak } from './cases';
 
@@ -371,8 +372,17 @@ export function shapeOutbreak(
   return {
     head: {
       cases: p.cases.map((c) => c.caseId),
-      params: { from: isoUtc(p.from), to: isoUtc(p.to), until: isoUtc(p.until), depth: p.depth, toleranceSeconds: p.toleranceSeconds, mode: p.mode },
-      stats: { people: people.length, contacts: contacts.length, links: linkList.length, clusters: clusters.length, milliseconds },
+      params: {
+        from: isoUtc(p.from),
+        to: isoUtc(p.to),
+        until: isoUtc(p.until),
+        depth: p.depth,
+        toleranceSeconds: p.toleranceSeconds,
+        mode: p.mode,
+        closeSeconds: p.closeSeconds,
+        closeOnly: p.closeOnly,
+      },
+      stats: { people: people.length, contacts: contacts.length, closePeople: closePeopleOf(people, p.closeMs), links: linkList.length, clusters: clusters.length, milliseconds },
     },
     people: sortPeople(withCases),
     contacts: sortEdges(contacts),
@@ -389,6 +399,7 @@ function exposuresOf(times: CaseTimes | undefined, cases: readonly ResolvedCase[
 
 /** The OutbreakResult (DESIGN.md, "Interfaces") of a shaped outbreak trace: ISO instants, seconds, scores. */
 export function outbreakResultOf(s: ShapedOutbreak): OutbreakResult {
+  const closeMs = s.head.params.closeSeconds * 1000;
   return {
     cases: s.head.cases,
     params: s.head.params,
@@ -398,19 +409,39 @@ export function outbreakResultOf(s: ShapedOutbreak): OutbreakResult {
       exposureAt: isoUtc(r.exposureAt),
       via: r.via,
       score: scoreOf(r),
+      class: personClass(r, closeMs),
       cases: r.cases.map((c) => ({ case: c.caseId, at: isoUtc(c.at) })),
     })),
     contacts: s.contacts.map(
-      (e): TraceContact => ({ source: e.source, target: e.target, stationId: e.stationId, at: isoUtc(e.at), overlapSeconds: e.overlapMs / 1000, generation: e.generation, passages: e.passages }),
+      (e): TraceContact => ({
+        source: e.source,
+        target: e.target,
+        stationId: e.stationId,
+        at: isoUtc(e.at),
+        overlapSeconds: e.overlapMs / 1000,
+        generation: e.generation,
+        passages: e.passages,
+        class: contactClass(e.overlapMs, closeMs),
+      }),
     ),
-    links: s.links.map((l) => linkOut(l)),
+    links: s.links.map((l) => linkOut(l, closeMs)),
     clusters: s.clusters.map((c) => ({ ...c, cases: [...c.cases] })),
     stats: s.head.stats,
   };
 }
 
-function linkOut(l: Link): OutbreakLink {
-  const out: OutbreakLink = { from: l.from, to: l.to, generation: l.generation, at: isoUtc(l.at), stationId: l.stationId, overlapSeconds: l.overlapMs / 1000, passages: l.passages };
+/** A link as the result gives it, with the class of its evidence contact. */
+export function linkOut(l: Link, closeMs: number): OutbreakLink {
+  const out: OutbreakLink = {
+    from: l.from,
+    to: l.to,
+    generation: l.generation,
+    at: isoUtc(l.at),
+    stationId: l.stationId,
+    overlapSeconds: l.overlapMs / 1000,
+    passages: l.passages,
+    class: contactClass(l.overlapMs, closeMs),
+  };
   if (l.via !== undefined) out.via = l.via;
   return out;
 }

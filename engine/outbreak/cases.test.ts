@@ -62,8 +62,32 @@ describe('outbreak parameters', () => {
 
   it('fills the defaults: until = the latest end, depth 2, 15 minutes, time-respecting; from/to span every case', () => {
     const p = resolveOutbreakParams({ cases });
-    expect(p).toEqual({ cases: resolveCases(cases), from: T - 5 * D, to: T + D, until: T + D, depth: 2, toleranceSeconds: 900, tolMs: 900_000, mode: 'time-respecting' });
+    expect(p).toEqual({
+      cases: resolveCases(cases),
+      from: T - 5 * D,
+      to: T + D,
+      until: T + D,
+      depth: 2,
+      toleranceSeconds: 900,
+      tolMs: 900_000,
+      mode: 'time-respecting',
+      closeSeconds: 900,
+      closeMs: 900_000,
+      closeOnly: false,
+    });
     expect(p.cases.map((c) => c.caseId)).toEqual(['a', 'b']);
+  });
+
+  it('takes closeOnly and closeSeconds as given, closeSeconds from TRUYVET_CLOSE_SECONDS when not', () => {
+    expect(resolveOutbreakParams({ cases, closeOnly: true, closeSeconds: 600 })).toMatchObject({ closeOnly: true, closeSeconds: 600, closeMs: 600_000 });
+    const was = process.env['TRUYVET_CLOSE_SECONDS'];
+    process.env['TRUYVET_CLOSE_SECONDS'] = '1200';
+    try {
+      expect(resolveOutbreakParams({ cases })).toMatchObject({ closeOnly: false, closeSeconds: 1200 });
+    } finally {
+      if (was === undefined) delete process.env['TRUYVET_CLOSE_SECONDS'];
+      else process.env['TRUYVET_CLOSE_SECONDS'] = was;
+    }
   });
 
   it('accepts until = from, tolerance 0, depth 6 and naive mode', () => {
@@ -78,6 +102,9 @@ describe('outbreak parameters', () => {
     [{ toleranceSeconds: -1 }, 'toleranceSeconds'],
     [{ toleranceSeconds: 86_401 }, 'toleranceSeconds'],
     [{ mode: 'sideways' as never }, 'mode'],
+    [{ closeSeconds: 0 }, 'closeSeconds'],
+    [{ closeSeconds: 90.5 }, 'closeSeconds'],
+    [{ closeOnly: 'yes' as never }, 'closeOnly'],
   ])('refuses %o as invalid input on %s', (extra, field) => {
     expect(() => resolveOutbreakParams({ cases, ...extra })).toThrow(expect.objectContaining({ code: 'invalid_input', details: [expect.objectContaining({ field })] }) as Error);
   });

@@ -1,6 +1,6 @@
 import { invalidInput } from '../errors';
 import { isoUtc } from '../time';
-import { checkTolerance } from '../trace/params';
+import { checkCloseSeconds, checkTolerance, closeOf } from '../trace/params';
 import { DEFAULT_DEPTH, DEFAULT_TOLERANCE_SECONDS, MAX_TRACE_DEPTH, type OutbreakCase, type OutbreakParams, type TraceMode } from '../types';
 
 /**
@@ -39,6 +39,11 @@ export interface ResolvedOutbreak {
   readonly toleranceSeconds: number;
   readonly tolMs: number;
   readonly mode: TraceMode;
+  /** The overlap from which a contact is close (TRUYVET_CLOSE_SECONDS unless given). */
+  readonly closeSeconds: number;
+  readonly closeMs: number;
+  /** Only close co-locations count, at every generation and for links. */
+  readonly closeOnly: boolean;
 }
 
 /** A case's infectious period: the explicit bounds, each missing one by its default. Unchecked. */
@@ -107,7 +112,9 @@ export function resolveOutbreakParams(p: OutbreakParams): ResolvedOutbreak {
   checkTolerance(toleranceSeconds);
   const mode = p.mode ?? 'time-respecting';
   if (!MODES.includes(mode)) throw invalidInput(`mode '${String(mode)}' is not one of ${MODES.join(', ')}`, [{ field: 'mode', reason: 'unknown' }]);
-  return { cases, from, to, until, depth, toleranceSeconds, tolMs: toleranceSeconds * 1000, mode };
+  if (p.closeSeconds !== undefined) checkCloseSeconds(p.closeSeconds);
+  if (p.closeOnly !== undefined && typeof p.closeOnly !== 'boolean') throw invalidInput('closeOnly is not true or false', [{ field: 'closeOnly', reason: 'not true or false' }]);
+  return { cases, from, to, until, depth, toleranceSeconds, tolMs: toleranceSeconds * 1000, mode, ...closeOf(p) };
 }
 
 function instant(name: string, field: string, key: string, v: unknown): void {

@@ -45,6 +45,8 @@ export interface OutbreakGenerations {
  *   [from_c, min(to_c, until)] of one of its source's cases.
  * - Round k ≥ 2 is exactly the single trace's (from each F(k−1) person's exposure, or from the
  *   outbreak's `from` in naive mode, up to `until`).
+ * - closeOnly: every round reads close pairs only (the single trace's read path), so contacts and
+ *   links alike rest on close contacts; otherwise each carries its class (close or brief).
  * - Case persons are never listed and never in `seen`: an edge into one is set aside as a link
  *   candidate of its generation (addLinks), and self edges are dropped.
  * - Links of generation depth + 1 (case persons met by the last generation) need no read of their
@@ -112,7 +114,16 @@ export async function outbreakGenerations(p: ResolvedOutbreak, options: Outbreak
   let k = 1;
   for (; k <= p.depth && frontier.length > 0; k++) {
     const read = await edgesFromFrontier(
-      { generation: k, frontier, hi: k === 1 ? hi : p.until, tolMs: p.tolMs, seen, maxContacts: maxContacts - contacts.length - held.length, classify: k === 1 ? first : later },
+      {
+        generation: k,
+        frontier,
+        hi: k === 1 ? hi : p.until,
+        tolMs: p.tolMs,
+        closeMs: p.closeOnly ? p.closeMs : undefined,
+        seen,
+        maxContacts: maxContacts - contacts.length - held.length,
+        classify: k === 1 ? first : later,
+      },
       options,
     );
     if (contacts.length + held.length + read.contacts.length > maxContacts) throw traceTooLarge(maxContacts);

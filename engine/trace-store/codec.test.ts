@@ -9,7 +9,13 @@ const record = <T>(model: { [K in keyof T]: fc.Arbitrary<T[K]> }): fc.Arbitrary<
 
 const id = fc.string({ minLength: 0, maxLength: 14, unit: 'grapheme' });
 
-/** Any TraceResult shape: ids shared between fields or not, any doubles, extra head fields. */
+/** A contact's class as the engine gives it: close from closeSeconds of overlap on. */
+const classed = (overlapSeconds: number, closeSeconds: number): 'close' | 'brief' => (overlapSeconds >= closeSeconds ? 'close' : 'brief');
+
+/**
+ * Any TraceResult shape: ids shared between fields or not, any doubles, extra head fields, any
+ * person class (stored as given); a contact's class follows its overlap, as in every result.
+ */
 const result: fc.Arbitrary<TraceResult> = record({
   f0: id,
   params: record({
@@ -19,6 +25,8 @@ const result: fc.Arbitrary<TraceResult> = record({
     depth: fc.integer({ min: 1, max: 6 }),
     toleranceSeconds: fc.integer({ min: 0, max: 86_400 }),
     mode: fc.constantFrom('time-respecting' as const, 'naive' as const),
+    closeSeconds: fc.integer({ min: 1, max: 86_400 }),
+    closeOnly: fc.boolean(),
   }),
   people: fc.array(
     record({
@@ -27,6 +35,7 @@ const result: fc.Arbitrary<TraceResult> = record({
       exposureAt: id,
       via: fc.array(id, { maxLength: 5 }),
       score: fc.double({ noNaN: true }),
+      class: fc.constantFrom('close' as const, 'brief' as const),
     }),
     { maxLength: 30 },
   ),
@@ -36,20 +45,48 @@ const result: fc.Arbitrary<TraceResult> = record({
       target: id,
       stationId: id,
       at: id,
-      overlapSeconds: fc.double({ noNaN: true }),
+      overlapSeconds: fc.oneof(fc.double({ noNaN: true }), fc.constantFrom(899.999, 900, 900.001, 1, 86_400)),
       generation: fc.integer({ min: 1, max: 6 }),
       passages: fc.tuple(id, id),
+      class: fc.constant('brief' as const),
     }),
     { maxLength: 60 },
   ),
-  stats: record({ people: fc.nat(), contacts: fc.nat(), milliseconds: fc.nat() }),
-});
+  stats: record({ people: fc.nat(), contacts: fc.nat(), closePeople: fc.nat(), milliseconds: fc.nat() }),
+}).map((r) => ({ ...r, contacts: r.contacts.map((c) => ({ ...c, class: classed(c.overlapSeconds, r.params.closeSeconds) })) }));
 
 /** The result with its contacts marked as resultOf marks them: by which of their passages are national. */
 function withTrust(r: TraceResult, national: ReadonlySet<string>): TraceResult {
   return { ...r, contacts: r.contacts.map(({ trust: _t, ...c }) => ({ ...c, ...(contactTrust(national, c.passages) ? { trust: contactTrust(national, c.passages)! } : {}) })) };
 }
 const trusted: fc.Arbitrary<TraceResult> = result.chain((r) => fc.subarray(r.contacts.flatMap((c) => c.passages)).map((n) => withTrust(r, new Set(n))));
+
+/**
+ * The bytes of version 2 ("TVR2", before close contacts) of an encoded result: no class column,
+ * no closeSeconds, closeOnly or closePeople in the header. Built from the current layout.
+ */
+function asVersion2(bytes: Buffer): Buffer {
+  const jsonLength = bytes.readUInt32LE(4);
+  const h = JSON.parse(bytes.toString('utf8', 8, 8 + jsonLength)) as { head: { params: Record<string, unknown>; stats: Record<string, unknown> }; people: number; contacts: number };
+  delete h.head.params['closeSeconds'];
+  delete h.head.params['closeOnly'];
+  delete h.head.stats['closePeople'];
+  const start = (8 + jsonLength + 7) & ~7;
+  const floats = bytes.subarray(start, start + 8 * (h.people + h.contacts));
+  const ints = bytes.subarray(start + floats.length);
+  // The class column is the fifth of the people's Int32 columns.
+  const n = h.people;
+  const oldInts = Buffer.concat([ints.subarray(0, 4 * n * 4), ints.subarray(5 * n * 4)]);
+  const json = Buffer.from(JSON.stringify(h), 'utf8');
+  const oldStart = (8 + json.length + 7) & ~7;
+  const out = Buffer.alloc(oldStart + floats.length + oldInts.length);
+  out.writeUInt32LE(0x32525654, 0);
+  out.writeUInt32LE(json.length, 4);
+  json.copy(out, 8);
+  floats.copy(out, oldStart);
+  oldInts.copy(out, oldStart + floats.length);
+  return out;
+}
 
 describe('trace result codec', () => {
   it('gives back exactly the result it was given', () => {
@@ -112,6 +149,7 @@ describe('trace result codec', () => {
       via: fc.array(name, { maxLength: 4 }),
       contacts: fc.integer({ min: 0, max: 40 }),
       overlapMs: fc.integer({ min: -5, max: 10_000_000 }),
+      longestOverlapMs: fc.oneof(fc.integer({ min: 0, max: 10_000_000 }), fc.constantFrom(899_999, 900_000)),
       nationalContacts: fc.integer({ min: 0, max: 40 }),
       nationalOverlapMs: fc.integer({ min: 0, max: 10_000_000 }),
     });
@@ -120,7 +158,7 @@ describe('trace result codec', () => {
       target: name,
       stationId: name,
       at: instant,
-      overlapMs: fc.integer({ min: 0, max: 10_000_000 }),
+      overlapMs: fc.oneof(fc.integer({ min: 0, max: 10_000_000 }), fc.constantFrom(899_999, 900_000, 900_001)),
       generation: fc.integer({ min: 1, max: 6 }),
       passages: fc.tuple(name, name),
     });
@@ -174,6 +212,7 @@ describe('trace result codec', () => {
       overlapSeconds,
       generation: 1,
       passages: ['x', 'y'] as [string, string],
+      class: classed(overlapSeconds, base.params.closeSeconds),
     }));
     const back = decodeTraceResult(encodeTraceResult({ ...base, contacts }));
     expect(back.contacts.map((c) => c.overlapSeconds)).toStrictEqual([-0, Infinity, -Infinity, 0.1 + 0.2, 5e-324]);
@@ -195,10 +234,40 @@ describe('trace result codec', () => {
     expect(() => decodeTraceResult(enc.subarray(0, enc.length - 4))).toThrow('truncated');
   });
 
+  it('reads a result stored before close contacts (version 2): 900 s, every contact, people close by their contacts', () => {
+    const r: TraceResult = {
+      f0: 'F0',
+      params: { from: 'a', to: 'b', until: 'b', depth: 2, toleranceSeconds: 900, mode: 'time-respecting', closeSeconds: 900, closeOnly: false },
+      people: [
+        { id: 'A', generation: 1, exposureAt: 't1', via: ['F0'], score: 0.7, class: 'close' },
+        { id: 'B', generation: 1, exposureAt: 't2', via: ['F0'], score: 0.4, class: 'brief' },
+        { id: 'C', generation: 2, exposureAt: 't3', via: ['A'], score: 0.3, class: 'close' },
+      ],
+      contacts: [
+        { source: 'F0', target: 'A', stationId: 'S', at: 't1', overlapSeconds: 0, generation: 1, passages: ['p1', 'p2'], class: 'brief' },
+        { source: 'F0', target: 'A', stationId: 'S', at: 't1', overlapSeconds: 900, generation: 1, passages: ['p1', 'p3'], class: 'close' },
+        { source: 'F0', target: 'B', stationId: 'S', at: 't2', overlapSeconds: 899.999, generation: 1, passages: ['p1', 'p4'], class: 'brief' },
+        { source: 'A', target: 'C', stationId: 'S', at: 't3', overlapSeconds: 3600, generation: 2, passages: ['p5', 'p6'], class: 'close' },
+      ],
+      stats: { people: 3, contacts: 4, closePeople: 2, milliseconds: 5 },
+    };
+    const old = asVersion2(encodeTraceResult(r));
+    expect(isEncodedTrace(old)).toBe(true);
+    const back = decodeTraceResult(old);
+    expect(back).toStrictEqual({ ...r, stats: { people: 3, contacts: 4, milliseconds: 5, closePeople: 2 } });
+    expect(decodeTracePeople(old, 2, 3).result.people).toEqual([r.people[2]]);
+  });
+
+  it('stores a person’s class as given, not from the contacts the result holds (a capped result may hold fewer)', () => {
+    const r = fc.sample(result, { numRuns: 1, seed: 13 })[0]!;
+    const x: TraceResult = { ...r, people: [{ id: 'lone', generation: 2, exposureAt: 't', via: ['gone'], score: 0.3, class: 'close' }], contacts: [] };
+    expect(decodeTraceResult(encodeTraceResult(x)).people[0]!.class).toBe('close');
+  });
+
   it('writes each distinct string once', () => {
     const long = 'p'.repeat(1000);
     const base = fc.sample(result, { numRuns: 1, seed: 1 })[0]!;
-    const contacts = Array.from({ length: 200 }, () => ({ source: long, target: long, stationId: long, at: long, overlapSeconds: 1, generation: 1, passages: [long, long] as [string, string] }));
+    const contacts = Array.from({ length: 200 }, () => ({ source: long, target: long, stationId: long, at: long, overlapSeconds: 1, generation: 1, passages: [long, long] as [string, string], class: classed(1, base.params.closeSeconds) }));
     expect(encodeTraceResult({ ...base, contacts }).length).toBeLessThan(encodeTraceResult(base).length + 1000 + 200 * 7 * 4 + 200 * 8 + 64);
   });
 });

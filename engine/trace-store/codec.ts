@@ -1,9 +1,10 @@
 import { endianness } from 'node:os';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { sealBytes, unseal, unsealBytes } from '../identity';
-import { scoreOf, type Edge, type Reached, type ShapedTrace } from '../trace/assemble';
+import { personClass, scoreOf, type Edge, type Reached, type ShapedTrace } from '../trace/assemble';
+import { contactClass } from '../trace/colocation';
 import { isoUtc } from '../time';
-import type { TraceContact, TracePerson, TraceResult } from '../types';
+import { DEFAULT_CLOSE_SECONDS, type TraceContact, type TracePerson, type TraceResult } from '../types';
 import type { PeopleSlice } from './pages';
 
 /**
@@ -24,9 +25,17 @@ import type { PeopleSlice } from './pages';
  * in exactly these columns and adds its own after them (an `Extension`: more Float64 and Int32
  * cells, counted in the header's `ext`), with its strings in the same table: one encoding of
  * people and contacts, whatever else a kind of result holds.
+ *
+ * Close contacts (issue 25): a contact's class is its overlap against params.closeSeconds, so it
+ * is not stored; a person's class is, in a column of its own (version 3, "TVR3"): the contacts
+ * of a page name it too, but a stored result need not hold every contact of its people. A result
+ * stored before (version 2, "TVR2") still opens: its params get the default closeSeconds (900)
+ * and closeOnly false, and each person is close when a contact into them is (exact for what the
+ * engine stored: every contact into a kept person is kept).
  */
 
-const MAGIC = 0x32525654; // "TVR2"
+const MAGIC = 0x33525654; // "TVR3"
+const MAGIC_V2 = 0x32525654; // "TVR2": no class column
 
 /** A trace result's fields but its people and contacts (the head a trace record's header holds). */
 export type TraceHeadFields = Omit<TraceResult, 'people' | 'contacts'>;
@@ -62,14 +71,23 @@ export interface Extension {
   fill(w: ExtensionWriter): void;
 }
 
+/** Int32 columns per person: id, generation, exposureAt, via count, and (version 3) class. */
+const PERSON_INTS = 5;
+const PERSON_INTS_V2 = 4;
+
 function littleEndianOnly(): void {
   // The columns are written as typed arrays, in the machine's byte order.
   if (endianness() !== 'LE') throw new Error('trace records are stored little-endian; this machine is big-endian');
 }
 
-/** True if `bytes` (once inflated) is an encoded result. */
+function magicOf(bytes: Uint8Array): number {
+  return bytes.length >= 8 ? Buffer.from(bytes.buffer, bytes.byteOffset, 4).readUInt32LE(0) : 0;
+}
+
+/** True if `bytes` (once inflated) is an encoded result, of this version or the one before. */
 export function isEncodedTrace(bytes: Uint8Array): boolean {
-  return bytes.length >= 8 && Buffer.from(bytes.buffer, bytes.byteOffset, 4).readUInt32LE(0) === MAGIC;
+  const m = magicOf(bytes);
+  return m === MAGIC || m === MAGIC_V2;
 }
 
 export function encodeTraceResult(result: TraceResult): Buffer {
@@ -91,7 +109,7 @@ export function encodeTrace(result: TraceResult): { bytes: Buffer; opened: Opene
     if (c.trust[1] === 'national') national.add(c.passages[1]);
   }
   return encodeColumns<TraceHeadFields>(head, people.length, contacts.length, via, national, (w) => {
-    for (const p of people) w.person(w.ref(p.id), p.generation, w.ref(p.exposureAt), p.via, p.score);
+    for (const p of people) w.person(w.ref(p.id), p.generation, w.ref(p.exposureAt), p.via, p.score, p.class === 'close');
     for (const c of contacts) w.contact(w.ref(c.source), w.ref(c.target), w.ref(c.stationId), w.ref(c.at), c.generation, w.ref(c.passages[0]), w.ref(c.passages[1]), c.overlapSeconds);
   });
 }
@@ -108,7 +126,7 @@ export function encodeShapedTrace(shaped: ShapedTrace): { bytes: Buffer; opened:
  * encodeShapedTrace() of people and contacts under any head, with another kind's own columns
  * after them (`ext`): what an outbreak run stores (engine/outbreak-store/codec.ts).
  */
-export function encodeShaped<H extends object>(
+export function encodeShaped<H extends { readonly params: { readonly closeSeconds: number } }>(
   head: H,
   people: readonly Reached[],
   contacts: readonly Edge[],
@@ -125,6 +143,7 @@ export function encodeShaped<H extends object>(
       if (nationalPassages.has(c.passages[1])) national.add(c.passages[1]);
     }
   }
+  const closeMs = head.params.closeSeconds * 1000;
   return encodeColumns(
     head,
     people.length,
@@ -132,7 +151,7 @@ export function encodeShaped<H extends object>(
     via,
     national,
     (w) => {
-      for (const p of people) w.person(w.ref(p.id), p.generation, w.when(p.exposureAt), p.via, scoreOf(p));
+      for (const p of people) w.person(w.ref(p.id), p.generation, w.when(p.exposureAt), p.via, scoreOf(p), personClass(p, closeMs) === 'close');
       for (const c of contacts) w.contact(w.ref(c.source), w.ref(c.target), w.ref(c.stationId), w.when(c.at), c.generation, w.ref(c.passages[0]), w.ref(c.passages[1]), c.overlapMs / 1000);
     },
     ext,
@@ -145,7 +164,7 @@ interface ColumnWriter {
   ref(s: string): number;
   /** The index of an instant's ISO text, formatted once per distinct instant. */
   when(ms: number): number;
-  person(id: number, generation: number, exposureAt: number, via: readonly string[], score: number): void;
+  person(id: number, generation: number, exposureAt: number, via: readonly string[], score: number, close: boolean): void;
   contact(source: number, target: number, stationId: number, at: number, generation: number, passage0: number, passage1: number, overlapSeconds: number): void;
 }
 
@@ -182,19 +201,20 @@ function encodeColumns<H extends object>(
   const extFloats = ext?.floats ?? 0;
   const extInts = ext?.ints ?? 0;
   const floats = new Float64Array(n + m + extFloats);
-  const ints = new Int32Array(4 * n + via + 7 * m + extInts);
-  const c0 = 4 * n + via;
+  const ints = new Int32Array(PERSON_INTS * n + via + 7 * m + extInts);
+  const c0 = PERSON_INTS * n + via;
   let i = 0;
   let j = 0;
-  let v = 4 * n;
+  let v = PERSON_INTS * n;
   fill({
     ref,
     when,
-    person(id, generation, exposureAt, list, score) {
+    person(id, generation, exposureAt, list, score, close) {
       ints[i] = id;
       ints[n + i] = generation;
       ints[2 * n + i] = exposureAt;
       ints[3 * n + i] = list.length;
+      ints[4 * n + i] = close ? 1 : 0;
       for (const s of list) ints[v++] = ref(s);
       floats[i++] = score;
     },
@@ -236,7 +256,7 @@ function encodeColumns<H extends object>(
   out.set(new Uint8Array(floats.buffer), start);
   out.set(new Uint8Array(ints.buffer), start + floats.byteLength);
   // The head as the bytes give it back (JSON drops undefined fields), and none of the caller's objects.
-  const opened: Columns<H> = { h: { ...header, head: JSON.parse(JSON.stringify(head)) as H }, floats, ints, s: stringAt(strings) };
+  const opened: Columns<H> = { h: { ...header, head: JSON.parse(JSON.stringify(head)) as H }, floats, ints, s: stringAt(strings), personInts: PERSON_INTS };
   return { bytes: out, opened: { size: out.length + floats.byteLength + ints.byteLength, columns: opened } };
 }
 
@@ -246,29 +266,57 @@ export interface Columns<H extends object = TraceHeadFields> {
   readonly floats: Float64Array;
   readonly ints: Int32Array;
   readonly s: (i: number) => string;
+  /** Int32 columns per person: PERSON_INTS, or PERSON_INTS_V2 for a result stored before classes (its class column is derived, `close`). */
+  readonly personInts: number;
+  /** Version 2 only: per person position, 1 when a contact into them is close. */
+  readonly close?: Uint8Array;
 }
 
 /** Another kind's own columns of an opened result (what its Extension filled), and the string table. */
 export function extensionOf<H extends object>(opened: OpenedTrace<H>): { head: H; floats: Float64Array; ints: Int32Array; s: (i: number) => string } {
   const { h, floats, ints, s } = opened.columns;
-  return { head: h.head, floats: floats.subarray(h.people + h.contacts), ints: ints.subarray(4 * h.people + h.via + 7 * h.contacts), s };
+  return { head: h.head, floats: floats.subarray(h.people + h.contacts), ints: ints.subarray(opened.columns.personInts * h.people + h.via + 7 * h.contacts), s };
 }
 
 function columns<H extends object>(bytes: Uint8Array): Columns<H> {
   littleEndianOnly();
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
   if (!isEncodedTrace(buf)) throw new Error('not an encoded trace result');
+  const personInts = magicOf(buf) === MAGIC ? PERSON_INTS : PERSON_INTS_V2;
   const jsonLength = buf.readUInt32LE(4);
   const h = JSON.parse(buf.toString('utf8', 8, 8 + jsonLength)) as Header<H>;
   const { people: n, contacts: m, via, strings } = h;
   const start = align8(8 + jsonLength);
   const floats = new Float64Array(n + m + (h.ext?.floats ?? 0));
-  const ints = new Int32Array(4 * n + via + 7 * m + (h.ext?.ints ?? 0));
+  const ints = new Int32Array(personInts * n + via + 7 * m + (h.ext?.ints ?? 0));
   if (buf.length !== start + floats.byteLength + ints.byteLength) throw new Error('truncated trace result');
   // Copied out rather than viewed: the source need not be 8-byte aligned.
   new Uint8Array(floats.buffer).set(buf.subarray(start, start + floats.byteLength));
   new Uint8Array(ints.buffer).set(buf.subarray(start + floats.byteLength));
-  return { h, floats, ints, s: stringAt(strings) };
+  const c: Columns<H> = { h, floats, ints, s: stringAt(strings), personInts };
+  return personInts === PERSON_INTS ? c : upgradedV2(c);
+}
+
+/**
+ * A result stored before close contacts, read as if stored now: params with the default
+ * closeSeconds and closeOnly false, each person close when a contact into them is, closePeople
+ * counted from that.
+ */
+function upgradedV2<H extends object>(c: Columns<H>): Columns<H> {
+  const { h, floats, ints } = c;
+  const old = h.head as unknown as TraceHeadFields;
+  const n = h.people;
+  const m = h.contacts;
+  const c0 = PERSON_INTS_V2 * n + h.via;
+  // Version 2 came before close contacts: it has none of these fields.
+  const params = { ...old.params, closeSeconds: DEFAULT_CLOSE_SECONDS, closeOnly: false };
+  const closeTarget = new Uint8Array(h.strings.length);
+  for (let i = 0; i < m; i++) if (floats[n + i]! >= params.closeSeconds) closeTarget[ints[c0 + m + i]!] = 1;
+  const close = new Uint8Array(n);
+  let closePeople = 0;
+  for (let i = 0; i < n; i++) if ((close[i] = closeTarget[ints[i]!]!) === 1) closePeople++;
+  const head = { ...old, params, stats: { ...old.stats, closePeople } } as unknown as H;
+  return { ...c, h: { ...h, head }, close };
 }
 
 function stringAt(strings: readonly string[]): (i: number) => string {
@@ -281,15 +329,16 @@ function stringAt(strings: readonly string[]): (i: number) => string {
 
 /** People [from, to) of the encoded result (by position). */
 function peopleOf(c: Columns<object>, from: number, to: number): TracePerson[] {
-  const { h, floats, ints, s } = c;
+  const { h, floats, ints, s, personInts, close } = c;
   const n = h.people;
-  let v = 4 * n;
+  let v = personInts * n;
   for (let i = 0; i < from; i++) v += ints[3 * n + i]!;
   const people: TracePerson[] = [];
   for (let i = from; i < to; i++) {
     const list: string[] = new Array<string>(ints[3 * n + i]!);
     for (let k = 0; k < list.length; k++) list[k] = s(ints[v++]!);
-    people.push({ id: s(ints[i]!), generation: ints[n + i]!, exposureAt: s(ints[2 * n + i]!), via: list, score: floats[i]! });
+    const isClose = close === undefined ? ints[4 * n + i] === 1 : close[i] === 1;
+    people.push({ id: s(ints[i]!), generation: ints[n + i]!, exposureAt: s(ints[2 * n + i]!), via: list, score: floats[i]!, class: isClose ? 'close' : 'brief' });
   }
   return people;
 }
@@ -299,7 +348,9 @@ function contactsOf(c: Columns<object>, keep?: Uint8Array): TraceContact[] {
   const { h, floats, ints, s } = c;
   const n = h.people;
   const m = h.contacts;
-  const c0 = 4 * n + h.via;
+  const c0 = c.personInts * n + h.via;
+  // Every kind of result keeps its resolved params (closeSeconds included) in its head.
+  const closeSeconds = (h.head as { params?: { closeSeconds?: number } }).params?.closeSeconds ?? DEFAULT_CLOSE_SECONDS;
   const national = h.national === undefined ? undefined : new Set(h.national);
   const contacts: TraceContact[] = [];
   for (let i = 0; i < m; i++) {
@@ -315,6 +366,8 @@ function contactsOf(c: Columns<object>, keep?: Uint8Array): TraceContact[] {
       overlapSeconds: floats[n + i]!,
       generation: ints[c0 + 4 * m + i]!,
       passages: [s(p0), s(p1)],
+      // In seconds, as the engine's in ms: for whole ms, o / 1000 ≥ s exactly when o ≥ 1000 s.
+      class: contactClass(floats[n + i]!, closeSeconds),
     };
     if (national !== undefined && (national.has(p0) || national.has(p1))) contact.trust = [national.has(p0) ? 'national' : 'standard', national.has(p1) ? 'national' : 'standard'];
     contacts.push(contact);
@@ -404,5 +457,15 @@ export function unsealTrace(sealed: string): TraceResult {
   const bytes = unsealedBytes(sealed);
   if (bytes) return decodeTraceResult(bytes);
   const json = sealed.startsWith(DEFLATED) ? inflateRawSync(unsealBytes(sealed.slice(DEFLATED.length))).toString('utf8') : unseal(sealed);
-  return JSON.parse(json) as TraceResult;
+  return withClasses(JSON.parse(json) as TraceResult);
+}
+
+/** A result stored as JSON before close contacts, with them: as upgradedV2 does for the columns. */
+function withClasses(r: TraceResult): TraceResult {
+  if (r.params.closeSeconds !== undefined) return r;
+  const params = { ...r.params, closeSeconds: DEFAULT_CLOSE_SECONDS, closeOnly: false };
+  const contacts = r.contacts.map((c) => ({ ...c, class: contactClass(c.overlapSeconds, params.closeSeconds) }));
+  const close = new Set(contacts.filter((c) => c.class === 'close').map((c) => c.target));
+  const people = r.people.map((p) => ({ ...p, class: close.has(p.id) ? ('close' as const) : ('brief' as const) }));
+  return { ...r, params, people, contacts, stats: { ...r.stats, closePeople: people.filter((p) => p.class === 'close').length } };
 }

@@ -7,19 +7,19 @@ const pageOf = (r: TraceResult, n: number, size: number) => pageFromSlice(people
 
 const result: TraceResult = {
   f0: 'F0',
-  params: { from: 'a', to: 'b', depth: 2, toleranceSeconds: 900, mode: 'time-respecting' },
+  params: { from: 'a', to: 'b', depth: 2, toleranceSeconds: 900, mode: 'time-respecting', closeSeconds: 900, closeOnly: false },
   people: [
-    { id: 'A', generation: 1, exposureAt: '1', via: ['F0'], score: 0.4 },
-    { id: 'B', generation: 1, exposureAt: '2', via: ['F0'], score: 0.4 },
-    { id: 'C', generation: 2, exposureAt: '3', via: ['A', 'B'], score: 0.2 },
+    { id: 'A', generation: 1, exposureAt: '1', via: ['F0'], score: 0.4, class: 'brief' },
+    { id: 'B', generation: 1, exposureAt: '2', via: ['F0'], score: 0.4, class: 'brief' },
+    { id: 'C', generation: 2, exposureAt: '3', via: ['A', 'B'], score: 0.2, class: 'brief' },
   ],
   contacts: [
-    { source: 'F0', target: 'A', stationId: 's', at: '1', overlapSeconds: 0, generation: 1, passages: ['p1', 'p2'] },
-    { source: 'F0', target: 'B', stationId: 's', at: '2', overlapSeconds: 0, generation: 1, passages: ['p1', 'p3'] },
-    { source: 'A', target: 'C', stationId: 's', at: '3', overlapSeconds: 0, generation: 2, passages: ['p4', 'p5'] },
-    { source: 'B', target: 'C', stationId: 's', at: '4', overlapSeconds: 0, generation: 2, passages: ['p6', 'p7'] },
+    { source: 'F0', target: 'A', stationId: 's', at: '1', overlapSeconds: 0, generation: 1, passages: ['p1', 'p2'], class: 'brief' },
+    { source: 'F0', target: 'B', stationId: 's', at: '2', overlapSeconds: 0, generation: 1, passages: ['p1', 'p3'], class: 'brief' },
+    { source: 'A', target: 'C', stationId: 's', at: '3', overlapSeconds: 0, generation: 2, passages: ['p4', 'p5'], class: 'brief' },
+    { source: 'B', target: 'C', stationId: 's', at: '4', overlapSeconds: 0, generation: 2, passages: ['p6', 'p7'], class: 'brief' },
   ],
-  stats: { people: 3, contacts: 4, milliseconds: 1 },
+  stats: { people: 3, contacts: 4, closePeople: 0, milliseconds: 1 },
 };
 
 describe('trace pages', () => {
@@ -33,7 +33,7 @@ describe('trace pages', () => {
   });
 
   it('cuts a result to the cap, keeping the earliest generations and only contacts among the kept', () => {
-    const reached = (id: string, generation: number, exposureAt: number, via: string[]): Reached => ({ id, generation, exposureAt, via, contacts: via.length, overlapMs: 0 });
+    const reached = (id: string, generation: number, exposureAt: number, via: string[]): Reached => ({ id, generation, exposureAt, via, contacts: via.length, overlapMs: 0, longestOverlapMs: 0 });
     const edge = (source: string, target: string, at: number, generation: number): Edge => ({ source, target, stationId: 's', at, overlapMs: 0, generation, passages: [`${source}${at}`, `${target}${at}`] });
     const { people: _people, contacts: _contacts, ...head } = result;
     const shaped: ShapedTrace = {

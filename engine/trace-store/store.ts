@@ -1,3 +1,4 @@
+import { closeSeconds as closeSecondsSetting } from '../config';
 import * as db from '../db/traces';
 import type { SealedResult, TraceDecision, TracedMeta, TraceRecordMeta } from '../db/traces';
 import { notFound } from '../errors';
@@ -189,10 +190,13 @@ export async function requestTrace(trace: NewTrace, f0: string, request: TraceRe
     depth: request.depth,
     toleranceSeconds: request.toleranceSeconds,
     mode: request.mode,
+    // The setting when asked for; the trace, once approved, reads it again.
+    closeSeconds: closeSecondsSetting(),
+    closeOnly: request.closeOnly,
   };
   const meta = { ...trace, f0, params };
   await db.createPendingTrace(meta, request.sensitivity === undefined ? undefined : tolerancesOf(request), scope);
-  return { ...meta, stats: { people: 0, contacts: 0, milliseconds: 0 }, peopleFound: 0, truncated: false, hasResult: false, status: 'pending' };
+  return { ...meta, stats: { people: 0, contacts: 0, closePeople: 0, milliseconds: 0 }, peopleFound: 0, truncated: false, hasResult: false, status: 'pending' };
 }
 
 /**
@@ -210,6 +214,7 @@ export async function readTraceRequest(id: string, approverScope: Jurisdiction |
     depth: p.depth,
     toleranceSeconds: p.toleranceSeconds,
     mode: p.mode,
+    closeOnly: p.closeOnly,
     ...(row.tolerances !== undefined ? { sensitivity: row.tolerances.slice(1) } : {}),
   };
   return { meta: row.meta, inside: row.inside, request };

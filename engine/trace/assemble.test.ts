@@ -17,8 +17,8 @@ describe('assembling a generation', () => {
   it('takes the earliest contact as exposure, every source as via, and keeps every edge', () => {
     const g = assembleGeneration(2, [row('q', 'x', [500, 500], [400, 900], ['a1', 'b1'], 2), row('p', 'x', [100, 300], [200, 200], ['a2', 'b2'], 2), row('p', 'y', [50, 50], [60, 60], ['a3', 'b3'], 2)]);
     expect(g.people).toEqual([
-      { id: 'x', generation: 2, exposureAt: 200, via: ['p', 'q'], contacts: 2, overlapMs: 0 },
-      { id: 'y', generation: 2, exposureAt: 60, via: ['p'], contacts: 1, overlapMs: 0 },
+      { id: 'x', generation: 2, exposureAt: 200, via: ['p', 'q'], contacts: 2, overlapMs: 0, longestOverlapMs: 0 },
+      { id: 'y', generation: 2, exposureAt: 60, via: ['p'], contacts: 1, overlapMs: 0, longestOverlapMs: 0 },
     ]);
     expect(g.contacts.map((c) => [c.source, c.target, c.at, c.passages])).toEqual([
       ['q', 'x', 500, ['a1', 'b1']],
@@ -39,7 +39,37 @@ describe('assembling a generation', () => {
       ['f', 0],
       ['b', 0],
     ]);
-    expect(r.stats).toEqual({ people: 2, contacts: 2, milliseconds: 7 });
+    expect(r.stats).toEqual({ people: 2, contacts: 2, closePeople: 0, milliseconds: 7 });
+  });
+
+  it('classes each contact by its overlap and each person by their longest contact: close from closeSeconds of overlap on', () => {
+    const S = 1000;
+    // x: 15:00 together with p (close) and 14:59 with q; y: 14:59 only; z: a point scan beside a long stay.
+    const g = assembleGeneration(1, [
+      row('p', 'x', [0, 900 * S], [0, 1000 * S], ['a1', 'b1']),
+      row('q', 'x', [0, 899 * S], [0, 899 * S], ['a2', 'b2']),
+      row('p', 'y', [0, 899 * S], [0, 1000 * S], ['a3', 'b3']),
+      row('p', 'z', [0, 3600 * S], [60 * S, 60 * S], ['a4', 'b4']),
+    ]);
+    expect(g.people.map((r) => [r.id, r.longestOverlapMs])).toEqual([
+      ['x', 900 * S],
+      ['y', 899 * S],
+      ['z', 0],
+    ]);
+    const r = resultOf(shapeTrace(resolveTraceParams({ f0: 'f', from: 0, to: 100_000, closeSeconds: 900 }), g.people, g.contacts, 1));
+    expect(r.people.map((p) => [p.id, p.class])).toEqual([
+      ['x', 'close'],
+      ['y', 'brief'],
+      ['z', 'brief'],
+    ]);
+    expect(r.contacts.map((c) => [c.passages[0], c.overlapSeconds, c.class])).toEqual([
+      ['a1', 900, 'close'],
+      ['a3', 899, 'brief'],
+      ['a2', 899, 'brief'],
+      ['a4', 0, 'brief'],
+    ]);
+    expect(r.stats.closePeople).toBe(1);
+    expect(r.params).toMatchObject({ closeSeconds: 900, closeOnly: false });
   });
 });
 
@@ -94,7 +124,7 @@ describe('the radix order', () => {
 });
 
 describe('sorting people', () => {
-  const person = (generation: number, exposureAt: number, id: string): Reached => ({ id, generation, exposureAt, via: [], contacts: 1, overlapMs: 0 });
+  const person = (generation: number, exposureAt: number, id: string): Reached => ({ id, generation, exposureAt, via: [], contacts: 1, overlapMs: 0, longestOverlapMs: 0 });
   const naive = (xs: Reached[]): Reached[] => [...xs].sort((x, y) => x.generation - y.generation || x.exposureAt - y.exposureAt || (x.id < y.id ? -1 : x.id > y.id ? 1 : 0));
 
   it('orders by generation, exposure, then id, exactly like the comparator, grouped or not', () => {

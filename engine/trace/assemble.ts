@@ -1,6 +1,6 @@
 import { isoUtc } from '../time';
-import type { EvidenceTrust, TraceContact, TracePerson, TraceResult } from '../types';
-import { contactTime, overlapMs, type Interval } from './colocation';
+import type { ContactClass, EvidenceTrust, TraceContact, TracePerson, TraceResult } from '../types';
+import { contactClass, contactTime, overlapMs, type Interval } from './colocation';
 import type { ResolvedTrace } from './params';
 import { riskScore } from './scoring';
 
@@ -22,6 +22,8 @@ export interface Reached {
   readonly via: string[];
   readonly contacts: number;
   readonly overlapMs: number;
+  /** The longest overlap among those contacts: the person is close when it reaches closeMs. */
+  readonly longestOverlapMs: number;
   /** Of those contacts, the ones resting on a national-QR passage, and their overlap (trust.ts); absent: none. */
   readonly nationalContacts?: number;
   readonly nationalOverlapMs?: number;
@@ -58,16 +60,19 @@ export function assembleGeneration(generation: number, edges: readonly Edge[]): 
     const e = edges[i]!;
     const t = byTarget.get(e.target);
     if (t === undefined) {
-      byTarget.set(e.target, { exposureAt: e.at, via: [e.source], viaSet: undefined, contacts: 1, overlapMs: e.overlapMs });
+      byTarget.set(e.target, { exposureAt: e.at, via: [e.source], viaSet: undefined, contacts: 1, overlapMs: e.overlapMs, longestOverlapMs: e.overlapMs });
     } else {
       if (e.at < t.exposureAt) t.exposureAt = e.at;
       addVia(t, e.source);
       t.contacts += 1;
       t.overlapMs += e.overlapMs;
+      if (e.overlapMs > t.longestOverlapMs) t.longestOverlapMs = e.overlapMs;
     }
   }
   const people: Reached[] = [];
-  for (const [id, t] of byTarget) people.push({ id, generation, exposureAt: t.exposureAt, via: t.via.sort(), contacts: t.contacts, overlapMs: t.overlapMs });
+  for (const [id, t] of byTarget) {
+    people.push({ id, generation, exposureAt: t.exposureAt, via: t.via.sort(), contacts: t.contacts, overlapMs: t.overlapMs, longestOverlapMs: t.longestOverlapMs });
+  }
   return { people, contacts: edges };
 }
 
@@ -78,6 +83,7 @@ interface Target {
   viaSet: Set<string> | undefined;
   contacts: number;
   overlapMs: number;
+  longestOverlapMs: number;
 }
 
 const VIA_SCAN = 16;
@@ -117,6 +123,18 @@ export interface ShapedTrace<Extra extends object = object> {
   readonly national?: ReadonlySet<string>;
 }
 
+/** A person's class (DESIGN.md, "Close contacts"): close when any contact that reached them is. */
+export function personClass(r: Pick<Reached, 'longestOverlapMs'>, closeMs: number): ContactClass {
+  return contactClass(r.longestOverlapMs, closeMs);
+}
+
+/** How many of these people are close. */
+export function closePeopleOf(people: readonly Pick<Reached, 'longestOverlapMs'>[], closeMs: number): number {
+  let n = 0;
+  for (let i = 0; i < people.length; i++) if (people[i]!.longestOverlapMs >= closeMs) n++;
+  return n;
+}
+
 /** Orders people by generation then exposure time, contacts by generation then contact time (then ids, so that the order is total). */
 export function shapeTrace(p: ResolvedTrace, people: readonly Reached[], contacts: readonly Edge[], milliseconds: number, national?: ReadonlySet<string>): ShapedTrace {
   return {
@@ -130,8 +148,10 @@ export function shapeTrace(p: ResolvedTrace, people: readonly Reached[], contact
         depth: p.depth,
         toleranceSeconds: p.toleranceSeconds,
         mode: p.mode,
+        closeSeconds: p.closeSeconds,
+        closeOnly: p.closeOnly,
       },
-      stats: { people: people.length, contacts: contacts.length, milliseconds },
+      stats: { people: people.length, contacts: contacts.length, closePeople: closePeopleOf(people, p.closeMs), milliseconds },
     },
     people: sortPeople(people),
     contacts: sortEdges(contacts),
@@ -164,9 +184,19 @@ export function contactTrust(national: ReadonlySet<string> | undefined, passages
  */
 export function resultOf<Extra extends object>(s: ShapedTrace<Extra>): TraceResult & Extra {
   const { f0, params, stats, ...extra } = s.head;
-  const people: TracePerson[] = s.people.map((r) => ({ id: r.id, generation: r.generation, exposureAt: isoUtc(r.exposureAt), via: r.via, score: scoreOf(r) }));
+  const closeMs = params.closeSeconds * 1000;
+  const people: TracePerson[] = s.people.map((r) => ({ id: r.id, generation: r.generation, exposureAt: isoUtc(r.exposureAt), via: r.via, score: scoreOf(r), class: personClass(r, closeMs) }));
   const contacts: TraceContact[] = s.contacts.map((e) => {
-    const c: TraceContact = { source: e.source, target: e.target, stationId: e.stationId, at: isoUtc(e.at), overlapSeconds: e.overlapMs / 1000, generation: e.generation, passages: e.passages };
+    const c: TraceContact = {
+      source: e.source,
+      target: e.target,
+      stationId: e.stationId,
+      at: isoUtc(e.at),
+      overlapSeconds: e.overlapMs / 1000,
+      generation: e.generation,
+      passages: e.passages,
+      class: contactClass(e.overlapMs, closeMs),
+    };
     const trust = contactTrust(s.national, e.passages);
     if (trust) c.trust = trust;
     return c;

@@ -5,6 +5,8 @@
  * variants take bare instants, so the inner loop makes no object per passage.
  */
 
+import type { ContactClass } from '../types';
+
 export interface Interval {
   readonly at: number;
   /** Equals `at` for a point scan. */
@@ -43,4 +45,19 @@ export function contactTimeOf(aAt: number, bAt: number): number {
 export function overlapOf(aAt: number, aLeft: number, bAt: number, bLeft: number): number {
   const d = (aLeft < bLeft ? aLeft : bLeft) - (aAt > bAt ? aAt : bAt);
   return d > 0 ? d : 0;
+}
+
+/**
+ * Whether two passages were together at least `closeMs` (overlap without the tolerance), the
+ * close contact of DESIGN.md ("Close contacts"). With closeMs > 0 this implies co-location at any
+ * tolerance (they overlap), so a close-only trace needs no tolerance at all. A point scan lasts
+ * nothing, so it is never part of a close contact.
+ */
+export function closeAt(aAt: number, aLeft: number, bAt: number, bLeft: number, closeMs: number): boolean {
+  return overlapOf(aAt, aLeft, bAt, bLeft) >= closeMs;
+}
+
+/** A contact's class from its overlap: close from `close` on (both in ms, or both in seconds). */
+export function contactClass(overlap: number, close: number): ContactClass {
+  return overlap >= close ? 'close' : 'brief';
 }

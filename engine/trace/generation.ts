@@ -1,6 +1,6 @@
 import { withContactReads, type FrontierSeek, type QueryOptions, type StatementRunner } from '../db/contacts';
 import type { Edge } from './assemble';
-import { candidateCells, pairing, type EdgeFate, type FrontierPassage } from './pairing';
+import { candidateCells, minOverlapOf, pairing, type EdgeFate, type FrontierPassage } from './pairing';
 
 /**
  * One generation of a trace: the frontier's passages and the candidate cells around them are
@@ -21,6 +21,11 @@ export interface GenerationQuery {
   /** Latest contact time that counts (ms). */
   readonly hi: number;
   readonly tolMs: number;
+  /**
+   * A close-only generation: only pairs together at least this long (ms) count, and the reads
+   * skip what cannot be part of one (pairing.ts, candidateCells). Undefined: every co-location.
+   */
+  readonly closeMs?: number | undefined;
   /** People who can no longer be reached: F0, earlier generations and the frontier. */
   readonly seen: readonly string[];
   /**
@@ -54,9 +59,10 @@ export async function contactsFromFrontier(q: GenerationQuery, options: QueryOpt
 /** contactsFromFrontier() with the edges `q.classify` set aside returned too. */
 export async function edgesFromFrontier(q: GenerationQuery, options: QueryOptions = {}, read?: StatementRunner): Promise<GenerationEdges> {
   if (q.frontier.length === 0) return { contacts: [], aside: [] };
+  const minOverlapMs = minOverlapOf(q.tolMs, q.closeMs);
   return withContactReads(async (reads) => {
     const byStation = new Map<string, FrontierPassage[]>();
-    await reads.frontierPassages(q.frontier, q.hi, q.tolMs, (i, ids, stations, ats, lefts) => {
+    await reads.frontierPassages(q.frontier, q.hi, minOverlapMs, (i, ids, stations, ats, lefts) => {
       const f = q.frontier[i]!;
       for (let n = 0; n < ids.length; n++) {
         const a: FrontierPassage = { src: f.pid, since: f.since, id: ids[n]!, at: ats[n]!, leftAt: lefts[n]! };
@@ -65,10 +71,10 @@ export async function edgesFromFrontier(q: GenerationQuery, options: QueryOption
         else byStation.set(stations[n]!, [a]);
       }
     });
-    const cells = candidateCells(byStation, q.hi, q.tolMs);
+    const cells = candidateCells(byStation, q.hi, q.tolMs, q.closeMs);
     if (cells.length === 0) return { contacts: [], aside: [] };
-    const pairs = pairing({ generation: q.generation, hi: q.hi, tolMs: q.tolMs, seen: q.seen, maxContacts: q.maxContacts ?? Infinity, classify: q.classify }, byStation);
-    await reads.cellPassages(cells, (c, pids, ids, ats, lefts) => pairs.add(cells[c]![0], pids, ids, ats, lefts));
+    const pairs = pairing({ generation: q.generation, hi: q.hi, tolMs: q.tolMs, closeMs: q.closeMs, seen: q.seen, maxContacts: q.maxContacts ?? Infinity, classify: q.classify }, byStation);
+    await reads.cellPassages(cells, minOverlapMs, (c, pids, ids, ats, lefts) => pairs.add(cells[c]![0], pids, ids, ats, lefts));
     return { contacts: pairs.edges, aside: pairs.aside };
   }, options, read);
 }

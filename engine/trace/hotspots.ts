@@ -1,11 +1,13 @@
 import { hotspotCells, type QueryOptions } from '../db/hotspots';
 import { invalidInput } from '../errors';
 import { isoUtc } from '../time';
+import { checkCloseSeconds, closeOf } from './params';
 
 /**
  * Hotspots: the station × time-window cells (window-sized buckets of time) ranked by how many of the
  * given cases passed through them in [from, to], then by how many of their passages did. Where
- * several cases were at once is where a cluster most likely spread.
+ * several cases were at once is where a cluster most likely spread. Close-only, only stays long
+ * enough to be part of a close contact count (a checkpoint scan never does).
  */
 
 export interface HotspotParams {
@@ -15,6 +17,10 @@ export interface HotspotParams {
   readonly to: number;
   /** Default 20, at most MAX_HOTSPOTS. */
   readonly limit?: number;
+  /** Count only passages that can be part of a close contact: stays of at least closeSeconds (default false). */
+  readonly closeOnly?: boolean;
+  /** The overlap of a close contact; default TRUYVET_CLOSE_SECONDS. */
+  readonly closeSeconds?: number;
 }
 
 export interface Hotspot {
@@ -33,6 +39,8 @@ export interface Hotspot {
 
 export interface HotspotResult {
   windowSeconds: number;
+  /** Only stays of at least closeSeconds were counted. */
+  closeOnly: boolean;
   hotspots: Hotspot[];
   /** Cases the graph does not know (no passage, no registry row). */
   missing: string[];
@@ -50,7 +58,9 @@ export async function hotspots(params: HotspotParams, options: QueryOptions = {}
   }
   const cases = [...new Set(params.cases)];
   if (cases.length === 0) throw invalidInput('hotspots need at least one case', [{ field: 'cases', reason: 'empty' }]);
-  const { sizeMs, cells, known } = await hotspotCells({ cases, from: params.from, to: params.to, limit }, options);
+  if (params.closeSeconds !== undefined) checkCloseSeconds(params.closeSeconds);
+  const close = closeOf(params);
+  const { sizeMs, cells, known } = await hotspotCells({ cases, from: params.from, to: params.to, limit, minStayMs: close.closeOnly ? close.closeMs : 0 }, options);
   const rows = cells.map(
     (c): Hotspot => ({
       stationId: c.stationId,
@@ -62,5 +72,5 @@ export async function hotspots(params: HotspotParams, options: QueryOptions = {}
       people: [...c.people].sort(),
     }),
   );
-  return { windowSeconds: sizeMs / 1000, hotspots: rows, missing: cases.filter((c) => !known.has(c)) };
+  return { windowSeconds: sizeMs / 1000, closeOnly: close.closeOnly, hotspots: rows, missing: cases.filter((c) => !known.has(c)) };
 }

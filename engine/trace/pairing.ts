@@ -29,24 +29,40 @@ export function traceTooLarge(maxContacts: number): TruyvetError {
 }
 
 /**
- * The merged start-time ranges to read per station and duration class. Per passage a and class
- * k, any co-located passage b of class k starts in [a.at − τ − maxDuration(k), min(a.leftAt + τ,
- * hi)] (and b.at ≥ since when a started before since: the contact time max(a.at, b.at) must not
- * be before the person's own exposure). The ranges of one station and class are merged, so a
- * cell several frontier passages need (the F1s met F0 in the same place) is read once.
+ * The least signed overlap, min(a.leftAt, b.leftAt) − max(a.at, b.at), a pair of passages needs
+ * to count: −τ for a co-location (intervals apart by a gap of at most τ: colocatedAt), closeMs
+ * for a close contact (together at least that long: closeAt). Every bound of the reads and of the
+ * pairing's search is written once with it, so both kinds of trace share them.
  */
-export function candidateCells(byStation: ReadonlyMap<string, readonly FrontierPassage[]>, hi: number, tolMs: number): CandidateCell[] {
+export function minOverlapOf(tolMs: number, closeMs: number | undefined): number {
+  return closeMs === undefined ? -tolMs : closeMs;
+}
+
+/**
+ * The merged start-time ranges to read per station and duration class. Per passage a and class
+ * k (longest stay M), any passage b of class k with min(a.leftAt, b.leftAt) − max(a.at, b.at) ≥ r
+ * (r = minOverlapOf: −τ, or closeMs in a close-only trace) has b.leftAt ≥ a.at + r, so it starts
+ * in [a.at + r − M, min(a.leftAt − r, hi)] and ends at or after a.at + r (and b.at ≥ since when
+ * a started before since: the contact time max(a.at, b.at) must not be before the person's own
+ * exposure). For r > 0 a close-only trace reads less: a passage shorter than r pairs with
+ * nobody, so no range is made for it, and a class whose longest stay is shorter than r is never
+ * read (a point scan is never part of a close contact). The ranges of one station and class are
+ * merged, so a cell several frontier passages need (the F1s met F0 in the same place) is read once.
+ */
+export function candidateCells(byStation: ReadonlyMap<string, readonly FrontierPassage[]>, hi: number, tolMs: number, closeMs?: number): CandidateCell[] {
+  const minOverlapMs = minOverlapOf(tolMs, closeMs);
   const cells: CandidateCell[] = [];
-  const spans = spanBounds();
-  for (const [station, as] of byStation) {
+  const spans = spanBounds().filter(([, maxMs]) => maxMs >= minOverlapMs);
+  for (const [station, all] of byStation) {
+    const as = minOverlapMs > 0 ? all.filter((a) => a.leftAt - a.at >= minOverlapMs) : all;
     for (const [k, maxMs] of spans) {
       // [lo, hi, minLeft] per passage, then merged where they overlap.
       const ranges: [number, number, number][] = [];
       for (const a of as) {
-        const top = Math.min(a.leftAt + tolMs, hi);
-        let lo = a.at - tolMs - maxMs;
+        const top = Math.min(a.leftAt - minOverlapMs, hi);
+        let lo = a.at + minOverlapMs - maxMs;
         if (a.at < a.since && lo < a.since) lo = a.since;
-        if (lo <= top) ranges.push([lo, top, a.at - tolMs]);
+        if (lo <= top) ranges.push([lo, top, a.at + minOverlapMs]);
       }
       ranges.sort((x, y) => x[0] - y[0]);
       let cur: [number, number, number] | undefined;
@@ -71,6 +87,8 @@ export interface PairingParams {
   /** Latest contact time that counts (ms). */
   readonly hi: number;
   readonly tolMs: number;
+  /** A close-only trace: only pairs together at least this long (ms) count; undefined: every co-location. */
+  readonly closeMs?: number | undefined;
   /** People who can no longer be reached. */
   readonly seen: readonly string[];
   /** Most edges; past it, traceTooLarge. */
@@ -94,13 +112,13 @@ export interface Pairing {
 }
 
 // Bound once: an imported function is read through a getter on every call once compiled to CommonJS.
-const { colocatedAt, contactTimeOf, overlapOf } = colocation;
+const { closeAt, colocatedAt, contactTimeOf, overlapOf } = colocation;
 
 /** `byStation`: the frontier's passages by station, each starting by `hi` (as the frontier read returns them). */
 export function pairing(p: PairingParams, byStation: ReadonlyMap<string, readonly FrontierPassage[]>): Pairing {
   // A busy station can hold hundreds of frontier passages (the F1s all met F0 there): per
   // station and duration class, sorted by arrival, so each b is matched by binary search against
-  // [b.at − τ − class bound, b.leftAt + τ] instead of against all of them.
+  // [b.at + r − class bound, b.leftAt − r] (r = minOverlapOf: −τ, or closeMs) instead of against all of them.
   const sorted = new Map<string, { max: number; as: FrontierPassage[] }[]>();
   for (const [station, as] of byStation) {
     const classes = spanBounds().map(([, max]) => ({ max, as: [] as FrontierPassage[] }));
@@ -109,12 +127,25 @@ export function pairing(p: PairingParams, byStation: ReadonlyMap<string, readonl
     sorted.set(station, classes.filter((c) => c.as.length > 0));
   }
   // Copied into locals once per record (below): the loop reads them for every candidate pair.
-  const state = { seen: new Set(p.seen), tol: p.tolMs, hi: p.hi, limit: p.maxContacts, generation: p.generation, classify: p.classify, edges: [] as Edge[], aside: [] as Edge[] };
+  const closeMs = p.closeMs;
+  const state = {
+    seen: new Set(p.seen),
+    tol: p.tolMs,
+    close: closeMs ?? 0,
+    closeOnly: closeMs !== undefined,
+    r: minOverlapOf(p.tolMs, closeMs),
+    hi: p.hi,
+    limit: p.maxContacts,
+    generation: p.generation,
+    classify: p.classify,
+    edges: [] as Edge[],
+    aside: [] as Edge[],
+  };
   return {
     edges: state.edges,
     aside: state.aside,
     add(stationId, pids, ids, ats, lefts) {
-      const { seen, tol, hi, limit, generation, classify, edges, aside } = state;
+      const { seen, tol, close, closeOnly, r, hi, limit, generation, classify, edges, aside } = state;
       const classes = sorted.get(stationId) ?? [];
       for (let n = 0; n < pids.length; n++) {
         const target = pids[n]!;
@@ -123,7 +154,7 @@ export function pairing(p: PairingParams, byStation: ReadonlyMap<string, readonl
         const bLeft = lefts[n]!;
         if (bAt > hi) continue;
         for (const { max, as } of classes) {
-          const lo = bAt - tol - max;
+          const lo = bAt + r - max;
           let i = 0;
           let j = as.length;
           while (i < j) {
@@ -133,9 +164,9 @@ export function pairing(p: PairingParams, byStation: ReadonlyMap<string, readonl
           }
           for (; i < as.length; i++) {
             const a = as[i]!;
-            // Sorted by arrival: once a starts after b.leftAt + τ, no later a is co-located with b.
-            if (a.at > bLeft + tol) break;
-            if (!colocatedAt(a.at, a.leftAt, bAt, bLeft, tol)) continue;
+            // Sorted by arrival: once a starts after b.leftAt − r, no later a pairs with b.
+            if (a.at > bLeft - r) break;
+            if (closeOnly ? !closeAt(a.at, a.leftAt, bAt, bLeft, close) : !colocatedAt(a.at, a.leftAt, bAt, bLeft, tol)) continue;
             // The contact time max(a.at, b.at) must be in [since, hi] (b.at ≤ hi is checked above).
             if (a.at < a.since && bAt < a.since) continue;
             const edge: Edge = {

@@ -3,8 +3,30 @@ import { resolveTraceParams, tracePeriodProblem } from './params';
 const base = { f0: 'p1', from: 1_000, to: 2_000 };
 
 describe('trace parameters', () => {
-  it('fills the defaults: until = to, depth 2, 15 minutes, time-respecting', () => {
-    expect(resolveTraceParams(base)).toEqual({ ...base, until: 2_000, depth: 2, toleranceSeconds: 900, tolMs: 900_000, mode: 'time-respecting' });
+  it('fills the defaults: until = to, depth 2, 15 minutes, time-respecting, every contact (close from 15 minutes together)', () => {
+    expect(resolveTraceParams(base)).toEqual({
+      ...base,
+      until: 2_000,
+      depth: 2,
+      toleranceSeconds: 900,
+      tolMs: 900_000,
+      mode: 'time-respecting',
+      closeSeconds: 900,
+      closeMs: 900_000,
+      closeOnly: false,
+    });
+  });
+
+  it('takes closeSeconds from TRUYVET_CLOSE_SECONDS when the call gives none, and a given one over the setting', () => {
+    const was = process.env['TRUYVET_CLOSE_SECONDS'];
+    process.env['TRUYVET_CLOSE_SECONDS'] = '600';
+    try {
+      expect(resolveTraceParams({ ...base, closeOnly: true })).toMatchObject({ closeSeconds: 600, closeMs: 600_000, closeOnly: true });
+      expect(resolveTraceParams({ ...base, closeSeconds: 60 })).toMatchObject({ closeSeconds: 60, closeMs: 60_000, closeOnly: false });
+    } finally {
+      if (was === undefined) delete process.env['TRUYVET_CLOSE_SECONDS'];
+      else process.env['TRUYVET_CLOSE_SECONDS'] = was;
+    }
   });
 
   it('accepts from = to, an until after to, tolerance 0 and depth 6', () => {
@@ -21,6 +43,10 @@ describe('trace parameters', () => {
     [{ ...base, toleranceSeconds: Number.POSITIVE_INFINITY }, 'toleranceSeconds'],
     [{ ...base, mode: 'sideways' as never }, 'mode'],
     [{ ...base, to: 1.5 }, 'to'],
+    [{ ...base, closeSeconds: 0 }, 'closeSeconds'],
+    [{ ...base, closeSeconds: 86_401 }, 'closeSeconds'],
+    [{ ...base, closeSeconds: 1.5 }, 'closeSeconds'],
+    [{ ...base, closeOnly: 'yes' as never }, 'closeOnly'],
   ])('refuses %o as invalid input on %s', (p, field) => {
     expect(() => resolveTraceParams(p)).toThrow(expect.objectContaining({ code: 'invalid_input', details: [expect.objectContaining({ field })] }) as Error);
   });

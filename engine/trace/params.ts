@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { invalidInput, type TruyvetError } from '../errors';
+import { closeSeconds as closeSecondsSetting } from '../config';
 import { isoUtc } from '../time';
-import { DEFAULT_DEPTH, DEFAULT_TOLERANCE_SECONDS, MAX_TRACE_DEPTH, type TraceMode, type TraceParams } from '../types';
+import { DEFAULT_DEPTH, DEFAULT_TOLERANCE_SECONDS, MAX_CLOSE_SECONDS, MAX_TRACE_DEPTH, type TraceMode, type TraceParams } from '../types';
 
 /**
  * The rules of a trace's parameters, each written once. The edges check a request against them
@@ -21,6 +22,11 @@ export interface ResolvedTrace {
   readonly toleranceSeconds: number;
   readonly tolMs: number;
   readonly mode: TraceMode;
+  /** The overlap from which a contact is close (TRUYVET_CLOSE_SECONDS unless given). */
+  readonly closeSeconds: number;
+  readonly closeMs: number;
+  /** Only close co-locations count, at every generation. */
+  readonly closeOnly: boolean;
 }
 
 /**
@@ -58,6 +64,11 @@ export function depth(max: () => number = () => MAX_TRACE_DEPTH) {
     })
     .meta({ minimum: 1, maximum: MAX_TRACE_DEPTH });
 }
+
+const CLOSE_SECONDS = { error: `not a whole number of seconds from 1 to ${MAX_CLOSE_SECONDS}`, abort: true };
+
+/** The overlap of a close contact in seconds: whole, from 1 s to a day. */
+export const CloseSeconds = z.number(CLOSE_SECONDS).int(CLOSE_SECONDS).min(1, CLOSE_SECONDS).max(MAX_CLOSE_SECONDS, CLOSE_SECONDS);
 
 export const TraceModeSchema = z.enum(TRACE_MODES, { error: `not one of ${TRACE_MODES.join(', ')}` });
 
@@ -105,6 +116,8 @@ const Params = z
     depth: depth().optional(),
     toleranceSeconds: ToleranceSeconds.optional(),
     mode: TraceModeSchema.optional(),
+    closeOnly: z.boolean().optional(),
+    closeSeconds: CloseSeconds.optional(),
   })
   .superRefine((p, ctx) => {
     for (const q of periodProblems(p)) ctx.addIssue({ code: 'custom', path: [q.field], message: q.reason });
@@ -121,7 +134,29 @@ export function resolveTraceParams(p: TraceParams): ResolvedTrace {
   if (!r.success) throw refused(r.error.issues);
   const { f0, from, to } = r.data;
   const toleranceSeconds = r.data.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS;
-  return { f0, from, to, until: r.data.until ?? to, depth: r.data.depth ?? DEFAULT_DEPTH, toleranceSeconds, tolMs: toleranceSeconds * 1000, mode: r.data.mode ?? 'time-respecting' };
+  return {
+    f0,
+    from,
+    to,
+    until: r.data.until ?? to,
+    depth: r.data.depth ?? DEFAULT_DEPTH,
+    toleranceSeconds,
+    tolMs: toleranceSeconds * 1000,
+    mode: r.data.mode ?? 'time-respecting',
+    ...closeOf(r.data),
+  };
+}
+
+/** The close-contact fields of resolved parameters: closeSeconds given, else the setting (read now). */
+export function closeOf(p: { readonly closeOnly?: boolean | undefined; readonly closeSeconds?: number | undefined }): { closeSeconds: number; closeMs: number; closeOnly: boolean } {
+  const closeSeconds = p.closeSeconds ?? closeSecondsSetting();
+  return { closeSeconds, closeMs: closeSeconds * 1000, closeOnly: p.closeOnly ?? false };
+}
+
+/** Checks one close-contact overlap in seconds (`field` names it in the error). */
+export function checkCloseSeconds(seconds: number, field = 'closeSeconds'): void {
+  const r = CloseSeconds.safeParse(seconds);
+  if (!r.success) throw refused(r.error.issues.map((i) => ({ ...i, path: [field] })));
 }
 
 /** Checks one tolerance in seconds (`field` names it in the error). */

@@ -49,8 +49,13 @@ describe('a tolerance, as a number or as text', () => {
 });
 
 describe('a trace request', () => {
-  it('fills the defaults: depth 2, 15 minutes, time-respecting, no horizon, no panel', () => {
-    expect(parse({}).data).toEqual({ from: Date.UTC(2021, 7, 1), to: Date.UTC(2021, 7, 2), depth: 2, toleranceSeconds: 900, mode: 'time-respecting' });
+  it('fills the defaults: depth 2, 15 minutes, time-respecting, every contact, no horizon, no panel', () => {
+    expect(parse({}).data).toEqual({ from: Date.UTC(2021, 7, 1), to: Date.UTC(2021, 7, 2), depth: 2, toleranceSeconds: 900, mode: 'time-respecting', closeOnly: false });
+  });
+
+  it('reads closeOnly as a boolean and refuses anything else, naming it', () => {
+    expect(parse({ closeOnly: true }).data).toMatchObject({ closeOnly: true });
+    expect(problems({ closeOnly: 'yes' })).toEqual([['closeOnly', 'not true or false']]);
   });
 
   it('reads the panel after the trace’s own tolerance', () => {

@@ -18,6 +18,8 @@ export interface TraceRequest {
   readonly depth: number;
   readonly toleranceSeconds: number;
   readonly mode: TraceMode;
+  /** Only close co-locations count, at every generation (DESIGN.md, "Close contacts"). */
+  readonly closeOnly: boolean;
   /** More tolerances for the sensitivity panel, after the trace's own; absent: no panel. */
   readonly sensitivity?: readonly number[];
 }
@@ -53,6 +55,10 @@ export function traceRequestFields(c: TraceInputContext) {
     depth: depth(() => c.limits().maxDepth).default(DEFAULT_DEPTH),
     tolerance: Tolerance.optional(),
     mode: TraceModeSchema.default('time-respecting'),
+    closeOnly: z
+      .boolean({ error: 'not true or false' })
+      .default(false)
+      .meta({ description: 'only close contacts (together at least TRUYVET_CLOSE_SECONDS, default 15 minutes) count, at every generation' }),
     sensitivity: z
       .array(Tolerance)
       .min(1)
@@ -80,6 +86,7 @@ export function toTraceRequest(v: Fields): TraceRequest {
     depth: v.depth,
     toleranceSeconds: v.tolerance ?? DEFAULT_TOLERANCE_SECONDS,
     mode: v.mode,
+    closeOnly: v.closeOnly,
     ...(v.sensitivity !== undefined ? { sensitivity: v.sensitivity } : {}),
   };
 }
@@ -96,7 +103,7 @@ export function periodSchema(c: TraceInputContext) {
 
 /** The engine's parameters of a request for case `f0` (a pseudonym). */
 export function traceParamsOf(f0: string, r: TraceRequest): TraceParams {
-  return { f0, from: r.from, to: r.to, ...(r.until !== undefined ? { until: r.until } : {}), depth: r.depth, toleranceSeconds: r.toleranceSeconds, mode: r.mode };
+  return { f0, from: r.from, to: r.to, ...(r.until !== undefined ? { until: r.until } : {}), depth: r.depth, toleranceSeconds: r.toleranceSeconds, mode: r.mode, closeOnly: r.closeOnly };
 }
 
 /** The tolerances a request traces at: its own first, then the sensitivity panel's. */

@@ -1,20 +1,29 @@
 import { performance } from 'node:perf_hooks';
 import type { TraceParams, TraceResult } from '../types';
 import { checkTolerance, resolveTraceParams } from './params';
-import { resultOf, shapeTrace, type ShapedTrace } from './assemble';
+import { resultOf, shapeTrace, type Reached, type ShapedTrace } from './assemble';
 import { generationCounts } from './counts';
 import { tolerancesOf, traceParamsOf, type TraceRequest } from './request';
 import { traceGenerations, traceShaped, type TraceOptions } from './trace';
 import { weighTrust } from './trust';
 
 /**
- * The view's sensitivity panel: how the F1, F2, … counts move with the tolerance. One full trace
- * per tolerance (the tolerance changes who is reached, so nothing can be shared between them).
+ * The view's sensitivity panel: how the F1, F2, … counts move with the tolerance, and how many
+ * of them are close. One full trace per tolerance (the tolerance changes who is reached, so
+ * nothing can be shared between them). A close-only trace's rows are all alike: a close pair
+ * overlaps, so the tolerance changes nothing there.
  */
 export interface SensitivityRow {
   toleranceSeconds: number;
   /** People per generation, "1" … String(depth), zeros included. */
   counts: Record<string, number>;
+  /** Of them, the close people (DESIGN.md, "Close contacts"), per generation the same way. */
+  closeCounts: Record<string, number>;
+}
+
+/** The row of one tolerance's people. */
+function rowOf(toleranceSeconds: number, people: readonly Reached[], depth: number, closeMs: number): SensitivityRow {
+  return { toleranceSeconds, counts: generationCounts({ people }, depth), closeCounts: generationCounts({ people: people.filter((r) => r.longestOverlapMs >= closeMs) }, depth) };
 }
 
 export type TraceWithSensitivity = TraceResult & { sensitivity: SensitivityRow[] };
@@ -38,11 +47,11 @@ export async function traceWithSensitivityShaped(
   const [first, ...rest] = tolerancesSeconds;
   const main = resolveTraceParams(first === undefined ? params : { ...params, toleranceSeconds: first });
   const { people, contacts } = await traceGenerations(main, options);
-  const sensitivity: SensitivityRow[] = [{ toleranceSeconds: main.toleranceSeconds, counts: generationCounts({ people }, main.depth) }];
+  const sensitivity: SensitivityRow[] = [rowOf(main.toleranceSeconds, people, main.depth, main.closeMs)];
   for (const t of rest) {
     const other = { ...main, toleranceSeconds: t, tolMs: t * 1000 };
     const r = await traceGenerations(other, options);
-    sensitivity.push({ toleranceSeconds: t, counts: generationCounts(r, main.depth) });
+    sensitivity.push(rowOf(t, r.people, main.depth, main.closeMs));
   }
   const trusted = await weighTrust(people, contacts, main.tolMs, options);
   const shaped = shapeTrace(main, trusted.people, contacts, Math.round(performance.now() - started), trusted.national);

@@ -31,6 +31,8 @@ export const DEFAULT_MAX_CONTACTS = 2_000_000;
  * - F1: contacts with F0's passages at contact times in [from, min(to, until)].
  * - Fk, k ≥ 2: contacts with an F(k−1) person p at contact times in [exposureAt(p), until]
  *   (time-respecting), or in [from, until] (naive).
+ * - closeOnly: only close co-locations (together at least closeSeconds) count, at every
+ *   generation; the reads then skip what cannot be part of one (pairing.ts, candidateCells).
  * - A person is placed at the first generation that reaches them; F0 is never in `people`.
  * - exposureAt = the earliest qualifying contact time into the person in that generation;
  *   via = every F(k−1) person with at least one such contact; `contacts` lists every such
@@ -63,7 +65,7 @@ export async function traceGenerations(p: ResolvedTrace, options: TraceOptions =
   let frontier: FrontierEntry[] = [{ pid: p.f0, since: p.from }];
   for (let k = 1; k <= p.depth && frontier.length > 0; k++) {
     const hi = k === 1 ? Math.min(p.to, p.until) : p.until;
-    const rows = await run({ generation: k, frontier, hi, tolMs: p.tolMs, seen, maxContacts: maxContacts - contacts.length }, options);
+    const rows = await run({ generation: k, frontier, hi, tolMs: p.tolMs, closeMs: p.closeOnly ? p.closeMs : undefined, seen, maxContacts: maxContacts - contacts.length }, options);
     if (contacts.length + rows.length > maxContacts) throw traceTooLarge(maxContacts);
     if (k === 1 && rows.length === 0 && !(await personExists(p.f0, options))) throw notFound(`unknown F0 '${p.f0}': no such person in the graph`);
     const gen = assembleGeneration(k, rows);

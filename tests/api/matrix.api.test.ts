@@ -46,6 +46,8 @@ const ALLOWED: Record<RouteId, readonly Role[] | 'public'> = {
   tracesCreate: ['tracer'],
   tracesList: ['tracer', 'admin', 'auditor'],
   tracesGet: ['tracer', 'admin', 'auditor'],
+  exposuresCreate: ['tracer'],
+  exposuresGet: ['tracer', 'admin', 'auditor'],
   approvalsList: ['approver'],
   approvalsDecide: ['approver'],
   timeline: ['tracer'],
@@ -94,6 +96,7 @@ let city: City;
 const tokens = {} as Record<Role, string>;
 const passwords = {} as Record<Role, string>;
 let traceId = '';
+let exposureId = '';
 /** A registered person living outside the accounts' jurisdiction (raw key, pseudonym). */
 const elsewhere = { raw: `${run}-ELSEWHERE`, pid: pseudonym(`${run}-ELSEWHERE`) };
 /** Pending trace requests (approval step) from tracers inside and outside the approver's jurisdiction. */
@@ -167,6 +170,17 @@ const SPECS: Record<RouteId, Spec> = {
   },
   tracesList: { call: () => ({ method: 'GET', path: '/api/traces' }), ok: 200 },
   tracesGet: { call: () => ({ method: 'GET', path: `/api/traces/${traceId}` }), ok: 200 },
+  // Outside: a station in another province.
+  exposuresCreate: {
+    call: (w) => ({
+      method: 'POST',
+      path: '/api/exposures',
+      json: { stationId: w === 'inside' ? city.stations.s1.id : city.stations.s3.id, ...TRACE_PERIOD, requestRef: 'SYT-2021/0816', purpose: 'matrix test' },
+    }),
+    ok: 201,
+    scopedRefusal: true,
+  },
+  exposuresGet: { call: () => ({ method: 'GET', path: `/api/exposures/${exposureId}` }), ok: 200 },
   approvalsList: { call: () => ({ method: 'GET', path: '/api/trace-approvals' }), ok: 200 },
   approvalsDecide: {
     call: (w) => ({ method: 'POST', path: `/api/traces/${pendingIds[w]}/approval`, json: { decision: 'reject', note: 'matrix test' } }),
@@ -246,7 +260,7 @@ beforeAll(async () => {
   await makeAccount(run, 'spare', 'auditor');
   await upsertPeople([registryRow(elsewhere.raw, { fullName: 'Đỗ Văn Khác', birthDate: '1970-01-01', sex: 'M', phone: '', province: outside, district: '001', commune: '00001' })]);
   for (const w of ['inside', 'outside'] as const) {
-    const request = { from: Date.parse(TRACE_PERIOD.from), to: Date.parse(TRACE_PERIOD.to), depth: 2, toleranceSeconds: 900, mode: 'time-respecting' as const };
+    const request = { from: Date.parse(TRACE_PERIOD.from), to: Date.parse(TRACE_PERIOD.to), depth: 2, toleranceSeconds: 900, mode: 'time-respecting' as const, closeOnly: false };
     const trace = { id: pendingIds[w], owner: `${run}-tracer-${w}`, requestRef: 'SYT-2021/0815', purpose: 'matrix test', createdAt: Date.now() };
     await requestTrace(trace, city.pid.f0, request, { province: w === 'inside' ? inside : outside });
   }
@@ -255,6 +269,12 @@ beforeAll(async () => {
     json: { f0: city.raw.f0, ...TRACE_PERIOD, requestRef: 'SYT-2021/0815', purpose: 'matrix setup' },
   });
   traceId = t.body.id;
+  const x = await server.request<{ id: string }>('POST', '/api/exposures', {
+    token: tokens.tracer,
+    json: { stationId: city.stations.s1.id, ...TRACE_PERIOD, requestRef: 'SYT-2021/0816', purpose: 'matrix setup' },
+  });
+  if (x.status !== 201) throw new Error(`exposure answered ${x.status}: ${x.text}`);
+  exposureId = x.body.id;
   const imp = await server.request<{ id: string }>('POST', '/api/imports/passages', {
     token: tokens.importer,
     body: 'passage_id,person_id,station_id,at,left_at,source\n',

@@ -81,6 +81,7 @@ describe('what both the API and the command line accept', () => {
     ['a period of exactly 21 days', { api: { from: '2021-08-01', to: '2021-08-22' }, cli: ['--from', '2021-08-01', '--to', '2021-08-22'] }],
     ['depth 6', { api: { depth: 6 }, cli: ['--depth', '6'] }],
     ['the naive mode', { api: { mode: 'naive' }, cli: ['--naive'] }],
+    ['close contacts only', { api: { closeOnly: true }, cli: ['--close-only'] }],
   ])('%s', async (_name, c) => {
     const [api, line] = await Promise.all([apiCall(c.api), cliCall(c.cli)]);
     expect({ status: api.status, asked: api.asked }).toEqual({ status: 503, asked: 1 });

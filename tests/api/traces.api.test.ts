@@ -1,6 +1,8 @@
 import { listAudit } from '../../engine/audit/store';
 import { closeDriver } from '../../engine/db/driver';
-import { makeAccount, runProvince } from '../helpers/builders';
+import { writePassages } from '../../engine/db/passages';
+import { pseudonym } from '../../engine/identity';
+import { makeAccount, passage, runProvince } from '../helpers/builders';
 import { newRunId, removeRun } from '../helpers/cleanup';
 import { startInProcess, type TestServer } from '../helpers/server';
 import { buildCity, T0, M, TRACE_PERIOD, type City } from './city';
@@ -15,17 +17,23 @@ const ref = 'SYT-HCM 2021/0815';
 interface Page {
   id: string;
   f0: string;
-  params: { depth: number; toleranceSeconds: number; mode: string };
-  people: { id: string; generation: number }[];
-  contacts: { source: string; target: string; passages: string[] }[];
-  stats: { people: number; contacts: number };
+  params: { depth: number; toleranceSeconds: number; mode: string; closeSeconds: number; closeOnly: boolean };
+  people: { id: string; generation: number; class: string }[];
+  contacts: { source: string; target: string; passages: string[]; overlapSeconds: number; class: string }[];
+  stats: { people: number; contacts: number; closePeople: number };
   page: { number: number; size: number; totalPeople: number; totalPages: number };
   identities: Record<string, { rawKey: string; fullName?: string; phone?: string; registered: boolean }>;
   truncated: boolean;
   peopleFound: number;
   requestRef: string;
-  sensitivity?: { toleranceSeconds: number; counts: Record<string, number> }[];
+  sensitivity?: { toleranceSeconds: number; counts: Record<string, number>; closeCounts: Record<string, number> }[];
 }
+
+/**
+ * Apart from the city's people (two hours after anyone else at S2): G stays an hour, H 30 minutes
+ * beside G (close), K scans in 10 minutes after G left (brief, and only within a 15-minute tolerance).
+ */
+const stay = { g: '', h: '', k: '' };
 
 const open = (json: Record<string, unknown>, token = tok.tracer, s = server) =>
   s.request<Page>('POST', '/api/traces', { token, json: { f0: city.raw.f0, ...TRACE_PERIOD, requestRef: ref, purpose: 'isolate contacts of a confirmed case', ...json } });
@@ -33,6 +41,12 @@ const open = (json: Record<string, unknown>, token = tok.tracer, s = server) =>
 beforeAll(async () => {
   server = await startInProcess(run, { settings: { maxTraceDepth: 3 } });
   city = await buildCity(run, province, runProvince());
+  Object.assign(stay, { g: `${run}G`, h: `${run}H`, k: `${run}K` });
+  await writePassages([
+    passage(stay.g, city.stations.s2.id, T0 + 300 * M, T0 + 360 * M),
+    passage(stay.h, city.stations.s2.id, T0 + 310 * M, T0 + 340 * M),
+    passage(stay.k, city.stations.s2.id, T0 + 370 * M),
+  ]);
   for (const [k, role] of [['tracer', 'tracer'], ['other', 'tracer'], ['admin', 'admin'], ['auditor', 'auditor']] as const) {
     const a = await makeAccount(run, k, role);
     tok[k] = await server.login(a.username, a.password);
@@ -40,7 +54,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await server.close();
-  await removeRun(run, { people: city.allRaw });
+  await removeRun(run, { people: [...city.allRaw, stay.g, stay.h, stay.k] });
   await closeDriver();
 });
 
@@ -54,6 +68,7 @@ describe('opening a trace', () => {
     ['depth', { depth: 4 }],
     ['from', { from: 'yesterday' }],
     ['from', { from: TRACE_PERIOD.to, to: TRACE_PERIOD.from }],
+    ['closeOnly', { closeOnly: 'yes' }],
     ['', { extra: 'field' }],
   ])('refuses a request with a bad or missing %s (400 with the field path)', async (field, over) => {
     const res = await open(over);
@@ -94,11 +109,88 @@ describe('opening a trace', () => {
     expect(e).toMatchObject({ outcome: 'failed', details: { reason: 'not_found' } });
   });
 
-  it('adds the sensitivity counts when asked for more tolerances', async () => {
+  it('adds the sensitivity counts when asked for more tolerances, with the close people among them', async () => {
     const res = await open({ tolerance: '15m', sensitivity: ['1m', 3600] });
     expect(res.status).toBe(201);
     expect(res.body.sensitivity?.map((r) => r.toleranceSeconds)).toEqual([900, 60, 3600]);
     expect(res.body.sensitivity?.[0]?.counts).toEqual({ '1': 2, '2': 1 });
+    // Everyone in the city passed a checkpoint: nobody close.
+    expect(res.body.sensitivity?.[0]?.closeCounts).toEqual({ '1': 0, '2': 0 });
+    const g = await open({ f0: stay.g, tolerance: '15m', sensitivity: ['1m'] });
+    expect(g.body.sensitivity).toEqual([
+      { toleranceSeconds: 900, counts: { '1': 2, '2': 0 }, closeCounts: { '1': 1, '2': 0 } },
+      { toleranceSeconds: 60, counts: { '1': 1, '2': 0 }, closeCounts: { '1': 1, '2': 0 } },
+    ]);
+  });
+});
+
+describe('close contacts', () => {
+  it('gives every person and contact its class, and the close people in the stats', async () => {
+    const res = await open({ f0: stay.g });
+    expect(res.status).toBe(201);
+    expect(res.body.params).toMatchObject({ closeSeconds: 900, closeOnly: false });
+    expect(res.body.people.map((p) => [p.id, p.class])).toEqual([
+      [pseudonym(stay.h), 'close'],
+      [pseudonym(stay.k), 'brief'],
+    ]);
+    expect(res.body.contacts.map((c) => [c.target, c.overlapSeconds, c.class])).toEqual([
+      [pseudonym(stay.h), 1800, 'close'],
+      [pseudonym(stay.k), 0, 'brief'],
+    ]);
+    expect(res.body.stats).toMatchObject({ people: 2, contacts: 2, closePeople: 1 });
+  });
+
+  it('accepts closeOnly and lists only close contacts, in the first page and the stored ones', async () => {
+    const res = await open({ f0: stay.g, closeOnly: true, pageSize: 1, requestRef: `${ref}-CLOSE` });
+    expect(res.status).toBe(201);
+    expect(res.body.params).toMatchObject({ closeSeconds: 900, closeOnly: true });
+    expect(res.body.people).toEqual([expect.objectContaining({ id: pseudonym(stay.h), class: 'close' })]);
+    expect(res.body.stats).toMatchObject({ people: 1, closePeople: 1 });
+    const again = await server.request<Page>('GET', `/api/traces/${res.body.id}?page=1&pageSize=1`, { token: tok.tracer });
+    expect(again.status).toBe(200);
+    expect(again.body.params).toMatchObject({ closeOnly: true, closeSeconds: 900 });
+    expect(again.body.people).toEqual(res.body.people);
+    expect(again.body.contacts).toEqual([expect.objectContaining({ target: pseudonym(stay.h), overlapSeconds: 1800, class: 'close' })]);
+    const [e] = await listAudit({ chain: run, action: 'trace.create', requestRef: `${ref}-CLOSE`, limit: 10 });
+    expect(e?.details).toMatchObject({ closeOnly: true });
+  });
+
+  it('pages a full trace with the class of each page’s people and contacts', async () => {
+    const first = await open({ f0: stay.g, pageSize: 1 });
+    const second = await server.request<Page>('GET', `/api/traces/${first.body.id}?page=2&pageSize=1`, { token: tok.tracer });
+    expect(second.body.people).toEqual([expect.objectContaining({ id: pseudonym(stay.k), class: 'brief' })]);
+    expect(second.body.contacts).toEqual([expect.objectContaining({ target: pseudonym(stay.k), class: 'brief' })]);
+    expect(second.body.stats).toMatchObject({ people: 2, closePeople: 1 });
+  });
+
+  it('ranks hotspots of close-able stays only when asked (closeOnly=true), and refuses another value', async () => {
+    const id = (await open({ f0: stay.g })).body.id;
+    type Hot = { closeOnly: boolean; hotspots: { people: string[] }[] };
+    const full = await server.request<Hot>('GET', `/api/hotspots?trace=${id}`, { token: tok.tracer });
+    const close = await server.request<Hot>('GET', `/api/hotspots?trace=${id}&closeOnly=true`, { token: tok.tracer });
+    expect(full.body.closeOnly).toBe(false);
+    expect(full.body.hotspots.some((h) => h.people.includes(pseudonym(stay.k)))).toBe(true);
+    expect(close.status).toBe(200);
+    expect(close.body.closeOnly).toBe(true);
+    expect(close.body.hotspots.length).toBeGreaterThan(0);
+    expect(close.body.hotspots.some((h) => h.people.includes(pseudonym(stay.k)))).toBe(false);
+    // A close-only trace ranks close-only unless told otherwise.
+    const onlyId = (await open({ f0: stay.g, closeOnly: true })).body.id;
+    expect((await server.request<Hot>('GET', `/api/hotspots?trace=${onlyId}`, { token: tok.tracer })).body.closeOnly).toBe(true);
+    expect((await server.request<Hot>('GET', `/api/hotspots?trace=${onlyId}&closeOnly=false`, { token: tok.tracer })).body.closeOnly).toBe(false);
+    expect((await server.request('GET', `/api/hotspots?trace=${id}&closeOnly=yes`, { token: tok.tracer })).status).toBe(400);
+  });
+
+  it('shows the new fields in the OpenAPI document', async () => {
+    const doc = (await server.request<{ components: { schemas: Record<string, { properties?: Record<string, unknown>; required?: string[] }> } }>('GET', '/api/openapi.json')).body;
+    const s = doc.components.schemas;
+    expect(Object.keys(s['TraceCreate']!.properties!)).toContain('closeOnly');
+    expect(s['TracePerson']!.required).toContain('class');
+    expect(s['TraceContact']!.required).toContain('class');
+    expect(s['TraceParams']!.required).toEqual(expect.arrayContaining(['closeSeconds', 'closeOnly']));
+    expect(JSON.stringify(s['TracePage'])).toContain('closeCounts');
+    expect(JSON.stringify(s['TracePage'])).toContain('closePeople');
+    expect(JSON.stringify(doc)).toContain('"closeOnly"');
   });
 });
 

@@ -46,7 +46,8 @@ const gap = (tolMs: number) =>
     fc.integer({ min: 0, max: tolMs }),
     fc.integer({ min: -30 * MIN, max: 2 * tolMs + MIN }),
   );
-const dwell = fc.constantFrom(0, 0, 0, 0, 59 * S, 10 * MIN, 45 * MIN, 3 * H);
+// Points (checkpoint scans) most often; stays around the 15-minute close bar too.
+const dwell = fc.constantFrom(0, 0, 0, 0, 59 * S, 10 * MIN, 15 * MIN - S, 15 * MIN, 15 * MIN + S, 45 * MIN, 3 * H);
 const anchor = fc.record({
   day: fc.integer({ min: 0, max: 1 }),
   // Local midnight (and just before it), morning, noon, late evening.
@@ -97,6 +98,75 @@ export function cityArb(tolMs: number): fc.Arbitrary<City> {
     );
 }
 
+/** The people of the close-contact edge kit (see `cityWithEdgesArb`), by role. */
+export const EDGE_ROLES = ['long', 'exact', 'hair', 'end', 'scanA', 'scanB'] as const;
+export type EdgeRole = (typeof EDGE_ROLES)[number];
+
+export interface EdgeCity extends City {
+  /** Kit person of each role (people `people − 6` … `people − 1`; the loner stays `people`). */
+  readonly edges: Record<EdgeRole, number>;
+}
+
+/**
+ * A random city (`cityArb`) plus the close-contact edges, at a random station and time, among its
+ * bursts: a three-hour stay ("long") that meets a 15:00 stay inside it ("exact": close, a short
+ * stay measured against a long one), a stay 14:59 beside it ("hair": brief), a 10-minute overlap
+ * at its end ("end": brief), and, at another station when there is one, two checkpoint scans
+ * `scanGap` apart, the first by the long stayer ("scanA", then "scanB"; never close).
+ */
+export function cityWithEdgesArb(tolMs: number): fc.Arbitrary<EdgeCity> {
+  return cityArb(tolMs).chain((city) =>
+    fc
+      .record({
+        station: fc.integer({ min: 0, max: city.stations - 1 }),
+        scanStation: fc.integer({ min: 0, max: city.stations - 1 }),
+        anchor,
+        scanGap: fc.constantFrom(0, S, tolMs, tolMs + 1),
+        // The scan pair before the stays or after them (the time order decides who reaches whom).
+        scanAfter: fc.constantFrom(-2 * H, 4 * H),
+      })
+      .map(({ station, scanStation, anchor: a, scanGap, scanAfter }) => {
+        const first = city.people;
+        const edges = Object.fromEntries(EDGE_ROLES.map((r, i) => [r, first + i])) as Record<EdgeRole, number>;
+        const t = CITY_BASE + a.day * DAY + a.at + a.jitter;
+        const at = (person: number, st: number, from: number, to = from): CityPassage => ({ person, station: st, at: from, leftAt: to, writtenAs: 'utc' });
+        const kit = [
+          at(edges.long, station, t, t + 3 * H),
+          at(edges.exact, station, t + 30 * MIN, t + 45 * MIN),
+          at(edges.hair, station, t + 60 * MIN, t + 75 * MIN - S),
+          at(edges.end, station, t + 2 * H + 50 * MIN, t + 3 * H + 20 * MIN),
+          at(edges.long, scanStation, t + scanAfter),
+          at(edges.scanA, scanStation, t + scanAfter),
+          at(edges.scanB, scanStation, t + scanAfter + scanGap),
+        ];
+        const people = first + EDGE_ROLES.length;
+        // The loner (the last passage of cityArb) is renumbered to stay person `people`.
+        const passages = [...city.passages.slice(0, -1), ...kit, { ...city.passages[city.passages.length - 1]!, person: people }];
+        return { stations: city.stations, people, passages, edges };
+      }),
+  );
+}
+
+/**
+ * Close-contact bars (whole seconds) that fall on the city's own overlaps: for two people's
+ * passages at one station together for o ms, ⌊o/1000⌋, ⌈o/1000⌉ and one more second (a pair
+ * together exactly closeSeconds is close, a millisecond less is brief), or 15 and 10 minutes.
+ */
+export function closeSecondsArb(city: City, of?: number): fc.Arbitrary<number> {
+  const marks = new Set<number>([900, 600]);
+  for (const a of city.passages) {
+    // With `of`, only that person's own overlaps: where an F0's F1 list changes.
+    if (of !== undefined && a.person !== of) continue;
+    for (const b of city.passages) {
+      if (a.station !== b.station || a.person === b.person) continue;
+      const o = Math.min(a.leftAt, b.leftAt) - Math.max(a.at, b.at);
+      if (o <= 0) continue;
+      for (const s of [Math.floor(o / 1000), Math.ceil(o / 1000), Math.ceil(o / 1000) + 1]) if (s >= 1) marks.add(s);
+    }
+  }
+  return fc.constantFrom(...[...marks].sort((x, y) => x - y));
+}
+
 /** The instant as the source would write it. */
 export function written(ms: number, as: CityPassage['writtenAs']): string {
   if (as === 'utc') return new Date(ms).toISOString();
@@ -141,15 +211,17 @@ export async function storeCity(city: City, names: CityNames): Promise<OraclePas
 
 /** A result reduced to what both sides must agree on, in a canonical order. */
 export interface Comparable {
-  people: { id: string; generation: number; exposureAt: string; via: string[]; score: number }[];
-  contacts: { source: string; target: string; stationId: string; at: string; overlapSeconds: number; generation: number; passages: [string, string] }[];
+  people: { id: string; generation: number; exposureAt: string; via: string[]; score: number; class: 'close' | 'brief' }[];
+  contacts: { source: string; target: string; stationId: string; at: string; overlapSeconds: number; generation: number; passages: [string, string]; class: 'close' | 'brief' }[];
 }
+
+const classOf = (close: boolean): 'close' | 'brief' => (close ? 'close' : 'brief');
 
 const key = (c: Comparable['contacts'][number]): string => `${c.generation}|${c.passages[0]}|${c.passages[1]}|${c.source}|${c.target}`;
 
 export function fromEngine(r: TraceResult): Comparable {
   return {
-    people: [...r.people].map((p) => ({ id: p.id, generation: p.generation, exposureAt: p.exposureAt, via: p.via, score: p.score })).sort((a, b) => (a.id < b.id ? -1 : 1)),
+    people: [...r.people].map((p) => ({ id: p.id, generation: p.generation, exposureAt: p.exposureAt, via: p.via, score: p.score, class: p.class })).sort((a, b) => (a.id < b.id ? -1 : 1)),
     contacts: [...r.contacts].sort((a, b) => (key(a) < key(b) ? -1 : 1)),
   };
 }
@@ -163,10 +235,20 @@ export function fromOracle(r: OracleResult): Comparable {
         exposureAt: new Date(p.exposureAt).toISOString(),
         via: p.via,
         score: riskScore({ generation: p.generation, contacts: p.contacts, overlapSeconds: p.overlapMs / 1000 }),
+        class: classOf(p.close),
       }))
       .sort((a, b) => (a.id < b.id ? -1 : 1)),
     contacts: r.contacts
-      .map((c) => ({ source: c.source, target: c.target, stationId: c.stationId, at: new Date(c.at).toISOString(), overlapSeconds: c.overlapMs / 1000, generation: c.generation, passages: c.passages }))
+      .map((c) => ({
+        source: c.source,
+        target: c.target,
+        stationId: c.stationId,
+        at: new Date(c.at).toISOString(),
+        overlapSeconds: c.overlapMs / 1000,
+        generation: c.generation,
+        passages: c.passages,
+        class: classOf(c.close),
+      }))
       .sort((a, b) => (key(a) < key(b) ? -1 : 1)),
   };
 }
@@ -200,7 +282,17 @@ export function outbreakFromOracle(r: OracleOutbreakResult): ComparableOutbreak 
     contacts,
     cases: Object.fromEntries(r.people.map((p) => [p.id, p.cases.map(([c, at]) => ({ case: c, at: iso(at) })).sort(byCaseTime)])),
     links: r.links
-      .map((l) => ({ from: l.from, to: l.to, generation: l.generation, at: iso(l.at), stationId: l.stationId, overlapSeconds: l.overlapMs / 1000, passages: l.passages, ...(l.via === undefined ? {} : { via: l.via }) }))
+      .map((l) => ({
+        from: l.from,
+        to: l.to,
+        generation: l.generation,
+        at: iso(l.at),
+        stationId: l.stationId,
+        overlapSeconds: l.overlapMs / 1000,
+        passages: l.passages,
+        ...(l.via === undefined ? {} : { via: l.via }),
+        class: classOf(l.close),
+      }))
       .sort(byLink),
     clusters: r.clusters,
   };

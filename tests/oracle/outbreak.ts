@@ -31,6 +31,10 @@ export interface OracleOutbreakParams {
   readonly depth?: number;
   readonly toleranceSeconds?: number;
   readonly mode?: 'time-respecting' | 'naive';
+  /** "only close co-locations count, at every generation" (links too: "in close-only mode links need close contacts"). */
+  readonly closeOnly?: boolean;
+  /** Default 900. */
+  readonly closeSeconds?: number;
 }
 
 export interface OracleOutbreakPerson {
@@ -42,6 +46,8 @@ export interface OracleOutbreakPerson {
   readonly overlapMs: number;
   /** [caseId, exposure_c], in no particular order. */
   readonly cases: [string, number][];
+  /** Any contact into them is close. */
+  readonly close: boolean;
 }
 
 export interface OracleOutbreakContact {
@@ -52,6 +58,7 @@ export interface OracleOutbreakContact {
   readonly overlapMs: number;
   readonly generation: number;
   readonly passages: [string, string];
+  readonly close: boolean;
 }
 
 export interface OracleLink {
@@ -63,6 +70,8 @@ export interface OracleLink {
   readonly overlapMs: number;
   readonly passages: [string, string];
   readonly via?: string;
+  /** The class of its evidence contact. */
+  readonly close: boolean;
 }
 
 export interface OracleCluster {
@@ -99,10 +108,12 @@ export function referenceOutbreak(passages: readonly OraclePassage[], q: OracleO
   const casePeople = q.cases.map((c) => c.person);
   const isCasePerson = (id: string): boolean => casePeople.includes(id);
 
-  const coLocated = (a: OraclePassage, b: OraclePassage): boolean =>
-    a.station === b.station && a.person !== b.person && b.at <= a.leftAt + tau && b.leftAt >= a.at - tau;
-  const contactTime = (a: OraclePassage, b: OraclePassage): number => Math.max(a.at, b.at);
+  const closeMs = (q.closeSeconds ?? 900) * 1000;
   const overlap = (a: OraclePassage, b: OraclePassage): number => Math.max(0, Math.min(a.leftAt, b.leftAt) - Math.max(a.at, b.at));
+  // Close-only: a co-location counts only when it is a close one.
+  const coLocated = (a: OraclePassage, b: OraclePassage): boolean =>
+    a.station === b.station && a.person !== b.person && b.at <= a.leftAt + tau && b.leftAt >= a.at - tau && (q.closeOnly !== true || overlap(a, b) >= closeMs);
+  const contactTime = (a: OraclePassage, b: OraclePassage): number => Math.max(a.at, b.at);
 
   const generationOf = new Map<string, number>();
   const exposureOf = new Map<string, number>();
@@ -128,7 +139,7 @@ export function referenceOutbreak(passages: readonly OraclePassage[], q: OracleO
           const t = contactTime(a, b);
           const counting = q.cases.filter((c) => c.person === a.person && t >= fromOf(c) && t <= Math.min(toOf(c), until));
           if (counting.length === 0) continue;
-          found.push({ source: a.person, target: b.person, stationId: a.station, at: t, overlapMs: overlap(a, b), generation: 1, passages: [a.id, b.id] });
+          found.push({ source: a.person, target: b.person, stationId: a.station, at: t, overlapMs: overlap(a, b), generation: 1, passages: [a.id, b.id], close: overlap(a, b) >= closeMs });
           for (const c of counting) reach(b.person, c.caseId, t);
         }
       }
@@ -141,7 +152,7 @@ export function referenceOutbreak(passages: readonly OraclePassage[], q: OracleO
             const t = contactTime(a, b);
             const earliest = naive ? outbreakFrom : exposureOf.get(p)!;
             if (t < earliest || t > until) continue;
-            found.push({ source: p, target: b.person, stationId: a.station, at: t, overlapMs: overlap(a, b), generation: k, passages: [a.id, b.id] });
+            found.push({ source: p, target: b.person, stationId: a.station, at: t, overlapMs: overlap(a, b), generation: k, passages: [a.id, b.id], close: overlap(a, b) >= closeMs });
             // "An Fk has case c when some via v has c and met them at or after v's exposure_c."
             for (const [caseId, exposure] of casesOf.get(p)!) if (naive || t >= exposure) reach(b.person, caseId, t);
           }
@@ -161,6 +172,7 @@ export function referenceOutbreak(passages: readonly OraclePassage[], q: OracleO
         contacts: into.length,
         overlapMs: into.reduce((s, c) => s + c.overlapMs, 0),
         cases: [...reached.get(id)!],
+        close: into.some((c) => c.close),
       });
       generationOf.set(id, k);
       exposureOf.set(id, exposureAt);
@@ -183,7 +195,7 @@ export function referenceOutbreak(passages: readonly OraclePassage[], q: OracleO
           if (b.person !== cTo.person || !coLocated(a, b)) continue;
           const t = contactTime(a, b);
           if (t < fromOf(cFrom) || t > toOf(cFrom) || t > latest) continue;
-          candidates.push({ from: cFrom.caseId, to: cTo.caseId, generation: 1, at: t, stationId: a.station, overlapMs: overlap(a, b), passages: [a.id, b.id] });
+          candidates.push({ from: cFrom.caseId, to: cTo.caseId, generation: 1, at: t, stationId: a.station, overlapMs: overlap(a, b), passages: [a.id, b.id], close: overlap(a, b) >= closeMs });
         }
       }
       // Generation g + 1: c's person met a listed person p of generation g who has c′, at or after p's exposure_c′.
@@ -197,7 +209,17 @@ export function referenceOutbreak(passages: readonly OraclePassage[], q: OracleO
             if (b.person !== cTo.person || !coLocated(a, b)) continue;
             const t = contactTime(a, b);
             if (t < earliest || t > latest) continue;
-            candidates.push({ from: cFrom.caseId, to: cTo.caseId, generation: p.generation + 1, at: t, stationId: a.station, overlapMs: overlap(a, b), passages: [a.id, b.id], via: p.id });
+            candidates.push({
+              from: cFrom.caseId,
+              to: cTo.caseId,
+              generation: p.generation + 1,
+              at: t,
+              stationId: a.station,
+              overlapMs: overlap(a, b),
+              passages: [a.id, b.id],
+              via: p.id,
+              close: overlap(a, b) >= closeMs,
+            });
           }
         }
       }

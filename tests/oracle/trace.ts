@@ -22,6 +22,10 @@ export interface OracleParams {
   readonly depth?: number;
   readonly toleranceSeconds?: number;
   readonly mode?: 'time-respecting' | 'naive';
+  /** "only close co-locations count, at every generation" */
+  readonly closeOnly?: boolean;
+  /** Default 900. */
+  readonly closeSeconds?: number;
 }
 
 export interface OraclePerson {
@@ -32,6 +36,8 @@ export interface OraclePerson {
   readonly contacts: number;
   /** Sum of the overlap of those contacts, in ms. */
   readonly overlapMs: number;
+  /** "a person is close when any contact that reached them is" */
+  readonly close: boolean;
 }
 
 export interface OracleContact {
@@ -42,6 +48,8 @@ export interface OracleContact {
   readonly overlapMs: number;
   readonly generation: number;
   readonly passages: [string, string];
+  /** "close when its overlap … is at least closeSeconds" */
+  readonly close: boolean;
 }
 
 export interface OracleResult {
@@ -54,6 +62,8 @@ export function referenceTrace(passages: readonly OraclePassage[], q: OraclePara
   const until = q.until ?? q.to;
   const depth = q.depth ?? 2;
   const mode = q.mode ?? 'time-respecting';
+  const closeMs = (q.closeSeconds ?? 900) * 1000;
+  const overlapOf = (a: OraclePassage, b: OraclePassage): number => Math.max(0, Math.min(a.leftAt, b.leftAt) - Math.max(a.at, b.at));
 
   // "the intervals overlap once a is widened by τ on both sides"
   const coLocated = (a: OraclePassage, b: OraclePassage): boolean =>
@@ -72,6 +82,8 @@ export function referenceTrace(passages: readonly OraclePassage[], q: OraclePara
         if (a.person !== p) continue;
         for (const b of passages) {
           if (!coLocated(a, b)) continue;
+          // "then only close co-locations count, at every generation"
+          if (q.closeOnly === true && overlapOf(a, b) < closeMs) continue;
           if (generationOf.has(b.person)) continue; // F0 or already in an earlier generation
           const contactAt = Math.max(a.at, b.at);
           let earliest: number;
@@ -87,8 +99,8 @@ export function referenceTrace(passages: readonly OraclePassage[], q: OraclePara
             latest = until;
           }
           if (contactAt < earliest || contactAt > latest) continue;
-          const overlapMs = Math.max(0, Math.min(a.leftAt, b.leftAt) - Math.max(a.at, b.at));
-          found.push({ source: p, target: b.person, stationId: a.station, at: contactAt, overlapMs, generation: k, passages: [a.id, b.id] });
+          const overlapMs = overlapOf(a, b);
+          found.push({ source: p, target: b.person, stationId: a.station, at: contactAt, overlapMs, generation: k, passages: [a.id, b.id], close: overlapMs >= closeMs });
         }
       }
     }
@@ -100,7 +112,7 @@ export function referenceTrace(passages: readonly OraclePassage[], q: OraclePara
       const into = found.filter((c) => c.target === id);
       const exposureAt = Math.min(...into.map((c) => c.at));
       const via = [...new Set(into.map((c) => c.source))].sort();
-      people.push({ id, generation: k, exposureAt, via, contacts: into.length, overlapMs: into.reduce((s, c) => s + c.overlapMs, 0) });
+      people.push({ id, generation: k, exposureAt, via, contacts: into.length, overlapMs: into.reduce((s, c) => s + c.overlapMs, 0), close: into.some((c) => c.close) });
       generationOf.set(id, k);
       exposureOf.set(id, exposureAt);
     }

@@ -116,7 +116,7 @@ describe('links', () => {
       const r = await s.outbreak({ cases, depth });
       expect(who(s, r)).toEqual([['F', 1, ['cA', t('10:00')], ['cB', t('11:10')]]]);
       expect(r.links).toEqual([
-        { from: 'cA', to: 'cB', generation: 2, at: iso(t('11:10')), stationId: s.station('S2'), overlapSeconds: 600, passages: [s.passage(2), s.passage(3)], via: s.pid('F') },
+        { from: 'cA', to: 'cB', generation: 2, at: iso(t('11:10')), stationId: s.station('S2'), overlapSeconds: 600, passages: [s.passage(2), s.passage(3)], via: s.pid('F'), class: 'brief' },
       ]);
       // cB's period starts first (12:00 two days before, against 13:00): it is the index.
       expect(r.clusters).toEqual([{ id: 'cl-cB', index: 'cB', cases: ['cA', 'cB'] }]);
@@ -269,6 +269,47 @@ describe('clusters', () => {
   });
 });
 
+describe('close contacts', () => {
+  it('tells close F1s apart in a full run, and close-only lists and links through close contacts only (links at depth + 1 too)', async () => {
+    const s = await scene([
+      ['A', 'S1', t('08:00'), t('12:00')], // case A stays four hours
+      ['F', 'S1', t('09:00'), t('09:30')], // 30 min beside A: close F1
+      ['G', 'S1', t('10:00')], // a scan: brief F1
+      ['Y', 'S1', t('11:00'), t('11:20')], // case Y 20 min beside A: close link
+      ['Z', 'S1', t('11:30')], // case Z scans in: brief link
+      ['F', 'S2', t('13:00'), t('13:40')], // F then meets case W for 40 min: a close link of generation 2
+      ['W', 'S2', t('13:00'), t('13:40')],
+      ['G', 'S3', t('14:00')], // G meets case V at a checkpoint: a brief link of generation 2
+      ['V', 'S3', t('14:05')],
+    ]);
+    const confirmed = t('18:00');
+    const cases = ['A', 'Y', 'Z', 'W', 'V'].map((p) => ({ caseId: `c${p}`, person: p, confirmedAt: confirmed }));
+    for (const depth of [1, 2]) {
+      const full = await s.outbreak({ cases, depth });
+      expect(full.people.map((p) => [s.name(p.id), p.class])).toEqual([
+        ['F', 'close'],
+        ['G', 'brief'],
+      ]);
+      expect(full.stats.closePeople).toBe(1);
+      const into = (r: OutbreakResult) => r.links.filter((l) => l.from === 'cA').map((l) => [l.to, l.generation, l.class]);
+      expect(into(full).sort()).toEqual([
+        ['cV', 2, 'brief'],
+        ['cW', 2, 'close'],
+        ['cY', 1, 'close'],
+        ['cZ', 1, 'brief'],
+      ]);
+      const close = await s.outbreak({ cases, depth, closeOnly: true });
+      expect(close.params).toMatchObject({ closeOnly: true, closeSeconds: 900 });
+      expect(close.people.map((p) => [s.name(p.id), p.class])).toEqual([['F', 'close']]);
+      expect(close.contacts.every((c) => c.class === 'close')).toBe(true);
+      expect(into(close).sort()).toEqual([
+        ['cW', 2, 'close'],
+        ['cY', 1, 'close'],
+      ]);
+    }
+  });
+});
+
 describe('the result and its errors', () => {
   it('follows the OutbreakResult contract: cases sorted, params with the outbreak period and defaults, ISO instants', async () => {
     const s = await scene([
@@ -282,9 +323,18 @@ describe('the result and its errors', () => {
       ],
     });
     expect(r.cases).toEqual(['a', 'z']);
-    expect(r.params).toEqual({ from: iso(t('12:00', 1) + 3_600_000 - 2 * 86_400_000), to: iso(t('18:00')), until: iso(t('18:00')), depth: 2, toleranceSeconds: 900, mode: 'time-respecting' });
-    expect(r.people).toEqual([{ id: s.pid('F'), generation: 1, exposureAt: iso(t('10:00')), via: [s.pid('A')], score: 0.393, cases: [{ case: 'z', at: iso(t('10:00')) }] }]);
-    expect(r.stats).toEqual({ people: 1, contacts: 1, links: 0, clusters: 0, milliseconds: expect.any(Number) as number });
+    expect(r.params).toEqual({
+      from: iso(t('12:00', 1) + 3_600_000 - 2 * 86_400_000),
+      to: iso(t('18:00')),
+      until: iso(t('18:00')),
+      depth: 2,
+      toleranceSeconds: 900,
+      mode: 'time-respecting',
+      closeSeconds: 900,
+      closeOnly: false,
+    });
+    expect(r.people).toEqual([{ id: s.pid('F'), generation: 1, exposureAt: iso(t('10:00')), via: [s.pid('A')], score: 0.393, class: 'brief', cases: [{ case: 'z', at: iso(t('10:00')) }] }]);
+    expect(r.stats).toEqual({ people: 1, contacts: 1, closePeople: 0, links: 0, clusters: 0, milliseconds: expect.any(Number) as number });
   });
 
   it('refuses a case whose person the graph does not know with not_found naming the case', async () => {

@@ -18,10 +18,10 @@ const run = newRunId('trr');
 
 const result = (): TraceResult => ({
   f0,
-  params: { from: '2021-08-01T00:00:00.000Z', to: '2021-08-02T00:00:00.000Z', until: '2021-08-02T00:00:00.000Z', depth: 1, toleranceSeconds: 900, mode: 'time-respecting' },
-  people: [{ id: f1, generation: 1, exposureAt: '2021-08-01T10:00:00.000Z', via: [f0], score: 0.393 }],
+  params: { from: '2021-08-01T00:00:00.000Z', to: '2021-08-02T00:00:00.000Z', until: '2021-08-02T00:00:00.000Z', depth: 1, toleranceSeconds: 900, mode: 'time-respecting', closeSeconds: 900, closeOnly: false },
+  people: [{ id: f1, generation: 1, exposureAt: '2021-08-01T10:00:00.000Z', via: [f0], score: 0.393, class: 'brief' }],
   contacts: [],
-  stats: { people: 1, contacts: 0, milliseconds: 1 },
+  stats: { people: 1, contacts: 0, closePeople: 0, milliseconds: 1 },
 });
 
 async function store(): Promise<string> {
@@ -123,17 +123,30 @@ describe('the stored result', () => {
 
   const bigResult = (): TraceResult => ({
     ...result(),
-    people: Array.from({ length: 7 }, (_, i) => ({ id: `pP${i}`, generation: 1 + (i % 2), exposureAt: `2021-08-01T10:0${i}:00.000Z`, via: [f0], score: 0.1 * i })),
+    // pP1…pP5 are close (each has a contact of 15 minutes or more: i = 15…19), pP0 and pP6 brief.
+    people: Array.from({ length: 7 }, (_, i) => ({ id: `pP${i}`, generation: 1 + (i % 2), exposureAt: `2021-08-01T10:0${i}:00.000Z`, via: [f0], score: 0.1 * i, class: i >= 1 && i <= 5 ? ('close' as const) : ('brief' as const) })),
     contacts: Array.from({ length: 20 }, (_, i) => ({
       source: f0,
       target: `pP${i % 7}`,
       stationId: `S${i % 3}`,
       at: `2021-08-01T10:${10 + i}:00.000Z`,
-      overlapSeconds: i * 1.5,
+      overlapSeconds: i * 60,
       generation: 1,
       passages: [`a${i}`, `b${i}`] as [string, string],
+      class: i * 60 >= 900 ? ('close' as const) : ('brief' as const),
     })),
-    stats: { people: 7, contacts: 20, milliseconds: 3 },
+    stats: { people: 7, contacts: 20, closePeople: 5, milliseconds: 3 },
+  });
+
+  it('reads a result stored as JSON before close contacts with its classes: 15 minutes, every contact, people close by their contacts', async () => {
+    const big = bigResult();
+    const { closeSeconds: _s, closeOnly: _o, ...oldParams } = big.params;
+    const { closePeople: _n, ...oldStats } = big.stats;
+    const old = { ...big, params: oldParams, stats: oldStats, people: big.people.map(({ class: _c, ...p }) => p), contacts: big.contacts.map(({ class: _c, ...c }) => c) };
+    const id = await store();
+    await writeQuery('MATCH (t:TraceRecord {id: $id}) SET t.result = $r', { id, r: `z.${sealBytes(deflateRawSync(JSON.stringify(old)))}` }, () => undefined);
+    forgetOpenedTraces();
+    expect((await getTraceRecord(id, true))?.result).toEqual(big);
   });
 
   it('gives a page of people with their contacts, in the current and an older form alike', async () => {

@@ -18,6 +18,7 @@ const run = newRunId('tc');
 const key = (n: string): string => `${run}-${n}`;
 const S1 = `${run}-S1`;
 const S2 = `${run}-S2`;
+const S3 = `${run}-S3`;
 const t = (hhmm: string): number => instantMs(`2021-08-02T${hhmm}`);
 
 // What every lawful-access call carries.
@@ -26,7 +27,7 @@ const REQ = ['--request-ref', 'SYT-2021/123', '--purpose', 'contacts of a confir
 const truyvet = (args: string[]) => runCli(args, { env: { TRUYVET_AUDIT_CHAIN: run } });
 
 beforeAll(async () => {
-  await upsertStations([station(S1), station(S2, { name: 'Chợ Bình Tây' })]);
+  await upsertStations([station(S1), station(S2, { name: 'Chợ Bình Tây' }), station(S3, { name: 'Phòng khám' })]);
   const rows: [string, string, number, number?][] = [
     ['A', S1, t('10:00'), t('10:30')],
     ['B', S1, t('10:20')], // F1 at 15 min tolerance (inside A's stay)
@@ -34,11 +35,15 @@ beforeAll(async () => {
     ['B', S2, t('12:00')],
     ['D', S2, t('12:05')], // F2 through B (F1 at 30 min, through A)
     ['A', S2, t('12:30')],
+    // Apart from A's trace: G stays an hour at S3; H 30 minutes beside G (close), K scans in (brief).
+    ['G', S3, t('14:00'), t('15:00')],
+    ['H', S3, t('14:10'), t('14:40')],
+    ['K', S3, t('14:50')],
   ];
   await writePassages(rows.map(([p, s, at, leftAt], i) => passage(key(p), s, at, leftAt, { id: key(`x${i}`) })));
 });
 afterAll(async () => {
-  await removeRun(run, { people: ['A', 'B', 'C', 'D'].map(key) });
+  await removeRun(run, { people: ['A', 'B', 'C', 'D', 'G', 'H', 'K'].map(key) });
   await closeDriver();
 });
 
@@ -50,16 +55,25 @@ describe('truyvet trace', () => {
     const out = JSON.parse(r.stdout) as Record<string, unknown>;
     expect(out).toEqual({
       f0: key('A'),
-      params: { from: '2021-08-01T17:00:00.000Z', to: '2021-08-02T16:59:59.000Z', until: '2021-08-02T16:59:59.000Z', depth: 2, toleranceSeconds: 900, mode: 'time-respecting' },
+      params: {
+        from: '2021-08-01T17:00:00.000Z',
+        to: '2021-08-02T16:59:59.000Z',
+        until: '2021-08-02T16:59:59.000Z',
+        depth: 2,
+        toleranceSeconds: 900,
+        mode: 'time-respecting',
+        closeSeconds: 900,
+        closeOnly: false,
+      },
       people: [
-        { id: key('B'), generation: 1, exposureAt: '2021-08-02T03:20:00.000Z', via: [key('A')], score: 0.393 },
-        { id: key('D'), generation: 2, exposureAt: '2021-08-02T05:05:00.000Z', via: [key('B')], score: 0.197 },
+        { id: key('B'), generation: 1, exposureAt: '2021-08-02T03:20:00.000Z', via: [key('A')], score: 0.393, class: 'brief' },
+        { id: key('D'), generation: 2, exposureAt: '2021-08-02T05:05:00.000Z', via: [key('B')], score: 0.197, class: 'brief' },
       ],
       contacts: [
-        { source: key('A'), target: key('B'), stationId: S1, at: '2021-08-02T03:20:00.000Z', overlapSeconds: 0, generation: 1, passages: [key('x0'), key('x1')] },
-        { source: key('B'), target: key('D'), stationId: S2, at: '2021-08-02T05:05:00.000Z', overlapSeconds: 0, generation: 2, passages: [key('x3'), key('x4')] },
+        { source: key('A'), target: key('B'), stationId: S1, at: '2021-08-02T03:20:00.000Z', overlapSeconds: 0, generation: 1, passages: [key('x0'), key('x1')], class: 'brief' },
+        { source: key('B'), target: key('D'), stationId: S2, at: '2021-08-02T05:05:00.000Z', overlapSeconds: 0, generation: 2, passages: [key('x3'), key('x4')], class: 'brief' },
       ],
-      stats: { people: 2, contacts: 2, milliseconds: expect.any(Number) as number },
+      stats: { people: 2, contacts: 2, closePeople: 0, milliseconds: expect.any(Number) as number },
     });
   });
 
@@ -70,17 +84,57 @@ describe('truyvet trace', () => {
     expect(out.params.toleranceSeconds).toBe(1800);
     expect(out.people.map((p) => p.id).sort()).toEqual([key('B'), key('C'), key('D')]);
     expect(out.sensitivity).toEqual([
-      { toleranceSeconds: 1800, counts: { '1': 3, '2': 0 } },
-      { toleranceSeconds: 300, counts: { '1': 1, '2': 1 } },
+      { toleranceSeconds: 1800, counts: { '1': 3, '2': 0 }, closeCounts: { '1': 0, '2': 0 } },
+      { toleranceSeconds: 300, counts: { '1': 1, '2': 1 }, closeCounts: { '1': 0, '2': 0 } },
     ]);
+  });
+
+  it('--close-only keeps only people who were together at least 15 minutes, and the JSON says so', async () => {
+    const full = await truyvet(['trace', ...REQ, '--f0', key('G'), '--from', '2021-08-02', '--to', '2021-08-02T23:59', '--json']);
+    const close = await truyvet(['trace', ...REQ, '--f0', key('G'), '--from', '2021-08-02', '--to', '2021-08-02T23:59', '--close-only', '--json']);
+    expect([full.code, close.code]).toEqual([0, 0]);
+    type Out = { params: { closeOnly: boolean; closeSeconds: number }; people: { id: string; class: string }[]; contacts: { target: string; overlapSeconds: number; class: string }[]; stats: { closePeople: number } };
+    const f = JSON.parse(full.stdout) as Out;
+    const c = JSON.parse(close.stdout) as Out;
+    expect(f.people.map((p) => [p.id, p.class])).toEqual([
+      [key('H'), 'close'],
+      [key('K'), 'brief'],
+    ]);
+    expect(f.stats.closePeople).toBe(1);
+    expect(c.params).toMatchObject({ closeOnly: true, closeSeconds: 900 });
+    expect(c.people.map((p) => [p.id, p.class])).toEqual([[key('H'), 'close']]);
+    expect(c.contacts.map((x) => [x.target, x.overlapSeconds, x.class])).toEqual([[key('H'), 1800, 'close']]);
+    expect(c.stats.closePeople).toBe(1);
+  });
+
+  it('shows the class of every person in the table, and the close count in the summary', async () => {
+    const r = await truyvet(['trace', ...REQ, '--f0', key('G'), '--from', '2021-08-02', '--to', '2021-08-02T23:59']);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.split('\n');
+    expect(lines[0]).toMatch(/^gen +person +class +exposure/);
+    expect(lines.find((l) => l.includes(key('H')))).toMatch(/ close /);
+    expect(lines.find((l) => l.includes(key('K')))).toMatch(/ brief /);
+    expect(r.stdout).toMatch(/2 people \(F1 2, F2 0\), 1 close \(≥ 15 min together\)/);
+    const only = await truyvet(['trace', ...REQ, '--f0', key('G'), '--from', '2021-08-02', '--to', '2021-08-02T23:59', '--close-only']);
+    expect(only.stdout).toMatch(/1 people \(F1 1, F2 0\), close contacts only \(≥ 15 min\)/);
+    expect(only.stdout).not.toContain(key('K'));
+  });
+
+  it('reads the close bar from TRUYVET_CLOSE_SECONDS', async () => {
+    // 45 minutes: H's 30 minutes beside G are no longer close.
+    const r = await runCli(['trace', ...REQ, '--f0', key('G'), '--from', '2021-08-02', '--to', '2021-08-02T23:59', '--json'], { env: { TRUYVET_AUDIT_CHAIN: run, TRUYVET_CLOSE_SECONDS: '2700' } });
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout) as { params: { closeSeconds: number }; people: { class: string }[] };
+    expect(out.params.closeSeconds).toBe(2700);
+    expect(out.people.map((p) => p.class)).toEqual(['brief', 'brief']);
   });
 
   it('prints a readable table with local exposure times and a summary line', async () => {
     const r = await truyvet(['trace', ...REQ, '--f0', key('A'), '--from', '2021-08-02', '--to', '2021-08-02T23:59', '--until', '2021-08-02T11:00', '--naive']);
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain(`F1   ${key('B')}  2021-08-02 10:20:00`);
+    expect(r.stdout).toContain(`F1   ${key('B')}  brief  2021-08-02 10:20:00`);
     expect(r.stdout).not.toContain(key('D'));
-    expect(r.stdout).toMatch(/1 people \(F1 1, F2 0\), 1 contacts, naive/);
+    expect(r.stdout).toMatch(/1 people \(F1 1, F2 0\), 0 close \(≥ 15 min together\), 1 contacts, naive/);
   });
 
   it('exits 4 for an unknown F0 and 2 for bad input, naming the problem', async () => {
@@ -139,6 +193,18 @@ describe('truyvet hotspots', () => {
       people: [key('B'), key('D')].sort(),
     });
     expect(out.hotspots.slice(1).map((h) => [h['stationId'], h['windowStart'], h['cases']])).toEqual([[S1, '2021-08-02T03:15:00.000Z', 1]]);
+  });
+
+  it('--close-only counts only stays long enough for a close contact: a checkpoint scan never', async () => {
+    const args = ['hotspots', ...REQ, '--from', '2021-08-02T00:00', '--to', '2021-08-02T23:59', '--cases', `${key('G')},${key('K')}`, '--json'];
+    const full = JSON.parse((await truyvet(args)).stdout) as { closeOnly: boolean; hotspots: { people: string[] }[] };
+    const close = JSON.parse((await truyvet([...args, '--close-only'])).stdout) as { closeOnly: boolean; hotspots: { people: string[]; cases: number }[] };
+    expect(full.closeOnly).toBe(false);
+    expect(new Set(full.hotspots.flatMap((h) => h.people))).toEqual(new Set([key('G'), key('K')]));
+    expect(close.closeOnly).toBe(true);
+    // G's hour at S3 touches four or five windows; K's scan is not counted at all.
+    expect(close.hotspots.length).toBeGreaterThanOrEqual(4);
+    expect(close.hotspots.every((h) => h.people.length === 1 && h.people[0] === key('G'))).toBe(true);
   });
 
   it('exits 4 naming a case the graph does not know', async () => {
@@ -207,7 +273,7 @@ describe('the command line is a lawful-access path', () => {
       requestRef: 'SYT-2021/777',
       purpose: 'F0 confirmed 2 Aug',
       count: 2,
-      details: { depth: 2, mode: 'time-respecting', identities: 3, f1: 1, f2: 1 },
+      details: { depth: 2, mode: 'time-respecting', closeOnly: false, identities: 3, f1: 1, f2: 1 },
     });
     const text = JSON.stringify(events[0]);
     for (const p of people) expect(text).not.toContain(p);
@@ -227,7 +293,16 @@ describe('the command line is a lawful-access path', () => {
     expect(r.code).toBe(0);
     const events = await auditList('--action', 'hotspots.read', '--request-ref', 'SYT-2021/779');
     expect(events).toEqual([
-      expect.objectContaining({ actor, role: 'cli', action: 'hotspots.read', outcome: 'ok', requestRef: 'SYT-2021/779', purpose: 'where the cases met', count: 2, details: { cells: 2 } }),
+      expect.objectContaining({
+        actor,
+        role: 'cli',
+        action: 'hotspots.read',
+        outcome: 'ok',
+        requestRef: 'SYT-2021/779',
+        purpose: 'where the cases met',
+        count: 2,
+        details: { cells: 2, closeOnly: false },
+      }),
     ]);
     for (const p of people) expect(JSON.stringify(events[0])).not.toContain(p);
   });

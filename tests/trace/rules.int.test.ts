@@ -3,7 +3,7 @@ import { writePassages } from '../../engine/db/passages';
 import { upsertStations } from '../../engine/db/stations';
 import { pseudonym } from '../../engine/identity';
 import { instantMs } from '../../engine/time';
-import { trace } from '../../engine/trace';
+import { trace, traceWithSensitivity } from '../../engine/trace';
 import type { TraceParams, TraceResult } from '../../engine/types';
 import { passage, station } from '../helpers/builders';
 import { newRunId, removeRun } from '../helpers/cleanup';
@@ -32,8 +32,11 @@ type Row = [person: string, station: string, at: number, leftAt?: number];
 interface Scene {
   pid(name: string): string;
   name(pid: string): string;
-  /** Runs the trace in Neo4j and the oracle; fails unless both agree; returns Neo4j's answer. */
-  trace(params: Omit<TraceParams, 'f0'> & { f0: string }): Promise<TraceResult>;
+  /**
+   * Runs the trace in Neo4j and the oracle; fails unless both agree; returns Neo4j's answer.
+   * `oracle` adds what the oracle is told beside (the close bar a setting gives the engine).
+   */
+  trace(params: Omit<TraceParams, 'f0'> & { f0: string }, oracle?: { closeSeconds: number }): Promise<TraceResult>;
 }
 
 /** Writes one scene's passages; people and stations are the scene's own, so scenes never meet. */
@@ -59,10 +62,10 @@ async function scene(rows: readonly Row[]): Promise<Scene> {
   return {
     pid,
     name: (p) => nameOf.get(p) ?? p,
-    async trace(params) {
+    async trace(params, oracle) {
       const q = { ...params, f0: pid(params.f0) };
       const got = await trace(q);
-      expect(fromEngine(got)).toEqual(fromOracle(referenceTrace(passages, q)));
+      expect(fromEngine(got)).toEqual(fromOracle(referenceTrace(passages, { ...q, ...oracle })));
       return got;
     },
   };
@@ -363,6 +366,150 @@ describe('reading a generation', () => {
   });
 });
 
+describe('close contacts', () => {
+  /** People as [name, class]; contacts as [target, overlap in seconds, class]. */
+  const classes = (s: Scene, r: TraceResult): [string, string][] => r.people.map((p) => [s.name(p.id), p.class]);
+  const evidence = (s: Scene, r: TraceResult): [string, number, string][] => r.contacts.map((c) => [s.name(c.target), c.overlapSeconds, c.class]);
+
+  it('is close from exactly 15:00 together: 14:59 is brief, and close-only keeps only the 15:00', async () => {
+    const s = await scene([
+      ['A', S1, t('10:00'), t('10:30')],
+      ['B', S1, t('10:10'), t('10:25')], // 15:00 beside A
+      ['C', S1, t('10:00'), t('10:14:59')], // 14:59 beside A
+    ]);
+    const full = await s.trace({ f0: 'A', from: FROM, to: TO, depth: 1 });
+    expect(classes(s, full)).toEqual([
+      ['C', 'brief'],
+      ['B', 'close'],
+    ]);
+    expect(evidence(s, full)).toEqual([
+      ['C', 899, 'brief'],
+      ['B', 900, 'close'],
+    ]);
+    expect(full.stats.closePeople).toBe(1);
+    const close = await s.trace({ f0: 'A', from: FROM, to: TO, depth: 1, closeOnly: true });
+    expect(close.params).toMatchObject({ closeOnly: true, closeSeconds: 900 });
+    expect(evidence(s, close)).toEqual([['B', 900, 'close']]);
+  });
+
+  it('reads a stay that ends exactly 15 minutes after the start of the period, or of the exposure, and counts its contact', async () => {
+    const s = await scene([
+      ['A', S1, t('10:00'), t('10:30')],
+      ['B', S1, t('10:15'), t('10:45')], // together 10:15–10:30, contact at `from`
+      ['B', S2, t('09:00'), t('10:30')], // B's stay ends exactly 15 min after B's exposure (10:15)
+      ['C', S2, t('10:15'), t('11:00')], // together 10:15–10:30, contact at B's exposure
+    ]);
+    const r = await s.trace({ f0: 'A', from: t('10:15'), to: TO, closeOnly: true });
+    expect(who(s, r)).toEqual([
+      ['B', 1, t('10:15')],
+      ['C', 2, t('10:15')],
+    ]);
+    // A millisecond later, neither contact is 15 minutes after the period starts.
+    expect((await s.trace({ f0: 'A', from: t('10:15') + 1, to: TO, closeOnly: true })).people).toEqual([]);
+  });
+
+  it('never calls a pair of checkpoint scans close, even 0 s apart; a scan inside a long stay neither', async () => {
+    const s = await scene([
+      ['A', S1, t('10:00')],
+      ['B', S1, t('10:00')], // the same second as A
+      ['A', S2, t('09:00'), t('11:00')],
+      ['D', S2, t('10:00')], // a scan during A's two hours
+    ]);
+    const full = await s.trace({ f0: 'A', from: FROM, to: TO, depth: 1 });
+    // Both reached at 10:00: in id order, which the pseudonyms decide.
+    expect(classes(s, full).sort()).toEqual([
+      ['B', 'brief'],
+      ['D', 'brief'],
+    ]);
+    expect(evidence(s, full).map((e) => e[1])).toEqual([0, 0]);
+    expect((await s.trace({ f0: 'A', from: FROM, to: TO, depth: 1, closeOnly: true })).people).toEqual([]);
+    expect((await s.trace({ f0: 'A', from: FROM, to: TO, depth: 1, closeOnly: true, closeSeconds: 1 })).people).toEqual([]);
+  });
+
+  it('measures a short stay inside a long one by the short one: 20 minutes inside four hours is close, 10 at its end brief; at F2 too', async () => {
+    const s = await scene([
+      ['A', S1, t('08:00'), t('12:00')],
+      ['B', S1, t('10:00'), t('10:20')], // inside A's stay: 20 min together
+      ['E', S1, t('11:50'), t('12:30')], // the last 10 min of A's stay
+      ['B', S2, t('13:00'), t('13:30')],
+      ['G', S2, t('13:10'), t('13:30')], // 20 min beside B, after B's exposure: close F2
+      ['H', S2, t('13:25')], // a scan: brief F2
+    ]);
+    const full = await s.trace({ f0: 'A', from: FROM, to: TO });
+    expect(classes(s, full)).toEqual([
+      ['B', 'close'],
+      ['E', 'brief'],
+      ['G', 'close'],
+      ['H', 'brief'],
+    ]);
+    expect(evidence(s, full).slice(0, 2)).toEqual([
+      ['B', 1200, 'close'],
+      ['E', 600, 'brief'],
+    ]);
+    const close = await s.trace({ f0: 'A', from: FROM, to: TO, closeOnly: true });
+    expect(who(s, close)).toEqual([
+      ['B', 1, t('10:00')],
+      ['G', 2, t('13:10')],
+    ]);
+    expect(close.stats).toMatchObject({ people: 2, contacts: 2, closePeople: 2 });
+  });
+
+  it('needs no tolerance: close-only at τ = 0 finds the same people as at 60 minutes', async () => {
+    const s = await scene([
+      ['A', S1, t('10:00'), t('10:30')],
+      ['B', S1, t('10:10'), t('10:40')],
+      ['C', S1, t('10:45')], // 15 min after A left: a contact at τ = 15 min, never close
+    ]);
+    const at0 = await s.trace({ f0: 'A', from: FROM, to: TO, toleranceSeconds: 0, closeOnly: true });
+    const at60 = await s.trace({ f0: 'A', from: FROM, to: TO, toleranceSeconds: 3600, closeOnly: true });
+    expect(who(s, at0)).toEqual([['B', 1, t('10:10')]]);
+    expect(at60.people).toEqual(at0.people);
+    expect(at60.contacts).toEqual(at0.contacts);
+  });
+
+  it('takes the close bar from TRUYVET_CLOSE_SECONDS: at 600 s, 11 minutes together is close', async () => {
+    const s = await scene([
+      ['A', S1, t('10:00'), t('10:30')],
+      ['B', S1, t('10:10'), t('10:21')], // 11 min beside A
+      ['C', S1, t('10:20'), t('10:29')], // 9 min
+    ]);
+    const at900 = await s.trace({ f0: 'A', from: FROM, to: TO, depth: 1 });
+    expect(classes(s, at900)).toEqual([
+      ['B', 'brief'],
+      ['C', 'brief'],
+    ]);
+    const was = process.env['TRUYVET_CLOSE_SECONDS'];
+    process.env['TRUYVET_CLOSE_SECONDS'] = '600';
+    try {
+      const at600 = await s.trace({ f0: 'A', from: FROM, to: TO, depth: 1 }, { closeSeconds: 600 });
+      expect(at600.params.closeSeconds).toBe(600);
+      expect(classes(s, at600)).toEqual([
+        ['B', 'close'],
+        ['C', 'brief'],
+      ]);
+      const only = await s.trace({ f0: 'A', from: FROM, to: TO, depth: 1, closeOnly: true }, { closeSeconds: 600 });
+      expect(classes(s, only)).toEqual([['B', 'close']]);
+    } finally {
+      if (was === undefined) delete process.env['TRUYVET_CLOSE_SECONDS'];
+      else process.env['TRUYVET_CLOSE_SECONDS'] = was;
+    }
+  });
+
+  it('counts close people per generation in the sensitivity rows, at each tolerance', async () => {
+    const s = await scene([
+      ['A', S1, t('10:00'), t('10:30')],
+      ['B', S1, t('10:10'), t('10:40')], // close F1
+      ['C', S1, t('10:40')], // 10 min after A left: F1 from τ = 10 min; at τ = 5 min a brief F2, through B
+    ]);
+    const f0 = s.pid('A');
+    const r = await traceWithSensitivity({ f0, from: FROM, to: TO, depth: 2 }, [900, 300]);
+    expect(r.sensitivity).toEqual([
+      { toleranceSeconds: 900, counts: { '1': 2, '2': 0 }, closeCounts: { '1': 1, '2': 0 } },
+      { toleranceSeconds: 300, counts: { '1': 1, '2': 1 }, closeCounts: { '1': 1, '2': 0 } },
+    ]);
+  });
+});
+
 describe('the result and its errors', () => {
   it('follows the TraceResult contract: fields, defaults, ISO instants in UTC, scores in [0, 1]', async () => {
     const s = await scene([
@@ -381,19 +528,39 @@ describe('the result and its errors', () => {
       depth: 2,
       toleranceSeconds: 900,
       mode: 'time-respecting',
+      closeSeconds: 900,
+      closeOnly: false,
     });
     expect(r.people).toEqual([
-      { id: s.pid('B'), generation: 1, exposureAt: '2021-08-02T03:10:00.000Z', via: [s.pid('A')], score: expect.any(Number) as number },
-      { id: s.pid('C'), generation: 2, exposureAt: '2021-08-02T05:00:00.000Z', via: [s.pid('B')], score: expect.any(Number) as number },
+      { id: s.pid('B'), generation: 1, exposureAt: '2021-08-02T03:10:00.000Z', via: [s.pid('A')], score: expect.any(Number) as number, class: 'close' },
+      { id: s.pid('C'), generation: 2, exposureAt: '2021-08-02T05:00:00.000Z', via: [s.pid('B')], score: expect.any(Number) as number, class: 'brief' },
     ]);
     expect(r.contacts).toEqual([
-      { source: s.pid('A'), target: s.pid('B'), stationId: expect.stringMatching(/-S1$/) as string, at: '2021-08-02T03:10:00.000Z', overlapSeconds: 1200, generation: 1, passages: [expect.any(String), expect.any(String)] },
-      { source: s.pid('B'), target: s.pid('C'), stationId: expect.stringMatching(/-S2$/) as string, at: '2021-08-02T05:00:00.000Z', overlapSeconds: 0, generation: 2, passages: [expect.any(String), expect.any(String)] },
+      {
+        source: s.pid('A'),
+        target: s.pid('B'),
+        stationId: expect.stringMatching(/-S1$/) as string,
+        at: '2021-08-02T03:10:00.000Z',
+        overlapSeconds: 1200,
+        generation: 1,
+        passages: [expect.any(String), expect.any(String)],
+        class: 'close',
+      },
+      {
+        source: s.pid('B'),
+        target: s.pid('C'),
+        stationId: expect.stringMatching(/-S2$/) as string,
+        at: '2021-08-02T05:00:00.000Z',
+        overlapSeconds: 0,
+        generation: 2,
+        passages: [expect.any(String), expect.any(String)],
+        class: 'brief',
+      },
     ]);
     const [b, c] = r.people;
     expect(b!.score).toBeGreaterThan(c!.score);
     for (const p of r.people) expect(p.score >= 0 && p.score <= 1).toBe(true);
-    expect(r.stats).toEqual({ people: 2, contacts: 2, milliseconds: expect.any(Number) as number });
+    expect(r.stats).toEqual({ people: 2, contacts: 2, closePeople: 1, milliseconds: expect.any(Number) as number });
   });
 
   it('answers an F0 without passages in the period with an empty, valid result', async () => {

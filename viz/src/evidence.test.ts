@@ -3,7 +3,8 @@ import { A, F0, params, sampleTrace } from './testing/sample';
 import type { Timeline, TraceContact } from './types';
 
 /** A checkpoint: F0 scanned at 06:50:00, A scanned 4½ minutes later; tolerance 15 min. */
-const scan: TraceContact = { source: F0, target: A, stationId: 'ST2', at: '2021-11-23T23:54:30.000Z', overlapSeconds: 0, generation: 1, passages: ['Pf0', 'Pa'] };
+// Without a class, as a result stored before close contacts gives it: the view derives it.
+const scan = { source: F0, target: A, stationId: 'ST2', at: '2021-11-23T23:54:30.000Z', overlapSeconds: 0, generation: 1, passages: ['Pf0', 'Pa'] } as TraceContact;
 const timeline = (person: string, id: string, at: string, leftAt: string, trust: 'standard' | 'national' = 'standard'): Timeline => ({
   person,
   trace: 'tr1',

@@ -2,7 +2,7 @@ import { defaultBudget, EXPAND, firstContactChain, graphData, layoutBounds, layo
 import { A, B, C, D, F0, sampleTrace } from './testing/sample';
 import type { LoadedTrace, TraceContact, TracePerson } from './types';
 
-const person = (id: string, generation: number, exposureAt: string, score = 0.5): TracePerson => ({ id, generation, exposureAt, via: [], score });
+const person = (id: string, generation: number, exposureAt: string, score = 0.5): TracePerson => ({ id, generation, exposureAt, via: [], score, class: 'brief' });
 const contact = (source: string, target: string, stationId: string, at: string, generation: number): TraceContact => ({
   source,
   target,
@@ -11,6 +11,7 @@ const contact = (source: string, target: string, stationId: string, at: string, 
   overlapSeconds: 60,
   generation,
   passages: [`${source}@${stationId}`, `${target}@${stationId}`],
+  class: 'brief',
 });
 const pidN = (prefix: string, i: number) => `p${prefix}${String(i).padStart(23, '0')}`;
 const minutes = (base: string, m: number) => new Date(Date.parse(base) + m * 60_000).toISOString();

@@ -14,10 +14,10 @@ export const C = pid('c');
 export const D = pid('d');
 
 export const people: TracePerson[] = [
-  { id: A, generation: 1, exposureAt: '2021-08-01T00:30:00.000Z', via: [F0], score: 0.632 },
-  { id: B, generation: 1, exposureAt: '2021-08-01T02:05:00.000Z', via: [F0], score: 0.393 },
-  { id: C, generation: 2, exposureAt: '2021-08-01T05:00:00.000Z', via: [A], score: 0.196 },
-  { id: D, generation: 2, exposureAt: '2021-08-01T05:10:00.000Z', via: [A, B], score: 0.316 },
+  { id: A, generation: 1, exposureAt: '2021-08-01T00:30:00.000Z', via: [F0], score: 0.632, class: 'brief' },
+  { id: B, generation: 1, exposureAt: '2021-08-01T02:05:00.000Z', via: [F0], score: 0.393, class: 'brief' },
+  { id: C, generation: 2, exposureAt: '2021-08-01T05:00:00.000Z', via: [A], score: 0.196, class: 'brief' },
+  { id: D, generation: 2, exposureAt: '2021-08-01T05:10:00.000Z', via: [A, B], score: 0.316, class: 'brief' },
 ];
 
 const contact = (source: string, target: string, stationId: string, at: string, generation: number, n: number): TraceContact => ({
@@ -28,6 +28,7 @@ const contact = (source: string, target: string, stationId: string, at: string, 
   overlapSeconds: 600,
   generation,
   passages: [`P${n}s`, `P${n}t`],
+  class: 'brief',
 });
 
 export const contacts: TraceContact[] = [
@@ -54,6 +55,8 @@ export const params: TracePage['params'] = {
   depth: 2,
   toleranceSeconds: 900,
   mode: 'time-respecting',
+  closeSeconds: 900,
+  closeOnly: false,
 };
 
 export function sampleTrace(overrides: Partial<LoadedTrace> = {}): LoadedTrace {
