@@ -54,10 +54,10 @@ describe('the evidence of a contact', () => {
   });
 
   it('takes the class the server gives (issue 25), else derives it from the overlap and closeSeconds', () => {
-    expect(contactClass({ ...scan, class: 'close' } as TraceContact, params)).toBe('close');
+    expect(contactClass({ ...scan, class: 'close' }, params)).toBe('close');
     expect(contactClass({ ...scan, overlapSeconds: 900 }, params)).toBe('close');
     expect(contactClass({ ...scan, overlapSeconds: 899 }, params)).toBe('brief');
-    expect(contactClass({ ...scan, overlapSeconds: 600 }, { ...params, closeSeconds: 300 } as typeof params)).toBe('close');
+    expect(contactClass({ ...scan, overlapSeconds: 600 }, { ...params, closeSeconds: 300 })).toBe('close');
   });
 });
 
