@@ -178,6 +178,7 @@ async function main(a: Args): Promise<void> {
   const { loadAverage: loadAverageAtStart, ...host } = machine();
   const city = await loadCity(a, run);
   const rows: Row[] = [];
+  const refused: { cases: number; depth: number; reason: string }[] = [];
   try {
     const first = parseInstant('2021-08-01T00:00:00+07:00');
     if (!first.ok) throw new Error('bad start');
@@ -191,6 +192,7 @@ async function main(a: Args): Promise<void> {
       const cases = drawn.slice(0, n);
       for (const depth of a.depths) {
         for (let rep = 1; rep <= a.reps; rep++) {
+          try {
           const doOutbreak = () => withCpu(() => outbreakTraceShaped({ cases, depth }, { maxContacts: a.maxContacts }));
           // At most --one-by-one-max of them, their time scaled to all (said so in the row).
           const sample = a.oneByOneMax === undefined ? cases : cases.slice(0, a.oneByOneMax);
@@ -233,6 +235,13 @@ async function main(a: Args): Promise<void> {
           };
           rows.push(row);
           log(JSON.stringify(row));
+          } catch (e) {
+            // Past the contact budget: said in the output, and the next (cases, depth) runs.
+            if (!(isTruyvetError(e) && e.code === 'invalid_input')) throw e;
+            refused.push({ cases: n, depth, reason: e.message });
+            log(`refused: ${n} cases, depth ${depth}: ${e.message}`);
+            break;
+          }
         }
       }
     }
@@ -264,6 +273,7 @@ async function main(a: Args): Promise<void> {
       settings: { ...a, oneByOne: a.oneByOne ? 'traceGenerations per case over its own window (reads and pairing only)' : 'skipped' },
       summary,
       runs: rows,
+      refused,
       peakRssMB: ownPeakRssMB(),
     });
   } finally {
