@@ -14,6 +14,7 @@ const BENCHES: Record<string, string> = {
   trace: 'trace depth 1 and 2 on an imported city (p50/p95/p99, db hits) against a DuckDB band join (needs DIR)',
   scan: 'POST /api/scans through the real server under load',
   api: 'POST /api/traces and timelines through the real server under load',
+  outbreak: 'a day of cases as one outbreak trace vs one by one, same run (ratio, people, links, clusters, peak RSS)',
   pages: 'reading a stored trace page by page: every page reading the whole result vs kept open',
   view: "the tracers' view in Chromium: counts and the whole view on screen after the trace's answer",
 };

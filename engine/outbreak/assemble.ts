@@ -259,18 +259,23 @@ export function addLinks(links: LinkTable, edges: readonly Edge[], ctx: CaseCont
     for (const [dst, into] of groupBy(list, dstOf)) {
       const targets = ctx.byPerson.get(dst)!;
       best.begin();
-      into.sort((x, y) => cmp(srcOf(x), srcOf(y)) || before(x, y));
-      for (let n = 0; n < into.length; ) {
-        const src = srcOf(into[n]!);
+      // Per source (a Map, not a sort of every edge by source id: string compares were most of
+      // the link round), its edges in `before` order; a total order on distinct edges, so the
+      // best of each case does not depend on the order the sources come in.
+      for (const [src, es] of groupBy(into, srcOf)) {
         const times = casesOf.get(src);
+        if (times === undefined) continue;
+        if (es.length > 1) es.sort(before);
+        const { cases, at } = times;
         let j = 0;
-        for (; n < into.length && srcOf(into[n]!) === src; n++) {
-          const e = into[n]!;
-          for (; times !== undefined && j < times.cases.length && (ctx.naive || times.at[j]! <= e.at); j++) {
-            const i = times.cases[j]!;
+        for (let n = 0; n < es.length && j < cases.length; n++) {
+          const e = es[n]!;
+          const t = e.at;
+          for (; j < cases.length && (ctx.naive || at[j]! <= t); j++) {
+            const i = cases[j]!;
             // Two cases of one person are never linked: the source's case must be another person's.
             if (targets.includes(i)) continue;
-            best.offer(i, e.at, e, before);
+            best.offer(i, t, e, before);
             if (best.edge[i] === e) via[i] = src;
           }
         }
@@ -291,8 +296,9 @@ function offerLink(row: Map<string, Link>, c: ResolvedCase, from: string, via: s
   const p1 = turned ? e.passages[0] : e.passages[1];
   const was = row.get(from);
   if (was !== undefined && (was.generation - generation || was.at - e.at || cmp(was.passages[0], p0) || cmp(was.passages[1], p1)) <= 0) return;
-  const base = { from, to: c.caseId, generation, at: e.at, stationId: e.stationId, overlapMs: e.overlapMs, passages: [p0, p1] as [string, string] };
-  row.set(from, via === undefined ? base : { ...base, via });
+  const passages: [string, string] = [p0, p1];
+  // Built whole, not spread: a dense outbreak makes hundreds of thousands of links.
+  row.set(from, via === undefined ? { from, to: c.caseId, generation, at: e.at, stationId: e.stationId, overlapMs: e.overlapMs, passages } : { from, to: c.caseId, generation, at: e.at, stationId: e.stationId, overlapMs: e.overlapMs, passages, via });
 }
 
 /**
