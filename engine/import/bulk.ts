@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { CaseInput } from '../cases/input';
 import { derivedPassageId } from '../db/passages';
 import type { RegistryRecord } from '../db/people';
-import { invalidInput } from '../errors';
+import { invalidInput, notFound } from '../errors';
 import { pseudonym, seal } from '../identity';
 import type { ImportReject, Station } from '../types';
 import { spanClass } from '../windows';
@@ -70,7 +70,7 @@ export function bulkFiles(dir: string): { kind: ImportKind; file: string }[] {
   try {
     st = fs.statSync(dir);
   } catch {
-    throw invalidInput(`${dir}: no such folder`);
+    throw notFound(`${dir}: no such folder`);
   }
   if (!st.isDirectory()) throw invalidInput(`${dir} is not a folder: --bulk takes a folder holding ${Object.values(BULK_FILES).join(', ')}`);
   const found = ORDER.map((kind) => ({ kind, file: path.join(dir, BULK_FILES[kind]) })).filter((f) => fs.existsSync(f.file));
