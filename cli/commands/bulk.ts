@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { localNeo4jSettings, usesLocalNeo4j } from '../../engine/config';
 import { closeDriver, describeIndexProgress, migrate, storedData } from '../../engine/db';
-import { conflict, invalidInput } from '../../engine/errors';
+import { conflict, invalidInput, unavailable } from '../../engine/errors';
 import { bulkFiles, loadProfile, prepareBulk, type BulkKindSummary } from '../../engine/import';
 import { adminImport, LauncherError, start, stop } from '../../tools/neo4j/launcher';
 import { auditCli } from '../lawful-access';
@@ -82,6 +82,8 @@ export async function bulkImport(dir: string, flags: BulkFlags): Promise<BulkRes
     let t2: number;
     try {
       adminImport(plan, work, s);
+    } catch (e) {
+      throw e instanceof LauncherError ? unavailable(e.message) : e;
     } finally {
       t2 = performance.now();
       await launch();
