@@ -18,6 +18,7 @@ import type { ProcessFigures, WorkerStatus } from './cluster-status';
 import { HANDLERS } from './handlers';
 import { processFigures } from './handlers/status';
 import { ImportJobs, type ImportRunner } from './imports';
+import { OutbreakRuns } from './outbreaks';
 import { ROUTE_LIST, type RouteDef, type RouteId } from './routes';
 import { Empty, parsingAt, type ParseContext } from './schemas';
 
@@ -45,11 +46,11 @@ export interface CreateAppOptions extends AppDeps {
    */
   readonly requestLimitStore?: Store;
   /**
-   * In a worker of `serve --workers N`: the permits of the trace gate ('traces') and of the import
-   * queue ('imports'), counted for all workers in the primary (api/shared-permits.ts). Absent → in
-   * this process.
+   * In a worker of `serve --workers N`: the permits of the trace gate ('traces'), of the import
+   * queue ('imports') and of outbreak runs ('outbreaks'), counted for all workers in the primary
+   * (api/shared-permits.ts). Absent → in this process.
    */
-  readonly sharedPermits?: (gate: 'traces' | 'imports') => Permits;
+  readonly sharedPermits?: (gate: 'traces' | 'imports' | 'outbreaks') => Permits;
   /** In a worker of `serve --workers N`: how `GET /api/status` gets every worker's figures (api/cluster-status.ts). */
   readonly workersStatus?: (figures: () => ProcessFigures) => () => Promise<WorkerStatus[]>;
 }
@@ -60,6 +61,10 @@ export interface TruyvetApp extends Express {
 
 export function createApp(deps: CreateAppOptions): TruyvetApp {
   const now = deps.now ?? Date.now;
+  const traceGate = createTraceGate(
+    { concurrency: deps.settings.traceConcurrency, queue: deps.settings.traceQueue, maxWaitMs: deps.settings.traceMaxWaitMs },
+    deps.sharedPermits?.('traces'),
+  );
   const ctx: AppContext = {
     settings: deps.settings,
     logger: deps.logger,
@@ -68,10 +73,8 @@ export function createApp(deps: CreateAppOptions): TruyvetApp {
     imports: new ImportJobs(deps.importRunner, deps.settings.uploadDir, deps.logger, now, deps.serverRun, deps.sharedPermits?.('imports')),
     scans: deps.scanQueue ?? createScanQueue(deps.settings.scanQueue),
     declarationLimit: new DocumentLimit(deps.settings.declarationsPerDocumentHour, deps.sharedLimitStore?.('declarations-document')),
-    traceGate: createTraceGate(
-      { concurrency: deps.settings.traceConcurrency, queue: deps.settings.traceQueue, maxWaitMs: deps.settings.traceMaxWaitMs },
-      deps.sharedPermits?.('traces'),
-    ),
+    traceGate,
+    outbreaks: new OutbreakRuns(traceGate, { maxContacts: deps.settings.maxTraceContacts }, deps.logger, now, deps.serverRun, deps.sharedPermits?.('outbreaks')),
     db: { down: false },
     ...(deps.workersStatus ? { workersStatus: deps.workersStatus(() => processFigures(ctx)) } : {}),
   };

@@ -73,8 +73,8 @@ export async function serveCluster(o: ClusterOptions): Promise<RunningCluster> {
   new ClusterMemoryStorePrimary().init();
   // Sums the general per-client request limit's counts, which the workers send in batches.
   const requestLimits = new SharedRequestLimitHub().start();
-  // Traces and imports admitted for the whole server, not per worker.
-  new SharedPermitsHub({ traces: { concurrency: settings.traceConcurrency, queue: settings.traceQueue }, imports: { concurrency: 1 } });
+  // Traces, imports and outbreak runs admitted for the whole server, not per worker.
+  new SharedPermitsHub({ traces: { concurrency: settings.traceConcurrency, queue: settings.traceQueue }, imports: { concurrency: 1 }, outbreaks: { concurrency: 1 } });
   const serverRun = randomBytes(9).toString('base64url');
   let stopping = false;
   let earlyDeaths = 0;

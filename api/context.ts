@@ -8,6 +8,7 @@ import type { Principal, TokenVerifier } from './auth';
 import type { WorkerStatus } from './cluster-status';
 import type { DocumentLimit } from './document-limit';
 import type { ImportJobs } from './imports';
+import type { OutbreakRuns } from './outbreaks';
 import type { RouteDef } from './routes';
 import type { TraceGate } from './trace-gate';
 import type { ApiSettings } from './settings';
@@ -32,6 +33,8 @@ export interface AppContext {
   readonly now: () => number;
   readonly tokens: TokenVerifier;
   readonly imports: ImportJobs;
+  /** Outbreak runs in the background (api/outbreaks.ts); one per app. */
+  readonly outbreaks: OutbreakRuns;
   readonly scans: ScanQueue;
   /** Declarations per document number (api/document-limit.ts); one per app, shared by the workers. */
   readonly declarationLimit: DocumentLimit;

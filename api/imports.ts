@@ -11,6 +11,7 @@ import type { Logger } from '../engine/logger';
 import { isoUtc } from '../engine/time';
 import type { ImportSummary, Jurisdiction } from '../engine/types';
 import { HttpError } from './errors';
+import { processGone } from './instance';
 import { localPermits, type PermitRequest, type Permits } from './permits';
 
 /**
@@ -142,15 +143,7 @@ export class ImportJobs {
 
   /** Whether a job kept by `instance`, not finished, was left by a process that is gone. */
   private cutOff(instance: string): boolean {
-    if (instance === this.instance) return false;
-    const dot = instance.lastIndexOf('.');
-    if (dot < 0 || instance.slice(0, dot) !== this.serverRun) return true;
-    try {
-      process.kill(Number(instance.slice(dot + 1)), 0);
-      return false;
-    } catch (e) {
-      return (e as NodeJS.ErrnoException).code === 'ESRCH';
-    }
+    return processGone(instance, this.instance, this.serverRun);
   }
 
   get available(): boolean {

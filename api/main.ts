@@ -92,7 +92,7 @@ export async function serve(o: ServeOptions): Promise<RunningServer> {
           serverRun: o.worker.serverRun,
           sharedLimitStore: (name: string) => new ClusterMemoryStoreWorker({ prefix: name }),
           requestLimitStore: new SharedRequestLimitStore(),
-          sharedPermits: (gate: 'traces' | 'imports') => new SharedPermits(gate),
+          sharedPermits: (gate: 'traces' | 'imports' | 'outbreaks') => new SharedPermits(gate),
           workersStatus: (figures: () => ProcessFigures) => statusOfWorkers(figures),
         }
       : {}),
@@ -104,6 +104,13 @@ export async function serve(o: ServeOptions): Promise<RunningServer> {
     if (r.resumed + r.refused + r.swept > 0) logger.info({ ...r }, 'imports left unfinished by the last stop');
   } catch (e) {
     logger.error({ type: (e as Error).name }, 'could not resume the imports left unfinished');
+  }
+  // Outbreak runs are not resumed: the ones a process now gone left unfinished end failed.
+  try {
+    const failed = await app.truyvet.outbreaks.failCutOff();
+    if (failed > 0) logger.info({ failed }, 'outbreak runs left unfinished by the last stop');
+  } catch (e) {
+    logger.error({ type: (e as Error).name }, 'could not end the outbreak runs left unfinished');
   }
   const server = await new Promise<Server>((resolve, reject) => {
     // Express 5 calls this back on a listen error too (port taken, address not available).
@@ -162,6 +169,8 @@ export async function serve(o: ServeOptions): Promise<RunningServer> {
       await app.truyvet.scans.close().catch(() => undefined);
       // An import stops after its batch in flight and keeps its upload: the next start resumes it.
       await app.truyvet.imports.pause().catch(() => undefined);
+      // A running outbreak run stops between two statements and ends failed (start it again).
+      await app.truyvet.outbreaks.pause().catch(() => undefined);
       await closeDriver().catch(() => undefined);
       logger.info('stopped');
       logger.flush();

@@ -11,6 +11,8 @@ import { unifiedDeclarationSchema } from '../engine/declarations/form';
 import { ALERT_FLAGS, SCAN_FLAGS, SCAN_REASONS } from '../engine/scan/decide';
 import { ISOLATION_CLASSES } from '../engine/scan/isolation';
 import { CASE_STATUSES, MAX_CASES_PER_REQUEST, caseBatchSchema } from '../engine/cases/input';
+import { outbreakRequestFields, outbreakRequestRules, toOutbreakRequest } from '../engine/outbreak/request';
+import { OUTBREAK_PHASES, OUTBREAK_RUN_ID_RE, OUTBREAK_STATUSES } from '../engine/outbreak-store';
 
 /**
  * Every request and response of the API as a zod schema; the OpenAPI document is generated from
@@ -924,5 +926,121 @@ export const CasePatch = z
 export const CaseStatusOut = z
   .object({ case: CaseOut, previousStatus: CaseStatusSchema, changed: z.boolean().meta({ description: 'false: the case had this status already (nothing changed)' }) })
   .meta({ id: 'CaseStatusChanged' });
+
+// ---- outbreak runs (issue 22) -----------------------------------------------------------------
+
+/**
+ * A tracer's request for an outbreak run: its fields are read by the engine's parsers of a run
+ * request (engine/outbreak/request.ts), shared with `truyvet outbreak trace` (the depth, the
+ * tolerance and the mode by the single trace's rules). The handler gets the typed request as `run`.
+ */
+const runFields = outbreakRequestFields(inputContext);
+
+export const OutbreakCreate = z
+  .strictObject({
+    caseIds: runFields.caseIds,
+    confirmedSince: runFields.confirmedSince.meta({ description: 'trace the registry cases confirmed at or after this instant (of people living in your jurisdiction)' }),
+    confirmedUntil: runFields.confirmedUntil.meta({ description: '… and at or before this one' }),
+    until: runFields.until.meta({ description: "the horizon: no contact after it counts (default: the latest end of the cases' infectious periods)" }),
+    depth: runFields.depth,
+    tolerance: runFields.tolerance,
+    mode: runFields.mode,
+    closeOnly: runFields.closeOnly,
+    requestRef: z.string().regex(TRACE_REQUEST_REF_RE, "the health authority's request number (3–80 letters, digits, . / _ : # -)"),
+    purpose: z.string().trim().min(3).max(500),
+  })
+  .superRefine(outbreakRequestRules())
+  .transform(({ requestRef, purpose, ...fields }) => ({ requestRef, purpose, run: toOutbreakRequest(fields) }))
+  .meta({ id: 'OutbreakCreate' });
+
+export const OutbreakRunId = z.string().regex(OUTBREAK_RUN_ID_RE, 'an outbreak run id');
+export const OutbreakParamsPath = z.strictObject({ id: OutbreakRunId });
+export const OutbreakPageQuery = TracePageQuery;
+export const OutbreakListQuery = TraceListQuery;
+
+export const OutbreakParamsOut = z
+  .object({
+    from: IsoOut.meta({ description: "the earliest start of the cases' infectious periods" }),
+    to: IsoOut.meta({ description: 'the latest end' }),
+    until: IsoOut,
+    depth: z.number().int(),
+    toleranceSeconds: z.number().int(),
+    mode: z.enum(['time-respecting', 'naive']),
+    closeOnly: z.boolean(),
+  })
+  .meta({ id: 'OutbreakParams' });
+
+export const OutbreakStats = z.object({ people: z.number().int(), contacts: z.number().int(), links: z.number().int(), clusters: z.number().int(), milliseconds: z.number() }).meta({ id: 'OutbreakStats' });
+
+export const OutbreakPerson = z
+  .object({
+    id: z.string(),
+    generation: z.number().int(),
+    exposureAt: IsoOut,
+    via: z.array(z.string()),
+    score: z.number(),
+    cases: z.array(z.object({ case: z.string(), at: IsoOut })).meta({ description: "the cases whose chain reached this person, with when (exposure_c), earliest first" }),
+  })
+  .meta({ id: 'OutbreakPerson' });
+
+export const OutbreakLink = z
+  .object({
+    from: z.string(),
+    to: z.string(),
+    generation: z.number().int(),
+    at: IsoOut,
+    stationId: z.string(),
+    overlapSeconds: z.number(),
+    passages: z.tuple([z.string(), z.string()]),
+    via: z.string().optional().meta({ description: "the listed person who carried `from`'s chain (generation ≥ 2)" }),
+  })
+  .meta({ id: 'OutbreakLink', description: "case `to`'s person met `from`'s chain: generation 1 `from`'s person, later a person `from`'s chain reached" });
+
+export const OutbreakCluster = z.object({ id: z.string(), index: z.string(), cases: z.array(z.string()) }).meta({ id: 'OutbreakCluster' });
+
+export const OutbreakRun = z
+  .object({
+    id: z.string(),
+    owner: z.string(),
+    requestRef: z.string(),
+    purpose: z.string(),
+    createdAt: IsoOut,
+    source: z.string().meta({ description: 'api or cli' }),
+    status: z.enum(OUTBREAK_STATUSES).meta({ description: 'queued → running → done, or failed (see error), or cancelled by its owner' }),
+    caseCount: z.number().int(),
+    cases: z.array(z.string()).optional().meta({ description: "the registry case ids traced, sorted: only for the run's owner" }),
+    params: OutbreakParamsOut,
+    progress: z
+      .object({
+        phase: z.enum(OUTBREAK_PHASES),
+        generation: z.number().int().meta({ description: 'the last generation read (depth + 1: the link round)' }),
+        people: z.number().int(),
+        contacts: z.number().int(),
+        links: z.number().int(),
+      })
+      .meta({ description: 'how far the run is: people, contacts and links so far' }),
+    stats: OutbreakStats.optional().meta({ description: 'once done' }),
+    startedAt: IsoOut.optional(),
+    finishedAt: IsoOut.optional(),
+    error: z.string().optional().meta({ description: 'why it failed or was cancelled' }),
+    cancelRequested: z.boolean(),
+    hasResult: z.boolean().meta({ description: 'false until done, and once retention removed the result (the metadata stays)' }),
+    people: z.array(OutbreakPerson).optional().meta({ description: "done, for its owner: this page's people" }),
+    contacts: z.array(TraceContact).optional().meta({ description: "the contacts that reached this page's people" }),
+    links: z.array(OutbreakLink).optional().meta({ description: 'every link between the cases (page 1 only)' }),
+    clusters: z.array(OutbreakCluster).optional().meta({ description: 'the clusters the links form, with their index cases (page 1 only)' }),
+    page: PageInfo.optional(),
+    identities: z
+      .record(z.string(), FullIdentity)
+      .optional()
+      .meta({ description: 'the people of this page whose home lies inside your jurisdiction (everyone, for a national tracer), by pseudonymous id' }),
+    outside: z.record(z.string(), Home).optional().meta({ description: 'the people of this page who live outside your jurisdiction (or have no registry home): only their home' }),
+  })
+  .meta({
+    id: 'OutbreakRun',
+    description: "An outbreak run: its record and progress; once done, for its owner, a page of the OutbreakResult of DESIGN.md (people with their cases, the contacts that reached them; links and clusters on page 1). Admins and auditors: the record without the case ids",
+  });
+
+export const OutbreakRunList = z.object({ runs: z.array(OutbreakRun) }).meta({ id: 'OutbreakRunList' });
 
 export const Empty = z.strictObject({});

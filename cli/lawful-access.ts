@@ -49,7 +49,7 @@ export async function auditCli(entry: Omit<AuditEntry, 'actor' | 'role'>): Promi
  * caller prints only after the event is written: no audit, no data), on failure with its code.
  */
 export async function auditedRead<T>(
-  action: 'trace.create' | 'hotspots.read',
+  action: 'trace.create' | 'hotspots.read' | 'outbreak.create',
   req: LawfulRequest,
   read: () => Promise<T>,
   ok: (result: T) => Pick<AuditEntry, 'count' | 'details'>,

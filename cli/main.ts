@@ -11,6 +11,7 @@ import { register as registerHotspots } from './commands/hotspots';
 import { register as registerDeclarations } from './commands/declarations';
 import { register as registerImport } from './commands/import';
 import { register as registerCases } from './commands/cases';
+import { register as registerOutbreak } from './commands/outbreak';
 import { register as registerUp } from './commands/up';
 
 /**
@@ -39,6 +40,7 @@ registerHotspots(program);
 registerDeclarations(program);
 registerImport(program);
 registerCases(program);
+registerOutbreak(program);
 registerUp(program);
 
 program.parseAsync(process.argv).catch((e: unknown) => {

@@ -14,6 +14,7 @@ import { status } from './status';
 import { hotspots } from './hotspots';
 import { importsCreate, importsGet } from './imports';
 import { openapi } from './openapi';
+import { outbreaksCancel, outbreaksCreate, outbreaksGet, outbreaksList } from './outbreaks';
 import { timeline } from './people';
 import { stationPassages, stationsCreate, stationsList } from './stations';
 import { tracesCreate, tracesGet, tracesList } from './traces';
@@ -56,6 +57,10 @@ const byId = {
   casesCreate,
   casesList,
   casesUpdate,
+  outbreaksCreate,
+  outbreaksList,
+  outbreaksGet,
+  outbreaksCancel,
   auditList,
   auditVerify,
 } satisfies { [K in RouteId]: Handler<Routes[K]> };

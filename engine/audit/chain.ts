@@ -53,6 +53,12 @@ export const AUDIT_ACTIONS = [
   'cases.import',
   'cases.read',
   'cases.status',
+  // Outbreak runs (issue 22): started (API, command line), ended, read, listed, cancelled.
+  'outbreak.create',
+  'outbreak.finish',
+  'outbreak.read',
+  'outbreak.list',
+  'outbreak.cancel',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

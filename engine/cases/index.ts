@@ -42,6 +42,7 @@ export {
   outbreakCaseOfStored,
   periodOf,
   registerCases,
+  registerTracedCases,
   selectCases,
   type CaseListFilter,
   type CaseListing,

@@ -1,5 +1,5 @@
 import { casesByIds, listCases, setCaseStatus, writeCases, type StoredCase } from '../db/cases';
-import { conflict, forbidden, notFound, TruyvetError, validationFailed } from '../errors';
+import { conflict, forbidden, invalidInput, notFound, TruyvetError, validationFailed } from '../errors';
 import { pseudonym, seal } from '../identity';
 import { infectiousPeriod } from '../outbreak/cases';
 import { fullIdentities, type ScopedIdentities } from '../privacy/visibility';
@@ -73,6 +73,36 @@ export async function registerCases(cases: readonly CaseInput[], o: RegisterOpti
     const outcome = r?.outcome === 'updated' ? 'updated' : r?.outcome === 'duplicate' ? 'duplicate' : 'created';
     return { id: c.caseId, outcome, registered: r?.registered ?? false, warnings: c.warnings };
   });
+}
+
+/**
+ * Registers the cases of a file an outbreak run traced (`truyvet outbreak trace --cases FILE`), so
+ * that the run's `(:Case)` nodes are the registry's, as the import would have written them: a new
+ * case is created, the same data again is a duplicate, other dates for the same person update it
+ * (its status stays); all or none, and a case id stored for another person is a conflict. The case
+ * persons are in the graph already (the run traced them), so no raw key is needed. National: the
+ * command line has no jurisdiction.
+ */
+export async function registerTracedCases(cases: readonly OutbreakCase[], o: Omit<RegisterOptions, 'scope'>): Promise<{ created: number; updated: number; duplicates: number }> {
+  const { written, results } = await writeCases(
+    cases.map((c) => ({
+      id: c.caseId,
+      personId: c.personId,
+      personRef: () => {
+        throw invalidInput(`case '${c.caseId}': its person is not in the graph`);
+      },
+      confirmedAt: c.confirmedAt,
+      ...(c.onsetAt !== undefined ? { onsetAt: c.onsetAt } : {}),
+      ...(c.infectiousFrom !== undefined ? { infectiousFrom: c.infectiousFrom } : {}),
+      ...(c.infectiousTo !== undefined ? { infectiousTo: c.infectiousTo } : {}),
+    })),
+    { source: o.source, by: o.by, now: o.now, scope: undefined, atomic: true },
+  );
+  const taken = cases.find((c) => results.get(c.caseId)?.outcome === 'other_person');
+  if (taken) throw conflict(`case '${taken.caseId}' is registered for another person; nothing was registered or stored`);
+  if (!written) throw new Error('registerTracedCases: the write was held back without a reason');
+  const n = (x: string) => cases.filter((c) => results.get(c.caseId)?.outcome === x).length;
+  return { created: n('imported'), updated: n('updated'), duplicates: n('duplicate') };
 }
 
 export interface CaseListFilter {

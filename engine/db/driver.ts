@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import neo4j, { type Driver, type ManagedTransaction, type QueryResult, type Record as Neo4jRecord, type RecordShape, type ServerInfo } from 'neo4j-driver';
+import neo4j, { type BookmarkManager, type Driver, type ManagedTransaction, type QueryResult, type Record as Neo4jRecord, type RecordShape, type ServerInfo } from 'neo4j-driver';
 import { coalesceWrites, connectionSettings, localNeo4jHome, usesLocalNeo4j } from '../config';
 import { coalesceBoltWrites } from './coalesce-writes';
 import { TruyvetError, unavailable } from '../errors';
@@ -66,6 +66,11 @@ export function database(): string | undefined {
 export interface QueryOptions {
   /** Server-side transaction timeout in milliseconds. */
   readonly timeoutMs?: number;
+  /**
+   * Stops work made of many statements between two of them (readStatements): once aborted, the
+   * next statement is not sent and its reason is thrown. A background outbreak run is cancelled so.
+   */
+  readonly signal?: AbortSignal;
 }
 
 /** A read through read routing; returns mapped records. */
@@ -97,13 +102,14 @@ export async function readStatements<T>(work: (run: StatementRunner) => Promise<
     const until = options.timeoutMs === undefined ? undefined : Date.now() + options.timeoutMs;
     try {
       return await work(async (cypher, params) => {
+        options.signal?.throwIfAborted();
         if (until === undefined) return (await session.run(cypher, params)).records;
         const left = until - Date.now();
         if (left <= 0) throw timedOut();
         return (await session.run(cypher, params, { timeout: left })).records;
       });
     } catch (e) {
-      if (!neo4j.isRetryableError(e) || Date.now() + retryDelay(attempt) > deadline) throw mapDriverError(e);
+      if (options.signal?.aborted === true || !neo4j.isRetryableError(e) || Date.now() + retryDelay(attempt) > deadline) throw mapDriverError(e);
       await sleep(retryDelay(attempt));
     } finally {
       await session.close();
@@ -152,7 +158,8 @@ export async function runAutoCommit(cypher: string, params: Record<string, unkno
 
 export async function serverInfo(): Promise<ServerInfo> {
   try {
-    return await getDriver().getServerInfo(dbOpt());
+    const db = database();
+    return await getDriver().getServerInfo(db === undefined ? {} : { database: db });
   } catch (e) {
     throw mapDriverError(e);
   }
@@ -163,9 +170,15 @@ export async function pingDatabase(): Promise<void> {
   await serverInfo();
 }
 
-function dbOpt(): { database?: string } {
+/**
+ * Every session shares the driver's bookmark manager: on a cluster a read routed to a secondary
+ * then waits until that member has applied this process's latest write (a trace stored on the
+ * primary reads back from a secondary; docs/scale.md). On one server it costs nothing.
+ */
+function dbOpt(): { database?: string; bookmarkManager: BookmarkManager } {
   const db = database();
-  return db === undefined ? {} : { database: db };
+  const bookmarkManager = getDriver().executeQueryBookmarkManager;
+  return db === undefined ? { bookmarkManager } : { database: db, bookmarkManager };
 }
 
 function txConfig(options: QueryOptions): { timeout?: number } {

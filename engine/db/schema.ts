@@ -34,6 +34,14 @@ const nodeIndex = (name: string, label: string, props: string[]): SchemaItem => 
   statement: `CREATE INDEX ${name} IF NOT EXISTS FOR (n:${label}) ON (${props.map((p) => `n.${p}`).join(', ')})`,
 });
 
+const relationshipIndex = (name: string, type: string, props: string[]): SchemaItem => ({
+  name,
+  kind: 'index',
+  entity: type,
+  properties: props,
+  statement: `CREATE INDEX ${name} IF NOT EXISTS FOR ()-[r:${type}]-() ON (${props.map((p) => `r.${p}`).join(', ')})`,
+});
+
 export const SCHEMA: readonly SchemaItem[] = [
   unique('person_id', 'Person', ['id']),
   unique('station_id', 'Station', ['id']),
@@ -89,6 +97,13 @@ export const SCHEMA: readonly SchemaItem[] = [
   unique('case_id', 'Case', ['id']),
   nodeIndex('case_confirmed', 'Case', ['confirmedAt']),
   nodeIndex('case_person', 'Case', ['personId']),
+  // Outbreak runs (issue 22, engine/db/outbreaks.ts): found by id, purged by creation time; their
+  // CONTACT and LINKED relationships found by run (relationship property indexes, Neo4j 5), so
+  // retention and a cancelled run remove one run's relationships without reading every one.
+  unique('outbreak_run_id', 'OutbreakRun', ['id']),
+  nodeIndex('outbreak_run_created', 'OutbreakRun', ['createdAt']),
+  relationshipIndex('contact_run', 'CONTACT', ['run']),
+  relationshipIndex('linked_run', 'LINKED', ['run']),
 ];
 
 /**

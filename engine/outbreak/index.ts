@@ -1,3 +1,4 @@
 export * from './assemble';
 export * from './cases';
 export * from './trace';
+export * from './request';

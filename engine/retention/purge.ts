@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+import { clearOutbreakResults } from '../db/outbreaks';
 import { clearTraceResults, countOldPassages, deleteOldPassages, deleteOrphans } from '../db/retention';
 import { scopeParams } from '../jurisdiction';
 import { qrValidDays } from '../config';
@@ -10,7 +11,8 @@ import { purgeDeclarations, purgeIsolations, purgeScans } from './personal';
  * Retention (docs/operations.md, "Retention and purge"): passages whose `leftAt` is before the cut-off (now minus the
  * retention period) are deleted, with the unregistered people they leave without any passage or
  * relationship; stored trace results older than the cut-off lose their
- * result (their metadata stays, for accountability). A passage ending exactly at the cut-off
+ * result (their metadata stays, for accountability), and so do outbreak runs: their sealed result
+ * and their CONTACT relationships go, the run, its counts and the LINKED chain between cases stay. A passage ending exactly at the cut-off
  * stays. Scans, declarations and isolation records go by their own rules (personal.ts). Work goes
  * in batches of whole passages, each its own transaction (engine/db/retention.ts), so a purge of
  * millions of passages never builds one giant transaction and can be stopped and run again.
@@ -43,6 +45,10 @@ export interface PurgeReport {
   readonly windows: number;
   readonly people: number;
   readonly traceResults: number;
+  /** Outbreak runs created before the cut-off whose result and CONTACT relationships were removed (unscoped purges only). */
+  readonly outbreakResults: number;
+  /** Their CONTACT relationships removed. */
+  readonly outbreakContacts: number;
   /** Checkpoint scans taken before the cut-off. */
   readonly scans: number;
   /** Declarations whose validity ended before now minus their own retention period. */
@@ -80,10 +86,12 @@ export async function purge(o: PurgeOptions): Promise<PurgeReport> {
   let people = 0;
   let batches = 0;
   let traceResults = 0;
+  let outbreaks = { runs: 0, contacts: 0 };
 
   if (dryRun) {
     ({ passages, people } = await countOldPassages(old));
     if (o.scope === undefined) traceResults = await purgeTraceResults(o.now, o.olderThanMs, true);
+    if (o.scope === undefined) outbreaks = await clearOutbreakResults(cut, o.now, true);
   } else {
     for (;;) {
       const done = await deleteOldPassages(old, batch);
@@ -95,6 +103,8 @@ export async function purge(o: PurgeOptions): Promise<PurgeReport> {
       if (done.passages < batch) break;
     }
     if (o.scope === undefined) traceResults = await purgeTraceResults(o.now, o.olderThanMs, false);
+    // After the passages: the people a run's CONTACT relationships alone kept go with them.
+    if (o.scope === undefined) outbreaks = await clearOutbreakResults(cut, o.now, false);
   }
   const personal = {
     ...scopeParams(o.scope),
@@ -120,6 +130,8 @@ export async function purge(o: PurgeOptions): Promise<PurgeReport> {
     windows,
     people,
     traceResults,
+    outbreakResults: outbreaks.runs,
+    outbreakContacts: outbreaks.contacts,
     scans,
     declarations: decl.declarations,
     isolations,

@@ -1,7 +1,7 @@
 import { endianness } from 'node:os';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { sealBytes, unseal, unsealBytes } from '../identity';
-import { scoreOf, type ShapedTrace } from '../trace/assemble';
+import { scoreOf, type Edge, type Reached, type ShapedTrace } from '../trace/assemble';
 import { isoUtc } from '../time';
 import type { TraceContact, TracePerson, TraceResult } from '../types';
 import type { PeopleSlice } from './pages';
@@ -19,19 +19,47 @@ import type { PeopleSlice } from './pages';
  * Layout (little-endian): u32 MAGIC, u32 header length, the header (JSON: the result's other
  * fields, the string table and the counts), zero padding to 8 bytes, the Float64 columns, then
  * the Int32 columns. sealTrace() compresses and seals it (the end of this file).
+ *
+ * A result of another kind (an outbreak run, engine/outbreak-store) keeps its people and contacts
+ * in exactly these columns and adds its own after them (an `Extension`: more Float64 and Int32
+ * cells, counted in the header's `ext`), with its strings in the same table: one encoding of
+ * people and contacts, whatever else a kind of result holds.
  */
 
 const MAGIC = 0x32525654; // "TVR2"
 
-interface Header {
-  /** Every field of the result but people and contacts (f0, params, stats, sensitivity…). */
-  head: Omit<TraceResult, 'people' | 'contacts'>;
+/** A trace result's fields but its people and contacts (the head a trace record's header holds). */
+export type TraceHeadFields = Omit<TraceResult, 'people' | 'contacts'>;
+
+interface Header<H extends object = TraceHeadFields> {
+  /** Every field of the result but people and contacts (f0, params, stats, sensitivity…; another kind's own). */
+  head: H;
   strings: string[];
   people: number;
   contacts: number;
   via: number;
   /** String indexes of the passages that are lower-trust evidence (national QR); absent: none (and in records stored before). */
   national?: number[];
+  /** Cells of another kind's own columns after the people's and contacts' (Extension); absent: none. */
+  ext?: { floats: number; ints: number };
+}
+
+/** Writes another kind's own columns (see the layout above). */
+export interface ExtensionWriter {
+  /** The string's index in the result's table, added on first use. */
+  ref(s: string): number;
+  /** The index of an instant (epoch ms) written as its ISO text, each distinct instant once. */
+  when(ms: number): number;
+  /** The extension's own cells, zero-filled, to fill. */
+  readonly floats: Float64Array;
+  readonly ints: Int32Array;
+}
+
+/** Columns of another kind of result, after the people and contacts: how many cells, and what goes in them. */
+export interface Extension {
+  readonly floats: number;
+  readonly ints: number;
+  fill(w: ExtensionWriter): void;
 }
 
 function littleEndianOnly(): void {
@@ -62,7 +90,7 @@ export function encodeTrace(result: TraceResult): { bytes: Buffer; opened: Opene
     if (c.trust[0] === 'national') national.add(c.passages[0]);
     if (c.trust[1] === 'national') national.add(c.passages[1]);
   }
-  return encodeColumns(head, people.length, contacts.length, via, national, (w) => {
+  return encodeColumns<TraceHeadFields>(head, people.length, contacts.length, via, national, (w) => {
     for (const p of people) w.person(w.ref(p.id), p.generation, w.ref(p.exposureAt), p.via, p.score);
     for (const c of contacts) w.contact(w.ref(c.source), w.ref(c.target), w.ref(c.stationId), w.ref(c.at), c.generation, w.ref(c.passages[0]), w.ref(c.passages[1]), c.overlapSeconds);
   });
@@ -73,41 +101,63 @@ export function encodeTrace(result: TraceResult): { bytes: Buffer; opened: Opene
  * once per distinct instant, scores computed from the evidence. Decodes to exactly resultOf(shaped).
  */
 export function encodeShapedTrace(shaped: ShapedTrace): { bytes: Buffer; opened: OpenedTrace } {
-  const { people, contacts } = shaped;
+  return encodeShaped<TraceHeadFields>(shaped.head, shaped.people, shaped.contacts, shaped.national);
+}
+
+/**
+ * encodeShapedTrace() of people and contacts under any head, with another kind's own columns
+ * after them (`ext`): what an outbreak run stores (engine/outbreak-store/codec.ts).
+ */
+export function encodeShaped<H extends object>(
+  head: H,
+  people: readonly Reached[],
+  contacts: readonly Edge[],
+  nationalPassages: ReadonlySet<string> | undefined,
+  ext?: Extension,
+): { bytes: Buffer; opened: OpenedTrace<H> } {
   let via = 0;
   for (const p of people) via += p.via.length;
   // Only passages a contact names (resultOf marks contacts by them, and encodeTrace reads them back from the contacts).
   const national = new Set<string>();
-  if (shaped.national !== undefined && shaped.national.size > 0) {
+  if (nationalPassages !== undefined && nationalPassages.size > 0) {
     for (const c of contacts) {
-      if (shaped.national.has(c.passages[0])) national.add(c.passages[0]);
-      if (shaped.national.has(c.passages[1])) national.add(c.passages[1]);
+      if (nationalPassages.has(c.passages[0])) national.add(c.passages[0]);
+      if (nationalPassages.has(c.passages[1])) national.add(c.passages[1]);
     }
   }
-  return encodeColumns(shaped.head, people.length, contacts.length, via, national, (w) => {
-    const instants = new Map<number, number>();
-    const when = (ms: number): number => {
-      let i = instants.get(ms);
-      if (i === undefined) {
-        i = w.ref(isoUtc(ms));
-        instants.set(ms, i);
-      }
-      return i;
-    };
-    for (const p of people) w.person(w.ref(p.id), p.generation, when(p.exposureAt), p.via, scoreOf(p));
-    for (const c of contacts) w.contact(w.ref(c.source), w.ref(c.target), w.ref(c.stationId), when(c.at), c.generation, w.ref(c.passages[0]), w.ref(c.passages[1]), c.overlapMs / 1000);
-  });
+  return encodeColumns(
+    head,
+    people.length,
+    contacts.length,
+    via,
+    national,
+    (w) => {
+      for (const p of people) w.person(w.ref(p.id), p.generation, w.when(p.exposureAt), p.via, scoreOf(p));
+      for (const c of contacts) w.contact(w.ref(c.source), w.ref(c.target), w.ref(c.stationId), w.when(c.at), c.generation, w.ref(c.passages[0]), w.ref(c.passages[1]), c.overlapMs / 1000);
+    },
+    ext,
+  );
 }
 
 /** Fills the columns, in the result's order: every person, then every contact. */
 interface ColumnWriter {
   /** The string's index in the table, added on first use. */
   ref(s: string): number;
+  /** The index of an instant's ISO text, formatted once per distinct instant. */
+  when(ms: number): number;
   person(id: number, generation: number, exposureAt: number, via: readonly string[], score: number): void;
   contact(source: number, target: number, stationId: number, at: number, generation: number, passage0: number, passage1: number, overlapSeconds: number): void;
 }
 
-function encodeColumns(head: Header['head'], n: number, m: number, via: number, national: ReadonlySet<string>, fill: (w: ColumnWriter) => void): { bytes: Buffer; opened: OpenedTrace } {
+function encodeColumns<H extends object>(
+  head: H,
+  n: number,
+  m: number,
+  via: number,
+  national: ReadonlySet<string>,
+  fill: (w: ColumnWriter) => void,
+  ext?: Extension,
+): { bytes: Buffer; opened: OpenedTrace<H> } {
   littleEndianOnly();
   const index = new Map<string, number>();
   const strings: string[] = [];
@@ -120,14 +170,26 @@ function encodeColumns(head: Header['head'], n: number, m: number, via: number, 
     }
     return i;
   };
-  const floats = new Float64Array(n + m);
-  const ints = new Int32Array(4 * n + via + 7 * m);
+  const instants = new Map<number, number>();
+  const when = (ms: number): number => {
+    let k = instants.get(ms);
+    if (k === undefined) {
+      k = ref(isoUtc(ms));
+      instants.set(ms, k);
+    }
+    return k;
+  };
+  const extFloats = ext?.floats ?? 0;
+  const extInts = ext?.ints ?? 0;
+  const floats = new Float64Array(n + m + extFloats);
+  const ints = new Int32Array(4 * n + via + 7 * m + extInts);
   const c0 = 4 * n + via;
   let i = 0;
   let j = 0;
   let v = 4 * n;
   fill({
     ref,
+    when,
     person(id, generation, exposureAt, list, score) {
       ints[i] = id;
       ints[n + i] = generation;
@@ -148,6 +210,7 @@ function encodeColumns(head: Header['head'], n: number, m: number, via: number, 
     },
   });
   if (i !== n || j !== m || v !== c0) throw new Error('trace encoding: the columns were not filled as counted');
+  ext?.fill({ ref, when, floats: floats.subarray(n + m), ints: ints.subarray(c0 + 7 * m) });
 
   // After the contacts: a national passage is in the table once a contact names it.
   const nationalRefs: number[] = [];
@@ -155,7 +218,15 @@ function encodeColumns(head: Header['head'], n: number, m: number, via: number, 
     const i = index.get(id);
     if (i !== undefined) nationalRefs.push(i);
   }
-  const header: Header = { head, strings, people: n, contacts: m, via, ...(nationalRefs.length > 0 ? { national: nationalRefs.sort((a, b) => a - b) } : {}) };
+  const header: Header<H> = {
+    head,
+    strings,
+    people: n,
+    contacts: m,
+    via,
+    ...(nationalRefs.length > 0 ? { national: nationalRefs.sort((a, b) => a - b) } : {}),
+    ...(ext !== undefined ? { ext: { floats: extFloats, ints: extInts } } : {}),
+  };
   const json = Buffer.from(JSON.stringify(header), 'utf8');
   const start = align8(8 + json.length);
   const out = Buffer.alloc(start + floats.byteLength + ints.byteLength);
@@ -165,28 +236,34 @@ function encodeColumns(head: Header['head'], n: number, m: number, via: number, 
   out.set(new Uint8Array(floats.buffer), start);
   out.set(new Uint8Array(ints.buffer), start + floats.byteLength);
   // The head as the bytes give it back (JSON drops undefined fields), and none of the caller's objects.
-  const opened: Columns = { h: { ...header, head: JSON.parse(JSON.stringify(head)) as Header['head'] }, floats, ints, s: stringAt(strings) };
+  const opened: Columns<H> = { h: { ...header, head: JSON.parse(JSON.stringify(head)) as H }, floats, ints, s: stringAt(strings) };
   return { bytes: out, opened: { size: out.length + floats.byteLength + ints.byteLength, columns: opened } };
 }
 
 /** The decoded columns (internal to this codec; OpenedTrace carries them between pages). */
-export interface Columns {
-  readonly h: Header;
+export interface Columns<H extends object = TraceHeadFields> {
+  readonly h: Header<H>;
   readonly floats: Float64Array;
   readonly ints: Int32Array;
   readonly s: (i: number) => string;
 }
 
-function columns(bytes: Uint8Array): Columns {
+/** Another kind's own columns of an opened result (what its Extension filled), and the string table. */
+export function extensionOf<H extends object>(opened: OpenedTrace<H>): { head: H; floats: Float64Array; ints: Int32Array; s: (i: number) => string } {
+  const { h, floats, ints, s } = opened.columns;
+  return { head: h.head, floats: floats.subarray(h.people + h.contacts), ints: ints.subarray(4 * h.people + h.via + 7 * h.contacts), s };
+}
+
+function columns<H extends object>(bytes: Uint8Array): Columns<H> {
   littleEndianOnly();
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
   if (!isEncodedTrace(buf)) throw new Error('not an encoded trace result');
   const jsonLength = buf.readUInt32LE(4);
-  const h = JSON.parse(buf.toString('utf8', 8, 8 + jsonLength)) as Header;
+  const h = JSON.parse(buf.toString('utf8', 8, 8 + jsonLength)) as Header<H>;
   const { people: n, contacts: m, via, strings } = h;
   const start = align8(8 + jsonLength);
-  const floats = new Float64Array(n + m);
-  const ints = new Int32Array(4 * n + via + 7 * m);
+  const floats = new Float64Array(n + m + (h.ext?.floats ?? 0));
+  const ints = new Int32Array(4 * n + via + 7 * m + (h.ext?.ints ?? 0));
   if (buf.length !== start + floats.byteLength + ints.byteLength) throw new Error('truncated trace result');
   // Copied out rather than viewed: the source need not be 8-byte aligned.
   new Uint8Array(floats.buffer).set(buf.subarray(start, start + floats.byteLength));
@@ -203,7 +280,7 @@ function stringAt(strings: readonly string[]): (i: number) => string {
 }
 
 /** People [from, to) of the encoded result (by position). */
-function peopleOf(c: Columns, from: number, to: number): TracePerson[] {
+function peopleOf(c: Columns<object>, from: number, to: number): TracePerson[] {
   const { h, floats, ints, s } = c;
   const n = h.people;
   let v = 4 * n;
@@ -218,7 +295,7 @@ function peopleOf(c: Columns, from: number, to: number): TracePerson[] {
 }
 
 /** The contacts whose target's string index passes `keep` (every one when undefined), in order. */
-function contactsOf(c: Columns, keep?: Uint8Array): TraceContact[] {
+function contactsOf(c: Columns<object>, keep?: Uint8Array): TraceContact[] {
   const { h, floats, ints, s } = c;
   const n = h.people;
   const m = h.contacts;
@@ -246,7 +323,7 @@ function contactsOf(c: Columns, keep?: Uint8Array): TraceContact[] {
 }
 
 export function decodeTraceResult(bytes: Uint8Array): TraceResult {
-  const c = columns(bytes);
+  const c = columns<TraceHeadFields>(bytes);
   return { ...c.h.head, people: peopleOf(c, 0, c.h.people), contacts: contactsOf(c) };
 }
 
@@ -260,26 +337,40 @@ export function decodeTracePeople(bytes: Uint8Array, from: number, to: number): 
 }
 
 /** An encoded result read once for many pages: its header parsed, its columns copied out. */
-export interface OpenedTrace {
+export interface OpenedTrace<H extends object = TraceHeadFields> {
   /** What it holds in memory, roughly, in bytes. */
   readonly size: number;
-  readonly columns: Columns;
+  readonly columns: Columns<H>;
 }
 
-export function openTrace(bytes: Uint8Array): OpenedTrace {
-  const c = columns(bytes);
+export function openTrace<H extends object = TraceHeadFields>(bytes: Uint8Array): OpenedTrace<H> {
+  const c = columns<H>(bytes);
   return { size: bytes.length + c.floats.byteLength + c.ints.byteLength, columns: c };
 }
 
 /** decodeTracePeople() of an opened result. */
 export function openedTracePeople(opened: OpenedTrace, from: number, to: number): PeopleSlice {
+  const s = openedPeople(opened, from, to);
+  return { result: { ...opened.columns.h.head, people: s.people, contacts: s.contacts }, totalPeople: s.total };
+}
+
+/**
+ * People [from, to) of an opened result of any kind, clamped (`lo`, `hi`: the positions taken),
+ * with every contact into one of them, in the stored order; `total`: people in the result.
+ */
+export function openedPeople(opened: OpenedTrace<object>, from: number, to: number): { people: TracePerson[]; contacts: TraceContact[]; total: number; lo: number; hi: number } {
   const c = opened.columns;
   const total = c.h.people;
   const lo = Math.min(Math.max(0, from), total);
   const hi = Math.min(Math.max(lo, to), total);
   const keep = new Uint8Array(c.h.strings.length);
   for (let i = lo; i < hi; i++) keep[c.ints[i]!] = 1;
-  return { result: { ...c.h.head, people: peopleOf(c, lo, hi), contacts: contactsOf(c, keep) }, totalPeople: total };
+  return { people: peopleOf(c, lo, hi), contacts: contactsOf(c, keep), total, lo, hi };
+}
+
+/** Every contact of an opened result of any kind, in the stored order. */
+export function openedContacts(opened: OpenedTrace<object>): TraceContact[] {
+  return contactsOf(opened.columns);
 }
 
 function align8(x: number): number {

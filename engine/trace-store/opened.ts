@@ -26,11 +26,11 @@ export interface OpenedTracesOptions {
  * An lru-cache: the least recently read entry goes first when full, an entry expires `ttlMs`
  * after its last read, and expired entries are freed by timers with no read to do it.
  */
-export class OpenedTraces {
-  private readonly cache: LRUCache<string, OpenedTrace>;
+export class OpenedTraces<T extends { readonly size: number } = OpenedTrace> {
+  private readonly cache: LRUCache<string, T>;
 
   constructor(o: OpenedTracesOptions) {
-    this.cache = new LRUCache<string, OpenedTrace>({
+    this.cache = new LRUCache<string, T>({
       max: o.maxEntries,
       maxSize: o.maxBytes,
       sizeCalculation: (opened) => Math.max(1, opened.size),
@@ -43,11 +43,11 @@ export class OpenedTraces {
     });
   }
 
-  get(id: string): OpenedTrace | undefined {
+  get(id: string): T | undefined {
     return this.cache.get(id);
   }
 
-  put(id: string, opened: OpenedTrace): void {
+  put(id: string, opened: T): void {
     this.cache.set(id, opened);
   }
 

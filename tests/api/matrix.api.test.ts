@@ -5,6 +5,7 @@ import { closeDriver } from '../../engine/db/driver';
 import { upsertPeople } from '../../engine/db/people';
 import { pseudonym } from '../../engine/identity';
 import { newTraceId, requestTrace } from '../../engine/trace-store';
+import { createRun, newOutbreakRunId } from '../../engine/outbreak-store';
 import { importRunner } from '../../api/import-runner';
 import { ROUTE_LIST, type RouteId } from '../../api/routes';
 import { citizen, declarationJson, makeAccount, registryRow, runProvince, station, validDeclaration, type ReceiptBody } from '../helpers/builders';
@@ -63,6 +64,10 @@ const ALLOWED: Record<RouteId, readonly Role[] | 'public'> = {
   casesCreate: ['tracer'],
   casesList: ['tracer'],
   casesUpdate: ['tracer'],
+  outbreaksCreate: ['tracer'],
+  outbreaksList: ['tracer', 'admin', 'auditor'],
+  outbreaksGet: ['tracer', 'admin', 'auditor'],
+  outbreaksCancel: ['tracer'],
   auditList: ['auditor'],
   auditVerify: ['auditor', 'admin'],
 };
@@ -96,6 +101,9 @@ const pendingIds = { inside: newTraceId(), outside: newTraceId() };
 /** Stored cases of a person living inside / outside the accounts' jurisdiction. */
 const caseIds = { inside: `${run}-case-in`, outside: `${run}-case-out` };
 let importId = '';
+/** The tracer's outbreak run (started through the API), and two of its runs left queued by a process that is gone (to cancel). */
+let outbreakId = '';
+const cancellable = { inside: newOutbreakRunId(), outside: newOutbreakRunId() };
 let receipt: ReceiptBody;
 /** A declaration with a QR code of a citizen living inside / outside the accounts' jurisdiction. */
 const homeDeclaration = { inside: '', outside: '' };
@@ -207,6 +215,15 @@ const SPECS: Record<RouteId, Spec> = {
   },
   casesList: { call: () => ({ method: 'GET', path: '/api/cases?limit=5' }), ok: 200 },
   casesUpdate: { call: (w) => ({ method: 'PATCH', path: `/api/cases/${encodeURIComponent(caseIds[w])}`, json: { status: 'recovered', note: 'matrix test' } }), ok: 200, scopedRefusal: true },
+  // Cases of a person living inside the tracer's jurisdiction, or elsewhere (refused, audited).
+  outbreaksCreate: {
+    call: (w) => ({ method: 'POST', path: '/api/outbreaks', json: { caseIds: [caseIds[w]], depth: 1, requestRef: 'SYT-2021/0815', purpose: 'matrix test' } }),
+    ok: 202,
+    scopedRefusal: true,
+  },
+  outbreaksList: { call: () => ({ method: 'GET', path: '/api/outbreaks' }), ok: 200 },
+  outbreaksGet: { call: () => ({ method: 'GET', path: `/api/outbreaks/${outbreakId}` }), ok: 200 },
+  outbreaksCancel: { call: (w) => ({ method: 'POST', path: `/api/outbreaks/${cancellable[w]}/cancel` }), ok: 200 },
   auditList: { call: () => ({ method: 'GET', path: '/api/audit?limit=5' }), ok: 200 },
   auditVerify: { call: () => ({ method: 'GET', path: '/api/audit/verify' }), ok: 200 },
 };
@@ -262,6 +279,20 @@ beforeAll(async () => {
     ],
     { scope: undefined, by: `${run}-setup`, now: Date.now(), source: 'test' },
   );
+  const ob = await server.request<{ id: string }>('POST', '/api/outbreaks', {
+    token: tokens.tracer,
+    json: { caseIds: [caseIds.inside], depth: 1, requestRef: 'SYT-2021/0815', purpose: 'matrix setup' },
+  });
+  if (ob.status !== 202) throw new Error(`outbreak run answered ${ob.status}: ${ob.text}`);
+  outbreakId = ob.body.id;
+  for (const w of ['inside', 'outside'] as const) {
+    const confirmedAt = Date.parse(TRACE_PERIOD.to);
+    await createRun(
+      { id: cancellable[w], owner: `${run}-tracer`, requestRef: 'SYT-2021/0815', purpose: 'matrix test', createdAt: Date.now(), source: 'api', instance: `${run}-gone.1`, scope: { province: inside } },
+      [{ caseId: caseIds.inside, personId: city.pid.a, confirmedAt }],
+      { selection: { caseIds: [caseIds.inside] }, depth: 1, toleranceSeconds: 900, mode: 'time-respecting', closeOnly: false },
+    );
+  }
   const iso = await server.request('PUT', `/api/people/${city.pid.a}/isolation`, {
     token: tokens.tracer,
     json: { trace: traceId, isolated: false, classification: 'F1', since: TRACE_PERIOD.from },

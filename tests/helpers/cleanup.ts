@@ -57,6 +57,17 @@ export async function removeRun(run: string, o: RunPeople = {}): Promise<void> {
   await runAutoCommit(`${RUN_PASSAGES} CALL (x) { DETACH DELETE x } IN TRANSACTIONS OF 5000 ROWS`, { run });
   await runAutoCommit('MATCH (s:Station) WHERE s.id STARTS WITH $run CALL (s) { DETACH DELETE s } IN TRANSACTIONS OF 500 ROWS', { run });
   await writeQuery('MATCH (s:Scan) WHERE s.id STARTS WITH $run OR s.stationId STARTS WITH $run DETACH DELETE s', { run }, () => undefined);
+  // Outbreak runs of the run's accounts, or over its cases (the command line's owner is the OS user), with their CONTACT and LINKED relationships.
+  const runs = await readQuery(
+    `MATCH (r:OutbreakRun) WHERE toLower(r.owner) STARTS WITH toLower($run) OR EXISTS { (r)-[:TRACED]->(c:Case) WHERE c.id STARTS WITH $run } RETURN r.id AS id`,
+    { run },
+    (r) => r['id'] as string,
+  );
+  for (const id of runs) {
+    await runAutoCommit('MATCH ()-[c:CONTACT]->() WHERE c.run = $id CALL (c) { DELETE c } IN TRANSACTIONS OF 5000 ROWS', { id });
+    await runAutoCommit('MATCH ()-[l:LINKED]->() WHERE l.run = $id CALL (l) { DELETE l } IN TRANSACTIONS OF 5000 ROWS', { id });
+    await writeQuery('MATCH (r:OutbreakRun {id: $id}) DETACH DELETE r', { id }, () => undefined);
+  }
   await runAutoCommit('MATCH (c:Case) WHERE c.id STARTS WITH $run CALL (c) { DETACH DELETE c } IN TRANSACTIONS OF 1000 ROWS', { run });
   // Lower-cased: tests of case-insensitive usernames make `<RUN>-…` too.
   const owned = (v: string) => `toLower(${v}) STARTS WITH toLower($run) OR toLower(${v}) STARTS WITH toLower($ext)`;

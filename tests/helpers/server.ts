@@ -135,6 +135,7 @@ export async function startInProcess(
     },
     async close() {
       await app.truyvet.imports.idle();
+      await app.truyvet.outbreaks.idle();
       await app.truyvet.scans.close();
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
