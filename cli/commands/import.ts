@@ -17,25 +17,36 @@ import {
 } from '../../engine/import';
 import { auditCli } from '../lawful-access';
 import { action, EXIT } from '../run';
+import { bulkImport, describeBulk } from './bulk';
 import { importDeclarations } from './declarations';
 
 interface ImportFlags extends CsvImportFlags {
   platform?: string;
   issueAt?: string;
+  bulk?: string;
 }
 
 export function register(program: Command): void {
   csvImportOptions(
     program
       .command('import')
-      .description('stream a CSV file of stations, people, passages or cases into the graph (or a declarations file: see --platform)')
-      .addArgument(new Argument('<kind>', 'what the file holds').choices([...IMPORT_KINDS, 'declarations']))
-      .argument('<file>', 'CSV file: UTF-8 (BOM tolerated), header row, RFC 4180 quoting'),
+      .description('stream a CSV file of stations, people, passages or cases into the graph (or a declarations file: see --platform), or load an empty graph from a folder (--bulk)')
+      .addArgument(new Argument('[kind]', 'what the file holds').choices([...IMPORT_KINDS, 'declarations']))
+      .argument('[file]', 'CSV file: UTF-8 (BOM tolerated), header row, RFC 4180 quoting'),
   )
+    .option('--bulk <dir>', 'first load of an EMPTY database from DIR/stations.csv, people.csv, passages.csv, cases.csv (those present) with neo4j-admin; stops and restarts the local Neo4j (--report is then a folder)')
     .option('--platform <name>', "declarations only: the export's platform mapping (the generator's declarations.jsonl is generic-json)", 'generic-json')
     .option('--issue-at <when>', "declarations only: when QR codes are issued, 'declared' or 'now'", 'declared')
     .action(
-      action(async (kind: ImportKind | 'declarations', file: string, flags: ImportFlags) => {
+      action(async (kind: ImportKind | 'declarations' | undefined, file: string | undefined, flags: ImportFlags) => {
+        if (flags.bulk !== undefined) {
+          if (kind !== undefined) throw invalidInput('--bulk takes a folder and no KIND FILE: truyvet import --bulk DIR');
+          const r = await bulkImport(flags.bulk, flags);
+          for (const w of r.warnings) console.error(`truyvet: warning: ${w}`);
+          console.log(flags.json ? JSON.stringify(r) : describeBulk(r));
+          return EXIT.ok;
+        }
+        if (kind === undefined || file === undefined) throw invalidInput("missing argument: truyvet import KIND FILE (or truyvet import --bulk DIR); see 'truyvet import --help'");
         if (kind === 'declarations') return importDeclarations(file, flags);
         await importCsv(kind, file, flags);
         return EXIT.ok;

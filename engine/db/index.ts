@@ -9,4 +9,5 @@ export { closeDriver, pingDatabase } from './driver';
 export { describeCollisions, describeIndexProgress, migrate, SCHEMA, type IndexProgress, type MigrationReport, type SchemaItem, type UsernameCollision } from './schema';
 export { countStations, listStations, upsertStations, type StationOutcome, type StationQuery } from './stations';
 export { passagesOfPerson } from './passages';
+export { storedData, type StoredData } from './graph';
 export { rawKeys } from './people';

@@ -1,3 +1,4 @@
+export { bulkFiles, prepareBulk, BULK_FILES, type BulkKindSummary, type BulkOptions, type BulkPlan } from './bulk';
 export { runImport, checkImportFile, DEFAULT_BATCH_SIZE, DEFAULT_BATCH_SIZES, SUMMARY_REJECTS, type ImportOptions, type ImportProgress, type ImportResult } from './pipeline';
 export { COLUMNS, IMPORT_KINDS, parseMapSpec, type ImportKind } from './header';
 export { builtInProfiles, loadProfile, type ImportProfile } from './profiles';
