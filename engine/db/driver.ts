@@ -66,6 +66,12 @@ export function database(): string | undefined {
 export interface QueryOptions {
   /** Server-side transaction timeout in milliseconds. */
   readonly timeoutMs?: number;
+  /**
+   * Stops work made of several statements (readStatements) before its next statement once
+   * aborted, throwing the signal's reason: a tracer's cancel (api/trace-progress.ts) frees the
+   * database within one statement instead of at the end of the trace.
+   */
+  readonly signal?: AbortSignal;
 }
 
 /** A read through read routing; returns mapped records. */
@@ -97,6 +103,7 @@ export async function readStatements<T>(work: (run: StatementRunner) => Promise<
     const until = options.timeoutMs === undefined ? undefined : Date.now() + options.timeoutMs;
     try {
       return await work(async (cypher, params) => {
+        options.signal?.throwIfAborted();
         if (until === undefined) return (await session.run(cypher, params)).records;
         const left = until - Date.now();
         if (left <= 0) throw timedOut();
