@@ -16,7 +16,7 @@ import { importsCreate, importsGet } from './imports';
 import { openapi } from './openapi';
 import { timeline } from './people';
 import { stationPassages, stationsCreate, stationsList } from './stations';
-import { tracesCreate, tracesGet, tracesList } from './traces';
+import { traceCancel, traceProgress, tracesCreate, tracesGet, tracesList } from './traces';
 
 /** Every route's handler, by route id: the compiler checks none is missing and each fits its route. */
 const byId = {
@@ -38,6 +38,8 @@ const byId = {
   tracesCreate,
   tracesList,
   tracesGet,
+  traceProgress,
+  traceCancel,
   approvalsList,
   approvalsDecide,
   timeline,

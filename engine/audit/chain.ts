@@ -37,6 +37,7 @@ export const AUDIT_ACTIONS = [
   'trace.approvals.read',
   'trace.read',
   'trace.list',
+  'trace.cancel',
   'timeline.read',
   'hotspots.read',
   'audit.read',
