@@ -44,6 +44,17 @@ export function showFresh(s: State, trace: LoadedTrace): void {
   s.graphLinks = 'auto';
 }
 
+/** No trace shown (a new one failed): nothing of the old one stays selected or loaded beside it. */
+export function forgetTrace(s: State): void {
+  s.trace = undefined;
+  s.timelines = new Map();
+  s.timelineErrors = new Map();
+  s.hotspots = undefined;
+  s.hotspotError = undefined;
+  s.selection = {};
+  s.listPage = 1;
+}
+
 export async function showTrace(page: Page, pages: TracePage[]): Promise<void> {
   const { api, store } = page;
   const trace = mergePages(pages);

@@ -7,6 +7,7 @@ import type {
   TokenResponse as TokenResponseSchema,
   TraceList as TraceListSchema,
   TracePage as TracePageSchema,
+  TraceProgressOut as TraceProgressSchema,
 } from '../../api/schemas';
 
 /**
@@ -27,6 +28,7 @@ export type Station = z.output<typeof StationListSchema>['stations'][number];
 export type HotspotList = z.output<typeof HotspotsSchema>;
 export type Hotspot = HotspotList['hotspots'][number];
 export type Problem = z.output<typeof ProblemSchema>;
+export type TraceProgress = z.output<typeof TraceProgressSchema>;
 
 /** One row of the sensitivity panel: people per generation ("1" … depth) at one tolerance. */
 export type SensitivityRow = NonNullable<TracePage['sensitivity']>[number];
