@@ -394,6 +394,17 @@ export const FullIdentity = z
     birthDate: z.string().optional(),
     sex: z.string().optional(),
     phone: z.string().optional(),
+    home: z
+      .object({
+        province: z.string(),
+        provinceName: z.string().optional(),
+        district: z.string().optional(),
+        districtName: z.string().optional(),
+        commune: z.string().optional(),
+        communeName: z.string().optional(),
+      })
+      .optional()
+      .meta({ description: 'the registry home, codes with their names (the commune that follows the person up)' }),
   })
   .meta({ id: 'Identity' });
 
@@ -403,6 +414,7 @@ export const Home = z
     province: z.string().optional(),
     provinceName: z.string().optional(),
     district: z.string().optional().meta({ description: 'absent for a home in the 2025 two-level system' }),
+    districtName: z.string().optional(),
   })
   .meta({ id: 'Home', description: 'where a person outside your jurisdiction lives: the authority to hand them to' });
 

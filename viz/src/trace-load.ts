@@ -1,6 +1,7 @@
 import { LOAD_PAGE_SIZE } from './api';
 import { t } from './i18n';
 import type { Page } from './page';
+import { NO_FILTER } from './people-query';
 import { mergePages } from './result';
 import { loadTimeline } from './selection';
 import type { State } from './store';
@@ -41,6 +42,7 @@ export function showFresh(s: State, trace: LoadedTrace): void {
   s.selection = {};
   s.listPage = 1;
   s.listGeneration = undefined;
+  s.listFilter = NO_FILTER;
   s.graphLinks = 'auto';
 }
 

@@ -22,6 +22,8 @@ export type TraceContact = TracePage['contacts'][number];
 export type TraceList = z.output<typeof TraceListSchema>;
 export type TraceMeta = TraceList['traces'][number];
 export type Identity = TracePage['identities'][string];
+/** Where a person outside the tracer's jurisdiction lives (no identity). */
+export type Home = TracePage['outside'][string];
 export type Timeline = z.output<typeof TimelineSchema>;
 export type TimelinePassage = Timeline['passages'][number];
 export type Station = z.output<typeof StationListSchema>['stations'][number];
@@ -41,6 +43,8 @@ export interface LoadedTrace {
   readonly people: readonly TracePerson[];
   readonly contacts: readonly TraceContact[];
   readonly identities: Readonly<Record<string, Identity>>;
+  /** The homes of the people outside the tracer's jurisdiction (absent in older test data: none). */
+  readonly outside?: Readonly<Record<string, Home>>;
   readonly stats: TracePage['stats'];
   readonly requestRef: string;
   readonly purpose: string;
