@@ -3,6 +3,9 @@ import { t, type Lang } from '../i18n';
 import { chainTo, evidenceOf, personKey, personLabel } from '../result';
 import { formatDateTime, formatDuration, formatTime } from '../time';
 import type { LoadedTrace, Station, Timeline, TraceContact } from '../types';
+import { classOf } from '../people-query';
+import { sexLabel, sourceLabel } from '../words';
+import { classBadge } from './people';
 import { genChip } from './people';
 
 /**
@@ -51,7 +54,7 @@ export function renderDetails(host: HTMLElement, input: DetailsInput | undefined
       h('dt', {}, t(lang, 'people.key')),
       h('dd', { class: 'mono' }, personKey(personId, trace.identities)),
       who?.birthDate ? [h('dt', {}, t(lang, 'details.birth')), h('dd', {}, who.birthDate)] : null,
-      who?.sex ? [h('dt', {}, t(lang, 'details.sex')), h('dd', {}, who.sex)] : null,
+      who?.sex ? [h('dt', {}, t(lang, 'details.sex')), h('dd', {}, sexLabel(lang, who.sex))] : null,
       who?.phone ? [h('dt', {}, t(lang, 'people.phone')), h('dd', { class: 'mono' }, who.phone)] : null,
       who && !who.registered ? [h('dt', {}, t(lang, 'details.registry')), h('dd', {}, t(lang, 'people.unregistered'))] : null,
       person ? [h('dt', {}, t(lang, 'people.exposure')), h('dd', {}, formatDateTime(person.exposureAt, lang))] : null,
@@ -96,7 +99,7 @@ export function renderDetails(host: HTMLElement, input: DetailsInput | undefined
             h('td', {}, formatDateTime(c.at, lang)),
             h('td', {}, stationName(c.stationId)),
             h('td', {}, personButton(c[other], `${other}:${i}`)),
-            h('td', {}, formatDuration(c.overlapSeconds, lang)),
+            h('td', {}, formatDuration(c.overlapSeconds, lang), ' ', classBadge(classOf(c), lang)),
             h('td', { class: 'mono small' }, `${c.passages[0]} / ${c.passages[1]}`),
             // Which passage is the national QR's: the contact weighs half in the score (README, "Risk score").
             h('td', { class: c.trust ? 'low-trust' : undefined }, c.trust ? t(lang, 'evidence.national') : ''),
@@ -139,7 +142,7 @@ export function renderDetails(host: HTMLElement, input: DetailsInput | undefined
               { class: used.has(p.id) ? 'evidence-row' : undefined, 'data-passage': p.id },
               h('td', {}, formatDateTime(p.at, lang) + (p.leftAt !== p.at ? ` – ${formatTime(p.leftAt, lang)}` : '')),
               h('td', {}, p.stationName || stationName(p.stationId)),
-              h('td', { class: p.trust === 'national' ? 'low-trust' : undefined }, p.trust === 'national' ? `${p.source} · ${t(lang, 'evidence.national')}` : p.source),
+              h('td', { class: p.trust === 'national' ? 'low-trust' : undefined }, p.trust === 'national' ? `${sourceLabel(lang, p.source)} · ${t(lang, 'evidence.national')}` : sourceLabel(lang, p.source)),
               h('td', {}, used.has(p.id) ? t(lang, 'details.usedAsEvidence') : ''),
             ),
           ),
