@@ -43,5 +43,13 @@ describe('buildViz', () => {
     expect(licenses).toMatch(/^d3-selection@\d+\.\d+\.\d+ \(ISC\)$/m);
     expect(licenses).toContain('Permission to use, copy, modify, and/or distribute this software');
     expect(fs.statSync(path.join(out, 'app.js')).size).toBeGreaterThan(10_000);
+    // exceljs is served beside app.js, loaded on the first Excel export, never inside app.js.
+    expect(names).toContain('exceljs.min.js');
+    const app = fs.readFileSync(path.join(out, 'app.js'), 'utf8');
+    // A string only exceljs's own code holds (the workbook part it writes).
+    expect(fs.readFileSync(path.join(out, 'exceljs.min.js'), 'utf8').includes('xl/workbook.xml')).toBe(true);
+    expect(app.includes('xl/workbook.xml')).toBe(false);
+    expect(fs.statSync(path.join(out, 'app.js')).size).toBeLessThan(fs.statSync(path.join(out, 'exceljs.min.js')).size);
+    expect(licenses).toMatch(/^exceljs\.min\.js: exceljs@4\.\d+\.\d+ \(MIT\), loaded on demand$/m);
   }, 60_000);
 });

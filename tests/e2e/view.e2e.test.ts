@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
+import ExcelJS from 'exceljs';
 import { chromium, type BrowserContext, type Download, type Page } from 'playwright-core';
 import { closeDriver } from '../../engine/db/driver';
 import { pseudonym } from '../../engine/identity';
@@ -262,6 +263,39 @@ describe('the tracers’ view in Chromium', () => {
     fs.writeFileSync(path.join(SHOTS, 'people.csv'), bytes);
   });
 
+  it('exports the people as an Excel workbook whose phones and ids are text cells (leading 0 kept), loading exceljs only then', async () => {
+    const before = requests.filter((u) => u.endsWith('/exceljs.min.js')).length;
+    expect(before).toBe(0);
+    const { download, bytes } = await downloadOf(() => page.click('#export-xlsx'));
+    expect(download.suggestedFilename()).toMatch(/^truyvet-tr[0-9a-f]+-people\.xlsx$/);
+    expect(requests.filter((u) => u.endsWith('/exceljs.min.js'))).toHaveLength(1);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(bytes as unknown as ArrayBuffer);
+    const ws = wb.worksheets[0]!;
+    const header = ws.getRow(2).values as unknown[];
+    const col = (name: string) => header.indexOf(name);
+    expect(ws.getCell(2, 1).value).toBe('Thế hệ');
+    expect(ws.rowCount).toBe(2 + 1 + engine.people.length);
+    expect(ws.getCell(3, col('Mã định danh')).value).toBe(planted.f0);
+    const phones = [];
+    for (let r = 3; r <= ws.rowCount; r++) {
+      const cell = ws.getCell(r, col('Điện thoại'));
+      if (cell.value !== null) phones.push(cell);
+    }
+    expect(phones.length).toBeGreaterThan(0);
+    for (const cell of phones) {
+      expect(cell.type).toBe(ExcelJS.ValueType.String);
+      expect(cell.text).toMatch(/^0\d{9}$/);
+    }
+    const refs = new Set<unknown>();
+    for (let r = 3; r <= ws.rowCount; r++) refs.add(ws.getCell(r, col('Số văn bản yêu cầu')).value);
+    expect([...refs]).toEqual(['123/SYT-NVY']);
+    // A second file reuses the script the first one loaded.
+    await downloadOf(() => page.click('#export-xlsx'));
+    expect(requests.filter((u) => u.endsWith('/exceljs.min.js'))).toHaveLength(1);
+    fs.writeFileSync(path.join(SHOTS, 'people.xlsx'), bytes);
+  });
+
   it('exports the graph as SVG and PNG', async () => {
     const svg = await downloadOf(() => page.click('#export-svg'));
     const text = svg.bytes.toString('utf8');
@@ -274,6 +308,14 @@ describe('the tracers’ view in Chromium', () => {
     expect(png.download.suggestedFilename()).toMatch(/-graph\.png$/);
     expect([...png.bytes.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
     expect(png.bytes.length).toBeGreaterThan(20_000);
+    // A sensible size: at most 2400 px on the longer side (the PNG header holds width and height).
+    const [w, hgt] = [png.bytes.readUInt32BE(16), png.bytes.readUInt32BE(20)];
+    expect(Math.max(w, hgt)).toBeLessThanOrEqual(2400);
+    expect(png.bytes.length).toBeLessThan(3_000_000);
+    // Title, caption with "n of m shown" and the legend are drawn in the picture.
+    expect(text).toContain('123/SYT-NVY');
+    expect(text).toMatch(/Đang vẽ \d+ trên \d+ người/);
+    expect(text).toContain('class="legend"');
     fs.writeFileSync(path.join(SHOTS, 'graph.svg'), svg.bytes);
     fs.writeFileSync(path.join(SHOTS, 'graph.png'), png.bytes);
   });
