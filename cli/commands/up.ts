@@ -152,7 +152,7 @@ async function ensureDemoAccounts(say: (m: string) => void): Promise<void> {
     made.push(`${username.padEnd(16)} ${fromEnv ? '(TRUYVET_DEMO_PASSWORD)' : password}  role ${role}${jurisdiction ? `, jurisdiction ${[jurisdiction.province, jurisdiction.district].filter(Boolean).join('/')}` : ''}`);
   }
   if (made.length === 0) {
-    say(`demo accounts demo-admin, demo-tracer, demo-officer, demo-importer, demo-auditor exist (passwords in ${file} when generated here)`);
+    say(`demo accounts ${ROLES.map((r) => `demo-${r}`).join(', ')} exist (passwords in ${file} when generated here)`);
     return;
   }
   if (!fromEnv) {

@@ -93,7 +93,7 @@ export async function importDeclarationRecords(
       continue;
     }
     if (mapping === undefined) {
-      const v = validateDeclaration(record);
+      const v = validateDeclaration(record, { now: options.now });
       if (!v.ok) {
         const first = v.issues[0]!;
         reject(line, first.path, v.issues.map((i) => `${i.path}: ${i.message_en}`).join('; '));
@@ -101,7 +101,7 @@ export async function importDeclarationRecords(
       }
       batch.push(v.value);
     } else {
-      const v = fromPlatform(mapping, record);
+      const v = fromPlatform(mapping, record, { now: options.now });
       if (!v.ok) {
         reject(line, v.problems[0]!.field, v.problems.map(problemText).join('; '));
         continue;

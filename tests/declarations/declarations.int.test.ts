@@ -13,6 +13,7 @@ import { newRunId, removeRun } from '../helpers/cleanup';
 
 const run = newRunId('dc');
 const NOW = Date.UTC(2021, 7, 14, 3, 0);
+const LATER = Date.UTC(2021, 7, 16);
 const DAY = 86_400_000;
 const an = randomCccd(1987, 'male');
 const binh = randomCccd(1990, 'female', '001');
@@ -144,10 +145,18 @@ describe('importing platform exports', () => {
     // The fixture's Nguyễn Văn An is registered with another birth year; Trần Thị Bình is not registered.
     await upsertPeople([{ personId: '079087012345', fullName: 'Nguyễn Văn An', birthDate: '1988-01-18', sex: 'M', phone: '0901234567', province: '79', district: '760', commune: '26734' }]);
     const file = path.join(__dirname, '..', '..', 'fixtures', 'platforms', 'tokhaiyte.csv');
-    const s = await importDeclarationsFile(file, { platform: 'tokhaiyte', now: NOW });
+    // Its second row was declared on 15/08, after NOW: the import refuses declarations from the future.
+    const s = await importDeclarationsFile(file, { platform: 'tokhaiyte', now: LATER });
     expect(s).toMatchObject({ read: 2, imported: 2, duplicates: 0, rejected: 0, rejects: [], statuses: { accepted: 0, accepted_with_warnings: 0, rejected: 1, unverified: 1 }, qrIssued: 1 });
-    const again = await importDeclarationsFile(file, { platform: 'tokhaiyte', now: NOW });
+    const again = await importDeclarationsFile(file, { platform: 'tokhaiyte', now: LATER });
     expect(again).toMatchObject({ read: 2, imported: 0, duplicates: 2 });
+  });
+
+  it('rejects a declaration dated after the import (now + a few minutes) with its line and field, in both formats', async () => {
+    const file = path.join(__dirname, '..', '..', 'fixtures', 'platforms', 'tokhaiyte.csv');
+    // NOW lies between the fixture's two rows (14/08 07:30 and 15/08 21:04 local): the second is from the future.
+    const s = await importDeclarationsFile(file, { platform: 'tokhaiyte', now: NOW, batchSize: 1 });
+    expect(s).toMatchObject({ read: 2, rejected: 1, rejects: [{ line: 3, field: 'Thời gian khai báo' }] });
   });
 
   it('rejects a record it cannot map with its line and platform field, and goes on with the rest', async () => {
