@@ -2,11 +2,13 @@ import { classOf, filterChoices, fold, homeOf, NO_FILTER, queryPeople, type List
 import { A, B, C, D, identities, people, sampleTrace } from './testing/sample';
 import type { LoadedTrace, TracePerson } from './types';
 
+const classFor = (id: string): 'close' | 'brief' => (id === A || id === D ? 'close' : 'brief');
+
 /** The sample trace with homes (inside: identity homes; B lives outside) and classes, as the API gives them. */
 function withHomes(): LoadedTrace {
   const home = (district: string, districtName: string, communeName: string) => ({ province: '79', provinceName: 'Hồ Chí Minh', district, districtName, commune: '27301', communeName });
   return sampleTrace({
-    people: people.map((p) => ({ ...p, class: p.id === A || p.id === D ? 'close' : 'brief' }) as TracePerson),
+    people: people.map((p) => ({ ...p, class: classFor(p.id) })),
     identities: {
       ...identities,
       [A]: { ...identities[A]!, home: home('774', 'Quận 5', 'Phường 1') },
@@ -77,7 +79,7 @@ describe('searching, filtering and sorting the people list', () => {
   });
 
   it('stays fast for 20,000 people', () => {
-    const many: TracePerson[] = Array.from({ length: 20_000 }, (_, i) => ({ id: `p${i}`, generation: 1 + (i % 3), exposureAt: new Date(Date.UTC(2021, 7, 1) + i * 1000).toISOString(), via: [], score: (i * 7919) % 1000 / 1000 }));
+    const many = Array.from({ length: 20_000 }, (_, i) => ({ id: `p${i}`, generation: 1 + (i % 3), exposureAt: new Date(Date.UTC(2021, 7, 1) + i * 1000).toISOString(), via: [] as string[], score: (i * 7919) % 1000 / 1000, class: classFor('') }));
     const big = sampleTrace({ people: many, identities: Object.fromEntries(many.map((p, i) => [p.id, { rawKey: String(79_000_000 + i).padStart(12, '0'), registered: true, fullName: `Nguyễn Văn ${i}`, phone: `09${String(i).padStart(8, '0')}` }])) });
     queryPeople(big, undefined, { ...NO_FILTER, text: 'x' });
     const started = performance.now();

@@ -30,8 +30,8 @@ describe('the summary card', () => {
   });
 
   it('counts the close people of each generation, and says how many of all are close (issue 25)', () => {
-    const classes = ['close', 'brief', 'close', 'close'] as const;
-    const withClasses = sampleTrace({ people: trace.people.map((p, i) => ({ ...p, class: classes[i] })) });
+    const cls = (i: number): 'close' | 'brief' => (i === 1 ? 'brief' : 'close');
+    const withClasses = sampleTrace({ people: trace.people.map((p, i) => ({ ...p, class: cls(i) })) });
     const s = summaryTexts(withClasses, 'en');
     expect(s.close && [...s.close.counts]).toEqual([
       [1, 1],
@@ -40,15 +40,15 @@ describe('the summary card', () => {
     expect(s.close?.line).toBe('3 of 4 people are close contacts (together 15 min or more, without the tolerance).');
     expect(s.params).toBe('depth 2 · tolerance 15 min · Time-respecting');
     // The server's figure wins over the count of the loaded pages.
-    const stated = summaryTexts({ ...withClasses, stats: { ...withClasses.stats, closePeople: 7 } as typeof withClasses.stats }, 'vi');
+    const stats = { ...withClasses.stats, closePeople: 7 };
+    const stated = summaryTexts({ ...withClasses, stats }, 'vi');
     expect(stated.close?.line).toBe('7/4 người là tiếp xúc gần (ở cùng nhau từ 15 phút, không tính dung sai).');
   });
 
   it('says a close-contacts-only trace in its parameters', () => {
-    const closeOnly = sampleTrace({
-      people: trace.people.map((p) => ({ ...p, class: 'close' as const })),
-      params: { ...trace.params, closeOnly: true, closeSeconds: 1200 } as typeof trace.params,
-    });
+    const close: 'close' | 'brief' = 'close';
+    const params = { ...trace.params, closeOnly: true, closeSeconds: 1200 };
+    const closeOnly = sampleTrace({ people: trace.people.map((p) => ({ ...p, class: close })), params });
     const s = summaryTexts(closeOnly, 'en');
     expect(s.params).toBe('depth 2 · tolerance 15 min · Time-respecting · close contacts only (20 min or more)');
     expect(s.close?.line).toBe('Close contacts only: all 4 people were together 20 min or more.');
