@@ -5,7 +5,6 @@ import type { LoadedTrace } from './types';
 /** People as a trace stored before close contacts gives them: without a class (whatever the sample carries). */
 const withoutClass = (ps: readonly object[]) => ps.map((p) => Object.fromEntries(Object.entries(p).filter(([k]) => k !== 'class'))) as unknown as LoadedTrace['people'];
 
-
 describe('the summary card', () => {
   const trace = sampleTrace();
 
