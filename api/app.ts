@@ -9,6 +9,7 @@ import type { Logger } from '../engine/logger';
 import { createScanQueue } from '../engine/scan/queue';
 import type { Permits } from './permits';
 import { createTraceGate } from './trace-gate';
+import { LocalProgressBoard, localProgressBoard, type ProgressBoard } from './trace-progress';
 import { DocumentLimit } from './document-limit';
 import { TokenVerifier, type AccountRead, type Principal, type RefusalNote } from './auth';
 import { mayCall } from './authorize';
@@ -53,6 +54,8 @@ export interface CreateAppOptions extends AppDeps {
   readonly sharedPermits?: (gate: 'traces' | 'imports' | 'outbreaks') => Permits;
   /** In a worker of `serve --workers N`: how `GET /api/status` gets every worker's figures (api/cluster-status.ts). */
   readonly workersStatus?: (figures: () => ProcessFigures) => () => Promise<WorkerStatus[]>;
+  /** In a worker of `serve --workers N`: the progress board that asks the other workers too (api/cluster-progress.ts). */
+  readonly progressBoard?: (local: LocalProgressBoard) => ProgressBoard;
 }
 
 export interface TruyvetApp extends Express {
@@ -75,6 +78,8 @@ export function createApp(deps: CreateAppOptions): TruyvetApp {
     declarationLimit: new DocumentLimit(deps.settings.declarationsPerDocumentHour, deps.sharedLimitStore?.('declarations-document')),
     traceGate,
     outbreaks: new OutbreakRuns(traceGate, { maxContacts: deps.settings.maxTraceContacts }, deps.logger, now, deps.serverRun, deps.sharedPermits?.('outbreaks')),
+    progress: deps.progressBoard ? deps.progressBoard(new LocalProgressBoard(now)) : localProgressBoard(now),
+    ...(deps.runGeneration ? { runGeneration: deps.runGeneration } : {}),
     db: { down: false },
     ...(deps.workersStatus ? { workersStatus: deps.workersStatus(() => processFigures(ctx)) } : {}),
   };

@@ -5,6 +5,7 @@ import { envText } from '../engine/config';
 import { closeDriver, migrate } from '../engine/db';
 import type { Logger } from '../engine/logger';
 import { clusterStatusChannel, gatherWorkerStatus } from './cluster-status';
+import { relayProgress } from './cluster-progress';
 import { ensureFirstAdmin, warnCollisions } from './main';
 import type { ApiSettings } from './settings';
 import { SharedPermitsHub } from './shared-permits';
@@ -24,7 +25,8 @@ import { SharedRequestLimitHub } from './shared-request-limit';
  * limits are counted for all workers in the primary: login attempts and declarations before each
  * is answered, the general request limit in batches every 100 ms (api/shared-request-limit.ts);
  * login lockouts live in the graph. `GET /api/status` gathers every worker's figures through the
- * primary (api/cluster-status.ts). The trace gate's and the import queue's permits are counted
+ * primary (api/cluster-status.ts), and a running trace's progress and cancel through it
+ * (api/cluster-progress.ts). The trace gate's and the import queue's permits are counted
  * in the primary too (api/shared-permits.ts): TRUYVET_TRACE_CONCURRENCY traces and one import at
  * a time for the whole server. What lives in a process is per worker: the scan batches, and the
  * upload and job of each import (queued in the worker that received it). Worker 1 alone runs the daily
@@ -81,6 +83,8 @@ export async function serveCluster(o: ClusterOptions): Promise<RunningCluster> {
   const started = new Map<Worker, { index: number; at: number }>();
   // Answers `GET /api/status` with every worker's figures.
   gatherWorkerStatus(clusterStatusChannel((id) => [...started].find(([w]) => w.id === id)?.[1].index));
+  // Passes a tracer's progress poll or cancel to the worker that runs the trace (api/cluster-progress.ts).
+  relayProgress();
   let resolveUrl: (u: string) => void = () => undefined;
   let rejectUrl: (e: Error) => void = () => undefined;
   const url = new Promise<string>((res, rej) => {

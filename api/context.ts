@@ -11,6 +11,8 @@ import type { ImportJobs } from './imports';
 import type { OutbreakRuns } from './outbreaks';
 import type { RouteDef } from './routes';
 import type { TraceGate } from './trace-gate';
+import type { ProgressBoard } from './trace-progress';
+import type { GenerationRunner } from '../engine/trace';
 import type { ApiSettings } from './settings';
 
 /** What the app is built from (api/app.ts). Tests pass their own settings, logger and clock. */
@@ -24,6 +26,11 @@ export interface AppDeps {
    * Absent → the app builds one. Whoever runs the server closes it on shutdown (api/main.ts).
    */
   readonly scanQueue?: ScanQueue;
+  /**
+   * How a trace's generations are found (engine/trace, TraceOptions.runGeneration); absent: the
+   * engine's own. The tests slow a trace down with it, to watch its progress and cancel it.
+   */
+  readonly runGeneration?: GenerationRunner;
 }
 
 /** The deps with defaults filled in, shared by every handler. */
@@ -40,6 +47,9 @@ export interface AppContext {
   readonly declarationLimit: DocumentLimit;
   /** Admits traces a few at a time (api/trace-gate.ts); one per app. */
   readonly traceGate: TraceGate;
+  /** The running traces' progress, and their cancel (api/trace-progress.ts); one per app. */
+  readonly progress: ProgressBoard;
+  readonly runGeneration?: GenerationRunner;
   /**
    * Set when a request found the database unreachable. The driver retries a failing transaction
    * for up to 30 s before giving up; while this is set, requests first make one quick probe and

@@ -11,6 +11,8 @@ import { nextDailyRun } from '../engine/retention/schedule';
 import { isoUtc } from '../engine/time';
 import { createApp, type TruyvetApp } from './app';
 import { statusOfWorkers, type ProcessFigures } from './cluster-status';
+import { clusterProgressBoard } from './cluster-progress';
+import type { LocalProgressBoard } from './trace-progress';
 import { resumeImports } from './handlers/imports';
 import type { ImportRunner } from './imports';
 import { SharedPermits } from './shared-permits';
@@ -94,6 +96,7 @@ export async function serve(o: ServeOptions): Promise<RunningServer> {
           requestLimitStore: new SharedRequestLimitStore(),
           sharedPermits: (gate: 'traces' | 'imports' | 'outbreaks') => new SharedPermits(gate),
           workersStatus: (figures: () => ProcessFigures) => statusOfWorkers(figures),
+          progressBoard: (local: LocalProgressBoard) => clusterProgressBoard(local),
         }
       : {}),
   });

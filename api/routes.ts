@@ -297,6 +297,30 @@ export const routes = {
     query: s.TracePageQuery,
     responses: { 200: { description: 'the exposure', schema: s.ExposureGet } },
   }),
+  traceProgress: def({
+    id: 'traceProgress',
+    method: 'get',
+    path: '/api/traces/progress/:progressId',
+    summary:
+      "How far a trace of the caller's, opened with this progressId, has come while its POST /api/traces waits: queued, tracing (the generation searched, people and contacts so far, the sensitivity pass) or storing. 404 once it has ended, or for another tracer's id",
+    access: ['tracer'],
+    scoped: false,
+    personal: false,
+    params: s.ProgressParams,
+    responses: { 200: { description: 'the running trace', schema: s.TraceProgressOut } },
+  }),
+  traceCancel: def({
+    id: 'traceCancel',
+    method: 'post',
+    path: '/api/traces/progress/:progressId/cancel',
+    summary:
+      "Cancel a trace of the caller's, opened with this progressId, while it waits or runs: the engine stops before its next statement, nothing is stored, and its POST /api/traces answers 499 (code cancelled). Audited. 409 once it is being stored, 404 once it has ended or for another tracer's id",
+    access: ['tracer'],
+    scoped: false,
+    personal: false,
+    params: s.ProgressParams,
+    responses: { 200: { description: 'cancelled', schema: s.TraceCancelOut } },
+  }),
   approvalsList: def({
     id: 'approvalsList',
     method: 'get',

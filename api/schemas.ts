@@ -310,6 +310,27 @@ export const TRACE_REQUEST_REF_RE = /^[A-Za-z0-9\u00C0-\u1EF9][A-Za-z0-9\u00C0-\
  */
 const fields = traceRequestFields(inputContext);
 
+/** A running trace's progress handle, made by the client (api/trace-progress.ts). */
+export const ProgressId = z.uuid('a UUID');
+
+export const ProgressParams = z.strictObject({ progressId: ProgressId });
+
+export const TraceProgressOut = z
+  .object({
+    progressId: z.string(),
+    phase: z.enum(['queued', 'tracing', 'storing']).meta({ description: 'queued: waits for its turn; tracing: the engine runs; storing: found, being stored (too late to cancel)' }),
+    generation: z.number().int().meta({ description: 'the generation being searched (1 while queued), or the last one searched' }),
+    people: z.number().int().meta({ description: 'people found so far in this pass' }),
+    contacts: z.number().int(),
+    pass: z.number().int().meta({ description: '1: the trace itself; 2…: the sensitivity panel’s other tolerances, a full trace each' }),
+    passes: z.number().int(),
+    toleranceSeconds: z.number().int(),
+    elapsedMs: z.number().int().meta({ description: 'since the server received the trace request' }),
+  })
+  .meta({ id: 'TraceProgress' });
+
+export const TraceCancelOut = z.object({ progressId: z.string(), cancelled: z.literal(true) }).meta({ id: 'TraceCancelled' });
+
 export const TraceCreate = z
   .strictObject({
     f0: z.string().min(1).max(64).meta({ description: "the case's person key as in the source files (a national id); pseudonymised at once" }),
@@ -324,9 +345,19 @@ export const TraceCreate = z
     purpose: z.string().trim().min(3).max(500),
     pageSize: z.number().int().min(1).max(1000).optional(),
     sensitivity: fields.sensitivity,
+    progressId: ProgressId.optional().meta({
+      description: 'a UUID the client makes for this trace: while it waits, runs and is stored, GET /api/traces/progress/{progressId} tells how far it is, and POST …/cancel stops it',
+    }),
   })
   .superRefine(traceRequestRules(inputContext))
-  .transform(({ f0, requestRef, purpose, pageSize, ...fields }) => ({ f0, requestRef, purpose, ...(pageSize !== undefined ? { pageSize } : {}), trace: toTraceRequest(fields) }))
+  .transform(({ f0, requestRef, purpose, pageSize, progressId, ...fields }) => ({
+    f0,
+    requestRef,
+    purpose,
+    ...(pageSize !== undefined ? { pageSize } : {}),
+    ...(progressId !== undefined ? { progressId } : {}),
+    trace: toTraceRequest(fields),
+  }))
   .meta({ id: 'TraceCreate' });
 
 export const ContactClassOut = z
@@ -389,6 +420,17 @@ export const FullIdentity = z
     birthDate: z.string().optional(),
     sex: z.string().optional(),
     phone: z.string().optional(),
+    home: z
+      .object({
+        province: z.string(),
+        provinceName: z.string().optional(),
+        district: z.string().optional(),
+        districtName: z.string().optional(),
+        commune: z.string().optional(),
+        communeName: z.string().optional(),
+      })
+      .optional()
+      .meta({ description: 'the registry home, codes with their names (the commune that follows the person up)' }),
   })
   .meta({ id: 'Identity' });
 
@@ -398,6 +440,7 @@ export const Home = z
     province: z.string().optional(),
     provinceName: z.string().optional(),
     district: z.string().optional().meta({ description: 'absent for a home in the 2025 two-level system' }),
+    districtName: z.string().optional(),
   })
   .meta({ id: 'Home', description: 'where a person outside your jurisdiction lives: the authority to hand them to' });
 

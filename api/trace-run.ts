@@ -5,6 +5,7 @@ import { traceRequestShaped, type ShapedTrace, type TraceRequest } from '../engi
 import type { AppContext, Ctx } from './context';
 import { HttpError } from './errors';
 import type { RouteDef } from './routes';
+import type { RunningProgress } from './trace-progress';
 
 /**
  * Running a trace for the API, shared by a tracer's request that runs at once and by an
@@ -15,7 +16,10 @@ import type { RouteDef } from './routes';
 /**
  * Traces a checked request for case `f0` (a pseudonym) when the gate admits it, and stores what
  * it found with `store` in the same turn: tracing and storing are the costly part. With
- * `cancelOn`, a trace still waiting for its turn is given up when that client leaves.
+ * `cancelOn`, a trace still waiting for its turn is given up when that client leaves. With
+ * `progress` (api/trace-progress.ts), the trace reports its generations there, and its tracer's
+ * cancel stops it, waiting or running (the engine stops before its next statement), before
+ * anything is stored.
  */
 export async function traceAndStore<T>(
   app: AppContext,
@@ -23,19 +27,29 @@ export async function traceAndStore<T>(
   request: TraceRequest,
   store: (found: ShapedTrace) => Promise<T>,
   cancelOn?: Response,
+  progress?: RunningProgress,
 ): Promise<{ found: ShapedTrace; stored: T }> {
-  const options = { timeoutMs: app.settings.traceTimeoutMs, maxContacts: app.settings.maxTraceContacts };
+  const options = {
+    timeoutMs: app.settings.traceTimeoutMs,
+    maxContacts: app.settings.maxTraceContacts,
+    ...(app.runGeneration ? { runGeneration: app.runGeneration } : {}),
+    ...(progress ? { signal: progress.signal, onGeneration: progress.generation } : {}),
+  };
   const clientLeft = new AbortController();
   const onClose = () => {
     if (cancelOn?.writableFinished === false) clientLeft.abort();
   };
   cancelOn?.once('close', onClose);
   try {
+    const waitCancel = progress ? (cancelOn ? AbortSignal.any([clientLeft.signal, progress.signal]) : progress.signal) : cancelOn && clientLeft.signal;
     return await app.traceGate.run(async () => {
+      progress?.phase('tracing');
       // Shaped, not objects: stored as columns, and only the first page is built (engine/trace/assemble.ts, ShapedTrace).
       const found = await traceRequestShaped(f0, request, options);
+      progress?.signal.throwIfAborted();
+      progress?.phase('storing');
       return { found, stored: await store(found) };
-    }, cancelOn && clientLeft.signal);
+    }, waitCancel);
   } finally {
     cancelOn?.off('close', onClose);
   }

@@ -49,5 +49,13 @@ describe('buildViz', () => {
     expect(names.filter((n) => /provinces|thu-duc|wards/i.test(n))).toEqual([]);
     expect(fs.readFileSync(path.join(out, 'data', 'LICENSE-GPL-3.0.txt'), 'utf8')).toContain('Version 3, 29 June 2007');
     expect(fs.readFileSync(path.join(out, 'app.js'), 'utf8')).not.toContain('hcmc_districts_2021');
+    // exceljs is served beside app.js, loaded on the first Excel export, never inside app.js.
+    expect(names).toContain('exceljs.min.js');
+    const app = fs.readFileSync(path.join(out, 'app.js'), 'utf8');
+    // A string only exceljs's own code holds (the workbook part it writes).
+    expect(fs.readFileSync(path.join(out, 'exceljs.min.js'), 'utf8').includes('xl/workbook.xml')).toBe(true);
+    expect(app.includes('xl/workbook.xml')).toBe(false);
+    expect(fs.statSync(path.join(out, 'app.js')).size).toBeLessThan(fs.statSync(path.join(out, 'exceljs.min.js')).size);
+    expect(licenses).toMatch(/^exceljs\.min\.js: exceljs@4\.\d+\.\d+ \(MIT\), loaded on demand$/m);
   }, 60_000);
 });

@@ -38,7 +38,8 @@ export async function buildViz(outDir: string = VIZ_DIST, options: { minify?: bo
   });
   // Only the files that left code in the bundle (d3's index names every d3 package; most are shaken out).
   const used = Object.values(result.metafile.outputs).flatMap((o) => Object.entries(o.inputs).filter(([, i]) => i.bytesInOutput > 0).map(([file]) => file));
-  fs.writeFileSync(path.join(outDir, 'THIRD-PARTY-LICENSES.txt'), thirdPartyLicenses(used));
+  fs.writeFileSync(path.join(outDir, 'THIRD-PARTY-LICENSES.txt'), thirdPartyLicenses(used) + lazyLicenses());
+  for (const lazy of LAZY_SCRIPTS) fs.copyFileSync(lazy.from, path.join(outDir, lazy.name));
   // The static files as they are, data/ too (the district outlines, fetched at run time with their license beside them).
   fs.cpSync(path.join(VIZ_ROOT, 'static'), outDir, { recursive: true });
   const files = fs
@@ -47,6 +48,26 @@ export async function buildViz(outDir: string = VIZ_DIST, options: { minify?: bo
     .sort()
     .map((name) => ({ name, bytes: fs.statSync(path.join(outDir, name)).size }));
   return { outDir, files };
+}
+
+/**
+ * Scripts served beside app.js but loaded only when first needed, never part of app.js: exceljs's
+ * browser build (~0.9 MB, four times the view) is fetched when a tracer first asks for an Excel
+ * file (viz/src/xlsx.ts loadExcel).
+ */
+export const LAZY_SCRIPTS: readonly { name: string; from: string; pkg: string }[] = [
+  { name: 'exceljs.min.js', from: path.join(path.dirname(require.resolve('exceljs/package.json')), 'dist', 'exceljs.min.js'), pkg: 'exceljs' },
+];
+
+function lazyLicenses(): string {
+  const parts = LAZY_SCRIPTS.map((lazy) => {
+    const dir = path.dirname(require.resolve(`${lazy.pkg}/package.json`));
+    const pkg = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as { name: string; version: string; license?: string };
+    const file = fs.readdirSync(dir).find((f) => /^(licen[cs]e|copying)(\.(md|txt))?$/i.test(f));
+    const text = file ? fs.readFileSync(path.join(dir, file), 'utf8').trim() : `License: ${pkg.license ?? 'unknown'}`;
+    return `${lazy.name}: ${pkg.name}@${pkg.version} (${pkg.license ?? '?'}), loaded on demand\n\n${text}\n`;
+  });
+  return `\n${'='.repeat(72)}\n\nThird-party software served beside app.js\n\n${parts.join('\n' + '-'.repeat(72) + '\n\n')}`;
 }
 
 /**

@@ -18,7 +18,7 @@ import { openapi } from './openapi';
 import { outbreaksCancel, outbreaksCreate, outbreaksGet, outbreaksList } from './outbreaks';
 import { timeline } from './people';
 import { stationPassages, stationsCreate, stationsList } from './stations';
-import { tracesCreate, tracesGet, tracesList } from './traces';
+import { traceCancel, traceProgress, tracesCreate, tracesGet, tracesList } from './traces';
 
 /** Every route's handler, by route id: the compiler checks none is missing and each fits its route. */
 const byId = {
@@ -42,6 +42,8 @@ const byId = {
   tracesGet,
   exposuresCreate,
   exposuresGet,
+  traceProgress,
+  traceCancel,
   approvalsList,
   approvalsDecide,
   timeline,

@@ -1,8 +1,8 @@
 import { pseudonym } from '../../engine/identity';
-import { forbidden, notFound } from '../../engine/errors';
+import { conflict, forbidden, notFound } from '../../engine/errors';
 import { caseInScope } from '../../engine/privacy/scoped';
 import { isoUtc } from '../../engine/time';
-import { peoplePerGeneration, type TraceRequest } from '../../engine/trace';
+import { peoplePerGeneration, tolerancesOf, type TraceRequest } from '../../engine/trace';
 import { listTraceRecords, newTraceId, readTracePage, requestTrace, storeTrace, type TracePage, type TraceRecordMeta } from '../../engine/trace-store';
 import type { Principal } from '../auth';
 import { handler, type Ctx } from '../context';
@@ -64,7 +64,7 @@ async function checkCaseInScope(principal: Principal, f0: string, r: TraceReques
  * who. With TRUYVET_TRACE_APPROVAL=required the request is stored for an approver instead.
  */
 export const tracesCreate = handler(routes.tracesCreate, async ({ body, principal, app, audit, res }) => {
-  const { requestRef, purpose, trace: request } = body;
+  const { requestRef, purpose, trace: request, progressId } = body;
   const f0 = pseudonym(body.f0);
   await checkCaseInScope(principal, f0, request, body, audit);
   const trace = { id: newTraceId(), owner: principal.username, requestRef, purpose, createdAt: app.now() };
@@ -75,7 +75,11 @@ export const tracesCreate = handler(routes.tracesCreate, async ({ body, principa
   }
   const store = { maxPeople: app.settings.maxTracePeople, pageSize: body.pageSize ?? app.settings.defaultPageSize, scope: principal.jurisdiction };
   const about = { action: 'trace.create', target: trace.id, requestRef, purpose } as const;
-  const { found, stored: first } = await auditingFailure(audit, about, () => traceAndStore(app, f0, request, (found) => storeTrace(trace, found, store), res));
+  // Registered before the trace waits its turn, so its tracer can watch it and cancel it (api/trace-progress.ts).
+  const progress = progressId === undefined ? undefined : app.progress.begin(principal.username, progressId, tolerancesOf(request));
+  const { found, stored: first } = await auditingFailure(audit, about, () => traceAndStore(app, f0, request, (found) => storeTrace(trace, found, store), res, progress)).finally(
+    () => progress?.end(),
+  );
   const { meta } = first;
   const identities = Object.keys(first.identities).length;
   const details = { depth: meta.params.depth, mode: meta.params.mode, closeOnly: meta.params.closeOnly, identities, truncated: meta.truncated, ...peoplePerGeneration(found) };
@@ -104,4 +108,20 @@ export const tracesList = handler(routes.tracesList, async ({ query, principal, 
   const traces = await listTraceRecords({ ...(mine ? { owner: principal.username } : {}), skip: query.skip, limit: query.limit });
   await audit({ action: 'trace.list', outcome: 'ok', count: 0, details: { traces: traces.length, own: mine } });
   return { body: { traces: traces.map((t) => metaOut(t, mine)) } };
+});
+
+/** A running trace's progress, for its owner only: another tracer's id is simply not found. */
+export const traceProgress = handler(routes.traceProgress, async ({ params, principal, app }) => {
+  const p = await app.progress.read(principal.username, params.progressId);
+  if (p === undefined) throw notFound(`no running trace of yours has progressId '${params.progressId}'`);
+  return { body: { progressId: params.progressId, ...p } };
+});
+
+/** Cancels a running trace of the caller's; audited whatever the outcome. */
+export const traceCancel = handler(routes.traceCancel, async ({ params, principal, app, audit }) => {
+  const outcome = await app.progress.cancel(principal.username, params.progressId);
+  await audit({ action: 'trace.cancel', outcome: outcome === 'cancelled' ? 'ok' : 'failed', details: { progressId: params.progressId, ...(outcome === 'cancelled' ? {} : { reason: outcome }) } });
+  if (outcome === 'unknown') throw notFound(`no running trace of yours has progressId '${params.progressId}'`);
+  if (outcome === 'too_late') throw conflict('the trace has found its result and is storing it: too late to cancel');
+  return { body: { progressId: params.progressId, cancelled: true } };
 });

@@ -39,6 +39,7 @@ export const AUDIT_ACTIONS = [
   'trace.list',
   'exposure.create',
   'exposure.read',
+  'trace.cancel',
   'timeline.read',
   'hotspots.read',
   'audit.read',

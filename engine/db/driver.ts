@@ -68,7 +68,8 @@ export interface QueryOptions {
   readonly timeoutMs?: number;
   /**
    * Stops work made of many statements between two of them (readStatements): once aborted, the
-   * next statement is not sent and its reason is thrown. A background outbreak run is cancelled so.
+   * next statement is not sent and its reason is thrown. A background outbreak run is cancelled
+   * so, and a tracer's cancel (api/trace-progress.ts) frees the database within one statement.
    */
   readonly signal?: AbortSignal;
 }

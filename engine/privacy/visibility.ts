@@ -1,5 +1,5 @@
 import type { Role } from '../accounts/roles';
-import { provinceName } from '../reference/admin-units';
+import { communeName, districtName, provinceName } from '../reference/admin-units';
 import { rawKeys, readIdentities, readPeopleInScope } from '../db/people';
 import type { Jurisdiction } from '../types';
 import { maskBirthDate, maskName, maskPhone, maskRawKey } from './masking';
@@ -40,6 +40,33 @@ export interface FullIdentity {
   readonly birthDate?: string;
   readonly sex?: string;
   readonly phone?: string;
+  /** The registry home, with names, for the commune that calls them (the view's lists and exports). */
+  readonly home?: IdentityHome;
+}
+
+export interface IdentityHome {
+  readonly province: string;
+  readonly provinceName?: string;
+  /** Absent in the 2025 two-level system. */
+  readonly district?: string;
+  readonly districtName?: string;
+  readonly commune?: string;
+  readonly communeName?: string;
+}
+
+/** A registry home's codes with the names the reference data has for them (absent ones left out). */
+export function namedHome(r: { province: string; district: string; commune: string }): IdentityHome {
+  const pn = provinceName(r.province);
+  const dn = r.district === '' ? undefined : districtName(r.district);
+  const cn = r.commune === '' ? undefined : communeName(r.commune);
+  return {
+    province: r.province,
+    ...(pn !== undefined ? { provinceName: pn } : {}),
+    ...(r.district !== '' ? { district: r.district } : {}),
+    ...(dn !== undefined ? { districtName: dn } : {}),
+    ...(r.commune !== '' ? { commune: r.commune } : {}),
+    ...(cn !== undefined ? { communeName: cn } : {}),
+  };
 }
 
 export interface MaskedIdentity {
@@ -58,6 +85,7 @@ export interface Home {
   readonly provinceName?: string;
   /** Absent for a home in the 2025 two-level system (no districts). */
   readonly district?: string;
+  readonly districtName?: string;
 }
 
 export interface ScopedIdentities {
@@ -81,11 +109,13 @@ export async function fullIdentities(pids: readonly string[], scope: Jurisdictio
     if (p === undefined) continue;
     if (!p.inside) {
       const name = p.province === undefined ? undefined : provinceName(p.province);
+      const dn = p.district === undefined ? undefined : districtName(p.district);
       outside[pid] = {
         registered: p.registered,
         ...(p.province !== undefined ? { province: p.province } : {}),
         ...(name !== undefined ? { provinceName: name } : {}),
         ...(p.district !== undefined ? { district: p.district } : {}),
+        ...(dn !== undefined ? { districtName: dn } : {}),
       };
       continue;
     }
@@ -93,7 +123,7 @@ export async function fullIdentities(pids: readonly string[], scope: Jurisdictio
     const raw = reg?.personId ?? p.rawKey;
     if (raw === undefined) continue;
     identities[pid] = reg
-      ? { rawKey: raw, registered: true, fullName: reg.fullName, birthDate: reg.birthDate, sex: reg.sex, phone: reg.phone }
+      ? { rawKey: raw, registered: true, fullName: reg.fullName, birthDate: reg.birthDate, sex: reg.sex, phone: reg.phone, ...(reg.province ? { home: namedHome(reg) } : {}) }
       : { rawKey: raw, registered: false };
   }
   return { identities, outside };

@@ -21,8 +21,15 @@ interface Units {
   readonly communes2025: Readonly<Record<string, string>>;
 }
 
+interface UnitNames {
+  readonly districts2021: Readonly<Record<string, string>>;
+  readonly communes2021: Readonly<Record<string, string>>;
+  readonly communes2025: Readonly<Record<string, string>>;
+}
+
 let provinces: Provinces | undefined;
 let units: Units | undefined;
+let names: UnitNames | undefined;
 
 function readData<T>(file: string): T {
   return JSON.parse(fs.readFileSync(path.join(__dirname, 'data', file), 'utf8')) as T;
@@ -51,6 +58,18 @@ export function isProvince2025(code: string): boolean {
 export function provinceName(code: string): string | undefined {
   const p = provinceData();
   return p.provinces2021[code] ?? p.provinces2025[code];
+}
+
+/** A 2021 district's name with its type ("Quận 5", "Huyện Củ Chi"); read only when first asked for. */
+export function districtName(code: string): string | undefined {
+  names ??= readData<UnitNames>('unit-names.json');
+  return names.districts2021[code];
+}
+
+/** A commune's (ward's) name with its type: 2021 codes first, then the 2025 system's. */
+export function communeName(code: string): string | undefined {
+  names ??= readData<UnitNames>('unit-names.json');
+  return names.communes2021[code] ?? names.communes2025[code];
 }
 
 /** True when `prefix` (3 digits) is the CCCD prefix of a province: `0` + its 2021 code. */

@@ -20,6 +20,20 @@ export interface TraceOptions extends QueryOptions {
    * city can reach most of it. Default DEFAULT_MAX_CONTACTS; Infinity for none.
    */
   readonly maxContacts?: number;
+  /**
+   * Told as each generation starts and once the last has ended (people and contacts found so far),
+   * so a waiting tracer sees the trace move (api/trace-progress.ts). Must not throw.
+   */
+  readonly onGeneration?: (p: GenerationProgress) => void;
+}
+
+/** How far a trace has come: generation k is being searched (or, when `done`, the search has ended). */
+export interface GenerationProgress {
+  readonly toleranceSeconds: number;
+  readonly generation: number;
+  readonly people: number;
+  readonly contacts: number;
+  readonly done: boolean;
 }
 
 /** About 1 GB of memory in a trace's working set; far beyond what a tracer can read. */
@@ -63,7 +77,13 @@ export async function traceGenerations(p: ResolvedTrace, options: TraceOptions =
   const people: Reached[] = [];
   const contacts: Edge[] = [];
   let frontier: FrontierEntry[] = [{ pid: p.f0, since: p.from }];
-  for (let k = 1; k <= p.depth && frontier.length > 0; k++) {
+  const tell = (generation: number, done: boolean) =>
+    options.onGeneration?.({ toleranceSeconds: p.toleranceSeconds, generation, people: people.length, contacts: contacts.length, done });
+  let k = 1;
+  for (; k <= p.depth && frontier.length > 0; k++) {
+    // A cancelled trace stops here too (and before each statement: QueryOptions.signal).
+    options.signal?.throwIfAborted();
+    tell(k, false);
     const hi = k === 1 ? Math.min(p.to, p.until) : p.until;
     const rows = await run({ generation: k, frontier, hi, tolMs: p.tolMs, closeMs: p.closeOnly ? p.closeMs : undefined, seen, maxContacts: maxContacts - contacts.length }, options);
     if (contacts.length + rows.length > maxContacts) throw traceTooLarge(maxContacts);
@@ -77,5 +97,7 @@ export async function traceGenerations(p: ResolvedTrace, options: TraceOptions =
     for (const c of gen.contacts) contacts.push(c);
     frontier = gen.people.map((r) => ({ pid: r.id, since: p.mode === 'naive' ? p.from : r.exposureAt }));
   }
+  options.signal?.throwIfAborted();
+  tell(Math.max(1, k - 1), true);
   return { people, contacts };
 }

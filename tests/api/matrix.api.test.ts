@@ -48,6 +48,8 @@ const ALLOWED: Record<RouteId, readonly Role[] | 'public'> = {
   tracesGet: ['tracer', 'admin', 'auditor'],
   exposuresCreate: ['tracer'],
   exposuresGet: ['tracer', 'admin', 'auditor'],
+  traceProgress: ['tracer'],
+  traceCancel: ['tracer'],
   approvalsList: ['approver'],
   approvalsDecide: ['approver'],
   timeline: ['tracer'],
@@ -181,6 +183,9 @@ const SPECS: Record<RouteId, Spec> = {
     scopedRefusal: true,
   },
   exposuresGet: { call: () => ({ method: 'GET', path: `/api/exposures/${exposureId}` }), ok: 200 },
+  // No trace runs under this id: a tracer passes the role check and is told so (404); tests/api/trace-progress.api.test.ts runs one.
+  traceProgress: { call: () => ({ method: 'GET', path: '/api/traces/progress/5f0c2c4e-8d1a-4b7e-9c3f-2a6b1d0e9f47' }), ok: 404 },
+  traceCancel: { call: () => ({ method: 'POST', path: '/api/traces/progress/5f0c2c4e-8d1a-4b7e-9c3f-2a6b1d0e9f47/cancel' }), ok: 404 },
   approvalsList: { call: () => ({ method: 'GET', path: '/api/trace-approvals' }), ok: 200 },
   approvalsDecide: {
     call: (w) => ({ method: 'POST', path: `/api/traces/${pendingIds[w]}/approval`, json: { decision: 'reject', note: 'matrix test' } }),

@@ -89,6 +89,7 @@ export async function startInProcess(
     logger?: { logger: Logger; lines: string[] };
     sharedLimitStore?: CreateAppOptions['sharedLimitStore'];
     sharedPermits?: CreateAppOptions['sharedPermits'];
+    runGeneration?: CreateAppOptions['runGeneration'];
   } = {},
 ): Promise<TestServer> {
   const log = o.logger ?? memoryLogger();
@@ -99,6 +100,7 @@ export async function startInProcess(
     ...(o.importRunner ? { importRunner: o.importRunner } : {}),
     ...(o.sharedLimitStore ? { sharedLimitStore: o.sharedLimitStore } : {}),
     ...(o.sharedPermits ? { sharedPermits: o.sharedPermits } : {}),
+    ...(o.runGeneration ? { runGeneration: o.runGeneration } : {}),
   });
   const server = await new Promise<Server>((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));

@@ -1,5 +1,5 @@
 import { decide, refreshAt, RETRY_MS, tokenTimes, type TokenTimes } from './refresh';
-import type { HotspotList, Problem, Station, Timeline, TokenResponse, TraceList, TraceMeta, TracePage } from './types';
+import type { HotspotList, Problem, Station, Timeline, TokenResponse, TraceList, TraceMeta, TracePage, TraceProgress } from './types';
 
 /**
  * The view's client of the truyvet API (same origin). The bearer token and the refresh token live
@@ -37,6 +37,10 @@ export interface TraceRequest {
   readonly purpose: string;
   /** More tolerances (seconds) to count F1, F2, … at, for the sensitivity panel. */
   readonly sensitivity?: readonly number[];
+  /** Close contacts only (issue 25): every generation counts only co-locations of at least the close threshold. */
+  readonly closeOnly?: boolean;
+  /** A UUID the client makes to follow the trace while it runs (GET /api/traces/progress/:id) and cancel it. */
+  readonly progressId?: string;
 }
 
 /** People per page when the view loads a trace (the API's maximum): few round trips. */
@@ -158,6 +162,16 @@ export class Api {
   /** The first page; or, when traces need approval, the stored request (status `pending`). */
   createTrace(body: TraceRequest, pageSize = LOAD_PAGE_SIZE): Promise<TracePage | TraceMeta> {
     return this.request<TracePage | TraceMeta>('POST', '/api/traces', { ...body, pageSize });
+  }
+
+  /** How far the trace sent with this progressId has come (404 before it is registered and after it ends). */
+  traceProgress(progressId: string): Promise<TraceProgress> {
+    return this.request<TraceProgress>('GET', `/api/traces/progress/${encodeURIComponent(progressId)}`);
+  }
+
+  /** Stops the trace sent with this progressId; its own request then answers 499 `cancelled`. */
+  cancelTrace(progressId: string): Promise<{ progressId: string; cancelled: true }> {
+    return this.request('POST', `/api/traces/progress/${encodeURIComponent(progressId)}/cancel`);
   }
 
   tracePage(id: string, page: number, pageSize = LOAD_PAGE_SIZE): Promise<TracePage> {

@@ -38,3 +38,27 @@ export const KIND_COLORS: Readonly<Record<string, string>> = {
 export function kindColor(kind: string): string {
   return KIND_COLORS[kind] ?? (KIND_COLORS['other'] as string);
 }
+
+/** WCAG 2 relative luminance of a `#rrggbb` colour. */
+export function luminance(hex: string): number {
+  const n = Number.parseInt(hex.slice(1), 16);
+  const [r, g, b] = [(n >> 16) & 255, (n >> 8) & 255, n & 255].map((c) => {
+    const s = c / 255;
+    return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
+  }) as [number, number, number];
+  return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+}
+
+/** WCAG 2 contrast ratio of two `#rrggbb` colours (1 … 21; text needs 4.5). */
+export function contrastRatio(a: string, b: string): number {
+  const [hi, lo] = [luminance(a), luminance(b)].sort((x, y) => y - x) as [number, number];
+  return (hi + 0.05) / (lo + 0.05);
+}
+
+/** `fg` drawn at `alpha` over `bg`, as the eye gets it. */
+export function over(fg: string, bg: string, alpha: number): string {
+  const parse = (h: string) => [1, 3, 5].map((i) => Number.parseInt(h.slice(i, i + 2), 16));
+  const f = parse(fg);
+  const b = parse(bg);
+  return `#${f.map((c, i) => Math.round(c * alpha + b[i]! * (1 - alpha)).toString(16).padStart(2, '0')).join('')}`;
+}

@@ -11,12 +11,12 @@ describe('switching the language', () => {
       changes.push(c);
       page.lines.paintAll();
     });
-    page.lines.say('trace-status', (l) => t(l, 'form.done', { people: 3, ms: 12 }));
-    expect(page.shown('trace-status')).toBe('Xong: 3 người, 12 ms.');
+    page.lines.say('trace-status', (l) => t(l, 'form.done', { people: 3, seconds: 2, ms: 12 }));
+    expect(page.shown('trace-status')).toBe('Xong: 3 người; đã chờ 2 giây (máy chủ truy vết 12 ms).');
     setLang(page.store, 'en');
     expect(changes).toEqual(['lang']);
     expect(page.store.state.lang).toBe('en');
-    expect(page.shown('trace-status')).toBe('Done: 3 people, 12 ms.');
+    expect(page.shown('trace-status')).toBe('Done: 3 people; you waited 2 s (the engine took 12 ms).');
   });
 
   it('keeps the trace and the selection', () => {

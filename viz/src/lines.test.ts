@@ -24,6 +24,7 @@ describe('the message lines', () => {
     lang = 'vi';
     writes = 0;
     targets['trace-status'] = target();
+    targets['trace-progress'] = target();
     targets['login-error'] = target();
     lines = new Lines(
       () => lang,

@@ -6,8 +6,8 @@ import type { Lang } from './i18n';
  * translates what is on screen (it used to stay in the old one).
  */
 
-export type Line = 'trace-status' | 'login-error';
-export const LINES: readonly Line[] = ['trace-status', 'login-error'];
+export type Line = 'trace-status' | 'trace-progress' | 'login-error';
+export const LINES: readonly Line[] = ['trace-status', 'trace-progress', 'login-error'];
 
 /** A message in whichever language the page is in when it is written. */
 export type Text = (lang: Lang) => string;

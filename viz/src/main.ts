@@ -22,6 +22,9 @@ import { TimelineView } from './views/timeline';
  * view re-renders from the store's state.
  */
 
+/** Phones, as style.css's @media block says. */
+const PHONE_QUERY = '(max-width: 600px)';
+
 const api = new Api();
 const store = new Store();
 const lines = new Lines(
@@ -30,8 +33,11 @@ const lines = new Lines(
 );
 const page: Page = { api, store, lines };
 
+// On a phone the graph is drawn square: a 900×640 picture squeezed to 350 px wide is a small
+// ring in a tall box (style.css sizes it to the card's width).
+const [graphWidth, graphHeight] = matchMedia(PHONE_QUERY).matches ? [600, 600] : [900, 640];
 const views: Views = {
-  graph: new GraphView(byId('graph'), { person: (id) => selectPerson(page, id), group: (g) => selectGroup(page, g) }, 900, 640),
+  graph: new GraphView(byId('graph'), { person: (id) => selectPerson(page, id), group: (g) => selectGroup(page, g) }, graphWidth, graphHeight),
   timeline: new TimelineView(byId('timeline'), (id) => selectPerson(page, id)),
   map: new MapView(byId('map'), (id) => selectStation(page, id)),
 };

@@ -9,7 +9,7 @@ import type { Store } from './store';
  */
 
 /** The calls of the API client the parts make (the tests stand in for these). */
-export type PageApi = Pick<Api, 'login' | 'logout' | 'createTrace' | 'tracePage' | 'recentTraces' | 'timeline' | 'hotspots' | 'stations'>;
+export type PageApi = Pick<Api, 'login' | 'logout' | 'createTrace' | 'traceProgress' | 'cancelTrace' | 'tracePage' | 'recentTraces' | 'timeline' | 'hotspots' | 'stations'>;
 
 export interface Page {
   readonly api: PageApi;

@@ -56,7 +56,7 @@ describe('reopening a stored trace', () => {
   it('says why it could not, as an error', async () => {
     const page = testPage({ tracePage: () => Promise.reject(new ApiError(404, 'not_found', 'no such trace')) });
     await openTrace(page, 'tr-x');
-    expect(page.shown('trace-status')).toBe('no such trace');
+    expect(page.shown('trace-status')).toBe('What was asked for was not found.');
     expect(page.targets['trace-status'].className).toBe('status error');
   });
 });

@@ -17,7 +17,8 @@ import { renderEvidence } from './views/evidence';
 import type { GraphView } from './views/graph';
 import { renderHotspots } from './views/hotspots';
 import type { MapView } from './views/map';
-import { filteredPeople, renderPeople } from './views/people';
+import { renderPeople } from './views/people';
+import { queryPeople } from './people-query';
 import { renderSensitivity } from './views/sensitivity';
 import type { TimelineView } from './views/timeline';
 
@@ -74,12 +75,17 @@ export function render(page: Page, views: Views): void {
   if (!trace) drawnWhole = undefined;
   if (!firstPaint) renderGraphPanel(views.graph, state);
 
-  renderPeople(byId('people'), trace, lang, selection, state.listPage, state.listGeneration, {
+  renderPeople(byId('people'), trace, lang, selection, state.listPage, state.listGeneration, state.listFilter, state.stations, {
     select,
     page: (n) => store.update('list', (s) => (s.listPage = n)),
     generation: (g) =>
       store.update('list', (s) => {
         s.listGeneration = g;
+        s.listPage = 1;
+      }),
+    filter: (f) =>
+      store.update('list', (s) => {
+        s.listFilter = f;
         s.listPage = 1;
       }),
   });
@@ -89,7 +95,7 @@ export function render(page: Page, views: Views): void {
   }
 
   if (trace) {
-    const onPage = listPage(filteredPeople(trace, state.listGeneration), state.listPage).items.map((p) => p.id);
+    const onPage = listPage(queryPeople(trace, state.listGeneration, state.listFilter), state.listPage).items.map((p) => p.id);
     const order = laneOrder(trace, selection.person, onPage);
     views.timeline.render(trace, timelineLanes(trace, order.ids, state.timelines, order.hidden), state.stations, lang, selection);
     byId('timeline-notice').textContent = timelineNotice(lang, order.hidden);

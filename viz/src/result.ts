@@ -1,4 +1,4 @@
-import type { Identity, LoadedTrace, TraceContact, TracePage, TracePerson } from './types';
+import type { Home, Identity, LoadedTrace, TraceContact, TracePage, TracePerson } from './types';
 
 /**
  * Shaping of a trace result for the views: merging the API's pages, counting generations,
@@ -19,6 +19,7 @@ export function mergePages(pages: readonly TracePage[]): LoadedTrace {
   const contacts: TraceContact[] = [];
   const seenContacts = new Set<string>();
   const identities: Record<string, Identity> = {};
+  const outside: Record<string, Home> = {};
   for (const p of sorted) {
     for (const person of p.people) {
       if (seenPeople.has(person.id)) continue;
@@ -32,6 +33,7 @@ export function mergePages(pages: readonly TracePage[]): LoadedTrace {
       contacts.push(c);
     }
     Object.assign(identities, p.identities);
+    Object.assign(outside, p.outside ?? {});
   }
   return {
     id: first.id,
@@ -40,6 +42,7 @@ export function mergePages(pages: readonly TracePage[]): LoadedTrace {
     people,
     contacts,
     identities,
+    outside,
     stats: first.stats,
     requestRef: first.requestRef,
     purpose: first.purpose,

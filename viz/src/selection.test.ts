@@ -17,18 +17,25 @@ describe('where the people list goes to show a person', () => {
   const id = (i: number) => trace.people[i]!.id;
 
   it('to their page in the generation shown', () => {
-    expect(listPlace(trace, 2, 1, id(119))).toEqual({ generation: 2, page: 2 });
-    expect(listPlace(trace, 2, 2, id(60))).toEqual({ generation: 2, page: 1 });
-    expect(listPlace(trace, undefined, 1, id(119))).toEqual({ generation: undefined, page: 3 });
+    expect(listPlace(trace, 2, 1, id(119))).toMatchObject({ generation: 2, page: 2 });
+    expect(listPlace(trace, 2, 2, id(60))).toMatchObject({ generation: 2, page: 1 });
+    expect(listPlace(trace, undefined, 1, id(119))).toMatchObject({ generation: undefined, page: 3 });
   });
 
   it('to the whole list when the generation shown does not hold them', () => {
-    expect(listPlace(trace, 2, 2, id(0))).toEqual({ generation: undefined, page: 1 });
-    expect(listPlace(trace, 1, 1, id(110))).toEqual({ generation: undefined, page: 3 });
+    expect(listPlace(trace, 2, 2, id(0))).toMatchObject({ generation: undefined, page: 1 });
+    expect(listPlace(trace, 1, 1, id(110))).toMatchObject({ generation: undefined, page: 3 });
+  });
+
+  it('in the sorted list, dropping a search or filter that leaves them out but keeping the sort', () => {
+    const scored = { ...trace, people: trace.people.map((p, i) => ({ ...p, score: i / 1000 })) };
+    expect(listPlace(scored, undefined, 1, scored.people[0]!.id, { text: '', sort: 'risk' })).toEqual({ generation: undefined, page: 3, filter: { text: '', sort: 'risk' } });
+    expect(listPlace(scored, undefined, 1, scored.people[119]!.id, { text: '', sort: 'risk', minScore: 0.1 })).toEqual({ generation: undefined, page: 1, filter: { text: '', sort: 'risk', minScore: 0.1 } });
+    expect(listPlace(scored, 2, 1, scored.people[3]!.id, { text: '', sort: 'risk', minScore: 0.1 })).toEqual({ generation: undefined, page: 3, filter: { text: '', sort: 'risk' } });
   });
 
   it('nowhere for F0, who is on no page', () => {
-    expect(listPlace(trace, 2, 2, trace.f0)).toEqual({ generation: 2, page: 2 });
+    expect(listPlace(trace, 2, 2, trace.f0)).toMatchObject({ generation: 2, page: 2 });
   });
 });
 

@@ -1,33 +1,42 @@
 import { pageOfIndex } from './paging';
 import type { Page } from './page';
+import { NO_FILTER, queryPeople, type ListFilter } from './people-query';
 import type { GroupSelection, Selection, State } from './store';
 import type { Hotspot, LoadedTrace } from './types';
 import { evidencePeople } from './views/evidence';
-import { filteredPeople } from './views/people';
 
 /** Selecting a person or a hotspot from any view, and loading the timelines the views show. */
 
 /**
- * Where the people list goes to show a person: their page in the generation shown, or in the whole
- * list when that generation does not hold them (F0 is on no page: the list stays where it is).
+ * Where the people list goes to show a person: their page in the generation, search and filters
+ * shown, or in the whole list when those leave them out (the sort stays; F0 is on no page: the
+ * list stays where it is).
  */
-export function listPlace(trace: LoadedTrace, generation: number | undefined, page: number, id: string): { generation: number | undefined; page: number } {
-  let index = filteredPeople(trace, generation).findIndex((p) => p.id === id);
+export function listPlace(
+  trace: LoadedTrace,
+  generation: number | undefined,
+  page: number,
+  id: string,
+  filter: ListFilter = NO_FILTER,
+): { generation: number | undefined; page: number; filter: ListFilter } {
+  let index = queryPeople(trace, generation, filter).findIndex((p) => p.id === id);
   if (index < 0 && id !== trace.f0) {
     generation = undefined;
-    index = trace.people.findIndex((p) => p.id === id);
+    filter = { ...NO_FILTER, sort: filter.sort };
+    index = queryPeople(trace, generation, filter).findIndex((p) => p.id === id);
   }
-  return { generation, page: pageOfIndex(index) ?? page };
+  return { generation, page: pageOfIndex(index) ?? page, filter };
 }
 
 export function selectPerson(page: Page, id: string): void {
   const trace = page.store.state.trace;
   if (!trace) return;
   page.store.update('selection', (s) => {
-    const place = listPlace(trace, s.listGeneration, s.listPage, id);
+    const place = listPlace(trace, s.listGeneration, s.listPage, id, s.listFilter);
     s.selection = { person: id };
     s.listGeneration = place.generation;
     s.listPage = place.page;
+    s.listFilter = place.filter;
   });
   // Their timeline, and those of the people on the other side of their first contacts: the
   // evidence card shows both passages of each contact.

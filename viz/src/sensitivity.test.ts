@@ -28,4 +28,29 @@ describe('sensitivitySeries', () => {
       [3, 0],
     ]);
   });
+
+  it('carries the close people of each generation when every row has them (issue 25: closeCounts)', () => {
+    const rows = [
+      { toleranceSeconds: 900, counts: { '1': 4, '2': 12 }, closeCounts: { '1': 1, '2': 3 } },
+      { toleranceSeconds: 300, counts: { '1': 2, '2': 5 }, closeCounts: { '1': 1 } },
+    ];
+    const r = sensitivitySeries(rows, 2);
+    expect(r.hasClose).toBe(true);
+    expect(r.series.map((s) => s.points.map((p) => [p.count, p.closeCount]))).toEqual([
+      [
+        [2, 1],
+        [4, 1],
+      ],
+      [
+        [5, 0],
+        [12, 3],
+      ],
+    ]);
+  });
+
+  it('has no close counts for rows stored before close contacts', () => {
+    const r = sensitivitySeries([{ toleranceSeconds: 900, counts: { '1': 4 } }], 1);
+    expect(r.hasClose).toBe(false);
+    expect(r.series[0]!.points[0]).toEqual({ toleranceMinutes: 15, count: 4 });
+  });
 });

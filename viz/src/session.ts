@@ -21,7 +21,7 @@ export function gateRole(r: Pick<TokenResponse, 'username' | 'role'>): Session |
 
 /** A refused password says no more than that; anything else says what went wrong. */
 export function loginFailure(e: unknown): Text {
-  return (l) => (e instanceof ApiError && e.status === 401 ? t(l, 'auth.refused') : errorMessage(l, e));
+  return (l) => (e instanceof ApiError && e.status === 401 ? t(l, 'auth.refused') : errorMessage(l, e, 'login'));
 }
 
 /** What a logout forgets: the session, the trace and everything loaded beside it, the recent traces. */

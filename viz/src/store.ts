@@ -1,4 +1,5 @@
 import type { Lang } from './i18n';
+import { NO_FILTER, type ListFilter } from './people-query';
 import type { Hotspot, HotspotList, LoadedTrace, Station, Timeline, TraceMeta } from './types';
 
 /**
@@ -50,6 +51,8 @@ export interface State {
   /** People list: 1-based page, and the generation shown (undefined: all). */
   listPage: number;
   listGeneration: number | undefined;
+  /** People list: search, filters and sort (people-query.ts). */
+  listFilter: ListFilter;
   /** Graph links: every pair, or only each person's first contact; 'auto' picks by density. */
   graphLinks: 'auto' | 'all' | 'first';
   /** The tracer's stored traces that have a result, to reopen one without tracing again. */
@@ -73,6 +76,7 @@ export class Store {
     selection: {},
     listPage: 1,
     listGeneration: undefined,
+    listFilter: NO_FILTER,
     graphLinks: 'auto',
     recent: [],
   };

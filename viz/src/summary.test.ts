@@ -1,5 +1,9 @@
 import { summaryTexts } from './summary';
 import { sampleTrace } from './testing/sample';
+import type { LoadedTrace } from './types';
+
+/** People as a trace stored before close contacts gives them: without a class (whatever the sample carries). */
+const withoutClass = (ps: readonly object[]) => ps.map((p) => Object.fromEntries(Object.entries(p).filter(([k]) => k !== 'class'))) as unknown as LoadedTrace['people'];
 
 describe('the summary card', () => {
   const trace = sampleTrace();
@@ -53,5 +57,34 @@ describe('the summary card', () => {
       [1, 2],
       [2, 0],
     ]);
+  });
+
+  it('counts the close people of each generation, and says how many of all are close (issue 25)', () => {
+    const cls = (i: number): 'close' | 'brief' => (i === 1 ? 'brief' : 'close');
+    const withClasses = sampleTrace({ people: trace.people.map((p, i) => ({ ...p, class: cls(i) })) });
+    const s = summaryTexts(withClasses, 'en');
+    expect(s.close && [...s.close.counts]).toEqual([
+      [1, 1],
+      [2, 2],
+    ]);
+    expect(s.close?.line).toBe('3 of 4 people are close contacts (together 15 min or more, without the tolerance).');
+    expect(s.params).toBe('depth 2 · tolerance 15 min · Time-respecting');
+    // The server's figure wins over the count of the loaded pages.
+    const stats = { ...withClasses.stats, closePeople: 7 };
+    const stated = summaryTexts({ ...withClasses, stats }, 'vi');
+    expect(stated.close?.line).toBe('7/4 người là tiếp xúc gần (ở cùng nhau từ 15 phút, không tính dung sai).');
+  });
+
+  it('says a close-contacts-only trace in its parameters', () => {
+    const close: 'close' | 'brief' = 'close';
+    const params = { ...trace.params, closeOnly: true, closeSeconds: 1200 };
+    const closeOnly = sampleTrace({ people: trace.people.map((p) => ({ ...p, class: close })), params });
+    const s = summaryTexts(closeOnly, 'en');
+    expect(s.params).toBe('depth 2 · tolerance 15 min · Time-respecting · close contacts only (20 min or more)');
+    expect(s.close?.line).toBe('Close contacts only: all 4 people were together 20 min or more.');
+  });
+
+  it('has no close counts for a result without classes (stored before close contacts)', () => {
+    expect(summaryTexts(sampleTrace({ people: withoutClass(trace.people) }), 'en').close).toBeUndefined();
   });
 });

@@ -3,8 +3,8 @@ import type { Lang } from './i18n';
 import { errorMessage } from './messages';
 import { samplePages, sampleTrace } from './testing/sample';
 import { settle, testPage } from './testing/page';
-import { parseTraceForm, runTrace, SENSITIVITY_TOLERANCES, type TraceFormValues } from './trace-form';
-import type { TraceList } from './types';
+import { newProgressId, parseTraceForm, progressText, PROGRESS_POLL_MS, runTrace, SENSITIVITY_TOLERANCES, type TraceFormValues } from './trace-form';
+import type { TraceList, TracePage } from './types';
 
 const filled: TraceFormValues = {
   f0: ' 079090005444 ',
@@ -85,25 +85,103 @@ describe('running a trace', () => {
       hotspots: () => Promise.reject(new Error('none')),
       recentTraces: () => Promise.resolve({ traces: [] } as TraceList),
     });
-    const running = runTrace(page, req);
+    let clock = 1_000;
+    const running = runTrace(page, req, undefined, () => (clock += 1_600));
     expect(page.shown('trace-status')).toBe('Tracing…');
     await running;
     expect(page.store.state.trace?.people).toHaveLength(4);
-    expect(page.shown('trace-status')).toBe('Done: 4 people, 12 ms.');
+    // What the tracer waited (submit to result on screen, on this clock 3.2 s), not only the engine's 12 ms.
+    expect(page.shown('trace-status')).toBe('Done: 4 people; you waited 3 s (the engine took 12 ms).');
+    expect(page.shown('trace-progress')).toBe('');
     expect(page.targets['trace-status'].className).toBe('status');
     await settle();
     expect(page.calls.filter((c) => !/^(timeline|stations|hotspots)/.test(c))).toEqual([`createTrace(…)`, `tracePage(${pages[0]!.id}, 2, 1000)`, 'recentTraces(10)']);
   });
 
-  it('says why a trace failed, as an error, and keeps the trace shown before', async () => {
+  it('says why a trace failed, as an error, and clears the result shown before (it answered another request)', async () => {
     const page = testPage({ createTrace: () => Promise.reject(new ApiError(503, 'busy', 'busy', [], 7)) });
-    const before = sampleTrace();
-    page.store.update('trace', (s) => (s.trace = before));
+    page.store.update('trace', (s) => {
+      s.trace = sampleTrace();
+      s.selection = { person: s.trace.people[0]!.id };
+    });
     await runTrace(page, req);
     expect(page.shown('trace-status')).toBe(errorMessage('en', new ApiError(503, 'busy', 'busy', [], 7)));
     expect(page.shown('trace-status')).toMatch(/7/);
     expect(page.targets['trace-status'].className).toBe('status error');
-    expect(page.store.state.trace).toBe(before);
+    expect(page.store.state.trace).toBeUndefined();
+    expect(page.store.state.selection).toEqual({});
     expect(page.calls).toEqual(['createTrace(…)']);
+  });
+
+  it('says an unknown F0 in Vietnamese, not in the server’s English', async () => {
+    const page = testPage({ createTrace: () => Promise.reject(new ApiError(404, 'not_found', "unknown F0 'pd56': no such person in the graph")) }, 'vi');
+    page.store.update('trace', (s) => (s.trace = sampleTrace()));
+    await runTrace(page, req);
+    expect(page.shown('trace-status')).toBe('Không có người nào mang mã định danh F0 này trong dữ liệu: hãy kiểm tra lại mã.');
+    expect(page.store.state.trace).toBeUndefined();
+  });
+
+  it('sends a progress id, shows the progress the server reports while it runs, and forgets it at the end', async () => {
+    jest.useFakeTimers();
+    try {
+      let answer: (p: TracePage) => void = () => undefined;
+      const sent: unknown[] = [];
+      const page = testPage({
+        createTrace: (body) => {
+          sent.push(body);
+          return new Promise<TracePage>((r) => (answer = r));
+        },
+        traceProgress: (id) => Promise.resolve({ progressId: id, phase: 'tracing', generation: 2, people: 469, contacts: 1200, pass: 1, passes: 1, toleranceSeconds: 900, elapsedMs: 5000 }),
+        tracePage: (_id, n) => Promise.resolve(pages[n - 1]!),
+        timeline: () => Promise.reject(new Error('none')),
+        stations: () => Promise.resolve([]),
+        hotspots: () => Promise.reject(new Error('none')),
+        recentTraces: () => Promise.resolve({ traces: [] } as TraceList),
+      });
+      const ui = { running: jest.fn(), shown: jest.fn() };
+      let clock = 0;
+      const running = runTrace(page, req, ui, () => clock);
+      const id = (sent[0] as { progressId: string }).progressId;
+      expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+      expect(ui.running).toHaveBeenLastCalledWith(id);
+      clock = 12_400;
+      await jest.advanceTimersByTimeAsync(PROGRESS_POLL_MS);
+      expect(page.calls).toContain(`traceProgress(${id})`);
+      expect(page.shown('trace-progress')).toBe('Searching F2… 469 people found so far · 12 s');
+      answer(pages[0]!);
+      await jest.advanceTimersByTimeAsync(10);
+      await running;
+      expect(page.shown('trace-progress')).toBe('');
+      expect(ui.running).toHaveBeenLastCalledWith(undefined);
+      expect(ui.shown).toHaveBeenCalledTimes(1);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
+  it('keeps the result shown before when the tracer cancelled, and says so without an error', async () => {
+    const page = testPage({ createTrace: () => Promise.reject(new ApiError(499, 'cancelled', 'the trace was cancelled by its tracer')) });
+    const before = sampleTrace();
+    page.store.update('trace', (s) => (s.trace = before));
+    await runTrace(page, req);
+    expect(page.shown('trace-status')).toBe('The trace was cancelled; nothing was stored.');
+    expect(page.targets['trace-status'].className).toBe('status');
+    expect(page.store.state.trace).toBe(before);
+  });
+});
+
+describe('the progress of a running trace', () => {
+  it('says what the server does and how long the tracer has waited', () => {
+    const p = { progressId: 'x', phase: 'tracing', generation: 2, people: 12345, contacts: 9, pass: 1, passes: 1, toleranceSeconds: 900, elapsedMs: 0 } as const;
+    expect(progressText(undefined, 400)('en')).toBe('Request sent · 0 s');
+    expect(progressText({ ...p, phase: 'queued' }, 3_600)('vi')).toBe('Đang chờ đến lượt (máy chủ đang chạy các truy vết khác) · 4 giây');
+    expect(progressText(p, 38_000)('vi')).toBe('Đang tìm F2… đã thấy 12.345 người · 38 giây');
+    expect(progressText({ ...p, pass: 3, passes: 4, toleranceSeconds: 1800 }, 1_000)('en')).toBe('Searching F2… 12,345 people found so far · 1 s (sensitivity: pass 3/4, tolerance 30 min)');
+    expect(progressText({ ...p, phase: 'storing' }, 1_000)('en')).toBe('Search done, storing the result · 1 s');
+  });
+
+  it('makes version-4 UUIDs from random bytes', () => {
+    expect(newProgressId((b) => b.fill(0xff))).toBe('ffffffff-ffff-4fff-bfff-ffffffffffff');
+    expect(newProgressId()).not.toBe(newProgressId());
   });
 });

@@ -1,6 +1,7 @@
 import { LOAD_PAGE_SIZE } from './api';
 import { t } from './i18n';
 import type { Page } from './page';
+import { NO_FILTER } from './people-query';
 import { mergePages } from './result';
 import { loadTimeline } from './selection';
 import type { State } from './store';
@@ -49,7 +50,19 @@ export function showFresh(s: State, trace: LoadedTrace): void {
   s.selection = {};
   s.listPage = 1;
   s.listGeneration = undefined;
+  s.listFilter = NO_FILTER;
   s.graphLinks = 'auto';
+}
+
+/** No trace shown (a new one failed): nothing of the old one stays selected or loaded beside it. */
+export function forgetTrace(s: State): void {
+  s.trace = undefined;
+  s.timelines = new Map();
+  s.timelineErrors = new Map();
+  s.hotspots = undefined;
+  s.hotspotError = undefined;
+  s.selection = {};
+  s.listPage = 1;
 }
 
 /** `hotspots`: the hotspots already asked for (openResult asks while the pages load). */

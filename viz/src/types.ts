@@ -7,6 +7,7 @@ import type {
   TokenResponse as TokenResponseSchema,
   TraceList as TraceListSchema,
   TracePage as TracePageSchema,
+  TraceProgressOut as TraceProgressSchema,
 } from '../../api/schemas';
 
 /**
@@ -21,12 +22,15 @@ export type TraceContact = TracePage['contacts'][number];
 export type TraceList = z.output<typeof TraceListSchema>;
 export type TraceMeta = TraceList['traces'][number];
 export type Identity = TracePage['identities'][string];
+/** Where a person outside the tracer's jurisdiction lives (no identity). */
+export type Home = TracePage['outside'][string];
 export type Timeline = z.output<typeof TimelineSchema>;
 export type TimelinePassage = Timeline['passages'][number];
 export type Station = z.output<typeof StationListSchema>['stations'][number];
 export type HotspotList = z.output<typeof HotspotsSchema>;
 export type Hotspot = HotspotList['hotspots'][number];
 export type Problem = z.output<typeof ProblemSchema>;
+export type TraceProgress = z.output<typeof TraceProgressSchema>;
 
 /** One row of the sensitivity panel: people per generation ("1" … depth) at one tolerance. */
 export type SensitivityRow = NonNullable<TracePage['sensitivity']>[number];
@@ -39,6 +43,8 @@ export interface LoadedTrace {
   readonly people: readonly TracePerson[];
   readonly contacts: readonly TraceContact[];
   readonly identities: Readonly<Record<string, Identity>>;
+  /** The homes of the people outside the tracer's jurisdiction (absent in older test data: none). */
+  readonly outside?: Readonly<Record<string, Home>>;
   readonly stats: TracePage['stats'];
   readonly requestRef: string;
   readonly purpose: string;

@@ -20,7 +20,11 @@ export function testPage(answers: Partial<PageApi> = {}, lang: Lang = 'en'): Tes
   const calls: string[] = [];
   const store = new Store();
   store.state.lang = lang;
-  const targets: Record<Line, LineTarget> = { 'trace-status': { textContent: '', className: '' }, 'login-error': { textContent: '', className: '' } };
+  const targets: Record<Line, LineTarget> = {
+    'trace-status': { textContent: '', className: '' },
+    'trace-progress': { textContent: '', className: '' },
+    'login-error': { textContent: '', className: '' },
+  };
   const lines = new Lines(
     () => store.state.lang,
     (line) => targets[line],

@@ -4,6 +4,7 @@ import { chainTo, evidenceOf, personKey, personLabel } from '../result';
 import type { GroupSelection } from '../store';
 import { formatDateTime, formatSpan } from '../time';
 import type { LoadedTrace, Station, Timeline } from '../types';
+import { sexLabel } from '../words';
 import { genChip } from './people';
 
 /**
@@ -70,7 +71,7 @@ export function renderDetails(host: HTMLElement, input: DetailsInput | GroupDeta
       h('dt', {}, t(lang, 'people.key')),
       h('dd', { class: 'mono' }, personKey(personId, trace.identities)),
       who?.birthDate ? [h('dt', {}, t(lang, 'details.birth')), h('dd', {}, who.birthDate)] : null,
-      who?.sex ? [h('dt', {}, t(lang, 'details.sex')), h('dd', {}, who.sex)] : null,
+      who?.sex ? [h('dt', {}, t(lang, 'details.sex')), h('dd', {}, sexLabel(lang, who.sex))] : null,
       who?.phone ? [h('dt', {}, t(lang, 'people.phone')), h('dd', { class: 'mono' }, who.phone)] : null,
       who && !who.registered ? [h('dt', {}, t(lang, 'details.registry')), h('dd', {}, t(lang, 'people.unregistered'))] : null,
       person ? [h('dt', {}, t(lang, 'people.exposure')), h('dd', {}, formatDateTime(person.exposureAt, lang))] : null,

@@ -207,6 +207,11 @@ export class GraphView {
   }
 
   /** The whole graph as a standalone SVG document (not only what the zoom shows). */
+  /** People drawn / in the result, for the exports' "n of m shown". */
+  shown(): { drawn: number; total: number } | undefined {
+    return this.data && this.trace ? { drawn: this.data.generations.reduce((n, g) => n + g.shown, 0), total: this.trace.people.length } : undefined;
+  }
+
   exportSvg(title: string): { svg: string; width: number; height: number } {
     const b = layoutBounds(this.positions.values(), 60);
     const clone = this.svg.node()!.cloneNode(true) as SVGSVGElement;

@@ -32,6 +32,7 @@ export function renderHotspots(
     host.append(h('p', { class: 'note' }, t(lang, 'hot.none')));
     return;
   }
+  const minutes = Math.round(hotspots.windowSeconds / 60);
   const tbody = h('tbody');
   for (const r of rows) {
     const picked = selection.hotspot !== undefined && selection.hotspot.stationId === r.hotspot.stationId && selection.hotspot.windowStart === r.hotspot.windowStart;
@@ -44,11 +45,13 @@ export function renderHotspots(
         'td',
         {},
         formatSpan(r.hotspot.windowStart, r.hotspot.windowEnd, lang),
-        // The cases column is the busiest single window; the note says how many passed in all.
-        r.hotspot.cells > 1 ? h('span', { class: 'small' }, ` (${t(lang, 'hot.cells', { n: r.hotspot.cells, people: r.hotspot.people.length })})`) : null,
+        r.hotspot.cells > 1 ? h('span', { class: 'small' }, ` (${t(lang, 'hot.cells', { n: r.hotspot.cells })})`) : null,
       ),
-      h('td', { class: 'num' }, String(r.hotspot.cases)),
-      h('td', { class: 'num' }, String(r.hotspot.passages)),
+      // Three counts of different things, each said in its heading: the busiest single window,
+      // everyone over the row's whole span, and passages summed over its windows.
+      h('td', { class: 'num', 'data-col': 'peak' }, String(r.hotspot.cases)),
+      h('td', { class: 'num', 'data-col': 'people' }, String(r.hotspot.people.length)),
+      h('td', { class: 'num', 'data-col': 'passages' }, String(r.hotspot.passages)),
     );
     onActivate(tr, () => onSelect(r.hotspot));
     tbody.append(tr);
@@ -67,12 +70,14 @@ export function renderHotspots(
           h('th', { scope: 'col' }, '#'),
           h('th', { scope: 'col' }, t(lang, 'hot.station')),
           h('th', { scope: 'col' }, t(lang, 'hot.window')),
-          h('th', { scope: 'col', class: 'num' }, t(lang, 'hot.cases')),
-          h('th', { scope: 'col', class: 'num' }, t(lang, 'hot.passages')),
+          h('th', { scope: 'col', class: 'num', title: t(lang, 'hot.casesHint', { minutes }) }, t(lang, 'hot.cases', { minutes })),
+          h('th', { scope: 'col', class: 'num' }, t(lang, 'hot.people')),
+          h('th', { scope: 'col', class: 'num', title: t(lang, 'hot.passagesHint') }, t(lang, 'hot.passages')),
         ),
       ),
       tbody,
     ),
+    h('p', { class: 'note', 'data-testid': 'hot-legend' }, t(lang, 'hot.legend', { minutes })),
   );
   if (focused) host.querySelector<HTMLElement>(`tr[data-rank="${focused}"]`)?.focus();
 }

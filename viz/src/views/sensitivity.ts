@@ -17,7 +17,7 @@ export function renderSensitivity(host: HTMLElement, trace: LoadedTrace | undefi
     host.append(h('p', { class: 'note', 'data-testid': 'sensitivity-missing' }, t(lang, 'sens.unavailable')));
     return;
   }
-  const { series, maxCount, tolerances } = sensitivitySeries(rows, trace.params.depth);
+  const { series, maxCount, tolerances, hasClose } = sensitivitySeries(rows, trace.params.depth);
   const width = 340;
   const height = 190;
   const m = { l: 40, r: 14, t: 12, b: 34 };
@@ -50,6 +50,11 @@ export function renderSensitivity(host: HTMLElement, trace: LoadedTrace | undefi
     .y((p) => y(p.count));
   for (const s of series) {
     const color = generationColor(s.generation);
+    // The close people of each generation: the same colour, dashed, below the solid line of all.
+    if (hasClose) {
+      const close = s.points.map((p) => ({ toleranceMinutes: p.toleranceMinutes, count: p.closeCount ?? 0 }));
+      svg.append('path').attr('class', 'close').attr('d', path(close) ?? '').attr('fill', 'none').attr('stroke', color).attr('stroke-width', 2).attr('stroke-dasharray', '5,3');
+    }
     svg.append('path').attr('d', path([...s.points]) ?? '').attr('fill', 'none').attr('stroke', color).attr('stroke-width', 2);
     for (const p of s.points) {
       svg
@@ -65,16 +70,26 @@ export function renderSensitivity(host: HTMLElement, trace: LoadedTrace | undefi
   }
   const legend = h('div', { class: 'legend' });
   for (const s of series) legend.append(h('span', { class: 'key' }, h('span', { class: 'swatch', style: `background:${generationColor(s.generation)}` }), `F${s.generation}`));
+  if (hasClose) legend.append(h('span', { class: 'note' }, t(lang, 'sens.closeLegend')));
   host.append(legend);
+  const closeHead = (g: number) => (hasClose ? [h('th', { scope: 'col' }, t(lang, 'sens.closeHead', { g }))] : []);
+  const closeCell = (p: { closeCount?: number } | undefined, g: number) => (hasClose ? [h('td', { 'data-generation': g, 'data-kind': 'close' }, String(p?.closeCount ?? 0))] : []);
   const table = h(
     'table',
     { class: 'compact' },
     h('caption', { class: 'sr-only' }, t(lang, 'sens.title')),
-    h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, t(lang, 'sens.tolerance')), ...series.map((s) => h('th', { scope: 'col' }, `F${s.generation}`)))),
+    h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, t(lang, 'sens.tolerance')), ...series.flatMap((s) => [h('th', { scope: 'col' }, `F${s.generation}`), ...closeHead(s.generation)]))),
     h(
       'tbody',
       {},
-      tolerances.map((tol, i) => h('tr', {}, h('th', { scope: 'row' }, `${tol} ${t(lang, 'unit.min')}`), ...series.map((s) => h('td', {}, String(s.points[i]?.count ?? 0))))),
+      tolerances.map((tol, i) =>
+        h(
+          'tr',
+          {},
+          h('th', { scope: 'row' }, `${tol} ${t(lang, 'unit.min')}`),
+          ...series.flatMap((s) => [h('td', { 'data-generation': s.generation, 'data-kind': 'all' }, String(s.points[i]?.count ?? 0)), ...closeCell(s.points[i], s.generation)]),
+        ),
+      ),
     ),
   );
   host.append(table);

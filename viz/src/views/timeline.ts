@@ -14,6 +14,17 @@ import type { LoadedTrace, Station } from '../types';
  */
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
+
+/**
+ * Text colours of the lanes' labels: a lane the selection does not concern fades its marks, never
+ * its label below 4.5:1 on the lane's background (contrast.test.ts checks the pairs).
+ */
+export const LANE_TEXT = '#14181f';
+export const FADED_LANE_TEXT = '#4b5563';
+/** Opacity of the marks (not the label) of a lane the selection does not concern. */
+export const FADED_MARKS = 0.45;
+/** Label of the infectious period, on its band (#E69F00 at 13 % over white). */
+export const INFECTIOUS_TEXT = '#8a5a00';
 const LANE = 28;
 const LEFT = 170;
 const TOP = 34;
@@ -40,6 +51,7 @@ export class TimelineView {
     const stationName = (id: string) => stations.get(id)?.name ?? id;
     const any = hasSelection(selection);
     const station = selectedStation(selection);
+    const faded = (l: LaneData['lanes'][number]) => any && !selectsPerson(selection, l.id) && !(station !== undefined && l.marks.some((m) => m.stationId === station));
 
     const svg = select(document.createElementNS(SVG_NS, 'svg'))
       .attr('class', 'timeline')
@@ -62,7 +74,7 @@ export class TimelineView {
       .attr('opacity', 0.13)
       .append('title')
       .text(`${t(lang, 'timeline.infectious')}: ${formatDateTime(from, lang)} – ${formatDateTime(to, lang)}`);
-    svg.append('text').attr('x', x(from) + 4).attr('y', TOP - 10).attr('fill', '#8a5a00').text(t(lang, 'timeline.infectious'));
+    svg.append('text').attr('x', x(from) + 4).attr('y', TOP - 10).attr('fill', INFECTIOUS_TEXT).text(t(lang, 'timeline.infectious'));
 
     if (selection.hotspot) {
       const a = Date.parse(selection.hotspot.windowStart);
@@ -103,7 +115,7 @@ export class TimelineView {
       .join('g')
       .attr('class', 'lane')
       .attr('data-id', (l) => l.id)
-      .attr('opacity', (l) => (!any || selectsPerson(selection, l.id) || (station !== undefined && l.marks.some((m) => m.stationId === station)) ? 1 : 0.45));
+      .attr('data-faded', (l) => String(faded(l)));
     lanes
       .append('rect')
       .attr('x', 0)
@@ -137,12 +149,14 @@ export class TimelineView {
       .attr('x', 22)
       .attr('y', (l) => (laneY.get(l.id) ?? 0) + 3.5)
       .attr('font-weight', (l) => (selection.person === l.id ? 700 : 400))
+      .attr('fill', (l) => (faded(l) ? FADED_LANE_TEXT : LANE_TEXT))
       .text((l) => `F${l.generation} ${l.label}${l.loaded ? '' : ' …'}`);
     label.append('title').text((l) => (l.loaded ? personLabel(l.id, trace.identities) : t(lang, 'timeline.notLoaded')));
 
     lanes.each(function (l) {
       const y = laneY.get(l.id) ?? 0;
-      const g = select(this);
+      // Faded marks in a group of their own: the label keeps its contrast.
+      const g = select(this).append('g').attr('class', 'marks').attr('opacity', faded(l) ? FADED_MARKS : 1);
       for (const m of l.marks) {
         const hot = station !== undefined && m.stationId === station;
         const mark = m.point
