@@ -1,13 +1,18 @@
 /**
  * Trace benchmark (run by hand; prints one JSON document on stdout, progress on stderr):
  *
- *   npm run bench:trace -- DIR [--traces 200] [--days 14] [--seed 1] [--check 10] [--profile 200] [--depth2-traces N] [--breakdown 8] [--no-duckdb]
+ *   npm run bench:trace -- DIR [--traces 200] [--days 3] [--horizon-days 3] [--seed 1] [--check 10] [--profile 200] [--depth2-traces N] [--breakdown 8] [--no-duckdb]
  *   (`--help` lists every option)
  *
  * DIR holds a generated city (`truyvet generate`) whose stations.csv and passages.csv are already
  * imported into the Neo4j that NEO4J_URI (default: the local one) points at, with the same
  * TRUYVET_PSEUDONYM_KEY. The bench picks `--traces` random people (seeded) among those with a passage in their period,
- * each with a `--days` infectious period ending at a random instant of the city's span, and:
+ * each with a `--days` infectious period ending at a random instant of the city's span (the 2021
+ * rule's default: infectious from 2 days before onset to confirmation, 3 days; `--days 14` is the
+ * stress row) and a horizon `until` = `to` + `--horizon-days` for later generations, and:
+ *
+ * - times the first page as the API serves it (counts per generation and the first 50 people:
+ *   the trace shaped, encoded and opened, its first page read; the store's write left out);
  *
  * - times the engine's trace at depth 1 and depth 2 (p50/p95/p99, after a warm-up);
  * - sums the database hits of every generation query's PROFILE tree, per trace;
@@ -36,14 +41,19 @@ import type { TraceResult } from '../engine/types';
 import { isTruyvetError } from '../engine/errors';
 import { mulberry32 } from './random';
 import { dbHits, defineBench, localNeo4jPid, machine, ownPeakRssMB, peakKb, percentiles, printResult, round, timed, whole } from './harness';
-import { trace } from '../engine/trace';
+import { resultOf, trace, traceShaped } from '../engine/trace';
+import { encodeShapedTrace, openedTracePeople } from '../engine/trace-store/codec';
 
 const DAY = 86_400_000;
+/** People on the API's first page as the view asks for it first (with the counts per generation). */
+const FIRST_PAGE = 50;
 
 interface Args {
   dir: string;
   traces: number;
   days: number;
+  /** Days after `to` that later generations may still be reached (the trace's `until`). */
+  horizonDays: number;
   seed: number;
   check: number;
   profile: number;
@@ -231,7 +241,9 @@ async function main(a: Args): Promise<void> {
 
   // F0s: uniform among the people with at least one passage in their (random) period.
   const period = a.days * DAY;
-  const traces: { f0: string; from: number; to: number }[] = saved?.slice(0, a.traces) ?? [];
+  const horizon = a.horizonDays * DAY;
+  // A picks file written before the horizon existed gets the run's horizon.
+  const traces: { f0: string; from: number; to: number; until: number }[] = (saved ?? []).slice(0, a.traces).map((t) => ({ ...t, until: (t as { until?: number }).until ?? t.to + horizon }));
   for (let i = 0; duck !== undefined && saved === undefined && i < a.traces; i++) {
     const lo = duck.span[0] + period;
     const to = lo >= duck.span[1] ? duck.span[1] : Math.floor(lo + rnd() * (duck.span[1] - lo));
@@ -241,7 +253,7 @@ async function main(a: Args): Promise<void> {
     const n = Number(c?.[0] ?? 0);
     if (n === 0) throw new Error('no passages in the period');
     const [row] = (await duck.con.runAndReadAll(`${active} ORDER BY pid LIMIT 1 OFFSET ${Math.floor(rnd() * n)}`)).getRows();
-    traces.push({ f0: String(row?.[0]), from, to });
+    traces.push({ f0: String(row?.[0]), from, to, until: to + horizon });
   }
   if (a.f0s !== undefined && saved === undefined) fs.writeFileSync(a.f0s, JSON.stringify(traces));
 
@@ -269,6 +281,7 @@ async function main(a: Args): Promise<void> {
   const tracesAt = (depth: number): typeof traces => (depth === 1 ? traces : traces.slice(0, a.depth2Traces));
   const lim = { maxContacts: a.maxContacts };
   const refused: Record<string, number> = { '1': 0, '2': 0 };
+  const firstPage: Record<string, number[]> = { '1': [], '2': [] };
   const duckRefused: Record<string, number> = { '1': 0, '2': 0 };
   for (const t of traces.slice(0, Math.min(20, traces.length))) await orRefused(() => trace({ ...t, depth: 1 }, lim));
   for (const t of tracesAt(2).slice(0, 3)) await orRefused(() => trace({ ...t, depth: 2 }, lim));
@@ -276,12 +289,19 @@ async function main(a: Args): Promise<void> {
   for (const depth of [1, 2]) {
     say(`Neo4j depth ${depth}: ${tracesAt(depth).length} traces…`);
     for (const t of tracesAt(depth)) {
-      const { value: r, ms } = await timed(() => orRefused(() => trace({ ...t, depth }, lim)));
-      neo[depth]!.push(ms);
-      if (r === undefined) {
+      // One trace, timed in parts: the engine's answer (shaped, then built as a TraceResult) and
+      // the API's first page (shaped, encoded and opened, its first 50 people read).
+      const { value: shaped, ms: shapedMs } = await timed(() => orRefused(() => traceShaped({ ...t, depth }, lim)));
+      if (shaped === undefined) {
+        neo[depth]!.push(shapedMs);
         refused[depth]!++;
         continue;
       }
+      const { value: r, ms: buildMs } = await timed(() => Promise.resolve(resultOf(shaped)));
+      const ms = shapedMs + buildMs;
+      neo[depth]!.push(ms);
+      const { ms: pageMs } = await timed(() => Promise.resolve(openedTracePeople(encodeShapedTrace(shaped).opened, 0, FIRST_PAGE)));
+      firstPage[depth]!.push(shapedMs + pageMs);
       size[depth]!.push(r.people.length);
       if (depth === 2) perGen(r, sizeByGen);
       if (depth === 1) depth1Times.push({ t, ms });
@@ -378,12 +398,13 @@ async function main(a: Args): Promise<void> {
   const out = {
     city: duck === undefined ? { dir: path.resolve(a.dir) } : { dir: path.resolve(a.dir), passages: duck.passages, people: duck.people.length, spanDays: round((duck.span[1] - duck.span[0]) / DAY) },
     machine: { cpus: host.cpus, cpu: host.cpu, memoryGiB: host.memoryGB, node: host.node, neo4j: info.agent ?? '', loadAverage: host.loadAverage },
-    settings: { traces: a.traces, depth2Traces: a.depth2Traces, maxContacts: a.maxContacts, periodDays: a.days, seed: a.seed, toleranceSeconds: 900, mode: 'time-respecting', closeOnly: a.closeOnly },
+    settings: { traces: a.traces, depth2Traces: a.depth2Traces, maxContacts: a.maxContacts, periodDays: a.days, horizonDays: a.horizonDays, seed: a.seed, toleranceSeconds: 900, mode: 'time-respecting', closeOnly: a.closeOnly },
     neo4j: {
-      depth1: { refusedTooLarge: refused['1'], ms: percentiles(neo['1']!), people: percentiles(size['1']!), dbHits: hitStats(hits['1']!), passagesRead: hitStats(passagesRead['1']!), slowest: slowest['1'] ?? null, breakdown },
+      depth1: { refusedTooLarge: refused['1'], ms: percentiles(neo['1']!), firstPageMs: percentiles(firstPage['1']!), people: percentiles(size['1']!), dbHits: hitStats(hits['1']!), passagesRead: hitStats(passagesRead['1']!), slowest: slowest['1'] ?? null, breakdown },
       depth2: {
         refusedTooLarge: refused['2'],
         ms: percentiles(neo['2']!),
+        firstPageMs: percentiles(firstPage['2']!),
         people: percentiles(size['2']!),
         f1: percentiles(sizeByGen['1']!),
         f2: percentiles(sizeByGen['2']!),
@@ -424,7 +445,8 @@ export default defineBench<Args>(
       c
         .argument('<dir>', 'a generated city whose stations.csv and passages.csv are imported into the Neo4j NEO4J_URI points at')
         .option('--traces <n>', 'random people (seeded) to trace', whole, 200)
-        .option('--days <n>', 'days of each infectious period', whole, 14)
+        .option('--days <n>', 'days of each infectious period (3: the 2021 rule; 14: the stress row)', whole, 3)
+        .option('--horizon-days <n>', 'days after the period that later generations may be reached (until = to + n)', whole, 3)
         .option('--seed <n>', 'seed of the draw', whole, 1)
         .option('--check <n>', 'traces on which Neo4j and DuckDB must give the same F1 and F2', whole, 10)
         .option('--profile <n>', 'traces whose database hits are summed (PROFILE)', whole, 200)
