@@ -10,15 +10,19 @@ const common = {
   setupFiles: ['<rootDir>/tests/setup/env.ts'],
   testEnvironment: 'node',
 };
+const ROUTED = ['tests/routing/*.routing.test.ts', 'tests/api/traces.api.test.ts', 'tests/api/imports.api.test.ts', 'tests/trace/cli.int.test.ts'];
 module.exports = {
   testTimeout: 60_000,
   transform: common.transform,
   globalSetup: '<rootDir>/tests/setup/global-setup.ts',
   globalTeardown: '<rootDir>/tests/setup/global-teardown.ts',
   projects: [
-    { ...common, displayName: 'unit', testMatch: ['<rootDir>/**/*.test.ts'], testPathIgnorePatterns: ['\\.(int|api|e2e)\\.test\\.ts$', '/node_modules/', '/dist/'] },
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/**/*.test.ts'], testPathIgnorePatterns: ['\\.(int|api|e2e|routing)\\.test\\.ts$', '/node_modules/', '/dist/'] },
     { ...common, displayName: 'int', testMatch: ['<rootDir>/**/*.int.test.ts'] },
     { ...common, displayName: 'api', testMatch: ['<rootDir>/**/*.api.test.ts'] },
     { ...common, displayName: 'e2e', testMatch: ['<rootDir>/**/*.e2e.test.ts'] },
+    // A second pass of the trace, import and command-line suites through a neo4j:// routing URI
+    // (docs/scale.md): reads and writes take the driver's routed paths, as on a cluster.
+    { ...common, displayName: 'routing', setupFiles: ['<rootDir>/tests/setup/routing-env.ts'], testMatch: ROUTED.map((f) => `<rootDir>/${f}`) },
   ],
 };

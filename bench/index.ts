@@ -15,6 +15,7 @@ const BENCHES: Record<string, string> = {
   scan: 'POST /api/scans through the real server under load',
   api: 'POST /api/traces and timelines through the real server under load',
   pages: 'reading a stored trace page by page: every page reading the whole result vs kept open',
+  view: "the tracers' view in Chromium: counts and the whole view on screen after the trace's answer",
 };
 
 const tsx = path.join(__dirname, '..', 'node_modules', '.bin', 'tsx');

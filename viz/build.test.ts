@@ -43,5 +43,11 @@ describe('buildViz', () => {
     expect(licenses).toMatch(/^d3-selection@\d+\.\d+\.\d+ \(ISC\)$/m);
     expect(licenses).toContain('Permission to use, copy, modify, and/or distribute this software');
     expect(fs.statSync(path.join(out, 'app.js')).size).toBeGreaterThan(10_000);
+    // The GPL-3.0 district outlines: a separate file fetched at run time, its license beside it,
+    // never in the bundle; the unlicensed boundary files of shared/data are not shipped.
+    expect(names).toEqual(expect.arrayContaining(['data/hcmc-districts-2021.geojson', 'data/LICENSE-GPL-3.0.txt', 'data/NOTICE.md']));
+    expect(names.filter((n) => /provinces|thu-duc|wards/i.test(n))).toEqual([]);
+    expect(fs.readFileSync(path.join(out, 'data', 'LICENSE-GPL-3.0.txt'), 'utf8')).toContain('Version 3, 29 June 2007');
+    expect(fs.readFileSync(path.join(out, 'app.js'), 'utf8')).not.toContain('hcmc_districts_2021');
   }, 60_000);
 });

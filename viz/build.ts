@@ -39,11 +39,11 @@ export async function buildViz(outDir: string = VIZ_DIST, options: { minify?: bo
   // Only the files that left code in the bundle (d3's index names every d3 package; most are shaken out).
   const used = Object.values(result.metafile.outputs).flatMap((o) => Object.entries(o.inputs).filter(([, i]) => i.bytesInOutput > 0).map(([file]) => file));
   fs.writeFileSync(path.join(outDir, 'THIRD-PARTY-LICENSES.txt'), thirdPartyLicenses(used));
-  for (const name of fs.readdirSync(path.join(VIZ_ROOT, 'static'))) {
-    fs.copyFileSync(path.join(VIZ_ROOT, 'static', name), path.join(outDir, name));
-  }
+  // The static files as they are, data/ too (the district outlines, fetched at run time with their license beside them).
+  fs.cpSync(path.join(VIZ_ROOT, 'static'), outDir, { recursive: true });
   const files = fs
-    .readdirSync(outDir)
+    .readdirSync(outDir, { recursive: true, encoding: 'utf8' })
+    .filter((name) => fs.statSync(path.join(outDir, name)).isFile())
     .sort()
     .map((name) => ({ name, bytes: fs.statSync(path.join(outDir, name)).size }));
   return { outDir, files };

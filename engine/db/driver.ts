@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import neo4j, { type Driver, type ManagedTransaction, type QueryResult, type Record as Neo4jRecord, type RecordShape, type ServerInfo } from 'neo4j-driver';
+import neo4j, { type BookmarkManager, type Driver, type ManagedTransaction, type QueryResult, type Record as Neo4jRecord, type RecordShape, type ServerInfo } from 'neo4j-driver';
 import { coalesceWrites, connectionSettings, localNeo4jHome, usesLocalNeo4j } from '../config';
 import { coalesceBoltWrites } from './coalesce-writes';
 import { TruyvetError, unavailable } from '../errors';
@@ -158,7 +158,8 @@ export async function runAutoCommit(cypher: string, params: Record<string, unkno
 
 export async function serverInfo(): Promise<ServerInfo> {
   try {
-    return await getDriver().getServerInfo(dbOpt());
+    const db = database();
+    return await getDriver().getServerInfo(db === undefined ? {} : { database: db });
   } catch (e) {
     throw mapDriverError(e);
   }
@@ -169,9 +170,15 @@ export async function pingDatabase(): Promise<void> {
   await serverInfo();
 }
 
-function dbOpt(): { database?: string } {
+/**
+ * Every session shares the driver's bookmark manager: on a cluster a read routed to a secondary
+ * then waits until that member has applied this process's latest write (a trace stored on the
+ * primary reads back from a secondary; docs/scale.md). On one server it costs nothing.
+ */
+function dbOpt(): { database?: string; bookmarkManager: BookmarkManager } {
   const db = database();
-  return db === undefined ? {} : { database: db };
+  const bookmarkManager = getDriver().executeQueryBookmarkManager;
+  return db === undefined ? { bookmarkManager } : { database: db, bookmarkManager };
 }
 
 function txConfig(options: QueryOptions): { timeout?: number } {

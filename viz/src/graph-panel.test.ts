@@ -1,5 +1,5 @@
 import { DENSE_LINKS } from './graph';
-import { firstContactsOnly, graphNotes, toggleGraphLinks } from './graph-panel';
+import { firstContactsOnly, graphNotes, shownText, toggleGraphLinks } from './graph-panel';
 import { t } from './i18n';
 import { Store } from './store';
 import { contacts, sampleTrace } from './testing/sample';
@@ -28,13 +28,15 @@ describe('the graph card', () => {
     expect(store.state.graphLinks).toBe('first');
   });
 
-  it('notes the people left out and the contacts not drawn, or nothing', () => {
-    const trace = sampleTrace();
-    expect(graphNotes(undefined, trace, 'en')).toBe('');
-    expect(graphNotes({ hiddenPeople: 0, drawnPeople: 4, laterLinks: 0 }, trace, 'en')).toBe('');
-    const both = graphNotes({ hiddenPeople: 1, drawnPeople: 3, laterLinks: 2 }, trace, 'en');
-    expect(both).toBe(`${t('en', 'graph.hidden', { drawn: 3, total: 4, hidden: 1 })} ${t('en', 'graph.firstOnlyNote', { n: 2 })}`);
-    expect(both).toMatch(/^Drawing 3 of 4 people; 1 are not drawn/);
-    expect(graphNotes({ hiddenPeople: 0, drawnPeople: 4, laterLinks: 2 }, trace, 'en')).toBe(t('en', 'graph.firstOnlyNote', { n: 2 }));
+  it('says per generation how many people are shown one by one, and how many are in groups', () => {
+    expect(shownText({ generation: 2, total: 1673, shown: 40, grouped: 1633, groups: 35 }, 'en')).toBe('F2: 40 of 1673 shown one by one, 1633 in 35 groups');
+    expect(shownText({ generation: 1, total: 12, shown: 12, grouped: 0, groups: 0 }, 'en')).toBe('F1: all 12 shown');
+    expect(shownText({ generation: 2, total: 1673, shown: 40, grouped: 1633, groups: 35 }, 'vi')).toBe('F2: vẽ riêng 40/1673 người, 1633 người gộp trong 35 nhóm');
+  });
+
+  it('notes the contacts not drawn in first-contact mode, or nothing', () => {
+    expect(graphNotes(undefined, 'en')).toBe('');
+    expect(graphNotes({ laterLinks: 0 }, 'en')).toBe('');
+    expect(graphNotes({ laterLinks: 2 }, 'en')).toBe(t('en', 'graph.firstOnlyNote', { n: 2 }));
   });
 });

@@ -1,6 +1,6 @@
 import { generationColor } from './colors';
 import { byId, h } from './dom';
-import { DEFAULT_NODE_CAP, DENSE_LINKS, type GraphData } from './graph';
+import { DENSE_LINKS, type GraphData, type GenerationShown } from './graph';
 import { t, type Lang } from './i18n';
 import type { State, Store } from './store';
 import type { LoadedTrace } from './types';
@@ -19,20 +19,30 @@ export function toggleGraphLinks(store: Store): void {
   store.update('graph', (s) => (s.graphLinks = firstContactsOnly(s) ? 'all' : 'first'));
 }
 
-/** What the graph leaves out: people past the node cap, later contacts in first-only mode. */
-export function graphNotes(data: Pick<GraphData, 'hiddenPeople' | 'drawnPeople' | 'laterLinks'> | undefined, trace: LoadedTrace | undefined, lang: Lang): string {
-  const notes: string[] = [];
-  if (data && data.hiddenPeople > 0) notes.push(t(lang, 'graph.hidden', { drawn: data.drawnPeople, total: trace?.people.length ?? 0, hidden: data.hiddenPeople }));
-  if (data && data.laterLinks > 0) notes.push(t(lang, 'graph.firstOnlyNote', { n: data.laterLinks }));
-  return notes.join(' ');
+/** "F2: 40 of 1,668 shown, 1,628 in 24 groups" — or "F2: all 12 shown". */
+export function shownText(g: GenerationShown, lang: Lang): string {
+  if (g.grouped === 0) return t(lang, 'graph.shownAll', { g: g.generation, n: g.total });
+  return t(lang, 'graph.shown', { g: g.generation, shown: g.shown, total: g.total, grouped: g.grouped, groups: g.groups });
+}
+
+/** What the graph leaves out: later contacts in first-only mode. */
+export function graphNotes(data: Pick<GraphData, 'laterLinks'> | undefined, lang: Lang): string {
+  return data && data.laterLinks > 0 ? t(lang, 'graph.firstOnlyNote', { n: data.laterLinks }) : '';
 }
 
 export function renderGraphPanel(graph: GraphView, state: State): void {
   const { trace, lang, selection } = state;
   const firstOnly = firstContactsOnly(state);
-  const data = graph.render(trace, state.stations, lang, selection, { cap: DEFAULT_NODE_CAP, firstOnly });
+  const data = graph.render(trace, state.stations, lang, selection, { firstOnly });
   byId('graph-links').setAttribute('aria-pressed', String(firstOnly));
-  byId('graph-notice').textContent = graphNotes(data, trace, lang);
+  const notice = byId('graph-notice');
+  notice.replaceChildren();
+  for (const g of data?.generations ?? []) {
+    notice.append(h('span', { class: 'shown', 'data-testid': `graph-shown-f${g.generation}`, style: `border-color:${generationColor(g.generation)}` }, shownText(g, lang)), ' ');
+  }
+  const note = graphNotes(data, lang);
+  if (data?.generations.some((g) => g.grouped > 0)) notice.append(h('span', { class: 'hint' }, t(lang, 'graph.groupNote')));
+  if (note) notice.append(h('span', { class: 'hint' }, note));
   renderGraphLegend(trace, lang);
 }
 
@@ -43,6 +53,7 @@ function renderGraphLegend(trace: LoadedTrace | undefined, lang: Lang): void {
   for (let g = 0; g <= trace.params.depth; g++) {
     host.append(h('span', { class: 'key' }, h('span', { class: 'swatch round', style: `background:${generationColor(g)}` }), `F${g}`));
   }
+  host.append(h('span', { class: 'key' }, h('span', { class: 'swatch round group' }), t(lang, 'graph.groupKey')));
   host.append(h('span', { class: 'note' }, t(lang, 'graph.legendNote')));
 }
 

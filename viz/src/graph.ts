@@ -1,103 +1,355 @@
 import { forceCollide, forceManyBody, forceRadial, forceSimulation, type SimulationNodeDatum } from 'd3';
-import { chainTo, personKey } from './result';
-import type { LoadedTrace, TraceContact } from './types';
+import { t, type Lang } from './i18n';
+import { personKey } from './result';
+import { formatDay, formatTime } from './time';
+import type { LoadedTrace, TraceContact, TracePerson } from './types';
 
 /**
- * The transmission graph's data: which people are drawn (a cap keeps big results smooth), one
- * link per (source, target) pair carrying all of that pair's contacts, and a seeded force
- * layout — fixed starting positions on generation rings, a fixed number of ticks, no use of
- * Math.random — so the same result always gives the same picture. Pure (no DOM).
+ * The transmission graph's data: which nodes are drawn, and how they are laid out. Pure (no DOM).
+ *
+ * Every generation is present whatever its size. A generation with more people than its room on
+ * the ring (`budget`) is drawn partly as groups: the people whose first contact (the one that set
+ * their exposure) happened at one station within one hour become one node — "Cầu Sài Gòn 06:50
+ * 24/11 · 230 F1" — sized by its count, biggest groups first, until the generation fits; past
+ * that, what is left becomes one "others" node per generation. The selected person is drawn on
+ * their own with the chain that reached them and the people they reached in the next generation
+ * (up to EXPAND); a selected group, with the people its members reached. Each generation says
+ * how many of its people are drawn one by one ("n of m shown").
+ *
+ * Links join nodes: one per (source node, target node) pair, carrying that pair's contacts; with
+ * `firstOnly`, only each person's first contact counts (a tree). The layout is seeded: fixed
+ * starting positions on generation rings, a fixed number of ticks, no Math.random.
  */
 
-export const DEFAULT_NODE_CAP = 300;
-
 export interface GraphNode {
+  /** A person's id, or a group's id (`g1:<station>:<first contact>`, `g2:others`). */
   readonly id: string;
+  readonly kind: 'person' | 'group';
   readonly generation: number;
+  /** A person's key; empty for a group (the view writes its place and time). */
   readonly label: string;
+  /** A person's risk score; a group's highest. */
   readonly score: number;
+  /** A person's exposure; a group's earliest. */
   readonly exposureAt: string | undefined;
+  /** The people the node stands for: the person, or the members of the group not drawn on their own. */
+  readonly people: readonly string[];
+  /** A group: the station of its first contacts (none for "others"), and their first and last time. */
+  readonly stationId?: string;
+  readonly from?: string;
+  readonly to?: string;
 }
 
 export interface GraphLink {
+  /** `<source node>><target node>`. */
   readonly id: string;
   readonly source: string;
   readonly target: string;
   readonly generation: number;
-  /** Every contact of the pair, earliest first; the first one labels the edge. */
+  /** Every contact between the two nodes, earliest first; the first one labels the edge. */
   readonly contacts: readonly TraceContact[];
 }
 
+/** How much of one generation is drawn one person per node. */
+export interface GenerationShown {
+  readonly generation: number;
+  /** People of the generation in the result. */
+  readonly total: number;
+  /** Drawn one by one. */
+  readonly shown: number;
+  /** In group nodes, and how many groups. */
+  readonly grouped: number;
+  readonly groups: number;
+}
+
 export interface GraphData {
+  /** F0 first, then generation by generation, earliest exposure first: the keyboard's order. */
   readonly nodes: readonly GraphNode[];
   readonly links: readonly GraphLink[];
-  /** People of the result that are drawn / not drawn (F0 is always drawn and not counted). */
-  readonly drawnPeople: number;
-  readonly hiddenPeople: number;
-  /** Contact pairs left out because an end is not drawn. */
-  readonly hiddenLinks: number;
-  /** Links left out because `firstOnly` keeps one link into each person. */
+  /** Generations 1 … depth, each present even when empty. */
+  readonly generations: readonly GenerationShown[];
+  /** Node pairs left out because `firstOnly` keeps one contact into each person. */
   readonly laterLinks: number;
 }
 
+/** What the graph opens around: a person, or a group (its id and all its members). */
+export type GraphFocus = { readonly person: string } | { readonly group: string; readonly people: readonly string[] };
+
 export interface GraphOptions {
-  /** Most people drawn, in the engine's order (generation, then exposure). */
-  readonly cap?: number;
-  /** People to draw even past the cap, with the chain that reached them (a selection). */
-  readonly include?: readonly string[];
-  /**
-   * Keep only the link that carries each person's earliest contact (who exposed them first): a
-   * readable tree for dense clusters, where every F2 met dozens of F1s.
-   */
+  /** Keep only the contact that reached each person first (who exposed them first): a tree. */
   readonly firstOnly?: boolean;
+  readonly focus?: GraphFocus;
+  /** Most nodes of generation g on its ring (people one by one plus groups). */
+  readonly budget?: (generation: number) => number;
 }
 
-/** Above this many links the view starts in first-contact-only mode. */
+/** Room on each ring at the view's size: F1 on the inner ring, later generations on wider ones. */
+export const defaultBudget = (generation: number): number => (generation <= 1 ? 20 : 24);
+
+/** People of the next generation drawn one by one around a selected person or group. */
+export const EXPAND = 40;
+
+/** First contacts at one station within this span from the group's first one make one group. */
+export const GROUP_SPAN_MS = 3_600_000;
+
+/** Above this many contacts the view starts in first-contact-only mode. */
 export const DENSE_LINKS = 400;
 
-export function graphData(trace: LoadedTrace, options: GraphOptions = {}): GraphData {
-  const cap = Math.max(0, options.cap ?? DEFAULT_NODE_CAP);
-  const drawn = new Set<string>([trace.f0]);
-  for (const p of trace.people.slice(0, cap)) drawn.add(p.id);
-  for (const id of options.include ?? []) for (const c of chainTo(trace, id)) drawn.add(c);
+const byContact = (a: TraceContact, b: TraceContact) => a.at.localeCompare(b.at) || a.stationId.localeCompare(b.stationId) || a.source.localeCompare(b.source);
 
-  const nodes: GraphNode[] = [{ id: trace.f0, generation: 0, label: personKey(trace.f0, trace.identities), score: 1, exposureAt: undefined }];
-  for (const p of trace.people) {
-    if (drawn.has(p.id)) nodes.push({ id: p.id, generation: p.generation, label: personKey(p.id, trace.identities), score: p.score, exposureAt: p.exposureAt });
-  }
+/** What the graph needs of a trace, indexed once per result (results are never changed in place). */
+interface TraceIndex {
+  readonly byId: ReadonlyMap<string, TracePerson>;
+  /** Place of each person in the engine's order (generation, then exposure). */
+  readonly order: ReadonlyMap<string, number>;
+  /** The contact that reached each person first, from the generation before theirs. */
+  readonly firstInto: ReadonlyMap<string, TraceContact>;
+  /** People each person reached in the next generation, in the engine's order. */
+  readonly reached: ReadonlyMap<string, readonly string[]>;
+  /** Each person's group key (station and hour-long window of their first contact). */
+  readonly groupOf: ReadonlyMap<string, { key: string; stationId: string; from: string }>;
+}
 
-  const pairs = new Map<string, TraceContact[]>();
+const indexes = new WeakMap<object, TraceIndex>();
+
+function indexOf(trace: Pick<LoadedTrace, 'f0' | 'people' | 'contacts'>): TraceIndex {
+  const known = indexes.get(trace);
+  if (known) return known;
+  const byId = new Map(trace.people.map((p) => [p.id, p]));
+  const order = new Map(trace.people.map((p, i) => [p.id, i]));
+  const genOf = (id: string) => (id === trace.f0 ? 0 : byId.get(id)?.generation);
+  const firstInto = new Map<string, TraceContact>();
+  const reachedSets = new Map<string, Set<string>>();
   for (const c of trace.contacts) {
-    const k = `${c.source}>${c.target}`;
-    const list = pairs.get(k);
-    if (list) list.push(c);
-    else pairs.set(k, [c]);
-  }
-  const links: GraphLink[] = [];
-  let hiddenLinks = 0;
-  for (const [id, contacts] of pairs) {
-    const c0 = contacts[0] as TraceContact;
-    if (!drawn.has(c0.source) || !drawn.has(c0.target)) {
-      hiddenLinks++;
-      continue;
+    const target = byId.get(c.target);
+    if (!target) continue;
+    const fromPrevious = genOf(c.source) === target.generation - 1;
+    if (fromPrevious) {
+      let set = reachedSets.get(c.source);
+      if (!set) reachedSets.set(c.source, (set = new Set()));
+      set.add(c.target);
     }
-    contacts.sort((a, b) => a.at.localeCompare(b.at) || a.stationId.localeCompare(b.stationId));
-    links.push({ id, source: c0.source, target: c0.target, generation: c0.generation, contacts });
+    const prev = firstInto.get(c.target);
+    // A contact from the generation before always wins over one that is not (naive mode, a page not loaded).
+    const prevFromPrevious = prev !== undefined && genOf(prev.source) === target.generation - 1;
+    if (!prev || (fromPrevious && !prevFromPrevious) || (fromPrevious === prevFromPrevious && byContact(c, prev) < 0)) firstInto.set(c.target, c);
   }
-  let kept = links;
-  if (options.firstOnly) {
-    const first = new Map<string, GraphLink>();
-    for (const l of links) {
-      const prev = first.get(l.target);
-      const at = l.contacts[0]!.at;
-      const prevAt = prev?.contacts[0]!.at;
-      if (!prev || prevAt === undefined || at < prevAt || (at === prevAt && l.source < prev.source)) first.set(l.target, l);
+  const reached = new Map<string, string[]>();
+  for (const [source, set] of reachedSets) reached.set(source, [...set].sort((a, b) => (order.get(a) ?? 0) - (order.get(b) ?? 0)));
+
+  // Groups: per generation and station, first contacts in time order; a group spans GROUP_SPAN_MS from its first.
+  const groupOf = new Map<string, { key: string; stationId: string; from: string }>();
+  const buckets = new Map<string, { id: string; at: string }[]>();
+  for (const p of trace.people) {
+    const c = firstInto.get(p.id);
+    const k = `${p.generation}\u0000${c?.stationId ?? ''}`;
+    let list = buckets.get(k);
+    if (!list) buckets.set(k, (list = []));
+    list.push({ id: p.id, at: c?.at ?? p.exposureAt });
+  }
+  for (const [k, list] of buckets) {
+    const [generation, stationId] = k.split('\u0000') as [string, string];
+    list.sort((a, b) => a.at.localeCompare(b.at) || a.id.localeCompare(b.id));
+    let start: { at: string; ms: number } | undefined;
+    for (const item of list) {
+      const ms = Date.parse(item.at);
+      if (!start || ms - start.ms >= GROUP_SPAN_MS) start = { at: item.at, ms };
+      groupOf.set(item.id, { key: `g${generation}:${stationId}:${start.at}`, stationId, from: start.at });
     }
-    kept = [...first.values()];
   }
-  kept.sort((a, b) => a.generation - b.generation || a.id.localeCompare(b.id));
-  const drawnPeople = nodes.length - 1;
-  return { nodes, links: kept, drawnPeople, hiddenPeople: trace.people.length - drawnPeople, hiddenLinks, laterLinks: links.length - kept.length };
+  const index = { byId, order, firstInto, reached, groupOf };
+  indexes.set(trace, index);
+  return index;
+}
+
+/** The path F0 → … → person along each person's first contact, F0 first (stops early if a link is missing). */
+export function firstContactChain(trace: Pick<LoadedTrace, 'f0' | 'people' | 'contacts'>, personId: string): string[] {
+  const { firstInto } = indexOf(trace);
+  const path = [personId];
+  let at = personId;
+  for (let guard = 0; at !== trace.f0 && guard < 64; guard++) {
+    const c = firstInto.get(at);
+    if (!c) break;
+    path.push(c.source);
+    at = c.source;
+  }
+  return path.reverse();
+}
+
+/** The people a person reached in the next generation, in the engine's order. */
+export function reachedBy(trace: Pick<LoadedTrace, 'f0' | 'people' | 'contacts'>, personId: string): readonly string[] {
+  return indexOf(trace).reached.get(personId) ?? [];
+}
+
+/** The people drawn one by one whatever the budget: the focus, its chain and whom it reached. */
+export function forcedPeople(trace: Pick<LoadedTrace, 'f0' | 'people' | 'contacts'>, focus: GraphFocus | undefined): Set<string> {
+  const forced = new Set<string>();
+  if (!focus) return forced;
+  const index = indexOf(trace);
+  const reached = new Set<string>();
+  if ('person' in focus) {
+    if (focus.person !== trace.f0 && !index.byId.has(focus.person)) return forced;
+    for (const id of firstContactChain(trace, focus.person)) forced.add(id);
+    for (const id of index.reached.get(focus.person) ?? []) reached.add(id);
+  } else {
+    for (const member of focus.people) for (const id of index.reached.get(member) ?? []) reached.add(id);
+  }
+  const next = [...reached].sort((a, b) => (index.order.get(a) ?? 0) - (index.order.get(b) ?? 0));
+  for (const id of next.slice(0, EXPAND)) forced.add(id);
+  forced.delete(trace.f0);
+  return forced;
+}
+
+interface Unit {
+  readonly people: TracePerson[];
+  readonly group: { key: string; stationId: string; from: string } | undefined;
+}
+
+/**
+ * One generation's nodes: `forced` people one by one; the rest one by one while they fit in
+ * `budget` nodes, else the biggest groups (two people or more) become group nodes until they do,
+ * and if even that leaves too many, everything past the first `budget - 1` nodes becomes one
+ * "others" group. Groups keep their key whatever the focus, so a selected group stays selected.
+ */
+function planGeneration(people: readonly TracePerson[], forced: ReadonlySet<string>, budget: number, index: TraceIndex): { persons: TracePerson[]; groups: Unit[] } {
+  const persons = people.filter((p) => forced.has(p.id));
+  const free = people.filter((p) => !forced.has(p.id));
+  const room = Math.max(4, budget - persons.length);
+  if (free.length <= room) return { persons: [...persons, ...free], groups: [] };
+  const byKey = new Map<string, Unit>();
+  for (const p of free) {
+    const g = index.groupOf.get(p.id);
+    const key = g?.key ?? `none:${p.id}`;
+    let unit = byKey.get(key);
+    if (!unit) byKey.set(key, (unit = { people: [], group: g }));
+    unit.people.push(p);
+  }
+  // Biggest first; equal sizes in the order of their first person (earliest exposure).
+  const units = [...byKey.values()].sort((a, b) => b.people.length - a.people.length || (index.order.get(a.people[0]!.id) ?? 0) - (index.order.get(b.people[0]!.id) ?? 0));
+  let nodes = free.length;
+  const grouped = new Set<Unit>();
+  for (const u of units) {
+    if (nodes <= room || u.people.length < 2) break;
+    grouped.add(u);
+    nodes -= u.people.length - 1;
+  }
+  const groups = units.filter((u) => grouped.has(u));
+  const singles = units.filter((u) => !grouped.has(u)).flatMap((u) => u.people);
+  if (nodes <= room) return { persons: [...persons, ...singles], groups };
+  // Still too many: keep the groups, then the riskiest people, and put the rest in "others".
+  singles.sort((a, b) => b.score - a.score || (index.order.get(a.id) ?? 0) - (index.order.get(b.id) ?? 0));
+  const keep = Math.max(0, room - 1);
+  const keptGroups = groups.slice(0, keep);
+  const keptSingles = singles.slice(0, Math.max(0, keep - keptGroups.length));
+  const rest = [...groups.slice(keep).flatMap((u) => u.people), ...singles.slice(keptSingles.length)];
+  const others: Unit[] = rest.length > 0 ? [{ people: rest, group: undefined }] : [];
+  return { persons: [...persons, ...keptSingles], groups: [...keptGroups, ...others] };
+}
+
+export function graphData(trace: LoadedTrace, options: GraphOptions = {}): GraphData {
+  const index = indexOf(trace);
+  const budget = options.budget ?? defaultBudget;
+  const forced = forcedPeople(trace, options.focus);
+  const byGen = new Map<number, TracePerson[]>();
+  for (const p of trace.people) {
+    let list = byGen.get(p.generation);
+    if (!list) byGen.set(p.generation, (list = []));
+    list.push(p);
+  }
+  const maxGen = Math.max(trace.params.depth, ...byGen.keys());
+  const nodes: GraphNode[] = [{ id: trace.f0, kind: 'person', generation: 0, label: personKey(trace.f0, trace.identities), score: 1, exposureAt: undefined, people: [trace.f0] }];
+  const nodeOf = new Map<string, string>([[trace.f0, trace.f0]]);
+  const generations: GenerationShown[] = [];
+  const orderOf = (id: string) => index.order.get(id) ?? 0;
+  for (let g = 1; g <= maxGen; g++) {
+    const people = byGen.get(g) ?? [];
+    const plan = planGeneration(people, forced, budget(g), index);
+    const drawn: { node: GraphNode; first: number }[] = [];
+    for (const p of plan.persons) {
+      drawn.push({ node: { id: p.id, kind: 'person', generation: g, label: personKey(p.id, trace.identities), score: p.score, exposureAt: p.exposureAt, people: [p.id] }, first: orderOf(p.id) });
+      nodeOf.set(p.id, p.id);
+    }
+    for (const u of plan.groups) {
+      const id = u.group?.key ?? `g${g}:others`;
+      const members = [...u.people].sort((a, b) => orderOf(a.id) - orderOf(b.id));
+      const times = members.map((p) => index.firstInto.get(p.id)?.at ?? p.exposureAt).sort();
+      const node: GraphNode = {
+        id,
+        kind: 'group',
+        generation: g,
+        label: '',
+        score: Math.max(...members.map((p) => p.score)),
+        exposureAt: members[0]?.exposureAt,
+        people: members.map((p) => p.id),
+        ...(u.group ? { stationId: u.group.stationId, from: times[0]!, to: times[times.length - 1]! } : {}),
+      };
+      drawn.push({ node, first: orderOf(members[0]!.id) });
+      for (const p of members) nodeOf.set(p.id, id);
+    }
+    drawn.sort((a, b) => a.first - b.first || a.node.id.localeCompare(b.node.id));
+    nodes.push(...drawn.map((d) => d.node));
+    const grouped = plan.groups.reduce((n, u) => n + u.people.length, 0);
+    generations.push({ generation: g, total: people.length, shown: plan.persons.length, grouped, groups: plan.groups.length });
+  }
+
+  const linksOf = (contacts: Iterable<TraceContact>) => {
+    const pairs = new Map<string, { source: string; target: string; generation: number; contacts: TraceContact[] }>();
+    for (const c of contacts) {
+      const source = nodeOf.get(c.source);
+      const target = nodeOf.get(c.target);
+      if (source === undefined || target === undefined || source === target) continue;
+      const id = `${source}>${target}`;
+      const pair = pairs.get(id);
+      if (pair) pair.contacts.push(c);
+      else pairs.set(id, { source, target, generation: c.generation, contacts: [c] });
+    }
+    return pairs;
+  };
+  const all = linksOf(trace.contacts);
+  const first = linksOf(index.firstInto.values());
+  const kept = options.firstOnly ? first : all;
+  const links: GraphLink[] = [...kept].map(([id, p]) => ({ id, source: p.source, target: p.target, generation: p.generation, contacts: p.contacts.sort(byContact) }));
+  links.sort((a, b) => a.generation - b.generation || a.id.localeCompare(b.id));
+  return { nodes, links, generations, laterLinks: options.firstOnly ? all.size - first.size : 0 };
+}
+
+/** The words a node is labelled with, line by line: a person's key; a group's place, then its time and count. */
+export function nodeLines(n: GraphNode, stationName: (id: string) => string, lang: Lang): string[] {
+  if (n.kind === 'person') return [n.label];
+  if (n.stationId === undefined || n.from === undefined) return [t(lang, 'graph.others', { n: n.people.length, g: n.generation })];
+  return [...wrapName(shortName(stationName(n.stationId))), `${formatTime(n.from, lang)} ${formatDay(n.from, lang)} · ${n.people.length} F${n.generation}`];
+}
+
+/** A station name in a label: at most two lines of about this many characters (the node's title has it whole). */
+export const NAME_CHARS = 18;
+
+/** The abbreviations Vietnamese officials write themselves (KCN Tân Bình, KCX Tân Thuận), for labels only. */
+const SHORT: readonly [RegExp, string][] = [
+  [/^Chốt kiểm soát\s+/i, 'Chốt '],
+  [/^Khu công nghiệp\s+/i, 'KCN '],
+  [/^Khu chế xuất\s+/i, 'KCX '],
+  [/^Khu công nghệ cao\b/i, 'Khu CNC'],
+  [/^Công ty TNHH\s+/i, 'Cty '],
+  [/^Công ty cổ phần\s+/i, 'Cty CP '],
+];
+
+export function shortName(name: string): string {
+  for (const [re, to] of SHORT) if (re.test(name)) return name.replace(re, to);
+  return name;
+}
+
+/** A name on one line, or two at a space, the second cut with "…" past NAME_CHARS. */
+export function wrapName(name: string): string[] {
+  if (name.length <= NAME_CHARS) return [name];
+  const cut = name.lastIndexOf(' ', NAME_CHARS);
+  const first = cut > 0 ? name.slice(0, cut) : name.slice(0, NAME_CHARS);
+  const rest = name.slice(first.length).trim();
+  return [first, rest.length > NAME_CHARS ? `${rest.slice(0, NAME_CHARS - 1).trimEnd()}…` : rest];
+}
+
+/** A node's label on one line: "Cầu Sài Gòn 06:50 24/11 · 230 F1". */
+export function nodeText(n: GraphNode, stationName: (id: string) => string, lang: Lang): string {
+  return nodeLines(n, stationName, lang).join(' ');
 }
 
 export interface Point {
@@ -114,9 +366,11 @@ export interface LayoutOptions {
 /** The starting positions are already a radial tree: the forces only need to settle collisions. */
 export const DEFAULT_TICKS = 160;
 
-/** Node radius on screen: F0 biggest, others by their risk score. */
-export function nodeRadius(n: Pick<GraphNode, 'generation' | 'score'>): number {
-  return n.generation === 0 ? 14 : 7 + Math.round(5 * Math.max(0, Math.min(1, n.score)));
+/** Node radius in the layout: F0 biggest, people by their risk score, groups by their count (area). */
+export function nodeRadius(n: Pick<GraphNode, 'generation' | 'score' | 'kind' | 'people'>): number {
+  if (n.generation === 0) return 16;
+  if (n.kind === 'group') return Math.min(26, Math.round(10 + 1.6 * Math.sqrt(n.people.length)));
+  return 8 + Math.round(5 * Math.max(0, Math.min(1, n.score)));
 }
 
 interface SimNode extends SimulationNodeDatum {
@@ -131,7 +385,7 @@ interface SimNode extends SimulationNodeDatum {
  */
 export function ringRadii(data: Pick<GraphData, 'nodes'>, ring: number): Map<number, number> {
   const room = new Map<number, number>();
-  for (const n of data.nodes) room.set(n.generation, (room.get(n.generation) ?? 0) + 2 * nodeRadius(n) + 6);
+  for (const n of data.nodes) room.set(n.generation, (room.get(n.generation) ?? 0) + 2 * nodeRadius(n) + 8);
   const radii = new Map<number, number>();
   let prev = 0;
   for (const g of [...room.keys()].sort((a, b) => a - b)) {
@@ -143,17 +397,17 @@ export function ringRadii(data: Pick<GraphData, 'nodes'>, ring: number): Map<num
 }
 
 /**
- * Positions (rounded to 0.1) around F0 at (0, 0), as a radial tree: F1s start evenly spread on
- * the first ring in the engine's order (earliest exposure first, clockwise from the top); each
- * later generation is ordered by the angle of whoever reached it first and spread on its own
- * ring, so people sit near the person who passed it on. d3-force then only relaxes the rings
- * (radial pull, collision, a little repulsion) — no link force, which in dense clusters drags a
- * whole generation to one side of F0.
+ * Positions (rounded to 0.1) around F0 at (0, 0), as a radial tree: F1 nodes start evenly spread
+ * on the first ring in the keyboard's order (earliest exposure first, clockwise from the top);
+ * each later generation is ordered by the angle of the node that reached it first and fanned out
+ * around it on its own ring. d3-force then only relaxes the rings (radial pull, collision, a
+ * little repulsion) — no link force, which in dense clusters drags a generation to one side.
  */
 export function layoutGraph(data: GraphData, options: LayoutOptions = {}): Map<string, Point> {
   const ring = options.ring ?? 120;
   const ticks = options.ticks ?? DEFAULT_TICKS;
   const radii = ringRadii(data, ring);
+  // Each node's parent: the node its earliest link comes from.
   const parent = new Map<string, { source: string; at: string }>();
   for (const l of data.links) {
     const at = l.contacts[0]?.at ?? '';
@@ -185,8 +439,13 @@ export function layoutGraph(data: GraphData, options: LayoutOptions = {}): Map<s
     }
     for (const [p, group] of groups) {
       const center = angle.get(p) ?? 0;
-      const step = (2 * nodeRadius(group[0]!) + 6) / Math.max(1, radius);
-      group.forEach((n, i) => angle.set(n.id, center + (i - (group.length - 1) / 2) * step));
+      const widths = group.map((n) => (2 * nodeRadius(n) + 8) / Math.max(1, radius));
+      const total = widths.reduce((s, w) => s + w, 0);
+      let at = center - total / 2;
+      group.forEach((n, i) => {
+        angle.set(n.id, at + widths[i]! / 2);
+        at += widths[i]!;
+      });
     }
   }
   const nodes: SimNode[] = data.nodes.map((n) => {
@@ -203,7 +462,7 @@ export function layoutGraph(data: GraphData, options: LayoutOptions = {}): Map<s
     .randomSource(mulberry32(20210802))
     .force('charge', forceManyBody<SimNode>().strength(-30).distanceMax(ring))
     .force('ring', forceRadial<SimNode>((d) => radii.get(d.generation) ?? d.generation * ring).strength(0.9))
-    .force('collide', forceCollide<SimNode>((d) => d.r + 3))
+    .force('collide', forceCollide<SimNode>((d) => d.r + 4))
     .stop();
   sim.tick(ticks);
   const out = new Map<string, Point>();

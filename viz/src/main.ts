@@ -7,7 +7,7 @@ import { Lines } from './lines';
 import type { Page } from './page';
 import { renderRecent } from './recent';
 import { render, type Views } from './render';
-import { loadTimeline, selectPerson, selectStation } from './selection';
+import { loadTimeline, selectGroup, selectPerson, selectStation } from './selection';
 import { sessionExpired, wireSession } from './session';
 import { Store } from './store';
 import { wireTraceForm } from './trace-form';
@@ -31,7 +31,7 @@ const lines = new Lines(
 const page: Page = { api, store, lines };
 
 const views: Views = {
-  graph: new GraphView(byId('graph'), (id) => selectPerson(page, id), 900, 640),
+  graph: new GraphView(byId('graph'), { person: (id) => selectPerson(page, id), group: (g) => selectGroup(page, g) }, 900, 640),
   timeline: new TimelineView(byId('timeline'), (id) => selectPerson(page, id)),
   map: new MapView(byId('map'), (id) => selectStation(page, id)),
 };

@@ -7,11 +7,13 @@ import { errorMessage } from './messages';
 import type { Page } from './page';
 import { listPage } from './paging';
 import { renderRecent } from './recent';
-import { selectHotspot, selectPerson } from './selection';
+import { loadTimelines, selectHotspot, selectPerson } from './selection';
 import { renderSession } from './session';
 import type { Failure } from './store';
 import { renderSummary } from './summary';
+import { isPreview } from './trace-load';
 import { renderDetails } from './views/details';
+import { renderEvidence } from './views/evidence';
 import type { GraphView } from './views/graph';
 import { renderHotspots } from './views/hotspots';
 import type { MapView } from './views/map';
@@ -32,6 +34,28 @@ export function timelineNotice(lang: Lang, hiddenLanes: number): string {
   return t(lang, 'timeline.notice') + (hiddenLanes > 0 ? ' ' + t(lang, 'timeline.hidden', { n: hiddenLanes }) : '');
 }
 
+/**
+ * The trace whose panels were all drawn. A new trace shows its summary (the counts) and the
+ * people list first, and the graph, timeline, map and the rest a frame later: the counts and the
+ * F1 list are on screen while the heavier panels are drawn (issue 23 point 10).
+ */
+let drawnWhole: string | undefined;
+let wholeAsked = false;
+
+function drawWholeSoon(page: Page, views: Views, traceId: string): void {
+  if (wholeAsked) return;
+  wholeAsked = true;
+  // After the next frame is painted: a timeout queued from requestAnimationFrame runs after the paint.
+  const later = (fn: () => void) => (typeof requestAnimationFrame === 'function' ? requestAnimationFrame(() => setTimeout(fn, 0)) : setTimeout(fn, 0));
+  later(() => {
+    wholeAsked = false;
+    const now = page.store.state.trace;
+    if (now?.id !== traceId || isPreview(now)) return;
+    drawnWhole = traceId;
+    render(page, views);
+  });
+}
+
 export function render(page: Page, views: Views): void {
   const { store, lines } = page;
   const state = store.state;
@@ -43,9 +67,12 @@ export function render(page: Page, views: Views): void {
   renderSession(state);
   byId('views').hidden = !trace;
   byId('summary-card').hidden = !trace;
-  renderSummary(trace, lang, select);
+  const preview = trace !== undefined && isPreview(trace);
+  renderSummary(trace, lang, select, preview);
   renderRecent(page);
-  renderGraphPanel(views.graph, state);
+  const firstPaint = trace !== undefined && (preview || trace.id !== drawnWhole);
+  if (!trace) drawnWhole = undefined;
+  if (!firstPaint) renderGraphPanel(views.graph, state);
 
   renderPeople(byId('people'), trace, lang, selection, state.listPage, state.listGeneration, {
     select,
@@ -56,6 +83,10 @@ export function render(page: Page, views: Views): void {
         s.listPage = 1;
       }),
   });
+  if (firstPaint) {
+    if (!preview) drawWholeSoon(page, views, trace.id);
+    return;
+  }
 
   if (trace) {
     const onPage = listPage(filteredPeople(trace, state.listGeneration), state.listPage).items.map((p) => p.id);
@@ -66,7 +97,7 @@ export function render(page: Page, views: Views): void {
     views.timeline.render(undefined, undefined, state.stations, lang, selection);
   }
 
-  views.map.render(trace, state.stationList, lang, selection);
+  views.map.render(trace, state.stationList, lang, selection, { timelines: state.timelines, selectPerson: select });
   renderHotspots(byId('hotspots'), state.hotspots, failureText(state.hotspotError), state.stations, lang, selection, (hs) => selectHotspot(page, hs));
   renderSensitivity(byId('sensitivity'), trace, lang);
   renderDetails(
@@ -80,6 +111,25 @@ export function render(page: Page, views: Views): void {
           timelineError: failureText(state.timelineErrors.get(selection.person)),
           lang,
           select,
+        }
+      : trace && selection.group !== undefined
+        ? { trace, group: selection.group, stations: state.stations, lang, select }
+        : undefined,
+    lang,
+  );
+  renderEvidence(
+    byId('evidence'),
+    trace && selection.person !== undefined
+      ? {
+          trace,
+          personId: selection.person,
+          stations: state.stations,
+          timelines: state.timelines,
+          timelineError: failureText(state.timelineErrors.get(selection.person)),
+          lang,
+          select,
+          load: (ids) => void loadTimelines(page, ids),
+          redraw: () => render(page, views),
         }
       : undefined,
     lang,

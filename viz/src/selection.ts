@@ -1,7 +1,8 @@
 import { pageOfIndex } from './paging';
 import type { Page } from './page';
-import type { Selection, State } from './store';
+import type { GroupSelection, Selection, State } from './store';
 import type { Hotspot, LoadedTrace } from './types';
+import { evidencePeople } from './views/evidence';
 import { filteredPeople } from './views/people';
 
 /** Selecting a person or a hotspot from any view, and loading the timelines the views show. */
@@ -28,7 +29,18 @@ export function selectPerson(page: Page, id: string): void {
     s.listGeneration = place.generation;
     s.listPage = place.page;
   });
-  void loadTimeline(page, id);
+  // Their timeline, and those of the people on the other side of their first contacts: the
+  // evidence card shows both passages of each contact.
+  void loadTimelines(page, evidencePeople(trace, id));
+}
+
+/** Loads several timelines, a few at a time (each is a request the server audits). */
+export async function loadTimelines(page: Page, ids: readonly string[], atOnce = 6): Promise<void> {
+  const queue = [...ids];
+  const worker = async () => {
+    for (let id = queue.shift(); id !== undefined; id = queue.shift()) await loadTimeline(page, id);
+  };
+  await Promise.all(Array.from({ length: Math.min(atOnce, queue.length) }, worker));
 }
 
 /** Clicking the selected hotspot again clears the selection. */
@@ -41,16 +53,36 @@ export function selectHotspot(page: Page, hs: Hotspot): void {
   page.store.select(hotspotSelection(page.store.state.selection, hs));
 }
 
+/** Selecting a group of the graph; selecting it again clears the selection. */
+export function selectGroup(page: Page, group: GroupSelection): void {
+  page.store.select(page.store.state.selection.group?.id === group.id ? {} : { group });
+}
+
 /** Clicking the selected station again clears the selection. */
 export function selectStation(page: Page, id: string): void {
   page.store.select(page.store.state.selection.station === id ? {} : { station: id });
 }
 
+/** Timelines asked for and not yet answered, by trace and person: asked once even when wanted twice. */
+const inFlight = new Map<string, Promise<void>>();
+
 /** Loads a person's timeline once per trace; an answer for a trace no longer shown is dropped. */
-export async function loadTimeline(page: Page, id: string): Promise<void> {
+export function loadTimeline(page: Page, id: string): Promise<void> {
+  const trace = page.store.state.trace;
+  if (!trace || page.store.state.timelines.has(id)) return Promise.resolve();
+  const key = `${trace.id}\u0000${id}`;
+  let job = inFlight.get(key);
+  if (!job) {
+    job = fetchTimeline(page, id).finally(() => inFlight.delete(key));
+    inFlight.set(key, job);
+  }
+  return job;
+}
+
+async function fetchTimeline(page: Page, id: string): Promise<void> {
   const { store, api } = page;
   const trace = store.state.trace;
-  if (!trace || store.state.timelines.has(id)) return;
+  if (!trace) return;
   const current = (s: State) => s.trace?.id === trace.id;
   try {
     const tl = await api.timeline(id, trace.id);

@@ -11,6 +11,18 @@ export interface Selection {
   readonly station?: string;
   /** A hotspot row (a cell, or adjacent cells merged): its station, span and the trace people who passed there. */
   readonly hotspot?: Hotspot;
+  /** A group node of the graph (graph.ts): people first reached at one station within an hour. */
+  readonly group?: GroupSelection;
+}
+
+/** A group of the graph: its node id, generation, members, and the station and span of their first contacts. */
+export interface GroupSelection {
+  readonly id: string;
+  readonly generation: number;
+  readonly people: readonly string[];
+  readonly stationId?: string;
+  readonly from?: string;
+  readonly to?: string;
 }
 
 export interface Session {
@@ -80,17 +92,17 @@ export class Store {
   }
 }
 
-/** Does the selection concern this person (themself, or a hotspot they passed through)? */
+/** Does the selection concern this person (themself, a hotspot they passed through, a graph group they are in)? */
 export function selectsPerson(sel: Selection, id: string): boolean {
   if (sel.person === id) return true;
-  return sel.hotspot?.people.includes(id) ?? false;
+  return (sel.hotspot?.people.includes(id) ?? false) || (sel.group?.people.includes(id) ?? false);
 }
 
 export function hasSelection(sel: Selection): boolean {
-  return sel.person !== undefined || sel.station !== undefined || sel.hotspot !== undefined;
+  return sel.person !== undefined || sel.station !== undefined || sel.hotspot !== undefined || sel.group !== undefined;
 }
 
-/** The station the selection points at, directly or through a hotspot. */
+/** The station the selection points at, directly or through a hotspot or a graph group. */
 export function selectedStation(sel: Selection): string | undefined {
-  return sel.station ?? sel.hotspot?.stationId;
+  return sel.station ?? sel.hotspot?.stationId ?? sel.group?.stationId;
 }

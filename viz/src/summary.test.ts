@@ -28,4 +28,30 @@ describe('the summary card', () => {
     const both = summaryTexts({ ...trace, truncated: true, peopleFound: 9000, totalPeople: 5000 }, 'vi').warnings;
     expect(both).toEqual(['Tìm thấy 9000 người nhưng máy chủ chỉ lưu 5000 người đầu tiên (giới hạn kết quả).', 'Mới tải 4 trên 5000 người.']);
   });
+
+  it('while only the first page is shown, counts every generation from the trace’s own sensitivity row (issue 23 point 10)', () => {
+    const firstPage = {
+      ...trace,
+      people: trace.people.filter((p) => p.generation === 1),
+      totalPeople: 9,
+      sensitivity: [
+        { toleranceSeconds: 300, counts: { '1': 1, '2': 1 } },
+        { toleranceSeconds: trace.params.toleranceSeconds, counts: { '1': 3, '2': 6 } },
+      ],
+    };
+    expect([...summaryTexts(firstPage, 'en', true).counts]).toEqual([
+      [1, 3],
+      [2, 6],
+    ]);
+    // Once every page is there, the people loaded are counted.
+    expect([...summaryTexts(firstPage, 'en', false).counts]).toEqual([
+      [1, 2],
+      [2, 0],
+    ]);
+    // No sensitivity row at the trace's tolerance: the loaded people, and the warning says so.
+    expect([...summaryTexts({ ...firstPage, sensitivity: [] }, 'en', true).counts]).toEqual([
+      [1, 2],
+      [2, 0],
+    ]);
+  });
 });

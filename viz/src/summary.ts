@@ -20,7 +20,19 @@ export interface SummaryTexts {
   readonly warnings: readonly string[];
 }
 
-export function summaryTexts(trace: LoadedTrace, lang: Lang): SummaryTexts {
+/**
+ * People per generation: counted in the loaded people, or, while the first page is shown alone
+ * (`preview`), taken from the trace's own row of the sensitivity counts when the server gave it.
+ */
+export function summaryCounts(trace: LoadedTrace, preview: boolean): ReadonlyMap<number, number> {
+  const own = trace.sensitivity?.find((r) => r.toleranceSeconds === trace.params.toleranceSeconds);
+  if (!preview || !own) return generationCounts(trace);
+  const counts = new Map<number, number>();
+  for (let g = 1; g <= trace.params.depth; g++) counts.set(g, own.counts[String(g)] ?? 0);
+  return counts;
+}
+
+export function summaryTexts(trace: LoadedTrace, lang: Lang, preview = false): SummaryTexts {
   const p = trace.params;
   const warnings: string[] = [];
   if (trace.truncated) warnings.push(t(lang, 'summary.truncated', { found: trace.peopleFound, kept: trace.totalPeople }));
@@ -31,18 +43,18 @@ export function summaryTexts(trace: LoadedTrace, lang: Lang): SummaryTexts {
       `${formatDateTime(p.from, lang)} – ${formatDateTime(p.to, lang)}` +
       (p.until !== undefined && p.until !== p.to ? ` (${t(lang, 'form.until')}: ${formatDateTime(p.until, lang)})` : ''),
     params: t(lang, 'summary.params', { depth: p.depth, tolerance: formatDuration(p.toleranceSeconds, lang), mode: t(lang, p.mode === 'naive' ? 'form.modeNaive' : 'form.modeTime') }),
-    counts: generationCounts(trace),
+    counts: summaryCounts(trace, preview),
     stats: t(lang, 'summary.stats', { people: trace.stats.people, contacts: trace.stats.contacts, ms: trace.stats.milliseconds }),
     ref: t(lang, 'summary.ref', { ref: trace.requestRef, id: trace.id }),
     warnings,
   };
 }
 
-export function renderSummary(trace: LoadedTrace | undefined, lang: Lang, selectPerson: (id: string) => void): void {
+export function renderSummary(trace: LoadedTrace | undefined, lang: Lang, selectPerson: (id: string) => void, preview = false): void {
   const host = byId('summary');
   host.replaceChildren();
   if (!trace) return;
-  const s = summaryTexts(trace, lang);
+  const s = summaryTexts(trace, lang, preview);
   const f0Button = h('button', { type: 'button', class: 'link', 'data-testid': 'select-f0' }, s.f0);
   f0Button.addEventListener('click', () => selectPerson(trace.f0));
   host.append(

@@ -1,13 +1,13 @@
 import { F0, samplePages, sampleTrace, stations } from './testing/sample';
 import { settle, testPage } from './testing/page';
-import { HOTSPOTS_SHOWN, loadAllPages, MAX_PAGES, showTrace } from './trace-load';
+import { HOTSPOTS_SHOWN, loadAllPages, MAX_PAGES, PAGES_AT_ONCE, showTrace } from './trace-load';
 import type { HotspotList, Timeline, TracePage } from './types';
 
 const hotspots = { hotspots: [] } as unknown as HotspotList;
 const timeline = { person: F0, passages: [] } as unknown as Timeline;
 
 describe('loading the pages of a result', () => {
-  it('fetches the pages after the first, one at a time, saying which one is coming', async () => {
+  it('fetches the pages after the first in order, saying which one is asked for', async () => {
     const pages = samplePages(1);
     const said: string[] = [];
     const page = testPage({
@@ -19,6 +19,23 @@ describe('loading the pages of a result', () => {
     const loaded = await loadAllPages(page, pages[0]!);
     expect(loaded).toEqual(pages);
     expect(said).toEqual(['Loading page 2/4…', 'Loading page 3/4…', 'Loading page 4/4…']);
+  });
+
+  it('asks for PAGES_AT_ONCE pages at a time, never more, and returns them in order (issue 23 point 10)', async () => {
+    const first: TracePage = { ...samplePages(4)[0]!, page: { number: 1, size: 1000, totalPeople: 9_000, totalPages: 9 } };
+    let open = 0;
+    let most = 0;
+    const page = testPage({
+      tracePage: async (_id, n) => {
+        most = Math.max(most, ++open);
+        await new Promise((r) => setTimeout(r, 10 - n));
+        open--;
+        return { ...first, page: { ...first.page, number: n } };
+      },
+    });
+    const loaded = await loadAllPages(page, first);
+    expect(loaded.map((p) => p.page.number)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(most).toBe(PAGES_AT_ONCE);
   });
 
   it('stops at MAX_PAGES however many the server holds', async () => {

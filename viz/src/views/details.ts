@@ -1,14 +1,15 @@
 import { h } from '../dom';
 import { t, type Lang } from '../i18n';
 import { chainTo, evidenceOf, personKey, personLabel } from '../result';
-import { formatDateTime, formatDuration, formatTime } from '../time';
-import type { LoadedTrace, Station, Timeline, TraceContact } from '../types';
+import type { GroupSelection } from '../store';
+import { formatDateTime, formatSpan } from '../time';
+import type { LoadedTrace, Station, Timeline } from '../types';
 import { genChip } from './people';
 
 /**
- * The selected person: who they are, how the trace reached them (the chain from F0 and the
- * evidence of each contact: station, time, overlap, both passages), whom they reached, and their
- * passages in the trace's period (their timeline, fetched from the API on selection).
+ * The selected person: who they are, how the trace reached them (the chain from F0), and how
+ * many contacts the evidence card under the graph holds for them (views/evidence.ts). Or the
+ * selected group of the graph: where and when its people were first reached, and who they are.
  */
 
 export interface DetailsInput {
@@ -21,22 +22,40 @@ export interface DetailsInput {
   readonly select: (id: string) => void;
 }
 
-export function renderDetails(host: HTMLElement, input: DetailsInput | undefined, lang: Lang): void {
+export interface GroupDetailsInput {
+  readonly trace: LoadedTrace;
+  readonly group: GroupSelection;
+  readonly stations: ReadonlyMap<string, Station>;
+  readonly lang: Lang;
+  readonly select: (id: string) => void;
+}
+
+/** Members of a group listed by name; the rest are counted (the people list has them all). */
+export const GROUP_MEMBERS_SHOWN = 60;
+
+function keepFocus(host: HTMLElement, key: string | undefined): () => void {
   // The panel is drawn again when the timeline arrives: keep the keyboard focus on the same
-  // control for the same person, or a Tab into the panel while it loads lands on nothing.
-  const focusKey = host.dataset['person'] === input?.personId ? host.querySelector(':focus')?.getAttribute('data-focus') : undefined;
+  // control for the same selection, or a Tab into the panel while it loads lands on nothing.
+  const focusKey = host.dataset['selected'] === key ? host.querySelector(':focus')?.getAttribute('data-focus') : undefined;
   host.replaceChildren();
-  if (input) host.dataset['person'] = input.personId;
-  else delete host.dataset['person'];
+  if (key !== undefined) host.dataset['selected'] = key;
+  else delete host.dataset['selected'];
+  return () => {
+    if (focusKey) host.querySelector<HTMLElement>(`[data-focus="${CSS.escape(focusKey)}"]`)?.focus();
+  };
+}
+
+export function renderDetails(host: HTMLElement, input: DetailsInput | GroupDetailsInput | undefined, lang: Lang): void {
+  if (input && 'group' in input) return renderGroup(host, input);
+  const restore = keepFocus(host, input?.personId);
   if (!input) {
     host.append(h('p', { class: 'note' }, t(lang, 'details.empty')));
     return;
   }
-  const { trace, personId, stations, timeline } = input;
+  const { trace, personId, timeline } = input;
   const person = trace.people.find((p) => p.id === personId);
   const generation = personId === trace.f0 ? 0 : (person?.generation ?? -1);
   const who = trace.identities[personId] ?? timeline?.identity;
-  const stationName = (id: string) => stations.get(id)?.name ?? id;
   const personButton = (id: string, key: string) => {
     const b = h('button', { type: 'button', class: 'link', 'data-focus': key }, personLabel(id, trace.identities));
     b.addEventListener('click', () => input.select(id));
@@ -67,86 +86,35 @@ export function renderDetails(host: HTMLElement, input: DetailsInput | undefined
   }
 
   const ev = evidenceOf(trace, personId);
-  const contactTable = (rows: readonly TraceContact[], other: 'source' | 'target', caption: string) =>
-    h(
-      'table',
-      { class: 'compact evidence' },
-      h('caption', {}, caption),
-      h(
-        'thead',
-        {},
-        h(
-          'tr',
-          {},
-          h('th', { scope: 'col' }, t(lang, 'evidence.time')),
-          h('th', { scope: 'col' }, t(lang, 'evidence.station')),
-          h('th', { scope: 'col' }, t(lang, other === 'source' ? 'evidence.from' : 'evidence.to')),
-          h('th', { scope: 'col' }, t(lang, 'evidence.overlap')),
-          h('th', { scope: 'col' }, t(lang, 'evidence.passages')),
-          h('th', { scope: 'col' }, t(lang, 'evidence.trust')),
-        ),
-      ),
-      h(
-        'tbody',
-        {},
-        rows.map((c, i) =>
-          h(
-            'tr',
-            {},
-            h('td', {}, formatDateTime(c.at, lang)),
-            h('td', {}, stationName(c.stationId)),
-            h('td', {}, personButton(c[other], `${other}:${i}`)),
-            h('td', {}, formatDuration(c.overlapSeconds, lang)),
-            h('td', { class: 'mono small' }, `${c.passages[0]} / ${c.passages[1]}`),
-            // Which passage is the national QR's: the contact weighs half in the score (README, "Risk score").
-            h('td', { class: c.trust ? 'low-trust' : undefined }, c.trust ? t(lang, 'evidence.national') : ''),
-          ),
-        ),
-      ),
-    );
-  if (ev.reachedBy.length > 0) host.append(contactTable(ev.reachedBy, 'source', t(lang, 'details.reachedBy', { n: ev.reachedBy.length })));
-  if (ev.reached.length > 0) host.append(contactTable(ev.reached, 'target', t(lang, 'details.reached', { n: ev.reached.length })));
+  const link = h('a', { href: '#evidence-card', 'data-focus': 'evidence' }, t(lang, 'details.toEvidence', { by: ev.reachedBy.length, to: ev.reached.length }));
+  host.append(h('p', {}, link));
+  restore();
+}
 
-  const tl = h('section', { class: 'person-timeline', 'data-testid': 'person-timeline' }, h('h4', {}, t(lang, 'details.passages')));
-  if (input.timelineError !== undefined) tl.append(h('p', { class: 'error' }, input.timelineError));
-  else if (!timeline) tl.append(h('p', { class: 'note' }, t(lang, 'details.loading')));
-  else if (timeline.passages.length === 0) tl.append(h('p', { class: 'note' }, t(lang, 'details.noPassages')));
-  else {
-    const used = new Set([...ev.reachedBy.map((c) => c.passages[1]), ...ev.reached.map((c) => c.passages[0])]);
-    tl.append(
-      h(
-        'table',
-        { class: 'compact' },
-        h('caption', { class: 'sr-only' }, t(lang, 'details.passages')),
-        h(
-          'thead',
-          {},
-          h(
-            'tr',
-            {},
-            h('th', { scope: 'col' }, t(lang, 'evidence.time')),
-            h('th', { scope: 'col' }, t(lang, 'evidence.station')),
-            h('th', { scope: 'col' }, t(lang, 'details.source')),
-            h('th', { scope: 'col' }, t(lang, 'details.evidence')),
-          ),
-        ),
-        h(
-          'tbody',
-          {},
-          timeline.passages.map((p) =>
-            h(
-              'tr',
-              { class: used.has(p.id) ? 'evidence-row' : undefined, 'data-passage': p.id },
-              h('td', {}, formatDateTime(p.at, lang) + (p.leftAt !== p.at ? ` – ${formatTime(p.leftAt, lang)}` : '')),
-              h('td', {}, p.stationName || stationName(p.stationId)),
-              h('td', { class: p.trust === 'national' ? 'low-trust' : undefined }, p.trust === 'national' ? `${p.source} · ${t(lang, 'evidence.national')}` : p.source),
-              h('td', {}, used.has(p.id) ? t(lang, 'details.usedAsEvidence') : ''),
-            ),
-          ),
-        ),
-      ),
-    );
+function renderGroup(host: HTMLElement, input: GroupDetailsInput): void {
+  const { trace, group, stations, lang } = input;
+  const restore = keepFocus(host, `group:${group.id}`);
+  const station = group.stationId !== undefined ? stations.get(group.stationId) : undefined;
+  const title = group.stationId !== undefined ? (station?.name ?? group.stationId) : t(lang, 'graph.others', { n: group.people.length, g: group.generation });
+  host.append(
+    h('h3', { 'data-testid': 'details-name' }, genChip(group.generation), ' ', title),
+    h(
+      'dl',
+      { class: 'facts' },
+      h('dt', {}, t(lang, 'details.groupPeople')),
+      h('dd', {}, String(group.people.length)),
+      group.from !== undefined && group.to !== undefined ? [h('dt', {}, t(lang, 'details.groupSpan')), h('dd', {}, formatSpan(group.from, group.to, lang))] : null,
+      station ? [h('dt', {}, t(lang, 'map.kind')), h('dd', {}, t(lang, `kind.${station.kind}`))] : null,
+    ),
+    h('p', { class: 'note' }, t(lang, group.stationId !== undefined ? 'details.groupAbout' : 'details.othersAbout')),
+  );
+  const list = h('ul', { class: 'members' });
+  for (const id of group.people.slice(0, GROUP_MEMBERS_SHOWN)) {
+    const b = h('button', { type: 'button', class: 'link', 'data-focus': `member:${id}` }, personLabel(id, trace.identities));
+    b.addEventListener('click', () => input.select(id));
+    list.append(h('li', {}, b));
   }
-  host.append(tl);
-  if (focusKey) host.querySelector<HTMLElement>(`[data-focus="${CSS.escape(focusKey)}"]`)?.focus();
+  host.append(list);
+  if (group.people.length > GROUP_MEMBERS_SHOWN) host.append(h('p', { class: 'note' }, t(lang, 'graph.morePeople', { n: group.people.length - GROUP_MEMBERS_SHOWN })));
+  restore();
 }
