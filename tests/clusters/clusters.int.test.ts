@@ -5,6 +5,7 @@ import { closeDriver, readQuery, writeQuery } from '../../engine/db/driver';
 import { createRun, executeRun, newOutbreakRunId, outbreakRunResult } from '../../engine/outbreak-store';
 import type { OutbreakRequest } from '../../engine/outbreak/request';
 import { runProvince } from '../helpers/builders';
+import { runCli } from '../helpers/cli';
 import { newRunId, removeRun } from '../helpers/cleanup';
 import { tempDir } from '../helpers/imports';
 import { loadTinyCity, type TinyCity } from '../helpers/tiny';
@@ -122,5 +123,17 @@ describe('clusters across days', () => {
     if (scoped === undefined || scoped === 'outside') throw new Error('not visible');
     expect(scoped.cases.map((x) => x.id)).toEqual([one.id]);
     expect(scoped).toMatchObject({ size: 2, outsideCases: 1, indexCase: one.id === c('8') ? c('8') : null });
+  });
+
+  it('truyvet clusters --json lists the cluster as a national reader sees it, and --since refuses a bad instant naming the flag', async () => {
+    await runOn(DAY1, [c('8'), c('2')]);
+    const id = (await clusterOfCase(c('2')))!;
+    const r = await runCli(['clusters', '--json', '--limit', '1000'], { env: { TRUYVET_AUDIT_CHAIN: run }, timeoutMs: 120_000 });
+    expect(r.code).toBe(0);
+    const listed = (JSON.parse(r.stdout) as { clusters: ClusterView[] }).clusters.find((k) => k.id === id);
+    expect(listed).toEqual({ ...(await national(id)), stations: undefined });
+    const bad = await runCli(['clusters', '--since', 'yesterday'], { env: { TRUYVET_AUDIT_CHAIN: run }, timeoutMs: 120_000 });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--since');
   });
 });
