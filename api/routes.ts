@@ -597,6 +597,30 @@ export const routes = {
     params: s.OutbreakParamsPath,
     responses: { 200: { description: 'the run as it is now (cancelRequested; status cancelled once it has stopped)', schema: s.OutbreakRun } },
   }),
+  clustersList: def({
+    id: 'clustersList',
+    method: 'get',
+    path: '/api/clusters',
+    summary:
+      "Clusters across days (cases joined by the links of outbreak runs; a stable id, kept as runs add cases and by the older of two clusters that merge) with a case of a person living inside the caller's jurisdiction (the query filters), most recently changed first: index case, size by day, communes, the cases inside the jurisdiction",
+    access: ['tracer'],
+    scoped: true,
+    personal: true,
+    query: s.ClusterListQuery,
+    responses: { 200: { description: 'clusters', schema: s.ClusterList } },
+  }),
+  clustersGet: def({
+    id: 'clustersGet',
+    method: 'get',
+    path: '/api/clusters/:id',
+    summary:
+      'A cluster across days, by its id or the id of a cluster merged into it, with the stations of its links. Only when one of its cases is of a person living inside the caller\'s jurisdiction (else 403, audited)',
+    access: ['tracer'],
+    scoped: true,
+    personal: true,
+    params: s.ClusterParams,
+    responses: { 200: { description: 'the cluster', schema: s.Cluster } },
+  }),
   auditList: def({
     id: 'auditList',
     method: 'get',

@@ -14,6 +14,7 @@ import { ISOLATION_CLASSES } from '../engine/scan/isolation';
 import { CASE_STATUSES, MAX_CASES_PER_REQUEST, caseBatchSchema } from '../engine/cases/input';
 import { outbreakRequestFields, outbreakRequestRules, toOutbreakRequest } from '../engine/outbreak/request';
 import { OUTBREAK_PHASES, OUTBREAK_RUN_ID_RE, OUTBREAK_STATUSES } from '../engine/outbreak-store';
+import { CLUSTER_ID_RE } from '../engine/clusters';
 
 /**
  * Every request and response of the API as a zod schema; the OpenAPI document is generated from
@@ -1180,3 +1181,41 @@ export const OutbreakRun = z
 export const OutbreakRunList = z.object({ runs: z.array(OutbreakRun) }).meta({ id: 'OutbreakRunList' });
 
 export const Empty = z.strictObject({});
+
+// ---- clusters across days (issue 22 point 4) ----------------------------------------------------
+
+export const ClusterId = z.string().regex(CLUSTER_ID_RE, "a cluster id ('cl-' and 16 hex digits)");
+export const ClusterParams = z.strictObject({ id: ClusterId });
+export const ClusterListQuery = z.strictObject({
+  since: Instant.optional().meta({ description: 'only clusters changed (created, grown, merged) at or after this instant' }),
+  skip: intQuery(0, 1_000_000).default(0),
+  limit: intQuery(1, 1000).default(100),
+});
+
+const UnitHome = z.object({ province: z.string(), district: z.string(), commune: z.string() });
+
+export const Cluster = z
+  .object({
+    id: z.string().meta({ description: 'stable across days: kept when later runs add cases, and by the older cluster of a merge' }),
+    indexCase: z.string().nullable().meta({ description: 'the case with the earliest infectious start, then the smallest id; null when its person lives outside your jurisdiction' }),
+    createdAt: IsoOut,
+    updatedAt: IsoOut,
+    merged: z.array(z.string()).meta({ description: 'ids of clusters merged into this one (GET /api/clusters/:id with one of them answers this cluster)' }),
+    size: z.number().int(),
+    firstConfirmedAt: IsoOut,
+    lastConfirmedAt: IsoOut,
+    days: z
+      .array(z.object({ day: z.string().meta({ description: 'YYYY-MM-DD, Ho Chi Minh City time' }), cases: z.number().int(), total: z.number().int() }))
+      .meta({ description: "size by day: cases confirmed each day, and the cluster's size at its end" }),
+    communes: z.array(UnitHome.extend({ cases: z.number().int() })).meta({ description: 'the registry homes of all its case persons, most cases first' }),
+    unregistered: z.number().int().meta({ description: 'case persons not in the population registry (no home)' }),
+    cases: z.array(z.object({ id: z.string(), confirmedAt: IsoOut, status: z.string(), home: UnitHome.nullable() })).meta({ description: 'its cases of people living inside your jurisdiction' }),
+    outsideCases: z.number().int().meta({ description: 'its other cases, counted only' }),
+    stations: z
+      .array(z.object({ id: z.string(), name: z.string().nullable(), province: z.string().nullable(), district: z.string().nullable(), commune: z.string().nullable(), links: z.number().int() }))
+      .optional()
+      .meta({ description: 'GET /api/clusters/:id only: where its links happened (distinct pairs of cases), most first' }),
+  })
+  .meta({ id: 'Cluster' });
+
+export const ClusterList = z.object({ clusters: z.array(Cluster), skip: z.number().int(), limit: z.number().int() }).meta({ id: 'ClusterList' });

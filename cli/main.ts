@@ -13,6 +13,7 @@ import { register as registerDeclarations } from './commands/declarations';
 import { register as registerImport } from './commands/import';
 import { register as registerCases } from './commands/cases';
 import { register as registerOutbreak } from './commands/outbreak';
+import { register as registerClusters } from './commands/clusters';
 import { register as registerUp } from './commands/up';
 
 /**
@@ -43,6 +44,7 @@ registerDeclarations(program);
 registerImport(program);
 registerCases(program);
 registerOutbreak(program);
+registerClusters(program);
 registerUp(program);
 
 program.parseAsync(process.argv).catch((e: unknown) => {

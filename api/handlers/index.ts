@@ -4,6 +4,7 @@ import { accountsCreate, accountsList, accountsUpdate } from './accounts';
 import { approvalsDecide, approvalsList } from './approvals';
 import { auditList, auditVerify } from './audit';
 import { casesCreate, casesList, casesUpdate } from './cases';
+import { clustersGet, clustersList } from './clusters';
 import { declarationsList, declarationsSubmit } from './declarations';
 import { exposuresCreate, exposuresGet } from './exposures';
 import { isolationGet, isolationSet } from './isolation';
@@ -66,6 +67,8 @@ const byId = {
   outbreaksList,
   outbreaksGet,
   outbreaksCancel,
+  clustersList,
+  clustersGet,
   auditList,
   auditVerify,
 } satisfies { [K in RouteId]: Handler<Routes[K]> };

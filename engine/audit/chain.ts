@@ -62,6 +62,7 @@ export const AUDIT_ACTIONS = [
   'outbreak.read',
   'outbreak.list',
   'outbreak.cancel',
+  'clusters.read',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

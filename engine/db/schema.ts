@@ -104,6 +104,8 @@ export const SCHEMA: readonly SchemaItem[] = [
   nodeIndex('outbreak_run_created', 'OutbreakRun', ['createdAt']),
   relationshipIndex('contact_run', 'CONTACT', ['run']),
   relationshipIndex('linked_run', 'LINKED', ['run']),
+  // Clusters across days (engine/db/clusters.ts): found by their stable id.
+  unique('cluster_id', 'Cluster', ['id']),
 ];
 
 /**

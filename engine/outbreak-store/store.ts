@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
+import { attachRunClusters } from '../clusters';
 import * as db from '../db/outbreaks';
 import type { OutbreakRunMeta, OutbreakRunProgress, OutbreakRunStats } from '../db/outbreaks';
 import { isTruyvetError } from '../errors';
+import { logger } from '../logger';
 import { outbreakTraceShaped, type OutbreakHead, type OutbreakOptions, type ShapedOutbreak } from '../outbreak';
 import { resolveOutbreakParams } from '../outbreak/cases';
 import { outbreakParamsOf, type OutbreakRequest } from '../outbreak/request';
@@ -132,9 +134,23 @@ export async function storeShapedRun(id: string, shaped: ShapedOutbreak, o: Exec
       return { status: 'cancelled', error: CANCELLED };
     }
     opened.put(id, open);
+    await joinClusters(id, shaped, o.now());
     return { status: 'done', shaped, stats };
   } catch (e) {
     return endRun(id, e, o);
+  }
+}
+
+/**
+ * A done run's clusters join the clusters across days (engine/clusters). The run is done
+ * whatever happens here: a failure is logged (ids and the error only), and the next run over
+ * these cases attaches them.
+ */
+async function joinClusters(id: string, shaped: ShapedOutbreak, now: number): Promise<void> {
+  try {
+    await attachRunClusters(id, shaped.clusters, now);
+  } catch (e) {
+    logger.error({ run: id, err: e instanceof Error ? e.message : String(e) }, 'outbreak run: clusters across days not updated');
   }
 }
 

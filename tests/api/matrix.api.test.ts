@@ -6,6 +6,7 @@ import { upsertPeople } from '../../engine/db/people';
 import { pseudonym } from '../../engine/identity';
 import { newTraceId, requestTrace } from '../../engine/trace-store';
 import { createRun, newOutbreakRunId } from '../../engine/outbreak-store';
+import { attachRunClusters, clusterOfCase } from '../../engine/clusters';
 import { importRunner } from '../../api/import-runner';
 import { ROUTE_LIST, type RouteId } from '../../api/routes';
 import { citizen, declarationJson, makeAccount, registryRow, runProvince, station, validDeclaration, type ReceiptBody } from '../helpers/builders';
@@ -72,6 +73,8 @@ const ALLOWED: Record<RouteId, readonly Role[] | 'public'> = {
   outbreaksList: ['tracer', 'admin', 'auditor'],
   outbreaksGet: ['tracer', 'admin', 'auditor'],
   outbreaksCancel: ['tracer'],
+  clustersList: ['tracer'],
+  clustersGet: ['tracer'],
   auditList: ['auditor'],
   auditVerify: ['auditor', 'admin'],
 };
@@ -105,6 +108,8 @@ const elsewhere = { raw: `${run}-ELSEWHERE`, pid: pseudonym(`${run}-ELSEWHERE`) 
 const pendingIds = { inside: newTraceId(), outside: newTraceId() };
 /** Stored cases of a person living inside / outside the accounts' jurisdiction. */
 const caseIds = { inside: `${run}-case-in`, outside: `${run}-case-out` };
+/** Clusters across days of two cases each, of people living inside / outside the accounts' jurisdiction. */
+const clusterIds = { inside: '', outside: '' };
 let importId = '';
 /** The tracer's outbreak run (started through the API), and two of its runs left queued by a process that is gone (to cancel). */
 let outbreakId = '';
@@ -243,6 +248,9 @@ const SPECS: Record<RouteId, Spec> = {
   outbreaksList: { call: () => ({ method: 'GET', path: '/api/outbreaks' }), ok: 200 },
   outbreaksGet: { call: () => ({ method: 'GET', path: `/api/outbreaks/${outbreakId}` }), ok: 200 },
   outbreaksCancel: { call: (w) => ({ method: 'POST', path: `/api/outbreaks/${cancellable[w]}/cancel` }), ok: 200 },
+  clustersList: { call: () => ({ method: 'GET', path: '/api/clusters?limit=5' }), ok: 200 },
+  // A cluster of cases of people living inside the jurisdiction, or elsewhere (refused, audited).
+  clustersGet: { call: (w) => ({ method: 'GET', path: `/api/clusters/${clusterIds[w]}` }), ok: 200, scopedRefusal: true },
   auditList: { call: () => ({ method: 'GET', path: '/api/audit?limit=5' }), ok: 200 },
   auditVerify: { call: () => ({ method: 'GET', path: '/api/audit/verify' }), ok: 200 },
 };
@@ -301,9 +309,14 @@ beforeAll(async () => {
     [
       { caseId: caseIds.inside, rawPersonId: city.raw.a, confirmedAt: Date.parse(TRACE_PERIOD.to), warnings: [] },
       { caseId: caseIds.outside, rawPersonId: elsewhere.raw, confirmedAt: Date.parse(TRACE_PERIOD.to), warnings: [] },
+      { caseId: `${caseIds.inside}-2`, rawPersonId: city.raw.b, confirmedAt: Date.parse(TRACE_PERIOD.to), warnings: [] },
+      { caseId: `${caseIds.outside}-2`, rawPersonId: elsewhere.raw, confirmedAt: Date.parse(TRACE_PERIOD.from), warnings: [] },
     ],
     { scope: undefined, by: `${run}-setup`, now: Date.now(), source: 'test' },
   );
+  const groups = (['inside', 'outside'] as const).map((w) => ({ id: `cl-${w}`, index: caseIds[w], cases: [caseIds[w], `${caseIds[w]}-2`] }));
+  await attachRunClusters(`${run}-clusters`, groups, Date.now());
+  for (const w of ['inside', 'outside'] as const) clusterIds[w] = (await clusterOfCase(caseIds[w]))!;
   const ob = await server.request<{ id: string }>('POST', '/api/outbreaks', {
     token: tokens.tracer,
     json: { caseIds: [caseIds.inside], depth: 1, requestRef: 'SYT-2021/0815', purpose: 'matrix setup' },

@@ -68,6 +68,8 @@ export async function removeRun(run: string, o: RunPeople = {}): Promise<void> {
     await runAutoCommit('MATCH ()-[l:LINKED]->() WHERE l.run = $id CALL (l) { DELETE l } IN TRANSACTIONS OF 5000 ROWS', { id });
     await writeQuery('MATCH (r:OutbreakRun {id: $id}) DETACH DELETE r', { id }, () => undefined);
   }
+  // Clusters across days holding the run's cases (engine/db/clusters.ts).
+  await writeQuery('MATCH (c:Case)-[:IN]->(k:Cluster) WHERE c.id STARTS WITH $run WITH DISTINCT k DETACH DELETE k', { run }, () => undefined);
   await runAutoCommit('MATCH (c:Case) WHERE c.id STARTS WITH $run CALL (c) { DETACH DELETE c } IN TRANSACTIONS OF 1000 ROWS', { run });
   // Lower-cased: tests of case-insensitive usernames make `<RUN>-…` too.
   const owned = (v: string) => `toLower(${v}) STARTS WITH toLower($run) OR toLower(${v}) STARTS WITH toLower($ext)`;

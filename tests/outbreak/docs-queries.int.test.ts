@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Path } from 'neo4j-driver';
 import { registerTracedCases } from '../../engine/cases';
+import { clusterOfCase } from '../../engine/clusters';
 import { int } from '../../engine/db/convert';
 import { closeDriver, readQuery, writeQuery } from '../../engine/db/driver';
 import { createRun, executeRun, newOutbreakRunId, outbreakRunResult } from '../../engine/outbreak-store';
@@ -101,6 +102,31 @@ describe('the queries of docs/outbreaks.md', () => {
     const want = [...expected].map(([station, v]) => ({ station, ...v })).sort((a, b) => b.pairs - a.pairs || (a.station < b.station ? -1 : 1));
     expect(want.length).toBeGreaterThan(1);
     expect(rows).toEqual(want.slice(0, 10));
+  });
+
+  it("a cluster's chain across days draws the links between the cluster's cases (the run attached its cluster when done)", async () => {
+    const cluster = whole.clusters[0]!;
+    const id = (await clusterOfCase(cluster.index))!;
+    expect(id).toMatch(/^cl-[0-9a-f]{16}$/);
+    const paths = await readQuery(docQuery('cluster-chain'), { cluster: id }, (r) => r['p'] as Path);
+    const got = paths.map((p) => `${String(p.start.properties['id'])}>${String(p.end.properties['id'])}`).sort();
+    expect(got).toEqual(whole.links.map((l) => `${l.from}>${l.to}`).sort());
+  });
+
+  it('the busiest stations of a cluster across days count its distinct linked pairs per station', async () => {
+    const id = (await clusterOfCase(whole.clusters[0]!.index))!;
+    const rows = await readQuery(docQuery('cluster-stations'), { cluster: id }, (r) => ({ station: r['station'] as string, links: Number(r['links']) }));
+    const per = new Map<string, Set<string>>();
+    for (const l of whole.links) per.set(l.stationId, new Set([...(per.get(l.stationId) ?? []), `${l.from}>${l.to}`]));
+    const want = [...per].map(([station, pairs]) => ({ station, links: pairs.size })).sort((a, b) => b.links - a.links || (a.station < b.station ? -1 : 1));
+    expect(rows).toEqual(want.slice(0, 10));
+  });
+
+  it('clusters that grew in the last 7 days list this run’s cluster with its size and the cases added', async () => {
+    const cluster = whole.clusters[0]!;
+    const id = (await clusterOfCase(cluster.index))!;
+    const rows = await readQuery(docQuery('clusters-last-7-days'), {}, (r) => ({ cluster: r['cluster'] as string, indexCase: r['indexCase'] as string, size: Number(r['size']), added: Number(r['added']) }));
+    expect(rows.find((r) => r.cluster === id)).toEqual({ cluster: id, indexCase: cluster.index, size: cluster.cases.length, added: cluster.cases.length });
   });
 
   it('cases linked in the last 7 days lists a link of two days ago, newest first, and not one of ten days ago', async () => {

@@ -1,0 +1,2 @@
+export * from './clusters';
+export { planClusters } from './plan';
