@@ -67,7 +67,7 @@ export class GraphView {
     host: HTMLElement,
     private readonly on: GraphHandlers,
     private width = 900,
-    private readonly height = 560,
+    private height = 560,
   ) {
     const svgEl = document.createElementNS(SVG_NS, 'svg');
     host.append(svgEl);
@@ -197,9 +197,11 @@ export class GraphView {
 
   /** Frames the whole graph, with room at the sides for the outer ring's labels. */
   fit(): void {
-    const b0 = layoutBounds(this.positions.values(), 40);
-    const b = { x: b0.x - 130, y: b0.y - 10, width: b0.width + 260, height: b0.height + 20 };
-    const k = Math.min(1.6, Math.max(0.15, Math.min(this.width / b.width, this.height / b.height)));
+    // Room for the nodes' size and the outer ring's labels, but on a phone's narrow card not most of it.
+    const b0 = layoutBounds(this.positions.values(), Math.min(40, this.width * 0.03));
+    const side = Math.min(130, this.width * 0.05);
+    const b = { x: b0.x - side, y: b0.y - 10, width: b0.width + 2 * side, height: b0.height + 20 };
+    const k = Math.min(4, Math.max(0.15, Math.min(this.width / b.width, this.height / b.height)));
     const cx = b.x + b.width / 2;
     const cy = b.y + b.height / 2;
     this.svg.call((sel) => this.zoomer.transform(sel, zoomIdentity.scale(k).translate(-cx, -cy)));
@@ -537,8 +539,11 @@ export class GraphView {
   /** One unit of the picture is one pixel on screen: the viewBox follows the card's width. */
   private fitWidth(): void {
     const w = Math.round(this.svg.node()?.clientWidth ?? 0);
-    if (w <= 0 || w === this.width) return;
+    // A phone's card keeps the graph square (style.css): its height follows the width too.
+    const h = Math.round(this.svg.node()?.clientHeight ?? 0) || this.height;
+    if (w <= 0 || (w === this.width && h === this.height)) return;
     this.width = w;
+    this.height = h;
     this.svg.attr('viewBox', `${-w / 2} ${-this.height / 2} ${w} ${this.height}`);
     this.svg.select('rect.bg').attr('x', -w / 2).attr('width', w);
     if (!this.moved && this.positions.size > 0) this.fit();
