@@ -946,6 +946,7 @@ export const OutbreakCreate = z
     tolerance: runFields.tolerance,
     mode: runFields.mode,
     closeOnly: runFields.closeOnly,
+    followUpF2: runFields.followUpF2,
     requestRef: z.string().regex(TRACE_REQUEST_REF_RE, "the health authority's request number (3–80 letters, digits, . / _ : # -)"),
     purpose: z.string().trim().min(3).max(500),
   })

@@ -59,6 +59,11 @@ export const AUDIT_ACTIONS = [
   'outbreak.read',
   'outbreak.list',
   'outbreak.cancel',
+  // Follow-up (issue 22 point 5): a list read, exported, a status changed, a person promoted by a tracer.
+  'followups.read',
+  'followups.export',
+  'followups.status',
+  'followups.promote',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

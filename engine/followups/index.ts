@@ -1,0 +1,8 @@
+/**
+ * Follow-up (issue 22 point 5, issue 25 point 4; docs/outbreaks.md "Follow-up"): status.ts holds
+ * the status machine and the quarantine date, service.ts opens follow-ups from a source
+ * (`openFollowUps`, CONTRACT-22), lists them for a jurisdiction and changes their status.
+ * Outbreak runs open theirs when they are stored (engine/outbreak-store/followups.ts).
+ */
+export * from './status';
+export * from './service';
