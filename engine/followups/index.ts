@@ -4,5 +4,6 @@
  * (`openFollowUps`, CONTRACT-22), lists them for a jurisdiction and changes their status.
  * Outbreak runs open theirs when they are stored (engine/outbreak-store/followups.ts).
  */
+export * from './candidates';
 export * from './status';
 export * from './service';

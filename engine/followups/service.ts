@@ -12,6 +12,7 @@ import {
 import { conflict, forbidden, notFound, validationFailed } from '../errors';
 import { fullIdentities, type ScopedIdentities } from '../privacy/visibility';
 import type { Jurisdiction } from '../types';
+import { eligible, type FollowUpCandidate, type FollowUpClass } from './candidates';
 import { checkTransition, FOLLOW_UP_STATUSES, isOpen, quarantineUntil, type FollowUpStatus } from './status';
 
 /**
@@ -20,16 +21,6 @@ import { checkTransition, FOLLOW_UP_STATUSES, isOpen, quarantineUntil, type Foll
  * the person lives in. Jurisdiction is the person's registry home when the follow-up was opened,
  * applied in the queries (engine/db/followups.ts).
  */
-
-export type FollowUpClass = 'close' | 'brief';
-
-/** A person a source proposes for follow-up (CONTRACT-22): instants in epoch ms. */
-export interface FollowUpCandidate {
-  readonly personId: string;
-  readonly generation: number;
-  readonly exposureAt: number;
-  readonly class: FollowUpClass;
-}
 
 export interface OpenFollowUps {
   readonly source: 'run' | 'exposure';
@@ -58,12 +49,6 @@ export interface OpenedFollowUps {
   readonly skipped: number;
   /** Per person: the follow-up's id and what happened to it. */
   readonly outcomes: ReadonlyMap<string, { readonly id: string; readonly outcome: 'created' | 'updated' }>;
-}
-
-/** Whether a candidate becomes a follow-up: F1 (F2 with the flag), close unless brief ones are asked for. */
-export function eligible(c: FollowUpCandidate, o: Pick<OpenFollowUps, 'includeF2' | 'includeBrief'>): boolean {
-  const maxGeneration = o.includeF2 === true ? 2 : 1;
-  return c.generation >= 1 && c.generation <= maxGeneration && (c.class === 'close' || o.includeBrief === true);
 }
 
 export function newFollowUpId(): string {

@@ -1,5 +1,5 @@
 import { quarantineDays } from '../config';
-import { eligible } from './service';
+import { eligible } from './candidates';
 import { checkTransition, FOLLOW_UP_STATUSES, isOpen, nextStatuses, quarantineUntil, type FollowUpStatus } from './status';
 
 const DAY = 86_400_000;
