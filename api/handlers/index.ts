@@ -5,6 +5,7 @@ import { approvalsDecide, approvalsList } from './approvals';
 import { auditList, auditVerify } from './audit';
 import { casesCreate, casesList, casesUpdate } from './cases';
 import { declarationsList, declarationsSubmit } from './declarations';
+import { followupsExport, followupsList, followupsPromote, followupsUpdate } from './followups';
 import { isolationGet, isolationSet } from './isolation';
 import { jwks, qrPng, qrRevocations, qrRevoke, qrSvg } from './qr';
 import { scansCreate, scansFlagged } from './scans';
@@ -61,6 +62,10 @@ const byId = {
   outbreaksList,
   outbreaksGet,
   outbreaksCancel,
+  followupsList,
+  followupsExport,
+  followupsUpdate,
+  followupsPromote,
   auditList,
   auditVerify,
 } satisfies { [K in RouteId]: Handler<Routes[K]> };

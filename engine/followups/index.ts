@@ -7,3 +7,5 @@
 export * from './candidates';
 export * from './status';
 export * from './service';
+export * from './input';
+export * from './export';
