@@ -12,6 +12,7 @@ import { register as registerDeclarations } from './commands/declarations';
 import { register as registerImport } from './commands/import';
 import { register as registerCases } from './commands/cases';
 import { register as registerOutbreak } from './commands/outbreak';
+import { register as registerFollowups } from './commands/followups';
 import { register as registerUp } from './commands/up';
 
 /**
@@ -41,6 +42,7 @@ registerDeclarations(program);
 registerImport(program);
 registerCases(program);
 registerOutbreak(program);
+registerFollowups(program);
 registerUp(program);
 
 program.parseAsync(process.argv).catch((e: unknown) => {

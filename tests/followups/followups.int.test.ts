@@ -7,6 +7,8 @@ import type { OutbreakRequest } from '../../engine/outbreak/request';
 import { buildCity, T0, type City } from '../api/city';
 import { runProvince } from '../helpers/builders';
 import { newRunId, removeRun } from '../helpers/cleanup';
+import { runCli } from '../helpers/cli';
+import { listAudit } from '../../engine/audit/store';
 
 /**
  * Follow-up against the real Neo4j (engine/followups, engine/outbreak-store/followups.ts): a stored
@@ -156,5 +158,17 @@ describe('the jurisdiction, in the query', () => {
     const b = listed.followUps.find((f) => f.personId === city.pid.b);
     expect(b).toBeDefined();
     expect(listed.identities[city.pid.b]).toMatchObject({ phone: '0900000003', fullName: expect.stringContaining('Lê Thị') as unknown });
+  });
+});
+
+describe('truyvet followups', () => {
+  it('prints the follow-ups with raw person keys as JSON lines, audited as the command line', async () => {
+    const r = await runCli(['followups', '--status', 'all', '--limit', '100000', '--json'], { env: { TRUYVET_AUDIT_CHAIN: run }, timeoutMs: 120_000 });
+    expect(r.code).toBe(0);
+    const rows = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { person: string; status: string; home: { commune: string } });
+    const a = rows.find((x) => x.person === city.raw.a);
+    expect(a).toMatchObject({ status: 'tested_positive', home: { commune: '00001' } });
+    const [event] = await listAudit({ chain: run, action: 'followups.read', limit: 5 });
+    expect(event).toMatchObject({ role: 'cli', outcome: 'ok', details: { status: 'to_contact,reached,unreachable,quarantined,released,tested_positive' } });
   });
 });
