@@ -599,6 +599,18 @@ export const routes = {
     body: s.FollowUpPromote,
     responses: { 200: { description: 'the follow-up', schema: s.FollowUpPromoted } },
   }),
+  statsDaily: def({
+    id: 'statsDaily',
+    method: 'get',
+    path: '/api/stats/daily',
+    summary:
+      "Daily counts for an epidemic curve in the caller's jurisdiction (the queries filter by the person's home): cases by confirmation day, F1s made follow-ups by exposure day, follow-ups by status. Counts only; days in Ho Chi Minh City time; at most 92 days",
+    access: ['tracer', 'officer'],
+    scoped: true,
+    personal: false,
+    query: s.DailyStatsQuery,
+    responses: { 200: { description: 'the counts', schema: s.DailyStatsOut } },
+  }),
   auditList: def({
     id: 'auditList',
     method: 'get',

@@ -1120,6 +1120,18 @@ export const FollowUpPromoted = z
   })
   .meta({ id: 'FollowUpPromoted' });
 
+export const DailyStatsQuery = z
+  .strictObject({ from: Instant, to: Instant })
+  .refine((q) => q.to > q.from, { message: 'to must be after from', path: ['to'] })
+  .refine((q) => q.to - q.from <= 92 * 86_400_000, { message: 'at most 92 days', path: ['to'] });
+
+export const DailyStatsOut = z
+  .object({
+    days: z.array(z.object({ day: z.string().meta({ description: 'YYYY-MM-DD, Ho Chi Minh City time' }), cases: z.number().int(), f1s: z.number().int() })),
+    followUps: z.record(z.string(), z.number().int()).meta({ description: 'follow-ups by status now' }),
+  })
+  .meta({ id: 'DailyStats', description: "cases by confirmation day, F1s (made follow-ups) by exposure day, follow-ups by status; for the caller's jurisdiction" });
+
 export const CsvText = z.string().meta({ description: 'CSV, UTF-8 with a BOM' });
 
 export const Empty = z.strictObject({});

@@ -1,4 +1,4 @@
-import { callListCsv, changeFollowUpStatus, followUpsFor, type FollowUp } from '../../engine/followups';
+import { callListCsv, changeFollowUpStatus, dailyStats, followUpsFor, type FollowUp } from '../../engine/followups';
 import { isTruyvetError } from '../../engine/errors';
 import { promoteToFollowUp } from '../../engine/outbreak-store';
 import { isoUtc } from '../../engine/time';
@@ -82,3 +82,5 @@ export const followupsPromote = handler(routes.followupsPromote, async ({ params
   await audit({ ...about, outcome: 'ok', count: 1, details: { followUp: r.id, outcome: r.outcome, generation: r.generation } });
   return { body: r };
 });
+
+export const statsDaily = handler(routes.statsDaily, async ({ query, principal }) => ({ body: await dailyStats({ scope: principal.jurisdiction, from: query.from, to: query.to }) }));

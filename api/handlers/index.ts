@@ -5,7 +5,7 @@ import { approvalsDecide, approvalsList } from './approvals';
 import { auditList, auditVerify } from './audit';
 import { casesCreate, casesList, casesUpdate } from './cases';
 import { declarationsList, declarationsSubmit } from './declarations';
-import { followupsExport, followupsList, followupsPromote, followupsUpdate } from './followups';
+import { followupsExport, followupsList, followupsPromote, followupsUpdate, statsDaily } from './followups';
 import { isolationGet, isolationSet } from './isolation';
 import { jwks, qrPng, qrRevocations, qrRevoke, qrSvg } from './qr';
 import { scansCreate, scansFlagged } from './scans';
@@ -66,6 +66,7 @@ const byId = {
   followupsExport,
   followupsUpdate,
   followupsPromote,
+  statsDaily,
   auditList,
   auditVerify,
 } satisfies { [K in RouteId]: Handler<Routes[K]> };

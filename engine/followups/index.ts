@@ -9,3 +9,4 @@ export * from './status';
 export * from './service';
 export * from './input';
 export * from './export';
+export * from './stats';

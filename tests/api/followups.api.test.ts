@@ -125,3 +125,20 @@ describe('a tracer', () => {
     expect(res.status).toBe(404);
   });
 });
+
+describe('daily counts', () => {
+  it("give the commune's cases by confirmation day and F1s by exposure day (Ho Chi Minh City days); another commune's officer zeros", async () => {
+    const q = `?from=2021-08-01T17:00:00Z&to=2021-08-03T17:00:00Z`;
+    const res = await server.request<{ days: { day: string; cases: number; f1s: number }[]; followUps: Record<string, number> }>('GET', `/api/stats/daily${q}`, { token: tokens.officer });
+    expect(res.status).toBe(200);
+    expect(res.body.days).toEqual([
+      { day: '2021-08-02', cases: 0, f1s: 1 },
+      { day: '2021-08-03', cases: 1, f1s: 0 },
+    ]);
+    expect(res.body.followUps['reached']).toBeGreaterThanOrEqual(1);
+    const other = await server.request<{ days: { cases: number; f1s: number }[] }>('GET', `/api/stats/daily${q}`, { token: tokens.stranger });
+    expect(other.body.days.every((d) => d.cases === 0 && d.f1s === 0)).toBe(true);
+    const bad = await server.request('GET', '/api/stats/daily?from=2021-08-03T00:00:00Z&to=2021-08-01T00:00:00Z', { token: tokens.officer });
+    expect(bad.status).toBe(400);
+  });
+});

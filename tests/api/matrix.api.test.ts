@@ -73,6 +73,7 @@ const ALLOWED: Record<RouteId, readonly Role[] | 'public'> = {
   followupsExport: ['officer'],
   followupsUpdate: ['officer'],
   followupsPromote: ['tracer'],
+  statsDaily: ['tracer', 'officer'],
   auditList: ['auditor'],
   auditVerify: ['auditor', 'admin'],
 };
@@ -238,6 +239,7 @@ const SPECS: Record<RouteId, Spec> = {
   // A follow-up of a person living inside the officer's jurisdiction, or elsewhere (refused, audited).
   followupsUpdate: { call: (w) => ({ method: 'PATCH', path: `/api/followups/${followUpIds[w]}`, json: { status: 'reached' } }), ok: 200, scopedRefusal: true },
   // F0 is an F1 of the run over case A (already followed up: answered as it is).
+  statsDaily: { call: () => ({ method: 'GET', path: `/api/stats/daily?from=${TRACE_PERIOD.from}&to=${TRACE_PERIOD.to}` }), ok: 200 },
   followupsPromote: { call: () => ({ method: 'POST', path: `/api/outbreaks/${outbreakId}/followups`, json: { personId: city.pid.f0 } }), ok: 200 },
   auditList: { call: () => ({ method: 'GET', path: '/api/audit?limit=5' }), ok: 200 },
   auditVerify: { call: () => ({ method: 'GET', path: '/api/audit/verify' }), ok: 200 },
