@@ -60,6 +60,7 @@ export interface OutbreakRunLimits {
 interface LiveRun {
   readonly id: string;
   readonly params: OutbreakParams;
+  readonly followUpF2: boolean;
   readonly stop: AbortController;
   progress: OutbreakRunProgress;
   startedAt: number;
@@ -107,7 +108,7 @@ export class OutbreakRuns {
       scope: r.scope,
     };
     const { meta, params } = await createRun(run, r.cases, r.request);
-    const job: LiveRun = { id: run.id, params, stop: new AbortController(), progress: meta.progress, startedAt: 0, onDone };
+    const job: LiveRun = { id: run.id, params, followUpF2: r.request.followUpF2 === true, stop: new AbortController(), progress: meta.progress, startedAt: 0, onDone };
     this.live.set(run.id, job);
     this.queue = this.queue.then(() => this.run(job));
     return meta;
@@ -211,6 +212,7 @@ export class OutbreakRuns {
               maxContacts: this.limits.maxContacts,
               signal,
               now: this.now,
+              followUpF2: job.followUpF2,
               onProgress: (p) => (job.progress = p),
             });
           }, signal);

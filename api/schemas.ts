@@ -15,6 +15,7 @@ import { CASE_STATUSES, MAX_CASES_PER_REQUEST, caseBatchSchema } from '../engine
 import { outbreakRequestFields, outbreakRequestRules, toOutbreakRequest } from '../engine/outbreak/request';
 import { OUTBREAK_PHASES, OUTBREAK_RUN_ID_RE, OUTBREAK_STATUSES } from '../engine/outbreak-store';
 import { CLUSTER_ID_RE } from '../engine/clusters';
+import { FOLLOW_UP_STATUSES, followUpStatusFilter } from '../engine/followups';
 
 /**
  * Every request and response of the API as a zod schema; the OpenAPI document is generated from
@@ -1083,6 +1084,7 @@ export const OutbreakCreate = z
     tolerance: runFields.tolerance,
     mode: runFields.mode,
     closeOnly: runFields.closeOnly,
+    followUpF2: runFields.followUpF2,
     requestRef: z.string().regex(TRACE_REQUEST_REF_RE, "the health authority's request number (3–80 letters, digits, . / _ : # -)"),
     purpose: z.string().trim().min(3).max(500),
   })
@@ -1179,6 +1181,95 @@ export const OutbreakRun = z
   });
 
 export const OutbreakRunList = z.object({ runs: z.array(OutbreakRun) }).meta({ id: 'OutbreakRunList' });
+
+// ---- follow-up (issue 22 point 5) ---------------------------------------------------------------
+
+export const FollowUpStatusSchema = z.enum(FOLLOW_UP_STATUSES).meta({
+  id: 'FollowUpStatus',
+  description: 'to_contact → reached | unreachable → quarantined → released | tested_positive (any open status may become tested_positive)',
+});
+
+export const FollowUpListQuery = z.strictObject({
+  status: followUpStatusFilter,
+  skip: intQuery(0, 1_000_000).default(0),
+  limit: intQuery(1, 1000).default(200),
+});
+
+export const FollowUpExportQuery = z.strictObject({
+  status: followUpStatusFilter,
+});
+
+export const FollowUpId = z.string().regex(/^fu-[0-9a-f]{20}$/, 'a follow-up id (fu-…)');
+export const FollowUpParams = z.strictObject({ id: FollowUpId });
+
+export const FollowUpOut = z
+  .object({
+    id: z.string(),
+    personId: z.string().meta({ description: "the person's pseudonymous id (name and phone: in `identities`)" }),
+    status: FollowUpStatusSchema,
+    generation: z.number().int().meta({ description: '1 for an F1, 2 for an F2 (the smallest of its sources)' }),
+    class: z.enum(['close', 'brief']).meta({ description: 'brief: promoted by a tracer' }),
+    exposureAt: IsoOut.meta({ description: 'the exposure that sets the quarantine end' }),
+    quarantineUntil: IsoOut.meta({ description: 'exposure + TRUYVET_QUARANTINE_DAYS (the latest of its sources)' }),
+    home: z.object({ province: z.string(), district: z.string(), commune: z.string() }).meta({ description: "the person's registry home when the follow-up was opened (empty: not in the registry)" }),
+    sources: z.array(z.string()).meta({ description: "where it came from: 'run:<outbreak run id>', 'exposure:<id>'" }),
+    createdAt: IsoOut,
+    updatedAt: IsoOut,
+    statusChangedAt: IsoOut,
+    statusChangedBy: z.string(),
+    note: z.string().optional(),
+    caseId: z.string().optional().meta({ description: 'tested_positive: the case it became' }),
+    promotedBy: z.string().optional().meta({ description: 'the tracer who promoted a brief contact' }),
+  })
+  .meta({ id: 'FollowUp' });
+
+export const FollowUpList = z
+  .object({
+    followUps: z.array(FollowUpOut),
+    identities: z.record(z.string(), FullIdentity).meta({ description: 'name and phone of the people living inside your jurisdiction, by pseudonymous id' }),
+    skip: z.number().int(),
+    limit: z.number().int(),
+  })
+  .meta({ id: 'FollowUpList' });
+
+export const FollowUpPatch = z
+  .strictObject({
+    status: FollowUpStatusSchema,
+    note: z.string().trim().min(1).max(500).optional().meta({ description: 'what happened (kept with the status; never in the audit log)' }),
+    caseId: CaseParams.shape.id.optional().meta({ description: "tested_positive: the laboratory's case id (default: the follow-up's id)" }),
+    confirmedAt: Instant.optional().meta({ description: 'tested_positive: when the test was confirmed (default: now)' }),
+  })
+  .meta({ id: 'FollowUpStatusChange' });
+
+export const FollowUpStatusOut = z
+  .object({ followUp: FollowUpOut, previousStatus: FollowUpStatusSchema, changed: z.boolean().meta({ description: 'false: it had this status already' }) })
+  .meta({ id: 'FollowUpStatusChanged' });
+
+export const FollowUpPromote = z
+  .strictObject({ personId: z.string().trim().min(1).max(128).meta({ description: "a listed person's pseudonymous id, as the run's pages give it" }) })
+  .meta({ id: 'FollowUpPromote' });
+
+export const FollowUpPromoted = z
+  .object({
+    id: z.string(),
+    outcome: z.enum(['created', 'updated', 'unchanged']).meta({ description: 'created: a new follow-up; updated: joined the open one; unchanged: already followed up from this run' }),
+    generation: z.number().int(),
+  })
+  .meta({ id: 'FollowUpPromoted' });
+
+export const DailyStatsQuery = z
+  .strictObject({ from: Instant, to: Instant })
+  .refine((q) => q.to > q.from, { message: 'to must be after from', path: ['to'] })
+  .refine((q) => q.to - q.from <= 92 * 86_400_000, { message: 'at most 92 days', path: ['to'] });
+
+export const DailyStatsOut = z
+  .object({
+    days: z.array(z.object({ day: z.string().meta({ description: 'YYYY-MM-DD, Ho Chi Minh City time' }), cases: z.number().int(), f1s: z.number().int() })),
+    followUps: z.record(z.string(), z.number().int()).meta({ description: 'follow-ups by status now' }),
+  })
+  .meta({ id: 'DailyStats', description: "cases by confirmation day, F1s (made follow-ups) by exposure day, follow-ups by status; for the caller's jurisdiction" });
+
+export const CsvText = z.string().meta({ description: 'CSV, UTF-8 with a BOM' });
 
 export const Empty = z.strictObject({});
 

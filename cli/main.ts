@@ -14,6 +14,7 @@ import { register as registerImport } from './commands/import';
 import { register as registerCases } from './commands/cases';
 import { register as registerOutbreak } from './commands/outbreak';
 import { register as registerClusters } from './commands/clusters';
+import { register as registerFollowups } from './commands/followups';
 import { register as registerUp } from './commands/up';
 
 /**
@@ -45,6 +46,7 @@ registerImport(program);
 registerCases(program);
 registerOutbreak(program);
 registerClusters(program);
+registerFollowups(program);
 registerUp(program);
 
 program.parseAsync(process.argv).catch((e: unknown) => {

@@ -76,6 +76,14 @@ export function closeSeconds(fallback: number = DEFAULT_CLOSE_SECONDS, env: Env 
   return envWhole('TRUYVET_CLOSE_SECONDS', fallback, 1, MAX_CLOSE_SECONDS, env);
 }
 
+/**
+ * How long a follow-up's quarantine lasts after the exposure, in days (TRUYVET_QUARANTINE_DAYS,
+ * 1–60; default 14, the 2021 rule: engine/followups/status.ts).
+ */
+export function quarantineDays(fallback = 14, env: Env = process.env): number {
+  return envWhole('TRUYVET_QUARANTINE_DAYS', fallback, 1, 60, env);
+}
+
 /** The pino level: LOG_LEVEL, else `silent` under jest, else `info`. */
 export function logLevel(env: Env = process.env): string {
   return env['LOG_LEVEL'] ?? (env['JEST_WORKER_ID'] !== undefined ? 'silent' : 'info');

@@ -7,6 +7,7 @@ import { casesCreate, casesList, casesUpdate } from './cases';
 import { clustersGet, clustersList } from './clusters';
 import { declarationsList, declarationsSubmit } from './declarations';
 import { exposuresCreate, exposuresGet } from './exposures';
+import { followupsExport, followupsList, followupsPromote, followupsUpdate, statsDaily } from './followups';
 import { isolationGet, isolationSet } from './isolation';
 import { jwks, qrPng, qrRevocations, qrRevoke, qrSvg } from './qr';
 import { scansCreate, scansFlagged } from './scans';
@@ -69,6 +70,11 @@ const byId = {
   outbreaksCancel,
   clustersList,
   clustersGet,
+  followupsList,
+  followupsExport,
+  followupsUpdate,
+  followupsPromote,
+  statsDaily,
   auditList,
   auditVerify,
 } satisfies { [K in RouteId]: Handler<Routes[K]> };

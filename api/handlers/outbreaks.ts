@@ -1,7 +1,7 @@
 import { selectCases } from '../../engine/cases';
 import { forbidden, notFound, validationFailed } from '../../engine/errors';
 import { runPeriodProblem, type OutbreakRequest } from '../../engine/outbreak';
-import { listOutbreakRuns, readRun, readRunPage, type OutbreakRunMeta, type RunOutcome } from '../../engine/outbreak-store';
+import { listOutbreakRuns, readRun, readRunPage, type OutbreakRunMeta, type RunFollowUps, type RunOutcome } from '../../engine/outbreak-store';
 import { isoUtc } from '../../engine/time';
 import { peoplePerGeneration } from '../../engine/trace';
 import type { OutbreakCase } from '../../engine/types';
@@ -56,12 +56,25 @@ async function casesToRun(principal: Principal, r: OutbreakRequest, body: { requ
   return cases;
 }
 
+/** What the run opened for follow-up (engine/outbreak-store), for the audit. */
+function followUpCounts(f: RunFollowUps | undefined): Record<string, number | string> {
+  if (f === undefined) return {};
+  return 'error' in f ? { followUpsError: f.error } : { followUpsCreated: f.created, followUpsUpdated: f.updated };
+}
+
 /** The end of a run, audited as its owner's once it is in the graph: counts, never who. */
 function auditEnd(audit: Audit, about: { requestRef: string; purpose: string }) {
   return async (meta: OutbreakRunMeta, outcome: RunOutcome): Promise<void> => {
     const counts =
       outcome.status === 'done'
-        ? { ...peoplePerGeneration(outcome.shaped), links: outcome.stats.links, clusters: outcome.stats.clusters, contacts: outcome.stats.contacts, milliseconds: outcome.stats.milliseconds }
+        ? {
+            ...peoplePerGeneration(outcome.shaped),
+            links: outcome.stats.links,
+            clusters: outcome.stats.clusters,
+            contacts: outcome.stats.contacts,
+            milliseconds: outcome.stats.milliseconds,
+            ...followUpCounts(outcome.followUps),
+          }
         : { reason: outcome.code ?? outcome.status };
     await audit({
       action: 'outbreak.finish',

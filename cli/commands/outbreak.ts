@@ -42,6 +42,7 @@ export function register(program: Command): void {
     .option('--naive', 'ignore the time order from F2 on')
     .option('--close-only', 'only close contacts count, at every generation')
     .option('--max-contacts <n>', 'stop with an error past this many contact edges (the result is held in memory)', String(DEFAULT_MAX_CONTACTS))
+    .option('--follow-up-f2', 'close F2s become follow-ups too (default: close F1s only); needs the run stored')
     .option('--no-store', 'do not store the run (no record, no CONTACT/LINKED relationships, no case registered); only the audit event')
     .option('--json', 'print the OutbreakResult as JSON (with `run`, the stored run id)')
     .action(action(async (o: OutbreakFlags) => runOutbreak(o)));
@@ -60,6 +61,7 @@ interface OutbreakFlags {
   tolerance: string;
   naive?: boolean;
   closeOnly?: boolean;
+  followUpF2?: boolean;
   maxContacts: string;
   store: boolean;
   json?: boolean;
@@ -75,6 +77,7 @@ const FLAGS: Readonly<Record<string, string>> = {
   tolerance: '--tolerance',
   mode: '--naive',
   closeOnly: '--close-only',
+  followUpF2: '--follow-up-f2',
 };
 
 async function runOutbreak(o: OutbreakFlags): Promise<void> {
@@ -93,6 +96,7 @@ async function runOutbreak(o: OutbreakFlags): Promise<void> {
     tolerance: o.tolerance,
     mode: o.naive === true ? 'naive' : 'time-respecting',
     closeOnly: o.closeOnly === true,
+    followUpF2: o.followUpF2 === true,
   });
   const maxContacts = wholeFlag('--max-contacts', o.maxContacts);
   const cases = fromFile ? await casesOfFile(o.cases!, o, now) : await casesOfRegistry(request.selection);
@@ -163,7 +167,7 @@ async function store(shaped: ShapedOutbreak, cases: readonly OutbreakCase[], req
     await auditCli({ action: 'cases.create', outcome: 'ok', count: done.created, details: { ...done, source: 'outbreak-file' } });
   }
   const { meta } = await createRun({ id: newOutbreakRunId(), owner: cliActor(), ...req, createdAt: now, source: 'cli', instance: cliInstance(), scope: undefined }, cases, request);
-  const outcome = await storeShapedRun(meta.id, shaped, { now: Date.now });
+  const outcome = await storeShapedRun(meta.id, shaped, { now: Date.now, followUpF2: request.followUpF2 === true });
   if (outcome.status !== 'done') throw new TruyvetError(outcome.code === 'unavailable' ? 'unavailable' : 'invalid_input', `the run was traced but could not be stored: ${outcome.error}`);
   return meta.id;
 }

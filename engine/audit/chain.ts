@@ -63,6 +63,11 @@ export const AUDIT_ACTIONS = [
   'outbreak.list',
   'outbreak.cancel',
   'clusters.read',
+  // Follow-up (issue 22 point 5): a list read, exported, a status changed, a person promoted by a tracer.
+  'followups.read',
+  'followups.export',
+  'followups.status',
+  'followups.promote',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -106,6 +106,13 @@ export const SCHEMA: readonly SchemaItem[] = [
   relationshipIndex('linked_run', 'LINKED', ['run']),
   // Clusters across days (engine/db/clusters.ts): found by their stable id.
   unique('cluster_id', 'Cluster', ['id']),
+  // Follow-up (issue 22 point 5, engine/db/followups.ts): found by id; `openFor` (the person's
+  // pseudonym, only while open) is unique, so two runs ending at once still leave one open
+  // follow-up per person (MERGE on it takes the constraint's lock); listed by home and status.
+  unique('followup_id', 'FollowUp', ['id']),
+  unique('followup_open_for', 'FollowUp', ['openFor']),
+  nodeIndex('followup_person', 'FollowUp', ['personId']),
+  nodeIndex('followup_home', 'FollowUp', ['province', 'district', 'commune']),
 ];
 
 /**

@@ -13,6 +13,7 @@ import { OpenedTraces } from '../trace-store/opened';
 import { pageRange, type PageNumbers } from '../trace-store/pages';
 import type { Jurisdiction, OutbreakCase, OutbreakCluster, OutbreakLink, OutbreakParams, OutbreakPerson, OutbreakResult, TraceContact } from '../types';
 import { encodeShapedOutbreak, openOutbreak, outbreakClusters, outbreakHeadOf, outbreakLinks, outbreakPeople, outbreakResultOfOpened, type OpenedOutbreak } from './codec';
+import { openRunFollowUps } from './followups';
 import { removeRunGraph, writeRunGraph } from './graph';
 
 /**
@@ -87,10 +88,15 @@ export interface ExecuteOptions extends Pick<OutbreakOptions, 'maxContacts' | 't
   readonly onProgress?: (p: OutbreakRunProgress) => void;
   /** The clock (epoch ms), for the record's stamps. */
   readonly now: () => number;
+  /** Close F2s become follow-ups too (default: close F1s only; followups.ts). */
+  readonly followUpF2?: boolean;
 }
 
+/** What storing a run did to follow-up (engine/followups): counts, or why it could not open them. */
+export type RunFollowUps = { readonly created: number; readonly updated: number } | { readonly error: string };
+
 export type RunOutcome =
-  | { readonly status: 'done'; readonly shaped: ShapedOutbreak; readonly stats: OutbreakRunStats }
+  | { readonly status: 'done'; readonly shaped: ShapedOutbreak; readonly stats: OutbreakRunStats; readonly followUps?: RunFollowUps }
   | { readonly status: 'failed' | 'cancelled'; readonly error: string; readonly code?: string };
 
 /**
@@ -127,7 +133,7 @@ export async function storeShapedRun(id: string, shaped: ShapedOutbreak, o: Exec
     await writeRunGraph(id, shaped.contacts, shaped.links, shaped.clusters, o.signal ? { signal: o.signal } : {});
     o.signal?.throwIfAborted();
     const { bytes, opened: open } = encodeShapedOutbreak(shaped);
-    const stats: OutbreakRunStats = { people: s.people, contacts: s.contacts, links: s.links, clusters: s.clusters, milliseconds: s.milliseconds };
+    const stats = doneStats(shaped);
     if (!(await db.completeOutbreakRun(id, sealTrace(bytes), stats, progress, o.now()))) {
       await removeRunGraph(id);
       await db.endOutbreakRun(id, 'cancelled', CANCELLED, o.now());
@@ -135,9 +141,26 @@ export async function storeShapedRun(id: string, shaped: ShapedOutbreak, o: Exec
     }
     opened.put(id, open);
     await joinClusters(id, shaped, o.now());
-    return { status: 'done', shaped, stats };
   } catch (e) {
     return endRun(id, e, o);
+  }
+  return { status: 'done', shaped, stats: doneStats(shaped), followUps: await runFollowUps(id, shaped, o) };
+}
+
+function doneStats({ head: { stats: s } }: ShapedOutbreak): OutbreakRunStats {
+  return { people: s.people, contacts: s.contacts, links: s.links, clusters: s.clusters, milliseconds: s.milliseconds };
+}
+
+/**
+ * The run's follow-ups, opened once it is done (followups.ts). The run stays done if this fails
+ * (the database went away): its result and graph are good, and opening again is idempotent.
+ */
+async function runFollowUps(id: string, shaped: ShapedOutbreak, o: ExecuteOptions): Promise<RunFollowUps> {
+  try {
+    const f = await openRunFollowUps(id, shaped, { includeF2: o.followUpF2 === true, now: o.now() });
+    return { created: f.created, updated: f.updated };
+  } catch (e) {
+    return { error: isTruyvetError(e) ? e.message : 'could not open the follow-ups' };
   }
 }
 

@@ -34,6 +34,8 @@ export interface OutbreakRequest {
   readonly mode: TraceMode;
   /** Close contacts only (DESIGN.md, "Close contacts"). */
   readonly closeOnly: boolean;
+  /** Close F2s become follow-ups too, not only close F1s (engine/followups; default false). */
+  readonly followUpF2?: boolean;
 }
 
 /** The fields of a run request, each with its parser (an edge adds its own: the request number, the purpose…). */
@@ -52,6 +54,7 @@ export function outbreakRequestFields(c: TraceInputContext) {
     tolerance: Tolerance.optional(),
     mode: TraceModeSchema.default('time-respecting'),
     closeOnly: z.boolean().default(false).meta({ description: 'only close contacts count, at every generation (DESIGN.md, "Close contacts")' }),
+    followUpF2: z.boolean().default(false).meta({ description: 'close F2s become follow-ups too (default: close F1s only)' }),
   };
 }
 
@@ -84,6 +87,7 @@ export function toOutbreakRequest(v: Fields): OutbreakRequest {
     toleranceSeconds: v.tolerance ?? DEFAULT_TOLERANCE_SECONDS,
     mode: v.mode,
     closeOnly: v.closeOnly,
+    ...(v.followUpF2 ? { followUpF2: true } : {}),
   };
 }
 

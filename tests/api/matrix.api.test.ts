@@ -7,6 +7,7 @@ import { pseudonym } from '../../engine/identity';
 import { newTraceId, requestTrace } from '../../engine/trace-store';
 import { createRun, newOutbreakRunId } from '../../engine/outbreak-store';
 import { attachRunClusters, clusterOfCase } from '../../engine/clusters';
+import { openFollowUps } from '../../engine/followups';
 import { importRunner } from '../../api/import-runner';
 import { ROUTE_LIST, type RouteId } from '../../api/routes';
 import { citizen, declarationJson, makeAccount, registryRow, runProvince, station, validDeclaration, type ReceiptBody } from '../helpers/builders';
@@ -75,6 +76,11 @@ const ALLOWED: Record<RouteId, readonly Role[] | 'public'> = {
   outbreaksCancel: ['tracer'],
   clustersList: ['tracer'],
   clustersGet: ['tracer'],
+  followupsList: ['officer'],
+  followupsExport: ['officer'],
+  followupsUpdate: ['officer'],
+  followupsPromote: ['tracer'],
+  statsDaily: ['tracer', 'officer'],
   auditList: ['auditor'],
   auditVerify: ['auditor', 'admin'],
 };
@@ -104,6 +110,8 @@ let traceId = '';
 let exposureId = '';
 /** A registered person living outside the accounts' jurisdiction (raw key, pseudonym). */
 const elsewhere = { raw: `${run}-ELSEWHERE`, pid: pseudonym(`${run}-ELSEWHERE`) };
+/** Another person living outside, not a case (a case is not followed up). */
+const farAway = { raw: `${run}-FARAWAY`, pid: pseudonym(`${run}-FARAWAY`) };
 /** Pending trace requests (approval step) from tracers inside and outside the approver's jurisdiction. */
 const pendingIds = { inside: newTraceId(), outside: newTraceId() };
 /** Stored cases of a person living inside / outside the accounts' jurisdiction. */
@@ -114,6 +122,8 @@ let importId = '';
 /** The tracer's outbreak run (started through the API), and two of its runs left queued by a process that is gone (to cancel). */
 let outbreakId = '';
 const cancellable = { inside: newOutbreakRunId(), outside: newOutbreakRunId() };
+/** Follow-ups of a person living inside (C) and outside (elsewhere) the accounts' jurisdiction. */
+const followUpIds = { inside: '', outside: '' };
 let receipt: ReceiptBody;
 /** A declaration with a QR code of a citizen living inside / outside the accounts' jurisdiction. */
 const homeDeclaration = { inside: '', outside: '' };
@@ -251,6 +261,13 @@ const SPECS: Record<RouteId, Spec> = {
   clustersList: { call: () => ({ method: 'GET', path: '/api/clusters?limit=5' }), ok: 200 },
   // A cluster of cases of people living inside the jurisdiction, or elsewhere (refused, audited).
   clustersGet: { call: (w) => ({ method: 'GET', path: `/api/clusters/${clusterIds[w]}` }), ok: 200, scopedRefusal: true },
+  followupsList: { call: () => ({ method: 'GET', path: '/api/followups?status=all' }), ok: 200 },
+  followupsExport: { call: () => ({ method: 'GET', path: '/api/followups/export' }), ok: 200 },
+  // A follow-up of a person living inside the officer's jurisdiction, or elsewhere (refused, audited).
+  followupsUpdate: { call: (w) => ({ method: 'PATCH', path: `/api/followups/${followUpIds[w]}`, json: { status: 'reached' } }), ok: 200, scopedRefusal: true },
+  // F0 is an F1 of the run over case A (already followed up: answered as it is).
+  statsDaily: { call: () => ({ method: 'GET', path: `/api/stats/daily?from=${TRACE_PERIOD.from}&to=${TRACE_PERIOD.to}` }), ok: 200 },
+  followupsPromote: { call: () => ({ method: 'POST', path: `/api/outbreaks/${outbreakId}/followups`, json: { personId: city.pid.f0 } }), ok: 200 },
   auditList: { call: () => ({ method: 'GET', path: '/api/audit?limit=5' }), ok: 200 },
   auditVerify: { call: () => ({ method: 'GET', path: '/api/audit/verify' }), ok: 200 },
 };
@@ -271,7 +288,10 @@ beforeAll(async () => {
     }
   }
   await makeAccount(run, 'spare', 'auditor');
-  await upsertPeople([registryRow(elsewhere.raw, { fullName: 'Đỗ Văn Khác', birthDate: '1970-01-01', sex: 'M', phone: '', province: outside, district: '001', commune: '00001' })]);
+  await upsertPeople([
+    registryRow(elsewhere.raw, { fullName: 'Đỗ Văn Khác', birthDate: '1970-01-01', sex: 'M', phone: '', province: outside, district: '001', commune: '00001' }),
+    registryRow(farAway.raw, { fullName: 'Đỗ Văn Xa', birthDate: '1971-01-01', sex: 'M', phone: '', province: outside, district: '001', commune: '00001' }),
+  ]);
   for (const w of ['inside', 'outside'] as const) {
     const request = { from: Date.parse(TRACE_PERIOD.from), to: Date.parse(TRACE_PERIOD.to), depth: 2, toleranceSeconds: 900, mode: 'time-respecting' as const, closeOnly: false };
     const trace = { id: pendingIds[w], owner: `${run}-tracer-${w}`, requestRef: 'SYT-2021/0815', purpose: 'matrix test', createdAt: Date.now() };
@@ -323,6 +343,17 @@ beforeAll(async () => {
   });
   if (ob.status !== 202) throw new Error(`outbreak run answered ${ob.status}: ${ob.text}`);
   outbreakId = ob.body.id;
+  await server.app.truyvet.outbreaks.idle();
+  const opened = await openFollowUps({
+    source: 'exposure',
+    sourceId: `${run}-x`,
+    candidates: [city.pid.c, farAway.pid].map((personId) => ({ personId, generation: 1, exposureAt: Date.parse(TRACE_PERIOD.from), class: 'close' as const })),
+    quarantineDays: 14,
+    actor: `${run}-setup`,
+    now: Date.now(),
+  });
+  followUpIds.inside = opened.outcomes.get(city.pid.c)!.id;
+  followUpIds.outside = opened.outcomes.get(farAway.pid)!.id;
   for (const w of ['inside', 'outside'] as const) {
     const confirmedAt = Date.parse(TRACE_PERIOD.to);
     await createRun(
@@ -340,7 +371,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await server.close();
-  await removeRun(run, { people: [...city.allRaw, ...declared, elsewhere.raw] });
+  await removeRun(run, { people: [...city.allRaw, ...declared, elsewhere.raw, farAway.raw] });
   await closeDriver();
 });
 

@@ -44,7 +44,11 @@ export async function removeRun(run: string, o: RunPeople = {}): Promise<void> {
     );
   }
   const pids = (o.people ?? []).map(pseudonym);
+  if (o.passagePeople) {
+    await runAutoCommit(`${RUN_PASSAGES} WITH DISTINCT x.pid AS pid MATCH (f:FollowUp {personId: pid}) CALL (f) { DETACH DELETE f } IN TRANSACTIONS OF 1000 ROWS`, { run });
+  }
   if (pids.length > 0) {
+    await writeQuery('UNWIND $pids AS pid MATCH (f:FollowUp {personId: pid}) DETACH DELETE f', { pids }, () => undefined);
     await writeQuery('MATCH (d:Declaration) WHERE d.pid IN $pids DETACH DELETE d', { pids }, () => undefined);
     await writeQuery('UNWIND $pids AS pid MATCH (i:Isolation {pid: pid}) DETACH DELETE i', { pids }, () => undefined);
     await runAutoCommit('UNWIND $pids AS pid MATCH (s:Scan {pid: pid}) WHERE s.at IS NOT NULL CALL (s) { DETACH DELETE s } IN TRANSACTIONS OF 1000 ROWS', { pids });
@@ -64,6 +68,7 @@ export async function removeRun(run: string, o: RunPeople = {}): Promise<void> {
     (r) => r['id'] as string,
   );
   for (const id of runs) {
+    await writeQuery("MATCH (f:FollowUp) WHERE ('run:' + $id) IN f.sources DETACH DELETE f", { id }, () => undefined);
     await runAutoCommit('MATCH ()-[c:CONTACT]->() WHERE c.run = $id CALL (c) { DELETE c } IN TRANSACTIONS OF 5000 ROWS', { id });
     await runAutoCommit('MATCH ()-[l:LINKED]->() WHERE l.run = $id CALL (l) { DELETE l } IN TRANSACTIONS OF 5000 ROWS', { id });
     await writeQuery('MATCH (r:OutbreakRun {id: $id}) DETACH DELETE r', { id }, () => undefined);
