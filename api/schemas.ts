@@ -1105,6 +1105,7 @@ export const OutbreakParamsOut = z
     depth: z.number().int(),
     toleranceSeconds: z.number().int(),
     mode: z.enum(['time-respecting', 'naive']),
+    closeSeconds: z.number().int().optional().meta({ description: 'overlap (without the tolerance) from which a contact is close (in a page of a done run)' }),
     closeOnly: z.boolean(),
   })
   .meta({ id: 'OutbreakParams' });
@@ -1118,6 +1119,7 @@ export const OutbreakPerson = z
     exposureAt: IsoOut,
     via: z.array(z.string()),
     score: z.number(),
+    class: ContactClassOut.meta({ description: 'close when their longest time together with who reached them is at least closeSeconds' }),
     cases: z.array(z.object({ case: z.string(), at: IsoOut })).meta({ description: "the cases whose chain reached this person, with when (exposure_c), earliest first" }),
   })
   .meta({ id: 'OutbreakPerson' });
@@ -1131,6 +1133,7 @@ export const OutbreakLink = z
     stationId: z.string(),
     overlapSeconds: z.number(),
     passages: z.tuple([z.string(), z.string()]),
+    class: ContactClassOut,
     via: z.string().optional().meta({ description: "the listed person who carried `from`'s chain (generation ≥ 2)" }),
   })
   .meta({ id: 'OutbreakLink', description: "case `to`'s person met `from`'s chain: generation 1 `from`'s person, later a person `from`'s chain reached" });

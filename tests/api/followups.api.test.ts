@@ -1,10 +1,11 @@
 import { listAudit } from '../../engine/audit/store';
 import { registerTracedCases } from '../../engine/cases';
 import { closeDriver } from '../../engine/db/driver';
-import { makeAccount, runProvince } from '../helpers/builders';
+import { writePassages } from '../../engine/db/passages';
+import { makeAccount, passage, runProvince } from '../helpers/builders';
 import { newRunId, removeRun } from '../helpers/cleanup';
 import { startInProcess, type TestServer } from '../helpers/server';
-import { buildCity, T0, type City } from './city';
+import { buildCity, M, T0, type City } from './city';
 
 /**
  * The follow-up routes through HTTP: a run's F1s become the list of the officers of the commune
@@ -31,6 +32,8 @@ interface ListBody {
 beforeAll(async () => {
   server = await startInProcess(run, { settings: { checkUnits: false } });
   city = await buildCity(run, inside, outside);
+  // A and D also stay 20 minutes with F0 at S1: close F1s, followed up by default (B, their F2, stays brief).
+  await writePassages([passage(city.raw.a, city.stations.s1.id, T0 + 5 * M, T0 + 25 * M), passage(city.raw.d, city.stations.s1.id, T0 + 10 * M, T0 + 30 * M)]);
   await registerTracedCases([{ caseId: `${run}-f0`, personId: city.pid.f0, confirmedAt: T0 + DAY }], { by: `${run}-setup`, now: Date.now(), source: 'test' });
   const officer = await makeAccount(run, 'officer', 'officer', { province: inside, district: '001', commune: '00001' });
   const stranger = await makeAccount(run, 'stranger', 'officer', { province: inside, district: '001', commune: '00009' });

@@ -5,7 +5,8 @@ import { changeFollowUpStatus, followUpsFor, openFollowUps, quarantineUntil, typ
 import { createRun, executeRun, newOutbreakRunId, openRunFollowUps, promoteToFollowUp, type RunOutcome } from '../../engine/outbreak-store';
 import type { OutbreakRequest } from '../../engine/outbreak/request';
 import { buildCity, T0, type City } from '../api/city';
-import { runProvince } from '../helpers/builders';
+import { passage, runProvince } from '../helpers/builders';
+import { writePassages } from '../../engine/db/passages';
 import { newRunId, removeRun } from '../helpers/cleanup';
 import { runCli } from '../helpers/cli';
 import { listAudit } from '../../engine/audit/store';
@@ -42,6 +43,9 @@ const open = (sourceId: string, candidates: FollowUpCandidate[], now = Date.now(
 
 beforeAll(async () => {
   city = await buildCity(run, inside, outside);
+  // A and D also stay 20 minutes with F0 at S1: close F1s, followed up by default (B, their F2, stays brief).
+  const M = 60_000;
+  await writePassages([passage(city.raw.a, city.stations.s1.id, T0 + 5 * M, T0 + 25 * M), passage(city.raw.d, city.stations.s1.id, T0 + 10 * M, T0 + 30 * M)]);
   await registerTracedCases([{ caseId: `${run}-f0`, personId: city.pid.f0, confirmedAt: T0 + DAY }], { by: `${run}-setup`, now: Date.now(), source: 'test' });
 });
 afterAll(async () => {
@@ -62,8 +66,8 @@ describe('a stored outbreak run', () => {
     expect(rows.map((r) => r.personId).sort()).toEqual([city.pid.a, city.pid.d].sort());
     const a = rows.find((r) => r.personId === city.pid.a)!;
     expect(a).toMatchObject({ status: 'to_contact', generation: 1, class: 'close', province: inside, district: '001', commune: '00001', sources: [`run:${id}`], createdBy: owner });
-    // A's point scan at S1 10 minutes after F0 arrived: the contact time.
-    expect(a.exposureAt).toBe(T0 + 10 * 60_000);
+    // A's stay at S1 from 5 minutes after F0 arrived: the contact time.
+    expect(a.exposureAt).toBe(T0 + 5 * 60_000);
     expect(a.quarantineUntil).toBe(quarantineUntil(a.exposureAt, 14));
     // D is not in the registry: no home, so no officer's list but the national one.
     expect(rows.find((r) => r.personId === city.pid.d)).toMatchObject({ province: '', commune: '' });
