@@ -533,6 +533,7 @@ export const ExposureCreate = z
     requestRef: z.string().regex(TRACE_REQUEST_REF_RE, "the health authority's request number (3–80 letters, digits, . / _ : # -)"),
     purpose: z.string().trim().min(3).max(500),
     pageSize: z.number().int().min(1).max(1000).optional(),
+    followUp: z.boolean().default(false).meta({ description: "open follow-ups for the exposure's close visitors in the communes they live in (issue 22 point 6)" }),
   })
   .superRefine(traceRequestRules(inputContext))
   .meta({ id: 'ExposureCreate' });
@@ -578,6 +579,10 @@ export const ExposurePage = z
     page: PageInfo,
     identities: z.record(z.string(), FullIdentity).meta({ description: 'the people of this page whose home lies inside your jurisdiction, by pseudonymous id' }),
     outside: z.record(z.string(), Home).meta({ description: 'the people of this page who live outside your jurisdiction (or have no registry home): only their home' }),
+    followUps: z
+      .object({ created: z.number().int(), updated: z.number().int() })
+      .optional()
+      .meta({ description: 'with followUp: true, the follow-ups opened (created) or joined (updated) for close visitors' }),
   })
   .meta({ id: 'ExposurePage', description: 'everyone at a station in a window, a page at a time, in order of arrival' });
 

@@ -1,5 +1,5 @@
 import { forbidden, notFound } from '../../engine/errors';
-import { newExposureId, readExposurePage, storeExposure, venueExposure, type ExposurePage, type ExposureRecordMeta } from '../../engine/exposure';
+import { newExposureId, openExposureFollowUps, readExposurePage, storeExposure, venueExposure, type ExposurePage, type ExposureRecordMeta } from '../../engine/exposure';
 import { isoUtc } from '../../engine/time';
 import { handler } from '../context';
 import { routes } from '../routes';
@@ -31,11 +31,15 @@ export const exposuresCreate = handler(routes.exposuresCreate, async ({ body, pr
   const page = await auditingFailure(audit, { ...about, details: { stationId } }, async () => {
     const found = await venueExposure({ stationId, from, to }, { scope: principal.jurisdiction, maxPeople: app.settings.maxTracePeople, maxDays: app.settings.traceMaxDays });
     const exposure = { id: newExposureId(), owner: principal.username, requestRef, purpose, createdAt: app.now() };
-    return storeExposure(exposure, found, { pageSize: body.pageSize ?? app.settings.defaultPageSize, scope: principal.jurisdiction });
+    const stored = await storeExposure(exposure, found, { pageSize: body.pageSize ?? app.settings.defaultPageSize, scope: principal.jurisdiction });
+    const followUps = body.followUp ? await openExposureFollowUps(exposure.id, found, principal.username, app.now()) : undefined;
+    return { stored, followUps };
   });
-  const { meta, identities } = page;
-  await audit({ ...about, target: meta.id, outcome: 'ok', count: meta.peopleFound, details: { stationId, identities: Object.keys(identities).length, truncated: meta.truncated, closePeople: Number(meta.stats['closePeople'] ?? 0) } });
-  return { status: 201, body: pageOut(page) };
+  const { meta, identities } = page.stored;
+  const followUps = page.followUps === undefined ? {} : { followUps: { created: page.followUps.created, updated: page.followUps.updated } };
+  const opened = page.followUps === undefined ? {} : { followUpsCreated: page.followUps.created, followUpsUpdated: page.followUps.updated };
+  await audit({ ...about, target: meta.id, outcome: 'ok', count: meta.peopleFound, details: { stationId, identities: Object.keys(identities).length, truncated: meta.truncated, closePeople: Number(meta.stats['closePeople'] ?? 0), ...opened } });
+  return { status: 201, body: { ...pageOut(page.stored), ...followUps } };
 });
 
 export const exposuresGet = handler(routes.exposuresGet, async ({ params, query, principal, app, audit }) => {

@@ -1,3 +1,4 @@
+import { followUpsOfPeople } from '../../engine/db/followups';
 import { listAudit } from '../../engine/audit/store';
 import { closeDriver } from '../../engine/db/driver';
 import { writePassages } from '../../engine/db/passages';
@@ -110,6 +111,27 @@ describe('opening a venue exposure', () => {
     expect(e).toMatchObject({ outcome: 'failed', details: { reason: 'forbidden' } });
     expect((await open({ stationId: city.stations.s3.id }, tok['national'])).status).toBe(201);
     expect((await open({ stationId: `${run}-NOWHERE` })).status).toBe(404);
+  });
+});
+
+describe('an exposure feeding follow-up', () => {
+  it('opens follow-ups for its close visitors only when asked, audited with how many', async () => {
+    const f0 = pseudonym(city.raw.f0);
+    const vid = pseudonym(v);
+    const without = await open({ requestRef: `${ref}-NOFU` });
+    expect(without.status).toBe(201);
+    expect(without.body).not.toHaveProperty('followUps');
+    expect(await followUpsOfPeople([f0, vid])).toEqual([]);
+
+    const res = await open({ requestRef: `${ref}-FU`, followUp: true });
+    expect(res.status).toBe(201);
+    // F0 (30 min) and V (20 min) stayed; A and D only scanned in: brief, not followed up by default.
+    expect(res.body).toMatchObject({ followUps: { created: 2, updated: 0 } });
+    const rows = await followUpsOfPeople([f0, vid, pseudonym(city.raw.a), pseudonym(city.raw.d)]);
+    expect(rows.map((r) => r.personId).sort()).toEqual([f0, vid].sort());
+    expect(rows.every((r) => r.sources.includes(`exposure:${res.body.id}`) && r.class === 'close' && r.generation === 1)).toBe(true);
+    const [e] = await listAudit({ chain: run, action: 'exposure.create', requestRef: `${ref}-FU`, limit: 10 });
+    expect(e?.details).toMatchObject({ followUpsCreated: 2, followUpsUpdated: 0 });
   });
 });
 
