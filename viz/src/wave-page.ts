@@ -202,7 +202,7 @@ export function wireWave(page: Page): void {
     if (change === 'session' && s.session === undefined) {
       epoch++;
       W = fresh();
-      for (const id of ['curve-from', 'curve-to', 'ob-since']) byId<HTMLInputElement>(id).value = '';
+      for (const id of ['curve-from', 'curve-to', 'ob-since', 'ob-until']) byId<HTMLInputElement>(id).value = '';
     }
     if (change === 'view' && s.view === 'wave' && !W.loaded) {
       W.loaded = true;
