@@ -155,7 +155,7 @@ describe('the epidemic-wave page of a tracer', () => {
     await page.waitForSelector('#cluster-graph svg g.case');
     const drawn = await page.locator('#cluster-graph svg g.case').evaluateAll((gs) => gs.map((g) => g.getAttribute('data-case')));
     expect(drawn.sort()).toEqual(ours!.cases.map((c) => c.id).sort());
-    expect(await page.locator('#cluster-graph svg line.link').count()).toBeGreaterThanOrEqual(2);
+    expect(await page.locator('#cluster-graph svg path.link').count()).toBeGreaterThanOrEqual(2);
     expect(await page.locator('#cluster-graph svg g.station').count()).toBeGreaterThanOrEqual(1);
   });
 

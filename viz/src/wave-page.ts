@@ -340,15 +340,27 @@ function drawCluster(host: HTMLElement, cluster: Cluster, lang: Lang): void {
     h('p', { class: 'note' }, t(lang, 'wave.clusterNote', { cases: cluster.cases.length, outside: cluster.outsideCases, stations: cluster.stations?.length ?? 0, links: layout.edges.filter((e) => e.kind === 'link').length })),
   );
   const svg = select(host).append('svg').attr('class', 'cluster-graph').attr('viewBox', `0 0 ${width} ${height}`).attr('role', 'img').attr('aria-label', t(lang, 'wave.clusterTitle', { id: cluster.id }));
+  // Links arc above the straight line between two cases, so a link over two days never hides one over one.
+  const point = (id: string): [number, number] => [at.get(id)?.x ?? 0, at.get(id)?.y ?? 0];
   svg
-    .selectAll('line')
-    .data(layout.edges)
+    .selectAll('path.link')
+    .data(layout.edges.filter((e) => e.kind === 'link'))
+    .join('path')
+    .attr('class', 'link')
+    .attr('d', (e) => {
+      const [x1, y1] = point(e.from);
+      const [x2, y2] = point(e.to);
+      return `M${x1},${y1} Q${(x1 + x2) / 2},${(y1 + y2) / 2 - Math.hypot(x2 - x1, y2 - y1) / 4} ${x2},${y2}`;
+    });
+  svg
+    .selectAll('line.at')
+    .data(layout.edges.filter((e) => e.kind === 'at'))
     .join('line')
-    .attr('class', (e) => e.kind)
-    .attr('x1', (e) => at.get(e.from)?.x ?? 0)
-    .attr('y1', (e) => at.get(e.from)?.y ?? 0)
-    .attr('x2', (e) => at.get(e.to)?.x ?? 0)
-    .attr('y2', (e) => at.get(e.to)?.y ?? 0);
+    .attr('class', 'at')
+    .attr('x1', (e) => point(e.from)[0])
+    .attr('y1', (e) => point(e.from)[1])
+    .attr('x2', (e) => point(e.to)[0])
+    .attr('y2', (e) => point(e.to)[1]);
   const cases = svg.selectAll('g.case').data(layout.nodes.filter((n) => n.kind === 'case')).join('g').attr('class', 'case').attr('data-case', (n) => n.id);
   cases.append('circle').attr('cx', (n) => n.x).attr('cy', (n) => n.y).attr('r', 7);
   cases.append('title').text((n) => `${n.id} · ${n.label}`);
@@ -379,5 +391,5 @@ function renderCurve(lang: Lang): void {
   bars.append('title').text((d) => t(lang, 'wave.curveBar', { day: d.day, cases: d.cases }));
   const every = Math.max(1, Math.ceil(curve.days.length / 10));
   svg.selectAll('text.tick').data(curve.days.filter((_, i) => i % every === 0)).join('text').attr('class', 'tick').attr('x', (d) => (x(d.day) ?? 0) + x.bandwidth() / 2).attr('y', height - m.bottom + 14).attr('text-anchor', 'middle').text((d) => d.day.slice(5));
-  svg.selectAll('text.y').data(y.ticks(4)).join('text').attr('class', 'y').attr('x', m.left - 4).attr('y', (v) => y(v) + 4).attr('text-anchor', 'end').text((v) => String(v));
+  svg.selectAll('text.y').data(y.ticks(4).filter(Number.isInteger)).join('text').attr('class', 'y').attr('x', m.left - 4).attr('y', (v) => y(v) + 4).attr('text-anchor', 'end').text((v) => String(v));
 }
