@@ -1,3 +1,6 @@
+import { ApiError } from './api';
+import { changeRefusal } from './followups-page';
+import { t } from './i18n';
 import { clusterLayout, curveQuery, curveWindow, dayStart, hcmcDay, peoplePerGeneration, runEnded } from './wave';
 import type { OutbreakLink } from './types';
 
@@ -70,5 +73,14 @@ describe('the epidemic-wave pages, pure parts', () => {
       expect(n.y).toBeGreaterThanOrEqual(0);
       expect(n.y).toBeLessThanOrEqual(300);
     }
+  });
+});
+
+describe('a refused follow-up change', () => {
+  it('shows a 409’s reason as the server gave it, and other errors in the page’s words', () => {
+    const reason = 'a follow-up cannot go from reached to released: from reached it may become quarantined, tested_positive';
+    expect(changeRefusal('vi', new ApiError(409, 'conflict', reason))).toBe(`Không đổi được: ${reason}`);
+    expect(changeRefusal('en', new ApiError(409, 'conflict', reason))).toBe(`Not changed: ${reason}`);
+    expect(changeRefusal('en', new ApiError(0, 'network', 'x'))).toBe(t('en', 'error.network'));
   });
 });

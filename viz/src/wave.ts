@@ -108,7 +108,9 @@ export function clusterLayout(cluster: Pick<Cluster, 'cases' | 'stations'>, link
   const seen = new Set<string>();
   const add = (e: ClusterEdge): void => {
     const key = `${e.kind}|${e.from}|${e.to}`;
-    if (!seen.has(key)) (seen.add(key), edges.push(e));
+    if (seen.has(key)) return;
+    seen.add(key);
+    edges.push(e);
   };
   for (const l of links) {
     if (!ids.has(l.from) || !ids.has(l.to)) continue;
