@@ -173,6 +173,19 @@ describe('the epidemic-wave page of a tracer', () => {
     expect(await page.locator('#curve g.bar rect').count()).toBe(7);
     await page.screenshot({ path: path.join(SHOTS, 'wave.png'), fullPage: true });
   });
+
+  it('speaks English too, counts and curve included, and fits a phone without scrolling sideways', async () => {
+    await page.click('#lang-en');
+    expect(await page.textContent('#to-wave')).toBe('Epidemic wave');
+    expect(await page.textContent('#ob-title')).toBe('Outbreak trace');
+    expect(await page.textContent('[data-testid="ob-counts"] tr[data-count="links"] th')).toBe('Links between cases');
+    expect(await page.textContent('[data-testid="curve-total"]')).toMatch(/cases over 7 days/);
+    await page.setViewportSize({ width: 390, height: 844 });
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await page.screenshot({ path: path.join(SHOTS, 'wave-phone.png'), fullPage: true });
+    await page.setViewportSize({ width: 1440, height: 900 });
+    await page.click('#lang-vi');
+  });
 });
 
 describe('the follow-up page of an officer', () => {

@@ -364,7 +364,7 @@ function drawCluster(host: HTMLElement, cluster: Cluster, lang: Lang): void {
   const cases = svg.selectAll('g.case').data(layout.nodes.filter((n) => n.kind === 'case')).join('g').attr('class', 'case').attr('data-case', (n) => n.id);
   cases.append('circle').attr('cx', (n) => n.x).attr('cy', (n) => n.y).attr('r', 7);
   cases.append('title').text((n) => `${n.id} · ${n.label}`);
-  cases.append('text').attr('x', (n) => n.x + 9).attr('y', (n) => n.y + 4).text((n) => n.id.slice(-6));
+  cases.append('text').attr('x', (n) => n.x).attr('y', (n) => n.y - 11).attr('text-anchor', 'middle').text((n) => n.id.slice(-6));
   const stations = svg.selectAll('g.station').data(layout.nodes.filter((n) => n.kind === 'station')).join('g').attr('class', 'station').attr('data-station', (n) => n.id.slice('station:'.length));
   stations.append('rect').attr('x', (n) => n.x - 6).attr('y', (n) => n.y - 6).attr('width', 12).attr('height', 12);
   stations.append('text').attr('x', (n) => n.x).attr('y', (n) => n.y + 18).attr('text-anchor', 'middle').text((n) => n.label.slice(0, 18));
