@@ -1,5 +1,5 @@
 import { decide, refreshAt, RETRY_MS, tokenTimes, type TokenTimes } from './refresh';
-import type { HotspotList, Problem, Station, Timeline, TokenResponse, TraceList, TraceMeta, TracePage, TraceProgress } from './types';
+import type { CaseList, Cluster, ClusterList, DailyStats, FollowUpList, FollowUpStatusChanged, HotspotList, OutbreakRun, Problem, Station, Timeline, TokenResponse, TraceList, TraceMeta, TracePage, TraceProgress } from './types';
 
 /**
  * The view's client of the truyvet API (same origin). The bearer token and the refresh token live
@@ -41,6 +41,17 @@ export interface TraceRequest {
   readonly closeOnly?: boolean;
   /** A UUID the client makes to follow the trace while it runs (GET /api/traces/progress/:id) and cancel it. */
   readonly progressId?: string;
+}
+
+export interface OutbreakRequest {
+  /** ISO instant: trace the registry's cases confirmed at or after it. */
+  readonly confirmedSince: string;
+  /** … and at or before this one (optional). */
+  readonly confirmedUntil?: string;
+  readonly depth: number;
+  readonly closeOnly: boolean;
+  readonly requestRef: string;
+  readonly purpose: string;
 }
 
 /** People per page when the view loads a trace (the API's maximum): few round trips. */
@@ -202,7 +213,50 @@ export class Api {
     }
   }
 
-  private async request<T>(method: 'GET' | 'POST', path: string, body?: unknown, authed = true): Promise<T> {
+  // ---- the epidemic-wave pages (wave-page.ts, followups-page.ts) ----
+
+  /** Confirmed cases in the caller's jurisdiction, newest confirmation first. */
+  cases(limit = 200): Promise<CaseList> {
+    return this.request<CaseList>('GET', `/api/cases?limit=${limit}`);
+  }
+
+  /** Starts an outbreak run (202: queued); follow it with outbreak(). */
+  createOutbreak(body: OutbreakRequest): Promise<OutbreakRun> {
+    return this.request<OutbreakRun>('POST', '/api/outbreaks', body);
+  }
+
+  /** A run's status; once done, a page of its result (links and clusters on page 1). */
+  outbreak(id: string, page = 1, pageSize = LOAD_PAGE_SIZE): Promise<OutbreakRun> {
+    return this.request<OutbreakRun>('GET', `/api/outbreaks/${encodeURIComponent(id)}?page=${page}&pageSize=${pageSize}`);
+  }
+
+  clusters(limit = 100): Promise<ClusterList> {
+    return this.request<ClusterList>('GET', `/api/clusters?limit=${limit}`);
+  }
+
+  cluster(id: string): Promise<Cluster> {
+    return this.request<Cluster>('GET', `/api/clusters/${encodeURIComponent(id)}`);
+  }
+
+  /** Daily counts between two instants (at most 92 days). */
+  dailyStats(from: string, to: string): Promise<DailyStats> {
+    return this.request<DailyStats>('GET', `/api/stats/daily?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`);
+  }
+
+  followups(status = 'all'): Promise<FollowUpList> {
+    return this.request<FollowUpList>('GET', `/api/followups?status=${encodeURIComponent(status)}&limit=1000`);
+  }
+
+  updateFollowup(id: string, status: string): Promise<FollowUpStatusChanged> {
+    return this.request<FollowUpStatusChanged>('PATCH', `/api/followups/${encodeURIComponent(id)}`, { status });
+  }
+
+  /** The call list as the server writes it (CSV with a BOM), to download. */
+  followupsExport(status = 'open'): Promise<Blob> {
+    return this.request<Blob>('GET', `/api/followups/export?status=${encodeURIComponent(status)}`, undefined, true, true);
+  }
+
+  private async request<T>(method: 'GET' | 'POST' | 'PATCH', path: string, body?: unknown, authed = true, blob = false): Promise<T> {
     const headers: Record<string, string> = { Accept: 'application/json' };
     if (body !== undefined) headers['Content-Type'] = 'application/json';
     const token = this.token;
@@ -216,6 +270,7 @@ export class Api {
     } catch {
       throw new ApiError(0, 'network', 'the server does not answer');
     }
+    if (blob && res.ok) return (await res.blob()) as T;
     const text = await res.text();
     let json: unknown;
     try {

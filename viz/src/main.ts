@@ -1,6 +1,7 @@
 import { Api } from './api';
 import { byId } from './dom';
 import { wireExports } from './exports';
+import { wireFollowups } from './followups-page';
 import { wireGraphPanel } from './graph-panel';
 import { wireLanguage } from './language';
 import { Lines } from './lines';
@@ -11,6 +12,7 @@ import { loadTimeline, selectGroup, selectPerson, selectStation } from './select
 import { sessionExpired, wireSession } from './session';
 import { Store } from './store';
 import { wireTraceForm } from './trace-form';
+import { wireWave } from './wave-page';
 import { GraphView } from './views/graph';
 import { MapView } from './views/map';
 import { TimelineView } from './views/timeline';
@@ -18,7 +20,8 @@ import { TimelineView } from './views/timeline';
 /**
  * The tracers' page: log in (session.ts), trace (trace-form.ts) or reopen a trace (recent.ts),
  * explore it in linked views (render.ts), export it (exports.ts), in Vietnamese or English
- * (language.ts). This file makes the shared parts and wires the page's events to them; every
+ * (language.ts); the epidemic-wave page (wave-page.ts) and the officers' follow-up page
+ * (followups-page.ts). This file makes the shared parts and wires the page's events to them; every
  * view re-renders from the store's state.
  */
 
@@ -52,6 +55,8 @@ wireTraceForm(page);
 wireLanguage(store);
 wireGraphPanel(views.graph, store);
 wireExports(page, views.graph);
+wireWave(page);
+wireFollowups(page);
 byId('load-lanes').addEventListener('click', () => {
   const lanes = [...document.querySelectorAll<SVGGElement>('#timeline g.lane')].map((g) => g.getAttribute('data-id')).filter((id): id is string => id !== null);
   void Promise.all(lanes.map((id) => loadTimeline(page, id)));

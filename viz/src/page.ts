@@ -9,7 +9,7 @@ import type { Store } from './store';
  */
 
 /** The calls of the API client the parts make (the tests stand in for these). */
-export type PageApi = Pick<Api, 'login' | 'logout' | 'createTrace' | 'traceProgress' | 'cancelTrace' | 'tracePage' | 'recentTraces' | 'timeline' | 'hotspots' | 'stations'>;
+export type PageApi = Pick<Api, 'login' | 'logout' | 'createTrace' | 'traceProgress' | 'cancelTrace' | 'tracePage' | 'recentTraces' | 'timeline' | 'hotspots' | 'stations' | 'cases' | 'createOutbreak' | 'outbreak' | 'clusters' | 'cluster' | 'dailyStats' | 'followups' | 'updateFollowup' | 'followupsExport'>;
 
 export interface Page {
   readonly api: PageApi;

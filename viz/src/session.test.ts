@@ -18,8 +18,12 @@ describe('the role gate', () => {
     const said = gateRole(token('auditor'));
     expect(typeof said).toBe('function');
     if (typeof said !== 'function') return;
-    expect(said('en')).toBe(`This account has the ${t('en', 'role.auditor')} role; this page is for tracers.`);
-    expect(said('vi')).toBe(`Tài khoản này có vai trò ${t('vi', 'role.auditor')}; trang này dành cho cán bộ truy vết.`);
+    expect(said('en')).toBe(`This account has the ${t('en', 'role.auditor')} role; this page is for tracers and follow-up officers.`);
+    expect(said('vi')).toBe(`Tài khoản này có vai trò ${t('vi', 'role.auditor')}; trang này dành cho cán bộ truy vết và cán bộ theo dõi.`);
+  });
+
+  it('lets an officer in (to their follow-up page, issue 23 point 9)', () => {
+    expect(gateRole(token('officer'))).toEqual({ username: 'tracer1', role: 'officer' });
   });
 });
 
@@ -33,6 +37,14 @@ describe('logging in', () => {
     await settle();
     expect(page.calls).toEqual(['login(tracer1, pw)', 'recentTraces(10)']);
     expect(page.store.state.recent.map((m) => m.id)).toEqual([page1!.id]);
+  });
+
+  it('keeps an officer’s session and asks for no traces (officers have none; their follow-ups load on the session change)', async () => {
+    const page = testPage({ login: () => Promise.resolve(token('officer')) });
+    expect(await login(page, 'officer1', 'pw')).toBe('in');
+    expect(page.store.state.session).toEqual({ username: 'tracer1', role: 'officer' });
+    await settle();
+    expect(page.calls).toEqual(['login(officer1, pw)']);
   });
 
   it('logs another role out again at once and keeps no session', async () => {

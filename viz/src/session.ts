@@ -11,11 +11,11 @@ import type { TokenResponse } from './types';
 /** Logging in and out: the session in the store, the role gate, and forgetting everything at the end. */
 
 /**
- * The page is the tracers' own: an account of another role is told so and logged out again at
- * once (the API would refuse its traces anyway).
+ * The page is the tracers' own, and the officers' follow-up list (followups-page.ts): an account of
+ * another role is told so and logged out again at once (the API would refuse its calls anyway).
  */
 export function gateRole(r: Pick<TokenResponse, 'username' | 'role'>): Session | Text {
-  if (r.role !== 'tracer') return (l) => t(l, 'auth.notTracer', { role: t(l, `role.${r.role}`) });
+  if (r.role !== 'tracer' && r.role !== 'officer') return (l) => t(l, 'auth.notTracer', { role: t(l, `role.${r.role}`) });
   return { username: r.username, role: r.role };
 }
 
@@ -36,6 +36,7 @@ export function forget(s: State): void {
   s.stationList = [];
   s.stations = new Map();
   s.recent = [];
+  s.view = 'trace';
 }
 
 /**
@@ -58,7 +59,8 @@ export async function login(page: Page, username: string, password: string): Pro
     return 'refused';
   }
   page.store.update('session', (s) => (s.session = session));
-  void loadRecent(page);
+  // Only tracers have traces; an officer's follow-up list loads itself on the session change (followups-page.ts).
+  if (session.role === 'tracer') void loadRecent(page);
   return 'in';
 }
 
@@ -83,7 +85,7 @@ async function submitLogin(page: Page, e: Event): Promise<void> {
   try {
     const outcome = await login(page, username, password.value);
     if (outcome !== 'failed') password.value = '';
-    if (outcome === 'in') byId('f0').focus();
+    if (outcome === 'in') byId(page.store.state.session?.role === 'officer' ? 'followups-title' : 'f0').focus();
   } finally {
     button.disabled = false;
   }
@@ -98,8 +100,14 @@ export function wireSession(page: Page): void {
 export function renderSession(state: State): void {
   const { session, lang } = state;
   const logged = session !== undefined;
+  const tracer = session?.role === 'tracer';
   byId('login').hidden = logged;
-  byId('workspace').hidden = !logged;
+  byId('workspace').hidden = !tracer || state.view !== 'trace';
+  byId('wave').hidden = !tracer || state.view !== 'wave';
+  byId('followups').hidden = session?.role !== 'officer';
+  byId('pages').hidden = !tracer;
+  byId('to-trace').setAttribute('aria-current', String(tracer && state.view === 'trace'));
+  byId('to-wave').setAttribute('aria-current', String(tracer && state.view === 'wave'));
   byId('logout').hidden = !logged;
   byId('who').textContent = session ? `${session.username} (${t(lang, `role.${session.role}`)})` : '';
 }

@@ -57,10 +57,12 @@ export interface State {
   graphLinks: 'auto' | 'all' | 'first';
   /** The tracer's stored traces that have a result, to reopen one without tracing again. */
   recent: readonly TraceMeta[];
+  /** A tracer's page: tracing one F0, or the epidemic wave (wave-page.ts). Officers have only their follow-up page. */
+  view: 'trace' | 'wave';
 }
 
 /** What changed; the page redraws only the list of recent traces for 'recent' (main.ts). */
-export type Change = 'lang' | 'session' | 'trace' | 'stations' | 'timelines' | 'hotspots' | 'selection' | 'list' | 'graph' | 'recent';
+export type Change = 'lang' | 'session' | 'trace' | 'stations' | 'timelines' | 'hotspots' | 'selection' | 'list' | 'graph' | 'recent' | 'view';
 
 export class Store {
   readonly state: State = {
@@ -79,6 +81,7 @@ export class Store {
     listFilter: NO_FILTER,
     graphLinks: 'auto',
     recent: [],
+    view: 'trace',
   };
   private readonly listeners: ((c: Change) => void)[] = [];
 

@@ -1,6 +1,13 @@
 import type { z } from 'zod';
 import type {
+  CaseList as CaseListSchema,
+  Cluster as ClusterSchema,
+  ClusterList as ClusterListSchema,
+  DailyStatsOut as DailyStatsSchema,
+  FollowUpList as FollowUpListSchema,
+  FollowUpStatusOut as FollowUpStatusOutSchema,
   Hotspots as HotspotsSchema,
+  OutbreakRun as OutbreakRunSchema,
   Problem as ProblemSchema,
   StationList as StationListSchema,
   Timeline as TimelineSchema,
@@ -56,3 +63,15 @@ export interface LoadedTrace {
   readonly totalPeople: number;
   readonly sensitivity?: readonly SensitivityRow[];
 }
+
+// The epidemic-wave pages (wave-page.ts, followups-page.ts).
+export type CaseList = z.output<typeof CaseListSchema>;
+export type CaseItem = CaseList['cases'][number];
+export type OutbreakRun = z.output<typeof OutbreakRunSchema>;
+export type OutbreakLink = NonNullable<OutbreakRun['links']>[number];
+export type Cluster = z.output<typeof ClusterSchema>;
+export type ClusterList = z.output<typeof ClusterListSchema>;
+export type DailyStats = z.output<typeof DailyStatsSchema>;
+export type FollowUpList = z.output<typeof FollowUpListSchema>;
+export type FollowUp = FollowUpList['followUps'][number];
+export type FollowUpStatusChanged = z.output<typeof FollowUpStatusOutSchema>;
