@@ -46,7 +46,7 @@ export function register(program: Command): void {
         else {
           const verb = report.dryRun ? 'would delete' : 'deleted';
           console.log(
-            `${verb} ${report.passages} passages (${report.relationships} links), ${report.windows} empty windows, ${report.scans} scans, ${report.declarations} declarations, ${report.isolations} ended isolations, ${report.people} people left without data, ${report.traceResults} stored trace results, ${report.outbreakResults} outbreak run results (${report.outbreakContacts} CONTACT relationships); cut-off ${report.cutoff} (${report.seconds} s)`,
+            `${verb} ${report.passages} passages (${report.relationships} links), ${report.windows} empty windows, ${report.scans} scans, ${report.declarations} declarations, ${report.isolations} ended isolations, ${report.people} people left without data, ${report.traceResults} stored trace results, ${report.exposureResults} venue exposure results, ${report.outbreakResults} outbreak run results (${report.outbreakContacts} CONTACT relationships); cut-off ${report.cutoff} (${report.seconds} s)`,
           );
         }
       }),

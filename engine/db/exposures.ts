@@ -125,3 +125,15 @@ export async function readExposureRecord(id: string, withResult: boolean): Promi
   );
   return rows[0];
 }
+
+const EXPOSURE_RESULTS = (dry: boolean) => `
+MATCH (e:ExposureRecord) WHERE e.createdAt < $cut AND e.result IS NOT NULL
+${dry ? '' : 'SET e.result = null, e.resultPurgedAt = $now'}
+RETURN count(e) AS n`;
+
+/** Removes (or counts, `dryRun`) the sealed people, not the metadata, of venue exposures stored before `cut`: as traces'. */
+export async function clearExposureResults(cut: number, now: number, dryRun: boolean): Promise<number> {
+  const params = { cut: int(cut), now: int(now) };
+  const [n] = dryRun ? await readQuery(EXPOSURE_RESULTS(true), params, (r) => num(r['n'])) : await writeQuery(EXPOSURE_RESULTS(false), params, (r) => num(r['n']));
+  return n ?? 0;
+}

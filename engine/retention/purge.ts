@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+import { clearExposureResults } from '../db/exposures';
 import { clearOutbreakResults } from '../db/outbreaks';
 import { clearTraceResults, countOldPassages, deleteOldPassages, deleteOrphans } from '../db/retention';
 import { scopeParams } from '../jurisdiction';
@@ -45,6 +46,8 @@ export interface PurgeReport {
   readonly windows: number;
   readonly people: number;
   readonly traceResults: number;
+  /** Venue exposures stored before the cut-off whose sealed people were removed (unscoped purges only). */
+  readonly exposureResults: number;
   /** Outbreak runs created before the cut-off whose result and CONTACT relationships were removed (unscoped purges only). */
   readonly outbreakResults: number;
   /** Their CONTACT relationships removed. */
@@ -86,11 +89,13 @@ export async function purge(o: PurgeOptions): Promise<PurgeReport> {
   let people = 0;
   let batches = 0;
   let traceResults = 0;
+  let exposureResults = 0;
   let outbreaks = { runs: 0, contacts: 0 };
 
   if (dryRun) {
     ({ passages, people } = await countOldPassages(old));
     if (o.scope === undefined) traceResults = await purgeTraceResults(o.now, o.olderThanMs, true);
+    if (o.scope === undefined) exposureResults = await clearExposureResults(cut, o.now, true);
     if (o.scope === undefined) outbreaks = await clearOutbreakResults(cut, o.now, true);
   } else {
     for (;;) {
@@ -103,6 +108,7 @@ export async function purge(o: PurgeOptions): Promise<PurgeReport> {
       if (done.passages < batch) break;
     }
     if (o.scope === undefined) traceResults = await purgeTraceResults(o.now, o.olderThanMs, false);
+    if (o.scope === undefined) exposureResults = await clearExposureResults(cut, o.now, false);
     // After the passages: the people a run's CONTACT relationships alone kept go with them.
     if (o.scope === undefined) outbreaks = await clearOutbreakResults(cut, o.now, false);
   }
@@ -130,6 +136,7 @@ export async function purge(o: PurgeOptions): Promise<PurgeReport> {
     windows,
     people,
     traceResults,
+    exposureResults,
     outbreakResults: outbreaks.runs,
     outbreakContacts: outbreaks.contacts,
     scans,

@@ -105,7 +105,7 @@ describe('with TRUYVET_TRACE_APPROVAL=required', () => {
       requestRef: 'SYT-2021/1001',
       purpose: 'isolate the contacts of case 42',
       createdAt: expect.any(String) as string,
-      params: { from: TRACE_PERIOD.from, to: TRACE_PERIOD.to, depth: 2, toleranceSeconds: 900, mode: 'time-respecting' },
+      params: { from: TRACE_PERIOD.from, to: TRACE_PERIOD.to, depth: 2, toleranceSeconds: 900, mode: 'time-respecting', closeSeconds: 900, closeOnly: false },
       status: 'pending',
     });
     expect(res.text).not.toContain(city.pid.f0);

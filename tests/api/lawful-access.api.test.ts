@@ -147,7 +147,7 @@ describe('whom a trace names to a tracer with a jurisdiction', () => {
     expect(b.people.map((p) => [p.id, p.generation]).sort()).toEqual([[pid.a, 1], [pid.b, 1], [pid.u, 1]].sort());
     expect(Object.keys(b.identities).sort()).toEqual([pid.f0, pid.b].sort());
     expect(b.identities[pid.b]).toMatchObject({ rawKey: raw.b, fullName: names[pid.b], registered: true });
-    expect(b.outside).toEqual({ [pid.a]: { registered: true, province: Q, district: '001' }, [pid.u]: { registered: false } });
+    expect(b.outside).toEqual({ [pid.a]: { registered: true, province: Q, district: '001', districtName: 'Quận Ba Đình' }, [pid.u]: { registered: false } });
     expect(res.text).not.toContain(names[pid.a]);
     expect(res.text).not.toContain(raw.a);
     expect(res.text).not.toContain(raw.u);
@@ -169,7 +169,7 @@ describe('whom a trace names to a tracer with a jurisdiction', () => {
     const a = await server.request<{ identity?: unknown; home?: Home; passages: unknown[] }>('GET', `/api/people/${pid.a}/timeline?trace=${id}`, { token: tok.tracerP });
     expect(a.status).toBe(200);
     expect(a.body.identity).toBeUndefined();
-    expect(a.body.home).toEqual({ registered: true, province: Q, district: '001' });
+    expect(a.body.home).toEqual({ registered: true, province: Q, district: '001', districtName: 'Quận Ba Đình' });
     expect(a.body.passages).toHaveLength(1);
     expect(a.text).not.toContain(canary);
     const b = await server.request<{ identity?: { fullName: string } }>('GET', `/api/people/${pid.b}/timeline?trace=${id}`, { token: tok.tracerP });

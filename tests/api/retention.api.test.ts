@@ -7,6 +7,8 @@ import { upsertStations } from '../../engine/db/stations';
 import { pseudonym, seal } from '../../engine/identity';
 import { getTraceRecord, newTraceId, saveTraceRecord } from '../../engine/trace-store';
 import { purge, purgeTraceResults } from '../../engine/retention/purge';
+import { clearExposureResults, readExposureRecord } from '../../engine/db/exposures';
+import { newExposureId, storeExposure } from '../../engine/exposure';
 import { purgeIsolations } from '../../engine/retention/personal';
 import { storeDeclarations, type DeclarationRow } from '../../engine/declarations/storage';
 import type { UnifiedDeclaration } from '../../engine/declarations/form';
@@ -121,6 +123,25 @@ describe('stored trace results', () => {
     const edgeRec = await getTraceRecord(edgeId, true);
     expect(oldRec).toMatchObject({ hasResult: false, requestRef: 'R-1', result: undefined });
     expect(edgeRec?.hasResult).toBe(true);
+  });
+});
+
+describe('stored venue exposures', () => {
+  it('lose their sealed people, not their metadata, once older than the cut-off, in every purge', async () => {
+    const found = { params: { stationId: s1.id, from: '1989-12-01T00:00:00.000Z', to: '1989-12-02T00:00:00.000Z', closeSeconds: 900 }, people: [], stats: { people: 0, closePeople: 0, milliseconds: 1 }, truncated: false };
+    const base = { owner: `${run}-x`, requestRef: 'X-1', purpose: 'market' };
+    const oldId = newExposureId();
+    const edgeId = newExposureId();
+    await storeExposure({ ...base, id: oldId, createdAt: CUT - 1 }, found, { pageSize: 10, scope: undefined });
+    await storeExposure({ ...base, id: edgeId, createdAt: CUT }, found, { pageSize: 10, scope: undefined });
+    expect(await clearExposureResults(CUT, NOW, true)).toBeGreaterThanOrEqual(1);
+    expect((await readExposureRecord(oldId, true))?.sealed).toBeDefined();
+    const report = await purge({ now: NOW, olderThanMs: 21 * DAY });
+    expect(report.exposureResults).toBeGreaterThanOrEqual(1);
+    const oldRec = await readExposureRecord(oldId, true);
+    expect(oldRec?.meta).toMatchObject({ hasResult: false, requestRef: 'X-1' });
+    expect(oldRec?.sealed).toBeUndefined();
+    expect((await readExposureRecord(edgeId, true))?.sealed).toBeDefined();
   });
 });
 

@@ -81,6 +81,7 @@ export async function removeRun(run: string, o: RunPeople = {}): Promise<void> {
   await writeQuery(`MATCH (t:RefreshToken) WHERE ${owned('t.username')} DETACH DELETE t`, { run, ext }, () => undefined);
   await writeQuery(`MATCH (a:Account) WHERE ${owned('a.username')} DETACH DELETE a`, { run, ext }, () => undefined);
   await writeQuery(`MATCH (t:TraceRecord) WHERE ${owned('t.owner')} DETACH DELETE t`, { run, ext }, () => undefined);
+  await writeQuery(`MATCH (e:ExposureRecord) WHERE ${owned('e.owner')} DETACH DELETE e`, { run, ext }, () => undefined);
   await writeQuery(`MATCH (j:ImportJob) WHERE ${owned('j.owner')} DETACH DELETE j`, { run, ext }, () => undefined);
   const chains = await readQuery(
     `CALL () {
