@@ -1117,17 +1117,9 @@ export const OutbreakParamsOut = z
 
 export const OutbreakStats = z.object({ people: z.number().int(), contacts: z.number().int(), links: z.number().int(), clusters: z.number().int(), milliseconds: z.number() }).meta({ id: 'OutbreakStats' });
 
-export const OutbreakPerson = z
-  .object({
-    id: z.string(),
-    generation: z.number().int(),
-    exposureAt: IsoOut,
-    via: z.array(z.string()),
-    score: z.number(),
-    class: ContactClassOut.meta({ description: 'close when their longest time together with who reached them is at least closeSeconds' }),
+export const OutbreakPerson = TracePerson.extend({
     cases: z.array(z.object({ case: z.string(), at: IsoOut })).meta({ description: "the cases whose chain reached this person, with when (exposure_c), earliest first" }),
-  })
-  .meta({ id: 'OutbreakPerson' });
+  }).meta({ id: 'OutbreakPerson' });
 
 export const OutbreakLink = z
   .object({

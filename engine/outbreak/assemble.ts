@@ -1,5 +1,5 @@
 import { isoUtc } from '../time';
-import { closePeopleOf, personClass, scoreOf, sortEdges, sortPeople, type Edge, type Reached } from '../trace/assemble';
+import { closePeopleOf, paramsOut, personClass, scoreOf, sortEdges, sortPeople, type Edge, type Reached } from '../trace/assemble';
 import { contactClass } from '../trace/colocation';
 import type { OutbreakCluster, OutbreakLink, OutbreakResult, TraceContact } from '../types';
 import type { ResolvedCase, ResolvedOutbreak } from './cases';
@@ -378,16 +378,7 @@ export function shapeOutbreak(
   return {
     head: {
       cases: p.cases.map((c) => c.caseId),
-      params: {
-        from: isoUtc(p.from),
-        to: isoUtc(p.to),
-        until: isoUtc(p.until),
-        depth: p.depth,
-        toleranceSeconds: p.toleranceSeconds,
-        mode: p.mode,
-        closeSeconds: p.closeSeconds,
-        closeOnly: p.closeOnly,
-      },
+      params: paramsOut(p),
       stats: { people: people.length, contacts: contacts.length, closePeople: closePeopleOf(people, p.closeMs), links: linkList.length, clusters: clusters.length, milliseconds },
     },
     people: sortPeople(withCases),

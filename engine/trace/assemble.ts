@@ -135,22 +135,27 @@ export function closePeopleOf(people: readonly Pick<Reached, 'longestOverlapMs'>
   return n;
 }
 
+/** The parameters a result states (instants as ISO text): a single trace's and an outbreak run's alike. */
+export function paramsOut(p: Omit<ResolvedTrace, 'f0' | 'tolMs' | 'closeMs'>): Required<TraceResult['params']> {
+  return {
+    from: isoUtc(p.from),
+    to: isoUtc(p.to),
+    until: isoUtc(p.until),
+    depth: p.depth,
+    toleranceSeconds: p.toleranceSeconds,
+    mode: p.mode,
+    closeSeconds: p.closeSeconds,
+    closeOnly: p.closeOnly,
+  };
+}
+
 /** Orders people by generation then exposure time, contacts by generation then contact time (then ids, so that the order is total). */
 export function shapeTrace(p: ResolvedTrace, people: readonly Reached[], contacts: readonly Edge[], milliseconds: number, national?: ReadonlySet<string>): ShapedTrace {
   return {
     ...(national !== undefined && national.size > 0 ? { national } : {}),
     head: {
       f0: p.f0,
-      params: {
-        from: isoUtc(p.from),
-        to: isoUtc(p.to),
-        until: isoUtc(p.until),
-        depth: p.depth,
-        toleranceSeconds: p.toleranceSeconds,
-        mode: p.mode,
-        closeSeconds: p.closeSeconds,
-        closeOnly: p.closeOnly,
-      },
+      params: paramsOut(p),
       stats: { people: people.length, contacts: contacts.length, closePeople: closePeopleOf(people, p.closeMs), milliseconds },
     },
     people: sortPeople(people),
