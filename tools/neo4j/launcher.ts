@@ -190,7 +190,8 @@ export function ensurePassword(p: Paths): string {
     return fs.readFileSync(p.passwordFile, 'utf8').trim();
   } catch {
     fs.mkdirSync(p.home, { recursive: true });
-    const pw = randomBytes(18).toString('base64url');
+    // Hex, not base64url: a generated password never starts with '-' (an option to neo4j-admin) and pastes into any shell.
+    const pw = randomBytes(18).toString('hex');
     fs.writeFileSync(p.passwordFile, `${pw}\n`, { mode: 0o600, flag: 'wx' });
     return pw;
   }
@@ -300,7 +301,8 @@ export async function start(say: Say = () => undefined, s: LocalNeo4jSettings = 
   const env = { ...process.env, NEO4J_HOME: p.home, NEO4J_CONF: p.conf };
   if (!fs.existsSync(path.join(p.data, 'databases', 'system'))) {
     // Only takes effect before the very first start; afterwards the password lives in the system db.
-    const r = spawnSync(javaBinary(), ['-cp', path.join(lib, '*'), 'org.neo4j.cli.AdminTool', 'dbms', 'set-initial-password', password], {
+    // `--` ends the options: a password such as `-x…` is a value, not an unknown option.
+    const r = spawnSync(javaBinary(), ['-cp', path.join(lib, '*'), 'org.neo4j.cli.AdminTool', 'dbms', 'set-initial-password', '--', password], {
       env,
       encoding: 'utf8',
     });
