@@ -220,11 +220,13 @@ export interface OutbreakPurgeParams {
   readonly caseCut: number;
   /** The statuses of a closed case (not `confirmed`). */
   readonly closedStatuses: readonly string[];
+  /** The lead of a default infectious period: a cluster's index case is the earliest infectious start (engine/db/clusters.ts). */
+  readonly leadMs: number;
   readonly batch: number;
 }
 
 function outbreakParams(p: OutbreakPurgeParams) {
-  return { ...p, openStatuses: [...p.openStatuses], closedStatuses: [...p.closedStatuses], followUpCut: int(p.followUpCut), caseCut: int(p.caseCut), batch: int(p.batch) };
+  return { ...p, openStatuses: [...p.openStatuses], closedStatuses: [...p.closedStatuses], followUpCut: int(p.followUpCut), caseCut: int(p.caseCut), lead: int(p.leadMs), batch: int(p.batch) };
 }
 
 // A follow-up ended at the later of its closing and its quarantine end; few next to passages, read
@@ -255,7 +257,8 @@ export interface OutbreakPurgeCounts {
 /**
  * Deletes (or counts, `dryRun`) old follow-ups and closed cases a batch per transaction: a case
  * with its relationships (OF, LINKED both ways, IN, TRACED and FOUND_BY of runs), the clusters
- * its batch leaves without a case (other clusters keep their ids), and the unregistered people
+ * its batch leaves without a case (other clusters keep their ids; one that lost its index case
+ * gets the index among the cases it keeps, by the rule of engine/db/clusters.ts), and the unregistered people
  * left with nothing, in the same transaction, so a purge stopped halfway leaves a consistent
  * graph and runs again.
  */
@@ -309,6 +312,14 @@ export async function purgeOutbreakRecords(p: OutbreakPurgeParams, dryRun: boole
       const n = num(rec?.get('n') ?? 0);
       const kids = [...new Set(((rec?.get('kids') as string[][] | undefined) ?? []).flat())];
       const k = (await tx.run('UNWIND $kids AS kid MATCH (k:Cluster {id: kid}) WHERE NOT EXISTS { (k)<-[:IN]-(:Case) } DETACH DELETE k RETURN count(*) AS n', { kids })).records[0];
+      await tx.run(
+        `UNWIND $kids AS kid MATCH (k:Cluster {id: kid})<-[:IN]-(c:Case)
+         WHERE NOT EXISTS { MATCH (:Case {id: k.indexCase})-[:IN]->(k) }
+         WITH k, c ORDER BY coalesce(c.infectiousFrom, coalesce(c.onsetAt, c.confirmedAt) - $lead), c.id
+         WITH k, collect(c.id)[0] AS index
+         SET k.indexCase = index`,
+        { kids, lead: params.lead },
+      );
       const gone = num((await tx.run(DELETE_ORPHANS, { pids: (rec?.get('pids') as string[] | undefined) ?? [] })).records[0]?.get('n') ?? 0);
       return { n, clusters: num(k?.get('n') ?? 0), people: gone };
     });

@@ -1,6 +1,7 @@
 import { CASE_STATUSES } from '../cases/input';
 import { purgeIsolationRecords, purgeOutbreakRecords, type OutbreakPurgeCounts } from '../db/retention';
 import { OPEN_STATUSES } from '../followups/status';
+import { INFECTIOUS_LEAD_MS } from '../outbreak/cases';
 import { scopeParams } from '../jurisdiction';
 import type { Jurisdiction } from '../types';
 
@@ -18,7 +19,7 @@ import type { Jurisdiction } from '../types';
  *   tested positive) and their quarantine over, whichever came later; an open one stays;
  * - cases go a period (`TRUYVET_CASE_RETENTION_DAYS`) after their last status change once closed
  *   (recovered, died, discarded), with their links and place in clusters; a confirmed case stays;
- *   a cluster goes with its last case;
+ *   a cluster goes with its last case, and one that lost its index case gets the next;
  * - in a scoped purge, follow-ups and cases go by the person's home, as their reads are scoped.
  * Deletes go in batches, each its own transaction, like passages (engine/db/retention.ts). `now`
  * is a parameter.
@@ -46,7 +47,7 @@ export async function purgeOutbreak(
   dryRun: boolean,
 ): Promise<OutbreakPurgeCounts> {
   return purgeOutbreakRecords(
-    { ...scopeParams(o.scope), followUpCut: o.followUpCut, caseCut: o.caseCut, openStatuses: OPEN_STATUSES, closedStatuses: CLOSED_CASE_STATUSES, batch: o.batch },
+    { ...scopeParams(o.scope), followUpCut: o.followUpCut, caseCut: o.caseCut, openStatuses: OPEN_STATUSES, closedStatuses: CLOSED_CASE_STATUSES, leadMs: INFECTIOUS_LEAD_MS, batch: o.batch },
     dryRun,
   );
 }

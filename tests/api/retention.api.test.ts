@@ -363,11 +363,11 @@ describe('follow-ups, cases and clusters', () => {
     await register('cConfirmed', 'confirmed', CCUT - 100 * DAY); // confirmed long ago: stays
     await register('cUnreg', 'recovered', CCUT - 1); // no registry home: only an unscoped purge reaches it
     await register('cElsewhere', 'recovered', CCUT - 1);
-    // Clusters across days: K1 keeps a confirmed case, K2 and K3 lose their only one.
+    // Clusters across days: K1 loses its index case (the earliest) and keeps another, K2 and K3 lose their only one.
     const plan = await attachRunClusters(
       outbreakRun,
       [
-        { id: 'k1', index: caseId('cOld'), cases: [caseId('cConfirmed'), caseId('cOld')] },
+        { id: 'k1', index: caseId('cOld'), cases: [caseId('cDayBefore'), caseId('cOld')] },
         { id: 'k2', index: caseId('cOldB'), cases: [caseId('cOldB')] },
         { id: 'k3', index: caseId('cEdge'), cases: [caseId('cEdge')] },
       ],
@@ -397,11 +397,13 @@ describe('follow-ups, cases and clusters', () => {
     expect(await followUpsLeft()).toEqual(['fuDayBefore', 'fuEdge', 'fuElsewhere', 'fuOpen', 'fuPosQ']);
     // The positive test's case is confirmed: it stays with the rest.
     expect(await casesLeft()).toEqual(['cConfirmed', 'cDayBefore', 'cEdge', 'cElsewhere', 'cUnreg', 'fuPosQ-pos']);
-    // K1 keeps its id and its confirmed case; K2 had only cOldB.
+    // K1 keeps its id and its other case, now its index case; K2 had only cOldB.
     expect(await clustersLeft()).toEqual(['K1', 'K3']);
     expect(r).toMatchObject({ dryRun: false, followUps: 1, cases: 2, clusters: 1, people: 0 });
     const k1 = clusterIds.get('K1')!;
-    expect(await count('MATCH (:Cluster {id: $k})<-[:IN]-(c:Case) RETURN count(c) AS n', { k: k1 })).toBe(1);
+    expect(await readQuery('MATCH (k:Cluster {id: $k})<-[:IN]-(c:Case) RETURN k.indexCase AS index, collect(c.id) AS cases', { k: k1 }, (x) => x)).toEqual([
+      { index: caseId('cDayBefore'), cases: [caseId('cDayBefore')] },
+    ]);
     // Nothing of cOld hangs in the graph; the run stays with its other case.
     expect(await count('MATCH ()-[l:LINKED]->() WHERE l.run = $rid RETURN count(l) AS n', { rid: outbreakRun })).toBe(0);
     expect(await count('MATCH (:OutbreakRun {id: $rid})-[t:TRACED]->(c:Case) RETURN count(c) AS n', { rid: outbreakRun })).toBe(1);
