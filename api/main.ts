@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { ClusterMemoryStoreWorker } from '@express-rate-limit/cluster-memory-store';
 import { createAccount, getCredentials } from '../engine/accounts/accounts';
 import { appendAudit } from '../engine/audit/store';
-import { envText } from '../engine/config';
+import { caseRetentionDays, envText, followUpRetentionDays } from '../engine/config';
 import { closeDriver, migrate, type MigrationReport } from '../engine/db';
 import type { Logger } from '../engine/logger';
 import { purge } from '../engine/retention/purge';
@@ -136,14 +136,21 @@ export async function serve(o: ServeOptions): Promise<RunningServer> {
   const dailyPurge = async () => {
     try {
       const now = Date.now();
-      const report = await purge({ now, olderThanMs: settings.retentionDays * 86_400_000, declarationRetentionMs: settings.declarationRetentionDays * 86_400_000 });
+      const [fuDays, caseDays] = [followUpRetentionDays(), caseRetentionDays()];
+      const report = await purge({
+        now,
+        olderThanMs: settings.retentionDays * 86_400_000,
+        declarationRetentionMs: settings.declarationRetentionDays * 86_400_000,
+        followUpRetentionMs: fuDays * 86_400_000,
+        caseRetentionMs: caseDays * 86_400_000,
+      });
       await appendAudit(
         {
           actor: 'system',
           role: 'system',
           action: 'purge',
           outcome: 'ok',
-          details: { ...report, retentionDays: settings.retentionDays, declarationRetentionDays: settings.declarationRetentionDays },
+          details: { ...report, retentionDays: settings.retentionDays, declarationRetentionDays: settings.declarationRetentionDays, followUpRetentionDays: fuDays, caseRetentionDays: caseDays },
         },
         Date.now(),
         settings.auditChain,

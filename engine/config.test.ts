@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { checkUnitsFromEnv, closeSeconds, envDuration, envPositive, envWhole, qrKeySettings, qrValidDays, scanMaxSpeedKmh, traceMaxDays } from './config';
+import { caseRetentionDays, checkUnitsFromEnv, closeSeconds, followUpRetentionDays, envDuration, envPositive, envWhole, qrKeySettings, qrValidDays, scanMaxSpeedKmh, traceMaxDays } from './config';
 
 describe('settings from the environment', () => {
   it('reads TRUYVET_CHECK_UNITS: on by default, off only when said so', () => {
@@ -12,6 +12,14 @@ describe('settings from the environment', () => {
     expect(qrValidDays({})).toBe(3);
     expect(qrValidDays({ TRUYVET_QR_VALID_DAYS: '1' })).toBe(1);
     expect(qrValidDays({ TRUYVET_QR_VALID_DAYS: '' })).toBe(3);
+  });
+
+  it('keeps ended follow-ups 21 days and closed cases 90 days unless TRUYVET_FOLLOWUP_RETENTION_DAYS / TRUYVET_CASE_RETENTION_DAYS say otherwise', () => {
+    expect(followUpRetentionDays(undefined, {})).toBe(21);
+    expect(caseRetentionDays(undefined, {})).toBe(90);
+    expect(followUpRetentionDays(undefined, { TRUYVET_FOLLOWUP_RETENTION_DAYS: '30' })).toBe(30);
+    expect(caseRetentionDays(undefined, { TRUYVET_CASE_RETENTION_DAYS: '365' })).toBe(365);
+    expect(() => caseRetentionDays(undefined, { TRUYVET_CASE_RETENTION_DAYS: '0' })).toThrow('TRUYVET_CASE_RETENTION_DAYS=0 must be a whole number from 1 to 3650');
   });
 
   it('parses every positive number the same way, naming the variable and its value when it is not one', () => {

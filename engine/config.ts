@@ -84,6 +84,24 @@ export function quarantineDays(fallback = 14, env: Env = process.env): number {
   return envWhole('TRUYVET_QUARANTINE_DAYS', fallback, 1, 60, env);
 }
 
+/**
+ * How long an ended follow-up (released, tested positive) is kept after it ended, in days
+ * (TRUYVET_FOLLOWUP_RETENTION_DAYS, 1–3650; default 21, like passages: the follow-up names a
+ * person's contact, which is no longer needed once the work and the quarantine are over).
+ */
+export function followUpRetentionDays(fallback = 21, env: Env = process.env): number {
+  return envWhole('TRUYVET_FOLLOWUP_RETENTION_DAYS', fallback, 1, 3650, env);
+}
+
+/**
+ * How long a closed case (recovered, died, discarded) is kept after its last status change, in
+ * days (TRUYVET_CASE_RETENTION_DAYS, 1–3650; default 90: long enough for the clusters and links
+ * of a wave to be read, short for a health record no longer in use). Confirmed cases stay.
+ */
+export function caseRetentionDays(fallback = 90, env: Env = process.env): number {
+  return envWhole('TRUYVET_CASE_RETENTION_DAYS', fallback, 1, 3650, env);
+}
+
 /** The pino level: LOG_LEVEL, else `silent` under jest, else `info`. */
 export function logLevel(env: Env = process.env): string {
   return env['LOG_LEVEL'] ?? (env['JEST_WORKER_ID'] !== undefined ? 'silent' : 'info');

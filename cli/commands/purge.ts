@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { parseJurisdiction } from '../../engine/accounts/roles';
 import { appendAudit } from '../../engine/audit/store';
+import { caseRetentionDays, followUpRetentionDays } from '../../engine/config';
 import { invalidInput } from '../../engine/errors';
 import { DEFAULT_PURGE_BATCH, purge } from '../../engine/retention/purge';
 import { parseRetention } from '../../engine/retention/schedule';
@@ -11,7 +12,7 @@ import { action } from '../run';
 export function register(program: Command): void {
   program
     .command('purge')
-    .description('delete passages and scans older than the retention period, declarations past theirs, ended isolations and old trace results (audited)')
+    .description('delete passages and scans older than the retention period, declarations, ended follow-ups and closed cases past theirs, ended isolations and old trace results (audited)')
     .option('--older-than <period>', 'retention period, e.g. 21d, 36h (default: TRUYVET_RETENTION_DAYS, 21 days)')
     .option('--dry-run', 'count what would be deleted, delete nothing')
     .option('--jurisdiction <path>', 'only stations inside province[/district[/commune]]')
@@ -31,14 +32,24 @@ export function register(program: Command): void {
         }
         const now = Date.now();
         const declarationRetentionDays = declarationRetentionDaysFromEnv();
-        const report = await purge({ now, olderThanMs, declarationRetentionMs: declarationRetentionDays * 86_400_000, dryRun: o.dryRun === true, batchSize, ...(scope ? { scope } : {}) });
+        const [fuDays, caseDays] = [followUpRetentionDays(), caseRetentionDays()];
+        const report = await purge({
+          now,
+          olderThanMs,
+          declarationRetentionMs: declarationRetentionDays * 86_400_000,
+          followUpRetentionMs: fuDays * 86_400_000,
+          caseRetentionMs: caseDays * 86_400_000,
+          dryRun: o.dryRun === true,
+          batchSize,
+          ...(scope ? { scope } : {}),
+        });
         await appendAudit(
           {
             actor: cliActor(),
             role: 'cli',
             action: 'purge',
             outcome: 'ok',
-            details: { ...report, olderThanSeconds: olderThanMs / 1000, declarationRetentionDays, jurisdiction: o.jurisdiction ?? '*' },
+            details: { ...report, olderThanSeconds: olderThanMs / 1000, declarationRetentionDays, followUpRetentionDays: fuDays, caseRetentionDays: caseDays, jurisdiction: o.jurisdiction ?? '*' },
           },
           Date.now(),
         );
@@ -46,7 +57,7 @@ export function register(program: Command): void {
         else {
           const verb = report.dryRun ? 'would delete' : 'deleted';
           console.log(
-            `${verb} ${report.passages} passages (${report.relationships} links), ${report.windows} empty windows, ${report.scans} scans, ${report.declarations} declarations, ${report.isolations} ended isolations, ${report.people} people left without data, ${report.traceResults} stored trace results, ${report.exposureResults} venue exposure results, ${report.outbreakResults} outbreak run results (${report.outbreakContacts} CONTACT relationships); cut-off ${report.cutoff} (${report.seconds} s)`,
+            `${verb} ${report.passages} passages (${report.relationships} links), ${report.windows} empty windows, ${report.scans} scans, ${report.declarations} declarations, ${report.isolations} ended isolations, ${report.followUps} ended follow-ups, ${report.cases} closed cases (${report.clusters} clusters left empty), ${report.people} people left without data, ${report.traceResults} stored trace results, ${report.exposureResults} venue exposure results, ${report.outbreakResults} outbreak run results (${report.outbreakContacts} CONTACT relationships); cut-off ${report.cutoff} (${report.seconds} s)`,
           );
         }
       }),

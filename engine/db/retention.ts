@@ -204,3 +204,129 @@ export async function purgeIsolationRecords(cut: number, dryRun: boolean): Promi
   const p: PersonalPurgeParams = { cut, declCut: 0, validMs: 0, batch: 5000, province: null, district: null, commune: null };
   return dryRun ? countOf(OLD_ISOLATIONS, p, 'i') : (await deleteInBatches(OLD_ISOLATIONS, 'i', p)).n;
 }
+
+// ---- follow-ups, cases and clusters (issue 20 point 6, issue 22) -------------------------------
+
+/** Which follow-ups and cases are old, in the scope of their person's home (null: no condition). */
+export interface OutbreakPurgeParams {
+  readonly province: string | null;
+  readonly district: string | null;
+  readonly commune: string | null;
+  /** Follow-ups that ended (closed, and their quarantine over) before it go (epoch ms). */
+  readonly followUpCut: number;
+  /** The statuses that keep a follow-up open (engine/followups/status.ts): never purged. */
+  readonly openStatuses: readonly string[];
+  /** Closed cases whose last status change was before it go (epoch ms). */
+  readonly caseCut: number;
+  /** The statuses of a closed case (not `confirmed`). */
+  readonly closedStatuses: readonly string[];
+  /** The lead of a default infectious period: a cluster's index case is the earliest infectious start (engine/db/clusters.ts). */
+  readonly leadMs: number;
+  readonly batch: number;
+}
+
+function outbreakParams(p: OutbreakPurgeParams) {
+  return { ...p, openStatuses: [...p.openStatuses], closedStatuses: [...p.closedStatuses], followUpCut: int(p.followUpCut), caseCut: int(p.caseCut), lead: int(p.leadMs), batch: int(p.batch) };
+}
+
+// A follow-up ended at the later of its closing and its quarantine end; few next to passages, read
+// by label. In scope = the home it was opened with (empty: not in the registry, in no scope).
+const OLD_FOLLOWUPS = `
+MATCH (f:FollowUp)
+WHERE f.openFor IS NULL AND NOT f.status IN $openStatuses
+  AND f.statusChangedAt < $followUpCut AND f.quarantineUntil < $followUpCut
+  AND ${IN_SCOPE('f')}`;
+
+// In scope = the case person's registry home, as every read of cases (engine/db/cases.ts): an
+// unregistered person's case goes only in an unscoped purge.
+const OLD_CASES = `
+MATCH (c:Case)
+WHERE c.status IN $closedStatuses AND c.statusChangedAt < $caseCut
+OPTIONAL MATCH (i:Identity {pid: c.personId})
+WITH c, i WHERE $province IS NULL OR coalesce(i.province = $province AND ($district IS NULL OR i.district = $district) AND ($commune IS NULL OR i.commune = $commune), false)`;
+
+export interface OutbreakPurgeCounts {
+  readonly followUps: number;
+  readonly cases: number;
+  /** Clusters left without a case. */
+  readonly clusters: number;
+  /** Unregistered people left with nothing. */
+  readonly people: number;
+}
+
+/**
+ * Deletes (or counts, `dryRun`) old follow-ups and closed cases a batch per transaction: a case
+ * with its relationships (OF, LINKED both ways, IN, TRACED and FOUND_BY of runs), the clusters
+ * its batch leaves without a case (other clusters keep their ids; one that lost its index case
+ * gets the index among the cases it keeps, by the rule of engine/db/clusters.ts), and the unregistered people
+ * left with nothing, in the same transaction, so a purge stopped halfway leaves a consistent
+ * graph and runs again.
+ */
+export async function purgeOutbreakRecords(p: OutbreakPurgeParams, dryRun: boolean): Promise<OutbreakPurgeCounts> {
+  const params = outbreakParams(p);
+  if (dryRun) {
+    const one = async (q: string) => (await readQuery(q, params, (r) => num(r['n'])))[0] ?? 0;
+    return {
+      followUps: await one(`${OLD_FOLLOWUPS} RETURN count(f) AS n`),
+      cases: await one(`${OLD_CASES} RETURN count(c) AS n`),
+      // Clusters every case of which goes.
+      clusters: await one(`${OLD_CASES} MATCH (c)-[:IN]->(k:Cluster) WITH k, count(c) AS going WHERE COUNT { (k)<-[:IN]-(:Case) } = going RETURN count(k) AS n`),
+      // People whose every relationship is to a follow-up or case that goes, with no passage.
+      people: await one(
+        `CALL () { ${OLD_FOLLOWUPS} RETURN f.personId AS pid UNION ALL ${OLD_CASES} RETURN c.personId AS pid }
+         WITH pid, count(*) AS going
+         MATCH (x:Person {id: pid})
+         WHERE coalesce(x.registered, false) = false AND COUNT { (x)--() } = going
+           AND NOT EXISTS { MATCH (y:Passage) ${PERSON_SEEK('y')} AND y.pid = pid }
+         RETURN count(x) AS n`,
+      ),
+    };
+  }
+  let followUps = 0;
+  let cases = 0;
+  let clusters = 0;
+  let people = 0;
+  for (;;) {
+    const done = await writeTx(async (tx) => {
+      const rec = (await tx.run(`${OLD_FOLLOWUPS} WITH f LIMIT $batch WITH f, f.personId AS pid DETACH DELETE f RETURN count(*) AS n, collect(DISTINCT pid) AS pids`, params)).records[0];
+      const n = num(rec?.get('n') ?? 0);
+      const gone = num((await tx.run(DELETE_ORPHANS, { pids: (rec?.get('pids') as string[] | undefined) ?? [] })).records[0]?.get('n') ?? 0);
+      return { n, people: gone };
+    });
+    followUps += done.n;
+    people += done.people;
+    if (done.n < p.batch) break;
+  }
+  for (;;) {
+    const done = await writeTx(async (tx) => {
+      const rec = (
+        await tx.run(
+          `${OLD_CASES} WITH c LIMIT $batch
+           OPTIONAL MATCH (c)-[:IN]->(k:Cluster)
+           WITH c, c.personId AS pid, collect(k.id) AS kids
+           DETACH DELETE c
+           RETURN count(*) AS n, collect(DISTINCT pid) AS pids, collect(kids) AS kids`,
+          params,
+        )
+      ).records[0];
+      const n = num(rec?.get('n') ?? 0);
+      const kids = [...new Set(((rec?.get('kids') as string[][] | undefined) ?? []).flat())];
+      const k = (await tx.run('UNWIND $kids AS kid MATCH (k:Cluster {id: kid}) WHERE NOT EXISTS { (k)<-[:IN]-(:Case) } DETACH DELETE k RETURN count(*) AS n', { kids })).records[0];
+      await tx.run(
+        `UNWIND $kids AS kid MATCH (k:Cluster {id: kid})<-[:IN]-(c:Case)
+         WHERE NOT EXISTS { MATCH (:Case {id: k.indexCase})-[:IN]->(k) }
+         WITH k, c ORDER BY coalesce(c.infectiousFrom, coalesce(c.onsetAt, c.confirmedAt) - $lead), c.id
+         WITH k, collect(c.id)[0] AS index
+         SET k.indexCase = index`,
+        { kids, lead: params.lead },
+      );
+      const gone = num((await tx.run(DELETE_ORPHANS, { pids: (rec?.get('pids') as string[] | undefined) ?? [] })).records[0]?.get('n') ?? 0);
+      return { n, clusters: num(k?.get('n') ?? 0), people: gone };
+    });
+    cases += done.n;
+    clusters += done.clusters;
+    people += done.people;
+    if (done.n < p.batch) break;
+  }
+  return { followUps, cases, clusters, people };
+}

@@ -3,10 +3,10 @@ import { clearExposureResults } from '../db/exposures';
 import { clearOutbreakResults } from '../db/outbreaks';
 import { clearTraceResults, countOldPassages, deleteOldPassages, deleteOrphans } from '../db/retention';
 import { scopeParams } from '../jurisdiction';
-import { qrValidDays } from '../config';
+import { caseRetentionDays, followUpRetentionDays, qrValidDays } from '../config';
 import { isoUtc } from '../time';
 import type { Jurisdiction } from '../types';
-import { purgeDeclarations, purgeIsolations, purgeScans } from './personal';
+import { purgeDeclarations, purgeIsolations, purgeOutbreak, purgeScans } from './personal';
 
 /**
  * Retention (docs/operations.md, "Retention and purge"): passages whose `leftAt` is before the cut-off (now minus the
@@ -14,7 +14,7 @@ import { purgeDeclarations, purgeIsolations, purgeScans } from './personal';
  * relationship; stored trace results older than the cut-off lose their
  * result (their metadata stays, for accountability), and so do outbreak runs: their sealed result
  * and their CONTACT relationships go, the run, its counts and the LINKED chain between cases stay. A passage ending exactly at the cut-off
- * stays. Scans, declarations and isolation records go by their own rules (personal.ts). Work goes
+ * stays. Scans, declarations, isolation records, follow-ups, cases and clusters go by their own rules (personal.ts). Work goes
  * in batches of whole passages, each its own transaction (engine/db/retention.ts), so a purge of
  * millions of passages never builds one giant transaction and can be stopped and run again.
  * `now` is a parameter: the engine never reads the clock.
@@ -25,6 +25,10 @@ export interface PurgeOptions {
   readonly olderThanMs: number;
   /** How long a declaration stays after its validity ended (default 21 days). */
   readonly declarationRetentionMs?: number;
+  /** How long an ended follow-up stays (default: TRUYVET_FOLLOWUP_RETENTION_DAYS, 21 days). */
+  readonly followUpRetentionMs?: number;
+  /** How long a closed case stays after its last status change (default: TRUYVET_CASE_RETENTION_DAYS, 90 days). */
+  readonly caseRetentionMs?: number;
   readonly dryRun?: boolean;
   /** Passages per transaction. */
   readonly batchSize?: number;
@@ -58,6 +62,12 @@ export interface PurgeReport {
   readonly declarations: number;
   /** Isolation records that ended before the cut-off (unscoped purges only). */
   readonly isolations: number;
+  /** Follow-ups that ended (closed, quarantine over) before now minus their retention period. */
+  readonly followUps: number;
+  /** Closed cases whose last status change was before now minus their retention period. */
+  readonly cases: number;
+  /** Clusters those cases left without a case. */
+  readonly clusters: number;
   readonly batches: number;
   readonly seconds: number;
 }
@@ -128,6 +138,17 @@ export async function purge(o: PurgeOptions): Promise<PurgeReport> {
     people += await deleteOrphans(pids);
   }
   const isolations = o.scope === undefined ? await purgeIsolations(o.now, o.olderThanMs, dryRun) : 0;
+  // After passages and declarations: the people a case or follow-up alone kept go with it.
+  const outbreak = await purgeOutbreak(
+    {
+      followUpCut: o.now - (o.followUpRetentionMs ?? followUpRetentionDays() * 86_400_000),
+      caseCut: o.now - (o.caseRetentionMs ?? caseRetentionDays() * 86_400_000),
+      scope: o.scope,
+      batch,
+    },
+    dryRun,
+  );
+  people += outbreak.people;
   return {
     cutoff: isoUtc(cut),
     dryRun,
@@ -142,6 +163,9 @@ export async function purge(o: PurgeOptions): Promise<PurgeReport> {
     scans,
     declarations: decl.declarations,
     isolations,
+    followUps: outbreak.followUps,
+    cases: outbreak.cases,
+    clusters: outbreak.clusters,
     batches,
     seconds: Math.round((performance.now() - started) / 10) / 100,
   };

@@ -1,6 +1,9 @@
 import { listAudit } from '../../engine/audit/store';
 import { num } from '../../engine/db/convert';
-import { closeDriver, readQuery } from '../../engine/db/driver';
+import { closeDriver, readQuery, writeQuery } from '../../engine/db/driver';
+import { changeCaseStatus, registerCases, type CaseStatus } from '../../engine/cases';
+import { attachRunClusters } from '../../engine/clusters/clusters';
+import { changeFollowUpStatus, openFollowUps, type FollowUpStatus } from '../../engine/followups';
 import { CELL_SEEK, PERSON_SEEK, writePassages } from '../../engine/db/passages';
 import { upsertPeople } from '../../engine/db/people';
 import { upsertStations } from '../../engine/db/stations';
@@ -36,6 +39,8 @@ const province2 = runProvince();
 const p2 = station(`${run}-P2`, { province: province2, district: '001', commune: '00001' });
 const who = (n: string) => `${run}-w-${n}`;
 const personalRaw = ['scan', 'dOld', 'dEdge', 'dNew', 'dRej', 'dRejEdge', 'dNow', 'iEnded', 'iEdge', 'iReleased', 'iOpen'].map(who);
+// Follow-ups and cases (issue 20 point 6, issue 22): homes in a third province, one elsewhere.
+const outbreakRaw = ['fuOld', 'fuEdge', 'fuDayBefore', 'fuPosQ', 'fuOpen', 'fuElsewhere', 'fuNow', 'cOld', 'cOldB', 'cEdge', 'cDayBefore', 'cConfirmed', 'cUnreg', 'cElsewhere', 'cNow'].map(who);
 
 const s1 = station(`${run}-S1`, { province, district: '001', commune: '00001' });
 const s2 = station(`${run}-S2`, { province, district: '001', commune: '00001' });
@@ -60,7 +65,7 @@ beforeAll(async () => {
   );
 });
 afterAll(async () => {
-  await removeRun(run, { people: [...allRaw, ...personalRaw] });
+  await removeRun(run, { people: [...allRaw, ...personalRaw, ...outbreakRaw] });
   await closeDriver();
 });
 
@@ -290,6 +295,168 @@ describe('scans, declarations and isolations', () => {
     expect(events.slice(-2).map((e) => e.details)).toEqual([
       expect.objectContaining({ declarations: 1, scans: 1, isolations: 0, jurisdiction: province2, declarationRetentionDays: 21 }),
       expect.objectContaining({ declarations: 1, scans: 0, isolations: 0, jurisdiction: province2, declarationRetentionDays: 3 }),
+    ]);
+  });
+});
+
+describe('follow-ups, cases and clusters', () => {
+  const FU_DAYS = 10; // neither the passages' 21 nor the cases' period, so the test tells them apart
+  const CASE_DAYS = 30;
+  const FCUT = NOW - FU_DAYS * DAY;
+  const CCUT = NOW - CASE_DAYS * DAY;
+  const QUARANTINE = 14;
+  const province3 = runProvince();
+  const elsewhere = runProvince();
+  const scoped = { now: NOW, olderThanMs: 21 * DAY, followUpRetentionMs: FU_DAYS * DAY, caseRetentionMs: CASE_DAYS * DAY, scope: { province: province3 } };
+  const outbreakRun = `${run}-run`;
+  const fuIds = new Map<string, string>();
+  const clusterIds = new Map<string, string>();
+  const caseId = (k: string) => `${run}-${k}`;
+
+  const open = async (k: string, quarantineUntil: number) => {
+    const opened = await openFollowUps({
+      source: 'run',
+      sourceId: outbreakRun,
+      candidates: [{ personId: pseudonym(who(k)), generation: 1, exposureAt: quarantineUntil - QUARANTINE * DAY, class: 'close' }],
+      quarantineDays: QUARANTINE,
+      actor: `${run}-t`,
+      now: quarantineUntil - 20 * DAY,
+    });
+    fuIds.set(k, opened.outcomes.get(pseudonym(who(k)))!.id);
+  };
+  const move = async (k: string, steps: readonly FollowUpStatus[], at: number) => {
+    for (const status of steps) await changeFollowUpStatus({ id: fuIds.get(k)!, status, by: `${run}-o`, now: at, scope: undefined, ...(status === 'tested_positive' ? { caseId: caseId(`${k}-pos`) } : {}) });
+  };
+  const register = async (k: string, status: CaseStatus, changedAt: number) => {
+    await registerCases([{ caseId: caseId(k), rawPersonId: who(k), confirmedAt: changedAt - 40 * DAY, warnings: [] }], { scope: undefined, by: `${run}-t`, now: changedAt - 40 * DAY, source: 'test' });
+    if (status !== 'confirmed') await changeCaseStatus({ id: caseId(k), status, by: `${run}-t`, now: changedAt, scope: undefined });
+  };
+  const followUpsLeft = () =>
+    readQuery('UNWIND $ids AS id MATCH (f:FollowUp {id: id}) RETURN collect(f.id) AS ids', { ids: [...fuIds.values()] }, (r) =>
+      [...fuIds].filter(([, id]) => (r['ids'] as string[]).includes(id)).map(([k]) => k).sort(),
+    ).then((x) => x[0]);
+  const casesLeft = () =>
+    readQuery('MATCH (c:Case) WHERE c.id STARTS WITH $p RETURN c.id AS id ORDER BY id', { p: `${run}-` }, (r) => String(r['id']).slice(run.length + 1));
+  const clustersLeft = () =>
+    readQuery('UNWIND $ids AS id MATCH (k:Cluster {id: id}) RETURN k.id AS id', { ids: [...clusterIds.values()] }, (r) => [...clusterIds].find(([, id]) => id === r['id'])![0]).then((x) => x.sort());
+
+  beforeAll(async () => {
+    const registered = outbreakRaw.filter((k) => !k.endsWith('cUnreg') && !k.endsWith('Now'));
+    await upsertPeople(registered.map((k) => registryRow(k, { fullName: 'Lê Văn Theo', birthDate: '1970-01-01', phone: '0911111111', province: k.endsWith('Elsewhere') ? elsewhere : province3, district: '001', commune: '00001' })));
+    await open('fuOld', FCUT - 2 * DAY);
+    await move('fuOld', ['reached', 'quarantined', 'released'], FCUT - 1); // ended 1 ms before the cut-off: goes
+    await open('fuEdge', FCUT - 2 * DAY);
+    await move('fuEdge', ['reached', 'quarantined', 'released'], FCUT); // ended exactly at it: stays
+    await open('fuDayBefore', FCUT - 2 * DAY);
+    await move('fuDayBefore', ['reached', 'quarantined', 'released'], FCUT + DAY); // its limit is a day later: stays
+    await open('fuPosQ', FCUT + DAY);
+    await move('fuPosQ', ['tested_positive'], FCUT - 5 * DAY); // closed long ago, but its quarantine ends after the cut-off: stays
+    await open('fuOpen', FCUT - 5 * DAY);
+    await move('fuOpen', ['reached', 'quarantined'], FCUT - 6 * DAY); // open (quarantine long over, not yet released): stays
+    await open('fuElsewhere', FCUT - 2 * DAY);
+    await move('fuElsewhere', ['reached', 'quarantined', 'released'], FCUT - 1); // home in another province
+
+    await register('cOld', 'recovered', CCUT - 1); // closed 1 ms before the cut-off: goes
+    await register('cOldB', 'discarded', CCUT - 2 * DAY);
+    await register('cEdge', 'died', CCUT); // exactly at it: stays
+    await register('cDayBefore', 'recovered', CCUT + DAY);
+    await register('cConfirmed', 'confirmed', CCUT - 100 * DAY); // confirmed long ago: stays
+    await register('cUnreg', 'recovered', CCUT - 1); // no registry home: only an unscoped purge reaches it
+    await register('cElsewhere', 'recovered', CCUT - 1);
+    // Clusters across days: K1 loses its index case (the earliest) and keeps another, K2 and K3 lose their only one.
+    const plan = await attachRunClusters(
+      outbreakRun,
+      [
+        { id: 'k1', index: caseId('cOld'), cases: [caseId('cDayBefore'), caseId('cOld')] },
+        { id: 'k2', index: caseId('cOldB'), cases: [caseId('cOldB')] },
+        { id: 'k3', index: caseId('cEdge'), cases: [caseId('cEdge')] },
+      ],
+      CCUT - 50 * DAY,
+    );
+    for (const c of plan.creates) clusterIds.set(c.cases.includes(caseId('cOld')) ? 'K1' : c.cases.includes(caseId('cOldB')) ? 'K2' : 'K3', c.id);
+    // What hangs off a case besides OF and IN: a run's TRACED, LINKED between cases, FOUND_BY of a positive test.
+    await writeQuery(
+      `CREATE (r:OutbreakRun {id: $rid, owner: $owner, createdAt: $at, status: 'done'})
+       WITH r MATCH (a:Case {id: $old}), (b:Case {id: $confirmed})
+       CREATE (r)-[:TRACED]->(a), (r)-[:TRACED]->(b), (a)-[:LINKED {run: $rid, generation: 1, at: $at}]->(b), (b)-[:LINKED {run: $rid, generation: 1, at: $at}]->(a), (a)-[:FOUND_BY]->(r)`,
+      { rid: outbreakRun, owner: `${run}-o`, at: CCUT - 50 * DAY, old: caseId('cOld'), confirmed: caseId('cConfirmed') },
+      () => undefined,
+    );
+  });
+
+  it('counts in a dry run what it would delete, and deletes nothing', async () => {
+    const r = await purge({ ...scoped, dryRun: true });
+    expect(r).toMatchObject({ dryRun: true, followUps: 1, cases: 2, clusters: 1, people: 0 });
+    expect(await followUpsLeft()).toHaveLength(6);
+    expect(await casesLeft()).toHaveLength(8);
+    expect(await clustersLeft()).toEqual(['K1', 'K2', 'K3']);
+  });
+
+  it('deletes follow-ups that ended and closed cases before their cut-offs, in the home jurisdiction, with their relationships and emptied clusters', async () => {
+    const r = await purge({ ...scoped, batchSize: 1 });
+    expect(await followUpsLeft()).toEqual(['fuDayBefore', 'fuEdge', 'fuElsewhere', 'fuOpen', 'fuPosQ']);
+    // The positive test's case is confirmed: it stays with the rest.
+    expect(await casesLeft()).toEqual(['cConfirmed', 'cDayBefore', 'cEdge', 'cElsewhere', 'cUnreg', 'fuPosQ-pos']);
+    // K1 keeps its id and its other case, now its index case; K2 had only cOldB.
+    expect(await clustersLeft()).toEqual(['K1', 'K3']);
+    expect(r).toMatchObject({ dryRun: false, followUps: 1, cases: 2, clusters: 1, people: 0 });
+    const k1 = clusterIds.get('K1')!;
+    expect(await readQuery('MATCH (k:Cluster {id: $k})<-[:IN]-(c:Case) RETURN k.indexCase AS index, collect(c.id) AS cases', { k: k1 }, (x) => x)).toEqual([
+      { index: caseId('cDayBefore'), cases: [caseId('cDayBefore')] },
+    ]);
+    // Nothing of cOld hangs in the graph; the run stays with its other case.
+    expect(await count('MATCH ()-[l:LINKED]->() WHERE l.run = $rid RETURN count(l) AS n', { rid: outbreakRun })).toBe(0);
+    expect(await count('MATCH (:OutbreakRun {id: $rid})-[t:TRACED]->(c:Case) RETURN count(c) AS n', { rid: outbreakRun })).toBe(1);
+    expect(await count('MATCH (:OutbreakRun {id: $rid})<-[f:FOUND_BY]-() RETURN count(f) AS n', { rid: outbreakRun })).toBe(0);
+    // Registered case persons stay in the registry.
+    expect(await personExists(who('cOld'))).toBe(1);
+  });
+
+  it('deletes those at the cut-off one millisecond later, keeps the day before the limit and open ones, and nothing a second time', async () => {
+    const r = await purge({ ...scoped, now: NOW + 1 });
+    expect(r).toMatchObject({ followUps: 1, cases: 1, clusters: 1 });
+    expect(await followUpsLeft()).toEqual(['fuDayBefore', 'fuElsewhere', 'fuOpen', 'fuPosQ']);
+    expect(await casesLeft()).toEqual(['cConfirmed', 'cDayBefore', 'cElsewhere', 'cUnreg', 'fuPosQ-pos']);
+    expect(await clustersLeft()).toEqual(['K1']);
+    expect(await purge({ ...scoped, now: NOW + 1 })).toMatchObject({ followUps: 0, cases: 0, clusters: 0, people: 0 });
+  });
+
+  it('an unscoped purge reaches every home, and an unregistered case person left with nothing', async () => {
+    expect(await personExists(who('cUnreg'))).toBe(1);
+    const { scope: _scope, ...everywhere } = scoped;
+    const r = await purge({ ...everywhere, now: NOW + 1 });
+    expect(r.followUps).toBeGreaterThanOrEqual(1);
+    expect(r.cases).toBeGreaterThanOrEqual(2);
+    expect(await followUpsLeft()).toEqual(['fuDayBefore', 'fuOpen', 'fuPosQ']);
+    expect(await casesLeft()).toEqual(['cConfirmed', 'cDayBefore', 'fuPosQ-pos']);
+    expect(await personExists(who('cUnreg'))).toBe(0);
+  });
+
+  it('truyvet purge takes the periods from TRUYVET_FOLLOWUP_RETENTION_DAYS and TRUYVET_CASE_RETENTION_DAYS and audits the counts', async () => {
+    // With the real clock, in a province of its own: a follow-up and a case closed 5 days ago.
+    const now = Date.now();
+    const fresh = runProvince();
+    await upsertPeople(['fuNow', 'cNow'].map((k) => registryRow(who(k), { fullName: 'Phạm Thị Mới', birthDate: '1970-01-01', phone: '0911111111', province: fresh, district: '001', commune: '00001' })));
+    await open('fuNow', now - 6 * DAY);
+    await move('fuNow', ['reached', 'quarantined', 'released'], now - 5 * DAY);
+    await register('cNow', 'recovered', now - 5 * DAY);
+    const cli = async (days: string, more: string[] = []) => {
+      const o = await runCli(['purge', '--jurisdiction', fresh, '--json', ...more], { env: { TRUYVET_AUDIT_CHAIN: run, TRUYVET_FOLLOWUP_RETENTION_DAYS: days, TRUYVET_CASE_RETENTION_DAYS: days } });
+      expect(o.code).toBe(0);
+      return JSON.parse(o.stdout) as Record<string, unknown>;
+    };
+    expect(await cli('6')).toMatchObject({ followUps: 0, cases: 0 });
+    expect(await cli('4', ['--dry-run'])).toMatchObject({ dryRun: true, followUps: 1, cases: 1 });
+    expect(await followUpsLeft()).toContain('fuNow');
+    expect(await casesLeft()).toContain('cNow');
+    expect(await cli('4')).toMatchObject({ followUps: 1, cases: 1, clusters: 0 });
+    expect(await followUpsLeft()).not.toContain('fuNow');
+    expect(await casesLeft()).not.toContain('cNow');
+    const events = await listAudit({ chain: run, action: 'purge', limit: 100 });
+    expect(events.slice(-3).map((e) => e.details)).toEqual([
+      expect.objectContaining({ followUps: 0, cases: 0, clusters: 0, jurisdiction: fresh, followUpRetentionDays: 6, caseRetentionDays: 6 }),
+      expect.objectContaining({ dryRun: true, followUps: 1, cases: 1, jurisdiction: fresh, followUpRetentionDays: 4 }),
+      expect.objectContaining({ followUps: 1, cases: 1, clusters: 0, jurisdiction: fresh, followUpRetentionDays: 4, caseRetentionDays: 4 }),
     ]);
   });
 });
