@@ -1033,6 +1033,16 @@ export const CaseOut = z
   })
   .meta({ id: 'Case' });
 
+/** How many people of a list are shown unnamed because their sealed registry record could not be opened. */
+const UnreadableCount = z
+  .number()
+  .int()
+  .optional()
+  .meta({
+    description:
+      'people of this answer whose sealed registry record could not be opened (sealed under another TRUYVET_DATA_KEY, or damaged): shown by pseudonym only, in neither identities nor outside; absent when there are none',
+  });
+
 export const CaseListQuery = z
   .strictObject({
     status: CaseStatusSchema.optional(),
@@ -1048,6 +1058,7 @@ export const CaseList = z
     cases: z.array(CaseOut),
     identities: z.record(z.string(), FullIdentity).meta({ description: 'the case persons whose home lies inside your jurisdiction (everyone, for a national tracer), by pseudonymous id' }),
     outside: z.record(z.string(), Home).meta({ description: 'case persons outside your jurisdiction: only their home' }),
+    unreadable: UnreadableCount,
     skip: z.number().int(),
     limit: z.number().int(),
   })
@@ -1227,6 +1238,7 @@ export const FollowUpList = z
   .object({
     followUps: z.array(FollowUpOut),
     identities: z.record(z.string(), FullIdentity).meta({ description: 'name and phone of the people living inside your jurisdiction, by pseudonymous id' }),
+    unreadable: UnreadableCount,
     skip: z.number().int(),
     limit: z.number().int(),
   })
