@@ -566,11 +566,13 @@ const exposureMetaFields = {
   stats: ExposureStats,
   peopleFound: z.number().int(),
   truncated: z.boolean().meta({ description: 'true when more people than TRUYVET_TRACE_MAX_PEOPLE were there: the first by arrival are kept' }),
+  status: TraceStatus,
+  decision: TraceDecisionOut.optional(),
 };
 
 export const ExposureMeta = z
   .object({ ...exposureMetaFields, hasResult: z.boolean() })
-  .meta({ id: 'ExposureMeta', description: 'a stored venue exposure without its people: what admins and auditors see' });
+  .meta({ id: 'ExposureMeta', description: 'a stored venue exposure without its people: what admins and auditors see, and its tracer while it waits for approval' });
 
 export const ExposurePage = z
   .object({
@@ -589,6 +591,28 @@ export const ExposurePage = z
 export const ExposureGet = z.union([ExposurePage, ExposureMeta]);
 
 export const ExposureParamsPath = z.strictObject({ id: z.string().regex(EXPOSURE_ID_RE, 'an exposure id') });
+
+export const ExposureListQuery = z.strictObject({ skip: intQuery(0, 1_000_000).default(0), limit: intQuery(1, 500).default(50) });
+
+export const ExposureList = z
+  .object({ exposures: z.array(ExposureMeta), skip: z.number().int(), limit: z.number().int() })
+  .meta({ id: 'ExposureList', description: "stored venue exposures' metadata, newest first: never the people" });
+
+export const PendingExposure = z
+  .object({
+    id: z.string(),
+    requester: z.string(),
+    requestRef: z.string(),
+    purpose: z.string(),
+    createdAt: IsoOut,
+    stationId: z.string(),
+    params: ExposureParamsOut,
+    followUp: z.boolean().meta({ description: "once approved, follow-ups are opened for the exposure's close visitors" }),
+    status: TraceStatus,
+  })
+  .meta({ id: 'PendingExposure', description: 'a venue exposure request waiting for approval: who asks, on which request, for what, which station and window; never the people' });
+
+export const ExposureApprovalList = z.object({ requests: z.array(PendingExposure) }).meta({ id: 'ExposureApprovalList' });
 
 // ---- approvals (TRUYVET_TRACE_APPROVAL=required) ---------------------------------------------
 
