@@ -566,11 +566,13 @@ const exposureMetaFields = {
   stats: ExposureStats,
   peopleFound: z.number().int(),
   truncated: z.boolean().meta({ description: 'true when more people than TRUYVET_TRACE_MAX_PEOPLE were there: the first by arrival are kept' }),
+  status: TraceStatus,
+  decision: TraceDecisionOut.optional(),
 };
 
 export const ExposureMeta = z
   .object({ ...exposureMetaFields, hasResult: z.boolean() })
-  .meta({ id: 'ExposureMeta', description: 'a stored venue exposure without its people: what admins and auditors see' });
+  .meta({ id: 'ExposureMeta', description: 'a stored venue exposure without its people: what admins and auditors see, and its tracer while it waits for approval' });
 
 export const ExposurePage = z
   .object({
@@ -589,6 +591,28 @@ export const ExposurePage = z
 export const ExposureGet = z.union([ExposurePage, ExposureMeta]);
 
 export const ExposureParamsPath = z.strictObject({ id: z.string().regex(EXPOSURE_ID_RE, 'an exposure id') });
+
+export const ExposureListQuery = z.strictObject({ skip: intQuery(0, 1_000_000).default(0), limit: intQuery(1, 500).default(50) });
+
+export const ExposureList = z
+  .object({ exposures: z.array(ExposureMeta), skip: z.number().int(), limit: z.number().int() })
+  .meta({ id: 'ExposureList', description: "stored venue exposures' metadata, newest first: never the people" });
+
+export const PendingExposure = z
+  .object({
+    id: z.string(),
+    requester: z.string(),
+    requestRef: z.string(),
+    purpose: z.string(),
+    createdAt: IsoOut,
+    stationId: z.string(),
+    params: ExposureParamsOut,
+    followUp: z.boolean().meta({ description: "once approved, follow-ups are opened for the exposure's close visitors" }),
+    status: TraceStatus,
+  })
+  .meta({ id: 'PendingExposure', description: 'a venue exposure request waiting for approval: who asks, on which request, for what, which station and window; never the people' });
+
+export const ExposureApprovalList = z.object({ requests: z.array(PendingExposure) }).meta({ id: 'ExposureApprovalList' });
 
 // ---- approvals (TRUYVET_TRACE_APPROVAL=required) ---------------------------------------------
 
@@ -1033,6 +1057,16 @@ export const CaseOut = z
   })
   .meta({ id: 'Case' });
 
+/** How many people of a list are shown unnamed because their sealed registry record could not be opened. */
+const UnreadableCount = z
+  .number()
+  .int()
+  .optional()
+  .meta({
+    description:
+      'people of this answer whose sealed registry record could not be opened (sealed under another TRUYVET_DATA_KEY, or damaged): shown by pseudonym only, in neither identities nor outside; absent when there are none',
+  });
+
 export const CaseListQuery = z
   .strictObject({
     status: CaseStatusSchema.optional(),
@@ -1048,6 +1082,7 @@ export const CaseList = z
     cases: z.array(CaseOut),
     identities: z.record(z.string(), FullIdentity).meta({ description: 'the case persons whose home lies inside your jurisdiction (everyone, for a national tracer), by pseudonymous id' }),
     outside: z.record(z.string(), Home).meta({ description: 'case persons outside your jurisdiction: only their home' }),
+    unreadable: UnreadableCount,
     skip: z.number().int(),
     limit: z.number().int(),
   })
@@ -1227,6 +1262,7 @@ export const FollowUpList = z
   .object({
     followUps: z.array(FollowUpOut),
     identities: z.record(z.string(), FullIdentity).meta({ description: 'name and phone of the people living inside your jurisdiction, by pseudonymous id' }),
+    unreadable: UnreadableCount,
     skip: z.number().int(),
     limit: z.number().int(),
   })

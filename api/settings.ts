@@ -53,8 +53,8 @@ export interface ApiSettings {
   /** Longest trace period (`to − from`, and the horizon) in days (engine/trace/params.ts). */
   readonly traceMaxDays: number;
   /**
-   * `required`: a trace request waits until an approver signs it (api/handlers/approvals.ts);
-   * `off`: it runs at once.
+   * `required`: a trace or venue exposure request waits until an approver signs it
+   * (api/handlers/approvals.ts, api/handlers/exposures.ts); `off`: it runs at once.
    */
   readonly traceApproval: TraceApproval;
   /** Most people a stored trace keeps; more are cut, and the answer says so. */

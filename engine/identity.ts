@@ -43,6 +43,19 @@ export function unseal(sealed: string): string {
   return unsealBytes(sealed).toString('utf8');
 }
 
+/**
+ * unseal(), or undefined when the value cannot be opened: sealed under another TRUYVET_DATA_KEY
+ * (a key changed without re-sealing) or damaged. For reads of many records, where one such value
+ * must not fail the rest.
+ */
+export function tryUnseal(sealed: string): string | undefined {
+  try {
+    return unseal(sealed);
+  } catch {
+    return undefined;
+  }
+}
+
 export function unsealBytes(sealed: string): Buffer {
   const [v, iv, tag, body] = sealed.split('.');
   if (v !== 'v1' || iv === undefined || tag === undefined || body === undefined) throw new Error('not a sealed value');

@@ -1,7 +1,8 @@
-import { conflict, forbidden, notFound } from '../../engine/errors';
+import { conflict, notFound } from '../../engine/errors';
 import { isoUtc } from '../../engine/time';
 import type { ShapedTrace } from '../../engine/trace';
 import { listPendingTraces, readTraceRequest, rejectPendingTrace, storeApprovedTrace, type TraceDecision } from '../../engine/trace-store';
+import { checkDecision } from '../approval';
 import { handler } from '../context';
 import { routes } from '../routes';
 import { auditingFailure, traceAndStore } from '../trace-run';
@@ -38,15 +39,7 @@ export const approvalsDecide = handler(routes.approvalsDecide, async ({ params, 
   if (!req) throw notFound(`no trace '${params.id}'`);
   const { meta } = req;
   const action = body.decision === 'approve' ? 'trace.approve' : 'trace.reject';
-  const denied = async (reason: string, message: string) => {
-    await audit({ action: 'access.denied', outcome: 'denied', target: meta.id, requestRef: meta.requestRef, details: { route: 'approvalsDecide', reason } });
-    return forbidden(message);
-  };
-  if (!req.inside) throw await denied('outside jurisdiction', "this request comes from a tracer outside your jurisdiction");
-  // Signing one's own request would make the second pair of eyes the same pair.
-  if (meta.owner === principal.username) throw await denied('own request', 'an approver cannot decide their own request');
-  if (meta.status !== 'pending') throw conflict(`trace '${meta.id}' is ${meta.status}, not waiting for a decision`);
-  const decision: TraceDecision = { by: principal.username, at: app.now(), ...(body.note !== undefined ? { note: body.note } : {}) };
+  const decision: TraceDecision = await checkDecision(req, 'trace', { principal, audit, route: 'approvalsDecide', now: app.now(), note: body.note });
   const details = { requester: meta.owner, noted: body.note !== undefined };
   if (body.decision === 'reject') {
     if (!(await rejectPendingTrace(meta.id, principal.jurisdiction, decision))) throw conflict(`trace '${meta.id}' was decided meanwhile`);

@@ -75,8 +75,9 @@ export const casesList = handler(routes.casesList, async ({ query, principal, au
     skip,
     limit,
   });
-  await audit({ action: 'cases.read', outcome: 'ok', count: Object.keys(found.identities).length, details: { cases: found.cases.length, status: status ?? null } });
-  return { body: { cases: found.cases.map(caseOut), identities: found.identities, outside: found.outside, skip, limit } };
+  const unreadable = found.unreadable === undefined ? {} : { unreadable: found.unreadable };
+  await audit({ action: 'cases.read', outcome: 'ok', count: Object.keys(found.identities).length, details: { cases: found.cases.length, status: status ?? null, ...unreadable } });
+  return { body: { cases: found.cases.map(caseOut), identities: found.identities, outside: found.outside, ...unreadable, skip, limit } };
 });
 
 export const casesUpdate = handler(routes.casesUpdate, async ({ params, body, principal, app, audit }) => {

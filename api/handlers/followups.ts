@@ -39,8 +39,9 @@ export function followUpOut(f: FollowUp) {
 export const followupsList = handler(routes.followupsList, async ({ query, principal, audit }) => {
   const { status, skip, limit } = query;
   const found = await followUpsFor({ scope: principal.jurisdiction, statuses: status, skip, limit });
-  await audit({ action: 'followups.read', outcome: 'ok', count: Object.keys(found.identities).length, details: { followUps: found.followUps.length, status: status.join(',') } });
-  return { body: { followUps: found.followUps.map(followUpOut), identities: found.identities, skip, limit } };
+  const unreadable = found.unreadable === undefined ? {} : { unreadable: found.unreadable };
+  await audit({ action: 'followups.read', outcome: 'ok', count: Object.keys(found.identities).length, details: { followUps: found.followUps.length, status: status.join(','), ...unreadable } });
+  return { body: { followUps: found.followUps.map(followUpOut), identities: found.identities, ...unreadable, skip, limit } };
 });
 
 export const followupsExport = handler(routes.followupsExport, async ({ query, principal, audit }) => {

@@ -6,7 +6,7 @@ import { auditList, auditVerify } from './audit';
 import { casesCreate, casesList, casesUpdate } from './cases';
 import { clustersGet, clustersList } from './clusters';
 import { declarationsList, declarationsSubmit } from './declarations';
-import { exposuresCreate, exposuresGet } from './exposures';
+import { exposureApprovalsDecide, exposureApprovalsList, exposuresCreate, exposuresGet, exposuresList } from './exposures';
 import { followupsExport, followupsList, followupsPromote, followupsUpdate, statsDaily } from './followups';
 import { isolationGet, isolationSet } from './isolation';
 import { jwks, qrPng, qrRevocations, qrRevoke, qrSvg } from './qr';
@@ -44,6 +44,9 @@ const byId = {
   tracesGet,
   exposuresCreate,
   exposuresGet,
+  exposuresList,
+  exposureApprovalsList,
+  exposureApprovalsDecide,
   traceProgress,
   traceCancel,
   approvalsList,

@@ -2,7 +2,8 @@ import type { Jurisdiction } from '../types';
 
 /**
  * The roles (DESIGN.md, "who uses truyvet"), and `approver`: the Ministry official who signs a
- * tracer's request before it runs, when traces need approval (TRUYVET_TRACE_APPROVAL=required).
+ * tracer's request (a trace or a venue exposure) before it runs, when requests need approval
+ * (TRUYVET_TRACE_APPROVAL=required).
  * What each may do is declared per route in api/routes.ts; this file only names them and says
  * which need a jurisdiction.
  */

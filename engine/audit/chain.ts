@@ -39,6 +39,12 @@ export const AUDIT_ACTIONS = [
   'trace.list',
   'exposure.create',
   'exposure.read',
+  // Venue exposures under the approval step, and their list.
+  'exposure.request',
+  'exposure.approve',
+  'exposure.reject',
+  'exposure.approvals.read',
+  'exposure.list',
   'trace.cancel',
   'timeline.read',
   'hotspots.read',

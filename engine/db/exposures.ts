@@ -1,5 +1,6 @@
 import { scopeParams } from '../jurisdiction';
 import type { Jurisdiction } from '../types';
+import { IN_APPROVER_SCOPE as inApproverScope, type ApprovalDecision } from './approval-scope';
 import { int, num, str } from './convert';
 import { readQuery, writeQuery } from './driver';
 import { CELL_SEEK, spansParam } from './passages';
@@ -64,6 +65,13 @@ export async function peopleAtVenue(q: { stationId: string; scope: Jurisdiction 
 
 // ---- stored exposures ---------------------------------------------------------------------------
 
+/**
+ * `ready`: read (the people are there unless retention removed them); `pending`: a request that
+ * waits for an approver (TRUYVET_TRACE_APPROVAL=required), nothing read yet; `rejected`: an
+ * approver refused it, nothing was read. The statuses of stored traces.
+ */
+export type ExposureStatus = 'pending' | 'rejected' | 'ready';
+
 /** A stored exposure's metadata (params and stats as the engine gave them). */
 export interface ExposureRecordMeta {
   readonly id: string;
@@ -77,9 +85,17 @@ export interface ExposureRecordMeta {
   readonly peopleFound: number;
   readonly truncated: boolean;
   readonly hasResult: boolean;
+  /** Exposures stored before the approval step are `ready`. */
+  readonly status: ExposureStatus;
+  /** Who approved or rejected the request, when and why; absent for one that needed no approval. */
+  readonly decision?: ApprovalDecision;
 }
 
-const EXPOSURE_META = 'e {.id, .owner, .requestRef, .purpose, .createdAt, .stationId, .params, .stats, .peopleFound, .truncated, hasResult: e.result IS NOT NULL}';
+/** A read exposure's metadata as it is written (status and result flags follow from the write). */
+export type ReadExposureMeta = Omit<ExposureRecordMeta, 'hasResult' | 'status' | 'decision'>;
+
+const EXPOSURE_META =
+  "e {.id, .owner, .requestRef, .purpose, .createdAt, .stationId, .params, .stats, .peopleFound, .truncated, hasResult: e.result IS NOT NULL, status: coalesce(e.status, 'ready'), .decidedBy, .decidedAt, .note}";
 
 function toExposureMeta(v: unknown): ExposureRecordMeta {
   const e = v as Record<string, unknown>;
@@ -95,14 +111,18 @@ function toExposureMeta(v: unknown): ExposureRecordMeta {
     peopleFound: num(e['peopleFound']),
     truncated: e['truncated'] === true,
     hasResult: e['hasResult'] === true,
+    status: str(e['status']) as ExposureStatus,
+    ...(typeof e['decidedBy'] === 'string'
+      ? { decision: { by: e['decidedBy'], at: num(e['decidedAt']), ...(typeof e['note'] === 'string' ? { note: e['note'] } : {}) } }
+      : {}),
   };
 }
 
 /** Writes a stored exposure with its sealed people. */
-export async function createExposureRecord(meta: Omit<ExposureRecordMeta, 'hasResult'>, sealed: string): Promise<void> {
+export async function createExposureRecord(meta: ReadExposureMeta, sealed: string): Promise<void> {
   await writeQuery(
     `CREATE (e:ExposureRecord {id: $id, owner: $owner, requestRef: $requestRef, purpose: $purpose, createdAt: $createdAt,
-       stationId: $stationId, params: $params, stats: $stats, peopleFound: $peopleFound, truncated: $truncated, result: $result})
+       stationId: $stationId, params: $params, stats: $stats, peopleFound: $peopleFound, truncated: $truncated, result: $result, status: 'ready'})
      RETURN e.id AS id`,
     {
       ...meta,
@@ -124,6 +144,130 @@ export async function readExposureRecord(id: string, withResult: boolean): Promi
     (r) => ({ meta: toExposureMeta(r['e']), sealed: typeof r['result'] === 'string' ? r['result'] : undefined }),
   );
   return rows[0];
+}
+
+/** Stored exposures' metadata, newest first: one owner's, or everyone's (`owner` absent). */
+export async function listExposureRecords(q: { owner?: string; skip: number; limit: number }): Promise<ExposureRecordMeta[]> {
+  return readQuery(
+    `MATCH (e:ExposureRecord) WHERE $owner IS NULL OR e.owner = $owner
+     RETURN ${EXPOSURE_META} AS e ORDER BY e.createdAt DESC, e.id SKIP $skip LIMIT $limit`,
+    { owner: q.owner ?? null, skip: int(q.skip), limit: int(q.limit) },
+    (r) => toExposureMeta(r['e']),
+  );
+}
+
+// ---- requests that wait for an approver (TRUYVET_TRACE_APPROVAL=required) ----------------------
+
+const IN_APPROVER_SCOPE = inApproverScope('e');
+
+/** A pending request as it is written: its window, no stats, nothing found yet. */
+export type PendingExposureMeta = Omit<ExposureRecordMeta, 'hasResult' | 'status' | 'decision' | 'stats' | 'peopleFound' | 'truncated'>;
+
+/**
+ * Stores a request as a pending exposure: its metadata and parameters, no people. `followUp`:
+ * open follow-ups once it is read; `scope`: the requester's jurisdiction, which an approver's must
+ * contain and the read, once approved, keeps to.
+ */
+export async function createPendingExposure(meta: PendingExposureMeta, followUp: boolean, scope: Jurisdiction | undefined): Promise<void> {
+  await writeQuery(
+    `CREATE (e:ExposureRecord {id: $id, owner: $owner, requestRef: $requestRef, purpose: $purpose, createdAt: $createdAt,
+       stationId: $stationId, params: $params, stats: $stats, peopleFound: 0, truncated: false, status: 'pending', followUp: $followUp,
+       scopeProvince: $province, scopeDistrict: $district, scopeCommune: $commune})`,
+    {
+      id: meta.id,
+      owner: meta.owner,
+      requestRef: meta.requestRef,
+      purpose: meta.purpose,
+      createdAt: int(meta.createdAt),
+      stationId: meta.stationId,
+      params: JSON.stringify(meta.params),
+      stats: JSON.stringify({ people: 0, closePeople: 0, milliseconds: 0 }),
+      followUp,
+      ...scopeParams(scope),
+    },
+    () => undefined,
+  );
+}
+
+/** A stored request as an approver meets it: whether it lies inside the approver's scope, and what reading it needs. */
+export interface ExposureRequestRow {
+  readonly meta: ExposureRecordMeta;
+  readonly inside: boolean;
+  readonly followUp: boolean;
+  /** The requester's jurisdiction, as stored with the request. */
+  readonly requesterScope: Jurisdiction | undefined;
+}
+
+export async function readExposureRequest(id: string, approverScope: Jurisdiction | undefined): Promise<ExposureRequestRow | undefined> {
+  const rows = await readQuery(
+    `MATCH (e:ExposureRecord {id: $id})
+     RETURN ${EXPOSURE_META} AS e, ${IN_APPROVER_SCOPE} AS inside, e.followUp = true AS followUp, e.scopeProvince AS sp, e.scopeDistrict AS sd, e.scopeCommune AS sc`,
+    { id, ...scopeParams(approverScope) },
+    (r) => {
+      const province = typeof r['sp'] === 'string' ? r['sp'] : undefined;
+      const requesterScope: Jurisdiction | undefined =
+        province === undefined
+          ? undefined
+          : { province, ...(typeof r['sd'] === 'string' ? { district: r['sd'] } : {}), ...(typeof r['sc'] === 'string' ? { commune: r['sc'] } : {}) };
+      return { meta: toExposureMeta(r['e']), inside: r['inside'] === true, followUp: r['followUp'] === true, requesterScope };
+    },
+  );
+  return rows[0];
+}
+
+/** Pending exposure requests inside the approver's scope, oldest first (the queue to work through). */
+export async function listPendingExposures(q: { scope: Jurisdiction | undefined; skip: number; limit: number }): Promise<{ meta: ExposureRecordMeta; followUp: boolean }[]> {
+  return readQuery(
+    `MATCH (e:ExposureRecord) WHERE e.status = 'pending' AND ${IN_APPROVER_SCOPE}
+     RETURN ${EXPOSURE_META} AS e, e.followUp = true AS followUp ORDER BY e.createdAt, e.id SKIP $skip LIMIT $limit`,
+    { ...scopeParams(q.scope), skip: int(q.skip), limit: int(q.limit) },
+    (r) => ({ meta: toExposureMeta(r['e']), followUp: r['followUp'] === true }),
+  );
+}
+
+/** Records an approver's rejection of a pending request inside their scope; false when it is no longer pending or outside the scope. */
+export async function rejectPendingExposure(id: string, approverScope: Jurisdiction | undefined, decision: ApprovalDecision): Promise<boolean> {
+  const rows = await writeQuery(
+    `MATCH (e:ExposureRecord {id: $id}) WHERE e.status = 'pending' AND ${IN_APPROVER_SCOPE}
+     SET e.status = 'rejected', e.decidedBy = $by, e.decidedAt = $at, e.note = $note
+     RETURN e.id AS id`,
+    { id, ...scopeParams(approverScope), by: decision.by, at: int(decision.at), note: decision.note ?? null },
+    (r) => str(r['id']),
+  );
+  return rows.length > 0;
+}
+
+/**
+ * Stores the people of an approved request on its pending record, in one write with the
+ * decision; false when it is no longer pending (another approver decided meanwhile) or outside
+ * the scope: then nothing is stored.
+ */
+export async function completePendingExposure(
+  meta: Pick<ExposureRecordMeta, 'id' | 'params' | 'stats' | 'peopleFound' | 'truncated'>,
+  sealed: string,
+  approverScope: Jurisdiction | undefined,
+  decision: ApprovalDecision,
+): Promise<boolean> {
+  const rows = await writeQuery(
+    `MATCH (e:ExposureRecord {id: $id}) WHERE e.status = 'pending' AND ${IN_APPROVER_SCOPE}
+     SET e.params = $params, e.stats = $stats, e.peopleFound = $peopleFound, e.truncated = $truncated, e.result = $result,
+       e.status = 'ready', e.decidedBy = $by, e.decidedAt = $at, e.note = $note
+     RETURN e.id AS id`,
+    {
+      id: meta.id,
+      ...scopeParams(approverScope),
+      params: JSON.stringify(meta.params),
+      stats: JSON.stringify(meta.stats),
+      peopleFound: int(meta.peopleFound),
+      truncated: meta.truncated,
+      result: sealed,
+      by: decision.by,
+      at: int(decision.at),
+      note: decision.note ?? null,
+    },
+    (r) => str(r['id']),
+  );
+  return rows.length > 0;
 }
 
 const EXPOSURE_RESULTS = (dry: boolean) => `

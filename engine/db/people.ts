@@ -1,4 +1,5 @@
-import { pseudonym, seal, unseal } from '../identity';
+import { pseudonym, seal, tryUnseal } from '../identity';
+import { logger } from '../logger';
 import { scopeParams } from '../jurisdiction';
 import type { Jurisdiction } from '../types';
 import { num, str, strOrEmpty } from './convert';
@@ -120,20 +121,62 @@ function toStored(r: RegistryRecord): RegistryRecord {
   };
 }
 
-/** Registry records of these pids (absent pids are not in the map). Callers decide who may see them. */
-export async function readIdentities(pids: readonly string[]): Promise<Map<string, StoredIdentity>> {
-  if (pids.length === 0) return new Map();
+/**
+ * A sealed registry row opened, or undefined when it cannot be (another TRUYVET_DATA_KEY, or a
+ * damaged value): reads of many people treat that person as unnamed instead of failing for all.
+ */
+function openIdentity(pid: string, data: string): StoredIdentity | undefined {
+  const text = tryUnseal(data);
+  if (text === undefined) return undefined;
+  try {
+    return { pid, ...(JSON.parse(text) as RegistryRecord) };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Says how many sealed values of a read could not be opened: a count and the kind, never whose. */
+function warnUnreadable(count: number, kind: 'identity' | 'raw key'): void {
+  if (count > 0) logger.warn({ unreadable: count, kind }, 'sealed registry values could not be opened (another TRUYVET_DATA_KEY, or damaged): those people are shown unnamed');
+}
+
+/**
+ * Registry records of these pids (absent pids are not in the map), and the pids whose record is
+ * there but cannot be unsealed (`unreadable`: to show them unnamed, not as unregistered). Callers
+ * decide who may see them.
+ */
+export async function readRegistry(pids: readonly string[]): Promise<{ identities: Map<string, StoredIdentity>; unreadable: Set<string> }> {
+  const identities = new Map<string, StoredIdentity>();
+  const unreadable = new Set<string>();
+  if (pids.length === 0) return { identities, unreadable };
   const rows = await readQuery(
     'UNWIND $pids AS pid MATCH (i:Identity {pid: pid}) RETURN i.pid AS pid, i.data AS data',
     { pids },
     (r) => [str(r['pid']), str(r['data'])] as const,
   );
-  return new Map(rows.map(([pid, data]) => [pid, { pid, ...(JSON.parse(unseal(data)) as RegistryRecord) }]));
+  for (const [pid, data] of rows) {
+    const identity = openIdentity(pid, data);
+    if (identity !== undefined) identities.set(pid, identity);
+    else unreadable.add(pid);
+  }
+  warnUnreadable(unreadable.size, 'identity');
+  return { identities, unreadable };
+}
+
+/** readRegistry's records alone: a record that cannot be unsealed reads as absent (the registry checks then refuse, never pass). */
+export async function readIdentities(pids: readonly string[]): Promise<Map<string, StoredIdentity>> {
+  return (await readRegistry(pids)).identities;
 }
 
 /** A person as a caller with a jurisdiction may see them: named when their home lies inside it, else only where home is. */
 export type ScopedPerson =
-  | { readonly inside: true; readonly identity: StoredIdentity | undefined; readonly rawKey: string | undefined }
+  | {
+      readonly inside: true;
+      readonly identity: StoredIdentity | undefined;
+      readonly rawKey: string | undefined;
+      /** True when the person's sealed registry record (or, unregistered, raw key) cannot be opened: show them unnamed. */
+      readonly unreadable: boolean;
+    }
   | { readonly inside: false; readonly registered: boolean; readonly province: string | undefined; readonly district: string | undefined };
 
 /**
@@ -158,6 +201,7 @@ RETURN pid, inside, i IS NOT NULL AS registered,
 
 export async function readPeopleInScope(pids: readonly string[], scope: Jurisdiction | undefined): Promise<Map<string, ScopedPerson>> {
   if (pids.length === 0) return new Map();
+  let unreadable = 0;
   const rows = await readQuery(IN_SCOPE, { pids: [...new Set(pids)], ...scopeParams(scope) }, (r): [string, ScopedPerson] => {
     const pid = str(r['pid']);
     if (r['inside'] !== true) {
@@ -167,15 +211,15 @@ export async function readPeopleInScope(pids: readonly string[], scope: Jurisdic
     }
     const data: unknown = r['data'];
     const ref: unknown = r['ref'];
-    return [
-      pid,
-      {
-        inside: true,
-        identity: typeof data === 'string' ? { pid, ...(JSON.parse(unseal(data)) as RegistryRecord) } : undefined,
-        rawKey: typeof ref === 'string' ? unseal(ref) : undefined,
-      },
-    ];
+    const identity = typeof data === 'string' ? openIdentity(pid, data) : undefined;
+    const rawKey = typeof ref === 'string' ? tryUnseal(ref) : undefined;
+    // A registered person whose record cannot be opened is unnamed, not shown as unregistered by
+    // the raw key; an unregistered one is unnamed when the raw key cannot be opened.
+    const lost = typeof data === 'string' ? identity === undefined : typeof ref === 'string' && rawKey === undefined;
+    if (lost) unreadable++;
+    return [pid, { inside: true, identity, rawKey: lost ? undefined : rawKey, unreadable: lost }];
   });
+  warnUnreadable(unreadable, 'identity');
   return new Map(rows);
 }
 
@@ -183,11 +227,14 @@ export async function readPeopleInScope(pids: readonly string[], scope: Jurisdic
 export async function rawKeys(pids: readonly string[]): Promise<Map<string, string>> {
   if (pids.length === 0) return new Map();
   const rows = await readQuery(
-    'UNWIND $pids AS pid MATCH (p:Person {id: pid}) RETURN p.id AS pid, p.ref AS ref',
+    'UNWIND $pids AS pid MATCH (p:Person {id: pid}) WHERE p.ref IS NOT NULL RETURN p.id AS pid, p.ref AS ref',
     { pids },
-    (r) => [str(r['pid']), typeof r['ref'] === 'string' ? unseal(r['ref']) : ''] as const,
+    (r) => [str(r['pid']), typeof r['ref'] === 'string' ? (tryUnseal(r['ref']) ?? '') : ''] as const,
   );
-  return new Map(rows.filter(([, raw]) => raw !== ''));
+  const out = new Map(rows.filter(([, raw]) => raw !== ''));
+  // Not opened: left out, so the caller shows the pseudonym.
+  warnUnreadable(rows.length - out.size, 'raw key');
+  return out;
 }
 
 /** The pids the graph knows no person of, in the order given (one statement for all). */

@@ -113,6 +113,9 @@ export const SCHEMA: readonly SchemaItem[] = [
   unique('followup_open_for', 'FollowUp', ['openFor']),
   nodeIndex('followup_person', 'FollowUp', ['personId']),
   nodeIndex('followup_home', 'FollowUp', ['province', 'district', 'commune']),
+  // Stored venue exposures (issue 22 point 6, engine/db/exposures.ts): found by id like the other
+  // stored results; the constraint also refuses a second record under one id.
+  unique('exposure_record_id', 'ExposureRecord', ['id']),
 ];
 
 /**

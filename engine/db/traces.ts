@@ -1,5 +1,6 @@
 import { scopeParams } from '../jurisdiction';
 import { DEFAULT_CLOSE_SECONDS, type Jurisdiction, type TraceResult } from '../types';
+import { IN_APPROVER_SCOPE as inApproverScope, type ApprovalDecision } from './approval-scope';
 import { int, num, str } from './convert';
 import { readQuery, writeQuery } from './driver';
 
@@ -41,12 +42,7 @@ export interface TraceRecordMeta {
 export const TRACE_STATUSES = ['pending', 'rejected', 'ready'] as const;
 export type TraceStatus = (typeof TRACE_STATUSES)[number];
 
-export interface TraceDecision {
-  readonly by: string;
-  /** Epoch ms. */
-  readonly at: number;
-  readonly note?: string;
-}
+export type TraceDecision = ApprovalDecision;
 
 /** A traced record's metadata as it is written (status and result flags follow from the write). */
 export type TracedMeta = Omit<TraceRecordMeta, 'hasResult' | 'status' | 'decision'>;
@@ -180,8 +176,7 @@ export async function createPendingTrace(meta: PendingMeta, tolerances: readonly
  * requester's jurisdiction inside the approver's; a national request only for a national
  * approver), and, when it does, what tracing it needs.
  */
-const IN_APPROVER_SCOPE = `($province IS NULL OR (t.scopeProvince = $province AND ($district IS NULL OR t.scopeDistrict = $district)
-  AND ($commune IS NULL OR t.scopeCommune = $commune)))`;
+const IN_APPROVER_SCOPE = inApproverScope('t');
 
 /** A request's metadata, whether it is inside the approver's scope, and its stored tolerances (createPendingTrace). */
 export async function readTraceRequest(

@@ -9,10 +9,12 @@ import type { ExposedPerson, ExposureResult } from './venue';
 /**
  * Stored venue exposures, kept like traces: `(:ExposureRecord)` with its people sealed
  * (TRUYVET_DATA_KEY), read back a page at a time by the tracer who asked for it; admins and
- * auditors see the metadata only (privacy/visibility.ts, traceAccess).
+ * auditors see the metadata only (privacy/visibility.ts, traceAccess). Requests that wait for an
+ * approver: approval.ts.
  */
 
 export type { ExposureRecordMeta };
+export { listExposureRecords } from '../db/exposures';
 
 export const EXPOSURE_ID_RE = /^ex[0-9a-f]{24}$/;
 
@@ -46,11 +48,16 @@ async function pageOf(meta: ExposureRecordMeta, people: readonly ExposedPerson[]
   return { meta, people: slice, page: { number, size, totalPeople: people.length, totalPages: Math.ceil(people.length / size) }, identities, outside };
 }
 
+/** What a read adds to a record's metadata. */
+export function readMeta(r: ExposureResult) {
+  return { stationId: r.params.stationId, params: { ...r.params }, stats: { ...r.stats }, peopleFound: r.people.length, truncated: r.truncated };
+}
+
 /** Stores what an exposure found and answers its first page. */
 export async function storeExposure(e: NewExposure, r: ExposureResult, o: { pageSize: number; scope: Jurisdiction | undefined }): Promise<ExposurePage> {
-  const meta = { ...e, stationId: r.params.stationId, params: { ...r.params }, stats: { ...r.stats }, peopleFound: r.people.length, truncated: r.truncated };
+  const meta = { ...e, ...readMeta(r) };
   await createExposureRecord(meta, seal(JSON.stringify(r.people)));
-  return pageOf({ ...meta, hasResult: true }, r.people, 1, o.pageSize, o.scope);
+  return pageOf({ ...meta, hasResult: true, status: 'ready' }, r.people, 1, o.pageSize, o.scope);
 }
 
 export type ExposurePageRead =
@@ -64,7 +71,8 @@ export async function readExposurePage(id: string, number: number, size: number,
   if (!head) return undefined;
   const access = traceAccess(reader, head.meta.owner);
   if (access === 'none') return { kind: 'denied', meta: head.meta };
-  if (access === 'metadata') return { kind: 'metadata', meta: head.meta };
+  // A request waiting for approval, or rejected, has no people to read: its status is the answer.
+  if (access === 'metadata' || head.meta.status !== 'ready') return { kind: 'metadata', meta: head.meta };
   const rec = await readExposureRecord(id, true);
   if (!rec?.sealed) throw notFound(`the result of exposure '${id}' was removed`);
   const people = JSON.parse(unseal(rec.sealed)) as ExposedPerson[];

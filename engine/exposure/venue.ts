@@ -64,12 +64,21 @@ function checkWindow(r: ExposureRequest, maxDays: number): void {
   if (r.to - r.from > maxDays * 86_400_000) throw invalidInput(`the window is longer than ${maxDays} days`, [{ field: 'to', reason: `more than ${maxDays} days after from` }]);
 }
 
-export async function venueExposure(r: ExposureRequest, o: ExposureOptions): Promise<ExposureResult> {
-  const t0 = Date.now();
+/**
+ * What a request must pass before anything is read or stored for it: a window no longer than
+ * maxDays, and a known station inside the caller's jurisdiction (404, 403). A request that waits
+ * for approval is checked so when it is asked for, as an exposure read at once is.
+ */
+export async function admitExposure(r: ExposureRequest, o: Pick<ExposureOptions, 'scope' | 'maxDays'>): Promise<void> {
   checkWindow(r, o.maxDays ?? traceMaxDays(DEFAULT_TRACE_MAX_DAYS));
   const where = await stationScope(r.stationId, o.scope);
   if (!where.known) throw notFound(`no station '${r.stationId}'`);
   if (!where.inside) throw forbidden('this station lies outside your jurisdiction');
+}
+
+export async function venueExposure(r: ExposureRequest, o: ExposureOptions): Promise<ExposureResult> {
+  const t0 = Date.now();
+  await admitExposure(r, o);
   const closeSeconds = closeSecondsSetting();
   const rows = await peopleAtVenue({ stationId: r.stationId, scope: o.scope, from: r.from, to: r.to, limit: o.maxPeople + 1 });
   const kept = rows.slice(0, o.maxPeople);

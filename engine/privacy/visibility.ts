@@ -1,6 +1,6 @@
 import type { Role } from '../accounts/roles';
 import { communeName, districtName, provinceName } from '../reference/admin-units';
-import { rawKeys, readIdentities, readPeopleInScope } from '../db/people';
+import { rawKeys, readPeopleInScope, readRegistry } from '../db/people';
 import type { Jurisdiction } from '../types';
 import { maskBirthDate, maskName, maskPhone, maskRawKey } from './masking';
 
@@ -93,6 +93,11 @@ export interface ScopedIdentities {
   readonly identities: Record<string, FullIdentity>;
   /** Everyone else: no identity, only their home. */
   readonly outside: Record<string, Home>;
+  /**
+   * People inside whose sealed registry record could not be opened (another TRUYVET_DATA_KEY, or
+   * damaged): in neither map, so shown by pseudonym only. Absent when there are none.
+   */
+  readonly unreadable?: number;
 }
 
 /**
@@ -104,9 +109,14 @@ export async function fullIdentities(pids: readonly string[], scope: Jurisdictio
   const people = await readPeopleInScope(pids, scope);
   const identities: Record<string, FullIdentity> = {};
   const outside: Record<string, Home> = {};
+  let unreadable = 0;
   for (const pid of pids) {
     const p = people.get(pid);
     if (p === undefined) continue;
+    if (p.inside && p.unreadable) {
+      unreadable++;
+      continue;
+    }
     if (!p.inside) {
       const name = p.province === undefined ? undefined : provinceName(p.province);
       const dn = p.district === undefined ? undefined : districtName(p.district);
@@ -126,14 +136,16 @@ export async function fullIdentities(pids: readonly string[], scope: Jurisdictio
       ? { rawKey: raw, registered: true, fullName: reg.fullName, birthDate: reg.birthDate, sex: reg.sex, phone: reg.phone, ...(reg.province ? { home: namedHome(reg) } : {}) }
       : { rawKey: raw, registered: false };
   }
-  return { identities, outside };
+  return { identities, outside, ...(unreadable > 0 ? { unreadable } : {}) };
 }
 
-/** Masked identities: initials, birth year, last digits. */
+/** Masked identities: initials, birth year, last digits; none for a person whose sealed record cannot be opened. */
 export async function maskedIdentities(pids: readonly string[]): Promise<Record<string, MaskedIdentity>> {
-  const [ids, keys] = await Promise.all([readIdentities(pids), rawKeys(pids)]);
+  const [{ identities: ids, unreadable }, keys] = await Promise.all([readRegistry(pids), rawKeys(pids)]);
   const out: Record<string, MaskedIdentity> = {};
   for (const pid of pids) {
+    // A registered person whose record cannot be opened: the pseudonym only, not "unregistered".
+    if (unreadable.has(pid)) continue;
     const reg = ids.get(pid);
     const raw = reg?.personId ?? keys.get(pid);
     if (raw === undefined) continue;

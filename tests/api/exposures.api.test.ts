@@ -150,22 +150,43 @@ describe('who may read a stored exposure', () => {
     expect((await server.request('GET', '/api/exposures/nope', { token: tok['tracer']! })).status).toBe(400);
   });
 
-  it('refuses an exposure while traces need approval (TRUYVET_TRACE_APPROVAL=required), audited', async () => {
-    const strict = await startInProcess(`${run}a`, { settings: { traceApproval: 'required' } });
-    try {
-      const a = await makeAccount(run, 'strict', 'tracer');
-      const token = await strict.login(a.username, a.password);
-      const res = await strict.request('POST', '/api/exposures', { token, json: { stationId: city.stations.s1.id, ...TRACE_PERIOD, requestRef: `${ref}-APP`, purpose: 'market outbreak' } });
-      expect(res.status).toBe(403);
-      const [e] = await listAudit({ chain: `${run}a`, action: 'exposure.create', requestRef: `${ref}-APP`, limit: 10 });
-      expect(e).toMatchObject({ outcome: 'denied', details: { reason: 'approval required' } });
-    } finally {
-      await strict.close();
+  it("lists a tracer's own exposures' metadata, newest first and paged; admins and auditors see everyone's, never the people", async () => {
+    const mine = (await open({ requestRef: `${ref}-L1` })).body.id;
+    const newer = (await open({ requestRef: `${ref}-L2` })).body.id;
+    const theirs = (await open({ requestRef: `${ref}-L3` }, tok['other'])).body.id;
+    const list = (token: string, q = '') => server.request<{ exposures: (Page & { status: string; owner: string; createdAt: string })[]; skip: number; limit: number }>('GET', `/api/exposures${q}`, { token });
+
+    const res = await list(tok['tracer']!);
+    expect(res.status).toBe(200);
+    const ids = res.body.exposures.map((x) => x.id);
+    expect(ids).toEqual(expect.arrayContaining([mine, newer]));
+    expect(ids).not.toContain(theirs);
+    expect(res.body.exposures.every((x) => x.owner === `${run}-tracer`)).toBe(true);
+    expect(ids.indexOf(newer)).toBeLessThan(ids.indexOf(mine));
+    const one = res.body.exposures.find((x) => x.id === mine)!;
+    expect(one).toMatchObject({ stationId: city.stations.s1.id, requestRef: `${ref}-L1`, purpose: 'market outbreak, no known case', status: 'ready', peopleFound: 4, hasResult: true, truncated: false });
+    expect(one.params).toEqual({ stationId: city.stations.s1.id, from: TRACE_PERIOD.from, to: TRACE_PERIOD.to, closeSeconds: 900 });
+    expect(one.stats).toMatchObject({ people: 4, closePeople: 2 });
+    expect(res.text).not.toContain(city.pid.f0);
+    expect(one.people).toBeUndefined();
+
+    const paged = await list(tok['tracer']!, '?skip=1&limit=1');
+    expect(paged.body).toMatchObject({ skip: 1, limit: 1 });
+    expect(paged.body.exposures.map((x) => x.id)).toEqual([ids[1]]);
+    expect((await list(tok['tracer']!, '?limit=0')).status).toBe(400);
+
+    for (const k of ['admin', 'auditor']) {
+      const all = await list(tok[k]!, '?limit=500');
+      expect(all.status).toBe(200);
+      expect(all.body.exposures.map((x) => x.id)).toEqual(expect.arrayContaining([mine, theirs]));
+      expect(all.text).not.toContain(city.pid.f0);
     }
+    const [e] = await listAudit({ chain: run, action: 'exposure.list', actor: `${run}-admin`, limit: 5 });
+    expect(e).toMatchObject({ outcome: 'ok', count: 0, details: { own: false } });
   });
 
   it('shows the routes in the OpenAPI document', async () => {
     const doc = (await server.request<{ paths: Record<string, unknown> }>('GET', '/api/openapi.json')).body;
-    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/exposures', '/api/exposures/{id}']));
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/exposures', '/api/exposures/{id}', '/api/exposures/{id}/approval', '/api/exposure-approvals']));
   });
 });

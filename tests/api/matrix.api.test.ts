@@ -4,6 +4,7 @@ import { submitDeclarations } from '../../engine/declarations/service';
 import { closeDriver } from '../../engine/db/driver';
 import { upsertPeople } from '../../engine/db/people';
 import { pseudonym } from '../../engine/identity';
+import { newExposureId, requestExposure } from '../../engine/exposure';
 import { newTraceId, requestTrace } from '../../engine/trace-store';
 import { createRun, newOutbreakRunId } from '../../engine/outbreak-store';
 import { attachRunClusters, clusterOfCase } from '../../engine/clusters';
@@ -50,6 +51,9 @@ const ALLOWED: Record<RouteId, readonly Role[] | 'public'> = {
   tracesGet: ['tracer', 'admin', 'auditor'],
   exposuresCreate: ['tracer'],
   exposuresGet: ['tracer', 'admin', 'auditor'],
+  exposuresList: ['tracer', 'admin', 'auditor'],
+  exposureApprovalsList: ['approver'],
+  exposureApprovalsDecide: ['approver'],
   traceProgress: ['tracer'],
   traceCancel: ['tracer'],
   approvalsList: ['approver'],
@@ -114,6 +118,8 @@ const elsewhere = { raw: `${run}-ELSEWHERE`, pid: pseudonym(`${run}-ELSEWHERE`) 
 const farAway = { raw: `${run}-FARAWAY`, pid: pseudonym(`${run}-FARAWAY`) };
 /** Pending trace requests (approval step) from tracers inside and outside the approver's jurisdiction. */
 const pendingIds = { inside: newTraceId(), outside: newTraceId() };
+/** Pending venue exposure requests (approval step) from tracers inside and outside the approver's jurisdiction. */
+const pendingExposureIds = { inside: newExposureId(), outside: newExposureId() };
 /** Stored cases of a person living inside / outside the accounts' jurisdiction. */
 const caseIds = { inside: `${run}-case-in`, outside: `${run}-case-out` };
 /** Clusters across days of two cases each, of people living inside / outside the accounts' jurisdiction. */
@@ -198,6 +204,14 @@ const SPECS: Record<RouteId, Spec> = {
     scopedRefusal: true,
   },
   exposuresGet: { call: () => ({ method: 'GET', path: `/api/exposures/${exposureId}` }), ok: 200 },
+  exposuresList: { call: () => ({ method: 'GET', path: '/api/exposures?limit=5' }), ok: 200 },
+  exposureApprovalsList: { call: () => ({ method: 'GET', path: '/api/exposure-approvals' }), ok: 200 },
+  // Pending exposure requests of tracers inside and outside the approver's jurisdiction.
+  exposureApprovalsDecide: {
+    call: (w) => ({ method: 'POST', path: `/api/exposures/${pendingExposureIds[w]}/approval`, json: { decision: 'reject', note: 'matrix test' } }),
+    ok: 200,
+    scopedRefusal: true,
+  },
   // No trace runs under this id: a tracer passes the role check and is told so (404); tests/api/trace-progress.api.test.ts runs one.
   traceProgress: { call: () => ({ method: 'GET', path: '/api/traces/progress/5f0c2c4e-8d1a-4b7e-9c3f-2a6b1d0e9f47' }), ok: 404 },
   traceCancel: { call: () => ({ method: 'POST', path: '/api/traces/progress/5f0c2c4e-8d1a-4b7e-9c3f-2a6b1d0e9f47/cancel' }), ok: 404 },
@@ -296,6 +310,9 @@ beforeAll(async () => {
     const request = { from: Date.parse(TRACE_PERIOD.from), to: Date.parse(TRACE_PERIOD.to), depth: 2, toleranceSeconds: 900, mode: 'time-respecting' as const, closeOnly: false };
     const trace = { id: pendingIds[w], owner: `${run}-tracer-${w}`, requestRef: 'SYT-2021/0815', purpose: 'matrix test', createdAt: Date.now() };
     await requestTrace(trace, city.pid.f0, request, { province: w === 'inside' ? inside : outside });
+    const exposure = { id: pendingExposureIds[w], owner: `${run}-tracer-${w}`, requestRef: 'SYT-2021/0816', purpose: 'matrix test', createdAt: Date.now() };
+    const venue = { stationId: w === 'inside' ? city.stations.s1.id : city.stations.s3.id, from: request.from, to: request.to };
+    await requestExposure(exposure, venue, { scope: { province: w === 'inside' ? inside : outside }, followUp: false });
   }
   const t = await server.request<{ id: string }>('POST', '/api/traces', {
     token: tokens.tracer,

@@ -114,3 +114,25 @@ describe('usernames unique whatever their case', () => {
     expect(constraint).toEqual(['usernameKey']);
   });
 });
+
+describe('stored results unique by id', () => {
+  const run = newRunId('sr');
+  const id = `ex${run}`;
+
+  afterAll(async () => {
+    await removeRun(run);
+  });
+
+  it('declares a uniqueness constraint on the id of every kind of stored result', () => {
+    for (const label of ['TraceRecord', 'ExposureRecord', 'OutbreakRun', 'ImportJob']) {
+      expect([label, SCHEMA.some((i) => i.kind === 'constraint' && i.entity === label && i.properties.join() === 'id')]).toEqual([label, true]);
+    }
+  });
+
+  it('refuses a second stored venue exposure with the same id once migrated', async () => {
+    await migrate();
+    const make = () => writeQuery('CREATE (:ExposureRecord {id: $id, owner: $owner, createdAt: 0})', { id, owner: `${run}-tracer` }, () => undefined);
+    await make();
+    await expect(make()).rejects.toThrow(/already exists|ConstraintValidation/i);
+  });
+});
