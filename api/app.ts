@@ -77,7 +77,7 @@ export function createApp(deps: CreateAppOptions): TruyvetApp {
     scans: deps.scanQueue ?? createScanQueue(deps.settings.scanQueue),
     declarationLimit: new DocumentLimit(deps.settings.declarationsPerDocumentHour, deps.sharedLimitStore?.('declarations-document')),
     traceGate,
-    outbreaks: new OutbreakRuns(traceGate, { maxContacts: deps.settings.maxTraceContacts }, deps.logger, now, deps.serverRun, deps.sharedPermits?.('outbreaks')),
+    outbreaks: new OutbreakRuns(traceGate, { maxContacts: deps.settings.maxOutbreakContacts }, deps.logger, now, deps.serverRun, deps.sharedPermits?.('outbreaks')),
     progress: deps.progressBoard ? deps.progressBoard(new LocalProgressBoard(now)) : localProgressBoard(now),
     ...(deps.runGeneration ? { runGeneration: deps.runGeneration } : {}),
     db: { down: false },

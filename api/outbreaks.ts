@@ -53,7 +53,7 @@ export interface RunRequest {
 }
 
 export interface OutbreakRunLimits {
-  /** The contact budget of a run (TRUYVET_TRACE_MAX_CONTACTS, as a single trace's). */
+  /** The contact budget of a run (TRUYVET_OUTBREAK_MAX_CONTACTS). */
   readonly maxContacts: number;
 }
 

@@ -4,6 +4,7 @@ import { DEFAULT_LOCKOUT, type LockoutPolicy } from '../engine/accounts/accounts
 import { defaultChain } from '../engine/audit/store';
 import { checkUnitsFromEnv, envDuration, envText, envWhole, traceMaxDays, uploadDir } from '../engine/config';
 import { DEFAULT_DECLARATION_RETENTION_DAYS } from '../engine/retention/purge';
+import { DEFAULT_OUTBREAK_MAX_CONTACTS } from '../engine/outbreak/trace';
 import { DEFAULT_SCAN_MAX_OFFLINE_MS } from '../engine/scan/decide';
 import type { ScanQueueOptions } from '../engine/scan/queue';
 import { DEFAULT_TRACE_MAX_DAYS } from '../engine/trace/params';
@@ -61,6 +62,8 @@ export interface ApiSettings {
   readonly maxTracePeople: number;
   /** Contact edges a trace may gather before it is refused as too large (engine/trace/trace.ts). */
   readonly maxTraceContacts: number;
+  /** Contact edges an outbreak run may gather before it fails as too large (a day of cases: many traces' worth). */
+  readonly maxOutbreakContacts: number;
   /** Server-side time limit of each trace query. */
   readonly traceTimeoutMs: number;
   /** Traces this process runs at once; more wait in line (api/trace-gate.ts). */
@@ -158,6 +161,7 @@ export function settingsFromEnv(): ApiSettings {
     traceApproval: approval,
     maxTracePeople: envWhole('TRUYVET_TRACE_MAX_PEOPLE', 20_000),
     maxTraceContacts: envWhole('TRUYVET_TRACE_MAX_CONTACTS', 1_000_000, 1),
+    maxOutbreakContacts: envWhole('TRUYVET_OUTBREAK_MAX_CONTACTS', DEFAULT_OUTBREAK_MAX_CONTACTS, 1),
     traceTimeoutMs: envWhole('TRUYVET_TRACE_TIMEOUT_MS', 30_000, 100),
     // 3 on two cores: one trace's Neo4j part overlaps another's part in this process. Sixteen at
     // once were slower in traces/s and in p99 (docs/benchmarks.md, "What was tried").

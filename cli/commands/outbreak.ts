@@ -4,9 +4,9 @@ import { registerTracedCases, selectCases } from '../../engine/cases';
 import { migrate, rawKeys } from '../../engine/db';
 import { TruyvetError, validationFailed } from '../../engine/errors';
 import { loadProfile, parseMapSpec, readCasesFile } from '../../engine/import';
-import { outbreakResultOf, outbreakTraceShaped, outbreakRequestSchema, runPeriodProblem, type OutbreakProgress, type ShapedOutbreak } from '../../engine/outbreak';
+import { DEFAULT_OUTBREAK_MAX_CONTACTS, outbreakResultOf, outbreakTraceShaped, outbreakRequestSchema, runPeriodProblem, type OutbreakProgress, type ShapedOutbreak } from '../../engine/outbreak';
 import { createRun, newOutbreakRunId, storeShapedRun } from '../../engine/outbreak-store';
-import { DEFAULT_MAX_CONTACTS, DEFAULT_TRACE_MAX_DAYS, generationCounts, peoplePerGeneration } from '../../engine/trace';
+import { DEFAULT_TRACE_MAX_DAYS, generationCounts, peoplePerGeneration } from '../../engine/trace';
 import { traceMaxDays } from '../../engine/config';
 import { DEFAULT_DEPTH, type OutbreakCase, type OutbreakResult } from '../../engine/types';
 import { cliInstance } from '../../api/instance';
@@ -41,7 +41,7 @@ export function register(program: Command): void {
     .option('--tolerance <d>', 'co-location tolerance, e.g. 15m', '15m')
     .option('--naive', 'ignore the time order from F2 on')
     .option('--close-only', 'only close contacts count, at every generation')
-    .option('--max-contacts <n>', 'stop with an error past this many contact edges (the result is held in memory)', String(DEFAULT_MAX_CONTACTS))
+    .option('--max-contacts <n>', 'stop with an error past this many contact edges (the result is held in memory)', String(DEFAULT_OUTBREAK_MAX_CONTACTS))
     .option('--follow-up-f2', 'close F2s become follow-ups too (default: close F1s only); needs the run stored')
     .option('--no-store', 'do not store the run (no record, no CONTACT/LINKED relationships, no case registered); only the audit event')
     .option('--json', 'print the OutbreakResult as JSON (with `run`, the stored run id)')

@@ -5,13 +5,20 @@ import { notFound } from '../errors';
 import { assembleGeneration, type Edge, type Reached } from '../trace/assemble';
 import { edgesFromFrontier, type FrontierEntry } from '../trace/generation';
 import { traceTooLarge, type EdgeFate } from '../trace/pairing';
-import { DEFAULT_MAX_CONTACTS } from '../trace/trace';
 import type { OutbreakParams, OutbreakResult } from '../types';
 import { addLinks, attributeCases, caseContext, inSomeWindow, outbreakResultOf, shapeOutbreak, LinkTable, type CaseTimes, type ShapedOutbreak } from './assemble';
 import { resolveOutbreakParams, type ResolvedOutbreak } from './cases';
 
+/**
+ * An outbreak's contact budget by default: a day of cases is many traces' worth of contacts. A
+ * 1,000-case day at depth 1 on the 10M-passage city gathered 4.1 million (docs/benchmarks.md,
+ * Outbreak), past a single trace's 2 million; 6 million held in memory stay within Node's default
+ * heap on this machine.
+ */
+export const DEFAULT_OUTBREAK_MAX_CONTACTS = 6_000_000;
+
 export interface OutbreakOptions extends QueryOptions {
-  /** The contact budget, as a single trace's (TraceOptions.maxContacts): default DEFAULT_MAX_CONTACTS, Infinity for none. */
+  /** The contact budget (TraceOptions.maxContacts's meaning): default DEFAULT_OUTBREAK_MAX_CONTACTS, Infinity for none. */
   readonly maxContacts?: number;
   /** Called after each generation's read, and after the link round (an asynchronous job's progress). */
   readonly onGeneration?: (progress: OutbreakProgress) => void;
@@ -75,7 +82,7 @@ export async function outbreakTraceShaped(params: OutbreakParams, options: Outbr
 
 /** The generations and links of a resolved outbreak trace, before shaping. */
 export async function outbreakGenerations(p: ResolvedOutbreak, options: OutbreakOptions = {}): Promise<OutbreakGenerations> {
-  const maxContacts = options.maxContacts ?? DEFAULT_MAX_CONTACTS;
+  const maxContacts = options.maxContacts ?? DEFAULT_OUTBREAK_MAX_CONTACTS;
   const ctx = caseContext(p.cases, p.until, p.mode === 'naive');
   const byPerson = ctx.byPerson;
   const seen: string[] = [];

@@ -234,7 +234,7 @@ describe('cancel', () => {
 
 describe('a failed run', () => {
   it('ends failed with the reason, audited as failed, when it passes the contact budget', async () => {
-    const small = await startInProcess(`${run}s`, { settings: { maxTraceContacts: 5, auditChain: run } });
+    const small = await startInProcess(`${run}s`, { settings: { maxOutbreakContacts: 5, auditChain: run } });
     try {
       const res = await start({ confirmedSince: '2021-08-01' }, tok.tracer, small);
       expect(res.status).toBe(202);
@@ -245,6 +245,22 @@ describe('a failed run', () => {
       expect(e).toMatchObject({ outcome: 'failed', details: { status: 'failed', reason: 'invalid_input' } });
     } finally {
       await small.close();
+    }
+  });
+});
+
+describe('the contact budget of a run', () => {
+  it('is its own (TRUYVET_OUTBREAK_MAX_CONTACTS), not a single trace’s: a day of cases is many traces’ worth', async () => {
+    const own = await startInProcess(`${run}b`, { settings: { maxTraceContacts: 5, maxOutbreakContacts: 6_000_000, auditChain: run } });
+    try {
+      const res = await start({ confirmedSince: '2021-08-01' }, tok.tracer, own);
+      expect(res.status).toBe(202);
+      const done = await ended(res.body.id, own);
+      expect(done.error).toBeUndefined();
+      expect(done).toMatchObject({ status: 'done', hasResult: true });
+      expect(done.stats!.contacts).toBeGreaterThan(5);
+    } finally {
+      await own.close();
     }
   });
 });
