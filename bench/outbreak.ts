@@ -27,7 +27,8 @@ import readline from 'node:readline';
 import { Option } from 'commander';
 import { readQuery } from '../engine/db/driver';
 import { pseudonym } from '../engine/identity';
-import { outbreakResultOf, outbreakTraceShaped } from '../engine/outbreak';
+import { outbreakResultOf, outbreakTraceShaped, type ShapedOutbreak } from '../engine/outbreak';
+import { encodeShapedOutbreak, newOutbreakRunId, removeRunGraph, writeRunGraph } from '../engine/outbreak-store';
 import { resolveTraceParams } from '../engine/trace/params';
 import { traceGenerations, DEFAULT_MAX_CONTACTS } from '../engine/trace/trace';
 import { isTruyvetError } from '../engine/errors';
@@ -51,6 +52,7 @@ interface Args {
   oneByOneMax: number | undefined;
   keep: boolean;
   loaded: boolean;
+  store: boolean;
   remove: string | undefined;
 }
 
@@ -150,6 +152,45 @@ interface Row {
   clusters: number;
   oneByOnePeopleSum: number | null;
   oneByOneRefused: number;
+  /** With --store, the first repetition: what storing the run adds after the trace (seconds). */
+  store?: StoreTimes;
+}
+
+interface StoreTimes {
+  /** CONTACT (one per pair) and LINKED relationships written, a batch per transaction. */
+  graphSeconds: number;
+  contactRelationships: number;
+  linkedRelationships: number;
+  /** The sealed result's encoding (before sealing and the one write of its record). */
+  encodeSeconds: number;
+  encodedMB: number;
+  /** Taking the run's relationships out again (what a purge or a failed run does). */
+  removeSeconds: number;
+}
+
+/**
+ * The heavy part of storing a run (engine/outbreak-store/store.ts storeShapedRun), on the bench's
+ * own throwaway run id: its graph written and removed, its result encoded. Follow-ups and clusters
+ * across days are left out: the bench's cases are not in the registry.
+ */
+async function storeTimes(shaped: ShapedOutbreak): Promise<StoreTimes> {
+  const id = newOutbreakRunId();
+  try {
+    const g = await timed(() => writeRunGraph(id, shaped.contacts, shaped.links, shaped.clusters));
+    const e = await timed(() => Promise.resolve(encodeShapedOutbreak(shaped)));
+    const r = await timed(() => removeRunGraph(id));
+    return {
+      graphSeconds: round(g.ms / 1000, 2),
+      contactRelationships: g.value.contacts,
+      linkedRelationships: g.value.links,
+      encodeSeconds: round(e.ms / 1000, 2),
+      encodedMB: round(e.value.bytes.length / 1e6, 1),
+      removeSeconds: round(r.ms / 1000, 2),
+    };
+  } catch (err) {
+    await removeRunGraph(id).catch(() => undefined);
+    throw err;
+  }
 }
 
 async function oneByOne(cases: readonly OutbreakCase[], depth: number, maxContacts: number): Promise<{ people: number; refused: number }> {
@@ -239,6 +280,7 @@ async function main(a: Args): Promise<void> {
             clusters: st.clusters,
             oneByOnePeopleSum: s?.value.people ?? null,
             oneByOneRefused: s?.value.refused ?? 0,
+            ...(a.store && rep === 1 ? { store: await storeTimes(o.value) } : {}),
           };
           rows.push(row);
           log(JSON.stringify(row));
@@ -311,6 +353,7 @@ export default defineBench<Args>(
         .option('--no-one-by-one', 'skip tracing the cases one by one')
         .option('--one-by-one-max <n>', 'trace at most N of the cases one by one and scale their time to all (depth 2 one by one takes long)', countFrom1)
         .option('--keep', 'keep the city in the database (reused by the next run with the same city)', false)
+        .option('--store', 'also time storing the first repetition’s run: its CONTACT/LINKED graph written and removed, its result encoded', false)
         .option('--loaded', 'the generated city is already in the database with its own ids (e.g. `truyvet import --bulk` of the cached files): use it, copy and remove nothing', false)
         .option('--remove <prefix>', 'only remove what a kept city put in the database, then exit'),
   },

@@ -11,11 +11,11 @@ import { resolveOutbreakParams, type ResolvedOutbreak } from './cases';
 
 /**
  * An outbreak's contact budget by default: a day of cases is many traces' worth of contacts. A
- * 1,000-case day at depth 1 on the 10M-passage city gathered 4.1 million (docs/benchmarks.md,
- * Outbreak), past a single trace's 2 million; 6 million held in memory stay within Node's default
- * heap on this machine.
+ * 1,000-case day at depth 1 on the 10M-passage city gathered 4.1 million (3.4 GB peak RSS,
+ * docs/benchmarks.md, Outbreak), past a single trace's 2 million; 5 million stays under Node's
+ * default heap (4.3 GB here). A bigger day needs a bigger heap and budget: 5,000 cases took 12 GB.
  */
-export const DEFAULT_OUTBREAK_MAX_CONTACTS = 6_000_000;
+export const DEFAULT_OUTBREAK_MAX_CONTACTS = 5_000_000;
 
 export interface OutbreakOptions extends QueryOptions {
   /** The contact budget (TraceOptions.maxContacts's meaning): default DEFAULT_OUTBREAK_MAX_CONTACTS, Infinity for none. */

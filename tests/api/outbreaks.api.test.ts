@@ -251,7 +251,7 @@ describe('a failed run', () => {
 
 describe('the contact budget of a run', () => {
   it('is its own (TRUYVET_OUTBREAK_MAX_CONTACTS), not a single trace’s: a day of cases is many traces’ worth', async () => {
-    const own = await startInProcess(`${run}b`, { settings: { maxTraceContacts: 5, maxOutbreakContacts: 6_000_000, auditChain: run } });
+    const own = await startInProcess(`${run}b`, { settings: { maxTraceContacts: 5, maxOutbreakContacts: 5_000_000, auditChain: run } });
     try {
       const res = await start({ confirmedSince: '2021-08-01' }, tok.tracer, own);
       expect(res.status).toBe(202);

@@ -36,7 +36,7 @@ export function testSettings(run: string, over: Partial<ApiSettings> = {}): ApiS
     traceApproval: 'off',
     maxTracePeople: 20_000,
     maxTraceContacts: 1_000_000,
-    maxOutbreakContacts: 6_000_000,
+    maxOutbreakContacts: 5_000_000,
     traceTimeoutMs: 30_000,
     traceConcurrency: 3,
     traceQueue: 64,
