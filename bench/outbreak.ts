@@ -27,10 +27,10 @@ import readline from 'node:readline';
 import { Option } from 'commander';
 import { readQuery } from '../engine/db/driver';
 import { pseudonym } from '../engine/identity';
-import { outbreakResultOf, outbreakTraceShaped, type ShapedOutbreak } from '../engine/outbreak';
+import { DEFAULT_OUTBREAK_MAX_CONTACTS, outbreakResultOf, outbreakTraceShaped, type ShapedOutbreak } from '../engine/outbreak';
 import { encodeShapedOutbreak, newOutbreakRunId, removeRunGraph, writeRunGraph } from '../engine/outbreak-store';
 import { resolveTraceParams } from '../engine/trace/params';
-import { traceGenerations, DEFAULT_MAX_CONTACTS } from '../engine/trace/trace';
+import { traceGenerations } from '../engine/trace/trace';
 import { isTruyvetError } from '../engine/errors';
 import { parseInstant } from '../engine/time';
 import type { OutbreakCase } from '../engine/types';
@@ -53,6 +53,7 @@ interface Args {
   keep: boolean;
   loaded: boolean;
   store: boolean;
+  closeOnly: boolean;
   remove: string | undefined;
 }
 
@@ -193,12 +194,12 @@ async function storeTimes(shaped: ShapedOutbreak): Promise<StoreTimes> {
   }
 }
 
-async function oneByOne(cases: readonly OutbreakCase[], depth: number, maxContacts: number): Promise<{ people: number; refused: number }> {
+async function oneByOne(cases: readonly OutbreakCase[], depth: number, maxContacts: number, closeOnly: boolean): Promise<{ people: number; refused: number }> {
   let people = 0;
   let refused = 0;
   for (const c of cases) {
     try {
-      const r = await traceGenerations(resolveTraceParams({ f0: c.personId, from: c.confirmedAt - 2 * DAY, to: c.confirmedAt, depth }), { maxContacts });
+      const r = await traceGenerations(resolveTraceParams({ f0: c.personId, from: c.confirmedAt - 2 * DAY, to: c.confirmedAt, depth, closeOnly }), { maxContacts });
       people += r.people.length;
     } catch (e) {
       if (isTruyvetError(e) && e.code === 'invalid_input') refused++;
@@ -234,19 +235,19 @@ async function main(a: Args): Promise<void> {
     const drawn = await drawDay(path.join(city.dir, FILES.passages), dayStart, Math.max(...a.cases), a.seed);
     log(`drew ${drawn.length} cases confirmed on day ${a.day} (from ${new Date(dayStart).toISOString()})`);
     // Warm-up: the page cache and the JIT, on cases the timed runs use too.
-    await outbreakTraceShaped({ cases: drawn.slice(0, 50), depth: 1 }, { maxContacts: a.maxContacts });
-    await oneByOne(drawn.slice(0, 50), 1, a.maxContacts);
+    await outbreakTraceShaped({ cases: drawn.slice(0, 50), depth: 1, closeOnly: a.closeOnly }, { maxContacts: a.maxContacts });
+    await oneByOne(drawn.slice(0, 50), 1, a.maxContacts, a.closeOnly);
     for (const n of a.cases) {
       const cases = drawn.slice(0, n);
       for (const depth of a.depths) {
         for (let rep = 1; rep <= a.reps; rep++) {
           try {
-          const doOutbreak = () => withCpu(() => outbreakTraceShaped({ cases, depth }, { maxContacts: a.maxContacts }));
+          const doOutbreak = () => withCpu(() => outbreakTraceShaped({ cases, depth, closeOnly: a.closeOnly }, { maxContacts: a.maxContacts }));
           // At most --one-by-one-max of them, their time scaled to all (said so in the row).
           const sample = a.oneByOneMax === undefined ? cases : cases.slice(0, a.oneByOneMax);
           const scale = cases.length / sample.length;
           const doOne = async () => {
-            const r = await withCpu(() => oneByOne(sample, depth, a.maxContacts));
+            const r = await withCpu(() => oneByOne(sample, depth, a.maxContacts, a.closeOnly));
             return { ...r, ms: r.ms * scale, cpuSeconds: round(r.cpuSeconds * scale, 2) };
           };
           let o: Awaited<ReturnType<typeof doOutbreak>>;
@@ -349,10 +350,11 @@ export default defineBench<Args>(
         .option('--depths <list>', 'depths, e.g. 1,2', intList, [1, 2])
         .option('--reps <n>', 'repetitions of each (cases, depth)', countFrom1, 3)
         .option('--day <n>', 'the confirmation day, counted from the city’s first (0–13)', whole, 10)
-        .option('--max-contacts <n>', 'contact budget of every trace', whole, DEFAULT_MAX_CONTACTS)
+        .option('--max-contacts <n>', 'contact budget of every trace (the outbreak run’s default)', whole, DEFAULT_OUTBREAK_MAX_CONTACTS)
         .option('--no-one-by-one', 'skip tracing the cases one by one')
         .option('--one-by-one-max <n>', 'trace at most N of the cases one by one and scale their time to all (depth 2 one by one takes long)', countFrom1)
         .option('--keep', 'keep the city in the database (reused by the next run with the same city)', false)
+        .option('--close-only', 'only close contacts count, at every generation (both sides)', false)
         .option('--store', 'also time storing the first repetition’s run: its CONTACT/LINKED graph written and removed, its result encoded', false)
         .option('--loaded', 'the generated city is already in the database with its own ids (e.g. `truyvet import --bulk` of the cached files): use it, copy and remove nothing', false)
         .option('--remove <prefix>', 'only remove what a kept city put in the database, then exit'),
