@@ -4,12 +4,14 @@ import { conflict, unavailable } from '../engine/errors';
 import type { Logger } from '../engine/logger';
 import type { OutbreakRequest } from '../engine/outbreak';
 import {
+  abandonGraph,
   abandonRun,
   createRun,
   executeRun,
   newOutbreakRunId,
   readRun,
   requestCancel,
+  runsLeftWritingGraph,
   saveProgress,
   unfinishedOutbreakRuns,
   type NewOutbreakRun,
@@ -130,6 +132,10 @@ export class OutbreakRuns {
       await abandonRun(id, 'failed', STOPPED, this.now());
       return (await readRun(id))?.meta;
     }
+    if (r.meta.graph?.state === 'writing' && !this.live.has(id) && processGone(r.meta.instance, this.instance, this.serverRun)) {
+      await abandonGraph(id, r.meta.graph.written);
+      return (await readRun(id))?.meta;
+    }
     return r.meta;
   }
 
@@ -150,11 +156,17 @@ export class OutbreakRuns {
     return meta;
   }
 
-  /** At start: the runs that processes now gone left unfinished end failed (not resumed: start them again). */
+  /**
+   * At start: the runs that processes now gone left unfinished end failed (not resumed: start
+   * them again); done runs whose CONTACT relationships they were writing say their graph is incomplete.
+   */
   async failCutOff(): Promise<number> {
     let n = 0;
     for (const r of await unfinishedOutbreakRuns(this.instance)) {
       if (processGone(r.instance, this.instance, this.serverRun) && (await abandonRun(r.id, 'failed', STOPPED, this.now()))) n++;
+    }
+    for (const r of await runsLeftWritingGraph(this.instance)) {
+      if (processGone(r.instance, this.instance, this.serverRun)) await abandonGraph(r.id, r.written);
     }
     return n;
   }

@@ -13,7 +13,7 @@ import { ALERT_FLAGS, SCAN_FLAGS, SCAN_REASONS } from '../engine/scan/decide';
 import { ISOLATION_CLASSES } from '../engine/scan/isolation';
 import { CASE_STATUSES, MAX_CASES_PER_REQUEST, caseBatchSchema } from '../engine/cases/input';
 import { outbreakRequestFields, outbreakRequestRules, toOutbreakRequest } from '../engine/outbreak/request';
-import { OUTBREAK_PHASES, OUTBREAK_RUN_ID_RE, OUTBREAK_STATUSES } from '../engine/outbreak-store';
+import { OUTBREAK_GRAPH_STATES, OUTBREAK_PHASES, OUTBREAK_RUN_ID_RE, OUTBREAK_STATUSES } from '../engine/outbreak-store';
 import { CLUSTER_ID_RE } from '../engine/clusters';
 import { FOLLOW_UP_STATUSES, followUpStatusFilter } from '../engine/followups';
 
@@ -1194,6 +1194,13 @@ export const OutbreakRun = z
       })
       .meta({ description: 'how far the run is: people, contacts and links so far' }),
     stats: OutbreakStats.optional().meta({ description: 'once done' }),
+    graph: z
+      .object({ state: z.enum(OUTBREAK_GRAPH_STATES), written: z.number().int() })
+      .optional()
+      .meta({
+        description:
+          "once done: its CONTACT relationships (for Neo4j Browser and Bloom), written after the answer is stored (minutes for a day's cases at 10M passages): writing, written, or incomplete (cut off by a stop or a crash); written counts them so far",
+      }),
     startedAt: IsoOut.optional(),
     finishedAt: IsoOut.optional(),
     error: z.string().optional().meta({ description: 'why it failed or was cancelled' }),

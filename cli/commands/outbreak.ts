@@ -113,7 +113,7 @@ async function runOutbreak(o: OutbreakFlags): Promise<void> {
       const shaped = await outbreakTraceShaped(params, { maxContacts, ...(bar ? { onGeneration: bar.update } : {}) });
       if (!o.store) return { shaped };
       bar?.writing();
-      return { shaped, id: await store(shaped, cases, request, req, fromFile) };
+      return { shaped, id: await store(shaped, cases, request, req, fromFile, bar?.writing) };
     } finally {
       bar?.stop();
     }
@@ -160,15 +160,23 @@ async function casesOfRegistry(s: { confirmedSince?: number; confirmedUntil?: nu
  * Stores a traced run as the API does: a file's cases registered first (audited as cases.create),
  * the run's record, its CONTACT and LINKED relationships, its sealed result. Returns its id.
  */
-async function store(shaped: ShapedOutbreak, cases: readonly OutbreakCase[], request: Parameters<typeof createRun>[2], req: { requestRef: string; purpose: string }, fromFile: boolean): Promise<string> {
+async function store(
+  shaped: ShapedOutbreak,
+  cases: readonly OutbreakCase[],
+  request: Parameters<typeof createRun>[2],
+  req: { requestRef: string; purpose: string },
+  fromFile: boolean,
+  onGraph?: (written: number) => void,
+): Promise<string> {
   const now = Date.now();
   if (fromFile) {
     const done = await registerTracedCases(cases, { by: cliActor(), now, source: 'outbreak-file' });
     await auditCli({ action: 'cases.create', outcome: 'ok', count: done.created, details: { ...done, source: 'outbreak-file' } });
   }
   const { meta } = await createRun({ id: newOutbreakRunId(), owner: cliActor(), ...req, createdAt: now, source: 'cli', instance: cliInstance(), scope: undefined }, cases, request);
-  const outcome = await storeShapedRun(meta.id, shaped, { now: Date.now, followUpF2: request.followUpF2 === true });
+  const outcome = await storeShapedRun(meta.id, shaped, { now: Date.now, followUpF2: request.followUpF2 === true, ...(onGraph ? { onGraph } : {}) });
   if (outcome.status !== 'done') throw new TruyvetError(outcome.code === 'unavailable' ? 'unavailable' : 'invalid_input', `the run was traced but could not be stored: ${outcome.error}`);
+  if (outcome.graph.state !== 'written') console.error(`truyvet: warning: run ${meta.id} is stored, but only ${outcome.graph.written} of its CONTACT relationships were written (the graph for Neo4j's tools is incomplete)`);
   return meta.id;
 }
 
@@ -192,7 +200,7 @@ async function withRawIds(r: OutbreakResult): Promise<OutbreakResult> {
 }
 
 /** Generations read, people, contacts and links so far, on stderr. */
-function progressBar(depth: number): { update: (p: OutbreakProgress) => void; writing: () => void; stop: () => void } {
+function progressBar(depth: number): { update: (p: OutbreakProgress) => void; writing: (contacts?: number) => void; stop: () => void } {
   const bar = new SingleBar({ format: 'tracing [{bar}] {step} | {people} people | {contacts} contacts | {links} links', stream: process.stderr, hideCursor: true, fps: 5 });
   // The generations, the link round, and storing.
   bar.start(depth + 2, 0, { step: 'F1', people: 0, contacts: 0, links: 0 });
@@ -200,7 +208,8 @@ function progressBar(depth: number): { update: (p: OutbreakProgress) => void; wr
   const n = (x: number) => x.toLocaleString('en');
   return {
     update: (p) => bar.update(Math.min(p.generation, depth + 1), { step: p.generation <= depth ? `F${p.generation} read` : 'links', people: n(p.people), contacts: n(p.contacts), links: n(p.links) }),
-    writing: () => bar.update(depth + 1, { step: 'storing the run' }),
+    // The CONTACT relationships are most of storing a big run (minutes at 10M passages).
+    writing: (contacts) => bar.update(depth + 1, { step: contacts === undefined ? 'storing the run' : `writing CONTACT relationships: ${n(contacts)}` }),
     stop: () => {
       if (stopped) return;
       stopped = true;

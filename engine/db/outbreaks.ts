@@ -85,6 +85,21 @@ export interface OutbreakRunMeta {
   readonly hasResult: boolean;
   /** The process that runs it (`serverRun.pid`; `cli.pid` for the command line). */
   readonly instance: string;
+  /** Its CONTACT relationships, written once it is done (absent: a run stored before they were written after). */
+  readonly graph?: OutbreakRunGraph;
+}
+
+export const OUTBREAK_GRAPH_STATES = ['writing', 'written', 'incomplete'] as const;
+
+/**
+ * A done run's CONTACT relationships (for Neo4j's own tools), written after its answer is stored:
+ * at 10M passages a 1,000-case day's take minutes. `incomplete`: the writing was cut off (a
+ * stop, a crash, the database); what was written stays until retention removes the run's.
+ */
+export interface OutbreakRunGraph {
+  readonly state: (typeof OUTBREAK_GRAPH_STATES)[number];
+  /** CONTACT relationships written so far (about one per contact pair). */
+  readonly written: number;
 }
 
 /** A run as it is created: queued, its parameters resolved, its cases chosen. */
@@ -104,7 +119,7 @@ export interface NewOutbreakRunRecord {
 
 const META = `r {.id, .owner, .requestRef, .purpose, .createdAt, .source, .caseCount, .from, .to, .until, .depth, .toleranceSeconds, .mode, .closeOnly,
   .status, .phase, .generation, .progressPeople, .progressContacts, .progressLinks, .people, .contacts, .links, .clusters, .milliseconds,
-  .startedAt, .finishedAt, .error, .instance, cancelRequested: coalesce(r.cancelRequested, false), hasResult: r.result IS NOT NULL}`;
+  .startedAt, .finishedAt, .error, .instance, .graph, .graphWritten, cancelRequested: coalesce(r.cancelRequested, false), hasResult: r.result IS NOT NULL}`;
 
 function toMeta(v: unknown): OutbreakRunMeta {
   const r = v as Record<string, unknown>;
@@ -144,6 +159,7 @@ function toMeta(v: unknown): OutbreakRunMeta {
     cancelRequested: r['cancelRequested'] === true,
     hasResult: r['hasResult'] === true,
     instance: str(r['instance']),
+    ...(typeof r['graph'] === 'string' ? { graph: { state: r['graph'] as OutbreakRunGraph['state'], written: num(r['graphWritten'] ?? 0) } } : {}),
   };
 }
 
@@ -239,7 +255,7 @@ export async function saveOutbreakProgress(id: string, p: OutbreakRunProgress, s
 export async function completeOutbreakRun(id: string, sealed: string, stats: OutbreakRunStats, progress: OutbreakRunProgress, now: number): Promise<boolean> {
   const rows = await writeQuery(
     `MATCH (r:OutbreakRun {id: $id}) WHERE r.status IN ['queued', 'running'] AND NOT coalesce(r.cancelRequested, false)
-     SET r.status = 'done', r.phase = 'ended', r.result = $result, r.people = $people, r.contacts = $contacts, r.links = $links,
+     SET r.status = 'done', r.phase = 'ended', r.result = $result, r.graph = 'writing', r.graphWritten = 0, r.people = $people, r.contacts = $contacts, r.links = $links,
        r.clusters = $clusters, r.milliseconds = $milliseconds, r.finishedAt = $now, r.generation = $generation,
        r.progressPeople = $people, r.progressContacts = $contacts, r.progressLinks = $links
      RETURN r.id AS id`,
@@ -294,6 +310,24 @@ export async function unfinishedOutbreakRuns(instance: string): Promise<{ id: st
      RETURN r.id AS id, r.instance AS instance, r.owner AS owner ORDER BY r.createdAt, r.id`,
     { instance },
     (x) => ({ id: str(x['id']), instance: str(x['instance']), owner: str(x['owner']) }),
+  );
+}
+
+/** Records how far a done run's CONTACT relationships are written (see OutbreakRunGraph). */
+export async function saveRunGraph(id: string, g: OutbreakRunGraph): Promise<void> {
+  await writeQuery(
+    "MATCH (r:OutbreakRun {id: $id}) WHERE r.status = 'done' AND r.graph IS NOT NULL SET r.graph = $state, r.graphWritten = $written",
+    { id, state: g.state, written: int(g.written) },
+    () => undefined,
+  );
+}
+
+/** Done runs whose CONTACT relationships other processes than `instance` were writing (cut off when their process is gone). */
+export async function runsLeftWritingGraph(instance: string): Promise<{ id: string; instance: string; written: number }[]> {
+  return readQuery(
+    "MATCH (r:OutbreakRun) WHERE r.graph = 'writing' AND r.instance <> $instance RETURN r.id AS id, r.instance AS instance, r.graphWritten AS written ORDER BY r.createdAt, r.id",
+    { instance },
+    (x) => ({ id: str(x['id']), instance: str(x['instance']), written: num(x['written'] ?? 0) }),
   );
 }
 

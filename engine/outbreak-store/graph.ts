@@ -40,10 +40,10 @@ export function linkRows(links: readonly Link[]): LinkRow[] {
 }
 
 export interface GraphWriteOptions {
-  /** Checked between batches: an aborted write stops, and the caller removes what was written (removeRunGraph). */
+  /** Checked between batches: an aborted write stops, and the caller removes what was written (removeRunGraph) or says it is incomplete. */
   readonly signal?: AbortSignal;
-  /** CONTACT relationships written so far, after each batch. */
-  readonly onBatch?: (written: number) => void;
+  /** CONTACT relationships written so far, after each batch (awaited: the caller may record it). */
+  readonly onBatch?: (written: number) => void | Promise<void>;
 }
 
 /**
@@ -57,13 +57,15 @@ export async function writeRunGraph(
   clusters: readonly OutbreakCluster[],
   o: GraphWriteOptions = {},
 ): Promise<{ contacts: number; links: number }> {
-  const rows = contactRows(contacts);
-  let written = 0;
-  for (let i = 0; i < rows.length; i += GRAPH_BATCH) {
-    o.signal?.throwIfAborted();
-    written += await writeRunContacts(run, rows.slice(i, i + GRAPH_BATCH));
-    o.onBatch?.(written);
-  }
+  const linked = await writeRunCaseGraph(run, links, clusters, o);
+  return { contacts: await writeRunContactGraph(run, contacts, o), links: linked };
+}
+
+/**
+ * The part of a run's graph between cases: its LINKED relationships and its clusters on the
+ * TRACED ones (what the clusters' reads use, engine/db/clusters.ts); returns the LINKED written.
+ */
+export async function writeRunCaseGraph(run: string, links: readonly Link[], clusters: readonly OutbreakCluster[], o: Pick<GraphWriteOptions, 'signal'> = {}): Promise<number> {
   const lrows = linkRows(links);
   let linked = 0;
   for (let i = 0; i < lrows.length; i += GRAPH_BATCH) {
@@ -72,7 +74,19 @@ export async function writeRunGraph(
   }
   o.signal?.throwIfAborted();
   await writeRunClusters(run, clusters.flatMap((c) => c.cases.map((id) => [id, c.id, id === c.index] as const)));
-  return { contacts: written, links: linked };
+  return linked;
+}
+
+/** The run's CONTACT relationships, one per (source, target) pair; returns how many were written. */
+export async function writeRunContactGraph(run: string, contacts: readonly Edge[], o: GraphWriteOptions = {}): Promise<number> {
+  const rows = contactRows(contacts);
+  let written = 0;
+  for (let i = 0; i < rows.length; i += GRAPH_BATCH) {
+    o.signal?.throwIfAborted();
+    written += await writeRunContacts(run, rows.slice(i, i + GRAPH_BATCH));
+    await o.onBatch?.(written);
+  }
+  return written;
 }
 
 /** Removes every relationship a run wrote (a run that failed or was cancelled while writing them). */

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { attachRunClusters } from '../clusters';
 import * as db from '../db/outbreaks';
-import type { OutbreakRunMeta, OutbreakRunProgress, OutbreakRunStats } from '../db/outbreaks';
+import type { OutbreakRunGraph, OutbreakRunMeta, OutbreakRunProgress, OutbreakRunStats } from '../db/outbreaks';
 import { isTruyvetError } from '../errors';
 import { logger } from '../logger';
 import { outbreakTraceShaped, type OutbreakHead, type OutbreakOptions, type ShapedOutbreak } from '../outbreak';
@@ -14,7 +14,7 @@ import { pageRange, type PageNumbers } from '../trace-store/pages';
 import type { Jurisdiction, OutbreakCase, OutbreakCluster, OutbreakLink, OutbreakParams, OutbreakPerson, OutbreakResult, TraceContact } from '../types';
 import { encodeShapedOutbreak, openOutbreak, outbreakClusters, outbreakHeadOf, outbreakLinks, outbreakPeople, outbreakResultOfOpened, type OpenedOutbreak } from './codec';
 import { openRunFollowUps } from './followups';
-import { removeRunGraph, writeRunGraph } from './graph';
+import { removeRunGraph, writeRunCaseGraph, writeRunContactGraph } from './graph';
 
 /**
  * Stored outbreak runs, as stored traces are (engine/trace-store): `(:OutbreakRun)` with its
@@ -30,7 +30,7 @@ import { removeRunGraph, writeRunGraph } from './graph';
  * stored), and the graph (`(:OutbreakRun)-[:TRACED]->(:Case)`, `LINKED` between cases).
  */
 
-export { OUTBREAK_PHASES, OUTBREAK_STATUSES, listOutbreakRuns, type OutbreakRunMeta, type OutbreakRunParams, type OutbreakRunPhase, type OutbreakRunProgress, type OutbreakRunStats, type OutbreakRunStatus } from '../db/outbreaks';
+export { OUTBREAK_GRAPH_STATES, OUTBREAK_PHASES, OUTBREAK_STATUSES, listOutbreakRuns, type OutbreakRunGraph, type OutbreakRunMeta, type OutbreakRunParams, type OutbreakRunPhase, type OutbreakRunProgress, type OutbreakRunStats, type OutbreakRunStatus } from '../db/outbreaks';
 
 export const OUTBREAK_RUN_ID_RE = /^ob[0-9a-f]{24}$/;
 
@@ -90,13 +90,18 @@ export interface ExecuteOptions extends Pick<OutbreakOptions, 'maxContacts' | 't
   readonly now: () => number;
   /** Close F2s become follow-ups too (default: close F1s only; followups.ts). */
   readonly followUpF2?: boolean;
+  /**
+   * Hears how far the CONTACT relationships are written, once the run is done: 0 before the
+   * first batch, then after each (awaited).
+   */
+  readonly onGraph?: (written: number) => void | Promise<void>;
 }
 
 /** What storing a run did to follow-up (engine/followups): counts, or why it could not open them. */
 export type RunFollowUps = { readonly created: number; readonly updated: number } | { readonly error: string };
 
 export type RunOutcome =
-  | { readonly status: 'done'; readonly shaped: ShapedOutbreak; readonly stats: OutbreakRunStats; readonly followUps?: RunFollowUps }
+  | { readonly status: 'done'; readonly shaped: ShapedOutbreak; readonly stats: OutbreakRunStats; readonly followUps?: RunFollowUps; readonly graph: OutbreakRunGraph }
   | { readonly status: 'failed' | 'cancelled'; readonly error: string; readonly code?: string };
 
 /**
@@ -121,16 +126,19 @@ export async function executeRun(id: string, params: OutbreakParams, o: ExecuteO
 }
 
 /**
- * Writes a traced run into the graph (graph.ts), then stores its sealed result and counts (done),
- * and keeps it open for its owner's pages. A run cancelled (or ended) meanwhile is ended with
- * nothing of it left in the graph.
+ * Stores a traced run: its links and clusters into the graph (graph.ts), its sealed result and
+ * counts (done), kept open for its owner's pages; its clusters across days and its follow-ups;
+ * then its CONTACT relationships. Those come last because the tracer does not need them (they
+ * are for Neo4j's own tools) and they take most of the time: ~165 s of a 1,000-case day at 10M
+ * passages, against seconds for everything before (docs/benchmarks.md, Outbreak). A run
+ * cancelled (or ended) before it is done is ended with nothing of it left in the graph.
  */
 export async function storeShapedRun(id: string, shaped: ShapedOutbreak, o: ExecuteOptions): Promise<RunOutcome> {
   const { stats: s } = shaped.head;
   const progress: OutbreakRunProgress = { phase: 'writing', generation: shaped.head.params.depth + 1, people: s.people, contacts: s.contacts, links: s.links };
   try {
     o.onProgress?.(progress);
-    await writeRunGraph(id, shaped.contacts, shaped.links, shaped.clusters, o.signal ? { signal: o.signal } : {});
+    await writeRunCaseGraph(id, shaped.links, shaped.clusters, o.signal ? { signal: o.signal } : {});
     o.signal?.throwIfAborted();
     const { bytes, opened: open } = encodeShapedOutbreak(shaped);
     const stats = doneStats(shaped);
@@ -144,7 +152,35 @@ export async function storeShapedRun(id: string, shaped: ShapedOutbreak, o: Exec
   } catch (e) {
     return endRun(id, e, o);
   }
-  return { status: 'done', shaped, stats: doneStats(shaped), followUps: await runFollowUps(id, shaped, o) };
+  const followUps = await runFollowUps(id, shaped, o);
+  return { status: 'done', shaped, stats: doneStats(shaped), followUps, graph: await writeContacts(id, shaped, o) };
+}
+
+/**
+ * A done run's CONTACT relationships, its record saying how far they are. Never throws: a write
+ * cut off (the server stops, the database fails) leaves the run done, its graph `incomplete`.
+ */
+async function writeContacts(id: string, shaped: ShapedOutbreak, o: ExecuteOptions): Promise<OutbreakRunGraph> {
+  let written = 0;
+  try {
+    await o.onGraph?.(0);
+    written = await writeRunContactGraph(id, shaped.contacts, {
+      ...(o.signal ? { signal: o.signal } : {}),
+      onBatch: async (n) => {
+        written = n;
+        await db.saveRunGraph(id, { state: 'writing', written: n });
+        await o.onGraph?.(n);
+      },
+    });
+    const g: OutbreakRunGraph = { state: 'written', written };
+    await db.saveRunGraph(id, g);
+    return g;
+  } catch (e) {
+    logger.warn({ run: id, written, err: e instanceof Error ? e.message : String(e) }, 'outbreak run: CONTACT relationships not all written');
+    const g: OutbreakRunGraph = { state: 'incomplete', written };
+    await db.saveRunGraph(id, g).catch(() => undefined);
+    return g;
+  }
 }
 
 function doneStats({ head: { stats: s } }: ShapedOutbreak): OutbreakRunStats {
@@ -211,7 +247,12 @@ export function requestCancel(id: string, owner: string, by: string, now: number
   return db.requestOutbreakCancel(id, owner, by, now);
 }
 
-export { unfinishedOutbreakRuns } from '../db/outbreaks';
+export { unfinishedOutbreakRuns, runsLeftWritingGraph } from '../db/outbreaks';
+
+/** A done run whose CONTACT relationships a process now gone was writing: incomplete, as far as it got. */
+export async function abandonGraph(id: string, written: number): Promise<void> {
+  await db.saveRunGraph(id, { state: 'incomplete', written });
+}
 
 /** A run's metadata and the registry cases it traced; undefined when there is no such run. */
 export async function readRun(id: string): Promise<{ meta: OutbreakRunMeta; cases: string[] } | undefined> {

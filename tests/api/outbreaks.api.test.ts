@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { listAudit } from '../../engine/audit/store';
 import { registerTracedCases } from '../../engine/cases';
-import { closeDriver } from '../../engine/db/driver';
+import { closeDriver, readQuery, writeQuery } from '../../engine/db/driver';
 import { infectiousPeriod } from '../../engine/outbreak';
 import { makeAccount, runProvince } from '../helpers/builders';
 import { newRunId, removeRun } from '../helpers/cleanup';
@@ -36,6 +36,7 @@ interface Run {
   params: { depth: number; until: string; closeOnly: boolean; mode: string };
   progress: { phase: string; generation: number; people: number; contacts: number; links: number };
   stats?: { people: number; contacts: number; links: number; clusters: number };
+  graph?: { state: string; written: number };
   error?: string;
   hasResult: boolean;
   cancelRequested: boolean;
@@ -229,6 +230,31 @@ describe('cancel', () => {
       release();
       await Promise.all(holders);
     }
+  });
+});
+
+describe('a done run whose CONTACT relationships were being written by a process now gone', () => {
+  /** A done run of this server, then made to look cut off while writing its CONTACT relationships by an earlier server run. */
+  async function cutOff(): Promise<string> {
+    const res = await start({ confirmedSince: '2021-08-01' });
+    await ended(res.body.id);
+    expect((await get(res.body.id)).body.graph?.state).toBe('written');
+    await writeQuery("MATCH (r:OutbreakRun {id: $id}) SET r.instance = 'an-earlier-server-run.4242', r.graph = 'writing', r.graphWritten = 7", { id: res.body.id }, () => undefined);
+    return res.body.id;
+  }
+
+  it('reads as done with its graph incomplete, as far as it got', async () => {
+    const id = await cutOff();
+    const r = await get(id);
+    expect(r.status).toBe(200);
+    expect(r.body).toMatchObject({ status: 'done', hasResult: true, graph: { state: 'incomplete', written: 7 } });
+  });
+
+  it('is marked incomplete when a server starts', async () => {
+    const id = await cutOff();
+    await server.app.truyvet.outbreaks.failCutOff();
+    const [state] = await readQuery('MATCH (r:OutbreakRun {id: $id}) RETURN r.graph AS g', { id }, (x) => x['g']);
+    expect(state).toBe('incomplete');
   });
 });
 

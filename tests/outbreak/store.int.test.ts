@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { registerTracedCases } from '../../engine/cases';
 import { clearOutbreakResults } from '../../engine/db/outbreaks';
 import { closeDriver, readQuery } from '../../engine/db/driver';
-import { conflict } from '../../engine/errors';
+import { conflict, unavailable } from '../../engine/errors';
 import { unsealedBytes } from '../../engine/trace-store/codec';
 import { outbreakTrace } from '../../engine/outbreak';
 import { createRun, executeRun, forgetOpenedRuns, newOutbreakRunId, outbreakRunResult, readRun, readRunPage, type NewOutbreakRun } from '../../engine/outbreak-store';
@@ -175,6 +175,43 @@ describe('a stored run', () => {
     expect(await linkedOf(second.id)).toBe(result.links.length);
     const whole = (await outbreakRunResult(id))!;
     expect(await contactsOf(id)).toBe(new Set(whole.contacts.map((c) => `${c.source}>${c.target}`)).size);
+  });
+});
+
+describe('the CONTACT relationships', () => {
+  it('are written after the run is answered: done with its result and links while they are written, then counted', async () => {
+    const { meta, params } = await createRun(newRun(), city.cases, REQUEST);
+    let during: Awaited<ReturnType<typeof readRun>>;
+    let contactsDuring = -1;
+    const seen: number[] = [];
+    const outcome = await executeRun(meta.id, params, {
+      now,
+      onGraph: async (n) => {
+        seen.push(n);
+        if (n > 0) return;
+        during = await readRun(meta.id);
+        contactsDuring = await contactsOf(meta.id);
+      },
+    });
+    expect(outcome.status).toBe('done');
+    expect(during?.meta).toMatchObject({ status: 'done', hasResult: true, graph: { state: 'writing', written: 0 } });
+    expect(contactsDuring).toBe(0);
+    const pairs = await contactsOf(meta.id);
+    expect(pairs).toBeGreaterThan(0);
+    expect(seen).toEqual([0, pairs]);
+    expect(outcome).toMatchObject({ graph: { state: 'written', written: pairs } });
+    expect((await readRun(meta.id))?.meta.graph).toEqual({ state: 'written', written: pairs });
+    expect(await linkedOf(meta.id)).toBe((await outbreakRunResult(meta.id))!.links.length);
+  });
+
+  it('cut off while written leave the run done with its result, its graph incomplete', async () => {
+    const { meta, params } = await createRun(newRun(), city.cases, REQUEST);
+    const stop = new AbortController();
+    const outcome = await executeRun(meta.id, params, { now, signal: stop.signal, onGraph: () => stop.abort(unavailable('the server stops')) });
+    expect(outcome).toMatchObject({ status: 'done', graph: { state: 'incomplete', written: 0 } });
+    expect((await readRun(meta.id))?.meta).toMatchObject({ status: 'done', hasResult: true, graph: { state: 'incomplete', written: 0 } });
+    expect(await contactsOf(meta.id)).toBe(0);
+    expect((await outbreakRunResult(meta.id))!.people.length).toBeGreaterThan(0);
   });
 });
 
