@@ -253,7 +253,7 @@ describe('a done run whose CONTACT relationships were being written by a process
   it('is marked incomplete when a server starts', async () => {
     const id = await cutOff();
     await server.app.truyvet.outbreaks.failCutOff();
-    const [state] = await readQuery('MATCH (r:OutbreakRun {id: $id}) RETURN r.graph AS g', { id }, (x) => x['g']);
+    const [state] = await readQuery('MATCH (r:OutbreakRun {id: $id}) RETURN r.graph AS g', { id }, (x) => String(x['g']));
     expect(state).toBe('incomplete');
   });
 });
