@@ -216,7 +216,7 @@ export class OutbreakRuns {
     try {
       for (;;) {
         try {
-          return await this.gate.run(() => {
+          const outcome = await this.gate.run(() => {
             job.startedAt = this.now();
             job.progress = { ...job.progress, phase: 'tracing' };
             void this.saveProgress(job);
@@ -226,8 +226,13 @@ export class OutbreakRuns {
               now: this.now,
               followUpF2: job.followUpF2,
               onProgress: (p) => (job.progress = p),
+              contactsLater: true,
             });
           }, signal);
+          // The run is answered; its CONTACT relationships (minutes at 10M passages) are written
+          // out of the trace gate, so single traces keep its slot, but still under the run's permit.
+          if (outcome.status === 'done' && outcome.writeContacts) return { ...outcome, graph: await outcome.writeContacts() };
+          return outcome;
         } catch (e) {
           if (signal.aborted) return before();
           if (!(e instanceof HttpError && e.status === 503)) throw e;

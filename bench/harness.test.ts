@@ -3,6 +3,7 @@ import path from 'node:path';
 import { CommanderError } from 'commander';
 import { DEFAULT_BATCH_SIZE } from '../engine/import';
 import { DEFAULT_MAX_CONTACTS } from '../engine/trace';
+import { DEFAULT_OUTBREAK_MAX_CONTACTS } from '../engine/outbreak';
 import { amount, countFrom1, intList, percentile, percentiles, whole, type Bench } from './harness';
 import apiBench from './api';
 import importBench from './import';
@@ -46,7 +47,7 @@ describe('each bench without flags', () => {
     expect(parse(importBench, '')).toEqual({ rows: 1_000_000, city: 'design', seed: 2021, batch: DEFAULT_BATCH_SIZE, perRow: 10_000, sweep: [], sweepRows: 100_000, keep: false, reimport: true, floor: 200_000 });
     expect(parse(storageBench, '')).toEqual({ rows: 200_000, batch: 5000, lookups: 500, seed: 1 });
     expect(parse(traceBench, 'DIR')).toEqual({ dir: 'DIR', traces: 200, days: 3, horizonDays: 3, seed: 1, check: 10, profile: 200, duckdb: true, depth2Traces: 200, maxContacts: DEFAULT_MAX_CONTACTS, breakdown: 8, closeOnly: true });
-    expect(parse(outbreakBench, '')).toEqual({ passages: 1_000_000, city: 'design', seed: 2021, cases: [1000], depths: [1, 2], reps: 3, day: 10, maxContacts: DEFAULT_MAX_CONTACTS, oneByOne: true, keep: false });
+    expect(parse(outbreakBench, '')).toEqual({ passages: 1_000_000, city: 'design', seed: 2021, cases: [1000], depths: [1, 2], reps: 3, day: 10, maxContacts: DEFAULT_OUTBREAK_MAX_CONTACTS, oneByOne: true, keep: false, loaded: false, store: false, closeOnly: false });
     expect(parse(pagesBench, '')).toEqual({ traces: 3, days: 3, pageSize: 1000, rounds: 3, minPeople: 5000, seed: 1 });
     const workers = process.env['TRUYVET_WORKERS'];
     delete process.env['TRUYVET_WORKERS'];

@@ -28,7 +28,8 @@ export function runOut(m: OutbreakRunMeta, app: AppContext, cases?: readonly str
     ...(startedAt !== undefined ? { startedAt: isoUtc(startedAt) } : {}),
     ...(finishedAt !== undefined ? { finishedAt: isoUtc(finishedAt) } : {}),
     params: { ...params, from: isoUtc(params.from), to: isoUtc(params.to), until: isoUtc(params.until) },
-    progress: app.outbreaks.progressOf(m.id) ?? progress,
+    // A done run's job goes on writing its CONTACT relationships (its `graph`): its own progress then is the record's, ended.
+    progress: (m.status === 'queued' || m.status === 'running' ? app.outbreaks.progressOf(m.id) : undefined) ?? progress,
     ...(cases !== undefined ? { cases: [...cases] } : {}),
   };
 }

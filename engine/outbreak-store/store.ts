@@ -95,13 +95,26 @@ export interface ExecuteOptions extends Pick<OutbreakOptions, 'maxContacts' | 't
    * first batch, then after each (awaited).
    */
   readonly onGraph?: (written: number) => void | Promise<void>;
+  /**
+   * The caller writes the CONTACT relationships itself, through the done outcome's
+   * `writeContacts` (the API: outside its trace gate, whose slot they would hold for minutes).
+   */
+  readonly contactsLater?: boolean;
 }
 
 /** What storing a run did to follow-up (engine/followups): counts, or why it could not open them. */
 export type RunFollowUps = { readonly created: number; readonly updated: number } | { readonly error: string };
 
 export type RunOutcome =
-  | { readonly status: 'done'; readonly shaped: ShapedOutbreak; readonly stats: OutbreakRunStats; readonly followUps?: RunFollowUps; readonly graph: OutbreakRunGraph }
+  | {
+      readonly status: 'done';
+      readonly shaped: ShapedOutbreak;
+      readonly stats: OutbreakRunStats;
+      readonly followUps?: RunFollowUps;
+      readonly graph: OutbreakRunGraph;
+      /** With `contactsLater`: writes the CONTACT relationships (never throws; see writeContacts). */
+      readonly writeContacts?: () => Promise<OutbreakRunGraph>;
+    }
   | { readonly status: 'failed' | 'cancelled'; readonly error: string; readonly code?: string };
 
 /**
@@ -153,7 +166,9 @@ export async function storeShapedRun(id: string, shaped: ShapedOutbreak, o: Exec
     return endRun(id, e, o);
   }
   const followUps = await runFollowUps(id, shaped, o);
-  return { status: 'done', shaped, stats: doneStats(shaped), followUps, graph: await writeContacts(id, shaped, o) };
+  const done = { status: 'done', shaped, stats: doneStats(shaped), followUps } as const;
+  if (o.contactsLater === true) return { ...done, graph: { state: 'writing', written: 0 }, writeContacts: () => writeContacts(id, shaped, o) };
+  return { ...done, graph: await writeContacts(id, shaped, o) };
 }
 
 /**

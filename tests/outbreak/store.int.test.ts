@@ -204,6 +204,20 @@ describe('the CONTACT relationships', () => {
     expect(await linkedOf(meta.id)).toBe((await outbreakRunResult(meta.id))!.links.length);
   });
 
+  it('are left to the caller with contactsLater (the API writes them out of its trace gate)', async () => {
+    const { meta, params } = await createRun(newRun(), city.cases, REQUEST);
+    const outcome = await executeRun(meta.id, params, { now, contactsLater: true });
+    if (outcome.status !== 'done' || !outcome.writeContacts) throw new Error(`expected a done run with its CONTACT write left over, got ${outcome.status}`);
+    expect(outcome.graph).toEqual({ state: 'writing', written: 0 });
+    expect((await readRun(meta.id))?.meta).toMatchObject({ status: 'done', hasResult: true, graph: { state: 'writing', written: 0 } });
+    expect(await contactsOf(meta.id)).toBe(0);
+    const graph = await outcome.writeContacts();
+    const pairs = await contactsOf(meta.id);
+    expect(pairs).toBeGreaterThan(0);
+    expect(graph).toEqual({ state: 'written', written: pairs });
+    expect((await readRun(meta.id))?.meta.graph).toEqual({ state: 'written', written: pairs });
+  });
+
   it('cut off while written leave the run done with its result, its graph incomplete', async () => {
     const { meta, params } = await createRun(newRun(), city.cases, REQUEST);
     const stop = new AbortController();
