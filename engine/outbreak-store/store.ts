@@ -142,8 +142,8 @@ export async function executeRun(id: string, params: OutbreakParams, o: ExecuteO
  * Stores a traced run: its links and clusters into the graph (graph.ts), its sealed result and
  * counts (done), kept open for its owner's pages; its clusters across days and its follow-ups;
  * then its CONTACT relationships. Those come last because the tracer does not need them (they
- * are for Neo4j's own tools) and they take most of the time: ~165 s of a 1,000-case day at 10M
- * passages, against seconds for everything before (docs/benchmarks.md, Outbreak). A run
+ * are for Neo4j's own tools) and they take most of the time: ~150 s of a 1,000-case day at 10M
+ * passages, against ~33 s for everything before (docs/benchmarks.md, Outbreak). A run
  * cancelled (or ended) before it is done is ended with nothing of it left in the graph.
  */
 export async function storeShapedRun(id: string, shaped: ShapedOutbreak, o: ExecuteOptions): Promise<RunOutcome> {
