@@ -85,7 +85,7 @@ export interface OutbreakRunMeta {
   readonly hasResult: boolean;
   /** The process that runs it (`serverRun.pid`; `cli.pid` for the command line). */
   readonly instance: string;
-  /** Its CONTACT relationships, written once it is done (absent: a run stored before they were written after). */
+  /** Its CONTACT relationships, written once it is done (absent on runs stored before the graph came after the answer). */
   readonly graph?: OutbreakRunGraph;
 }
 
