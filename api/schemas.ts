@@ -1199,7 +1199,7 @@ export const OutbreakRun = z
       .optional()
       .meta({
         description:
-          "once done: its CONTACT relationships (for Neo4j Browser and Bloom), written after the answer is stored (minutes for a day's cases at 10M passages): writing, written, or incomplete (cut off by a stop or a crash); written counts them so far",
+          "once done: its CONTACT relationships (for Neo4j Browser and Bloom), written after the answer is stored (minutes for a day's cases at 10M passages): writing, written, incomplete (cut off by a stop or a crash), or removed (by retention, with the result); written counts them so far",
       }),
     startedAt: IsoOut.optional(),
     finishedAt: IsoOut.optional(),

@@ -89,12 +89,13 @@ export interface OutbreakRunMeta {
   readonly graph?: OutbreakRunGraph;
 }
 
-export const OUTBREAK_GRAPH_STATES = ['writing', 'written', 'incomplete'] as const;
+export const OUTBREAK_GRAPH_STATES = ['writing', 'written', 'incomplete', 'removed'] as const;
 
 /**
  * A done run's CONTACT relationships (for Neo4j's own tools), written after its answer is stored:
  * at 10M passages a 1,000-case day's take minutes. `incomplete`: the writing was cut off (a
- * stop, a crash, the database); what was written stays until retention removes the run's.
+ * stop, a crash, the database); what was written stays until retention removes the run's
+ * (`removed`, with its result).
  */
 export interface OutbreakRunGraph {
   readonly state: (typeof OUTBREAK_GRAPH_STATES)[number];
@@ -451,7 +452,7 @@ export async function clearOutbreakResults(cut: number, now: number, dryRun: boo
     contacts += await deleteRunEdges(r.id, { links: false });
     await writeQuery('MATCH ()-[l:LINKED]->() WHERE l.run = $run AND l.via IS NOT NULL REMOVE l.via', { run: r.id }, () => undefined);
     await writeQuery(
-      'MATCH (r:OutbreakRun {id: $id}) SET r.result = null, r.resultPurgedAt = $now',
+      "MATCH (r:OutbreakRun {id: $id}) SET r.result = null, r.resultPurgedAt = $now, r.graph = CASE WHEN r.graph IS NULL THEN null ELSE 'removed' END",
       { id: r.id, now: int(now) },
       () => undefined,
     );

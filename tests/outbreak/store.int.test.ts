@@ -283,8 +283,9 @@ describe('retention', () => {
     expect(await count('MATCH ()-[l:LINKED]->() WHERE l.run = $id AND l.via IS NOT NULL RETURN count(l) AS n', { id: old.id })).toBe(0);
     forgetOpenedRuns();
     expect(await outbreakRunResult(old.id)).toBeUndefined();
-    expect((await readRun(old.id))?.meta).toMatchObject({ status: 'done', hasResult: false, stats: { clusters: 1 } });
+    expect((await readRun(old.id))?.meta).toMatchObject({ status: 'done', hasResult: false, stats: { clusters: 1 }, graph: { state: 'removed' } });
     expect((await readRun(old.id))?.cases).toHaveLength(8);
+    expect((await readRun(edge.id))?.meta.graph?.state).toBe('written');
     // The run created exactly at the cut-off keeps everything; a second purge removes nothing more.
     expect(await contactsOf(edge.id)).toBeGreaterThan(0);
     expect(await outbreakRunResult(edge.id)).toBeDefined();
