@@ -1,6 +1,6 @@
 import { scopeParams } from '../jurisdiction';
 import type { Jurisdiction } from '../types';
-import { IN_APPROVER_SCOPE as inApproverScope, type ApprovalDecision } from './approval-scope';
+import { IN_APPROVER_SCOPE as inApproverScope, rejectPending, type ApprovalDecision } from './approval-scope';
 import { int, num, str } from './convert';
 import { readQuery, writeQuery } from './driver';
 import { CELL_SEEK, spansParam } from './passages';
@@ -225,16 +225,9 @@ export async function listPendingExposures(q: { scope: Jurisdiction | undefined;
   );
 }
 
-/** Records an approver's rejection of a pending request inside their scope; false when it is no longer pending or outside the scope. */
-export async function rejectPendingExposure(id: string, approverScope: Jurisdiction | undefined, decision: ApprovalDecision): Promise<boolean> {
-  const rows = await writeQuery(
-    `MATCH (e:ExposureRecord {id: $id}) WHERE e.status = 'pending' AND ${IN_APPROVER_SCOPE}
-     SET e.status = 'rejected', e.decidedBy = $by, e.decidedAt = $at, e.note = $note
-     RETURN e.id AS id`,
-    { id, ...scopeParams(approverScope), by: decision.by, at: int(decision.at), note: decision.note ?? null },
-    (r) => str(r['id']),
-  );
-  return rows.length > 0;
+/** Records an approver's rejection of a pending exposure request (approval-scope.ts rejectPending). */
+export function rejectPendingExposure(id: string, approverScope: Jurisdiction | undefined, decision: ApprovalDecision): Promise<boolean> {
+  return rejectPending('ExposureRecord', id, approverScope, decision);
 }
 
 /**

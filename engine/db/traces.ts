@@ -1,6 +1,6 @@
 import { scopeParams } from '../jurisdiction';
 import { DEFAULT_CLOSE_SECONDS, type Jurisdiction, type TraceResult } from '../types';
-import { IN_APPROVER_SCOPE as inApproverScope, type ApprovalDecision } from './approval-scope';
+import { IN_APPROVER_SCOPE as inApproverScope, rejectPending, type ApprovalDecision } from './approval-scope';
 import { int, num, str } from './convert';
 import { readQuery, writeQuery } from './driver';
 
@@ -201,19 +201,9 @@ export async function listPendingTraces(q: { scope: Jurisdiction | undefined; sk
   );
 }
 
-/**
- * Records an approver's rejection of a pending request inside their scope; false when it is no
- * longer pending (decided meanwhile) or outside the scope.
- */
-export async function rejectPendingTrace(id: string, approverScope: Jurisdiction | undefined, decision: TraceDecision): Promise<boolean> {
-  const rows = await writeQuery(
-    `MATCH (t:TraceRecord {id: $id}) WHERE t.status = 'pending' AND ${IN_APPROVER_SCOPE}
-     SET t.status = 'rejected', t.decidedBy = $by, t.decidedAt = $at, t.note = $note
-     RETURN t.id AS id`,
-    { id, ...scopeParams(approverScope), by: decision.by, at: int(decision.at), note: decision.note ?? null },
-    (r) => str(r['id']),
-  );
-  return rows.length > 0;
+/** Records an approver's rejection of a pending trace request (approval-scope.ts rejectPending). */
+export function rejectPendingTrace(id: string, approverScope: Jurisdiction | undefined, decision: TraceDecision): Promise<boolean> {
+  return rejectPending('TraceRecord', id, approverScope, decision);
 }
 
 /**

@@ -12,8 +12,9 @@ import { resolveOutbreakParams, type ResolvedOutbreak } from './cases';
 /**
  * An outbreak's contact budget by default: a day of cases is many traces' worth of contacts. A
  * 1,000-case day at depth 1 on the 10M-passage city gathered 4.1 million (3.4 GB peak RSS,
- * docs/benchmarks.md, Outbreak), past a single trace's 2 million; 5 million stays under Node's
- * default heap (4.3 GB here). A bigger day needs a bigger heap and budget: 5,000 cases took 12 GB.
+ * docs/benchmarks.md, Outbreak), past a single trace's 2 million; 5 million, about 4 GB by that
+ * rate (not measured at 5 million), is near Node's default heap (4.3 GB here). A bigger day needs
+ * a bigger heap and budget: 5,000 cases took 12 GB.
  */
 export const DEFAULT_OUTBREAK_MAX_CONTACTS = 5_000_000;
 
